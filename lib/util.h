@@ -1,0 +1,101 @@
+/*
+ * util.h - small shared helpers: growable buffers, base64, hex, SHA-256,
+ * randomness, UTF-8 checks, whole-file I/O and time stamps.
+ */
+#ifndef HS_UTIL_H
+#define HS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "hs.h"
+
+/* A growable byte buffer, always NUL-terminated after len bytes. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	bool oom; /* set once an append failed; later appends are no-ops */
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);            /* frees data; accepts NULL */
+void buf_reset(struct buf *b);           /* len = 0, keeps memory */
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Returns data and gives up ownership (caller frees); NULL if oom. */
+char *buf_steal(struct buf *b);
+
+/* Standard base64 with padding. Returns bytes written to out (NUL-terminated). */
+size_t b64_encode(const uint8_t *in, size_t n, char *out, size_t outcap);
+/* Size needed by b64_encode including the NUL. */
+#define B64_LEN(n) ((((n) + 2) / 3) * 4 + 1)
+/*
+ * Decodes strict, padded standard base64 of exactly inlen characters.
+ * Returns the decoded length, or -1 if malformed or longer than outcap.
+ */
+long b64_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap);
+
+void hex_encode(const uint8_t *in, size_t n, char *out); /* out: 2n+1 */
+/* Decodes exactly 2*n hex characters; returns 0 or -1. */
+int hex_decode(const char *in, uint8_t *out, size_t n);
+
+void sha256(const void *p, size_t n, uint8_t out[32]);
+
+/* Fills p with n bytes from the OS CSPRNG; HS_ERR_IO if it fails. */
+enum hs_err random_bytes(void *p, size_t n);
+
+/* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *s, size_t n);
+/*
+ * Decodes one code point from s (n bytes available). Returns its length
+ * in bytes and stores it in *cp, or 0 if invalid.
+ */
+size_t utf8_next(const char *s, size_t n, uint32_t *cp);
+/* Number of code points in a valid UTF-8 string. */
+size_t utf8_count(const char *s);
+/* True if s has C0/C1 control characters or DEL. */
+bool has_control(const char *s);
+
+/* Reads a whole file, at most max bytes. Caller frees *out (NUL-terminated). */
+enum hs_err file_read(const char *path, size_t max, char **out, size_t *len,
+    char *err);
+/*
+ * Writes data to path atomically: a temporary file in the same directory,
+ * fsync, rename, fsync of the directory. mode is the final file mode.
+ */
+enum hs_err file_write_atomic(const char *path, const void *data, size_t n,
+    int mode, char *err);
+
+/* Current UTC time as RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" (21 bytes). */
+void time_now_rfc3339(char out[21]);
+void time_rfc3339(time_t t, char out[21]);
+/* Parses "YYYY-MM-DDTHH:MM:SSZ" (UTC); returns 0 or -1. */
+int time_parse_rfc3339(const char *s, time_t *t);
+/*
+ * Parses a calendar date "YYYY-MM-DD" that really exists; returns the
+ * days since 1970-01-01 or fills err. Years 1900..2999.
+ */
+int date_parse(const char *s, long *days);
+/* Days since epoch -> "YYYY-MM-DD" (11 bytes). */
+void date_format(long days, char out[11]);
+/* True if y/m/d is a real calendar date. */
+bool date_valid(int y, int m, int d);
+
+/* Hours are kept as integer tenths: 125 is "12.5", 120 is "12". */
+#define HOURS_SIZE 24
+void hours_format(long tenths, char out[HOURS_SIZE]);
+/* Parses "12" or "12.5" (> 0, at most one decimal); returns 0 or -1. */
+int hours_parse(const char *s, long *tenths);
+
+
+
+/* out = dir "/" name; HS_ERR_INVALID (message in err) if it does not fit. */
+enum hs_err path_join(char *out, size_t outsz, const char *dir,
+    const char *name, char *err);
+#endif

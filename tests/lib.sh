@@ -1,0 +1,18 @@
+# Helpers for the end-to-end scripts in tests/e2e/; source it. Prints the same
+# "ok - " / "not ok - " lines as the unit tests.
+set -u
+: "${HS_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${HS_BUILD:=$HS_TOP/build/release}"
+: "${HS_ISSUER:=$HS_BUILD/hourseal-issuer}"
+: "${HS_VERIFIER:=$HS_BUILD/hourseal-verifier}"
+ISSUER=$HS_ISSUER
+VERIFIER=$HS_VERIFIER
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; }
+# check DESCRIPTION COMMAND...: ok if the command succeeds.
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+# check_fails DESCRIPTION COMMAND...: ok if the command fails.
+check_fails() { local d=$1; shift; if "$@"; then notok "$d"; else ok "$d"; fi; }
+# A fresh scratch directory, removed on exit.
+scratch() { T=$(mktemp -d "${TMPDIR:-/tmp}/hs-test.XXXXXX"); trap 'rm -rf "$T"' EXIT; }

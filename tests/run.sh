@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every test: the unit test programs in BUILD/tests/ and the scripts in
+# tests/e2e/. Each check prints "ok - ..." or "not ok - ..."; a program that
+# crashes or exits nonzero without a "not ok" line counts as one failure.
+# The last line is "N passed, N failed".
+#
+# Usage: tests/run.sh BUILD_DIR [PATTERN]
+set -u
+B=${1:?usage: tests/run.sh BUILD_DIR [PATTERN]}
+pat=${2:-${T:-}}
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=$(cd "$B" && pwd)
+export HS_BUILD=$B HS_TOP=$top
+export HS_ISSUER=$B/hourseal-issuer HS_VERIFIER=$B/hourseal-verifier
+out=$top/tests/out
+mkdir -p "$out"
+passed=0 failed=0
+
+run_one() {
+	local name=$1; shift
+	local log=$out/$name.log rc np nf
+	echo "== $name"
+	(cd "$top" && "$@") >"$log" 2>&1
+	rc=$?
+	np=$(grep -c '^ok - ' "$log")
+	nf=$(grep -c '^not ok - ' "$log")
+	grep '^not ok - ' "$log" | sed 's/^/   /'
+	if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+		echo "   not ok - $name exited with status $rc (see $log)"
+		tail -5 "$log" | sed 's/^/   # /'
+		nf=1
+	fi
+	echo "   $np passed, $nf failed"
+	passed=$((passed + np))
+	failed=$((failed + nf))
+}
+
+for t in "$B"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	[ -n "$pat" ] && [[ $name != *$pat* ]] && continue
+	run_one "$name" "$t"
+done
+for t in "$top"/tests/e2e/*.sh; do
+	[ -f "$t" ] || continue
+	name=e2e_$(basename "$t" .sh)
+	[ -n "$pat" ] && [[ $name != *$pat* ]] && continue
+	run_one "$name" bash "$t"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
