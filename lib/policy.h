@@ -76,6 +76,17 @@ bool policy_professional_only(const struct policy *p, int form);
 /* True if records of this form (1..9) are stamped automatically. */
 bool policy_auto_stamp(const struct policy *p, int form);
 
+/*
+ * Form numbers and names (domain.md's table): 1 online, 2 face-to-face,
+ * 3 industry, 4 employer, 5 practice, 6 degree, 7 academic,
+ * 8 achievement, 9 other; the same names as cert_form_name (cert.h).
+ * policy_form_name returns NULL outside 1..9. policy_form_parse accepts
+ * the number, the English name or a Chinese alias (网授, 面授, 成果, ...)
+ * and returns 0 if it knows none of them.
+ */
+const char *policy_form_name(int form);
+int policy_form_parse(const char *s);
+
 /* A year's hours measured against the requirement (all tenths). */
 struct policy_result {
 	long public10;          /* all public hours, split or not */
