@@ -13,7 +13,8 @@
 static int t_failed, t_passed;
 
 #define T_OK(cond, ...) do {						\
-	if (cond) {							\
+	int t_c_ = !!(cond); /* evaluated once: cond may have effects */ \
+	if (t_c_) {							\
 		t_passed++;						\
 		printf("ok - ");					\
 	} else {							\
@@ -21,7 +22,7 @@ static int t_failed, t_passed;
 		printf("not ok - ");					\
 	}								\
 	printf(__VA_ARGS__);						\
-	if (!(cond))							\
+	if (!t_c_)							\
 		printf(" (%s:%d)", __FILE__, __LINE__);			\
 	printf("\n");							\
 	fflush(stdout);							\
