@@ -127,6 +127,7 @@ static const char *const migrations[] = {
 	"  record_id INTEGER NOT NULL REFERENCES records(id),"
 	"  PRIMARY KEY (serial, record_id)"
 	") WITHOUT ROWID;"
+	"CREATE INDEX cert_records_record ON cert_records(record_id);"
 	"CREATE TABLE revocations ("
 	"  serial TEXT PRIMARY KEY REFERENCES certificates(serial),"
 	"  reason TEXT NOT NULL CHECK (reason IN"

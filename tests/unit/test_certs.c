@@ -1,0 +1,317 @@
+/* Unit tests for certs.c (certificate tables), publish.c and progress.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "certs.h"
+#include "progress.h"
+#include "publish.h"
+#include "store.h"
+#include "util.h"
+#include "t.h"
+
+static char dir[] = "/tmp/hs-test-certs.XXXXXX";
+
+static void
+sql(sqlite3 *db, const char *s)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, s, NULL, NULL, &msg) != SQLITE_OK) {
+		printf("# sql failed: %s: %s\n", s, msg);
+		sqlite3_free(msg);
+	}
+}
+
+static long long
+scalar(sqlite3 *db, const char *s)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(db, s, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* A ledger leaf row so certificates can reference its index. */
+static void
+add_leaf(sqlite3 *db, int idx)
+{
+	char s[200];
+
+	snprintf(s, sizeof(s), "INSERT INTO leaves VALUES (%d, 'e%d', x'00')",
+	    idx, idx);
+	sql(db, s);
+}
+
+static void
+fill(struct certs_new *n, const char *serial, long long pid, int year,
+    const char *kind, long long leaf, const long long *ids, size_t nids)
+{
+	memset(n, 0, sizeof(*n));
+	n->serial = serial;
+	n->practitioner_id = pid;
+	n->year = year;
+	n->kind = kind;
+	n->name = "张三";
+	n->id_masked = "3501**********123X";
+	n->id_digest = "q4v0AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+	n->unit = "福州市第一医院";
+	n->total10 = 940;
+	n->status = strcmp(kind, "annual") == 0 ? "met" : NULL;
+	n->record_set = "set";
+	n->note = "hourseal/cert/v1\nserial: x\n\n— o sig\n";
+	n->leaf_index = leaf;
+	n->key_label = "k1";
+	n->issued = "2024-12-31T10:00:00Z";
+	n->record_ids = ids;
+	n->nrecord_ids = nids;
+}
+
+static void
+test_tables(sqlite3 *db)
+{
+	static const char *s1 = "2024-AAAA-AAAA-AAAA-AAAA",
+	    *s2 = "2024-BBBB-BBBB-BBBB-BBBB", *s3 = "2023-CCCC-CCCC-CCCC-CCCC",
+	    *s4 = "2024-DDDD-DDDD-DDDD-DDDD";
+	long long ids1[] = { 1, 2 }, ids3[] = { 3 }, ids4[] = { 1 };
+	struct certs *c = NULL;
+	struct certs_new n;
+	struct certs_row row;
+	struct certs_filter f;
+	struct certs_iter *it = NULL;
+	char err[HS_ERRLEN] = "", serial[SERIAL_SIZE], set[CERTS_SET_SIZE];
+	int k;
+
+	T_OK(certs_open(db, &c, err) == HS_OK, "certs_open %s", err);
+	sql(db, "BEGIN");
+	fill(&n, s1, 1, 2024, "annual", 0, ids1, 2);
+	T_OK(certs_insert(c, &n, err) == HS_OK, "insert annual %s", err);
+	fill(&n, s3, 1, 2023, "annual", 2, ids3, 1);
+	T_OK(certs_insert(c, &n, err) == HS_OK, "insert 2023");
+	fill(&n, s4, 1, 2024, "course", 3, ids4, 1);
+	T_OK(certs_insert(c, &n, err) == HS_OK, "insert course");
+	fill(&n, s1, 1, 2024, "annual", 1, ids1, 2);
+	T_OK(certs_insert(c, &n, err) == HS_ERR_EXISTS,
+	    "a serial cannot be inserted twice: %s", err);
+	fill(&n, "2024-EEEE-EEEE-EEEE-EEEE", 1, 2024, "annual", 99, NULL, 0);
+	T_OK(certs_insert(c, &n, err) != HS_OK,
+	    "a certificate must point at an existing leaf");
+	sql(db, "COMMIT");
+
+	T_OK(certs_find_valid(c, 1, 2024, "annual", 0, serial, set, err) ==
+	    HS_OK && strcmp(serial, s1) == 0, "find the valid annual");
+	T_OK(certs_find_valid(c, 1, 2024, "course", 1, serial, set, err) ==
+	    HS_OK && strcmp(serial, s4) == 0, "find the course of record 1");
+	T_OK(certs_find_valid(c, 1, 2024, "course", 2, serial, set, err) ==
+	    HS_ERR_NOTFOUND, "no course for record 2");
+	T_OK(certs_find_valid(c, 2, 2024, "annual", 0, serial, set, err) ==
+	    HS_ERR_NOTFOUND, "no certificate for practitioner 2");
+
+	/* Revoke s1, replaced by s2 (issued in the same transaction). */
+	sql(db, "BEGIN");
+	fill(&n, s2, 1, 2024, "annual", 1, ids1, 2);
+	n.replaces = s1;
+	T_OK(certs_insert(c, &n, err) == HS_OK, "insert replacement");
+	T_OK(certs_revoke(c, s1, "superseded", "records fixed",
+	    "2025-01-02T03:04:05Z", 4, s2, err) == HS_OK, "revoke %s", err);
+	sql(db, "COMMIT");
+	T_OK(certs_revoke(c, s1, "error", NULL, "2025-01-02T03:04:05Z", 5,
+	    NULL, err) == HS_ERR_EXISTS && strstr(err, "already revoked"),
+	    "revoking twice fails: %s", err);
+	T_OK(certs_revoke(c, "2024-ZZZZ-ZZZZ-ZZZZ-ZZZZ", "error", NULL,
+	    "2025-01-02T03:04:05Z", 5, NULL, err) == HS_ERR_NOTFOUND,
+	    "revoking an unknown serial fails: %s", err);
+	T_OK(certs_revoke(c, s2, "oops", NULL, "2025-01-02T03:04:05Z", 5,
+	    NULL, err) == HS_ERR_INVALID, "unknown reason: %s", err);
+	T_OK(certs_find_valid(c, 1, 2024, "annual", 0, serial, set, err) ==
+	    HS_OK && strcmp(serial, s2) == 0, "the replacement is now valid");
+
+	T_OK(certs_get(c, s1, &row, err) == HS_OK && row.revoked &&
+	    strcmp(row.reason, "superseded") == 0 &&
+	    strcmp(row.replaced_by, s2) == 0 && row.revoke_index == 4 &&
+	    strcmp(row.name, "张三") == 0 && row.note != NULL &&
+	    strncmp(row.note, "hourseal/cert/v1\n", 17) == 0,
+	    "get a revoked certificate");
+	certs_row_free(&row);
+	T_OK(certs_get(c, s2, &row, err) == HS_OK && !row.revoked &&
+	    strcmp(row.replaces, s1) == 0 && row.pdf_file[0] == '\0',
+	    "get the replacement");
+	certs_row_free(&row);
+	T_OK(certs_get(c, "2024-ZZZZ-ZZZZ-ZZZZ-ZZZZ", &row, err) ==
+	    HS_ERR_NOTFOUND, "get unknown");
+	certs_row_free(&row);
+
+	T_OK(certs_set_pdf(c, s2, "ab", "/out/2024/x.pdf", err) == HS_OK,
+	    "set pdf");
+	T_OK(certs_set_pdf(c, s3, "cd", "/out/2023/y.pdf", err) == HS_OK,
+	    "set pdf 2");
+	T_OK(scalar(db, "SELECT count(*) FROM cert_records") == 6,
+	    "cert_records rows");
+
+	/* Filters. */
+	{
+		static const struct {
+			int year;
+			enum certs_state state;
+			const char *kind, *dir;
+			int missing, want;
+		} rows[] = {
+			{ 0, CERTS_ANY, NULL, NULL, 0, 4 },
+			{ 2024, CERTS_ANY, NULL, NULL, 0, 3 },
+			{ 2024, CERTS_VALID, NULL, NULL, 0, 2 },
+			{ 2024, CERTS_REVOKED, NULL, NULL, 0, 1 },
+			{ 2024, CERTS_ANY, "course", NULL, 0, 1 },
+			{ 0, CERTS_ANY, NULL, NULL, 1, 2 },
+			{ 0, CERTS_ANY, NULL, "/out/2024", 0, 1 },
+			{ 0, CERTS_ANY, NULL, "/out", 0, 0 },
+			{ 2023, CERTS_VALID, NULL, "/out/2023", 0, 1 },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			memset(&f, 0, sizeof(f));
+			f.year = rows[i].year;
+			f.state = rows[i].state;
+			f.kind = rows[i].kind;
+			f.pdf_dir = rows[i].dir;
+			f.pdf_missing = rows[i].missing;
+			k = 0;
+			if (certs_iter_open(db, &f, &it, err) == HS_OK)
+				while (certs_iter_next(it, &row, err) == HS_OK)
+					k++;
+			certs_iter_free(it);
+			it = NULL;
+			T_OK(k == rows[i].want, "filter row %zu: %d rows, "
+			    "want %d", i, k, rows[i].want);
+		}
+	}
+	certs_close(c);
+}
+
+static void
+test_publish(const char *dbpath)
+{
+	char err[HS_ERRLEN] = "", pub[300], path[400];
+	struct publish_stats ps;
+	struct stat sb;
+	sqlite3 *db = NULL;
+	char *data = NULL;
+	size_t len = 0;
+
+	snprintf(pub, sizeof(pub), "%s/pub", dir);
+	T_OK(publish_write(dbpath, pub, &ps, err) == HS_OK, "publish %s", err);
+	T_OK(ps.certificates == 4 && ps.revocations == 1 && ps.leaves == 6,
+	    "publish counts %lld %lld %lld", ps.certificates, ps.revocations,
+	    ps.leaves);
+	snprintf(path, sizeof(path), "%s/verifier.db", pub);
+	T_OK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0644,
+	    "verifier.db mode 0644");
+	T_OK(store_open(path, STORE_RO, &db, err) == HS_OK,
+	    "store_open reads the published copy %s", err);
+	T_OK(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	    "('practitioners','records','stamps','cert_records')") == 0,
+	    "no personal tables");
+	T_OK(scalar(db, "SELECT count(*) FROM certificates WHERE "
+	    "practitioner_id IS NOT NULL OR pdf_file IS NOT NULL") == 0,
+	    "no internal columns");
+	T_OK(scalar(db, "SELECT count(*) FROM revocations WHERE note IS NOT "
+	    "NULL") == 0, "no operator notes");
+	T_OK(scalar(db, "SELECT count(*) FROM certificates WHERE pdf_sha256 "
+	    "= 'ab'") == 1, "PDF hashes kept");
+	T_OK(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = "
+	    "'trigger' AND name = 'leaves_no_update'") == 1,
+	    "append-only triggers kept");
+	store_close(db);
+	T_OK(file_read(path, 1 << 24, &data, &len, err) == HS_OK &&
+	    memmem(data, len, "35010219800101123X", 18) == NULL &&
+	    memmem(data, len, "records fixed", 13) == NULL,
+	    "no full ID number or note text in the file");
+	free(data);
+	/* Publishing again replaces the file; no temporary file is left. */
+	T_OK(publish_write(dbpath, pub, NULL, err) == HS_OK, "publish again");
+	snprintf(path, sizeof(path), "%s/.verifier.db.tmp.%ld", pub,
+	    (long)getpid());
+	T_OK(access(path, F_OK) != 0, "no temporary file");
+	T_OK(publish_write("/nonexistent/x.db", pub, NULL, err) ==
+	    HS_ERR_NOTFOUND, "missing issuer database: %s", err);
+}
+
+static void
+test_progress(void)
+{
+	char out[160];
+	FILE *f;
+	struct progress *p;
+	char *buf = NULL;
+	size_t len = 0;
+
+	progress_format(out, sizeof(out), "certificates", 500, 10000, 1.0);
+	T_STREQ(out, "500/10000 certificates, 500/s, 0:19 left",
+	    "progress line");
+	progress_format(out, sizeof(out), "certificates", 7, 0, 2.0);
+	T_STREQ(out, "7 certificates, 4/s", "progress without a total");
+	f = open_memstream(&buf, &len);
+	p = progress_new(f, "certificates", 2500, false, false, 1000);
+	progress_set(p, 999);
+	progress_set(p, 1000);
+	progress_set(p, 1500);
+	progress_set(p, 2100);
+	progress_end(p);
+	fclose(f);
+	T_OK(buf != NULL && strstr(buf, "1000/2500") != NULL &&
+	    strstr(buf, "2100/2500") != NULL && strstr(buf, "999") == NULL &&
+	    strstr(buf, "1500") == NULL && strstr(buf, "\r") == NULL,
+	    "plain progress: one line per 1,000");
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	p = progress_new(f, "certificates", 2500, false, true, 1000);
+	progress_set(p, 2000);
+	progress_end(p);
+	fclose(f);
+	T_OK(len == 0, "quiet progress prints nothing");
+	free(buf);
+}
+
+int
+main(void)
+{
+	char err[HS_ERRLEN] = "", dbpath[300], cmd[400];
+	sqlite3 *db = NULL;
+	int i;
+
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	snprintf(dbpath, sizeof(dbpath), "%s/hourseal.db", dir);
+	T_OK(store_open(dbpath, STORE_CREATE, &db, err) == HS_OK, "open %s",
+	    err);
+	if (db == NULL)
+		return t_done();
+	sql(db, "INSERT INTO practitioners VALUES (1, '35010219800101123X',"
+	    " '3501**********123X', 'd', '张三', '', 'now')");
+	sql(db, "INSERT INTO records (id, practitioner_id, year, subject, form,"
+	    " title, provider, start_date, end_date, hours10, source, imported)"
+	    " VALUES (1, 1, 2024, 'public', 1, 't1', 'p', '2024-01-01',"
+	    " '2024-01-01', 10, 's', 'now'), (2, 1, 2024, 'public', 1, 't2',"
+	    " 'p', '2024-01-01', '2024-01-01', 10, 's', 'now'), (3, 1, 2023,"
+	    " 'public', 1, 't3', 'p', '2023-01-01', '2023-01-01', 10, 's',"
+	    " 'now')");
+	sql(db, "INSERT INTO keys VALUES ('k1', 'o+01234567+AQ==', 'now',"
+	    " 'now', NULL, NULL)");
+	for (i = 0; i < 6; i++)
+		add_leaf(db, i);
+	test_tables(db);
+	store_close(db);
+	test_publish(dbpath);
+	test_progress();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+	return t_done();
+}
