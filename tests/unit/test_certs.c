@@ -12,6 +12,9 @@
 #include "util.h"
 #include "t.h"
 
+/* T_OK evaluates its condition twice; CHECK evaluates it once. */
+#define CHECK(expr, ...) do { int c_ = (expr); T_OK(c_, __VA_ARGS__); } while (0)
+
 static char dir[] = "/tmp/hs-test-certs.XXXXXX";
 
 static void
@@ -88,70 +91,70 @@ test_tables(sqlite3 *db)
 	char err[HS_ERRLEN] = "", serial[SERIAL_SIZE], set[CERTS_SET_SIZE];
 	int k;
 
-	T_OK(certs_open(db, &c, err) == HS_OK, "certs_open %s", err);
+	CHECK(certs_open(db, &c, err) == HS_OK, "certs_open %s", err);
 	sql(db, "BEGIN");
 	fill(&n, s1, 1, 2024, "annual", 0, ids1, 2);
-	T_OK(certs_insert(c, &n, err) == HS_OK, "insert annual %s", err);
+	CHECK(certs_insert(c, &n, err) == HS_OK, "insert annual %s", err);
 	fill(&n, s3, 1, 2023, "annual", 2, ids3, 1);
-	T_OK(certs_insert(c, &n, err) == HS_OK, "insert 2023");
+	CHECK(certs_insert(c, &n, err) == HS_OK, "insert 2023");
 	fill(&n, s4, 1, 2024, "course", 3, ids4, 1);
-	T_OK(certs_insert(c, &n, err) == HS_OK, "insert course");
+	CHECK(certs_insert(c, &n, err) == HS_OK, "insert course");
 	fill(&n, s1, 1, 2024, "annual", 1, ids1, 2);
-	T_OK(certs_insert(c, &n, err) == HS_ERR_EXISTS,
+	CHECK(certs_insert(c, &n, err) == HS_ERR_EXISTS,
 	    "a serial cannot be inserted twice: %s", err);
 	fill(&n, "2024-EEEE-EEEE-EEEE-EEEE", 1, 2024, "annual", 99, NULL, 0);
-	T_OK(certs_insert(c, &n, err) != HS_OK,
+	CHECK(certs_insert(c, &n, err) != HS_OK,
 	    "a certificate must point at an existing leaf");
 	sql(db, "COMMIT");
 
-	T_OK(certs_find_valid(c, 1, 2024, "annual", 0, serial, set, err) ==
+	CHECK(certs_find_valid(c, 1, 2024, "annual", 0, serial, set, err) ==
 	    HS_OK && strcmp(serial, s1) == 0, "find the valid annual");
-	T_OK(certs_find_valid(c, 1, 2024, "course", 1, serial, set, err) ==
+	CHECK(certs_find_valid(c, 1, 2024, "course", 1, serial, set, err) ==
 	    HS_OK && strcmp(serial, s4) == 0, "find the course of record 1");
-	T_OK(certs_find_valid(c, 1, 2024, "course", 2, serial, set, err) ==
+	CHECK(certs_find_valid(c, 1, 2024, "course", 2, serial, set, err) ==
 	    HS_ERR_NOTFOUND, "no course for record 2");
-	T_OK(certs_find_valid(c, 2, 2024, "annual", 0, serial, set, err) ==
+	CHECK(certs_find_valid(c, 2, 2024, "annual", 0, serial, set, err) ==
 	    HS_ERR_NOTFOUND, "no certificate for practitioner 2");
 
 	/* Revoke s1, replaced by s2 (issued in the same transaction). */
 	sql(db, "BEGIN");
 	fill(&n, s2, 1, 2024, "annual", 1, ids1, 2);
 	n.replaces = s1;
-	T_OK(certs_insert(c, &n, err) == HS_OK, "insert replacement");
-	T_OK(certs_revoke(c, s1, "superseded", "records fixed",
+	CHECK(certs_insert(c, &n, err) == HS_OK, "insert replacement");
+	CHECK(certs_revoke(c, s1, "superseded", "records fixed",
 	    "2025-01-02T03:04:05Z", 4, s2, err) == HS_OK, "revoke %s", err);
 	sql(db, "COMMIT");
-	T_OK(certs_revoke(c, s1, "error", NULL, "2025-01-02T03:04:05Z", 5,
+	CHECK(certs_revoke(c, s1, "error", NULL, "2025-01-02T03:04:05Z", 5,
 	    NULL, err) == HS_ERR_EXISTS && strstr(err, "already revoked"),
 	    "revoking twice fails: %s", err);
-	T_OK(certs_revoke(c, "2024-ZZZZ-ZZZZ-ZZZZ-ZZZZ", "error", NULL,
+	CHECK(certs_revoke(c, "2024-ZZZZ-ZZZZ-ZZZZ-ZZZZ", "error", NULL,
 	    "2025-01-02T03:04:05Z", 5, NULL, err) == HS_ERR_NOTFOUND,
 	    "revoking an unknown serial fails: %s", err);
-	T_OK(certs_revoke(c, s2, "oops", NULL, "2025-01-02T03:04:05Z", 5,
+	CHECK(certs_revoke(c, s2, "oops", NULL, "2025-01-02T03:04:05Z", 5,
 	    NULL, err) == HS_ERR_INVALID, "unknown reason: %s", err);
-	T_OK(certs_find_valid(c, 1, 2024, "annual", 0, serial, set, err) ==
+	CHECK(certs_find_valid(c, 1, 2024, "annual", 0, serial, set, err) ==
 	    HS_OK && strcmp(serial, s2) == 0, "the replacement is now valid");
 
-	T_OK(certs_get(c, s1, &row, err) == HS_OK && row.revoked &&
+	CHECK(certs_get(c, s1, &row, err) == HS_OK && row.revoked &&
 	    strcmp(row.reason, "superseded") == 0 &&
 	    strcmp(row.replaced_by, s2) == 0 && row.revoke_index == 4 &&
 	    strcmp(row.name, "张三") == 0 && row.note != NULL &&
 	    strncmp(row.note, "hourseal/cert/v1\n", 17) == 0,
 	    "get a revoked certificate");
 	certs_row_free(&row);
-	T_OK(certs_get(c, s2, &row, err) == HS_OK && !row.revoked &&
+	CHECK(certs_get(c, s2, &row, err) == HS_OK && !row.revoked &&
 	    strcmp(row.replaces, s1) == 0 && row.pdf_file[0] == '\0',
 	    "get the replacement");
 	certs_row_free(&row);
-	T_OK(certs_get(c, "2024-ZZZZ-ZZZZ-ZZZZ-ZZZZ", &row, err) ==
+	CHECK(certs_get(c, "2024-ZZZZ-ZZZZ-ZZZZ-ZZZZ", &row, err) ==
 	    HS_ERR_NOTFOUND, "get unknown");
 	certs_row_free(&row);
 
-	T_OK(certs_set_pdf(c, s2, "ab", "/out/2024/x.pdf", err) == HS_OK,
+	CHECK(certs_set_pdf(c, s2, "ab", "/out/2024/x.pdf", err) == HS_OK,
 	    "set pdf");
-	T_OK(certs_set_pdf(c, s3, "cd", "/out/2023/y.pdf", err) == HS_OK,
+	CHECK(certs_set_pdf(c, s3, "cd", "/out/2023/y.pdf", err) == HS_OK,
 	    "set pdf 2");
-	T_OK(scalar(db, "SELECT count(*) FROM cert_records") == 6,
+	CHECK(scalar(db, "SELECT count(*) FROM cert_records") == 6,
 	    "cert_records rows");
 
 	/* Filters. */
@@ -187,7 +190,7 @@ test_tables(sqlite3 *db)
 					k++;
 			certs_iter_free(it);
 			it = NULL;
-			T_OK(k == rows[i].want, "filter row %zu: %d rows, "
+			CHECK(k == rows[i].want, "filter row %zu: %d rows, "
 			    "want %d", i, k, rows[i].want);
 		}
 	}
@@ -205,40 +208,40 @@ test_publish(const char *dbpath)
 	size_t len = 0;
 
 	snprintf(pub, sizeof(pub), "%s/pub", dir);
-	T_OK(publish_write(dbpath, pub, &ps, err) == HS_OK, "publish %s", err);
-	T_OK(ps.certificates == 4 && ps.revocations == 1 && ps.leaves == 6,
+	CHECK(publish_write(dbpath, pub, &ps, err) == HS_OK, "publish %s", err);
+	CHECK(ps.certificates == 4 && ps.revocations == 1 && ps.leaves == 6,
 	    "publish counts %lld %lld %lld", ps.certificates, ps.revocations,
 	    ps.leaves);
 	snprintf(path, sizeof(path), "%s/verifier.db", pub);
-	T_OK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0644,
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0644,
 	    "verifier.db mode 0644");
-	T_OK(store_open(path, STORE_RO, &db, err) == HS_OK,
+	CHECK(store_open(path, STORE_RO, &db, err) == HS_OK,
 	    "store_open reads the published copy %s", err);
-	T_OK(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	CHECK(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('practitioners','records','stamps','cert_records')") == 0,
 	    "no personal tables");
-	T_OK(scalar(db, "SELECT count(*) FROM certificates WHERE "
+	CHECK(scalar(db, "SELECT count(*) FROM certificates WHERE "
 	    "practitioner_id IS NOT NULL OR pdf_file IS NOT NULL") == 0,
 	    "no internal columns");
-	T_OK(scalar(db, "SELECT count(*) FROM revocations WHERE note IS NOT "
+	CHECK(scalar(db, "SELECT count(*) FROM revocations WHERE note IS NOT "
 	    "NULL") == 0, "no operator notes");
-	T_OK(scalar(db, "SELECT count(*) FROM certificates WHERE pdf_sha256 "
+	CHECK(scalar(db, "SELECT count(*) FROM certificates WHERE pdf_sha256 "
 	    "= 'ab'") == 1, "PDF hashes kept");
-	T_OK(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = "
+	CHECK(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = "
 	    "'trigger' AND name = 'leaves_no_update'") == 1,
 	    "append-only triggers kept");
 	store_close(db);
-	T_OK(file_read(path, 1 << 24, &data, &len, err) == HS_OK &&
+	CHECK(file_read(path, 1 << 24, &data, &len, err) == HS_OK &&
 	    memmem(data, len, "35010219800101123X", 18) == NULL &&
 	    memmem(data, len, "records fixed", 13) == NULL,
 	    "no full ID number or note text in the file");
 	free(data);
 	/* Publishing again replaces the file; no temporary file is left. */
-	T_OK(publish_write(dbpath, pub, NULL, err) == HS_OK, "publish again");
+	CHECK(publish_write(dbpath, pub, NULL, err) == HS_OK, "publish again");
 	snprintf(path, sizeof(path), "%s/.verifier.db.tmp.%ld", pub,
 	    (long)getpid());
-	T_OK(access(path, F_OK) != 0, "no temporary file");
-	T_OK(publish_write("/nonexistent/x.db", pub, NULL, err) ==
+	CHECK(access(path, F_OK) != 0, "no temporary file");
+	CHECK(publish_write("/nonexistent/x.db", pub, NULL, err) ==
 	    HS_ERR_NOTFOUND, "missing issuer database: %s", err);
 }
 
@@ -264,7 +267,7 @@ test_progress(void)
 	progress_set(p, 2100);
 	progress_end(p);
 	fclose(f);
-	T_OK(buf != NULL && strstr(buf, "1000/2500") != NULL &&
+	CHECK(buf != NULL && strstr(buf, "1000/2500") != NULL &&
 	    strstr(buf, "2100/2500") != NULL && strstr(buf, "999") == NULL &&
 	    strstr(buf, "1500") == NULL && strstr(buf, "\r") == NULL,
 	    "plain progress: one line per 1,000");
@@ -275,7 +278,7 @@ test_progress(void)
 	progress_set(p, 2000);
 	progress_end(p);
 	fclose(f);
-	T_OK(len == 0, "quiet progress prints nothing");
+	CHECK(len == 0, "quiet progress prints nothing");
 	free(buf);
 }
 
@@ -289,7 +292,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 2;
 	snprintf(dbpath, sizeof(dbpath), "%s/hourseal.db", dir);
-	T_OK(store_open(dbpath, STORE_CREATE, &db, err) == HS_OK, "open %s",
+	CHECK(store_open(dbpath, STORE_CREATE, &db, err) == HS_OK, "open %s",
 	    err);
 	if (db == NULL)
 		return t_done();
