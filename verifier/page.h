@@ -1,0 +1,46 @@
+/*
+ * page.h - the verifier's HTML: escaping, the page frame, the language
+ * choice (zh-CN by default, English by ?lang=en or Accept-Language), the
+ * style sheet and the pages that need no database.
+ *
+ * Every string that reaches HTML goes through page_esc. Pages carry no
+ * inline style or script (the CSP forbids both): the look comes from
+ * /style.css, and every form works without JavaScript.
+ */
+#ifndef HS_PAGE_H
+#define HS_PAGE_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+enum page_lang { PAGE_ZH = 0, PAGE_EN = 1 };
+
+/* Picks the language: lang parameter ("en", "zh") first, then the first
+ * zh or en tag in Accept-Language, else Chinese. Both may be NULL. */
+enum page_lang page_lang(const char *query_lang, const char *accept_language);
+
+/* The zh or en string. */
+#define PL(lang, zh, en) ((lang) == PAGE_EN ? (en) : (zh))
+
+/* Appends s HTML-escaped (& < > " '); invalid UTF-8 bytes become U+FFFD. */
+void page_esc(struct buf *b, const char *s);
+void page_escn(struct buf *b, const char *s, size_t n);
+
+/* Opens a page: doctype, head with title, header bar, <main>. */
+void page_head(struct buf *b, enum page_lang lang, const char *title);
+/* Closes <main>, adds the footer and language switch for path. */
+void page_foot(struct buf *b, enum page_lang lang, const char *path);
+
+/* The style sheet served at /style.css, and its length. */
+extern const char page_css[];
+size_t page_css_len(void);
+
+/* GET /: serial form, PDF upload, batch upload. */
+void page_index(struct buf *b, enum page_lang lang);
+
+/* A whole error page: status line in both words and msg (escaped). */
+void page_error(struct buf *b, enum page_lang lang, int status,
+    const char *msg);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * serve.c - `hourseal-verifier serve`: options, signals and the routes of
+ * design.md §7 on top of the HTTP core (http.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+#include "page.h"
+#include "serial.h"
+#include "site.h"
+#include "vcmd.h"
+
+static void
+serve_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: hourseal-verifier serve --db FILE [options]\n"
+	    "  --db FILE            the database (DIR/verifier.db from publish, or\n"
+	    "                       the issuer's DIR/hourseal.db), opened read-only\n"
+	    "  --listen ADDR        HOST:PORT, [IPv6]:PORT or :PORT (127.0.0.1:8080)\n"
+	    "  --threads N          worker threads (2)\n"
+	    "  --key FILE           trust only the verifier key(s) in FILE (repeatable);\n"
+	    "                       default: the keys in the database's keys table\n"
+	    "  --pepper FILE        the issuer's 32-byte pepper: enables the ID match\n"
+	    "                       endpoint (otherwise it answers 503)\n"
+	    "  --max-conns N        open connections (1000)\n"
+	    "  --per-ip-conns N     open connections per client (0: no limit)\n"
+	    "  --timeout SECONDS    idle connection timeout (15)\n"
+	    "  --rate R --burst B   per-client requests/second and burst (50, 200;\n"
+	    "                       --rate 0 turns the limit off)\n"
+	    "  --match-rate R --match-burst B   the same for ID matches (0.2, 5)\n"
+	    "  --trust-proxy        take the client address from X-Real-IP when\n"
+	    "                       the peer is a loopback reverse proxy\n"
+	    "  --access-log FILE    access log (\"-\": standard output; default none)\n");
+}
+
+static int
+parse_num(const char *name, const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "hourseal-verifier serve: %s '%s': expected a "
+		    "number from %g to %g\n", name, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_KEY, OPT_PEPPER,
+	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_RATE, OPT_BURST,
+	OPT_MRATE, OPT_MBURST, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_HELP,
+};
+
+static const struct option serve_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "pepper", required_argument, NULL, OPT_PEPPER },
+	{ "max-conns", required_argument, NULL, OPT_MAXCONNS },
+	{ "per-ip-conns", required_argument, NULL, OPT_PERIP },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "match-rate", required_argument, NULL, OPT_MRATE },
+	{ "match-burst", required_argument, NULL, OPT_MBURST },
+	{ "trust-proxy", no_argument, NULL, OPT_PROXY },
+	{ "access-log", required_argument, NULL, OPT_LOG },
+	/* Hidden: answer every request with a fixed string (bench ceiling). */
+	{ "bench-fixed", no_argument, NULL, OPT_BENCH },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+vcmd_serve(int argc, char **argv)
+{
+	struct http_opts ho;
+	struct site_opts so;
+	struct site *site = NULL;
+	struct http_server *srv = NULL;
+	struct http_app app;
+	FILE *logf = NULL;
+	const char *logpath = NULL;
+	sigset_t set;
+	char err[HS_ERRLEN];
+	double v;
+	int c, sig, rc = 2;
+
+	http_opts_default(&ho);
+	memset(&so, 0, sizeof(so));
+	while ((c = getopt_long(argc, argv, "", serve_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB: so.db_path = optarg; break;
+		case OPT_LISTEN: ho.listen = optarg; break;
+		case OPT_THREADS:
+			if (parse_num("--threads", optarg, 1, 256, &v))
+				return 2;
+			ho.threads = (unsigned)v;
+			break;
+		case OPT_KEY:
+			if (so.nkeys >= SITE_MAX_KEYFILES) {
+				fprintf(stderr, "hourseal-verifier serve: at "
+				    "most %d --key options\n",
+				    SITE_MAX_KEYFILES);
+				return 2;
+			}
+			so.key_files[so.nkeys++] = optarg;
+			break;
+		case OPT_PEPPER: so.pepper_path = optarg; break;
+		case OPT_MAXCONNS:
+			if (parse_num("--max-conns", optarg, 1, 100000, &v))
+				return 2;
+			ho.max_conns = (unsigned)v;
+			break;
+		case OPT_PERIP:
+			if (parse_num("--per-ip-conns", optarg, 0, 100000, &v))
+				return 2;
+			ho.per_ip_conns = (unsigned)v;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_num("--timeout", optarg, 1, 3600, &v))
+				return 2;
+			ho.timeout = (unsigned)v;
+			break;
+		case OPT_RATE:
+			if (parse_num("--rate", optarg, 0, 1e9, &ho.rate))
+				return 2;
+			break;
+		case OPT_BURST:
+			if (parse_num("--burst", optarg, 1, 1e9, &ho.burst))
+				return 2;
+			break;
+		case OPT_MRATE:
+			if (parse_num("--match-rate", optarg, 0, 1e6,
+			    &ho.strict_rate))
+				return 2;
+			break;
+		case OPT_MBURST:
+			if (parse_num("--match-burst", optarg, 1, 1e6,
+			    &ho.strict_burst))
+				return 2;
+			break;
+		case OPT_PROXY: ho.trust_proxy = 1; break;
+		case OPT_LOG: logpath = optarg; break;
+		case OPT_BENCH: so.bench_fixed = 1; break;
+		case OPT_HELP: serve_usage(stdout); return 0;
+		default: serve_usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "hourseal-verifier serve: unexpected argument "
+		    "'%s'\n", argv[optind]);
+		serve_usage(stderr);
+		return 2;
+	}
+	if (so.db_path == NULL && !so.bench_fixed) {
+		fprintf(stderr, "hourseal-verifier serve: --db FILE is "
+		    "required\n");
+		serve_usage(stderr);
+		return 2;
+	}
+	if (logpath != NULL) {
+		if (strcmp(logpath, "-") == 0) {
+			logf = stdout;
+		} else if ((logf = fopen(logpath, "a")) == NULL) {
+			fprintf(stderr, "hourseal-verifier serve: %s: %s\n",
+			    logpath, strerror(errno));
+			return 2;
+		}
+		setvbuf(logf, NULL, _IOLBF, 0);
+		ho.access_log = logf;
+	}
+	if (site_open(&so, &site, err) != HS_OK) {
+		fprintf(stderr, "hourseal-verifier serve: %s\n", err);
+		goto out;
+	}
+	/*
+	 * Block the stop signals before any thread starts, so the pool's
+	 * threads inherit the mask and only sigwait below sees them.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	site_app(site, &app);
+	if (http_start(&ho, &app, &srv, err) != HS_OK) {
+		fprintf(stderr, "hourseal-verifier serve: %s\n", err);
+		goto out;
+	}
+	printf("hourseal-verifier: listening on http://%s\n",
+	    http_address(srv));
+	fflush(stdout);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			/* Reopen the access log (logrotate). */
+			if (logf != NULL && logf != stdout &&
+			    freopen(logpath, "a", logf) != NULL)
+				setvbuf(logf, NULL, _IOLBF, 0);
+			continue;
+		}
+		break;
+	}
+	fprintf(stderr, "hourseal-verifier: %s, stopping\n",
+	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	http_stop(srv);
+	srv = NULL;
+	rc = 0;
+out:
+	http_stop(srv);
+	site_close(site);
+	if (logf != NULL && logf != stdout)
+		fclose(logf);
+	return rc;
+}
