@@ -47,23 +47,28 @@ int merkle_hash_decode(const char *b64, size_t len, merkle_hash out);
 void merkle_hash_encode(const merkle_hash h, char out[MERKLE_B64_SIZE]);
 
 /*
+ * The verifiers take the leaf hash and roots as byte strings with their
+ * lengths, as they arrive from outside, and check the lengths themselves:
+ * a leaf hash or a computed-against root must be exactly 32 bytes.
+ *
  * RFC 9162 §2.1.3.2: checks that leaf is at index in the tree of size
  * with root, given the audit path proof[0..n) (leaf's sibling first).
  * HS_OK, HS_ERR_SIGNATURE (message in err) if it does not verify,
- * HS_ERR_INVALID if index >= size or n is out of bounds.
+ * HS_ERR_INVALID if index >= size, a length is wrong or n is too large.
  */
 enum hs_err merkle_verify_inclusion(uint64_t index, uint64_t size,
-    const merkle_hash leaf, const merkle_hash *proof, size_t n,
-    const merkle_hash root, char *err);
+    const uint8_t *leaf, size_t leaf_len, const merkle_hash *proof,
+    size_t n, const uint8_t *root, size_t root_len, char *err);
 
 /*
  * RFC 9162 §2.1.4.2: checks that the tree of size1 with root1 is a prefix
  * of the tree of size2 with root2. Equal sizes need an empty proof and
- * equal roots; size1 = 0 needs an empty proof (the empty tree is a prefix
- * of every tree). HS_OK or HS_ERR_SIGNATURE / HS_ERR_INVALID with err.
+ * byte-equal roots (for size 0: the empty root). A proof from size 0 is meaningless and refused
+ * (HS_ERR_INVALID), as in transparency-dev/merkle. HS_OK or
+ * HS_ERR_SIGNATURE / HS_ERR_INVALID with err.
  */
 enum hs_err merkle_verify_consistency(uint64_t size1, uint64_t size2,
-    const merkle_hash root1, const merkle_hash root2,
+    const uint8_t *root1, size_t len1, const uint8_t *root2, size_t len2,
     const merkle_hash *proof, size_t n, char *err);
 
 /*
