@@ -29,6 +29,18 @@ struct certs_iter {
 	" c.replaces, r.reason, r.at, r.leaf_index, r.replaced_by" \
 	" FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial"
 
+/* The iterator's filters: each parameter is "anything" (0 / NULL) or a value. */
+#define FILTER \
+	"(?1 = 0 OR c.year = ?1)" \
+	" AND (?2 = 0 OR c.practitioner_id = ?2)" \
+	" AND (?3 IS NULL OR c.id_digest = ?3)" \
+	" AND (?4 IS NULL OR c.kind = ?4)" \
+	" AND (?5 = 0 OR (?5 = 1 AND r.serial IS NULL)" \
+	"  OR (?5 = 2 AND r.serial IS NOT NULL))" \
+	" AND (?6 = 0 OR c.pdf_sha256 IS NULL)" \
+	" AND (?7 IS NULL OR (substr(c.pdf_file, 1, length(?7) + 1) =" \
+	"  ?7 || '/' AND instr(substr(c.pdf_file, length(?7) + 2), '/') = 0))"
+
 static const char *const reasons[] = {
 	"superseded", "error", "fraud", "withdrawn",
 };
@@ -67,7 +79,8 @@ certs_open(sqlite3 *db, struct certs **out, char *err)
 	if ((rc = prepare(db, "INSERT INTO certificates (serial,"
 	    " practitioner_id, year, kind, name, id_masked, id_digest, unit,"
 	    " total10, status, record_set, note, leaf_index, key_label,"
-	    " issued, replaces) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    " issued, replaces, pdf_sha256, pdf_file) VALUES"
+	    " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	    &c->ins, err)) != HS_OK ||
 	    (rc = prepare(db, "INSERT INTO cert_records (serial, record_id)"
 	    " VALUES (?, ?)", &c->ins_rec, err)) != HS_OK ||
@@ -78,7 +91,8 @@ certs_open(sqlite3 *db, struct certs **out, char *err)
 	    " LEFT JOIN revocations r ON r.serial = c.serial"
 	    " WHERE c.serial = ?", &c->exists, err)) != HS_OK ||
 	    (rc = prepare(db, "UPDATE certificates SET pdf_sha256 = ?,"
-	    " pdf_file = ? WHERE serial = ?", &c->set_pdf, err)) != HS_OK ||
+	    " pdf_file = coalesce(?, pdf_file) WHERE serial = ?",
+	    &c->set_pdf, err)) != HS_OK ||
 	    (rc = prepare(db, "SELECT " ROW_COLUMNS " WHERE c.serial = ?",
 	    &c->get, err)) != HS_OK ||
 	    (rc = prepare(db, "SELECT c.serial, c.record_set FROM"
@@ -171,6 +185,8 @@ certs_insert(struct certs *c, const struct certs_new *n, char *err)
 	bind_text(st, 14, n->key_label);
 	bind_text(st, 15, n->issued);
 	bind_text(st, 16, n->replaces);
+	bind_text(st, 17, n->pdf_sha256);
+	bind_text(st, 18, n->pdf_file);
 	if ((rc = step_done(c->db, st, n->serial, err)) != HS_OK)
 		return rc;
 	for (i = 0; i < n->nrecord_ids; i++) {
@@ -223,7 +239,7 @@ certs_set_pdf(struct certs *c, const char *serial, const char *sha256hex,
     const char *file, char *err)
 {
 	sqlite3_bind_text(c->set_pdf, 1, sha256hex, -1, SQLITE_STATIC);
-	sqlite3_bind_text(c->set_pdf, 2, file, -1, SQLITE_STATIC);
+	bind_text(c->set_pdf, 2, file);
 	sqlite3_bind_text(c->set_pdf, 3, serial, -1, SQLITE_STATIC);
 	return step_done(c->db, c->set_pdf, serial, err);
 }
@@ -354,16 +370,10 @@ certs_iter_open(sqlite3 *db, const struct certs_filter *f,
 	 * One fixed statement: every filter is a parameter that is either
 	 * "anything" (0 / NULL) or a value, so no SQL is ever built.
 	 */
-	if (sqlite3_prepare_v2(db, "SELECT " ROW_COLUMNS
-	    " WHERE (?1 = 0 OR c.year = ?1)"
-	    " AND (?2 = 0 OR c.practitioner_id = ?2)"
-	    " AND (?3 IS NULL OR c.id_digest = ?3)"
-	    " AND (?4 IS NULL OR c.kind = ?4)"
-	    " AND (?5 = 0 OR (?5 = 1 AND r.serial IS NULL)"
-	    "  OR (?5 = 2 AND r.serial IS NOT NULL))"
-	    " AND (?6 = 0 OR c.pdf_sha256 IS NULL)"
-	    " AND (?7 IS NULL OR (substr(c.pdf_file, 1, length(?7) + 1) ="
-	    "  ?7 || '/' AND instr(substr(c.pdf_file, length(?7) + 2), '/') = 0))"
+	if (sqlite3_prepare_v2(db, f->by_holder ?
+	    "SELECT " ROW_COLUMNS " WHERE " FILTER
+	    " ORDER BY c.practitioner_id, c.leaf_index" :
+	    "SELECT " ROW_COLUMNS " WHERE " FILTER
 	    " ORDER BY c.year, c.leaf_index", -1, &st, NULL) != SQLITE_OK) {
 		free(it);
 		return hs_fail(err, HS_ERR_DB, "certificates: %s",

@@ -70,6 +70,8 @@ struct certs_new {
 	const char *key_label;
 	const char *issued;
 	const char *replaces;      /* NULL if none */
+	const char *pdf_sha256;    /* hex, or NULL if not written yet */
+	const char *pdf_file;      /* where it was written, or NULL */
 	const long long *record_ids;
 	size_t nrecord_ids;
 };
@@ -85,6 +87,7 @@ struct certs_filter {
 	enum certs_state state;
 	bool pdf_missing;          /* only rows whose pdf_sha256 is NULL */
 	const char *pdf_dir;       /* only rows whose pdf_file is in this dir */
+	bool by_holder;            /* order by practitioner, then ledger index */
 };
 
 /* Opens a handle on db (which stays the caller's). Caller frees. */
@@ -108,7 +111,10 @@ enum hs_err certs_revoke(struct certs *c, const char *serial,
     const char *reason, const char *note, const char *at,
     long long leaf_index, const char *replaced_by, char *err);
 
-/* Records where the certificate's PDF was written and its SHA-256 (hex). */
+/*
+ * Records the SHA-256 (hex) of the certificate's PDF and, if file is not
+ * NULL, where it was written (NULL keeps the recorded path).
+ */
 enum hs_err certs_set_pdf(struct certs *c, const char *serial,
     const char *sha256hex, const char *file, char *err);
 
@@ -133,7 +139,8 @@ enum hs_err certs_find_valid(struct certs *c, long long practitioner_id,
 bool certs_reason_valid(const char *reason);
 
 /*
- * Iterates over certificates matching f, in (year, leaf_index) order.
+ * Iterates over certificates matching f, in (year, leaf_index) order, or
+ * (practitioner_id, leaf_index) order if f->by_holder.
  * certs_iter_next fills row and returns HS_OK, or HS_ERR_NOTFOUND at the
  * end. row->note points into the iterator and stays valid until the next
  * call: do not certs_row_free it.

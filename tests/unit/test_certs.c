@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cert.h"
 #include "certs.h"
+#include "note.h"
+#include "report.h"
 #include "progress.h"
 #include "publish.h"
 #include "store.h"
@@ -52,6 +55,57 @@ add_leaf(sqlite3 *db, int idx)
 	sql(db, s);
 }
 
+/* A real signed certificate note (cert_encode + note_sign); caller frees. */
+static char *
+make_note(const char *serial, const char *kind, int year, long pub10,
+    long prof10)
+{
+	static const uint8_t seed[32] = { 1, 2, 3 };
+	struct note_signer *s = NULL;
+	struct cert_record rec;
+	struct cert c;
+	struct buf text, note;
+	char err[HS_ERRLEN];
+
+	memset(&c, 0, sizeof(c));
+	memset(&rec, 0, sizeof(rec));
+	snprintf(c.serial, sizeof(c.serial), "%s", serial);
+	c.kind = strcmp(kind, "annual") == 0 ? CERT_ANNUAL : CERT_COURSE;
+	snprintf(c.issuer, sizeof(c.issuer), "福建省专业技术人员继续教育中心");
+	c.year = year;
+	snprintf(c.name, sizeof(c.name), "张三");
+	snprintf(c.id_masked, sizeof(c.id_masked), "3501**********123X");
+	snprintf(c.id_digest, sizeof(c.id_digest),
+	    "q4v0AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+	c.public10 = pub10;
+	c.professional10 = prof10;
+	c.total10 = pub10 + prof10;
+	c.req_total10 = 900;
+	c.req_public10 = 300;
+	c.req_professional10 = 600;
+	c.met = c.total10 >= 900;
+	snprintf(rec.subject, sizeof(rec.subject), "%s",
+	    pub10 ? "public" : "professional");
+	snprintf(rec.form, sizeof(rec.form), "online");
+	snprintf(rec.start, sizeof(rec.start), "%d-03-01", year);
+	snprintf(rec.end, sizeof(rec.end), "%d-03-09", year);
+	rec.hours10 = pub10 + prof10;
+	snprintf(rec.title, sizeof(rec.title), "课程");
+	snprintf(rec.provider, sizeof(rec.provider), "基地");
+	c.records = &rec;
+	c.nrecords = 1;
+	snprintf(c.issued, sizeof(c.issued), "%d-12-31T10:00:00Z", year);
+	buf_init(&text);
+	buf_init(&note);
+	if (cert_encode(&c, &text, err) != HS_OK ||
+	    note_signer_new("ledger.example/fj", seed, &s, err) != HS_OK ||
+	    note_sign(s, text.data, text.len, &note, err) != HS_OK)
+		printf("# make_note: %s\n", err);
+	note_signer_free(s);
+	buf_free(&text);
+	return buf_steal(&note);
+}
+
 static void
 fill(struct certs_new *n, const char *serial, long long pid, int year,
     const char *kind, long long leaf, const long long *ids, size_t nids)
@@ -68,12 +122,25 @@ fill(struct certs_new *n, const char *serial, long long pid, int year,
 	n->total10 = 940;
 	n->status = strcmp(kind, "annual") == 0 ? "met" : NULL;
 	n->record_set = "set";
-	n->note = "hourseal/cert/v1\nserial: x\n\n— o sig\n";
+	n->note = make_note(serial, kind, year, strcmp(kind, "annual") == 0 ?
+	    300 : 0, strcmp(kind, "annual") == 0 ? 640 : 125);
 	n->leaf_index = leaf;
 	n->key_label = "k1";
 	n->issued = "2024-12-31T10:00:00Z";
 	n->record_ids = ids;
 	n->nrecord_ids = nids;
+}
+
+/* certs_insert copies the note; free what fill() made. */
+#define INSERT(c, n, err) insert_free(c, n, err)
+static enum hs_err
+insert_free(struct certs *c, struct certs_new *n, char *err)
+{
+	enum hs_err rc = certs_insert(c, n, err);
+
+	free((char *)n->note);
+	n->note = NULL;
+	return rc;
 }
 
 static void
@@ -94,16 +161,16 @@ test_tables(sqlite3 *db)
 	CHECK(certs_open(db, &c, err) == HS_OK, "certs_open %s", err);
 	sql(db, "BEGIN");
 	fill(&n, s1, 1, 2024, "annual", 0, ids1, 2);
-	CHECK(certs_insert(c, &n, err) == HS_OK, "insert annual %s", err);
+	CHECK(INSERT(c, &n, err) == HS_OK, "insert annual %s", err);
 	fill(&n, s3, 1, 2023, "annual", 2, ids3, 1);
-	CHECK(certs_insert(c, &n, err) == HS_OK, "insert 2023");
+	CHECK(INSERT(c, &n, err) == HS_OK, "insert 2023");
 	fill(&n, s4, 1, 2024, "course", 3, ids4, 1);
-	CHECK(certs_insert(c, &n, err) == HS_OK, "insert course");
+	CHECK(INSERT(c, &n, err) == HS_OK, "insert course");
 	fill(&n, s1, 1, 2024, "annual", 1, ids1, 2);
-	CHECK(certs_insert(c, &n, err) == HS_ERR_EXISTS,
+	CHECK(INSERT(c, &n, err) == HS_ERR_EXISTS,
 	    "a serial cannot be inserted twice: %s", err);
 	fill(&n, "2024-EEEE-EEEE-EEEE-EEEE", 1, 2024, "annual", 99, NULL, 0);
-	CHECK(certs_insert(c, &n, err) != HS_OK,
+	CHECK(INSERT(c, &n, err) != HS_OK,
 	    "a certificate must point at an existing leaf");
 	sql(db, "COMMIT");
 
@@ -120,7 +187,7 @@ test_tables(sqlite3 *db)
 	sql(db, "BEGIN");
 	fill(&n, s2, 1, 2024, "annual", 1, ids1, 2);
 	n.replaces = s1;
-	CHECK(certs_insert(c, &n, err) == HS_OK, "insert replacement");
+	CHECK(INSERT(c, &n, err) == HS_OK, "insert replacement");
 	CHECK(certs_revoke(c, s1, "superseded", "records fixed",
 	    "2025-01-02T03:04:05Z", 4, s2, err) == HS_OK, "revoke %s", err);
 	sql(db, "COMMIT");
@@ -195,6 +262,52 @@ test_tables(sqlite3 *db)
 		}
 	}
 	certs_close(c);
+}
+
+static void
+test_report(const char *dbpath)
+{
+	char err[HS_ERRLEN] = "";
+	sqlite3 *db = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	long n = -1;
+	FILE *f;
+	enum hs_err rc;
+
+	if (store_open(dbpath, STORE_RW, &db, err) != HS_OK)
+		return;
+	f = open_memstream(&out, &len);
+	rc = report_export(db, 2024, REPORT_CSV, false, f, &n, err);
+	fclose(f);
+	CHECK(rc == HS_OK && n == 1, "export csv: %s", err);
+	T_STREQ(out, "id,name,unit,year,public,professional,total,status,"
+	    "serial,course_serials,revoked_serials\n"
+	    "3501**********123X,张三,福州市第一医院,2024,30,64,94,met,"
+	    "2024-BBBB-BBBB-BBBB-BBBB,2024-DDDD-DDDD-DDDD-DDDD,"
+	    "2024-AAAA-AAAA-AAAA-AAAA\n", "export csv rows");
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &len);
+	rc = report_export(db, 2024, REPORT_JSON, true, f, &n, err);
+	fclose(f);
+	CHECK(rc == HS_OK, "export json: %s", err);
+	T_STREQ(out, "[\n  {\"id\": \"35010219800101123X\", \"name\": "
+	    "\"张三\", \"unit\": \"福州市第一医院\", \"year\": 2024, "
+	    "\"public\": 30, \"professional\": 64, \"total\": 94, "
+	    "\"status\": \"met\", \"serial\": \"2024-BBBB-BBBB-BBBB-BBBB\", "
+	    "\"course_serials\": [\"2024-DDDD-DDDD-DDDD-DDDD\"], "
+	    "\"revoked_serials\": [\"2024-AAAA-AAAA-AAAA-AAAA\"]}\n]\n",
+	    "export json with full ID");
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &len);
+	rc = report_export(db, 2031, REPORT_JSON, false, f, &n, err);
+	fclose(f);
+	CHECK(rc == HS_OK && n == 0 && strcmp(out, "[]\n") == 0,
+	    "export of an empty year");
+	free(out);
+	store_close(db);
 }
 
 static void
@@ -311,6 +424,7 @@ main(void)
 		add_leaf(db, i);
 	test_tables(db);
 	store_close(db);
+	test_report(dbpath);
 	test_publish(dbpath);
 	test_progress();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
