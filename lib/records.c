@@ -496,3 +496,26 @@ out:
 	}
 	return rc;
 }
+
+enum hs_err
+records_pending_count(sqlite3 *db, int64_t practitioner, int year,
+    size_t *n, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc = HS_OK;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM records r WHERE "
+	    "r.practitioner_id = ? AND r.year = ? AND NOT EXISTS "
+	    "(SELECT 1 FROM stamps s WHERE s.record_id = r.id)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_err(db, err, "reading records");
+	sqlite3_bind_int64(st, 1, practitioner);
+	sqlite3_bind_int(st, 2, year);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(st, 0);
+	else
+		rc = store_err(db, err, "reading records");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -43,6 +43,10 @@ enum hs_err records_holders(sqlite3 *db, int year, int64_t **ids, size_t *n,
 enum hs_err records_people(sqlite3 *db, int year, int64_t **ids, size_t *n,
     char *err);
 
+/* How many records of one practitioner in `year` have no stamp yet. */
+enum hs_err records_pending_count(sqlite3 *db, int64_t practitioner,
+    int year, size_t *n, char *err);
+
 /* One practitioner by practitioners.id; HS_ERR_NOTFOUND if none. */
 enum hs_err records_person_get(sqlite3 *db, int64_t id,
     struct records_person *p, char *err);
