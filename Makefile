@@ -93,7 +93,7 @@ test: all
 
 demo: all
 	@scripts/deps.sh demo
-	@tests/demo.sh
+	@tests/demo.sh $(B)
 
 bench: all
 	@scripts/deps.sh bench

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# make demo: a data directory with a key, the sample records imported and
+# stamped, certificates issued (one revoked, one reissued), the ledger
+# published, and the verifier running on 127.0.0.1:$PORT in the foreground.
+#
+# Usage: tests/demo.sh [BUILD_DIR]        (make demo runs it after the build)
+# Environment:
+#   PORT         the verifier's port (8080)
+#   DEMO_DIR     where everything goes (./demo)
+#   DEMO_RESET   1: delete the demo's data, keys and PDFs and start over
+#   DEMO_YEARS   the years to issue certificates for ("2025 2026")
+#   DEMO_SAMPLE  the Fujian records to import (templates/samples/fujian.csv)
+#   DEMO_WEIHAI  0: skip the second issuer (Weihai policy, no verifier)
+#   DEMO_SETUP_ONLY  1: prepare everything, print, but do not start the
+#                verifier
+# It installs nothing: make demo already ran scripts/deps.sh demo.
+# Run again without DEMO_RESET, it reuses what it made and only starts the
+# verifier; it never overwrites a key or data.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=${1:-$top/build/release}
+ISSUER=${HS_ISSUER:-$B/hourseal-issuer}
+VERIFIER=${HS_VERIFIER:-$B/hourseal-verifier}
+PORT=${PORT:-8080}
+DEMO=${DEMO_DIR:-$top/demo}
+YEARS=${DEMO_YEARS:-2025 2026}
+SAMPLE=${DEMO_SAMPLE:-$top/templates/samples/fujian.csv}
+HOST=127.0.0.1
+BASE=http://$HOST:$PORT
+ISSUER_NAME=福建省专业技术人员继续教育中心（演示）
+ORIGIN=demo.hourseal.example/fj
+export HOURSEAL_TEMPLATES=${HOURSEAL_TEMPLATES:-$top/templates}
+
+if [ -t 1 ]; then
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
+die() { echo "demo: $*" >&2; exit 1; }
+# rel PATH: PATH relative to the current directory when it is below it.
+rel() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
+# run CMD...: shows the command (paths shortened), runs it, stops the demo
+# with the command's name if it fails.
+run() {
+	local shown=() a
+	for a in "$@"; do shown+=("$(rel "$a")"); done
+	printf '$ %s\n' "${shown[*]}"
+	"$@" || die "'${shown[*]}' failed (exit $?)"
+}
+sql() { sqlite3 -batch -noheader "$DEMO/data/hourseal.db" "$@"; }
+
+for p in "$ISSUER" "$VERIFIER"; do
+	[ -x "$p" ] || die "$p is missing: run make first"
+done
+command -v sqlite3 >/dev/null || die "sqlite3 is missing: scripts/deps.sh demo"
+case $PORT in ''|*[!0-9]*) die "PORT=$PORT is not a port number" ;; esac
+
+made="data keys pdf site weihai rejected.csv weihai-rejected.csv demo.env list.tsv"
+if [ "${DEMO_RESET:-0}" = 1 ]; then
+	for f in $made; do rm -rf "${DEMO:?}/$f"; done
+fi
+
+setup() {
+	local f
+	for f in data keys weihai; do
+		if [ -e "$DEMO/$f" ] && [ -n "$(ls -A "$DEMO/$f" 2>/dev/null)" ]; then
+			die "$(rel "$DEMO/$f") already exists (an earlier demo that did not finish?).
+      Nothing was changed. To start over, deleting the demo's data and keys:
+        DEMO_RESET=1 make demo"
+		fi
+	done
+	mkdir -p "$DEMO"
+	rm -rf "$DEMO/data" "$DEMO/keys" "$DEMO/weihai"
+
+	say "1. A data directory and a signing key"
+	run "$ISSUER" init "$DEMO/data" --issuer "$ISSUER_NAME" \
+		--origin "$ORIGIN" --base-url "$BASE" --policy fujian \
+		--keys "$DEMO/keys"
+	run "$ISSUER" --data "$DEMO/data" keygen demo
+
+	say "2. Import the sample records ($(($(wc -l <"$SAMPLE") - 1)) rows)"
+	run "$ISSUER" --data "$DEMO/data" import "$SAMPLE" \
+		--skip-invalid "$DEMO/rejected.csv"
+	if [ -s "$DEMO/rejected.csv" ]; then
+		echo
+		echo "Rejected, with the reasons (the whole list is in $(rel "$DEMO/rejected.csv")):"
+		head -n 40 "$DEMO/rejected.csv" | sed 's/^/  /'
+		n=$(wc -l <"$DEMO/rejected.csv")
+		[ "$n" -le 40 ] || echo "  ... ($n lines)"
+	fi
+
+	say "3. Stamp (验印) the records"
+	run "$ISSUER" --data "$DEMO/data" stamp --all \
+		--by 福建省人力资源和社会保障厅 --as hr
+
+	say "4. Issue the annual certificates"
+	for y in $YEARS; do
+		run "$ISSUER" --data "$DEMO/data" issue --year "$y" --all \
+			--out "$DEMO/pdf"
+	done
+
+	# Three certificates to show: a valid one (a name with an Extension B
+	# character if there is one), one to revoke (someone short of hours),
+	# one to reissue. list: serial year kind id name hours result status ...
+	local y valid revoked old new
+	y=${YEARS##* }
+	"$ISSUER" --data "$DEMO/data" list --year "$y" --status valid \
+		>"$DEMO/list.tsv" 2>/dev/null || die "list --year $y failed"
+	valid=$(awk -F'\t' 'NR > 1 && $5 ~ /𠇔/ { print $1; exit }' "$DEMO/list.tsv")
+	[ -n "$valid" ] ||
+		valid=$(awk -F'\t' 'NR == 2 { print $1 }' "$DEMO/list.tsv")
+	revoked=$(awk -F'\t' -v v="$valid" 'NR > 1 && $1 != v && $7 == "unmet" \
+	    { print $1; exit }' "$DEMO/list.tsv")
+	old=$(awk -F'\t' -v v="$valid" -v r="$revoked" 'NR > 1 && $1 != v &&
+	    $1 != r && $7 == "met" { print $1; exit }' "$DEMO/list.tsv")
+	rm -f "$DEMO/list.tsv"
+	[ -n "$valid" ] && [ -n "$revoked" ] && [ -n "$old" ] ||
+		die "could not find three $y certificates to show"
+
+	say "5. Revoke one, reissue another"
+	run "$ISSUER" --data "$DEMO/data" revoke "$revoked" --reason error \
+		--note "演示：学时登记有误"
+	run "$ISSUER" --data "$DEMO/data" reissue "$old" --out "$DEMO/pdf"
+	new=$(sql "SELECT serial FROM certificates WHERE replaces = '$old'
+	    ORDER BY issued DESC LIMIT 1")
+	[ -n "$new" ] || die "reissue made no certificate that replaces $old"
+
+	say "6. Publish the ledger and certificates for the verifier"
+	run "$ISSUER" --data "$DEMO/data" publish "$DEMO/site"
+
+	if [ "${DEMO_WEIHAI:-1}" = 1 ]; then
+		say "7. A second issuer with the Weihai policy (compulsory/elective public hours)"
+		run "$ISSUER" init "$DEMO/weihai" \
+			--issuer 威海市专业技术人员继续教育服务平台（演示） \
+			--origin demo.hourseal.example/weihai \
+			--base-url "$BASE" --policy weihai --keys "$DEMO/keys"
+		run "$ISSUER" --data "$DEMO/weihai" keygen weihai
+		: >"$DEMO/weihai-rejected.csv"
+		for f in weihai-platform.csv weihai-declared.csv; do
+			run "$ISSUER" --data "$DEMO/weihai" import \
+				"$top/templates/samples/$f" \
+				--skip-invalid "$DEMO/weihai-rejected.$f"
+			cat "$DEMO/weihai-rejected.$f" >>"$DEMO/weihai-rejected.csv"
+			rm -f "$DEMO/weihai-rejected.$f"
+		done
+		run "$ISSUER" --data "$DEMO/weihai" stamp --all \
+			--by 威海市人力资源和社会保障局 --as hr
+		run "$ISSUER" --data "$DEMO/weihai" summary --year 2025 \
+			>"$DEMO/weihai/summary-2025.txt"
+		head -n 8 "$DEMO/weihai/summary-2025.txt"
+		echo "  ... (all of it in $(rel "$DEMO/weihai/summary-2025.txt"))"
+		run "$ISSUER" --data "$DEMO/weihai" issue --year 2025 --all \
+			--out "$DEMO/weihai/pdf" --quiet
+	fi
+
+	cat >"$DEMO/demo.env.tmp" <<EOF
+MADE_PORT=$PORT
+YEAR=$y
+VALID=$valid
+REVOKED=$revoked
+OLD=$old
+NEW=$new
+EOF
+	mv "$DEMO/demo.env.tmp" "$DEMO/demo.env"
+}
+
+if [ -f "$DEMO/demo.env" ]; then
+	echo "demo: reusing $(rel "$DEMO") (DEMO_RESET=1 starts over)"
+else
+	t0=$(date +%s)
+	setup
+	echo
+	echo "demo: set up in $(($(date +%s) - t0)) s"
+fi
+# shellcheck disable=SC1091
+. "$DEMO/demo.env"
+pdf() { rel "$(find "$DEMO/pdf" -name "$1.pdf" | head -1)"; }
+key=$(cat "$DEMO/keys/demo.pub")
+cat <<EOF
+
+================================================================
+hourseal demo
+  Certificates (PDF):  $(rel "$DEMO/pdf")/<year>/   manifest: $(rel "$DEMO/pdf")/manifest.csv
+$( [ -d "$DEMO/weihai/pdf" ] && echo "  Weihai issuer:       $(rel "$DEMO/weihai/pdf")/2025/  (key $(rel "$DEMO/keys/weihai.pub"))")
+
+  Open these (or scan the QR codes in the PDFs):
+    valid       $BASE/c/$VALID
+    revoked     $BASE/c/$REVOKED
+    reissued    $BASE/c/$OLD  (superseded)
+                -> $BASE/c/$NEW  (its replacement)
+
+  Verifier key ($(rel "$DEMO/keys/demo.pub")):
+    $key
+
+  JSON API:
+    curl -s $BASE/api/v1/certificates/$VALID
+
+  Offline check of a PDF (no network):
+    $(rel "$VERIFIER") check $(pdf "$VALID") --key $(rel "$DEMO/keys/demo.pub")
+================================================================
+EOF
+if [ "$PORT" != "$MADE_PORT" ]; then
+	echo "demo: note: the QR codes in these PDFs point to port $MADE_PORT" \
+		"(the port of the first run); the URLs above use $PORT."
+fi
+if [ "${DEMO_SETUP_ONLY:-0}" = 1 ]; then
+	exit 0
+fi
+echo "Starting the verifier on $BASE (Ctrl-C stops it)"
+exec "$VERIFIER" serve --db "$DEMO/site/verifier.db" --listen "$HOST:$PORT" \
+	--key "$DEMO/keys/demo.pub"
