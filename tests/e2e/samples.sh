@@ -95,3 +95,56 @@ reasons = collections.Counter(r["reason"] for v in exp["files"].values()
 check(reasons["daily cap"] >= 5 and reasons["after deadline"] >= 5,
       "rejections on purpose: %s" % dict(reasons))
 EOF
+
+# The real importer agrees with expected.json: the same lines rejected, and
+# the same yearly totals and status for everyone once stamped.
+if "$ISSUER" --data "$T/none" import 2>&1 | grep -q 'not built'; then
+	notok "samples: hourseal-issuer import is not built yet"
+	exit 0
+fi
+for pol in fujian weihai; do
+	"$ISSUER" init "$T/$pol" --issuer 测试 --origin test.example/$pol \
+		--base-url http://127.0.0.1 --policy $pol --keys "$T/keys" >/dev/null
+done
+imp() {
+	local d=$1 f=$2
+	"$ISSUER" --data "$T/$d" import "$S/$f" --skip-invalid "$T/rej-$f" \
+		>/dev/null 2>"$T/err-$f"
+}
+check "fujian.csv imports with --skip-invalid" imp fujian fujian.csv
+check "weihai-platform.csv imports" imp weihai weihai-platform.csv
+check "weihai-declared.csv imports" imp weihai weihai-declared.csv
+for d in fujian weihai; do
+	"$ISSUER" --data "$T/$d" stamp --all --by 人社 --as hr >/dev/null
+	for y in 2024 2025 2026; do
+		"$ISSUER" --data "$T/$d" summary --year $y --json >"$T/sum-$d-$y.json"
+	done
+done
+python3 - "$S" "$T" <<'EOF'
+import json, sys, re
+S, T = sys.argv[1:]
+exp = json.load(open(S + "/expected.json", encoding="utf-8"))
+def check(cond, what):
+    print(("ok - " if cond else "not ok - ") + what)
+for f in ("fujian.csv", "weihai-platform.csv", "weihai-declared.csv"):
+    want = sorted(r["line"] for r in exp["files"][f]["rejected"])
+    got = sorted(int(m.group(1)) for m in
+                 re.finditer(r"^%s:(\d+): (?!warning: )" % re.escape(f),
+                             open(T + "/err-" + f, encoding="utf-8").read(), re.M))
+    check(got == want, "%s: the importer rejects lines %s" % (f, want[:8]))
+for pol in ("fujian", "weihai"):
+    want = {}
+    for t in exp["totals"][pol]:
+        i = t["id_number"]
+        want.setdefault((i[:4] + "*" * 10 + i[-4:], t["year"]), []).append(
+            (t["public"], t["professional"], t["status"]))
+    bad = []
+    n = 0
+    for y in (2024, 2025, 2026):
+        for p in json.load(open("%s/sum-%s-%d.json" % (T, pol, y)))["practitioners"]:
+            n += 1
+            if (p["public"], p["professional"], p["status"]) not in want.get((p["id"], y), []):
+                bad.append((y, p["id"], p["public"], p["professional"], p["status"]))
+    check(not bad and n == sum(map(len, want.values())),
+          "%s: summary matches expected.json for %d practitioner-years %s" % (pol, n, bad[:3]))
+EOF
