@@ -47,7 +47,7 @@ enum hs_err checkpoint_parse(const char *text, size_t len,
  * Opens a signed checkpoint note: note_open with vs[0..nvs), then parses
  * the text and, if origin is not NULL, requires that origin.
  * HS_ERR_SIGNATURE if no known key verifies (or a known key's signature
- * is bad), HS_ERR_FORMAT if malformed, HS_ERR_INVALID for another origin.
+ * is bad) or the origin is another log's, HS_ERR_FORMAT if malformed.
  * by (may be NULL) tells which keys verified.
  */
 enum hs_err checkpoint_open(const char *note, size_t len, const char *origin,
@@ -63,8 +63,8 @@ enum hs_err checkpoint_parse_note(const char *note, size_t len,
 
 /*
  * Checks that newer extends older: same origin, older.size <= newer.size,
- * and proof[0..n) is a valid consistency proof between their roots.
- * HS_ERR_SIGNATURE (or HS_ERR_INVALID for origin/size) with err.
+ * and proof[0..n) is a valid consistency proof between their roots (an
+ * empty proof from size 0). HS_ERR_SIGNATURE with the reason in err.
  */
 enum hs_err checkpoint_verify_consistency(const struct checkpoint *older,
     const struct checkpoint *newer, const merkle_hash *proof, size_t n,

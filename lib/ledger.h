@@ -126,6 +126,13 @@ enum hs_err ledger_receipt(struct ledger *l, uint64_t index,
 enum hs_err ledger_tile(struct ledger *l, const struct tile *t,
     uint64_t size, struct buf *out, char *err);
 
+struct ledger_audit_result {
+	uint64_t leaves;      /* leaves checked */
+	uint64_t checkpoints; /* checkpoints checked */
+	uint64_t bad;         /* first bad leaf index, or checkpoint size */
+	int bad_checkpoint;   /* 1 if bad is a checkpoint size */
+};
+
 /*
  * Recomputes every leaf hash from its entry and every stored subtree
  * hash from its children, checks that the tree has exactly the rows its
@@ -134,10 +141,10 @@ enum hs_err ledger_tile(struct ledger *l, const struct tile *t,
  * size and root match the row and the recomputed tree, it is consistent
  * with the one before, and latest_checkpoint is the last one.
  * HS_OK if all is well; HS_ERR_SIGNATURE if anything was altered, with
- * *bad (may be NULL) the first bad leaf index (or checkpoint size) and
- * err naming it; other errors if the audit could not run.
+ * res->bad the first bad leaf index (or checkpoint size) and err naming
+ * it; other errors if the audit could not run. res may be NULL.
  */
 enum hs_err ledger_audit(struct ledger *l, struct note_verifier *const *vs,
-    size_t nvs, uint64_t *bad, char *err);
+    size_t nvs, struct ledger_audit_result *res, char *err);
 
 #endif

@@ -21,7 +21,7 @@ struct naive {
 	uint8_t *have;
 };
 
-static void
+static inline void
 naive_init(struct naive *nv, size_t n)
 {
 	nv->n = n;
@@ -30,7 +30,7 @@ naive_init(struct naive *nv, size_t n)
 	nv->have = calloc((n + 1) * (n + 1), 1);
 }
 
-static void
+static inline void
 naive_free(struct naive *nv)
 {
 	free(nv->leaves);
@@ -39,7 +39,7 @@ naive_free(struct naive *nv)
 }
 
 /* The largest power of two smaller than n (n > 1). */
-static uint64_t
+static inline uint64_t
 naive_k(uint64_t n)
 {
 	uint64_t k = 1;
@@ -50,7 +50,7 @@ naive_k(uint64_t n)
 }
 
 /* MTH(D[lo:hi]) of RFC 6962 §2.1. */
-static void
+static inline void
 naive_mth(struct naive *nv, uint64_t lo, uint64_t hi, merkle_hash out)
 {
 	size_t slot = (size_t)lo * (nv->n + 1) + (size_t)hi;
@@ -76,7 +76,7 @@ naive_mth(struct naive *nv, uint64_t lo, uint64_t hi, merkle_hash out)
 }
 
 /* PATH(m, D[lo:hi]) of RFC 9162 §2.1.3.1. */
-static void
+static inline void
 naive_path(struct naive *nv, uint64_t m, uint64_t lo, uint64_t hi,
     merkle_hash *out, size_t *n)
 {
@@ -95,7 +95,7 @@ naive_path(struct naive *nv, uint64_t m, uint64_t lo, uint64_t hi,
 }
 
 /* SUBPROOF(m, D[lo:hi], b) of RFC 9162 §2.1.4.1. */
-static void
+static inline void
 naive_subproof(struct naive *nv, uint64_t m, uint64_t lo, uint64_t hi,
     int b, merkle_hash *out, size_t *n)
 {
@@ -117,7 +117,7 @@ naive_subproof(struct naive *nv, uint64_t m, uint64_t lo, uint64_t hi,
 }
 
 /* A merkle_reader over the naive tree. */
-static enum hs_err
+static inline enum hs_err
 naive_read(void *ctx, unsigned level, uint64_t index, merkle_hash out,
     char *err)
 {
