@@ -1312,6 +1312,9 @@ import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 	    strcasecmp(ext, ".ndjson") == 0 || strcasecmp(ext, ".json") == 0))
 	    || (len > 0 && text[strspn(text, " \t\r\n")] == '{');
 
+	/* A big import touches many pages: keep them in memory (up to 256
+	 * MiB) instead of spilling to the WAL mid-transaction. */
+	(void)store_exec(db, "PRAGMA cache_size = -262144", NULL);
 	if ((rc = store_begin(db, err)) != HS_OK)
 		goto out;
 	if ((rc = prepare(&im, err)) != HS_OK)
