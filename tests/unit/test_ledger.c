@@ -16,6 +16,7 @@
 #include "ledger.h"
 #include "note.h"
 #include "receipt.h"
+#include "serial.h"
 #include "store.h"
 #include "tile.h"
 #include "util.h"
@@ -718,8 +719,120 @@ test_audit(sqlite3 *db, struct ledger *l, struct note_verifier *v,
 	store_exec(db, "ROLLBACK TO t2; RELEASE t2", err);
 }
 
+/*
+ * test_ledger --fill DB ORIGIN N BATCH: a tool for the end-to-end tests.
+ * Adds the test key (seed1) to the keys table if missing, appends N issue
+ * leaves (random serials, digests of random notes) in transactions of
+ * BATCH, signing a checkpoint after each, and prints the verifier key.
+ */
+static int
+fill(const char *path, const char *origin, long n, long batch)
+{
+	sqlite3 *db = NULL;
+	struct ledger *l = NULL;
+	struct note_signer *sg = NULL;
+	sqlite3_stmt *st = NULL;
+	struct buf e;
+	char err[HS_ERRLEN] = "", vkey[NOTE_VKEY_MAX], serial[SERIAL_SIZE];
+	char now[21];
+	uint8_t rnd[16];
+	long i, k;
+	int ret = 2;
+
+	buf_init(&e);
+	if (store_open(path, STORE_RW, &db, err) != HS_OK ||
+	    ledger_open(db, origin, &l, err) != HS_OK ||
+	    note_signer_new(origin, seed1, &sg, err) != HS_OK ||
+	    note_signer_vkey(sg, vkey, sizeof(vkey)) != HS_OK)
+		goto out;
+	time_now_rfc3339(now);
+	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO keys(label, vkey, "
+	    "created, not_before) VALUES ('test-ledger', ?, ?, ?)", -1, &st,
+	    NULL) != SQLITE_OK) {
+		store_err(db, err, "keys");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, vkey, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_err(db, err, "keys");
+		goto out;
+	}
+	for (i = 0; i < n; i += batch) {
+		if (store_begin(db, err) != HS_OK)
+			goto out;
+		for (k = i; k < n && k < i + batch; k++) {
+			buf_reset(&e);
+			if (serial_new(2024, serial) != HS_OK ||
+			    random_bytes(rnd, sizeof(rnd)) != HS_OK ||
+			    leaf_issue(serial, (const char *)rnd, sizeof(rnd),
+			    &e, err) != HS_OK ||
+			    ledger_append(l, e.data, e.len, NULL, err) !=
+			    HS_OK) {
+				store_rollback(db);
+				goto out;
+			}
+		}
+		if (ledger_sign_checkpoint(l, sg, NULL, NULL, err) != HS_OK ||
+		    store_commit(db, err) != HS_OK) {
+			store_rollback(db);
+			goto out;
+		}
+	}
+	printf("%s\n", vkey);
+	ret = 0;
+out:
+	if (ret != 0)
+		fprintf(stderr, "test_ledger --fill: %s\n", err);
+	sqlite3_finalize(st);
+	buf_free(&e);
+	note_signer_free(sg);
+	ledger_close(l);
+	store_close(db);
+	return ret;
+}
+
+/*
+ * test_ledger --receipt DB ORIGIN INDEX RECEIPT ENTRY: writes the receipt
+ * of leaf INDEX against the latest checkpoint, and the leaf's entry.
+ */
+static int
+receipt_tool(const char *path, const char *origin, long index,
+    const char *rpath, const char *epath)
+{
+	sqlite3 *db = NULL;
+	struct ledger *l = NULL;
+	struct buf cp, r, e;
+	char err[HS_ERRLEN] = "";
+	int ret = 2;
+
+	buf_init(&cp);
+	buf_init(&r);
+	buf_init(&e);
+	if (store_open(path, STORE_RO, &db, err) != HS_OK ||
+	    ledger_open(db, origin, &l, err) != HS_OK ||
+	    ledger_latest_checkpoint(l, &cp, NULL, err) != HS_OK ||
+	    ledger_receipt(l, (uint64_t)index, cp.data, cp.len, &r, err) !=
+	    HS_OK ||
+	    ledger_entry(l, (uint64_t)index, &e, err) != HS_OK ||
+	    file_write_atomic(rpath, r.data, r.len, 0644, err) != HS_OK ||
+	    file_write_atomic(epath, e.data, e.len, 0644, err) != HS_OK)
+		goto out;
+	ret = 0;
+out:
+	if (ret != 0)
+		fprintf(stderr, "test_ledger --receipt: %s\n", err);
+	buf_free(&cp);
+	buf_free(&r);
+	buf_free(&e);
+	ledger_close(l);
+	store_close(db);
+	return ret;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	sqlite3 *db = NULL;
 	struct ledger *l = NULL;
@@ -729,6 +842,16 @@ main(void)
 	char err[HS_ERRLEN], vkey[NOTE_VKEY_MAX];
 	enum hs_err rc;
 
+	if (argc == 6 && strcmp(argv[1], "--fill") == 0)
+		return fill(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
+	if (argc == 7 && strcmp(argv[1], "--receipt") == 0)
+		return receipt_tool(argv[2], argv[3], atol(argv[4]), argv[5],
+		    argv[6]);
+	if (argc != 1) {
+		fprintf(stderr, "usage: test_ledger [--fill DB ORIGIN N "
+		    "BATCH | --receipt DB ORIGIN INDEX RECEIPT ENTRY]\n");
+		return 2;
+	}
 	rc = store_open(":memory:", STORE_CREATE, &db, err);
 	T_OK(rc == HS_OK, "in-memory store: %s", rc == HS_OK ? "ok" : err);
 	if (rc != HS_OK)

@@ -1,0 +1,211 @@
+/*
+ * hourseal-issuer tiles DIR
+ *
+ * Writes the ledger as a static c2sp.org/tlog-tiles tree under DIR, for
+ * the latest signed checkpoint: DIR/tile/<L>/<N>[.p/<W>] hash tiles,
+ * DIR/tile/entries/<N>[.p/<W>] entry bundles and, last, DIR/checkpoint.
+ * Full tiles are immutable: one already there with the right size is
+ * kept. Partial tiles of earlier runs stay (clients of older checkpoints
+ * may still ask for them). Any static web server or CDN can serve DIR.
+ * Exit 0 written, 2 could not.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "ledger.h"
+#include "store.h"
+#include "tile.h"
+#include "util.h"
+
+struct tiles_run {
+	const char *dir;
+	struct ledger *l;
+	uint64_t size;
+	unsigned long written, kept;
+	struct buf b;
+};
+
+/* mkdir -p of the directory part of path (below dir, which exists). */
+static enum hs_err
+make_parents(const char *path, size_t from, char *err)
+{
+	char tmp[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(tmp))
+		return hs_fail(err, HS_ERR_INVALID, "path too long");
+	memcpy(tmp, path, n + 1);
+	for (i = from + 1; i < n; i++) {
+		if (tmp[i] != '/')
+			continue;
+		tmp[i] = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return hs_fail(err, HS_ERR_IO, "%s: %s", tmp,
+			    strerror(errno));
+		tmp[i] = '/';
+	}
+	return HS_OK;
+}
+
+/* Writes data to path via a temporary file and rename (no fsync here). */
+static enum hs_err
+write_file(const char *path, const void *data, size_t n, char *err)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int w;
+
+	w = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (w < 0 || (size_t)w >= sizeof(tmp))
+		return hs_fail(err, HS_ERR_INVALID, "path too long");
+	if ((f = fopen(tmp, "wbx")) == NULL && errno == EEXIST) {
+		unlink(tmp);
+		f = fopen(tmp, "wbx");
+	}
+	if (f == NULL)
+		return hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
+	if (fwrite(data, 1, n, f) != n || fclose(f) != 0) {
+		unlink(tmp);
+		return hs_fail(err, HS_ERR_IO, "%s: write failed", tmp);
+	}
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		return hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
+	}
+	return HS_OK;
+}
+
+static enum hs_err
+one_tile(struct tiles_run *r, const struct tile *t, char *err)
+{
+	char rel[TILE_PATH_MAX], path[PATH_MAX];
+	struct stat st;
+	enum hs_err rc;
+
+	if (tile_path_format(t, rel, sizeof(rel)) != 0)
+		return hs_fail(err, HS_ERR_INVALID, "bad tile");
+	if ((rc = path_join(path, sizeof(path), r->dir, rel, err)) != HS_OK)
+		return rc;
+	/* A full tile never changes: keep one that is already there. */
+	if (t->width == TILE_WIDTH && stat(path, &st) == 0 &&
+	    S_ISREG(st.st_mode) && (size_t)st.st_size >= (t->entries ?
+	    (size_t)TILE_WIDTH * 2 : (size_t)TILE_WIDTH * MERKLE_HASH) &&
+	    (t->entries || st.st_size == TILE_WIDTH * MERKLE_HASH)) {
+		r->kept++;
+		return HS_OK;
+	}
+	buf_reset(&r->b);
+	if ((rc = ledger_tile(r->l, t, r->size, &r->b, err)) != HS_OK ||
+	    (rc = make_parents(path, strlen(r->dir), err)) != HS_OK ||
+	    (rc = write_file(path, r->b.data, r->b.len, err)) != HS_OK) {
+		hs_errprefix(err, "%s", rel);
+		return rc;
+	}
+	r->written++;
+	return HS_OK;
+}
+
+/* Every tile (and entry bundle) a client of the tree of r->size needs. */
+static enum hs_err
+all_tiles(struct tiles_run *r, char *err)
+{
+	struct tile t;
+	uint64_t total, k;
+	unsigned level;
+	int entries;
+	enum hs_err rc;
+
+	for (entries = 1; entries >= 0; entries--)
+		for (level = 0; level <= (entries ? 0u : 7u); level++) {
+			total = tile_level_hashes(level, r->size);
+			for (k = 0; k * TILE_WIDTH < total; k++) {
+				t.entries = entries;
+				t.level = level;
+				t.index = k;
+				t.width = (k + 1) * TILE_WIDTH <= total ?
+				    TILE_WIDTH : (unsigned)(total % TILE_WIDTH);
+				if ((rc = one_tile(r, &t, err)) != HS_OK)
+					return rc;
+			}
+		}
+	return HS_OK;
+}
+
+int
+cmd_tiles(const struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tiles_run r;
+	struct config c;
+	struct buf note;
+	sqlite3 *db = NULL;
+	char err[HS_ERRLEN] = "", path[PATH_MAX];
+	enum hs_err rc;
+	int ret = 2, fd;
+
+	memset(&r, 0, sizeof(r));
+	buf_init(&r.b);
+	buf_init(&note);
+	memset(&c, 0, sizeof(c));
+	while (getopt_long(argc, argv, "", opts, NULL) != -1) {
+		fprintf(stderr, "usage: %s tiles DIR\n", cli->prog);
+		return 2;
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "usage: %s tiles DIR\n", cli->prog);
+		return 2;
+	}
+	r.dir = argv[optind];
+	/* mkdir -p DIR */
+	if (snprintf(path, sizeof(path), "%s/", r.dir) >= (int)sizeof(path) ||
+	    make_parents(path, 0, err) != HS_OK)
+		goto out;
+	if (config_load(cli->data_dir, &c, err) != HS_OK ||
+	    store_open(c.db_path, STORE_RO, &db, err) != HS_OK ||
+	    ledger_open(db, c.origin, &r.l, err) != HS_OK)
+		goto out;
+	/* One read snapshot: the checkpoint and the tiles agree. */
+	if (store_exec(db, "BEGIN", err) != HS_OK)
+		goto out;
+	rc = ledger_latest_checkpoint(r.l, &note, &r.size, err);
+	if (rc == HS_ERR_NOTFOUND) {
+		hs_fail(err, rc, "no checkpoint has been signed yet; issue "
+		    "certificates first");
+		goto out;
+	}
+	if (rc != HS_OK || all_tiles(&r, err) != HS_OK)
+		goto out;
+	/* Tiles on disk first, then the checkpoint that points at them. */
+	if ((fd = open(r.dir, O_RDONLY | O_DIRECTORY)) >= 0) {
+		syncfs(fd);
+		close(fd);
+	}
+	if (path_join(path, sizeof(path), r.dir, "checkpoint", err) != HS_OK ||
+	    file_write_atomic(path, note.data, note.len, 0644, err) != HS_OK)
+		goto out;
+	printf("tiles: tree size %llu: wrote %lu tiles, kept %lu full tiles "
+	    "already there, and the checkpoint, in %s\n",
+	    (unsigned long long)r.size, r.written, r.kept, r.dir);
+	ret = 0;
+out:
+	if (ret != 0)
+		fprintf(stderr, "%s tiles: %s\n", cli->prog, err);
+	if (db != NULL)
+		store_rollback(db);
+	buf_free(&r.b);
+	buf_free(&note);
+	ledger_close(r.l);
+	store_close(db);
+	config_wipe(&c);
+	return ret;
+}
