@@ -65,6 +65,22 @@ static const char *const migrations[] = {
 	"  retired TEXT,"                       /* signs nothing new after this */
 	"  compromised_since TEXT"              /* signatures after this are void */
 	");"
+	/* A key row is never deleted; its identity never changes; retired is
+	 * set once; compromised_since can only move earlier. */
+	"CREATE TRIGGER keys_no_delete BEFORE DELETE ON keys"
+	"  BEGIN SELECT RAISE(ABORT, 'keys are never deleted'); END;"
+	"CREATE TRIGGER keys_fixed BEFORE UPDATE OF label, vkey, created,"
+	"  not_before ON keys"
+	"  BEGIN SELECT RAISE(ABORT, 'a key''s identity cannot change'); END;"
+	"CREATE TRIGGER keys_retire_once BEFORE UPDATE OF retired ON keys"
+	"  WHEN OLD.retired IS NOT NULL"
+	"  BEGIN SELECT RAISE(ABORT, 'a key is retired only once'); END;"
+	"CREATE TRIGGER keys_compromise_earlier BEFORE UPDATE OF"
+	"  compromised_since ON keys WHEN OLD.compromised_since IS NOT NULL"
+	"  AND (NEW.compromised_since IS NULL OR"
+	"  NEW.compromised_since > OLD.compromised_since)"
+	"  BEGIN SELECT RAISE(ABORT, 'compromised_since only moves earlier');"
+	"  END;"
 	/* The RFC 6962 log. leaves.idx is the leaf index; tree holds the
 	 * interior hashes (layout owned by ledger.c). */
 	"CREATE TABLE leaves ("

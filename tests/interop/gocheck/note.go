@@ -16,6 +16,31 @@ func init() {
 		"print the verifying keys (and the text with -text)", cmdNote)
 	register("genkey", "NAME: print a new signer key and verifier key, one a line", cmdGenkey)
 	register("sign", "-skey SKEY TEXTFILE: print TEXTFILE signed as a note", cmdSign)
+	register("vkey", "[-keyfile F.pub]... [VKEY]...: parse verifier keys; print name+hash of each", cmdVkey)
+}
+
+func cmdVkey(args []string) int {
+	fs := flag.NewFlagSet("vkey", flag.ContinueOnError)
+	var files keyList
+	fs.Var(&files, "keyfile", "file whose first line is a verifier key (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return cannot("usage: vkey [-keyfile F]... [VKEY]...")
+	}
+	all, err := readKeys(fs.Args(), files)
+	if err != nil {
+		return cannot("%v", err)
+	}
+	if len(all) == 0 {
+		return cannot("usage: vkey [-keyfile F]... [VKEY]...")
+	}
+	for _, k := range all {
+		v, err := note.NewVerifier(k)
+		if err != nil {
+			return fail("verifier key %q: %v", k, err)
+		}
+		fmt.Printf("%s+%08x\n", v.Name(), v.KeyHash())
+	}
+	return 0
 }
 
 // openNote opens file with the verifier keys and returns the note.

@@ -1,0 +1,187 @@
+/*
+ * hourseal-issuer key rotate [LABEL] [--passphrase-file F]
+ *                              [--old-passphrase-file F]
+ * hourseal-issuer key retire LABEL [--at TIME]
+ * hourseal-issuer key compromised LABEL --since TIME
+ * hourseal-issuer key list
+ *
+ * rotate makes a new key, announces it with a key leaf in a checkpoint
+ * signed by the outgoing key (so whoever trusts that key learns the new
+ * one from the log), and retires the outgoing key at the same moment.
+ * retire stops a key signing anything new; what it signed stays valid.
+ * compromised makes everything the key signed from TIME on fail.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certcmd.h"
+#include "cmd.h"
+#include "keycmd.h"
+#include "keys.h"
+#include "store.h"
+#include "util.h"
+
+#define USAGE "usage: %s key rotate [LABEL] [--passphrase-file F] " \
+	"[--old-passphrase-file F]\n" \
+	"       %s key retire LABEL [--at TIME]\n" \
+	"       %s key compromised LABEL --since TIME\n" \
+	"       %s key list\n"
+
+static int
+usage(const struct cli *cli)
+{
+	fprintf(stderr, USAGE, cli->prog, cli->prog, cli->prog, cli->prog);
+	return 2;
+}
+
+static enum hs_err
+key_rotate(const struct cli *cli, sqlite3 *db, const struct config *c,
+    const char *want, const char *passfile, const char *oldpass, char *err)
+{
+	struct note_signer *old = NULL;
+	char oldlabel[KEYS_LABEL_MAX + 1], label[KEYS_LABEL_MAX + 1];
+	char vkey[NOTE_VKEY_MAX];
+	enum hs_err rc;
+
+	/* The outgoing key signs the checkpoint that announces the new one. */
+	rc = keys_load_active(db, c->keys_dir, c->origin, oldpass, &old,
+	    oldlabel, err);
+	if (rc == HS_ERR_NOTFOUND) {
+		hs_errprefix(err, "nothing to rotate (use keygen)");
+		return HS_ERR_STATE;
+	}
+	if (rc != HS_OK) {
+		hs_errprefix(err, "loading the current key");
+		return rc;
+	}
+	if ((rc = keycmd_label(db, c, want, label, err)) != HS_OK)
+		goto out;
+	if ((rc = keycmd_make(db, c, label, passfile, oldlabel, old, vkey,
+	    err)) != HS_OK)
+		goto out;
+	printf("key %s replaces %s (retired now)\n  secret key: %s/%s.key "
+	    "(mode 0600, %s)\n  public key: %s/%s.pub\n  verifier key: %s\n",
+	    label, oldlabel, c->keys_dir, label, passfile ?
+	    "passphrase-encrypted" : "NOT encrypted", c->keys_dir, label, vkey);
+	if (passfile == NULL)
+		fprintf(stderr, "warning: %s.key is not encrypted; use "
+		    "--passphrase-file to protect it\n", label);
+	(void)cli;
+out:
+	note_signer_free(old);
+	return rc;
+}
+
+static const char *
+key_state(const struct keys_info *k, const char *active)
+{
+	if (k->compromised_since[0] != '\0')
+		return "compromised";
+	if (k->retired[0] != '\0')
+		return "retired";
+	if (strcmp(k->label, active) == 0)
+		return "active";
+	return "standby"; /* valid, but not the one that signs */
+}
+
+static enum hs_err
+key_list(sqlite3 *db, const struct config *c, char *err)
+{
+	struct keys_info *v = NULL, act;
+	size_t n = 0, i;
+	enum hs_err rc;
+
+	if ((rc = keys_list(db, &v, &n, err)) != HS_OK)
+		return rc;
+	if (keys_active(db, c->keys_dir, &act, NULL) != HS_OK)
+		act.label[0] = '\0';
+	printf("label\tstate\tnot_before\tretired\tcompromised_since\tvkey\n");
+	for (i = 0; i < n; i++)
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", v[i].label,
+		    key_state(&v[i], act.label), v[i].not_before,
+		    v[i].retired[0] ? v[i].retired : "-",
+		    v[i].compromised_since[0] ? v[i].compromised_since : "-",
+		    v[i].vkey);
+	free(v);
+	return HS_OK;
+}
+
+int
+cmd_key(const struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "passphrase-file", required_argument, NULL, 'p' },
+		{ "old-passphrase-file", required_argument, NULL, 'o' },
+		{ "since", required_argument, NULL, 's' },
+		{ "at", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *passflag = NULL, *oldflag = NULL, *since = NULL, *at = NULL;
+	const char *sub, *label = NULL;
+	char err[HS_ERRLEN] = "", now[21];
+	struct config c;
+	sqlite3 *db = NULL;
+	enum hs_err rc;
+	int ch, ret;
+
+	if (argc < 2)
+		return usage(cli);
+	sub = argv[1];
+	/* Options after the subcommand. */
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': passflag = optarg; break;
+		case 'o': oldflag = optarg; break;
+		case 's': since = optarg; break;
+		case 'a': at = optarg; break;
+		default: return usage(cli);
+		}
+	}
+	if (argc - optind > 1)
+		return usage(cli);
+	if (optind < argc)
+		label = argv[optind];
+	if (strcmp(sub, "rotate") == 0) {
+		if (since || at)
+			return usage(cli);
+	} else if (strcmp(sub, "retire") == 0) {
+		if (label == NULL || since || passflag || oldflag)
+			return usage(cli);
+	} else if (strcmp(sub, "compromised") == 0) {
+		if (label == NULL || since == NULL || at || passflag || oldflag)
+			return usage(cli);
+	} else if (strcmp(sub, "list") == 0) {
+		if (label || since || at || passflag || oldflag)
+			return usage(cli);
+	} else
+		return usage(cli);
+
+	if ((ret = certcmd_open(cli->prog, cli->data_dir, &c, &db)) != 0)
+		return ret;
+	time_now_rfc3339(now);
+	if (strcmp(sub, "rotate") == 0) {
+		const char *pf = keys_passphrase_file(passflag);
+
+		rc = key_rotate(cli, db, &c, label, pf, oldflag ? oldflag : pf,
+		    err);
+	} else if (strcmp(sub, "retire") == 0) {
+		rc = keys_retire(db, label, at ? at : now, err);
+		if (rc == HS_OK)
+			printf("key %s retired at %s: it signs nothing new; what "
+			    "it signed before stays valid\n", label,
+			    at ? at : now);
+	} else if (strcmp(sub, "compromised") == 0) {
+		rc = keys_compromised(db, label, since, err);
+		if (rc == HS_OK)
+			printf("key %s marked compromised since %s: everything "
+			    "it signed from then on fails verification\n", label,
+			    since);
+	} else
+		rc = key_list(db, &c, err);
+	store_close(db);
+	config_wipe(&c);
+	return rc == HS_OK ? 0 : certcmd_fail(cli->prog, rc, err);
+}

@@ -1,0 +1,184 @@
+/*
+ * hourseal-issuer keygen [LABEL] [--passphrase-file FILE]
+ *
+ * Makes the issuer's first Ed25519 signing key (or a new one when no key
+ * is active): KEYS_DIR/LABEL.key (PKCS#8 PEM, mode 0600, encrypted with
+ * the passphrase when one is given) and KEYS_DIR/LABEL.pub (the verifier
+ * key line, named after the ledger origin), registers it in the keys
+ * table and announces it in the ledger with a key leaf and a checkpoint
+ * signed by the new key. While a key is active, use `key rotate`.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/crypto.h>
+
+#include "certcmd.h"
+#include "cmd.h"
+#include "keycmd.h"
+#include "store.h"
+#include "util.h"
+
+enum hs_err
+keycmd_label(sqlite3 *db, const struct config *c, const char *want,
+    char label[KEYS_LABEL_MAX + 1], char *err)
+{
+	char date[KEYS_LABEL_MAX + 1], path[PATH_MAX], name[KEYS_LABEL_MAX + 8];
+	struct keys_info k;
+	struct stat st;
+	enum hs_err rc;
+	int i;
+
+	keys_default_label(date);
+	for (i = 1; i < 100; i++) {
+		if (want != NULL)
+			snprintf(label, KEYS_LABEL_MAX + 1, "%s", want);
+		else if (i == 1)
+			snprintf(label, KEYS_LABEL_MAX + 1, "%s", date);
+		else
+			snprintf(label, KEYS_LABEL_MAX + 1, "%.10s-%d", date, i);
+		if (!keys_label_valid(label))
+			return hs_fail(err, HS_ERR_INVALID, "key label \"%.80s\" "
+			    "is not file-safe: use 1-%d of A-Z a-z 0-9 . _ -, "
+			    "not starting with . or -", label, KEYS_LABEL_MAX);
+		rc = keys_get(db, label, &k, NULL);
+		if (rc == HS_OK) {
+			if (want != NULL)
+				return hs_fail(err, HS_ERR_EXISTS, "a key labelled "
+				    "%s already exists", label);
+			continue;
+		}
+		if (rc != HS_ERR_NOTFOUND)
+			return keys_get(db, label, &k, err);
+		snprintf(name, sizeof(name), "%s.key", label);
+		if (path_join(path, sizeof(path), c->keys_dir, name, err) !=
+		    HS_OK)
+			return HS_ERR_INVALID;
+		if (lstat(path, &st) == 0) {
+			if (want != NULL)
+				return hs_fail(err, HS_ERR_EXISTS, "%s already "
+				    "exists; refusing to overwrite it", path);
+			continue;
+		}
+		return HS_OK;
+	}
+	return hs_fail(err, HS_ERR_EXISTS, "too many keys made today; give a "
+	    "LABEL");
+}
+
+enum hs_err
+keycmd_make(sqlite3 *db, const struct config *c, const char *label,
+    const char *passfile, const char *old_label,
+    const struct note_signer *cp_signer, char *vkey, char *err)
+{
+	char pass[KEYS_PASS_MAX + 1], now[21];
+	struct note_signer *s = NULL;
+	size_t passlen = 0;
+	bool made = false, tx = false;
+	enum hs_err rc;
+
+	(void)cp_signer;
+	if (passfile != NULL && (rc = keys_read_passphrase(passfile, pass,
+	    &passlen, err)) != HS_OK)
+		goto out;
+	rc = keys_create(c->keys_dir, label, c->origin, passfile ? pass : NULL,
+	    passlen, &s, vkey, err);
+	if (rc != HS_OK)
+		goto out;
+	made = true;
+	time_now_rfc3339(now);
+	if ((rc = store_begin(db, err)) != HS_OK)
+		goto out;
+	tx = true;
+	if ((rc = keys_register(db, label, vkey, now, err)) != HS_OK)
+		goto out;
+	if (old_label != NULL && (rc = keys_retire(db, old_label, now, err)) !=
+	    HS_OK)
+		goto out;
+	if ((rc = store_commit(db, err)) != HS_OK)
+		goto out;
+	tx = false;
+	rc = HS_OK;
+out:
+	if (tx)
+		store_rollback(db);
+	if (rc != HS_OK && made)
+		keys_remove_files(c->keys_dir, label);
+	note_signer_free(s);
+	OPENSSL_cleanse(pass, sizeof(pass));
+	return rc;
+}
+
+/* Prints what was made: the two files and the verifier key. */
+static void
+report(const struct config *c, const char *label, const char *vkey,
+    bool encrypted)
+{
+	printf("key %s\n  secret key: %s/%s.key (mode 0600, %s)\n"
+	    "  public key: %s/%s.pub\n  verifier key: %s\n", label,
+	    c->keys_dir, label, encrypted ? "passphrase-encrypted" :
+	    "NOT encrypted", c->keys_dir, label, vkey);
+	if (!encrypted)
+		fprintf(stderr, "warning: %s.key is not encrypted; use "
+		    "--passphrase-file to protect it\n", label);
+}
+
+int
+cmd_keygen(const struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "passphrase-file", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[HS_ERRLEN] = "", label[KEYS_LABEL_MAX + 1];
+	char vkey[NOTE_VKEY_MAX];
+	const char *passflag = NULL, *passfile, *want = NULL;
+	struct keys_info active;
+	struct config c;
+	sqlite3 *db = NULL;
+	enum hs_err rc;
+	int ch, ret;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			passflag = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: %s keygen [LABEL] "
+			    "[--passphrase-file FILE]\n", cli->prog);
+			return 2;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "usage: %s keygen [LABEL] "
+		    "[--passphrase-file FILE]\n", cli->prog);
+		return 2;
+	}
+	if (optind < argc)
+		want = argv[optind];
+	passfile = keys_passphrase_file(passflag);
+	if ((ret = certcmd_open(cli->prog, cli->data_dir, &c, &db)) != 0)
+		return ret;
+	rc = keys_active(db, c.keys_dir, &active, err);
+	if (rc == HS_OK) {
+		rc = hs_fail(err, HS_ERR_STATE, "key %s is already active; "
+		    "use '%s key rotate' to replace it", active.label,
+		    cli->prog);
+		goto out;
+	}
+	if (rc != HS_ERR_NOTFOUND)
+		goto out;
+	if ((rc = keycmd_label(db, &c, want, label, err)) != HS_OK)
+		goto out;
+	if ((rc = keycmd_make(db, &c, label, passfile, NULL, NULL, vkey,
+	    err)) != HS_OK)
+		goto out;
+	report(&c, label, vkey, passfile != NULL);
+out:
+	store_close(db);
+	config_wipe(&c);
+	return rc == HS_OK ? 0 : certcmd_fail(cli->prog, rc, err);
+}

@@ -1,0 +1,36 @@
+/*
+ * keycmd.h - what keygen and key rotate share: making a new signing key,
+ * registering it and announcing it in the ledger.
+ */
+#ifndef HS_ISSUER_KEYCMD_H
+#define HS_ISSUER_KEYCMD_H
+
+#include <sqlite3.h>
+
+#include "config.h"
+#include "hs.h"
+#include "keys.h"
+#include "note.h"
+
+/*
+ * A free label: want if not NULL (HS_ERR_EXISTS if taken), else today's
+ * date, then date-2, date-3, ... (taken = in the keys table or a file in
+ * the key directory).
+ */
+enum hs_err keycmd_label(sqlite3 *db, const struct config *c,
+    const char *want, char label[KEYS_LABEL_MAX + 1], char *err);
+
+/*
+ * Creates LABEL.key / LABEL.pub (encrypted with the passphrase in
+ * passfile, if not NULL) and, in one transaction, registers the key
+ * (not-before = now), retires old_label (may be NULL) at that time, and
+ * appends the key leaf to the ledger with a new checkpoint signed by
+ * cp_signer (NULL: by the new key itself). If anything fails the
+ * transaction is rolled back and the files are removed. vkey gets the
+ * verifier key line (NOTE_VKEY_MAX bytes).
+ */
+enum hs_err keycmd_make(sqlite3 *db, const struct config *c,
+    const char *label, const char *passfile, const char *old_label,
+    const struct note_signer *cp_signer, char *vkey, char *err);
+
+#endif
