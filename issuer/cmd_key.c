@@ -43,6 +43,7 @@ key_rotate(const struct cli *cli, sqlite3 *db, const struct config *c,
 	struct note_signer *old = NULL;
 	char oldlabel[KEYS_LABEL_MAX + 1], label[KEYS_LABEL_MAX + 1];
 	char vkey[NOTE_VKEY_MAX];
+	uint64_t index = 0, size = 0;
 	enum hs_err rc;
 
 	/* The outgoing key signs the checkpoint that announces the new one. */
@@ -59,12 +60,14 @@ key_rotate(const struct cli *cli, sqlite3 *db, const struct config *c,
 	if ((rc = keycmd_label(db, c, want, label, err)) != HS_OK)
 		goto out;
 	if ((rc = keycmd_make(db, c, label, passfile, oldlabel, old, vkey,
-	    err)) != HS_OK)
+	    &index, &size, err)) != HS_OK)
 		goto out;
 	printf("key %s replaces %s (retired now)\n  secret key: %s/%s.key "
-	    "(mode 0600, %s)\n  public key: %s/%s.pub\n  verifier key: %s\n",
+	    "(mode 0600, %s)\n  public key: %s/%s.pub\n  verifier key: %s\n"
+	    "  logged: key leaf %llu, checkpoint of size %llu signed by %s\n",
 	    label, oldlabel, c->keys_dir, label, passfile ?
-	    "passphrase-encrypted" : "NOT encrypted", c->keys_dir, label, vkey);
+	    "passphrase-encrypted" : "NOT encrypted", c->keys_dir, label, vkey,
+	    (unsigned long long)index, (unsigned long long)size, oldlabel);
 	if (passfile == NULL)
 		fprintf(stderr, "warning: %s.key is not encrypted; use "
 		    "--passphrase-file to protect it\n", label);

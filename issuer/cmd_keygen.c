@@ -5,8 +5,11 @@
  * is active): KEYS_DIR/LABEL.key (PKCS#8 PEM, mode 0600, encrypted with
  * the passphrase when one is given) and KEYS_DIR/LABEL.pub (the verifier
  * key line, named after the ledger origin), registers it in the keys
- * table and announces it in the ledger with a key leaf and a checkpoint
- * signed by the new key. While a key is active, use `key rotate`.
+ * table and announces it in the ledger with a key leaf
+ * "hourseal/leaf/v1 key <vkey> <not-before>" and a new checkpoint signed
+ * by the new key (there is no older key to vouch for it). All in one
+ * transaction: if any step fails, nothing is stored and the key files are
+ * removed. While a key is active, use `key rotate`.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,6 +21,8 @@
 #include "certcmd.h"
 #include "cmd.h"
 #include "keycmd.h"
+#include "leaf.h"
+#include "ledger.h"
 #include "store.h"
 #include "util.h"
 
@@ -71,15 +76,20 @@ keycmd_label(sqlite3 *db, const struct config *c, const char *want,
 enum hs_err
 keycmd_make(sqlite3 *db, const struct config *c, const char *label,
     const char *passfile, const char *old_label,
-    const struct note_signer *cp_signer, char *vkey, char *err)
+    const struct note_signer *cp_signer, char *vkey, uint64_t *leaf_index,
+    uint64_t *cp_size, char *err)
 {
 	char pass[KEYS_PASS_MAX + 1], now[21];
 	struct note_signer *s = NULL;
+	struct ledger *l = NULL;
+	struct buf entry;
+	uint64_t index = 0, size = 0;
 	size_t passlen = 0;
 	bool made = false, tx = false;
 	enum hs_err rc;
 
-	(void)cp_signer;
+	buf_init(&entry);
+
 	if (passfile != NULL && (rc = keys_read_passphrase(passfile, pass,
 	    &passlen, err)) != HS_OK)
 		goto out;
@@ -97,13 +107,30 @@ keycmd_make(sqlite3 *db, const struct config *c, const char *label,
 	if (old_label != NULL && (rc = keys_retire(db, old_label, now, err)) !=
 	    HS_OK)
 		goto out;
+	/* Announce the key in the log, under a checkpoint signed by the key
+	 * whoever verifies already trusts (the new one on a fresh ledger). */
+	if ((rc = ledger_open(db, c->origin, &l, err)) != HS_OK ||
+	    (rc = leaf_key(vkey, now, &entry, err)) != HS_OK ||
+	    (rc = ledger_append(l, entry.data, entry.len, &index, err)) !=
+	    HS_OK ||
+	    (rc = ledger_sign_checkpoint(l, cp_signer ? cp_signer : s, NULL,
+	    &size, err)) != HS_OK) {
+		hs_errprefix(err, "logging the key");
+		goto out;
+	}
 	if ((rc = store_commit(db, err)) != HS_OK)
 		goto out;
+	if (leaf_index != NULL)
+		*leaf_index = index;
+	if (cp_size != NULL)
+		*cp_size = size;
 	tx = false;
 	rc = HS_OK;
 out:
 	if (tx)
 		store_rollback(db);
+	ledger_close(l);
+	buf_free(&entry);
 	if (rc != HS_OK && made)
 		keys_remove_files(c->keys_dir, label);
 	note_signer_free(s);
@@ -138,6 +165,7 @@ cmd_keygen(const struct cli *cli, int argc, char **argv)
 	struct keys_info active;
 	struct config c;
 	sqlite3 *db = NULL;
+	uint64_t index = 0, size = 0;
 	enum hs_err rc;
 	int ch, ret;
 
@@ -174,9 +202,11 @@ cmd_keygen(const struct cli *cli, int argc, char **argv)
 	if ((rc = keycmd_label(db, &c, want, label, err)) != HS_OK)
 		goto out;
 	if ((rc = keycmd_make(db, &c, label, passfile, NULL, NULL, vkey,
-	    err)) != HS_OK)
+	    &index, &size, err)) != HS_OK)
 		goto out;
 	report(&c, label, vkey, passfile != NULL);
+	printf("  logged: key leaf %llu, checkpoint of size %llu signed by %s\n",
+	    (unsigned long long)index, (unsigned long long)size, label);
 out:
 	store_close(db);
 	config_wipe(&c);

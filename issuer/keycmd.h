@@ -6,6 +6,7 @@
 #define HS_ISSUER_KEYCMD_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "hs.h"
@@ -24,13 +25,16 @@ enum hs_err keycmd_label(sqlite3 *db, const struct config *c,
  * Creates LABEL.key / LABEL.pub (encrypted with the passphrase in
  * passfile, if not NULL) and, in one transaction, registers the key
  * (not-before = now), retires old_label (may be NULL) at that time, and
- * appends the key leaf to the ledger with a new checkpoint signed by
- * cp_signer (NULL: by the new key itself). If anything fails the
- * transaction is rolled back and the files are removed. vkey gets the
- * verifier key line (NOTE_VKEY_MAX bytes).
+ * appends the key leaf "hourseal/leaf/v1 key <vkey> <now>" to the ledger
+ * with a new checkpoint signed by cp_signer (NULL: by the new key
+ * itself). If anything fails the transaction is rolled back and the
+ * files are removed. vkey gets the verifier key line (NOTE_VKEY_MAX
+ * bytes); *leaf_index and *cp_size (may be NULL) the key leaf's index
+ * and the new checkpoint's size.
  */
 enum hs_err keycmd_make(sqlite3 *db, const struct config *c,
     const char *label, const char *passfile, const char *old_label,
-    const struct note_signer *cp_signer, char *vkey, char *err);
+    const struct note_signer *cp_signer, char *vkey, uint64_t *leaf_index,
+    uint64_t *cp_size, char *err);
 
 #endif

@@ -50,6 +50,18 @@ if [ -n "$GOCHECK" ]; then
 else
 	notok "build the Go checker"
 fi
+DB=$D/hourseal.db
+latest() { sqlite3 "$DB" "SELECT note FROM latest_checkpoint" | head -c -1 >"$1"; }
+check "keygen logged one key leaf" test "$(sqlite3 "$DB" "SELECT count(*) FROM leaves")" = 1
+entry=$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 0")
+check "the leaf is 'hourseal/leaf/v1 key <vkey> <not-before>'" \
+	bash -c "[[ '$entry' =~ ^hourseal/leaf/v1\ key\ ${VK//+/\\+}\ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\$ ]]"
+check "its not-before is the key's" test "${entry##* }" = "$(sqlite3 "$DB" "SELECT not_before FROM keys WHERE label = 'k1'")"
+latest "$T/cp1"
+check "a checkpoint of size 1 was signed" test "$(sed -n 2p "$T/cp1")" = 1
+check "its origin line is the ledger origin" test "$(sed -n 1p "$T/cp1")" = "$ORIGIN"
+check "Go verifies it with k1.pub" "$GOCHECK" note -keyfile "$KD/k1.pub" "$T/cp1"
+check "audit passes" "$ISSUER" --data "$D" audit
 check "key list shows k1 active" bash -c "'$ISSUER' --data '$D' key list | grep -q \$'^k1\tactive\t'"
 check_fails "keygen again while k1 is active" run keygen k2 --passphrase-file "$T/pass"
 check "says to use key rotate" has "key rotate"
@@ -88,6 +100,7 @@ check "says .pub does not match" has "does not match"
 cp "$T/k1.pub.good" "$KD/k1.pub"
 check "no key files were left by the failed rotations" \
 	test "$(ls "$KD" | sort | tr '\n' ' ')" = "k1.key k1.pub "
+check "nor leaves" test "$(sqlite3 "$DB" "SELECT count(*) FROM leaves")" = 1
 
 # Rotation, with the passphrase from the environment.
 check "rotate to k2 (passphrase from HOURSEAL_PASSPHRASE_FILE)" \
@@ -97,6 +110,14 @@ check "k2 is active" grep -q $'^k2\tactive\t' "$T/list"
 check "k1 is retired" grep -q $'^k1\tretired\t' "$T/list"
 check "k2.key is encrypted too" grep -q 'ENCRYPTED PRIVATE KEY' "$KD/k2.key"
 check_fails "k2 has another verifier key" cmp -s "$KD/k1.pub" "$KD/k2.pub"
+check "rotation logged k2's key leaf" test "$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 1" | cut -d' ' -f3)" = "$(cat "$KD/k2.pub")"
+latest "$T/cp2"
+check "the checkpoint of size 2 ..." test "$(sed -n 2p "$T/cp2")" = 2
+check "... is signed by the outgoing key k1 (Go)" "$GOCHECK" note -keyfile "$KD/k1.pub" "$T/cp2"
+check_fails "... and not by k2 (Go)" "$GOCHECK" note -keyfile "$KD/k2.pub" "$T/cp2"
+check "k1's retirement is k2's not-before" test \
+	"$(sqlite3 "$DB" "SELECT retired FROM keys WHERE label = 'k1'")" = "$(sqlite3 "$DB" "SELECT not_before FROM keys WHERE label = 'k2'")"
+check "audit passes after rotation" "$ISSUER" --data "$D" audit
 
 # Retire, compromised.
 check_fails "retire an unknown key" run key retire nosuch
@@ -112,9 +133,13 @@ check "retire k2 (the active key)" run key retire k2
 check_fails "then nothing can be rotated" run key rotate --passphrase-file "$T/pass"
 check "keygen k3 works again" run keygen k3 --passphrase-file "$T/pass"
 check "k3 is active" bash -c "'$ISSUER' --data '$D' key list | grep -q \$'^k3\tactive\t'"
+latest "$T/cp3"
+check "k3 (no active key before it) signed its own checkpoint" "$GOCHECK" note -keyfile "$KD/k3.pub" "$T/cp3"
 check_fails "a bad label is refused" run keygen ../x
 check "unencrypted key gets a warning" bash -c "'$ISSUER' --data '$D' key rotate k4 --old-passphrase-file '$T/pass' 2>&1 | grep -q 'NOT encrypted'"
 check "k4.key is an unencrypted PKCS#8 PEM" grep -q '^-----BEGIN PRIVATE KEY-----$' "$KD/k4.key"
 check "k4 active without a passphrase" bash -c "'$ISSUER' --data '$D' key list | grep -q \$'^k4\tactive\t'"
 check "default label is the date" bash -c "'$ISSUER' --data '$D' key rotate 2>/dev/null | grep -q \"^key \$(date -u +%Y-%m-%d) \""
 check "the next default label gets -2" bash -c "'$ISSUER' --data '$D' key rotate 2>/dev/null | grep -q \"^key \$(date -u +%Y-%m-%d)-2 \""
+check "one key leaf per key" test "$(sqlite3 "$DB" "SELECT count(*) FROM leaves WHERE CAST(entry AS TEXT) LIKE 'hourseal/leaf/v1 key %'")" = "$(sqlite3 "$DB" "SELECT count(*) FROM keys")"
+check "audit passes at the end" "$ISSUER" --data "$D" audit
