@@ -83,10 +83,8 @@ setup() {
 		--skip-invalid "$DEMO/rejected.csv"
 	if [ -s "$DEMO/rejected.csv" ]; then
 		echo
-		echo "Rejected, with the reasons (the whole list is in $(rel "$DEMO/rejected.csv")):"
-		head -n 40 "$DEMO/rejected.csv" | sed 's/^/  /'
-		n=$(wc -l <"$DEMO/rejected.csv")
-		[ "$n" -le 40 ] || echo "  ... ($n lines)"
+		echo "The rows above were rejected on purpose (daily caps, deadlines," \
+			"typos); they are in $(rel "$DEMO/rejected.csv") with their reasons."
 	fi
 
 	say "3. Stamp (验印) the records"
