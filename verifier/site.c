@@ -1,17 +1,27 @@
 /*
  * site.c - routes and handlers of the verification service (site.h).
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
+#include "config.h"
+#include "idnum.h"
+#include "mpart.h"
 #include "page.h"
+#include "pdfin.h"
+#include "render.h"
 #include "serial.h"
 #include "site.h"
 #include "store.h"
+#include "vdb.h"
+#include "verify.h"
 
 enum endpoint {
 	EP_OTHER, EP_INDEX, EP_STYLE, EP_CERT_PAGE, EP_CERT_API, EP_VERIFY,
@@ -29,10 +39,23 @@ static const char *const endpoint_names[EP_COUNT] = {
 #define BODY_PDF (10u * 1024 * 1024 + 256 * 1024) /* 10 MB + form overhead */
 #define BODY_BATCH (50u * 1024 * 1024)
 
+#define BATCH_MAX 1000
+
+/* Verification outcomes counted for /metrics. */
+enum { VM_VALID, VM_REVOKED, VM_NOTFOUND, VM_INVALID, VM_SERIAL_N };
+static const char *const vm_serial_names[VM_SERIAL_N] = {
+	"valid", "revoked", "not_found", "invalid" };
+#define VM_UPLOAD_N 7
+
 struct site {
 	struct site_opts o;
-	int have_pepper;
-	uint8_t pepper[32];
+	struct verify_keys pinned;
+	struct config *cfg;        /* only the pepper is used; NULL: none */
+	pthread_key_t key;         /* the thread's struct vdb */
+	int key_made;
+	uint64_t vm_serial[VM_SERIAL_N];
+	uint64_t vm_upload[VM_UPLOAD_N];
+	uint64_t vm_match[2];
 };
 
 static const char fixed_body[] = "hourseal-verifier fixed answer\n";
@@ -172,6 +195,7 @@ site_route(void *ctx, struct http_req *r, struct http_route *rt)
 	struct site *s = ctx;
 	const char *p = http_path(r);
 	char serial[SERIAL_SIZE];
+	const char *q;
 
 	rt->endpoint = EP_OTHER;
 	rt->bucket = HTTP_BUCKET_GENERAL;
@@ -186,10 +210,113 @@ site_route(void *ctx, struct http_req *r, struct http_route *rt)
 		return route_get(r, rt, EP_HEALTHZ, HTTP_BUCKET_NONE);
 	if (strcmp(p, "/metrics") == 0)
 		return route_get(r, rt, EP_METRICS, HTTP_BUCKET_NONE);
-	(void)serial;
-	(void)path_serial;
-	(void)route_post;
+	if (strcmp(p, "/keys") == 0)
+		return route_get(r, rt, EP_KEYS, HTTP_BUCKET_GENERAL);
+	if (strcmp(p, "/checkpoint") == 0)
+		return route_get(r, rt, EP_CHECKPOINT, HTTP_BUCKET_GENERAL);
+	if (strncmp(p, "/tile/entries/", 14) == 0)
+		return route_get(r, rt, EP_ENTRIES, HTTP_BUCKET_GENERAL);
+	if (strncmp(p, "/tile/", 6) == 0)
+		return route_get(r, rt, EP_TILE, HTTP_BUCKET_GENERAL);
+	if (strcmp(p, "/api/v1/verify") == 0)
+		return route_post(r, rt, EP_VERIFY, HTTP_BUCKET_GENERAL,
+		    BODY_PDF);
+	if (strcmp(p, "/api/v1/verify/batch") == 0)
+		return route_post(r, rt, EP_BATCH, HTTP_BUCKET_GENERAL,
+		    BODY_BATCH);
+	/* Serials: anything that does not parse is a 404 before any
+	 * database access. */
+	if (strcmp(p, "/c/") == 0 || strcmp(p, "/c") == 0) {
+		const char *in = http_query(r, "s");
+
+		rt->endpoint = EP_CERT_PAGE;
+		if (in == NULL || serial_parse(in, serial, NULL) != HS_OK)
+			return 404;
+		return route_get(r, rt, EP_CERT_PAGE, HTTP_BUCKET_GENERAL);
+	}
+	if (strncmp(p, "/c/", 3) == 0) {
+		rt->endpoint = EP_CERT_PAGE;
+		if (path_serial(p + 3, strlen(p + 3), serial) != 0)
+			return 404;
+		return route_get(r, rt, EP_CERT_PAGE, HTTP_BUCKET_GENERAL);
+	}
+	if (strncmp(p, "/api/v1/certificates/", 21) == 0) {
+		p += 21;
+		q = strchr(p, '/');
+		rt->endpoint = q ? EP_MATCH : EP_CERT_API;
+		if (path_serial(p, q ? (size_t)(q - p) : strlen(p), serial) != 0)
+			return 404;
+		if (q == NULL)
+			return route_get(r, rt, EP_CERT_API,
+			    HTTP_BUCKET_GENERAL);
+		if (strcmp(q, "/match") == 0)
+			return route_post(r, rt, EP_MATCH, HTTP_BUCKET_STRICT,
+			    1024);
+		return 404;
+	}
 	return 404;
+}
+
+/* ---- per-thread database ---- */
+
+static struct vdb *
+thread_vdb(struct site *s, char *err)
+{
+	struct vdb *v = pthread_getspecific(s->key);
+
+	if (v != NULL && vdb_stale(v)) {
+		/* publish replaced the file: read the new one. */
+		vdb_close(v);
+		v = NULL;
+		pthread_setspecific(s->key, NULL);
+	}
+	if (v == NULL) {
+		if (vdb_open(s->o.db_path, &s->pinned, &v, err) != HS_OK)
+			return NULL;
+		pthread_setspecific(s->key, v);
+	}
+	return v;
+}
+
+static void
+unavailable(struct site *s, struct http_req *r, const char *err)
+{
+	static const char *const h[] = { "Retry-After", "5", NULL };
+
+	fprintf(stderr, "hourseal-verifier: %s\n", err);
+	site_error(s, r, 503, "the ledger database cannot be read right now",
+	    h);
+}
+
+/* ---- output format ---- */
+
+enum fmt { FMT_JSON, FMT_HTML, FMT_CSV };
+
+static enum fmt
+pick_format(struct http_req *r, const char *form_value, enum fmt dflt)
+{
+	const char *f = http_query(r, "format"), *acc;
+
+	if (f == NULL)
+		f = form_value;
+	if (f != NULL) {
+		if (strcasecmp(f, "html") == 0)
+			return FMT_HTML;
+		if (strcasecmp(f, "csv") == 0)
+			return FMT_CSV;
+		if (strcasecmp(f, "json") == 0)
+			return FMT_JSON;
+	}
+	acc = http_header(r, "Accept");
+	if (acc != NULL) {
+		if (strstr(acc, "text/csv") != NULL)
+			return FMT_CSV;
+		if (strstr(acc, "application/json") != NULL)
+			return FMT_JSON;
+		if (strstr(acc, "text/html") != NULL)
+			return FMT_HTML;
+	}
+	return dflt;
 }
 
 /* ---- handlers ---- */
@@ -203,6 +330,622 @@ h_index(struct site *s, struct http_req *r)
 	buf_init(&b);
 	page_index(&b, req_lang(r));
 	reply_buf(r, 200, "text/html; charset=utf-8", &b, NULL);
+}
+
+static void
+count_serial(struct site *s, enum vdb_status st)
+{
+	int i = st == VDB_VALID ? VM_VALID : st == VDB_REVOKED ? VM_REVOKED :
+	    st == VDB_NOTFOUND ? VM_NOTFOUND : VM_INVALID;
+
+	__atomic_add_fetch(&s->vm_serial[i], 1, __ATOMIC_RELAXED);
+}
+
+static void
+h_cert(struct site *s, struct http_req *r, int json)
+{
+	const char *p = http_path(r), *in, *q;
+	char serial[SERIAL_SIZE], err[HS_ERRLEN];
+	struct vdb_result res;
+	struct vdb *v;
+	static const char *const nocache[] = {
+		"Cache-Control", "no-cache", NULL };
+
+	if (json) {
+		in = p + 21;
+		q = strchr(in, '/');
+		if (path_serial(in, q ? (size_t)(q - in) : strlen(in),
+		    serial) != 0) {
+			site_error(s, r, 404, "no such certificate", NULL);
+			return;
+		}
+	} else if (strcmp(p, "/c/") == 0 || strcmp(p, "/c") == 0) {
+		/* The index form: go to the canonical address. */
+		char loc[64];
+		const char *h[] = { "Location", loc, NULL };
+
+		if (serial_parse(http_query(r, "s"), serial, NULL) != HS_OK) {
+			site_error(s, r, 404, "no such certificate", NULL);
+			return;
+		}
+		snprintf(loc, sizeof(loc), "/c/%s%s", serial,
+		    req_lang(r) == PAGE_EN ? "?lang=en" : "");
+		http_reply(r, 303, "text/plain; charset=utf-8", "see other\n",
+		    10, HTTP_MEM_STATIC, h);
+		return;
+	} else if (path_serial(p + 3, strlen(p + 3), serial) != 0) {
+		site_error(s, r, 404, "no such certificate", NULL);
+		return;
+	}
+	if ((v = thread_vdb(s, err)) == NULL ||
+	    vdb_check_serial(v, serial, &res, err) != HS_OK) {
+		unavailable(s, r, err);
+		return;
+	}
+	count_serial(s, res.status);
+	http_set_log_note(r, render_status_name(res.status));
+	if (json) {
+		reply_json(r, res.status == VDB_NOTFOUND ? 404 : 200,
+		    render_cert_json(serial, &res), nocache);
+	} else {
+		struct buf b;
+
+		buf_init(&b);
+		render_cert_page(&b, req_lang(r), serial, &res);
+		reply_buf(r, res.status == VDB_NOTFOUND ? 404 : 200,
+		    "text/html; charset=utf-8", &b, nocache);
+	}
+	vdb_result_free(&res);
+}
+
+/* Finds a form field's value (text parts) in parts; NULL if absent. */
+static const struct mpart *
+form_field(const struct mpart *parts, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(parts[i].name, name) == 0)
+			return &parts[i];
+	return NULL;
+}
+
+/* A short field value as a string (format=html and the like). */
+static void
+field_str(const struct mpart *f, char *out, size_t n)
+{
+	size_t k = f && f->len < n ? f->len : 0;
+
+	if (k > 0)
+		memcpy(out, f->data, k);
+	out[k] = '\0';
+}
+
+/*
+ * Parses a multipart body if the request has one. Returns 1 with *parts
+ * set (caller frees), 0 if not multipart, -1 after answering an error.
+ */
+static int
+maybe_multipart(struct site *s, struct http_req *r, struct mpart **parts,
+    size_t *n)
+{
+	char boundary[71], err[HS_ERRLEN];
+	const char *body;
+	size_t len;
+	enum hs_err rc;
+	const char *ct = http_header(r, "Content-Type");
+
+	*parts = NULL;
+	*n = 0;
+	if (ct == NULL || strncasecmp(ct, "multipart/", 10) != 0)
+		return 0;
+	if (mpart_boundary(ct, boundary) != 0) {
+		site_error(s, r, 400, "multipart body without a valid "
+		    "boundary", NULL);
+		return -1;
+	}
+	*parts = calloc(MPART_MAX_PARTS, sizeof(**parts));
+	if (*parts == NULL) {
+		site_error(s, r, 503, "out of memory", NULL);
+		return -1;
+	}
+	body = http_body(r, &len);
+	rc = mpart_parse(boundary, body, len, *parts, MPART_MAX_PARTS, n, err);
+	if (rc != HS_OK) {
+		free(*parts);
+		*parts = NULL;
+		site_error(s, r, rc == HS_ERR_TOOBIG ? 413 : 400, err, NULL);
+		return -1;
+	}
+	return 1;
+}
+
+static void
+h_verify(struct site *s, struct http_req *r)
+{
+	struct mpart *parts = NULL;
+	const struct mpart *f = NULL;
+	const char *data;
+	size_t len, n = 0, i;
+	char fmtv[16] = "", fname[256] = "", err[HS_ERRLEN];
+	struct vdb_upload_result u;
+	struct vdb *v;
+	enum fmt fmt;
+	int mp;
+
+	mp = maybe_multipart(s, r, &parts, &n);
+	if (mp < 0)
+		return;
+	if (mp > 0) {
+		field_str(form_field(parts, n, "format"), fmtv, sizeof(fmtv));
+		f = form_field(parts, n, "file");
+		for (i = 0; f == NULL && i < n; i++)
+			if (parts[i].filename[0] != '\0')
+				f = &parts[i];
+		if (f == NULL) {
+			free(parts);
+			site_error(s, r, 400, "the form has no file", NULL);
+			return;
+		}
+		data = f->data;
+		len = f->len;
+		if (utf8_valid(f->filename, strlen(f->filename)))
+			snprintf(fname, sizeof(fname), "%s", f->filename);
+	} else {
+		data = http_body(r, &len);
+	}
+	fmt = pick_format(r, fmtv[0] ? fmtv : NULL, FMT_JSON);
+	if (len == 0) {
+		free(parts);
+		site_error(s, r, 400, "empty upload", NULL);
+		return;
+	}
+	if (len > 10u * 1024 * 1024) {
+		free(parts);
+		site_error(s, r, 413, "a certificate PDF is at most 10 MB",
+		    NULL);
+		return;
+	}
+	if ((v = thread_vdb(s, err)) == NULL ||
+	    vdb_check_upload(v, data, len, &u, err) != HS_OK) {
+		free(parts);
+		unavailable(s, r, err);
+		return;
+	}
+	free(parts);
+	__atomic_add_fetch(&s->vm_upload[u.outcome], 1, __ATOMIC_RELAXED);
+	http_set_log_note(r, render_upload_name(u.outcome));
+	{
+		int status = u.outcome == VDB_UP_NOT_CERT ? 422 : 200;
+
+		if (fmt == FMT_HTML) {
+			struct buf b;
+
+			buf_init(&b);
+			render_upload_page(&b, req_lang(r), fname, &u);
+			reply_buf(r, status, "text/html; charset=utf-8", &b,
+			    NULL);
+		} else {
+			reply_json(r, status, render_upload_json(&u), NULL);
+		}
+	}
+	vdb_upload_free(&u);
+}
+
+/* One line of a batch list: a serial, a QR URL or a CSV row. */
+static int
+batch_line(const char *line, size_t n, struct render_row *row)
+{
+	char buf[256], *p, *e;
+	size_t k = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1;
+
+	memset(row, 0, sizeof(*row));
+	memcpy(buf, line, k);
+	buf[k] = '\0';
+	/* Trim, and take the first CSV field. */
+	for (p = buf; *p == ' ' || *p == '\t' || *p == '"' || *p == '\''; p++)
+		;
+	if ((e = strpbrk(p, ",;\t\r")) != NULL)
+		*e = '\0';
+	e = p + strlen(p);
+	while (e > p && (e[-1] == ' ' || e[-1] == '"' || e[-1] == '\''))
+		*--e = '\0';
+	if (*p == '\0')
+		return 0;
+	if (!utf8_valid(p, strlen(p)))
+		snprintf(row->item, sizeof(row->item), "(not UTF-8)");
+	else
+		snprintf(row->item, sizeof(row->item), "%s", p);
+	/* A QR URL: the part after /c/, up to ? or #. */
+	if ((e = strstr(p, "/c/")) != NULL) {
+		p = e + 3;
+		p[strcspn(p, "?#/")] = '\0';
+	}
+	if (serial_parse(p, row->serial, NULL) != HS_OK) {
+		row->serial[0] = '\0';
+		/* A header row ("serial", "证书编号") is skipped silently. */
+		if (strcasecmp(p, "serial") == 0 || strcmp(p, "证书编号") == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Splits a text list into rows (appending to rows[*n..max)). */
+static int
+batch_list(const char *text, size_t len, struct render_row *rows, size_t *n,
+    size_t max)
+{
+	const char *p = text, *end = text + len, *nl;
+
+	/* A UTF-8 BOM from a spreadsheet export. */
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (nl > p) {
+			if (*n >= max)
+				return -1;
+			if (batch_line(p, (size_t)(nl - p), &rows[*n]))
+				(*n)++;
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static void
+h_batch(struct site *s, struct http_req *r)
+{
+	struct mpart *parts = NULL;
+	struct render_row *rows = NULL;
+	size_t np = 0, n = 0, i;
+	char fmtv[16] = "", err[HS_ERRLEN];
+	const char *body;
+	size_t blen;
+	struct vdb *v;
+	enum fmt fmt;
+	int mp;
+
+	mp = maybe_multipart(s, r, &parts, &np);
+	if (mp < 0)
+		return;
+	rows = calloc(BATCH_MAX + 1, sizeof(*rows));
+	if (rows == NULL) {
+		free(parts);
+		site_error(s, r, 503, "out of memory", NULL);
+		return;
+	}
+	if ((v = thread_vdb(s, err)) == NULL) {
+		unavailable(s, r, err);
+		goto out;
+	}
+	if (mp > 0)
+		field_str(form_field(parts, np, "format"), fmtv, sizeof(fmtv));
+	fmt = pick_format(r, fmtv[0] ? fmtv : NULL, FMT_JSON);
+	if (mp == 0) {
+		body = http_body(r, &blen);
+		if (batch_list(body, blen, rows, &n, BATCH_MAX) != 0)
+			goto toomany;
+	} else {
+		for (i = 0; i < np; i++) {
+			const struct mpart *pt = &parts[i];
+
+			if (strcmp(pt->name, "format") == 0 || pt->len == 0)
+				continue;
+			if (pdfin_looks_like_pdf(pt->data, pt->len)) {
+				struct vdb_upload_result u;
+
+				if (n >= BATCH_MAX)
+					goto toomany;
+				memset(&rows[n], 0, sizeof(rows[n]));
+				snprintf(rows[n].item, sizeof(rows[n].item),
+				    "%s", pt->filename[0] != '\0' &&
+				    utf8_valid(pt->filename,
+				    strlen(pt->filename)) ? pt->filename :
+				    "(file)");
+				if (pt->len > 10u * 1024 * 1024) {
+					rows[n].status = "not_a_certificate";
+					rows[n].status_zh = "不是学时证明文件";
+					snprintf(rows[n].problem,
+					    sizeof(rows[n].problem),
+					    "file over 10 MB");
+					n++;
+					continue;
+				}
+				if (vdb_check_upload(v, pt->data, pt->len, &u,
+				    err) != HS_OK) {
+					unavailable(s, r, err);
+					goto out;
+				}
+				__atomic_add_fetch(&s->vm_upload[u.outcome], 1,
+				    __ATOMIC_RELAXED);
+				render_row_upload(&rows[n], &u);
+				vdb_upload_free(&u);
+				n++;
+				continue;
+			}
+			if (batch_list(pt->data, pt->len, rows, &n,
+			    BATCH_MAX) != 0)
+				goto toomany;
+		}
+	}
+	if (n == 0) {
+		site_error(s, r, 400, "no serials, QR addresses or PDF files "
+		    "in the request", NULL);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct vdb_result res;
+
+		if (rows[i].status != NULL)
+			continue; /* a PDF, done above */
+		if (rows[i].serial[0] == '\0') {
+			rows[i].status = "not_found";
+			rows[i].status_zh = "未找到";
+			snprintf(rows[i].problem, sizeof(rows[i].problem),
+			    "not a certificate number");
+			continue;
+		}
+		if (vdb_check_serial(v, rows[i].serial, &res, err) != HS_OK) {
+			unavailable(s, r, err);
+			goto out;
+		}
+		count_serial(s, res.status);
+		render_row_cert(&rows[i], &res);
+		vdb_result_free(&res);
+	}
+	{
+		struct buf b;
+
+		buf_init(&b);
+		if (fmt == FMT_CSV) {
+			static const char *const h[] = {
+				"Content-Disposition",
+				"attachment; filename=\"verification.csv\"",
+				NULL };
+
+			render_batch_csv(&b, rows, n);
+			reply_buf(r, 200, "text/csv; charset=utf-8", &b, h);
+		} else if (fmt == FMT_HTML) {
+			render_batch_page(&b, req_lang(r), rows, n);
+			reply_buf(r, 200, "text/html; charset=utf-8", &b, NULL);
+		} else {
+			buf_free(&b);
+			reply_json(r, 200, render_batch_json(rows, n), NULL);
+		}
+	}
+	goto out;
+toomany:
+	site_error(s, r, 413, "at most 1000 items per batch", NULL);
+out:
+	free(rows);
+	free(parts);
+}
+
+/* The ID number from a match request: JSON {"id_number": ...}, a form
+ * field id_number=..., or the bare number. */
+static int
+match_input(struct http_req *r, char out[IDNUM_SIZE + 8])
+{
+	const char *body;
+	size_t len, k;
+	char tmp[1100];
+	const char *ct = http_header(r, "Content-Type");
+
+	body = http_body(r, &len);
+	out[0] = '\0';
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, body, len);
+	tmp[len] = '\0';
+	if (ct != NULL && strncasecmp(ct, "application/json", 16) == 0) {
+		json_error_t je;
+		json_t *j = json_loadb(tmp, len, JSON_REJECT_DUPLICATES, &je);
+		const char *v = j ? json_string_value(json_object_get(j,
+		    "id_number")) : NULL;
+
+		if (v == NULL || strlen(v) > IDNUM_LEN + 4) {
+			json_decref(j);
+			OPENSSL_cleanse(tmp, sizeof(tmp));
+			return -1;
+		}
+		snprintf(out, IDNUM_SIZE + 8, "%s", v);
+		json_decref(j);
+	} else {
+		const char *v = tmp;
+
+		if (strncmp(v, "id_number=", 10) == 0)
+			v += 10;
+		k = strcspn(v, "&\r\n");
+		if (k > IDNUM_LEN + 4) {
+			OPENSSL_cleanse(tmp, sizeof(tmp));
+			return -1;
+		}
+		memcpy(out, v, k);
+		out[k] = '\0';
+	}
+	OPENSSL_cleanse(tmp, sizeof(tmp));
+	return 0;
+}
+
+static void
+h_match(struct site *s, struct http_req *r)
+{
+	const char *p = http_path(r) + 21;
+	char serial[SERIAL_SIZE], in[IDNUM_SIZE + 8], id[IDNUM_SIZE];
+	char stored[45], mine[45], err[HS_ERRLEN];
+	struct vdb *v;
+	enum hs_err rc;
+	int match;
+
+	if (s->cfg == NULL) {
+		site_error(s, r, 503, "ID matching is not enabled on this "
+		    "server: it needs the issuer's pepper (serve --pepper "
+		    "FILE)", NULL);
+		return;
+	}
+	if (path_serial(p, strcspn(p, "/"), serial) != 0) {
+		site_error(s, r, 404, "no such certificate", NULL);
+		return;
+	}
+	if (match_input(r, in) != 0 ||
+	    idnum_validate(in, -1, id, NULL) != HS_OK) {
+		OPENSSL_cleanse(in, sizeof(in));
+		site_error(s, r, 400, "expected an 18-character ID number "
+		    "(JSON {\"id_number\": \"...\"} or id_number=...)", NULL);
+		return;
+	}
+	OPENSSL_cleanse(in, sizeof(in));
+	if ((v = thread_vdb(s, err)) == NULL) {
+		OPENSSL_cleanse(id, sizeof(id));
+		unavailable(s, r, err);
+		return;
+	}
+	rc = vdb_id_digest(v, serial, stored, err);
+	if (rc == HS_ERR_NOTFOUND) {
+		OPENSSL_cleanse(id, sizeof(id));
+		site_error(s, r, 404, "no such certificate", NULL);
+		return;
+	}
+	if (rc != HS_OK) {
+		OPENSSL_cleanse(id, sizeof(id));
+		unavailable(s, r, err);
+		return;
+	}
+	config_id_digest(s->cfg, id, mine);
+	OPENSSL_cleanse(id, sizeof(id));
+	match = strlen(stored) == strlen(mine) &&
+	    CRYPTO_memcmp(stored, mine, strlen(mine)) == 0;
+	__atomic_add_fetch(&s->vm_match[match], 1, __ATOMIC_RELAXED);
+	reply_json(r, 200, json_pack("{s:s,s:b}", "serial", serial, "match",
+	    match), NULL);
+}
+
+static void
+h_checkpoint(struct site *s, struct http_req *r)
+{
+	struct vdb *v;
+	struct buf b;
+	char err[HS_ERRLEN];
+	const char *from = http_query(r, "consistency-from");
+	enum hs_err rc;
+	static const char *const shortcache[] = {
+		"Cache-Control", "public, max-age=5", NULL };
+
+	if ((v = thread_vdb(s, err)) == NULL) {
+		unavailable(s, r, err);
+		return;
+	}
+	buf_init(&b);
+	if (from != NULL) {
+		char *e;
+		unsigned long long n = strtoull(from, &e, 10);
+
+		if (*from < '0' || *from > '9' || *e != '\0') {
+			buf_free(&b);
+			site_error(s, r, 400, "consistency-from: expected a "
+			    "tree size", NULL);
+			return;
+		}
+		rc = vdb_consistency(v, n, &b, err);
+	} else {
+		rc = vdb_checkpoint(v, &b, NULL, err);
+	}
+	if (rc == HS_ERR_NOTFOUND || rc == HS_ERR_INVALID) {
+		buf_free(&b);
+		site_error(s, r, rc == HS_ERR_INVALID ? 400 : 404, err, NULL);
+		return;
+	}
+	if (rc != HS_OK) {
+		buf_free(&b);
+		unavailable(s, r, err);
+		return;
+	}
+	reply_buf(r, 200, "text/plain; charset=utf-8", &b, shortcache);
+}
+
+static void
+h_tile(struct site *s, struct http_req *r)
+{
+	struct vdb *v;
+	struct buf b;
+	char err[HS_ERRLEN];
+	bool full;
+	enum hs_err rc;
+	static const char *const immutable[] = {
+		"Cache-Control", "public, max-age=31536000, immutable", NULL };
+	static const char *const partial[] = {
+		"Cache-Control", "public, max-age=5", NULL };
+
+	if ((v = thread_vdb(s, err)) == NULL) {
+		unavailable(s, r, err);
+		return;
+	}
+	buf_init(&b);
+	rc = vdb_tile(v, http_path(r) + 1, &b, &full, err);
+	if (rc == HS_ERR_FORMAT || rc == HS_ERR_NOTFOUND ||
+	    rc == HS_ERR_INVALID) {
+		buf_free(&b);
+		site_error(s, r, 404, "no such tile", NULL);
+		return;
+	}
+	if (rc != HS_OK) {
+		buf_free(&b);
+		unavailable(s, r, err);
+		return;
+	}
+	reply_buf(r, 200, "application/octet-stream", &b, full ? immutable :
+	    partial);
+}
+
+static void
+h_keys(struct site *s, struct http_req *r)
+{
+	struct vdb *v;
+	struct buf b;
+	char err[HS_ERRLEN];
+	static const char *const h[] = {
+		"Cache-Control", "public, max-age=60", NULL };
+
+	if ((v = thread_vdb(s, err)) == NULL) {
+		unavailable(s, r, err);
+		return;
+	}
+	buf_init(&b);
+	if (vdb_keys(v, &b, err) != HS_OK) {
+		buf_free(&b);
+		unavailable(s, r, err);
+		return;
+	}
+	reply_buf(r, 200, "text/plain; charset=utf-8", &b, h);
+}
+
+static void
+h_healthz(struct site *s, struct http_req *r)
+{
+	struct vdb *v;
+	struct buf b;
+	char err[HS_ERRLEN];
+	static const char *const nocache[] = {
+		"Cache-Control", "no-store", NULL };
+
+	if ((v = thread_vdb(s, err)) == NULL) {
+		http_reply(r, 503, "text/plain; charset=utf-8",
+		    "database unavailable\n", 21, HTTP_MEM_STATIC, nocache);
+		return;
+	}
+	buf_init(&b);
+	if (vdb_checkpoint(v, &b, NULL, err) != HS_OK) {
+		buf_free(&b);
+		http_reply(r, 503, "text/plain; charset=utf-8",
+		    "no verified checkpoint\n", 23, HTTP_MEM_STATIC, nocache);
+		return;
+	}
+	buf_free(&b);
+	http_reply(r, 200, "text/plain; charset=utf-8", "ok\n", 3,
+	    HTTP_MEM_STATIC, nocache);
 }
 
 static void
@@ -220,23 +963,26 @@ site_handle(void *ctx, struct http_req *r)
 		http_reply(r, 200, "text/plain; charset=utf-8", fixed_body,
 		    sizeof(fixed_body) - 1, HTTP_MEM_STATIC, NULL);
 		return;
-	case EP_INDEX:
-		h_index(s, r);
-		return;
+	case EP_INDEX: h_index(s, r); return;
 	case EP_STYLE:
 		http_reply(r, 200, "text/css; charset=utf-8", page_css,
 		    page_css_len(), HTTP_MEM_STATIC, css_h);
 		return;
-	case EP_HEALTHZ:
-		http_reply(r, 200, "text/plain; charset=utf-8", "ok\n", 3,
-		    HTTP_MEM_STATIC, nocache);
-		return;
+	case EP_HEALTHZ: h_healthz(s, r); return;
 	case EP_METRICS:
 		buf_init(&b);
 		http_metrics_text(r, &b);
 		reply_buf(r, 200, "text/plain; version=0.0.4; charset=utf-8",
 		    &b, nocache);
 		return;
+	case EP_CERT_PAGE: h_cert(s, r, 0); return;
+	case EP_CERT_API: h_cert(s, r, 1); return;
+	case EP_VERIFY: h_verify(s, r); return;
+	case EP_BATCH: h_batch(s, r); return;
+	case EP_MATCH: h_match(s, r); return;
+	case EP_CHECKPOINT: h_checkpoint(s, r); return;
+	case EP_TILE: case EP_ENTRIES: h_tile(s, r); return;
+	case EP_KEYS: h_keys(s, r); return;
 	default:
 		site_error(s, r, 404, "not found", NULL);
 		return;
@@ -246,30 +992,95 @@ site_handle(void *ctx, struct http_req *r)
 static void
 site_metrics(void *ctx, struct buf *out)
 {
-	(void)ctx;
-	(void)out;
+	struct site *s = ctx;
+	size_t i;
+
+	buf_puts(out, "# HELP hourseal_verifications_total Certificate "
+	    "verifications by kind and outcome.\n"
+	    "# TYPE hourseal_verifications_total counter\n");
+	for (i = 0; i < VM_SERIAL_N; i++)
+		buf_printf(out, "hourseal_verifications_total{kind=\"serial\","
+		    "outcome=\"%s\"} %llu\n", vm_serial_names[i],
+		    (unsigned long long)__atomic_load_n(&s->vm_serial[i],
+		    __ATOMIC_RELAXED));
+	for (i = 0; i < VM_UPLOAD_N; i++)
+		buf_printf(out, "hourseal_verifications_total{kind=\"upload\","
+		    "outcome=\"%s\"} %llu\n",
+		    render_upload_name((enum vdb_upload)i),
+		    (unsigned long long)__atomic_load_n(&s->vm_upload[i],
+		    __ATOMIC_RELAXED));
+	for (i = 0; i < 2; i++)
+		buf_printf(out, "hourseal_verifications_total{kind=\"id_match\","
+		    "outcome=\"%s\"} %llu\n", i ? "match" : "no_match",
+		    (unsigned long long)__atomic_load_n(&s->vm_match[i],
+		    __ATOMIC_RELAXED));
 }
 
 /* ---- setup ---- */
+
+static void
+vdb_destructor(void *p)
+{
+	vdb_close(p);
+}
+
+/* Reads a pepper file: 64 hex digits (DIR/pepper of the issuer). */
+static enum hs_err
+load_pepper(struct site *s, const char *path, char *err)
+{
+	char *data = NULL;
+	size_t len;
+	enum hs_err rc;
+
+	if ((rc = file_read(path, 256, &data, &len, err)) != HS_OK)
+		return rc;
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		data[--len] = '\0';
+	s->cfg = calloc(1, sizeof(*s->cfg));
+	if (s->cfg == NULL)
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	else if (len != 64 || hex_decode(data, s->cfg->pepper, 32) != 0)
+		rc = hs_fail(err, HS_ERR_FORMAT, "%s: expected 64 hex digits "
+		    "(the issuer's DIR/pepper)", path);
+	OPENSSL_cleanse(data, len);
+	free(data);
+	return rc;
+}
 
 enum hs_err
 site_open(const struct site_opts *o, struct site **out, char *err)
 {
 	struct site *s;
-	sqlite3 *db = NULL;
+	struct vdb *v = NULL;
 	enum hs_err rc;
+	size_t i;
 
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	s->o = *o;
-	if (!o->bench_fixed) {
-		/* Fail at start, not on the first request. */
-		if ((rc = store_open(o->db_path, STORE_RO, &db, err)) != HS_OK)
-			goto fail;
-		store_close(db);
+	verify_keys_init(&s->pinned);
+	if (pthread_key_create(&s->key, vdb_destructor) != 0) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "pthread_key_create failed");
+		goto fail;
 	}
+	s->key_made = 1;
+	if (o->bench_fixed) {
+		*out = s;
+		return HS_OK;
+	}
+	for (i = 0; i < o->nkeys; i++)
+		if ((rc = verify_keys_load(&s->pinned, o->key_files[i],
+		    err)) != HS_OK)
+			goto fail;
+	if (o->pepper_path != NULL &&
+	    (rc = load_pepper(s, o->pepper_path, err)) != HS_OK)
+		goto fail;
+	/* Fail at start, not on the first request: open it once here. */
+	if ((rc = vdb_open(o->db_path, &s->pinned, &v, err)) != HS_OK)
+		goto fail;
+	vdb_close(v);
 	*out = s;
 	return HS_OK;
 fail:
@@ -282,7 +1093,16 @@ site_close(struct site *s)
 {
 	if (s == NULL)
 		return;
-	memset(s->pepper, 0, sizeof(s->pepper));
+	if (s->key_made) {
+		/* The pool's threads are gone; this thread may hold one. */
+		vdb_close(pthread_getspecific(s->key));
+		pthread_key_delete(s->key);
+	}
+	verify_keys_free(&s->pinned);
+	if (s->cfg != NULL) {
+		config_wipe(s->cfg);
+		free(s->cfg);
+	}
 	free(s);
 }
 

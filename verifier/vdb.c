@@ -1,0 +1,809 @@
+/*
+ * vdb.c - re-verifying answers from a read-only database (vdb.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "leaf.h"
+#include "ledger.h"
+#include "merkle.h"
+#include "pdfin.h"
+#include "receipt.h"
+#include "store.h"
+#include "tile.h"
+#include "vdb.h"
+
+#define CACHE_SLOTS 4096
+#define KEYS_RELOAD_SECONDS 10
+
+/*
+ * What the expensive checks found for one (serial, note, checkpoint):
+ * the signature and key window, the issue leaf and its inclusion, and the
+ * revoke leaf and its inclusion. Only outcomes are kept; the page still
+ * reads the row and decodes the note each time.
+ */
+struct cache_ent {
+	char serial[SERIAL_SIZE];
+	uint64_t ckpt_size;
+	uint8_t note_hash[32];
+	long long revoke_index;   /* -1: none */
+	enum vdb_status status;
+	char problem[256];
+	size_t key;
+};
+
+struct vdb {
+	char path[4096];
+	sqlite3 *db;
+	dev_t dev;
+	ino_t ino;
+	time_t checked;           /* last stale check */
+	struct verify_keys pinned;
+	struct verify_keys keys;
+	time_t keys_loaded;
+	struct ledger *l;
+	sqlite3_stmt *st_latest, *st_cert, *st_keys, *st_digest;
+	/* the latest checkpoint, verified */
+	char *ckpt_note;
+	size_t ckpt_len;
+	struct checkpoint ckpt;
+	bool have_ckpt;
+	char ckpt_problem[256];
+	struct cache_ent *cache;
+};
+
+/* Writes a problem line; truncation is fine (it is for people). */
+static void __attribute__((format(printf, 3, 4)))
+setp(char *dst, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, n, fmt, ap);
+	va_end(ap);
+}
+
+static enum hs_err
+prep(struct vdb *v, const char *sql, sqlite3_stmt **st, char *err)
+{
+	if (sqlite3_prepare_v3(v->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL) != SQLITE_OK)
+		return store_err(v->db, err, "prepare");
+	return HS_OK;
+}
+
+static void
+copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	snprintf(out, n, "%s", s ? (const char *)s : "");
+}
+
+/* (Re)loads the trusted keys: pinned ones, or the keys table; the
+ * table's retirement and compromise times apply to both. */
+static enum hs_err
+load_keys(struct vdb *v, char *err)
+{
+	struct verify_keys ks;
+	enum hs_err rc = HS_OK;
+	int src;
+	size_t i;
+
+	verify_keys_init(&ks);
+	sqlite3_reset(v->st_keys);
+	while ((src = sqlite3_step(v->st_keys)) == SQLITE_ROW) {
+		char vkey[NOTE_VKEY_MAX], label[128], nb[32], ret[32], comp[32];
+
+		copy_col(v->st_keys, 0, label, sizeof(label));
+		copy_col(v->st_keys, 1, vkey, sizeof(vkey));
+		copy_col(v->st_keys, 2, nb, sizeof(nb));
+		copy_col(v->st_keys, 3, ret, sizeof(ret));
+		copy_col(v->st_keys, 4, comp, sizeof(comp));
+		if (v->pinned.n > 0 && !verify_keys_has(&v->pinned, vkey))
+			continue;
+		if ((rc = verify_keys_add(&ks, vkey, label, nb, ret, comp,
+		    err)) != HS_OK) {
+			hs_errprefix(err, "keys table, key '%s'", label);
+			goto out;
+		}
+	}
+	if (src != SQLITE_DONE) {
+		rc = store_err(v->db, err, "reading keys");
+		goto out;
+	}
+	/* Pinned keys the table does not know are trusted as given. */
+	for (i = 0; i < v->pinned.n; i++) {
+		const struct verify_key *pk = &v->pinned.k[i];
+		char nb[21] = "", ret[21] = "", comp[21] = "";
+
+		if (verify_keys_has(&ks, pk->vkey))
+			continue;
+		if (pk->not_before)
+			time_rfc3339(pk->not_before, nb);
+		if (pk->retired)
+			time_rfc3339(pk->retired, ret);
+		if (pk->compromised)
+			time_rfc3339(pk->compromised, comp);
+		if ((rc = verify_keys_add(&ks, pk->vkey, "", nb, ret, comp,
+		    err)) != HS_OK)
+			goto out;
+	}
+	verify_keys_free(&v->keys);
+	v->keys = ks;
+	memset(&ks, 0, sizeof(ks));
+	v->keys_loaded = time(NULL);
+out:
+	sqlite3_reset(v->st_keys);
+	verify_keys_free(&ks);
+	return rc;
+}
+
+enum hs_err
+vdb_open(const char *path, const struct verify_keys *pinned,
+    struct vdb **out, char *err)
+{
+	struct vdb *v;
+	struct stat sb;
+	enum hs_err rc;
+	size_t i;
+
+	*out = NULL;
+	v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	snprintf(v->path, sizeof(v->path), "%s", path);
+	verify_keys_init(&v->pinned);
+	verify_keys_init(&v->keys);
+	if (stat(path, &sb) != 0) {
+		rc = hs_fail(err, HS_ERR_IO, "%s: cannot stat", path);
+		goto fail;
+	}
+	v->dev = sb.st_dev;
+	v->ino = sb.st_ino;
+	v->checked = time(NULL);
+	if ((rc = store_open(path, STORE_RO, &v->db, err)) != HS_OK)
+		goto fail;
+	if (pinned != NULL) {
+		for (i = 0; i < pinned->n; i++) {
+			const struct verify_key *pk = &pinned->k[i];
+			char nb[21] = "", ret[21] = "", comp[21] = "";
+
+			if (pk->not_before)
+				time_rfc3339(pk->not_before, nb);
+			if (pk->retired)
+				time_rfc3339(pk->retired, ret);
+			if (pk->compromised)
+				time_rfc3339(pk->compromised, comp);
+			if ((rc = verify_keys_add(&v->pinned, pk->vkey, "", nb,
+			    ret, comp, err)) != HS_OK)
+				goto fail;
+		}
+	}
+	if ((rc = prep(v, "SELECT size, note FROM latest_checkpoint "
+	    "WHERE one = 1", &v->st_latest, err)) != HS_OK ||
+	    (rc = prep(v, "SELECT c.note, c.leaf_index, c.pdf_sha256, "
+	    "c.replaces, r.reason, r.at, r.leaf_index, r.replaced_by "
+	    "FROM certificates c LEFT JOIN revocations r "
+	    "ON r.serial = c.serial WHERE c.serial = ?", &v->st_cert, err)) !=
+	    HS_OK ||
+	    (rc = prep(v, "SELECT label, vkey, not_before, retired, "
+	    "compromised_since FROM keys ORDER BY created, label",
+	    &v->st_keys, err)) != HS_OK ||
+	    (rc = prep(v, "SELECT id_digest FROM certificates WHERE "
+	    "serial = ?", &v->st_digest, err)) != HS_OK)
+		goto fail;
+	if ((rc = load_keys(v, err)) != HS_OK)
+		goto fail;
+	if (v->keys.n == 0) {
+		rc = hs_fail(err, HS_ERR_STATE, "%s: no trusted verifier key "
+		    "(the keys table is empty%s)", path, v->pinned.n ?
+		    " or has none of the --key keys" : "");
+		goto fail;
+	}
+	if ((rc = ledger_open(v->db, v->keys.origin, &v->l, err)) != HS_OK)
+		goto fail;
+	v->cache = calloc(CACHE_SLOTS, sizeof(*v->cache));
+	if (v->cache == NULL) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	*out = v;
+	return HS_OK;
+fail:
+	vdb_close(v);
+	return rc;
+}
+
+void
+vdb_close(struct vdb *v)
+{
+	if (v == NULL)
+		return;
+	ledger_close(v->l);
+	sqlite3_finalize(v->st_latest);
+	sqlite3_finalize(v->st_cert);
+	sqlite3_finalize(v->st_keys);
+	sqlite3_finalize(v->st_digest);
+	store_close(v->db);
+	verify_keys_free(&v->pinned);
+	verify_keys_free(&v->keys);
+	free(v->ckpt_note);
+	free(v->cache);
+	free(v);
+}
+
+bool
+vdb_stale(struct vdb *v)
+{
+	struct stat sb;
+	time_t now = time(NULL);
+
+	if (now == v->checked)
+		return false;
+	v->checked = now;
+	if (stat(v->path, &sb) != 0)
+		return false; /* mid-rename: keep the open copy for now */
+	return sb.st_dev != v->dev || sb.st_ino != v->ino;
+}
+
+/*
+ * Reads latest_checkpoint and, when it changed, verifies its signature
+ * and that the stored tree has that root. On failure have_ckpt is false
+ * and ckpt_problem says why; that is an answer (nothing is valid), not an
+ * error. Errors are for a database that cannot be read.
+ */
+static enum hs_err
+refresh_checkpoint(struct vdb *v, char *err)
+{
+	const char *note;
+	size_t len;
+	int src;
+	enum hs_err rc = HS_OK;
+	merkle_hash root;
+	char e2[HS_ERRLEN];
+	time_t now = time(NULL);
+
+	if (now - v->keys_loaded >= KEYS_RELOAD_SECONDS) {
+		if ((rc = load_keys(v, err)) != HS_OK)
+			return rc;
+		/* A key may have been marked compromised: recheck all. */
+		free(v->ckpt_note);
+		v->ckpt_note = NULL;
+		v->ckpt_len = 0;
+		memset(v->cache, 0, CACHE_SLOTS * sizeof(*v->cache));
+	}
+	sqlite3_reset(v->st_latest);
+	src = sqlite3_step(v->st_latest);
+	if (src == SQLITE_DONE) {
+		v->have_ckpt = false;
+		setp(v->ckpt_problem, sizeof(v->ckpt_problem),
+		    "the ledger has no signed checkpoint yet");
+		goto out;
+	}
+	if (src != SQLITE_ROW) {
+		rc = store_err(v->db, err, "reading the latest checkpoint");
+		goto out;
+	}
+	note = (const char *)sqlite3_column_text(v->st_latest, 1);
+	len = (size_t)sqlite3_column_bytes(v->st_latest, 1);
+	if (note == NULL)
+		note = "";
+	if (v->ckpt_note != NULL && len == v->ckpt_len &&
+	    memcmp(note, v->ckpt_note, len) == 0)
+		goto out; /* unchanged */
+	free(v->ckpt_note);
+	v->ckpt_note = malloc(len + 1);
+	if (v->ckpt_note == NULL) {
+		v->ckpt_len = 0;
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(v->ckpt_note, note, len);
+	v->ckpt_note[len] = '\0';
+	v->ckpt_len = len;
+	v->have_ckpt = false;
+	memset(v->cache, 0, CACHE_SLOTS * sizeof(*v->cache));
+	if (checkpoint_open(v->ckpt_note, len, v->keys.origin, v->keys.ckpt,
+	    v->keys.nckpt, &v->ckpt, NULL, e2) != HS_OK) {
+		setp(v->ckpt_problem, sizeof(v->ckpt_problem),
+		    "the latest checkpoint does not verify: %s", e2);
+		goto out;
+	}
+	/* The stored tree must have the signed root at that size. */
+	if (ledger_root(v->l, v->ckpt.size, root, e2) != HS_OK) {
+		setp(v->ckpt_problem, sizeof(v->ckpt_problem),
+		    "the ledger cannot compute the checkpoint's root: %s", e2);
+		goto out;
+	}
+	if (CRYPTO_memcmp(root, v->ckpt.root, MERKLE_HASH) != 0) {
+		setp(v->ckpt_problem, sizeof(v->ckpt_problem),
+		    "the stored ledger does not match its signed checkpoint");
+		goto out;
+	}
+	v->have_ckpt = true;
+out:
+	sqlite3_reset(v->st_latest);
+	return rc;
+}
+
+/* Checks that entry[0..n) is leaf index of the latest checkpoint's tree. */
+static enum hs_err
+check_inclusion(struct vdb *v, uint64_t index, const void *entry, size_t n,
+    char *problem, size_t psz)
+{
+	merkle_hash lh, proof[MERKLE_MAX_PROOF];
+	size_t np;
+	char e2[HS_ERRLEN];
+
+	if (index >= v->ckpt.size) {
+		setp(problem, psz, "leaf %llu is not yet in the latest "
+		    "checkpoint (size %llu)", (unsigned long long)index,
+		    (unsigned long long)v->ckpt.size);
+		return HS_ERR_SIGNATURE;
+	}
+	if (merkle_leaf_hash(entry, n, lh) != HS_OK ||
+	    ledger_prove_inclusion(v->l, index, v->ckpt.size, proof, &np,
+	    e2) != HS_OK) {
+		setp(problem, psz, "no inclusion proof for leaf %llu",
+		    (unsigned long long)index);
+		return HS_ERR_SIGNATURE;
+	}
+	if (merkle_verify_inclusion(index, v->ckpt.size, lh, proof, np,
+	    v->ckpt.root, e2) != HS_OK) {
+		setp(problem, psz, "leaf %llu is not included in the "
+		    "latest checkpoint: %s", (unsigned long long)index, e2);
+		return HS_ERR_SIGNATURE;
+	}
+	return HS_OK;
+}
+
+/* The checks a cache entry stands for. */
+static void
+expensive_checks(struct vdb *v, const char *serial, const char *note,
+    size_t nlen, uint64_t leaf_index, long long revoke_index,
+    const char *reason, const char *revoked_at, struct cache_ent *ce)
+{
+	struct cert c;
+	struct buf entry;
+	char e2[HS_ERRLEN];
+	enum hs_err rc;
+
+	buf_init(&entry);
+	ce->status = VDB_BADSIG;
+	ce->problem[0] = '\0';
+	rc = verify_cert_note(&v->keys, note, nlen, &c, &ce->key, e2);
+	if (rc != HS_OK) {
+		setp(ce->problem, sizeof(ce->problem), "%s", e2);
+		goto out;
+	}
+	if (strcmp(c.serial, serial) != 0) {
+		setp(ce->problem, sizeof(ce->problem), "the signed note "
+		    "is for another serial");
+		cert_free(&c);
+		goto out;
+	}
+	cert_free(&c);
+	if (!v->have_ckpt) {
+		setp(ce->problem, sizeof(ce->problem), "%s",
+		    v->ckpt_problem);
+		goto out;
+	}
+	/* The stored leaf must be this note's issue entry, and included. */
+	if (ledger_entry(v->l, leaf_index, &entry, e2) != HS_OK ||
+	    !leaf_matches_note(entry.data, entry.len, note, nlen)) {
+		setp(ce->problem, sizeof(ce->problem), "ledger leaf %llu "
+		    "is not this certificate's issue entry",
+		    (unsigned long long)leaf_index);
+		goto out;
+	}
+	if (check_inclusion(v, leaf_index, entry.data, entry.len,
+	    ce->problem, sizeof(ce->problem)) != HS_OK)
+		goto out;
+	ce->status = VDB_VALID;
+	if (revoke_index >= 0) {
+		struct leaf lf;
+
+		/*
+		 * A revocation claimed by the database revokes in any case
+		 * (failing closed); the problem line says if its ledger
+		 * entry does not back it up.
+		 */
+		ce->status = VDB_REVOKED;
+		buf_reset(&entry);
+		if (ledger_entry(v->l, (uint64_t)revoke_index, &entry, e2) !=
+		    HS_OK || leaf_parse(entry.data, entry.len, &lf, e2) !=
+		    HS_OK || lf.kind != LEAF_REVOKE ||
+		    strcmp(lf.serial, serial) != 0 ||
+		    strcmp(lf.reason, reason) != 0 ||
+		    strcmp(lf.time, revoked_at) != 0)
+			setp(ce->problem, sizeof(ce->problem), "the "
+			    "revocation's ledger entry %lld does not match",
+			    revoke_index);
+		else
+			(void)check_inclusion(v, (uint64_t)revoke_index,
+			    entry.data, entry.len, ce->problem,
+			    sizeof(ce->problem));
+	}
+out:
+	buf_free(&entry);
+}
+
+/* The length of a signed note's text: up to the last blank line. */
+static size_t
+note_text_len(const char *note, size_t len)
+{
+	size_t i;
+
+	for (i = len; i >= 2; i--)
+		if (note[i - 2] == '\n' && note[i - 1] == '\n')
+			return i - 1;
+	return 0;
+}
+
+static size_t
+cache_slot(const char *serial)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *serial; serial++)
+		h = (h ^ (uint8_t)*serial) * 16777619u;
+	return h % CACHE_SLOTS;
+}
+
+void
+vdb_result_free(struct vdb_result *res)
+{
+	if (res == NULL)
+		return;
+	if (res->have_cert)
+		cert_free(&res->cert);
+	memset(res, 0, sizeof(*res));
+}
+
+enum hs_err
+vdb_check_serial(struct vdb *v, const char *serial, struct vdb_result *res,
+    char *err)
+{
+	sqlite3_stmt *st = v->st_cert;
+	const char *note;
+	size_t nlen;
+	uint64_t leaf_index;
+	long long revoke_index = -1;
+	uint8_t nh[32];
+	struct cache_ent *ce, fresh;
+	enum hs_err rc;
+	int src;
+	char e2[HS_ERRLEN];
+
+	memset(res, 0, sizeof(*res));
+	res->status = VDB_NOTFOUND;
+	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
+		return rc;
+	snprintf(res->origin, sizeof(res->origin), "%s", v->keys.origin);
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	if (src == SQLITE_DONE) {
+		rc = HS_OK;
+		goto out;
+	}
+	if (src != SQLITE_ROW) {
+		rc = store_err(v->db, err, "reading the certificate");
+		goto out;
+	}
+	note = (const char *)sqlite3_column_text(st, 0);
+	nlen = (size_t)sqlite3_column_bytes(st, 0);
+	if (note == NULL)
+		note = "";
+	leaf_index = (uint64_t)sqlite3_column_int64(st, 1);
+	copy_col(st, 2, res->pdf_sha256, sizeof(res->pdf_sha256));
+	copy_col(st, 3, res->replaces, sizeof(res->replaces));
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+		copy_col(st, 4, res->reason, sizeof(res->reason));
+		copy_col(st, 5, res->revoked_at, sizeof(res->revoked_at));
+		revoke_index = sqlite3_column_int64(st, 6);
+		copy_col(st, 7, res->replaced_by, sizeof(res->replaced_by));
+	}
+	res->leaf_index = leaf_index;
+	sha256(note, nlen, nh);
+	ce = &v->cache[cache_slot(serial)];
+	if (!(ce->serial[0] != '\0' && strcmp(ce->serial, serial) == 0 &&
+	    ce->ckpt_size == v->ckpt.size && ce->revoke_index == revoke_index &&
+	    memcmp(ce->note_hash, nh, 32) == 0)) {
+		memset(&fresh, 0, sizeof(fresh));
+		snprintf(fresh.serial, sizeof(fresh.serial), "%s", serial);
+		fresh.ckpt_size = v->ckpt.size;
+		memcpy(fresh.note_hash, nh, 32);
+		fresh.revoke_index = revoke_index;
+		expensive_checks(v, serial, note, nlen, leaf_index,
+		    revoke_index, res->reason, res->revoked_at, &fresh);
+		/* Only answers tied to a verified checkpoint are kept. */
+		if (v->have_ckpt)
+			*ce = fresh;
+		else
+			ce = &fresh;
+	}
+	res->status = ce->status;
+	setp(res->problem, sizeof(res->problem), "%s", ce->problem);
+	/* What the page shows comes from the signed note, decoded again
+	 * (cheap); without a good signature nothing of it is shown. */
+	if (res->status == VDB_VALID || res->status == VDB_REVOKED) {
+		if (cert_decode(note, note_text_len(note, nlen), &res->cert,
+		    e2) == HS_OK) {
+			res->have_cert = true;
+			snprintf(res->key_vkey, sizeof(res->key_vkey), "%s",
+			    v->keys.k[ce->key].vkey);
+		} else {
+			/* note_open passed, so this cannot happen; fail closed */
+			res->status = VDB_BADSIG;
+			setp(res->problem, sizeof(res->problem), "%s", e2);
+		}
+	}
+	res->ckpt_size = v->ckpt.size;
+	merkle_hash_encode(v->ckpt.root, res->ckpt_root);
+	rc = HS_OK;
+out:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+void
+vdb_upload_free(struct vdb_upload_result *res)
+{
+	if (res == NULL)
+		return;
+	vdb_result_free(&res->cert);
+	memset(res, 0, sizeof(*res));
+}
+
+enum hs_err
+vdb_check_upload(struct vdb *v, const void *data, size_t len,
+    struct vdb_upload_result *res, char *err)
+{
+	struct pdfin pf;
+	struct cert c;
+	struct checkpoint rcp;
+	const char *note;
+	size_t nlen;
+	bool is_pdf;
+	uint8_t h[32];
+	char e2[HS_ERRLEN];
+	enum hs_err rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&pf, 0, sizeof(pf));
+	memset(&c, 0, sizeof(c));
+	sha256(data, len, h);
+	hex_encode(h, 32, res->sha256);
+	is_pdf = pdfin_looks_like_pdf(data, len);
+	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
+		return rc;
+	if (is_pdf) {
+		rc = pdfin_read(data, len, &pf, e2);
+		if (rc == HS_ERR_NOMEM)
+			return hs_fail(err, rc, "%s", e2);
+		if (rc != HS_OK) {
+			res->outcome = VDB_UP_NOT_CERT;
+			setp(res->problem, sizeof(res->problem), "%s", e2);
+			return HS_OK;
+		}
+		note = pf.note;
+		nlen = pf.note_len;
+	} else {
+		note = data;
+		nlen = len;
+	}
+	rc = verify_cert_note(&v->keys, note, nlen, &c, NULL, e2);
+	if (rc == HS_ERR_FORMAT) {
+		res->outcome = VDB_UP_NOT_CERT;
+		setp(res->problem, sizeof(res->problem), "%s", e2);
+		rc = HS_OK;
+		goto out;
+	}
+	if (rc == HS_ERR_SIGNATURE) {
+		res->outcome = VDB_UP_NOT_OURS;
+		setp(res->problem, sizeof(res->problem), "%s", e2);
+		rc = HS_OK;
+		goto out;
+	}
+	if (rc != HS_OK) {
+		/* Our key, but outside its validity (compromised, retired). */
+		res->outcome = VDB_UP_INVALID;
+		setp(res->problem, sizeof(res->problem), "%s", e2);
+		rc = HS_OK;
+		goto out;
+	}
+	/* The embedded receipt, and its checkpoint against the latest. */
+	if (pf.proof != NULL) {
+		uint64_t idx;
+
+		if (verify_receipt(&v->keys, c.serial, note, nlen, pf.proof,
+		    pf.proof_len, &rcp, &idx, e2) == HS_OK) {
+			res->receipt_ok = true;
+			res->receipt_size = rcp.size;
+			if (v->have_ckpt && rcp.size <= v->ckpt.size) {
+				merkle_hash proof[MERKLE_MAX_PROOF];
+				size_t np;
+
+				if (ledger_prove_consistency(v->l, rcp.size,
+				    v->ckpt.size, proof, &np, e2) == HS_OK &&
+				    checkpoint_verify_consistency(&rcp,
+				    &v->ckpt, proof, np, e2) == HS_OK)
+					res->consistent = true;
+			}
+		}
+		if (!res->receipt_ok)
+			setp(res->problem, sizeof(res->problem),
+			    "the embedded receipt does not verify: %s", e2);
+		else if (!res->consistent)
+			setp(res->problem, sizeof(res->problem),
+			    "the embedded receipt's checkpoint (size %llu) is "
+			    "not consistent with the latest",
+			    (unsigned long long)rcp.size);
+	} else if (is_pdf) {
+		setp(res->problem, sizeof(res->problem),
+		    "the PDF has no certificate.proof attachment");
+	}
+	if ((rc = vdb_check_serial(v, c.serial, &res->cert, err)) != HS_OK)
+		goto out;
+	switch (res->cert.status) {
+	case VDB_NOTFOUND:
+		/* Signed with our key, but the ledger never issued it. */
+		res->outcome = VDB_UP_NOT_OURS;
+		setp(res->problem, sizeof(res->problem), "serial %s is not "
+		    "in the ledger", c.serial);
+		goto out;
+	case VDB_BADSIG:
+		res->outcome = VDB_UP_INVALID;
+		setp(res->problem, sizeof(res->problem), "%s",
+		    res->cert.problem);
+		goto out;
+	case VDB_REVOKED:
+		res->outcome = VDB_UP_REVOKED;
+		goto out;
+	case VDB_VALID:
+		break;
+	}
+	/* The note must be the one the ledger has, byte for byte. */
+	{
+		struct buf entry;
+		bool same;
+
+		buf_init(&entry);
+		same = ledger_entry(v->l, res->cert.leaf_index, &entry, e2) ==
+		    HS_OK && leaf_matches_note(entry.data, entry.len, note,
+		    nlen);
+		buf_free(&entry);
+		if (!same) {
+			res->outcome = VDB_UP_INVALID;
+			setp(res->problem, sizeof(res->problem), "this "
+			    "note differs from the one in the ledger");
+			goto out;
+		}
+	}
+	if (pf.proof != NULL && (!res->receipt_ok || !res->consistent)) {
+		res->outcome = VDB_UP_INVALID;
+		goto out;
+	}
+	if (!is_pdf) {
+		res->outcome = VDB_UP_NOTE_OK;
+		goto out;
+	}
+	if (res->cert.pdf_sha256[0] != '\0' &&
+	    strcmp(res->cert.pdf_sha256, res->sha256) == 0) {
+		res->outcome = VDB_UP_AUTHENTIC;
+	} else {
+		res->outcome = VDB_UP_MODIFIED;
+		if (res->cert.pdf_sha256[0] == '\0')
+			setp(res->problem, sizeof(res->problem), "no PDF "
+			    "hash recorded for this certificate");
+		else
+			setp(res->problem, sizeof(res->problem), "the file's "
+			    "SHA-256 differs from the issued PDF's");
+	}
+out:
+	cert_free(&c);
+	pdfin_free(&pf);
+	return rc;
+}
+
+enum hs_err
+vdb_checkpoint(struct vdb *v, struct buf *out, uint64_t *size, char *err)
+{
+	enum hs_err rc;
+
+	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
+		return rc;
+	if (!v->have_ckpt)
+		return hs_fail(err, HS_ERR_NOTFOUND, "%s", v->ckpt_problem);
+	buf_add(out, v->ckpt_note, v->ckpt_len);
+	if (size != NULL)
+		*size = v->ckpt.size;
+	return HS_OK;
+}
+
+enum hs_err
+vdb_consistency(struct vdb *v, uint64_t old_size, struct buf *out, char *err)
+{
+	merkle_hash proof[MERKLE_MAX_PROOF];
+	size_t np;
+	enum hs_err rc;
+
+	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
+		return rc;
+	if (!v->have_ckpt)
+		return hs_fail(err, HS_ERR_NOTFOUND, "%s", v->ckpt_problem);
+	if (old_size > v->ckpt.size)
+		return hs_fail(err, HS_ERR_INVALID, "size %llu is beyond the "
+		    "latest checkpoint (%llu)", (unsigned long long)old_size,
+		    (unsigned long long)v->ckpt.size);
+	if ((rc = ledger_prove_consistency(v->l, old_size, v->ckpt.size,
+	    proof, &np, err)) != HS_OK)
+		return rc;
+	verify_newer_format(old_size, proof, np, v->ckpt_note, v->ckpt_len,
+	    out);
+	return HS_OK;
+}
+
+enum hs_err
+vdb_tile(struct vdb *v, const char *path, struct buf *out, bool *full,
+    char *err)
+{
+	struct tile t;
+	enum hs_err rc;
+
+	*full = false;
+	if ((rc = tile_path_parse(path, &t, err)) != HS_OK)
+		return HS_ERR_FORMAT;
+	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
+		return rc;
+	if (!v->have_ckpt)
+		return hs_fail(err, HS_ERR_NOTFOUND, "%s", v->ckpt_problem);
+	if ((rc = ledger_tile(v->l, &t, v->ckpt.size, out, err)) != HS_OK)
+		return rc;
+	*full = t.width == TILE_WIDTH;
+	return HS_OK;
+}
+
+enum hs_err
+vdb_keys(struct vdb *v, struct buf *out, char *err)
+{
+	enum hs_err rc;
+
+	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
+		return rc;
+	verify_keys_format(&v->keys, out);
+	return HS_OK;
+}
+
+enum hs_err
+vdb_id_digest(struct vdb *v, const char *serial, char out[45], char *err)
+{
+	sqlite3_stmt *st = v->st_digest;
+	enum hs_err rc;
+	int src;
+
+	out[0] = '\0';
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		copy_col(st, 0, out, 45);
+		rc = HS_OK;
+	} else if (src == SQLITE_DONE) {
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "no such certificate");
+	} else {
+		rc = store_err(v->db, err, "reading the certificate");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}

@@ -1,0 +1,123 @@
+/*
+ * vdb.h - the verification service's read-only view of a database
+ * (DIR/verifier.db from `publish`, or the issuer's own, in WAL mode).
+ *
+ * One struct vdb per thread: a read-only SQLite connection, prepared
+ * statements, the ledger, the trusted keys and a cache of verification
+ * results. Every answer is re-verified from the signed data, never taken
+ * from a status column: the stored note must open with a trusted key that
+ * was valid when it was issued, its leaf must be the note's issue entry
+ * and must be included in the latest checkpoint, which itself must be
+ * signed by an uncompromised trusted key. A revocation counts when its
+ * revoke leaf is in the ledger too. Results are cached per (serial, note,
+ * checkpoint size); a new checkpoint or a replaced file invalidates them.
+ */
+#ifndef HS_VDB_H
+#define HS_VDB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cert.h"
+#include "checkpoint.h"
+#include "hs.h"
+#include "serial.h"
+#include "verify.h"
+
+struct vdb;
+
+enum vdb_status {
+	VDB_VALID,      /* 有效 */
+	VDB_REVOKED,    /* 已撤销 */
+	VDB_NOTFOUND,   /* 未找到 */
+	VDB_BADSIG,     /* 签名无效: signature, key window, or ledger proof failed */
+};
+
+struct vdb_result {
+	enum vdb_status status;
+	char problem[256];        /* why BADSIG (or notes on others) */
+	bool have_cert;           /* cert holds the signed note's content */
+	struct cert cert;         /* cert_free via vdb_result_free */
+	char key_vkey[NOTE_VKEY_MAX]; /* the key that signed */
+	uint64_t leaf_index;
+	uint64_t ckpt_size;       /* latest checkpoint that includes it */
+	char ckpt_root[45];
+	char origin[CHECKPOINT_ORIGIN_MAX + 1];
+	char pdf_sha256[65];      /* hex, "" if unknown */
+	char replaces[SERIAL_SIZE];
+	/* revocation */
+	char reason[16];
+	char revoked_at[21];
+	char replaced_by[SERIAL_SIZE];
+};
+
+/*
+ * Opens path read-only. pinned (may be NULL or empty): trust only these
+ * keys, else the database's keys table. The database's retirement and
+ * compromise times apply either way (they can only make things stricter).
+ */
+enum hs_err vdb_open(const char *path, const struct verify_keys *pinned,
+    struct vdb **out, char *err);
+void vdb_close(struct vdb *v); /* accepts NULL */
+
+/* True if the file at the path is no longer the one opened (publish
+ * replaced it): the caller should close and reopen. Cheap (a stat). */
+bool vdb_stale(struct vdb *v);
+
+/*
+ * Verifies the certificate with canonical serial. HS_OK with res filled
+ * (any status), or HS_ERR_DB/BUSY/NOMEM if it could not check (answer
+ * 503). Free res with vdb_result_free.
+ */
+enum hs_err vdb_check_serial(struct vdb *v, const char *serial,
+    struct vdb_result *res, char *err);
+void vdb_result_free(struct vdb_result *res);
+
+/* What an uploaded file turned out to be. */
+enum vdb_upload {
+	VDB_UP_AUTHENTIC,   /* authentic and unchanged (PDF hash matches) */
+	VDB_UP_NOTE_OK,     /* an authentic certificate note (no PDF) */
+	VDB_UP_MODIFIED,    /* authentic certificate, but this PDF was modified */
+	VDB_UP_REVOKED,     /* authentic, but revoked */
+	VDB_UP_NOT_OURS,    /* not issued by us (signature, unknown serial) */
+	VDB_UP_NOT_CERT,    /* not a certificate at all */
+	VDB_UP_INVALID,     /* ours, but the ledger or key check failed */
+};
+
+struct vdb_upload_result {
+	enum vdb_upload outcome;
+	char problem[256];
+	bool receipt_ok;          /* embedded receipt verified */
+	bool consistent;          /* receipt checkpoint consistent with latest */
+	uint64_t receipt_size;
+	char sha256[65];          /* of the uploaded file */
+	struct vdb_result cert;   /* ledger status of the serial */
+};
+
+/*
+ * Verifies an upload: a PDF (its certificate.note and certificate.proof
+ * attachments and its SHA-256) or a bare signed note. HS_OK with res
+ * filled, or a could-not-check error. Free with vdb_upload_free.
+ */
+enum hs_err vdb_check_upload(struct vdb *v, const void *data, size_t len,
+    struct vdb_upload_result *res, char *err);
+void vdb_upload_free(struct vdb_upload_result *res);
+
+/* The latest signed checkpoint note (appended to out) and its size. */
+enum hs_err vdb_checkpoint(struct vdb *v, struct buf *out, uint64_t *size,
+    char *err);
+/* Consistency proof from old_size to the latest, in the verify.h form. */
+enum hs_err vdb_consistency(struct vdb *v, uint64_t old_size,
+    struct buf *out, char *err);
+/* Tile bytes for path "tile/..." at the latest checkpoint's size;
+ * HS_ERR_NOTFOUND if it does not exist, HS_ERR_FORMAT for a bad path.
+ * *full says whether it is a full (immutable) tile. */
+enum hs_err vdb_tile(struct vdb *v, const char *path, struct buf *out,
+    bool *full, char *err);
+/* The trusted keys in the /keys text form. */
+enum hs_err vdb_keys(struct vdb *v, struct buf *out, char *err);
+/* The id_digest column for serial; HS_ERR_NOTFOUND if none. */
+enum hs_err vdb_id_digest(struct vdb *v, const char *serial, char out[45],
+    char *err);
+
+#endif
