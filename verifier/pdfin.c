@@ -244,6 +244,29 @@ pdfin_read(const void *pdf, size_t len, struct pdfin *out, char *err)
 	}
 	if ((rc = w.rc) != HS_OK)
 		goto out;
+	/*
+	 * Every page's content must decode: a byte changed inside a
+	 * compressed stream breaks its checksum. (Pages are bounded: a
+	 * certificate has a handful.)
+	 */
+	out->npages = qpdf_get_num_pages(q);
+	out->pages_ok = out->npages > 0 && out->npages <= 100;
+	for (int i = 0; out->pages_ok && i < out->npages; i++) {
+		unsigned char *pc = NULL;
+		size_t pl = 0;
+
+		if (qpdf_oh_get_page_content_data(q, qpdf_get_page_n(q,
+		    (size_t)i), &pc, &pl) & QPDF_ERRORS)
+			out->pages_ok = 0;
+		free(pc);
+	}
+	if (qpdf_has_error(q))
+		(void)qpdf_get_error(q);
+	while (qpdf_more_warnings(q)) {
+		/* A damaged stream is reported as a warning. */
+		(void)qpdf_next_warning(q);
+		out->pages_ok = 0;
+	}
 	if (out->note == NULL) {
 		rc = hs_fail(err, HS_ERR_NOTFOUND, "the PDF has no "
 		    "certificate.note attachment");

@@ -20,6 +20,8 @@ struct pdfin {
 	char *proof;       /* certificate.proof; NULL if absent */
 	size_t proof_len;
 	size_t nfiles;     /* embedded files seen */
+	int npages;
+	int pages_ok;      /* every page's content streams decode */
 };
 
 /*

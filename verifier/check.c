@@ -1,0 +1,367 @@
+/*
+ * check.c - `hourseal-verifier check`: verify a certificate PDF or note
+ * offline, with no network and no database (design §7).
+ *
+ *   hourseal-verifier check FILE.pdf|FILE.note --key KEYFILE
+ *       [--proof FILE] [--checkpoint FILE] [--json]
+ *
+ * Exit 0: valid. 1: invalid (bad signature, bad receipt, inconsistent
+ * checkpoint, damaged PDF, not a certificate). 2: could not check.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "checkpoint.h"
+#include "pdfin.h"
+#include "vcmd.h"
+#include "verify.h"
+
+#define CHECK_FILE_MAX (16u * 1024 * 1024)
+
+static void
+check_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: hourseal-verifier check FILE.pdf|FILE.note --key KEYFILE\n"
+	    "           [--proof FILE] [--checkpoint FILE] [--json]\n"
+	    "  --key FILE         verifier key(s) you trust: a LABEL.pub file, or\n"
+	    "                     the text of GET /keys (with validity times);\n"
+	    "                     repeatable\n"
+	    "  --proof FILE       the receipt (certificate.proof) for a bare note\n"
+	    "  --checkpoint FILE  a newer checkpoint you trust: GET /checkpoint\n"
+	    "                     ?consistency-from=<receipt size> saved to a file\n"
+	    "                     (or a plain checkpoint of the same size)\n"
+	    "  --json             machine-readable output\n"
+	    "exit status: 0 valid, 1 invalid, 2 could not check\n");
+}
+
+struct outcome {
+	int code;                 /* 0, 1, 2 */
+	char problem[HS_ERRLEN];
+	const char *what;         /* "pdf" or "note" */
+	bool sig_ok, receipt_ok, pages_ok, consistency_checked,
+	    consistency_ok;
+	struct cert c;
+	bool have_cert;
+	struct checkpoint rcp;    /* the receipt's checkpoint */
+	uint64_t index;
+	struct checkpoint newer;
+};
+
+/* Records a failure. "Invalid" (1) outranks "could not check" (2): a
+ * file found bad stays bad whatever else could not be checked. */
+static void __attribute__((format(printf, 3, 4)))
+fail(struct outcome *o, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->code == 1 || (o->code == 2 && code != 1))
+		return;
+	o->code = code;
+	va_start(ap, fmt);
+	vsnprintf(o->problem, sizeof(o->problem), fmt, ap);
+	va_end(ap);
+}
+
+static void
+check_newer(struct outcome *o, const struct verify_keys *ks, const char *path)
+{
+	char *text = NULL, err[HS_ERRLEN];
+	size_t len;
+	struct verify_newer nw;
+
+	if (file_read(path, 64 * 1024, &text, &len, err) != HS_OK) {
+		fail(o, 2, "%s", err);
+		return;
+	}
+	o->consistency_checked = true;
+	if (verify_newer_parse(text, len, &nw, err) != HS_OK) {
+		fail(o, 2, "%s: %s", path, err);
+		goto out;
+	}
+	if (checkpoint_open(nw.note, nw.note_len, ks->origin, ks->ckpt,
+	    ks->nckpt, &o->newer, NULL, err) != HS_OK) {
+		fail(o, 1, "%s: the checkpoint does not verify "
+		    "with the trusted keys: %s", path, err);
+		goto out;
+	}
+	if (o->newer.size < o->rcp.size) {
+		fail(o, 2, "%s: the trusted checkpoint (size "
+		    "%llu) is older than the receipt's (size %llu)", path,
+		    (unsigned long long)o->newer.size,
+		    (unsigned long long)o->rcp.size);
+		goto out;
+	}
+	if (o->newer.size == o->rcp.size) {
+		if (memcmp(o->newer.root, o->rcp.root, MERKLE_HASH) != 0) {
+			fail(o, 1, "the trusted checkpoint has the same size as "
+			    "the receipt's but another root: the log forked");
+			goto out;
+		}
+		o->consistency_ok = true;
+		goto out;
+	}
+	if (!nw.has_proof) {
+		fail(o, 2, "%s has no consistency proof; save "
+		    "<verifier>/checkpoint?consistency-from=%llu instead", path,
+		    (unsigned long long)o->rcp.size);
+		goto out;
+	}
+	if (nw.old_size != o->rcp.size) {
+		fail(o, 2, "%s: the proof starts at size %llu, "
+		    "but the receipt's checkpoint has size %llu; save "
+		    "<verifier>/checkpoint?consistency-from=%llu", path,
+		    (unsigned long long)nw.old_size,
+		    (unsigned long long)o->rcp.size,
+		    (unsigned long long)o->rcp.size);
+		goto out;
+	}
+	if (checkpoint_verify_consistency(&o->rcp, &o->newer, nw.proof,
+	    nw.nproof, err) != HS_OK) {
+		fail(o, 1, "the receipt's checkpoint is not "
+		    "consistent with the trusted one: %s", err);
+		goto out;
+	}
+	o->consistency_ok = true;
+out:
+	free(text);
+}
+
+static void
+print_human(const char *file, const struct outcome *o)
+{
+	char h[HOURS_SIZE], root[MERKLE_B64_SIZE];
+
+	printf("%s: %s\n", file, o->code == 0 ? "VALID" : o->code == 1 ?
+	    "INVALID" : "COULD NOT CHECK");
+	if (o->problem[0] != '\0')
+		printf("  problem:     %s\n", o->problem);
+	if (o->have_cert) {
+		const struct cert *c = &o->c;
+
+		printf("  serial:      %s\n", c->serial);
+		printf("  name:        %s\n", c->name);
+		printf("  id:          %s\n", c->id_masked);
+		if (c->unit[0] != '\0')
+			printf("  unit:        %s\n", c->unit);
+		printf("  year:        %d (%s)\n", c->year,
+		    c->kind == CERT_ANNUAL ? "annual" : "course");
+		hours_format(c->public10, h);
+		printf("  hours:       public %s, ", h);
+		hours_format(c->professional10, h);
+		printf("professional %s, ", h);
+		hours_format(c->total10, h);
+		printf("total %s", h);
+		if (c->kind == CERT_ANNUAL)
+			printf(" (%s)", c->met ? "requirement met" :
+			    "requirement NOT met");
+		printf("\n  issuer:      %s\n", c->issuer);
+		printf("  issued:      %s\n", c->issued);
+	}
+	printf("  signature:   %s\n", o->sig_ok ? "ok" : "not verified");
+	if (o->receipt_ok) {
+		merkle_hash_encode(o->rcp.root, root);
+		printf("  receipt:     ok, leaf %llu in checkpoint of size %llu "
+		    "(%s)\n", (unsigned long long)o->index,
+		    (unsigned long long)o->rcp.size, root);
+	} else {
+		printf("  receipt:     not verified\n");
+	}
+	if (o->consistency_checked)
+		printf("  consistency: %s\n", o->consistency_ok ?
+		    "ok with the trusted checkpoint" : "not verified");
+	if (strcmp(o->what, "pdf") == 0)
+		printf("  pdf pages:   %s\n", o->pages_ok ? "intact" :
+		    "damaged or modified");
+}
+
+static void
+print_json(const char *file, const struct outcome *o)
+{
+	json_t *j;
+	char *s;
+	char h[3][HOURS_SIZE], root[MERKLE_B64_SIZE];
+
+	j = json_pack("{s:s,s:s,s:b,s:i,s:b,s:b}", "file", file,
+	    "status", o->code == 0 ? "valid" : o->code == 1 ? "invalid" :
+	    "could_not_check", "valid", o->code == 0, "exit", o->code,
+	    "signature", o->sig_ok, "receipt", o->receipt_ok);
+	if (j == NULL)
+		return;
+	if (o->problem[0] != '\0' && utf8_valid(o->problem,
+	    strlen(o->problem)))
+		json_object_set_new(j, "problem", json_string(o->problem));
+	if (o->have_cert) {
+		const struct cert *c = &o->c;
+
+		hours_format(c->public10, h[0]);
+		hours_format(c->professional10, h[1]);
+		hours_format(c->total10, h[2]);
+		json_object_set_new(j, "certificate", json_pack("{s:s,s:s,s:s,"
+		    "s:s,s:s,s:i,s:{s:s,s:s,s:s},s:s,s:s}", "serial",
+		    c->serial, "kind", c->kind == CERT_ANNUAL ? "annual" :
+		    "course", "name", c->name, "id_masked", c->id_masked,
+		    "unit", c->unit, "year", c->year, "hours", "public", h[0],
+		    "professional", h[1], "total", h[2], "issuer", c->issuer,
+		    "issued", c->issued));
+		if (c->kind == CERT_ANNUAL)
+			json_object_set_new(json_object_get(j, "certificate"),
+			    "met", json_boolean(c->met));
+	}
+	if (o->receipt_ok) {
+		merkle_hash_encode(o->rcp.root, root);
+		json_object_set_new(j, "ledger", json_pack("{s:s,s:I,s:I,s:s}",
+		    "origin", o->rcp.origin, "index", (json_int_t)o->index,
+		    "checkpoint_size", (json_int_t)o->rcp.size,
+		    "checkpoint_root", root));
+	}
+	if (o->consistency_checked)
+		json_object_set_new(j, "consistent_with_trusted_checkpoint",
+		    json_boolean(o->consistency_ok));
+	if (strcmp(o->what, "pdf") == 0)
+		json_object_set_new(j, "pdf_pages_intact",
+		    json_boolean(o->pages_ok));
+	s = json_dumps(j, JSON_INDENT(2));
+	if (s != NULL)
+		printf("%s\n", s);
+	free(s);
+	json_decref(j);
+}
+
+enum { OPT_KEY = 256, OPT_PROOF, OPT_CKPT, OPT_JSON, OPT_HELP };
+
+static const struct option check_opts[] = {
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "proof", required_argument, NULL, OPT_PROOF },
+	{ "checkpoint", required_argument, NULL, OPT_CKPT },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+vcmd_check(int argc, char **argv)
+{
+	const char *keyfiles[8], *proofpath = NULL, *ckptpath = NULL, *file;
+	size_t nkeys = 0, i, len, plen = 0;
+	int c, json = 0;
+	struct verify_keys ks;
+	struct outcome o;
+	struct pdfin pf;
+	char *data = NULL, *proof = NULL, err[HS_ERRLEN];
+	const char *note;
+	size_t nlen;
+	enum hs_err rc;
+
+	verify_keys_init(&ks);
+	memset(&o, 0, sizeof(o));
+	memset(&pf, 0, sizeof(pf));
+	o.what = "note";
+	while ((c = getopt_long(argc, argv, "", check_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_KEY:
+			if (nkeys >= 8) {
+				fprintf(stderr, "hourseal-verifier check: at most "
+				    "8 --key options\n");
+				return 2;
+			}
+			keyfiles[nkeys++] = optarg;
+			break;
+		case OPT_PROOF: proofpath = optarg; break;
+		case OPT_CKPT: ckptpath = optarg; break;
+		case OPT_JSON: json = 1; break;
+		case OPT_HELP: check_usage(stdout); return 0;
+		default: check_usage(stderr); return 2;
+		}
+	}
+	if (optind + 1 != argc || nkeys == 0) {
+		fprintf(stderr, "hourseal-verifier check: %s\n", nkeys == 0 ?
+		    "--key KEYFILE is required" : "give exactly one FILE");
+		check_usage(stderr);
+		return 2;
+	}
+	file = argv[optind];
+	for (i = 0; i < nkeys; i++)
+		if (verify_keys_load(&ks, keyfiles[i], err) != HS_OK) {
+			fail(&o, 2, "%s", err);
+			goto done;
+		}
+	if (file_read(file, CHECK_FILE_MAX, &data, &len, err) != HS_OK) {
+		fail(&o, 2, "%s", err);
+		goto done;
+	}
+	if (pdfin_looks_like_pdf(data, len)) {
+		o.what = "pdf";
+		rc = pdfin_read(data, len, &pf, err);
+		if (rc != HS_OK) {
+			fail(&o, rc == HS_ERR_NOMEM ? 2 : 1,
+			    "not a certificate PDF: %s", err);
+			goto done;
+		}
+		note = pf.note;
+		nlen = pf.note_len;
+		o.pages_ok = pf.pages_ok;
+		if (pf.proof != NULL) {
+			proof = malloc(pf.proof_len + 1);
+			if (proof == NULL) {
+				fail(&o, 2, "out of memory");
+				goto done;
+			}
+			memcpy(proof, pf.proof, pf.proof_len + 1);
+			plen = pf.proof_len;
+		}
+	} else {
+		note = data;
+		nlen = len;
+	}
+	if (proofpath != NULL) {
+		free(proof);
+		proof = NULL;
+		if (file_read(proofpath, 64 * 1024, &proof, &plen, err) !=
+		    HS_OK) {
+			fail(&o, 2, "%s", err);
+			goto done;
+		}
+	}
+	rc = verify_cert_note(&ks, note, nlen, &o.c, NULL, err);
+	if (rc != HS_OK) {
+		fail(&o, 1, "%s%s", rc == HS_ERR_FORMAT ?
+		    "not a certificate: " : "", err);
+		goto done;
+	}
+	o.have_cert = true;
+	o.sig_ok = true;
+	if (proof == NULL) {
+		fail(&o, 2, "no receipt: the PDF has no certificate.proof "
+		    "(for a bare note, pass --proof FILE)");
+		goto done;
+	}
+	if (verify_receipt(&ks, o.c.serial, note, nlen, proof, plen, &o.rcp,
+	    &o.index, err) != HS_OK) {
+		fail(&o, 1, "%s", err);
+		goto done;
+	}
+	o.receipt_ok = true;
+	if (strcmp(o.what, "pdf") == 0 && !o.pages_ok)
+		fail(&o, 1, "the PDF's page content is damaged: this file was "
+		    "modified after it was issued");
+	if (ckptpath != NULL)
+		check_newer(&o, &ks, ckptpath);
+done:
+	if (json)
+		print_json(file, &o);
+	else
+		print_human(file, &o);
+	if (o.have_cert)
+		cert_free(&o.c);
+	pdfin_free(&pf);
+	free(proof);
+	free(data);
+	verify_keys_free(&ks);
+	return o.code;
+}
