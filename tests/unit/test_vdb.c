@@ -1,0 +1,304 @@
+/*
+ * Unit tests for the verifier's re-verification (vdb.c, verify.c) and
+ * multipart parsing (mpart.c), on real fixtures built through the
+ * library (vfix.h).
+ *
+ *   test_vdb                              run the tests
+ *   test_vdb --make-fixture DB N [KEYOUT] build a fixture database with N
+ *       valid certificates (serials on stdout, one a line), plus 1 revoked
+ *       one printed as "revoked <serial>"; KEYOUT gets the verifier key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mpart.h"
+#include "vdb.h"
+#include "verify.h"
+#include "vfix.h"
+#include "t.h"
+
+#define CHECK(expr, ...) do { int c_ = (expr); T_OK(c_, __VA_ARGS__); } while (0)
+
+static char dir[] = "/tmp/hs-test-vdb.XXXXXX";
+
+static int
+make_fixture(const char *path, long n, const char *keyout)
+{
+	struct vfix f;
+	char serial[SERIAL_SIZE], name[32];
+	long i;
+	const long batch = 10000;
+
+	if (vfix_open(&f, path) != 0 || vfix_begin(&f) != 0) {
+		fprintf(stderr, "fixture: %s\n", f.err);
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "测试%ld", i);
+		if (vfix_cert(&f, 2024, name, 300 + i % 50, 600,
+		    "2024-12-31T10:00:00Z", serial) != 0) {
+			fprintf(stderr, "fixture: %s\n", f.err);
+			return 2;
+		}
+		printf("%s\n", serial);
+		if ((i + 1) % batch == 0 && (vfix_commit(&f) != 0 ||
+		    vfix_begin(&f) != 0)) {
+			fprintf(stderr, "fixture: %s\n", f.err);
+			return 2;
+		}
+	}
+	if (vfix_cert(&f, 2024, "撤销者", 300, 600, "2024-12-31T10:00:00Z",
+	    serial) != 0 || vfix_revoke(&f, serial, "error",
+	    "2025-01-05T08:00:00Z", NULL) != 0 || vfix_commit(&f) != 0) {
+		fprintf(stderr, "fixture: %s\n", f.err);
+		return 2;
+	}
+	printf("revoked %s\n", serial);
+	if (keyout != NULL) {
+		FILE *k = fopen(keyout, "w");
+
+		if (k == NULL)
+			return 2;
+		fprintf(k, "%s\n", f.vkey);
+		fclose(k);
+	}
+	vfix_close(&f);
+	return 0;
+}
+
+static void
+test_mpart(void)
+{
+	static const char body[] =
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\n"
+	    "html\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+	    "filename=\"a b.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+	    "%PDF-1.4\r\nbinary\0data\r\n--XyZ--\r\n";
+	struct mpart parts[4];
+	size_t n;
+	char b[71];
+
+	CHECK(mpart_boundary("multipart/form-data; boundary=XyZ", b) == 0 &&
+	    strcmp(b, "XyZ") == 0, "mpart_boundary token");
+	CHECK(mpart_boundary("multipart/form-data; boundary=\"a b\"", b) == 0 &&
+	    strcmp(b, "a b") == 0, "mpart_boundary quoted");
+	CHECK(mpart_boundary("text/plain; boundary=x", b) != 0,
+	    "mpart_boundary refuses other types");
+	CHECK(mpart_parse("XyZ", body, sizeof(body) - 1, parts, 4, &n, NULL) ==
+	    HS_OK && n == 2, "mpart_parse: two parts");
+	CHECK(strcmp(parts[0].name, "format") == 0 && parts[0].len == 4 &&
+	    memcmp(parts[0].data, "html", 4) == 0, "part 1 field");
+	CHECK(strcmp(parts[1].filename, "a b.pdf") == 0 &&
+	    strcmp(parts[1].ctype, "application/pdf") == 0 &&
+	    parts[1].len == 22, "part 2 file with a NUL byte");
+	CHECK(mpart_parse("XyZ", body, sizeof(body) - 20, parts, 4, &n,
+	    NULL) == HS_ERR_FORMAT, "truncated multipart refused");
+	CHECK(mpart_parse("XyZ", body, sizeof(body) - 1, parts, 1, &n,
+	    NULL) == HS_ERR_TOOBIG, "part count bounded");
+	CHECK(mpart_parse("XyZ", "junk", 4, parts, 4, &n, NULL) ==
+	    HS_ERR_FORMAT, "no boundary refused");
+}
+
+static void
+test_keys(void)
+{
+	struct verify_keys ks;
+	char path[128], e[HS_ERRLEN];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/keys.txt", dir);
+	f = fopen(path, "w");
+	fprintf(f, "# trusted\nPeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiB"
+	    "fsVkmqq/LDE4izWy10TW not-before=2020-01-01T00:00:00Z "
+	    "compromised=2024-06-01T00:00:00Z\n");
+	fclose(f);
+	verify_keys_init(&ks);
+	CHECK(verify_keys_load(&ks, path, e) == HS_OK && ks.n == 1 &&
+	    ks.nckpt == 0 && ks.k[0].compromised != 0,
+	    "key file with validity fields");
+	verify_keys_free(&ks);
+	f = fopen(path, "w");
+	fprintf(f, "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4"
+	    "izWy10TW retired=yesterday\n");
+	fclose(f);
+	verify_keys_init(&ks);
+	CHECK(verify_keys_load(&ks, path, e) == HS_ERR_FORMAT &&
+	    strstr(e, "line 1") != NULL, "bad time named with its line");
+	verify_keys_free(&ks);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct vfix f;
+	struct vdb *v = NULL;
+	struct vdb_result r;
+	struct vdb_upload_result u;
+	char db[128], good[SERIAL_SIZE], rev[SERIAL_SIZE], repl[SERIAL_SIZE];
+	char late[SERIAL_SIZE], bad[SERIAL_SIZE], e[HS_ERRLEN];
+	struct buf b;
+
+	if (argc >= 4 && strcmp(argv[1], "--make-fixture") == 0)
+		return make_fixture(argv[2], atol(argv[3]), argc > 4 ?
+		    argv[4] : NULL);
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	test_mpart();
+	test_keys();
+	snprintf(db, sizeof(db), "%s/v.db", dir);
+	CHECK(vfix_open(&f, db) == 0, "fixture opens (%s)", f.err);
+	CHECK(vfix_begin(&f) == 0 &&
+	    vfix_cert(&f, 2024, "张三", 300, 640, "2024-12-31T10:00:00Z",
+	    good) == 0 &&
+	    vfix_cert(&f, 2024, "李四", 300, 600, "2024-12-31T10:00:00Z",
+	    rev) == 0 &&
+	    vfix_commit(&f) == 0, "first batch (%s)", f.err);
+	CHECK(vfix_begin(&f) == 0 &&
+	    vfix_cert(&f, 2024, "李四", 300, 610, "2025-01-05T08:00:00Z",
+	    repl) == 0 &&
+	    vfix_revoke(&f, rev, "superseded", "2025-01-05T08:00:00Z",
+	    repl) == 0 && vfix_commit(&f) == 0, "revocation batch (%s)",
+	    f.err);
+
+	CHECK(vdb_open(db, NULL, &v, e) == HS_OK, "vdb_open (%s)", e);
+	CHECK(vdb_check_serial(v, good, &r, e) == HS_OK &&
+	    r.status == VDB_VALID && r.have_cert &&
+	    strcmp(r.cert.name, "张三") == 0 && r.ckpt_size == 4,
+	    "valid certificate re-verified (%s)", r.problem);
+	vdb_result_free(&r);
+	CHECK(vdb_check_serial(v, good, &r, e) == HS_OK &&
+	    r.status == VDB_VALID && r.have_cert, "second look (cached)");
+	vdb_result_free(&r);
+	CHECK(vdb_check_serial(v, rev, &r, e) == HS_OK &&
+	    r.status == VDB_REVOKED && strcmp(r.reason, "superseded") == 0 &&
+	    strcmp(r.replaced_by, repl) == 0 && r.problem[0] == '\0',
+	    "revoked certificate with reason and replacement (%s)", r.problem);
+	vdb_result_free(&r);
+	CHECK(vdb_check_serial(v, "2024-0000-0000-0000-0000", &r, e) ==
+	    HS_OK && r.status == VDB_NOTFOUND, "unknown serial not found");
+	vdb_result_free(&r);
+
+	/* A certificate appended but not yet under a checkpoint. */
+	CHECK(vfix_begin(&f) == 0 &&
+	    vfix_cert(&f, 2024, "王五", 300, 600, "2025-01-06T08:00:00Z",
+	    late) == 0 && store_commit(f.db, e) == HS_OK, "late cert");
+	CHECK(vdb_check_serial(v, late, &r, e) == HS_OK &&
+	    r.status == VDB_BADSIG && strstr(r.problem, "not yet") != NULL,
+	    "leaf not in the latest checkpoint is not valid (%s)", r.problem);
+	vdb_result_free(&r);
+
+	/* A key marked compromised before the issue time. */
+	CHECK(vfix_key(&f, "k2", "2020-01-01T00:00:00Z", NULL,
+	    "2024-01-01T00:00:00Z") == 0 && vfix_begin(&f) == 0 &&
+	    vfix_cert(&f, 2024, "赵六", 300, 600, "2024-12-31T10:00:00Z",
+	    bad) == 0 && vfix_commit(&f) == 0,
+	    "certificate signed by a compromised key (%s)", f.err);
+	vdb_close(v);
+	v = NULL;
+	CHECK(vdb_open(db, NULL, &v, e) == HS_OK, "vdb_open again (%s)", e);
+	CHECK(vdb_check_serial(v, bad, &r, e) == HS_OK &&
+	    r.status == VDB_BADSIG && strstr(r.problem, "compromised") !=
+	    NULL, "compromised key: invalid (%s)", r.problem);
+	vdb_result_free(&r);
+	CHECK(vdb_check_serial(v, good, &r, e) == HS_OK &&
+	    r.status == VDB_VALID, "earlier certificate still valid (%s)",
+	    r.problem);
+	vdb_result_free(&r);
+
+	/* Someone rewrites a stored note behind the triggers' back. */
+	vfix_sql(&f, "DROP TRIGGER certificates_no_update");
+	{
+		char sqlbuf[400];
+
+		snprintf(sqlbuf, sizeof(sqlbuf), "UPDATE certificates SET note = "
+		    "replace(note, 'professional: 64', 'professional: 69') "
+		    "WHERE serial = '%s'", good);
+		vfix_sql(&f, sqlbuf);
+	}
+	CHECK(vdb_check_serial(v, good, &r, e) == HS_OK &&
+	    r.status == VDB_BADSIG && !r.have_cert,
+	    "rewritten stored note: invalid, nothing shown (%s)", r.problem);
+	vdb_result_free(&r);
+
+	/* Uploads: a bare note, garbage, an untrusted signer. */
+	{
+		sqlite3_stmt *st;
+		char *note = NULL;
+
+		sqlite3_prepare_v2(f.db, "SELECT note FROM certificates WHERE "
+		    "serial = ?", -1, &st, NULL);
+		sqlite3_bind_text(st, 1, repl, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			note = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		CHECK(note != NULL && vdb_check_upload(v, note, strlen(note),
+		    &u, e) == HS_OK && u.outcome == VDB_UP_NOTE_OK,
+		    "uploaded note is authentic (%s)", u.problem);
+		vdb_upload_free(&u);
+		if (note != NULL)
+			note[20] ^= 1;
+		CHECK(note != NULL && vdb_check_upload(v, note, strlen(note),
+		    &u, e) == HS_OK && (u.outcome == VDB_UP_NOT_OURS ||
+		    u.outcome == VDB_UP_NOT_CERT), "changed note rejected (%s)",
+		    u.problem);
+		vdb_upload_free(&u);
+		free(note);
+	}
+	CHECK(vdb_check_upload(v, "hello", 5, &u, e) == HS_OK &&
+	    u.outcome == VDB_UP_NOT_CERT, "garbage is not a certificate");
+	vdb_upload_free(&u);
+	CHECK(vdb_check_upload(v, "%PDF-1.4\nnot really", 19, &u, e) ==
+	    HS_OK && u.outcome == VDB_UP_NOT_CERT, "broken PDF is not a "
+	    "certificate (%s)", u.problem);
+	vdb_upload_free(&u);
+
+	/* Ledger views. */
+	buf_init(&b);
+	CHECK(vdb_checkpoint(v, &b, NULL, e) == HS_OK &&
+	    strncmp(b.data, VFIX_ORIGIN "\n", strlen(VFIX_ORIGIN) + 1) == 0,
+	    "checkpoint served");
+	buf_reset(&b);
+	{
+		struct verify_newer nw;
+
+		CHECK(vdb_consistency(v, 2, &b, e) == HS_OK &&
+		    verify_newer_parse(b.data, b.len, &nw, e) == HS_OK &&
+		    nw.has_proof && nw.old_size == 2 && nw.nproof > 0,
+		    "consistency form round-trips (%s)", e);
+	}
+	buf_reset(&b);
+	{
+		bool full;
+
+		CHECK(vdb_tile(v, "tile/0/000.p/6", &b, &full, e) == HS_OK &&
+		    b.len == 6 * 32 && !full, "partial level-0 tile (%s)", e);
+		buf_reset(&b);
+		CHECK(vdb_tile(v, "tile/0/000", &b, &full, e) ==
+		    HS_ERR_NOTFOUND, "full tile beyond the tree is not found");
+		buf_reset(&b);
+		CHECK(vdb_tile(v, "tile/0/0", &b, &full, e) == HS_ERR_FORMAT,
+		    "non-canonical tile path refused");
+	}
+	buf_reset(&b);
+	CHECK(vdb_keys(v, &b, e) == HS_OK && strstr(b.data, "compromised=") !=
+	    NULL, "keys listed with validity");
+	{
+		char d[45];
+
+		CHECK(vdb_id_digest(v, repl, d, e) == HS_OK && strlen(d) == 44,
+		    "id digest read");
+	}
+	buf_free(&b);
+	vdb_close(v);
+	vfix_close(&f);
+	{
+		char cmd[200];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", dir);
+	}
+	return t_done();
+}
