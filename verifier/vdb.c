@@ -355,8 +355,8 @@ check_inclusion(struct vdb *v, uint64_t index, const void *entry, size_t n,
 		    (unsigned long long)index);
 		return HS_ERR_SIGNATURE;
 	}
-	if (merkle_verify_inclusion(index, v->ckpt.size, lh, proof, np,
-	    v->ckpt.root, e2) != HS_OK) {
+	if (merkle_verify_inclusion(index, v->ckpt.size, lh, MERKLE_HASH,
+	    proof, np, v->ckpt.root, MERKLE_HASH, e2) != HS_OK) {
 		setp(problem, psz, "leaf %llu is not included in the "
 		    "latest checkpoint: %s", (unsigned long long)index, e2);
 		return HS_ERR_SIGNATURE;
