@@ -225,6 +225,8 @@ pdfin_read(const void *pdf, size_t len, struct pdfin *out, char *err)
 	qpdf_silence_errors(q);
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
 	if (qpdf_read_memory(q, "upload", pdf, len, NULL) & QPDF_ERRORS) {
+		if (qpdf_has_error(q))
+			(void)qpdf_get_error(q);
 		rc = hs_fail(err, HS_ERR_FORMAT, "not a readable PDF file");
 		goto out;
 	}

@@ -92,7 +92,7 @@ test_mpart(void)
 	    memcmp(parts[0].data, "html", 4) == 0, "part 1 field");
 	CHECK(strcmp(parts[1].filename, "a b.pdf") == 0 &&
 	    strcmp(parts[1].ctype, "application/pdf") == 0 &&
-	    parts[1].len == 22, "part 2 file with a NUL byte");
+	    parts[1].len == 21, "part 2 file with a NUL byte");
 	CHECK(mpart_parse("XyZ", body, sizeof(body) - 20, parts, 4, &n,
 	    NULL) == HS_ERR_FORMAT, "truncated multipart refused");
 	CHECK(mpart_parse("XyZ", body, sizeof(body) - 1, parts, 1, &n,

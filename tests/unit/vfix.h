@@ -31,7 +31,8 @@ struct vfix {
 	sqlite3 *db;
 	struct ledger *l;
 	struct certs *cs;
-	struct note_signer *signer;
+	struct note_signer *signer;   /* signs certificates */
+	struct note_signer *ckpt;     /* the first key: signs checkpoints */
 	char vkey[NOTE_VKEY_MAX];
 	char label[32];
 	char err[HS_ERRLEN];
@@ -59,7 +60,8 @@ vfix_key(struct vfix *f, const char *label, const char *not_before,
 	sqlite3_stmt *st = NULL;
 	int ok;
 
-	note_signer_free(f->signer);
+	if (f->signer != f->ckpt)
+		note_signer_free(f->signer);
 	f->signer = NULL;
 	if (random_bytes(seed, 32) != HS_OK ||
 	    note_signer_new(VFIX_ORIGIN, seed, &f->signer, f->err) != HS_OK ||
@@ -79,6 +81,8 @@ vfix_key(struct vfix *f, const char *label, const char *not_before,
 	if (compromised)
 		sqlite3_bind_text(st, 6, compromised, -1, SQLITE_STATIC);
 	ok = sqlite3_step(st) == SQLITE_DONE;
+	if (f->ckpt == NULL)
+		f->ckpt = f->signer;
 	if (!ok)
 		snprintf(f->err, sizeof(f->err), "keys: %s",
 		    sqlite3_errmsg(f->db));
@@ -106,7 +110,9 @@ vfix_close(struct vfix *f)
 {
 	certs_close(f->cs);
 	ledger_close(f->l);
-	note_signer_free(f->signer);
+	if (f->signer != f->ckpt)
+		note_signer_free(f->signer);
+	note_signer_free(f->ckpt);
 	store_close(f->db);
 	memset(f, 0, sizeof(*f));
 }
@@ -234,7 +240,7 @@ vfix_begin(struct vfix *f)
 static int
 vfix_commit(struct vfix *f)
 {
-	if (ledger_sign_checkpoint(f->l, f->signer, NULL, NULL, f->err) !=
+	if (ledger_sign_checkpoint(f->l, f->ckpt, NULL, NULL, f->err) !=
 	    HS_OK)
 		return -1;
 	return store_commit(f->db, f->err) == HS_OK ? 0 : -1;
