@@ -27,7 +27,7 @@ static int
 make_fixture(const char *path, long n, const char *keyout)
 {
 	struct vfix f;
-	char serial[SERIAL_SIZE], name[32];
+	char serial[SERIAL_SIZE], first[SERIAL_SIZE] = "", name[32];
 	long i;
 	const long batch = 10000;
 
@@ -43,6 +43,8 @@ make_fixture(const char *path, long n, const char *keyout)
 			return 2;
 		}
 		printf("%s\n", serial);
+		if (i == 0)
+			snprintf(first, sizeof(first), "%s", serial);
 		if ((i + 1) % batch == 0 && (vfix_commit(&f) != 0 ||
 		    vfix_begin(&f) != 0)) {
 			fprintf(stderr, "fixture: %s\n", f.err);
@@ -56,6 +58,33 @@ make_fixture(const char *path, long n, const char *keyout)
 		return 2;
 	}
 	printf("revoked %s\n", serial);
+	/* The first certificate's note and receipt, for `check`. */
+	if (first[0] != '\0') {
+		sqlite3_stmt *st = NULL;
+		struct buf ck, rc;
+		char p[4200];
+
+		buf_init(&ck);
+		buf_init(&rc);
+		sqlite3_prepare_v2(f.db, "SELECT note, leaf_index FROM "
+		    "certificates WHERE serial = ?", -1, &st, NULL);
+		sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW ||
+		    ledger_latest_checkpoint(f.l, &ck, NULL, f.err) != HS_OK ||
+		    ledger_receipt(f.l, (uint64_t)sqlite3_column_int64(st, 1),
+		    ck.data, ck.len, &rc, f.err) != HS_OK) {
+			fprintf(stderr, "fixture receipt: %s\n", f.err);
+			return 2;
+		}
+		snprintf(p, sizeof(p), "%s.first.note", path);
+		file_write_atomic(p, sqlite3_column_text(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), 0644, NULL);
+		snprintf(p, sizeof(p), "%s.first.proof", path);
+		file_write_atomic(p, rc.data, rc.len, 0644, NULL);
+		sqlite3_finalize(st);
+		buf_free(&ck);
+		buf_free(&rc);
+	}
 	if (keyout != NULL) {
 		FILE *k = fopen(keyout, "w");
 
