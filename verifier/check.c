@@ -86,7 +86,7 @@ check_newer(struct outcome *o, const struct verify_keys *ks, const char *path)
 	}
 	if (checkpoint_open(nw.note, nw.note_len, ks->origin, ks->ckpt,
 	    ks->nckpt, &o->newer, NULL, err) != HS_OK) {
-		fail(o, 1, "%s: the checkpoint does not verify "
+		fail(o, 2, "%s: the checkpoint does not verify "
 		    "with the trusted keys: %s", path, err);
 		goto out;
 	}
@@ -337,8 +337,10 @@ vcmd_check(int argc, char **argv)
 	o.have_cert = true;
 	o.sig_ok = true;
 	if (proof == NULL) {
-		fail(&o, 2, "no receipt: the PDF has no certificate.proof "
-		    "(for a bare note, pass --proof FILE)");
+		fail(&o, 2, "%s", strcmp(o.what, "pdf") == 0 ?
+		    "no receipt: the PDF has no certificate.proof attachment" :
+		    "no receipt: pass the certificate's receipt with --proof "
+		    "FILE");
 		goto done;
 	}
 	if (verify_receipt(&ks, o.c.serial, note, nlen, proof, plen, &o.rcp,

@@ -94,7 +94,7 @@ static void
 reply_json(struct http_req *r, int status, json_t *j,
     const char *const *headers)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *s = json_dumps(j, JSON_COMPACT);
 	char *copy;
 	size_t n;
 
