@@ -5,9 +5,8 @@
 . "$(dirname "$0")/../lib.sh"
 scratch
 
-# An empty hourseal database is enough for the pages that need no data.
-sqlite3 "$T/v.db" "CREATE TABLE schema_version(version INTEGER NOT NULL,
-  applied TEXT NOT NULL); INSERT INTO schema_version VALUES (1, 'now');"
+# A small real database (signed certificates, ledger, checkpoint).
+"$HS_BUILD/tests/test_vdb" --make-fixture "$T/v.db" 3 "$T/key.pub" >/dev/null
 
 # start_server ARGS...: starts the verifier on a free port; sets URL, PID.
 start_server() {

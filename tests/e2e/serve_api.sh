@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# The verification service on a real database built through the library
+# (signed notes, ledger, checkpoints, a revocation): certificate pages and
+# JSON, batch verification of 300 mixed serials, ID matching, ledger
+# endpoints, the offline check of a note and its receipt.
+. "$(dirname "$0")/../lib.sh"
+scratch
+
+"$HS_BUILD/tests/test_vdb" --make-fixture "$T/v.db" 300 "$T/key.pub" \
+	>"$T/serials" || { notok "fixture"; exit 1; }
+grep -v '^revoked' "$T/serials" >"$T/valid"
+REV=$(sed -n 's/^revoked //p' "$T/serials")
+S=$(head -1 "$T/valid")
+echo 0000000000000000000000000000000000000000000000000000000000000000 >"$T/pepper"
+
+start_server() {
+	"$VERIFIER" serve --listen 127.0.0.1:0 "$@" >"$T/out" 2>"$T/err" &
+	PID=$!
+	for _ in $(seq 1 100); do
+		URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/out")
+		[ -n "$URL" ] && return 0
+		sleep 0.05
+	done
+	echo "# server did not start: $(cat "$T/err")"
+	return 1
+}
+stop_server() { kill -TERM "$PID" 2>/dev/null; wait "$PID"; }
+
+check "server starts" start_server --db "$T/v.db" --pepper "$T/pepper" \
+	--rate 1000 --burst 2000 --access-log "$T/access.log"
+
+# The QR landing page, forgiving about the serial's spelling.
+code=$(curl -s -o "$T/page" -w '%{http_code}' "$URL/c/$S")
+check "page 200" [ "$code" = 200 ]
+check "page says 有效" grep -q '<span class="big">有效</span>' "$T/page"
+check "page shows the name" grep -q '测试0' "$T/page"
+check "page shows the masked ID" grep -q '3501\*\*\*\*\*\*\*\*\*\*1233' "$T/page"
+check "page shows 达标" grep -q '达标' "$T/page"
+check "page escapes record text" grep -q '新时代政绩观树立 &lt;b&gt;&amp;' "$T/page"
+check "page shows ledger index and checkpoint" grep -q '账本序号' "$T/page"
+lower=$(echo "$S" | tr 'A-Z' 'a-z' | tr -d '-')
+code=$(curl -s -o "$T/page2" -w '%{http_code}' "$URL/c/$lower")
+check "lowercase serial without dashes" [ "$code" = 200 ]
+check "same page" grep -q '有效' "$T/page2"
+code=$(curl -s -o /dev/null -D "$T/h" -w '%{http_code}' "$URL/c/?s=$lower")
+check "serial form redirects" [ "$code" = 303 ]
+check "to the canonical address" grep -q "^Location: /c/$S" "$T/h"
+curl -s -o "$T/en" "$URL/c/$S?lang=en"
+check "English page" grep -q '>Valid<' "$T/en"
+code=$(curl -s -o "$T/rev" -w '%{http_code}' "$URL/c/$REV")
+check "revoked page says 已撤销" grep -q '已撤销' "$T/rev"
+check "revoked page gives the reason" grep -q '信息有误' "$T/rev"
+check "revoked page gives the date" grep -q '2025-01-05T08:00:00Z' "$T/rev"
+code=$(curl -s -o "$T/nf" -w '%{http_code}' "$URL/c/2024-0000-0000-0000-0000")
+check "unknown serial 404" [ "$code" = 404 ]
+check "unknown serial says 未找到" grep -q '未找到' "$T/nf"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/c/not-a-serial")
+check "non-serial 404" [ "$code" = 404 ]
+
+# JSON
+curl -s "$URL/api/v1/certificates/$S" >"$T/j"
+check "JSON valid" python3 -c "
+import json,sys; j=json.load(open('$T/j'))
+assert j['status']=='valid' and j['certificate']['name']=='测试0'
+assert j['certificate']['id_masked']=='3501**********1233'
+assert j['ledger']['index']==0 and j['ledger']['checkpoint']['size']>=251"
+curl -s "$URL/api/v1/certificates/$REV" >"$T/j"
+check "JSON revoked" python3 -c "
+import json; j=json.load(open('$T/j'))
+assert j['status']=='revoked' and j['revocation']['reason']=='error'"
+
+# Batch: 300 items = 240 valid, 1 revoked, 59 unknown (some as QR URLs).
+{
+	head -240 "$T/valid" | awk 'NR%3==0 {print "https://verify.example.cn/c/" $0; next} {print}'
+	echo "$REV"
+	for i in $(seq 1 59); do printf '2024-0000-0000-%04d-0000\n' "$i"; done
+} >"$T/batch"
+check "batch input has 300 items" [ "$(wc -l <"$T/batch")" = 300 ]
+curl -s -F "list=@$T/batch" -F format=csv "$URL/api/v1/verify/batch" >"$T/out.csv"
+check "every batch row is right" python3 - "$T/batch" "$T/out.csv" "$T/valid" "$REV" <<'PY'
+import csv, sys
+items = [l.strip() for l in open(sys.argv[1])]
+rows = list(csv.DictReader(open(sys.argv[2], encoding='utf-8')))
+valid = set(l.strip() for l in open(sys.argv[3]))
+rev = sys.argv[4]
+assert len(rows) == 300, len(rows)
+for item, row in zip(items, rows):
+    assert row['item'] == item, (item, row)
+    serial = item.rsplit('/', 1)[-1]
+    assert row['serial'] == serial, (item, row)
+    if serial in valid:
+        assert row['status'] == 'valid' and row['name'].startswith('测试') \
+            and row['id_masked'] == '3501**********1233' \
+            and row['year'] == '2024' and row['hours'], row
+    elif serial == rev:
+        assert row['status'] == 'revoked' and 'error' in row['problem'], row
+    else:
+        assert row['status'] == 'not_found' and row['name'] == '', row
+PY
+curl -s --data-binary "@$T/batch" -H 'Content-Type: text/plain' \
+	-H 'Accept: application/json' "$URL/api/v1/verify/batch" >"$T/out.json"
+check "batch as JSON" python3 -c "
+import json; j=json.load(open('$T/out.json'))
+assert j['count']==300
+assert sum(r['status']=='valid' for r in j['rows'])==240"
+curl -s -F "list=@$T/batch" -F format=html "$URL/api/v1/verify/batch" >"$T/out.html"
+check "batch as an HTML table" [ "$(grep -c '<tr><td class="num">' "$T/out.html")" = 300 ]
+seq 1 1001 | sed 's/^/2024-0000-0000-0000-/' >"$T/toomany"
+code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary "@$T/toomany" \
+	-H 'Content-Type: text/plain' "$URL/api/v1/verify/batch")
+check "over 1000 items is 413" [ "$code" = 413 ]
+
+# ID match (the server has the pepper).
+r=$(curl -s -H 'Content-Type: application/json' -d '{"id_number":"350102198001011233"}' "$URL/api/v1/certificates/$S/match")
+check "match true" [ "$r" = "{\"serial\":\"$S\",\"match\":true}" ]
+r=$(curl -s -d 'id_number=11010519491231002X' "$URL/api/v1/certificates/$S/match")
+check "match false" [ "$r" = "{\"serial\":\"$S\",\"match\":false}" ]
+code=$(curl -s -o /dev/null -w '%{http_code}' -d 'id_number=12345' "$URL/api/v1/certificates/$S/match")
+check "bad ID number 400" [ "$code" = 400 ]
+n429=0
+for i in $(seq 1 8); do
+	code=$(curl -s -o /dev/null -w '%{http_code}' -d 'id_number=11010519491231002X' "$URL/api/v1/certificates/$S/match")
+	[ "$code" = 429 ] && n429=$((n429 + 1))
+done
+check "ID matching is strictly rate limited ($n429 of 8 refused)" [ "$n429" -ge 4 ]
+check_fails "no full ID in the access log" grep -q '350102198001011233' "$T/access.log"
+check_fails "no full ID in the error log" grep -q '350102198001011233' "$T/err"
+
+# Ledger endpoints.
+curl -s "$URL/checkpoint" >"$T/ckpt"
+check "checkpoint starts with the origin" [ "$(head -1 "$T/ckpt")" = "ledger.test.hourseal/fj" ]
+curl -s -D "$T/h" -o "$T/tile" "$URL/tile/0/000"
+check "full tile is 256 hashes" [ "$(stat -c %s "$T/tile")" = 8192 ]
+check "full tile immutable" grep -q 'Cache-Control: public, max-age=31536000, immutable' "$T/h"
+curl -s -o "$T/entries" "$URL/tile/entries/000"
+check "tile hashes are the leaf hashes of the entry bundle" python3 - "$T/tile" "$T/entries" <<'PY'
+import hashlib, sys
+tile = open(sys.argv[1], 'rb').read()
+ent = open(sys.argv[2], 'rb').read()
+i = 0; k = 0
+while i < len(ent):
+    n = int.from_bytes(ent[i:i+2], 'big'); e = ent[i+2:i+2+n]; i += 2 + n
+    assert hashlib.sha256(b'\0' + e).digest() == tile[32*k:32*k+32], k
+    k += 1
+assert k == 256, k
+PY
+code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/tile/0/999")
+check "tile beyond the tree 404" [ "$code" = 404 ]
+curl -s "$URL/keys" >"$T/keys"
+check "keys list the key" grep -qF "$(cat "$T/key.pub")" "$T/keys"
+
+# Offline check of the first certificate's note and receipt.
+check "check accepts the note with its receipt" "$VERIFIER" check "$T/v.db.first.note" \
+	--key "$T/keys" --proof "$T/v.db.first.proof"
+size=$(sed -n '/^$/{n;n;p;q}' "$T/v.db.first.proof")
+curl -s "$URL/checkpoint?consistency-from=$size" >"$T/newer"
+check "check with a trusted newer checkpoint" "$VERIFIER" check "$T/v.db.first.note" \
+	--key "$T/key.pub" --proof "$T/v.db.first.proof" --checkpoint "$T/newer"
+sed 's/测试0/测试9/' "$T/v.db.first.note" >"$T/forged.note"
+"$VERIFIER" check "$T/forged.note" --key "$T/key.pub" --proof "$T/v.db.first.proof" >/dev/null
+check "check rejects a changed note (exit 1)" [ $? = 1 ]
+"$VERIFIER" check "$T/v.db.first.note" --key /nonexistent >/dev/null 2>&1
+check "check without a readable key: exit 2" [ $? = 2 ]
+
+curl -s "$URL/metrics" >"$T/m"
+check "metrics count verifications by outcome" grep -q 'hourseal_verifications_total{kind="serial",outcome="valid"} [1-9]' "$T/m"
+check "server stops" stop_server
+
+# Without a pepper the match endpoint says so.
+check "server without pepper starts" start_server --db "$T/v.db"
+code=$(curl -s -o "$T/b" -w '%{http_code}' -d 'id_number=350102198001011233' "$URL/api/v1/certificates/$S/match")
+check "match without pepper is 503" [ "$code" = 503 ]
+check "and says why" grep -q 'pepper' "$T/b"
+check "server stops" stop_server
