@@ -141,8 +141,14 @@ receipt_parse(const char *s, size_t len, struct receipt **rp, char *err)
 	}
 	p = nl + 1;
 
-	/* The rest is the checkpoint, verbatim. */
+	/* The rest is the checkpoint, verbatim: a signed note, so it ends
+	 * in a newline. */
 	n = (size_t)(end - p);
+	if (n == 0 || p[n - 1] != '\n') {
+		hs_fail(err, rc, "receipt: the checkpoint does not end in a "
+		    "newline");
+		goto out;
+	}
 	if ((rc = checkpoint_parse_note(p, n, &r->parsed, err)) != HS_OK) {
 		hs_errprefix(err, "receipt line %zu", line + 1);
 		rc = HS_ERR_FORMAT;

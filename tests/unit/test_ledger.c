@@ -333,6 +333,11 @@ test_receipts(struct ledger *l, struct note_verifier *v,
 			    "malformed receipt %zu rejected: %s", i, err);
 		}
 	}
+	buf_reset(&bad);
+	buf_add(&bad, rcpt.data, rcpt.len - 1);
+	rc = receipt_parse(bad.data, bad.len, &r, err);
+	T_OK(rc == HS_ERR_FORMAT && r == NULL, "receipt whose checkpoint lacks "
+	    "its final newline rejected: %s", err);
 	/* The spec's optional extra line is accepted and ignored. */
 	buf_reset(&bad);
 	buf_puts(&bad, "c2sp.org/tlog-proof@v1\nextra aGVsbG8=\n");
