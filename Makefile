@@ -36,7 +36,7 @@ LIBS        = $(PKG_LIBS) -lhpdf -lm -lpthread
 # Flags come from pkg-config, after scripts/deps.sh made sure the packages
 # are there. build/config.mk is regenerated when missing; make re-reads it.
 -include build/config.mk
-build/config.mk: scripts/deps.sh
+build/config.mk: scripts/deps.sh Makefile
 	@pkg-config --exists $(PKGS) && [ -f /usr/include/hpdf.h ] || \
 		scripts/deps.sh build
 	@mkdir -p build
