@@ -86,3 +86,24 @@ check "level-0 tile = the leaf hashes" cmp -s "$T/pub/log/tile/0/001" \
 	<(sqlite3 "$DB" "SELECT hex(hash) FROM leaves WHERE idx >= 256 AND idx < 512 ORDER BY idx" | python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read()))')
 "$ISSUER" --data "$D" tiles "$T/pub/log" >"$T/out"
 check "a second run keeps the 6 full tiles, rewrites the 3 partial ones" grep -q 'wrote 3 tiles, kept 6' "$T/out"
+
+# The real commands: keygen and key rotate log key leaves and sign
+# checkpoints (the second by the new key); audit checks them with the keys
+# table; one changed byte of the first key leaf is named.
+D2=$T/data2
+"$ISSUER" init "$D2" --origin "$O" --keys "$D2/keys" >/dev/null 2>&1 || notok "init $D2"
+printf 'correct horse battery\n' >"$T/pass"
+check "keygen k1" "$ISSUER" --data "$D2" keygen k1 --passphrase-file "$T/pass"
+check "key rotate" "$ISSUER" --data "$D2" key rotate --passphrase-file "$T/pass" \
+	--old-passphrase-file "$T/pass"
+"$ISSUER" --data "$D2" audit >"$T/out" 2>"$T/err"; rc=$?
+check "audit after keygen and rotate exits 0" [ "$rc" -eq 0 ]
+sed 's/^/# /' "$T/out" "$T/err"
+n=$(sqlite3 "$D2/hourseal.db" "SELECT count(*) FROM checkpoints")
+check "audit checked every checkpoint ($n)" grep -q "and $n checkpoints" "$T/out"
+sqlite3 "$D2/hourseal.db" "DROP TRIGGER leaves_no_update;
+  UPDATE leaves SET entry = CAST(replace(CAST(entry AS TEXT), ' key ', ' kEy ') AS BLOB)
+  WHERE idx = 0;" || notok "tamper with the first key leaf"
+"$ISSUER" --data "$D2" audit >"$T/out" 2>"$T/err"; rc=$?
+check "audit of the altered key leaf exits 1" [ "$rc" -eq 1 ]
+check "audit names leaf index 0" grep -q 'FAILED at leaf index 0: leaf 0' "$T/err"
