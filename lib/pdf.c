@@ -53,6 +53,7 @@
 #define MAX_TPL_BYTES   (256 * 1024)
 #define MAX_TEXT        2048            /* bytes of one template text */
 #define MAX_INSTS       64              /* font subsets in one document */
+#define STATIC_MIN      24              /* glyphs worth a static subset */
 
 /* ------------------------------------------------------------------ */
 /* Templates                                                            */
@@ -123,7 +124,7 @@ struct table {
 	double size, header_size, leading, pad;
 	double line_width;              /* pt */
 	uint32_t color, header_fill, text_color;
-	int header_role;
+	int header_role, role;
 	struct column cols[MAX_COLS];
 	size_t ncols;
 };
@@ -979,7 +980,8 @@ load_table(struct jctx *j, json_t *e, const char *path)
 	    (rc = get_color(j, e, "header_fill", path, 0xFFFFFF,
 	    &tb->header_fill, NULL)) ||
 	    (rc = get_role(j, e, "header_font", path, body,
-	    &tb->header_role)))
+	    &tb->header_role)) ||
+	    (rc = get_role(j, e, "font", path, body, &tb->role)))
 		return rc;
 	if (tb->bottom <= tb->y || tb->bottom <= tb->y_cont)
 		return jfail(j, path, "\"bottom\" must be below \"y\" and "
@@ -1008,7 +1010,7 @@ load_table(struct jctx *j, json_t *e, const char *path)
 		    &v)))
 			return rc;
 		col->align = (enum align)v;
-		if ((rc = get_role(j, c, "font", p2, body, &col->role)))
+		if ((rc = get_role(j, c, "font", p2, tb->role, &col->role)))
 			return rc;
 		if (col->width <= 2 * tb->pad)
 			return jfail(j, p2, "\"width\" must exceed twice the "
@@ -1044,7 +1046,7 @@ load_element(struct jctx *j, json_t *e, size_t idx)
 	static const char *const table_keys[] = { "type", "x", "y",
 		"y_continued", "bottom", "size", "header_size", "leading",
 		"padding", "line_width", "color", "text_color", "header_fill",
-		"header_font", "columns", NULL };
+		"header_font", "font", "columns", NULL };
 	struct tpl *t = j->t;
 	struct element *el;
 	char path[64];
@@ -1595,6 +1597,16 @@ build_static(struct pdf_renderer *r, struct tpl *t, char *err)
 	for (i = 0; i < t->table.ncols && rc == HS_OK; i++)
 		rc = scan_literal(r, t, t->table.cols[i].title,
 		    t->table.header_role, "static", &set, false, err);
+	/* Both status words: every annual certificate prints one. */
+	for (i = 0; i < t->nroles && rc == HS_OK; i++) {
+		if (!(t->label_roles[LBL_STATUS] & 1u << i))
+			continue;
+		rc = scan_literal(r, t, t->met, (int)i, "static", &set, false,
+		    err);
+		if (rc == HS_OK)
+			rc = scan_literal(r, t, t->unmet, (int)i, "static",
+			    &set, false, err);
+	}
 	if (rc != HS_OK)
 		goto out;
 
@@ -1606,7 +1618,8 @@ build_static(struct pdf_renderer *r, struct tpl *t, char *err)
 		for (i = 0; i < set.cap; i++)
 			if (set.vals[i] != 0 && set.keys[i] >> 32 == f)
 				n++;
-		if (n == 0)
+		/* A few glyphs are cheaper in the document's own subset. */
+		if (n < STATIC_MIN)
 			continue;
 		if ((s = calloc(1, sizeof(*s))) == NULL ||
 		    (s->cps = calloc(n, sizeof(*s->cps))) == NULL ||
@@ -2386,8 +2399,9 @@ emit_glyphs(struct doc *d, size_t first, size_t n, float x, float y,
 {
 	size_t k = first, end = first + n;
 	int cur_inst = -1;
-	float cur_size = -1;
+	float cur_size = -1, lx = 0, ly = 0;
 	uint32_t cur_color = 0xFFFFFFFF;
+	bool upright = cs == 1 && sn == 0;
 
 	if (n == 0)
 		return;
@@ -2409,18 +2423,28 @@ emit_glyphs(struct doc *d, size_t first, size_t n, float x, float y,
 			cur_inst = e->inst;
 			cur_size = g->size;
 		}
-		putnum(&d->ops, cs);
-		buf_putc(&d->ops, ' ');
-		putnum(&d->ops, sn);
-		buf_putc(&d->ops, ' ');
-		putnum(&d->ops, -sn);
-		buf_putc(&d->ops, ' ');
-		putnum(&d->ops, cs);
-		buf_putc(&d->ops, ' ');
-		putnum(&d->ops, gx);
-		buf_putc(&d->ops, ' ');
-		putnum(&d->ops, gy);
-		buf_puts(&d->ops, " Tm <");
+		if (upright) {
+			/* Td moves from the previous run's start. */
+			putnum(&d->ops, gx - lx);
+			buf_putc(&d->ops, ' ');
+			putnum(&d->ops, gy - ly);
+			buf_puts(&d->ops, " Td <");
+			lx = gx;
+			ly = gy;
+		} else {
+			putnum(&d->ops, cs);
+			buf_putc(&d->ops, ' ');
+			putnum(&d->ops, sn);
+			buf_putc(&d->ops, ' ');
+			putnum(&d->ops, -sn);
+			buf_putc(&d->ops, ' ');
+			putnum(&d->ops, cs);
+			buf_putc(&d->ops, ' ');
+			putnum(&d->ops, gx);
+			buf_putc(&d->ops, ' ');
+			putnum(&d->ops, gy);
+			buf_puts(&d->ops, " Tm <");
+		}
 		/* The run: same subset, size and colour. */
 		for (j = k; j < end; j++) {
 			const struct pglyph *h = &d->gl[j];
@@ -2531,6 +2555,8 @@ draw_qr(struct doc *d, const struct element *el)
 	    px(el->w) + 2 * q, px(el->w) + 2 * q);
 	HPDF_Page_Fill(d->hpage);
 	set_fill(d, 0x000000);
+	/* Module units from the top left, so rectangles are small integers. */
+	HPDF_Page_Concat(d->hpage, m, 0, 0, -m, x0, y0);
 	/* One rectangle per horizontal run of dark modules. */
 	for (y = 0; y < w; y++) {
 		for (x = 0; x < w; x++) {
@@ -2540,8 +2566,8 @@ draw_qr(struct doc *d, const struct element *el)
 				continue;
 			while (x1 + 1 < w && qr_dark(d->qr, x1 + 1, y))
 				x1++;
-			HPDF_Page_Rectangle(d->hpage, x0 + x * m,
-			    y0 - (y + 1) * m, (x1 - x + 1) * m, m);
+			HPDF_Page_Rectangle(d->hpage, (HPDF_REAL)x,
+			    (HPDF_REAL)y, (HPDF_REAL)(x1 - x + 1), 1);
 			x = x1;
 		}
 	}
@@ -3129,7 +3155,7 @@ make_subsets(struct doc *d)
 			continue;
 		}
 		if ((rc = cut_subset(d->r->faces[in->face], in->cps, in->gids,
-		    in->n, 6, in->newgid, &in->ttf_z, &in->ttf_zlen,
+		    in->n, 9, in->newgid, &in->ttf_z, &in->ttf_zlen,
 		    &in->ttf_len, &in->tu_z, &in->tu_zlen, in->base,
 		    sizeof(in->base), d->err)))
 			goto out;
