@@ -36,7 +36,7 @@
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
 #include <jansson.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "font.h"
 #include "pdf.h"
@@ -54,6 +54,8 @@
 #define MAX_TEXT        2048            /* bytes of one template text */
 #define MAX_INSTS       64              /* font subsets in one document */
 #define STATIC_MIN      24              /* glyphs worth a static subset */
+#define Z_STATIC        12              /* libdeflate levels: once per */
+#define Z_DOC           6               /* template, and per document */
 
 /* ------------------------------------------------------------------ */
 /* Templates                                                            */
@@ -84,9 +86,9 @@ enum col_field {
 	C_DATES, C_HOURS, C_COUNT
 };
 
-static const char *const col_names[C_COUNT] = {
+static const char *const col_names[C_COUNT + 1] = {
 	"index", "subject", "form", "title", "provider", "start", "end",
-	"dates", "hours",
+	"dates", "hours", NULL,
 };
 
 static const char *const subject_keys[] = {
@@ -226,23 +228,26 @@ utf8_put(uint32_t cp, char out[5])
 	return n;
 }
 
-/* Deflates p[0..n) into *out (malloc'd). */
+/*
+ * Deflates p[0..n) into *out (malloc'd) as a zlib stream (FlateDecode).
+ * libdeflate: several times faster than zlib at the same ratio, and
+ * compressing fonts is most of the cost of a certificate.
+ */
 static enum hs_err
-deflate_buf(const void *p, size_t n, int level, uint8_t **out,
-    size_t *outlen, char *err)
+deflate_buf(struct libdeflate_compressor *zc, const void *p, size_t n,
+    uint8_t **out, size_t *outlen, char *err)
 {
-	uLongf cap = compressBound((uLong)n);
+	size_t cap = libdeflate_zlib_compress_bound(zc, n);
 	uint8_t *z = malloc(cap);
 
 	*out = NULL;
 	if (z == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
-	if (compress2(z, &cap, p, (uLong)n, level) != Z_OK) {
+	if ((*outlen = libdeflate_zlib_compress(zc, p, n, z, cap)) == 0) {
 		free(z);
 		return hs_fail(err, HS_ERR_NOMEM, "deflate failed");
 	}
 	*out = z;
-	*outlen = cap;
 	return HS_OK;
 }
 
@@ -250,21 +255,39 @@ deflate_buf(const void *p, size_t n, int level, uint8_t **out,
 static void
 putnum(struct buf *b, double v)
 {
-	char s[32];
+	char s[32], *p = s + sizeof(s);
 	long m = lround(v * 100.0);
-	size_t n;
+	unsigned long u = (unsigned long)(m < 0 ? -m : m);
+	unsigned frac = (unsigned)(u % 100);
 
-	if (m == 0) {
-		buf_puts(b, "0");
-		return;
+	/* Built backwards; this runs for every glyph run and rectangle. */
+	u /= 100;
+	if (frac != 0) {
+		if (frac % 10 != 0)
+			*--p = (char)('0' + frac % 10);
+		*--p = (char)('0' + frac / 10);
+		*--p = '.';
 	}
-	n = (size_t)snprintf(s, sizeof(s), "%s%ld.%02ld", m < 0 ? "-" : "",
-	    labs(m) / 100, labs(m) % 100);
-	while (n > 0 && s[n - 1] == '0')
-		s[--n] = '\0';
-	if (n > 0 && s[n - 1] == '.')
-		s[--n] = '\0';
-	buf_add(b, s, n);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (m < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(s + sizeof(s) - p));
+}
+
+static void
+puthex4(struct buf *b, uint32_t v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char s[4];
+
+	s[0] = hex[v >> 12 & 15];
+	s[1] = hex[v >> 8 & 15];
+	s[2] = hex[v >> 4 & 15];
+	s[3] = hex[v & 15];
+	buf_add(b, s, 4);
 }
 
 /* ------------------------------------------------------------------ */
@@ -902,6 +925,7 @@ load_spans(struct jctx *j, json_t *e, struct element *el, const char *path)
 		struct span *sp = &el->spans[i];
 
 		snprintf(p2, sizeof(p2), "%s.spans[%zu]", path, i);
+		el->nspans++;           /* so that tpl_free frees its text */
 		if ((rc = check_keys(j, s, p2, keys)) != HS_OK ||
 		    (rc = get_str(j, s, "text", p2, true, NULL, &sp->text)) !=
 		    HS_OK ||
@@ -912,7 +936,6 @@ load_spans(struct jctx *j, json_t *e, struct element *el, const char *path)
 		    (rc = get_color(j, s, "color", p2, el->color, &sp->color,
 		    NULL)) != HS_OK)
 			return rc;
-		el->nspans++;
 		if ((rc = check_text(j, sp->text, sp->role, p2)) != HS_OK)
 			return rc;
 	}
@@ -996,6 +1019,7 @@ load_table(struct jctx *j, json_t *e, const char *path)
 		struct column *col = &tb->cols[i];
 
 		snprintf(p2, sizeof(p2), "%s.columns[%zu]", path, i);
+		tb->ncols++;            /* so that tpl_free frees its title */
 		if ((rc = check_keys(j, c, p2, ckeys)) ||
 		    (rc = get_str(j, c, "title", p2, true, NULL,
 		    &col->title)) ||
@@ -1016,7 +1040,6 @@ load_table(struct jctx *j, json_t *e, const char *path)
 			return jfail(j, p2, "\"width\" must exceed twice the "
 			    "padding");
 		wsum += col->width;
-		tb->ncols++;
 		t->label_roles[LBL_EMPTY] |= 1u << col->role;
 		if (col->field == C_SUBJECT)
 			t->label_roles[LBL_SUBJECT] |= 1u << col->role;
@@ -1488,16 +1511,17 @@ tounicode(const uint32_t *newgid, const uint32_t *cps, size_t n,
 		for (k = i; k < i + m; k++) {
 			uint32_t c = cps[k];
 
+			buf_putc(b, '<');
+			puthex4(b, newgid[k]);
+			buf_puts(b, "> <");
 			if (c < 0x10000) {
-				buf_printf(b, "<%04X> <%04X>\n",
-				    (unsigned)newgid[k], (unsigned)c);
+				puthex4(b, c);
 			} else {
 				c -= 0x10000;
-				buf_printf(b, "<%04X> <%04X%04X>\n",
-				    (unsigned)newgid[k],
-				    (unsigned)(0xD800 + (c >> 10)),
-				    (unsigned)(0xDC00 + (c & 0x3FF)));
+				puthex4(b, 0xD800 + (c >> 10));
+				puthex4(b, 0xDC00 + (c & 0x3FF));
 			}
+			buf_puts(b, ">\n");
 		}
 		buf_puts(b, "endbfchar\n");
 	}
@@ -1511,7 +1535,8 @@ tounicode(const uint32_t *newgid, const uint32_t *cps, size_t n,
  */
 static enum hs_err
 cut_subset(const struct font_face *face, const uint32_t *cps,
-    const uint32_t *gids, size_t n, int level, uint32_t *newgid,
+    const uint32_t *gids, size_t n, struct libdeflate_compressor *zc,
+    uint32_t *newgid,
     uint8_t **ttf_z, size_t *ttf_zlen, size_t *ttf_len, uint8_t **tu_z,
     size_t *tu_zlen, char *base, size_t basecap, char *err)
 {
@@ -1524,15 +1549,14 @@ cut_subset(const struct font_face *face, const uint32_t *cps,
 	if ((rc = font_subset(face, gids, cps, n, &ttf, newgid, err)))
 		goto out;
 	*ttf_len = ttf.len;
-	if ((rc = deflate_buf(ttf.data, ttf.len, level, ttf_z, ttf_zlen,
-	    err)))
+	if ((rc = deflate_buf(zc, ttf.data, ttf.len, ttf_z, ttf_zlen, err)))
 		goto out;
 	tounicode(newgid, cps, n, &tu);
 	if (tu.oom) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = deflate_buf(tu.data, tu.len, level, tu_z, tu_zlen, err)))
+	if ((rc = deflate_buf(zc, tu.data, tu.len, tu_z, tu_zlen, err)))
 		goto out;
 	tag_for(font_face_psname(face), cps, n, base, basecap);
 out:
@@ -1576,6 +1600,7 @@ static enum hs_err
 build_static(struct pdf_renderer *r, struct tpl *t, char *err)
 {
 	struct map set = { 0 };
+	struct libdeflate_compressor *zc = NULL;
 	uint32_t *gids = NULL;
 	enum hs_err rc = HS_OK;
 	size_t i, k, f;
@@ -1658,7 +1683,13 @@ build_static(struct pdf_renderer *r, struct tpl *t, char *err)
 		}
 		s->n = k;
 		map_free(&seen);
-		rc = cut_subset(r->faces[f], s->cps, gids, s->n, 9, s->newgid,
+		if (zc == NULL &&
+		    (zc = libdeflate_alloc_compressor(Z_STATIC)) == NULL) {
+			sinst_free(s);
+			rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		rc = cut_subset(r->faces[f], s->cps, gids, s->n, zc, s->newgid,
 		    &s->ttf_z, &s->ttf_zlen, &s->ttf_len, &s->tu_z,
 		    &s->tu_zlen, s->base, sizeof(s->base), err);
 		free(gids);
@@ -1671,6 +1702,7 @@ build_static(struct pdf_renderer *r, struct tpl *t, char *err)
 		t->statics[f] = s;
 	}
 out:
+	libdeflate_free_compressor(zc);
 	free(gids);
 	map_free(&set);
 	return rc;
@@ -1891,6 +1923,7 @@ struct doc {
 	char srcbuf[64];
 
 	struct qr *qr;
+	struct libdeflate_compressor *zc;
 
 	HPDF_Doc pdf;
 	HPDF_Page hpage;
@@ -2453,7 +2486,7 @@ emit_glyphs(struct doc *d, size_t first, size_t n, float x, float y,
 			if (he->inst != cur_inst || h->size != cur_size ||
 			    h->color != cur_color)
 				break;
-			buf_printf(&d->ops, "%04X", (unsigned)he->newgid);
+			puthex4(&d->ops, he->newgid);
 		}
 		buf_puts(&d->ops, "> Tj\n");
 		k = j;
@@ -3155,7 +3188,7 @@ make_subsets(struct doc *d)
 			continue;
 		}
 		if ((rc = cut_subset(d->r->faces[in->face], in->cps, in->gids,
-		    in->n, 9, in->newgid, &in->ttf_z, &in->ttf_zlen,
+		    in->n, d->zc, in->newgid, &in->ttf_z, &in->ttf_zlen,
 		    &in->ttf_len, &in->tu_z, &in->tu_zlen, in->base,
 		    sizeof(in->base), d->err)))
 			goto out;
@@ -3235,6 +3268,44 @@ widths(struct doc *d, const uint32_t *newgid, const int *adv, size_t n)
 	}
 	free(ord);
 	return w;
+}
+
+/*
+ * Deflates the finished page's content stream here rather than letting
+ * libharu do it with zlib at save time.
+ */
+static enum hs_err
+finish_page(struct doc *d)
+{
+	HPDF_PageAttr attr = (HPDF_PageAttr)d->hpage->attr;
+	HPDF_UINT32 n = attr->stream->size, got = n;
+	uint8_t *raw = NULL, *z = NULL;
+	size_t zlen;
+	enum hs_err rc;
+
+	if ((raw = malloc(n ? n : 1)) == NULL)
+		return oom(d);
+	if (HPDF_Stream_Seek(attr->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
+	    (HPDF_Stream_Read(attr->stream, raw, &got) != HPDF_OK &&
+	    got != n) || got != n) {
+		rc = hs_fail(d->err, HS_ERR_NOMEM, "libharu: cannot read the "
+		    "page content back");
+		goto out;
+	}
+	if ((rc = deflate_buf(d->zc, raw, n, &z, &zlen, d->err)))
+		goto out;
+	HPDF_MemStream_FreeData(attr->stream);
+	if (HPDF_Stream_Write(attr->stream, z, (HPDF_UINT)zlen) != HPDF_OK) {
+		rc = hs_fail(d->err, HS_ERR_NOMEM, "libharu: cannot write the "
+		    "page content");
+		goto out;
+	}
+	attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+	attr->contents->write_fn = write_flate;
+out:
+	free(raw);
+	free(z);
+	return rc;
 }
 
 static enum hs_err
@@ -3530,6 +3601,7 @@ doc_free(struct doc *d)
 	free(d->row_h);
 	free(d->row_page);
 	qr_free(d->qr);
+	libdeflate_free_compressor(d->zc);
 	buf_free(&d->ops);
 	if (d->pdf != NULL)
 		HPDF_Free(d->pdf);
@@ -3572,6 +3644,10 @@ pdf_render(struct pdf_renderer *r, const char *tmpl, const struct cert *c,
 		goto out;
 	if ((rc = qr_encode(d.url, &d.qr, err)))
 		goto out;
+	if ((d.zc = libdeflate_alloc_compressor(Z_DOC)) == NULL) {
+		rc = oom(&d);
+		goto out;
+	}
 
 	/* Pass 1: lay everything out, collect the glyphs. */
 	d.mode = COLLECT;
@@ -3602,7 +3678,8 @@ pdf_render(struct pdf_renderer *r, const char *tmpl, const struct cert *c,
 		HPDF_Page_SetWidth(d.hpage, px(d.t->pw));
 		HPDF_Page_SetHeight(d.hpage, px(d.t->ph));
 		d.cs = ((HPDF_PageAttr)d.hpage->attr)->stream;
-		if ((rc = page_fonts(&d)) || (rc = draw_page(&d)))
+		if ((rc = page_fonts(&d)) || (rc = draw_page(&d)) ||
+		    (rc = finish_page(&d)))
 			goto out;
 	}
 	if ((rc = attachments(&d, note, note_len, receipt, receipt_len)) ||

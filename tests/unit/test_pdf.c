@@ -4,8 +4,9 @@
  *   test_pdf                 unit tests (templates, errors, fallbacks)
  *   test_pdf render DIR      writes the fixture PDFs and their attachments
  *                            to DIR for tests/e2e/pdf.sh
- *   test_pdf bench N [TPL]   renders N annual certificates with 8 records
- *                            and prints "pdfs_per_s avg_bytes"
+ *   test_pdf bench N         renders N annual certificates with 8 records
+ *                            (64 different people and course mixes) and
+ *                            prints "pdfs_per_cpu_s pdfs_per_wall_s bytes"
  */
 #include <errno.h>
 #include <stdio.h>
@@ -184,14 +185,20 @@ emit(struct pdf_renderer *r, const char *dir, const char *name,
 	write_file(dir, fn, f->note.data, f->note.len);
 	snprintf(fn, sizeof(fn), "%s.proof", name);
 	write_file(dir, fn, f->receipt, strlen(f->receipt));
-	buf_printf(&exp, "name\t%s\nserial\t%s\nurl\t%s/c/%s\npages\t%s\n",
-	    f->c.name, f->c.serial, BASE_URL, f->c.serial, "");
+	buf_printf(&exp, "name\t%s\nserial\t%s\nurl\t%s/c/%s\n"
+	    "issuer\t%s\n", f->c.name, f->c.serial, BASE_URL, f->c.serial,
+	    f->c.issuer);
 	for (i = 0; i < f->c.nrecords; i++) {
+		const struct cert_record *rec = &f->c.records[i];
 		char h[HOURS_SIZE];
 
-		hours_format(f->c.records[i].hours10, h);
-		buf_printf(&exp, "title\t%s\nhours\t%s\n",
-		    f->c.records[i].title, h);
+		hours_format(rec->hours10, h);
+		buf_printf(&exp, "title\t%s\nhours\t%s\n", rec->title, h);
+		/* A table row read in order: dates, hours, provider. */
+		if (f->c.kind == CERT_ANNUAL)
+			buf_printf(&exp, "row\t%s%s%s%s\n", rec->start,
+			    strcmp(rec->start, rec->end) ? rec->end : "", h,
+			    rec->provider);
 	}
 	{
 		char h[HOURS_SIZE];
@@ -238,16 +245,21 @@ cmd_render(const char *dir)
 	fixture(&f, "李四", 1, true, CERT_COURSE, 4);
 	bad |= emit(r, dir, "course", &f, NULL);
 	fixture_free(&f);
+	/* Only in HanaMinA (U+3400, U+9FCC, glyph 33445) and HanaMinB. */
+	fixture(&f, "\xe3\x90\x80\xe9\xbf\x8c\xf0\xaa\x9b\x96", 2, true,
+	    CERT_ANNUAL, 5);
+	bad |= emit(r, dir, "fallback", &f, NULL);
+	fixture_free(&f);
 	pdf_renderer_free(r);
 	return bad ? 1 : 0;
 }
 
 static double
-now(void)
+now(clockid_t clk)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clk, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -261,7 +273,7 @@ cmd_bench(long n)
 	struct fixture *fx;
 	struct buf out;
 	char err[HS_ERRLEN];
-	double t0, t1, bytes = 0;
+	double t0, t1, c0, c1, bytes = 0;
 	long i;
 
 	if (pdf_renderer_new(NULL, &r, err) != HS_OK) {
@@ -274,7 +286,8 @@ cmd_bench(long n)
 		fixture(&fx[i], bench_names[i % 10], 8, i % 3 != 0,
 		    CERT_ANNUAL, (unsigned)i * 7 + 1);
 	buf_init(&out);
-	t0 = now();
+	t0 = now(CLOCK_MONOTONIC);
+	c0 = now(CLOCK_PROCESS_CPUTIME_ID);
 	for (i = 0; i < n; i++) {
 		buf_reset(&out);
 		if (render_to(r, &fx[i % 64], NULL, &out, err) != HS_OK) {
@@ -283,14 +296,334 @@ cmd_bench(long n)
 		}
 		bytes += (double)out.len;
 	}
-	t1 = now();
-	printf("%.0f %.0f\n", (double)n / (t1 - t0), bytes / (double)n);
+	t1 = now(CLOCK_MONOTONIC);
+	c1 = now(CLOCK_PROCESS_CPUTIME_ID);
+	/* PDFs per CPU second (one thread), per wall second, mean bytes. */
+	printf("%.0f %.0f %.0f\n", (double)n / (c1 - c0),
+	    (double)n / (t1 - t0), bytes / (double)n);
 	for (i = 0; i < 64; i++)
 		fixture_free(&fx[i]);
 	free(fx);
 	buf_free(&out);
 	pdf_renderer_free(r);
 	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Unit tests                                                         */
+/* ---------------------------------------------------------------- */
+
+static char tmpdir[256];
+
+/* Writes one template file into a fresh directory and loads it. */
+static enum hs_err
+load_one(const char *json, char *err)
+{
+	struct pdf_renderer *r = NULL;
+	char path[512];
+	enum hs_err rc;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/t.json", tmpdir);
+	fp = fopen(path, "w");
+	fputs(json, fp);
+	fclose(fp);
+	rc = pdf_renderer_new(tmpdir, &r, err);
+	pdf_renderer_free(r);
+	unlink(path);
+	return rc;
+}
+
+#define UMING "/usr/share/fonts/truetype/arphic/uming.ttc"
+#define HANA_A "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"
+#define HANA_B "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"
+
+/* A minimal valid template with one text element; %s is spliced in. */
+static void
+mini(char *out, size_t cap, const char *fonts, const char *element,
+    const char *extra)
+{
+	snprintf(out, cap, "{ \"page\": {\"size\": \"A4\"}, %s"
+	    "\"fonts\": {%s},"
+	    "\"labels\": {\"subject\": {\"public\": \"公需\", "
+	    "\"public/compulsory\": \"必修\", \"public/elective\": \"选修\", "
+	    "\"professional\": \"专业\"}, \"form\": {\"online\": \"网授\", "
+	    "\"face-to-face\": \"面授\", \"industry\": \"行业\", \"employer\": "
+	    "\"单位\", \"practice\": \"实践\", \"degree\": \"学历\", "
+	    "\"academic\": \"学术\", \"achievement\": \"成果\", \"other\": "
+	    "\"其他\"}, \"status\": {\"met\": \"达标\", \"unmet\": "
+	    "\"未达标\"}},"
+	    "\"elements\": [%s] }", extra, fonts, element);
+}
+
+static const char *const body_uming = "\"body\": [\"" UMING "\"]";
+
+static void
+test_templates(void)
+{
+	static const struct {
+		const char *fonts, *element, *extra;
+		enum hs_err want;
+		const char *msg;
+	} cases[] = {
+		{ NULL, "{\"type\": \"text\", \"x\": 20, \"y\": 30, "
+		    "\"text\": \"{name} 学时\"}", "", HS_OK, "" },
+		{ NULL, "{\"type\": \"text\", \"x\": 20, \"y\": 30, "
+		    "\"colour\": \"#000000\", \"text\": \"x\"}", "", HS_ERR_FORMAT,
+		    "t.json: elements[0]: unknown key \"colour\"" },
+		{ NULL, "{\"type\": \"text\", \"x\": 20, \"y\": 30, "
+		    "\"text\": \"姓名 {nmae}\"}", "", HS_ERR_FORMAT,
+		    "elements[0].text: unknown field {nmae}" },
+		{ NULL, "{\"type\": \"text\", \"x\": 20, \"y\": 30, "
+		    "\"text\": \"{name\"}", "", HS_ERR_FORMAT, "unclosed '{'" },
+		{ NULL, "{\"type\": \"text\", \"x\": 230, \"y\": 30, "
+		    "\"text\": \"x\"}", "", HS_ERR_FORMAT,
+		    "elements[0]: \"x\" is 230, must be 0..210" },
+		{ NULL, "{\"type\": \"text\", \"x\": 150, \"y\": 30, "
+		    "\"width\": 100, \"text\": \"x\"}", "", HS_ERR_FORMAT,
+		    "elements[0]: off the page" },
+		{ NULL, "{\"type\": \"rect\", \"x\": 100, \"y\": 250, "
+		    "\"w\": 50, \"h\": 60}", "", HS_ERR_FORMAT,
+		    "elements[0]: off the page" },
+		{ NULL, "{\"type\": \"qr\", \"x\": 20, \"y\": 30, "
+		    "\"size\": 20}", "", HS_ERR_FORMAT, "at least 25 mm" },
+		{ NULL, "{\"type\": \"seal\", \"x\": 200, \"y\": 100}", "",
+		    HS_ERR_FORMAT, "elements[0]: off the page" },
+		{ NULL, "{\"type\": \"text\", \"x\": 20, \"y\": 30, "
+		    "\"font\": \"heading\", \"text\": \"x\"}", "", HS_ERR_FORMAT,
+		    "unknown font role \"heading\"" },
+		{ NULL, "{\"type\": \"text\", \"x\": 20, \"y\": 30, "
+		    "\"text\": \"\\ue000\"}", "", HS_ERR_FONT,
+		    "t.json: elements[0] text: U+E000" },
+		{ NULL, "{\"type\": \"circle\"}", "", HS_ERR_FORMAT,
+		    "\"type\": unknown value \"circle\"" },
+		{ NULL, "{\"type\": \"table\", \"x\": 20, \"y\": 50, "
+		    "\"bottom\": 200, \"columns\": [{\"title\": \"课程\", "
+		    "\"field\": \"course\", \"width\": 50}]}", "", HS_ERR_FORMAT,
+		    "columns[0]: \"field\": unknown value \"course\"" },
+		{ NULL, "{\"type\": \"table\", \"x\": 20, \"y\": 50, "
+		    "\"bottom\": 200, \"columns\": [{\"title\": \"课程\", "
+		    "\"field\": \"title\", \"width\": 200}]}", "", HS_ERR_FORMAT,
+		    "off the page" },
+		{ "\"body\": [\"/nonexistent/font.ttf\"]", "{\"type\": "
+		    "\"text\", \"x\": 20, \"y\": 30, \"text\": \"x\"}", "",
+		    HS_ERR_IO, "fonts.body[0]: /nonexistent/font.ttf: No such "
+		    "file or directory" },
+		{ "\"body\": [{\"file\": \"" UMING "\", \"index\": 9}]",
+		    "{\"type\": \"text\", \"x\": 20, \"y\": 30, \"text\": \"x\"}",
+		    "", HS_ERR_FORMAT, "has 4 faces, no index 9" },
+		{ "\"body\": [\"/etc/passwd\"]", "{\"type\": \"text\", \"x\": "
+		    "20, \"y\": 30, \"text\": \"x\"}", "", HS_ERR_FORMAT,
+		    "/etc/passwd: not a font file" },
+		{ NULL, "{\"type\": \"text\", \"x\": 20, \"y\": 30, "
+		    "\"text\": \"x\"}", "\"page\": {\"size\": \"A3\"}, ",
+		    HS_ERR_FORMAT, "duplicate" },
+	};
+	char json[8192], err[HS_ERRLEN];
+	enum hs_err rc;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mini(json, sizeof(json), cases[i].fonts ? cases[i].fonts :
+		    body_uming, cases[i].element, cases[i].extra);
+		err[0] = '\0';
+		rc = load_one(json, err);
+		T_OK(rc == cases[i].want && strstr(err, cases[i].msg) != NULL,
+		    "template case %zu: %s -> \"%s\"", i, hs_strerror(rc), err);
+	}
+	rc = load_one("{ \"page\": ", err);
+	T_OK(rc == HS_ERR_FORMAT &&
+	    strstr(err, "t.json: line 1") != NULL, "bad JSON: %s", err);
+	{
+		struct pdf_renderer *r = NULL;
+
+		rc = pdf_renderer_new("/nonexistent", &r, err);
+		T_OK(rc == HS_ERR_IO &&
+		    r == NULL, "missing directory: %s", err);
+	}
+}
+
+static void
+test_fonts(void)
+{
+	static const uint32_t rare[] = { 0x5803, 0x8D5F, 0x6607, 0x5586,
+		0x7287, 0x6DFC, 0x4DAE, 0x201D4 };
+	struct font_face *um = NULL, *wq = NULL, *hb = NULL;
+	char err[HS_ERRLEN];
+	uint32_t gid, gids[3], cps[3], newgid[3];
+	struct buf ttf;
+	size_t i;
+	bool all = true;
+	enum hs_err rc;
+
+	rc = font_face_open(UMING, 0, &um, err);
+	T_OK(rc == HS_OK, "open uming");
+	rc = font_face_open("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+	    0, &wq, err);
+	T_OK(rc == HS_OK, "open wqy-microhei");
+	rc = font_face_open(HANA_B, 0, &hb, err);
+	T_OK(rc == HS_OK, "open HanaMinB");
+	if (um == NULL || wq == NULL || hb == NULL)
+		return;
+	for (i = 0; i < 8; i++)
+		all = all && font_face_glyph(um, rare[i], &gid);
+	T_OK(all, "uming has all eight rare name characters");
+	T_OK(!font_face_glyph(wq, 0x4DAE, &gid) &&
+	    !font_face_glyph(wq, 0x201D4, &gid),
+	    "wqy-microhei lacks U+4DAE and U+201D4 (so titles fall back)");
+	T_OK(!font_face_glyph(um, 0x2A6D6, &gid) &&
+	    font_face_glyph(hb, 0x2A6D6, &gid),
+	    "U+2A6D6 is only in HanaMinB (fonts-hanazono)");
+	T_OK(font_face_glyph(um, ' ', &gid), "a space counts as drawn");
+	T_OK(!font_face_glyph(um, 0xE000, &gid), "no private-use glyphs");
+
+	/* Subset renumbers glyphs 1..n and keeps the order. */
+	font_face_glyph(um, 0x5803, &gids[0]);
+	font_face_glyph(um, 0x4DAE, &gids[1]);
+	font_face_glyph(um, 0x201D4, &gids[2]);
+	cps[0] = 0x5803;
+	cps[1] = 0x4DAE;
+	cps[2] = 0x201D4;
+	buf_init(&ttf);
+	rc = font_subset(um, gids, cps, 3, &ttf, newgid, err);
+	T_OK(rc == HS_OK,
+	    "subset three glyphs: %s", err);
+	T_OK(ttf.len > 100 && ttf.len < 8000 && newgid[0] >= 1 &&
+	    newgid[0] <= 3 && newgid[1] <= 3 && newgid[2] <= 3 &&
+	    newgid[0] != newgid[1] && newgid[1] != newgid[2],
+	    "subset is small (%zu bytes) with glyph IDs %u %u %u", ttf.len,
+	    newgid[0], newgid[1], newgid[2]);
+	T_OK(gids[1] > 20000, "U+4DAE is glyph %u in the source", gids[1]);
+	buf_free(&ttf);
+	font_face_free(wq);
+	rc = font_face_open("/nonexistent.ttf", 0, &wq, err);
+	T_OK(rc == HS_ERR_IO && wq == NULL, "missing font file: %s", err);
+	font_face_free(um);
+	font_face_free(hb);
+}
+
+static void
+test_qr(void)
+{
+	struct qr *q = NULL;
+	char err[HS_ERRLEN], big[QR_MAX_TEXT + 2];
+	enum hs_err rc;
+
+	rc = qr_encode(BASE_URL "/c/2024-7K3M-9Q2D-XW8P-4HJN", &q, err);
+	T_OK(rc == HS_OK && qr_width(q) >= 21 && (qr_width(q) - 17) % 4 == 0,
+	    "QR for a verification URL: %d modules", q ? qr_width(q) : 0);
+	/* Finder pattern: the top-left 7x7 ring is dark. */
+	T_OK(q != NULL && qr_dark(q, 0, 0) && qr_dark(q, 6, 6) &&
+	    !qr_dark(q, 1, 1) && qr_dark(q, 2, 2), "finder pattern");
+	qr_free(q);
+	rc = qr_encode("", &q, err);
+	T_OK(rc == HS_ERR_INVALID && q == NULL, "empty QR text");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	rc = qr_encode(big, &q, err);
+	T_OK(rc == HS_ERR_TOOBIG && q == NULL, "QR text too long");
+}
+
+static void
+test_render(struct pdf_renderer *r)
+{
+	struct fixture f;
+	struct buf a, b;
+	char err[HS_ERRLEN];
+	enum hs_err rc;
+
+	buf_init(&a);
+	buf_init(&b);
+	T_OK(pdf_renderer_has_template(r, "annual") &&
+	    pdf_renderer_has_template(r, "course") &&
+	    !pdf_renderer_has_template(r, "nope"), "shipped templates");
+
+	fixture(&f, "张三", 8, true, CERT_ANNUAL, 1);
+	rc = render_to(r, &f, NULL, &a, err);
+	T_OK(rc == HS_OK && a.len > 1000 && memcmp(a.data, "%PDF-1.", 7) ==
+	    0 && strstr(a.data + a.len - 8, "%%EOF") != NULL,
+	    "annual with 8 records renders: %zu bytes", a.len);
+	T_OK(a.len < 60 * 1024, "under 60 KB (%zu bytes)", a.len);
+	rc = render_to(r, &f, NULL, &b, err);
+	T_OK(rc == HS_OK && a.len == b.len && memcmp(a.data, b.data, a.len) ==
+	    0, "the same certificate renders to the same bytes");
+	buf_reset(&b);
+
+	/* Failures name the field and leave out alone. */
+	buf_puts(&b, "keep");
+	snprintf(f.c.name, sizeof(f.c.name), "张\xee\x80\x80");
+	rc = render_to(r, &f, NULL, &b, err);
+	T_OK(rc == HS_ERR_FONT && strstr(err, "name: U+E000") != NULL &&
+	    strstr(err, "role \"body\"") != NULL && strcmp(b.data, "keep") ==
+	    0, "a character no font has: %s", err);
+	snprintf(f.c.name, sizeof(f.c.name), "张三");
+	snprintf(f.c.records[2].title, sizeof(f.c.records[2].title),
+	    "课程\xf0\xb0\x80\x80");
+	rc = render_to(r, &f, NULL, &b, err);
+	T_OK(rc == HS_ERR_FONT && strstr(err, "record 3 title: U+30000") !=
+	    NULL, "missing character in a record: %s", err);
+	snprintf(f.c.records[2].title, sizeof(f.c.records[2].title), "课程");
+	snprintf(f.c.unit, sizeof(f.c.unit), "单位\x01");
+	rc = render_to(r, &f, NULL, &b, err);
+	T_OK(rc == HS_ERR_INVALID && strstr(err, "unit") != NULL,
+	    "control character: %s", err);
+	snprintf(f.c.unit, sizeof(f.c.unit), "\xe5\x8d");
+	rc = render_to(r, &f, NULL, &b, err);
+	T_OK(rc == HS_ERR_INVALID && strstr(err, "UTF-8") != NULL,
+	    "bad UTF-8: %s", err);
+	snprintf(f.c.unit, sizeof(f.c.unit), "福州市第一医院");
+	snprintf(f.c.records[0].form, sizeof(f.c.records[0].form), "webinar");
+	rc = render_to(r, &f, NULL, &b, err);
+	T_OK(rc == HS_ERR_INVALID && strstr(err, "record 1: unknown form") !=
+	    NULL, "unknown form: %s", err);
+	snprintf(f.c.records[0].form, sizeof(f.c.records[0].form), "online");
+	rc = pdf_render(r, NULL, &f.c, f.note.data, f.note.len, NULL, 0,
+	    BASE_URL "/", &b, err);
+	T_OK(rc == HS_ERR_INVALID &&
+	    strstr(err, "must not end with '/'"), "base URL: %s", err);
+	rc = pdf_render(r, NULL, &f.c, f.note.data, f.note.len, NULL, 0,
+	    "verify.example.cn", &b, err);
+	T_OK(rc == HS_ERR_INVALID,
+	    "base URL without scheme: %s", err);
+	rc = pdf_render(r, NULL, &f.c, NULL, 0, NULL, 0, BASE_URL, &b, err);
+	T_OK(rc == HS_ERR_INVALID, "no note: %s", err);
+	rc = pdf_render(r, "nope", &f.c, f.note.data, f.note.len, NULL, 0,
+	    BASE_URL, &b, err);
+	T_OK(rc == HS_ERR_NOTFOUND, "unknown template: %s",
+	    err);
+	rc = pdf_render(r, "course", &f.c, f.note.data, f.note.len, NULL, 0,
+	    BASE_URL, &b, err);
+	T_OK(rc == HS_ERR_INVALID && strstr(err, "course"),
+	    "template of the wrong kind: %s", err);
+	T_OK(strcmp(b.data, "keep") == 0, "failed renders append nothing");
+	fixture_free(&f);
+
+	/* Characters outside uming come from HanaMin, glyph IDs > 32767. */
+	fixture(&f, "\xe3\x90\x80\xe9\xbf\x8c\xf0\xaa\x9b\x96", 2, true,
+	    CERT_ANNUAL, 5);
+	buf_reset(&b);
+	rc = render_to(r, &f, NULL, &b, err);
+	T_OK(rc == HS_OK && memmem(b.data, b.len, "+HanaMinA", 9) != NULL &&
+	    memmem(b.data, b.len, "+HanaMinB", 9) != NULL,
+	    "fallback to HanaMinA and HanaMinB: %s",
+	    rc == HS_OK ? "ok" : err);
+	fixture_free(&f);
+
+	/* A course certificate; 40 records span pages. */
+	fixture(&f, "李四", 1, true, CERT_COURSE, 4);
+	buf_reset(&b);
+	rc = render_to(r, &f, NULL, &b, err);
+	T_OK(rc == HS_OK && memmem(b.data, b.len, "/Count 1", 8) != NULL,
+	    "course certificate: one page");
+	fixture_free(&f);
+	fixture(&f, "欧阳志远", 40, true, CERT_ANNUAL, 3);
+	buf_reset(&b);
+	rc = render_to(r, &f, NULL, &b, err);
+	T_OK(rc == HS_OK && memmem(b.data, b.len, "/Count 3", 8) != NULL,
+	    "40 records: three pages");
+	fixture_free(&f);
+	buf_free(&a);
+	buf_free(&b);
 }
 
 int
@@ -300,6 +633,25 @@ main(int argc, char **argv)
 		return cmd_render(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "bench") == 0)
 		return cmd_bench(atol(argv[2]));
-	T_OK(1, "placeholder");
+	{
+		struct pdf_renderer *r = NULL;
+		char err[HS_ERRLEN];
+
+		snprintf(tmpdir, sizeof(tmpdir), "%s/hs-pdf.XXXXXX",
+		    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		if (mkdtemp(tmpdir) == NULL)
+			return 2;
+		test_templates();
+		test_fonts();
+		test_qr();
+		enum hs_err rc = pdf_renderer_new(NULL, &r, err);
+
+		T_OK(rc == HS_OK,
+		    "load the shipped templates: %s", err);
+		if (r != NULL)
+			test_render(r);
+		pdf_renderer_free(r);
+		rmdir(tmpdir);
+	}
 	return t_done();
 }
