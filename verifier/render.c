@@ -196,6 +196,13 @@ hours_row(struct buf *b, enum page_lang lang, const char *what, long got,
 	buf_puts(b, "</tr>\n");
 }
 
+#define L_SUBJ PL(lang, "科目", "Subject")
+#define L_FORM PL(lang, "形式", "Form")
+#define L_DATES PL(lang, "日期", "Dates")
+#define L_HOURS PL(lang, "学时", "Hours")
+#define L_TITLE PL(lang, "课程名称", "Title")
+#define L_PROV PL(lang, "施训机构", "Provider")
+
 static void
 cert_body(struct buf *b, enum page_lang lang, const struct vdb_result *r)
 {
@@ -246,29 +253,31 @@ cert_body(struct buf *b, enum page_lang lang, const struct vdb_result *r)
 	buf_puts(b, "</section>\n");
 
 	buf_printf(b, "<section class=\"card\">\n<h2>%s</h2>\n"
-	    "<div class=\"tablewrap\"><table>\n<thead><tr><th>%s</th>"
-	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
-	    "</thead>\n<tbody>\n", PL(lang, "学习记录", "Records"),
-	    PL(lang, "科目", "Subject"), PL(lang, "形式", "Form"),
-	    PL(lang, "日期", "Dates"), PL(lang, "学时", "Hours"),
-	    PL(lang, "课程名称", "Title"), PL(lang, "施训机构", "Provider"));
+	    "<div class=\"tablewrap\"><table class=\"records\">\n<thead><tr>"
+	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s"
+	    "</th></tr></thead>\n<tbody>\n", PL(lang, "学习记录", "Records"),
+	    L_SUBJ, L_FORM, L_DATES, L_HOURS, L_TITLE, L_PROV);
 	for (i = 0; i < c->nrecords; i++) {
 		const struct cert_record *rec = &c->records[i];
 
+		/* data-label: the small-screen layout shows each row as a
+		 * card, with the column name before each value (CSS). */
 		hours_format(rec->hours10, hrs);
-		buf_puts(b, "<tr><td>");
+		buf_printf(b, "<tr><td data-label=\"%s\">", L_SUBJ);
 		page_esc(b, subject_word(lang, rec->subject));
-		buf_puts(b, "</td><td>");
+		buf_printf(b, "</td><td data-label=\"%s\">", L_FORM);
 		page_esc(b, form_word(lang, rec->form));
-		buf_puts(b, "</td><td class=\"num\">");
+		buf_printf(b, "</td><td class=\"num\" data-label=\"%s\">",
+		    L_DATES);
 		page_esc(b, rec->start);
 		if (strcmp(rec->start, rec->end) != 0) {
-			buf_puts(b, "<br>– ");
+			buf_puts(b, " – ");
 			page_esc(b, rec->end);
 		}
-		buf_printf(b, "</td><td class=\"num\">%s</td><td>", hrs);
+		buf_printf(b, "</td><td class=\"num\" data-label=\"%s\">%s"
+		    "</td><td data-label=\"%s\">", L_HOURS, hrs, L_TITLE);
 		page_esc(b, rec->title);
-		buf_puts(b, "</td><td>");
+		buf_printf(b, "</td><td data-label=\"%s\">", L_PROV);
 		page_esc(b, rec->provider);
 		buf_puts(b, "</td></tr>\n");
 	}
