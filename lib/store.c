@@ -275,6 +275,10 @@ store_open(const char *path, enum store_mode mode, sqlite3 **db, char *err)
 	sqlite3_busy_timeout(*db, 5000);
 	sqlite3_extended_result_codes(*db, 0);
 	if (mode == STORE_RO) {
+		/* Proofs read scattered tree rows: mapping the file halves
+		 * their cost on large ledgers. */
+		sqlite3_exec(*db, "PRAGMA mmap_size=1073741824", NULL, NULL,
+		    NULL);
 		if (store_version(*db) < 1) {
 			rc = hs_fail(err, HS_ERR_DB,
 			    "%s: not an hourseal database", path);
