@@ -923,6 +923,10 @@ store_row(struct importer *im, const struct import_record *r, size_t line,
 		snprintf(source, sizeof(source), "%s", COL(st, 11));
 		sqlite3_reset(st);
 		if (field != NULL) {
+			if (byref && strcmp(field, "id_number") == 0)
+				return hs_fail(err, HS_ERR_INVALID, "ref: %s "
+				    "already belongs to another practitioner's "
+				    "record (%s)", r->ref, source);
 			if (byref)
 				return hs_fail(err, HS_ERR_INVALID, "ref: %s was "
 				    "imported before (%s) with %s %s; a "

@@ -153,6 +153,8 @@ one("weihai_bad_public_type", 'public_type: must be compulsory/必修 or '
 # Against what is stored (tests/data/baseline.csv).
 one("conflict_same_ref", "ref: BASE-1 was imported before (baseline.csv:2) "
     "with hours 10; a correction needs a new ref", ref="BASE-1", hours="11")
+one("ref_of_another_person", "ref: BASE-3 already belongs to another "
+    "practitioner's record (baseline.csv:4)", ref="BASE-3")
 one("rename", "name: 张珊 is registered for 3501**********1233 as 张三; if "
     "the name really changed, import with --accept-renames", name="张珊",
     title="另一门课")

@@ -94,6 +94,31 @@ I import "$T/s.csv" --skip-invalid "$T/rej.csv" >"$T/out" 2>"$T/err"
 check "--skip-invalid stores the valid row" grep -q "2 rows: 1 imported, 0 already there, 1 rejected" "$T/out"
 check "--skip-invalid writes the reason" grep -q '^3,"hours: 9 hours in 1 day exceeds the cap for form 2 (face-to-face): 8 a day, 8 in all",' "$T/rej.csv"
 
+# Weihai: public hours split into compulsory and elective.
+W=$T/weihai
+"$ISSUER" init "$W" --policy weihai >/dev/null
+cat >"$T/w.csv" <<'CSV'
+id_number,name,year,subject,public_type,form,title,provider,start_date,end_date,minutes
+371002199001014569,王五,2024,public,必修,online,职业道德,威海平台,2024-03-01,2024-03-02,900
+371002199001014569,王五,2024,public,elective,online,数字技术,威海平台,2024-03-05,2024-03-05,450
+371002199001014569,王五,2024,professional,,online,海洋装备,威海平台,2024-04-01,2024-04-06,2700
+CSV
+"$ISSUER" --data "$W" import "$T/w.csv" >/dev/null 2>&1
+"$ISSUER" --data "$W" summary --year 2024 >"$T/wsum"
+check "weihai summary: public 30 = compulsory 20 + elective 10, met" grep -qP \
+	'^3710\*{10}4569\t王五\t-\t30 \(20/10\)\t60\t90\tmet\t0$' "$T/wsum"
+sed 's/,450$/,400/' "$T/w.csv" | sed 's/数字技术/数字技术二/' >"$T/w2.csv"
+"$ISSUER" init "$T/w2" --policy weihai >/dev/null
+"$ISSUER" --data "$T/w2" import "$T/w2.csv" >/dev/null 2>&1
+"$ISSUER" --data "$T/w2" summary --year 2024 --json >"$T/w2.json"
+check "weihai: 8 elective hours leave the year unmet, 2 elective short" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["practitioners"][0]
+assert p["compulsory"] == 20 and p["elective"] == 8 and p["status"] == "unmet", p
+assert p["missing"] == {"public": 2, "compulsory": 0, "elective": 2,
+                        "professional": 0, "total": 2}, p
+' "$T/w2.json"
+
 # The shipped samples against expected.json.
 S=$HS_TOP/templates/samples
 if [ -f "$S/expected.json" ] && command -v python3 >/dev/null; then
