@@ -1,0 +1,24 @@
+#!/bin/sh
+# Builds the libFuzzer targets tests/fuzz/fuzz_*.c with clang (ASan, UBSan)
+# against the library sources and runs each for SECONDS (default 60).
+# Usage: tests/fuzz/run.sh [SECONDS] [TARGET...]   (from the top directory)
+# Seeds: tests/fuzz/seeds/<target>/ if present. Findings go to build/fuzz/.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+secs=${1:-60}
+[ $# -gt 0 ] && shift
+out=$top/build/fuzz
+mkdir -p "$out"
+cflags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I$top/lib $(pkg-config --cflags openssl sqlite3 jansson)"
+libs="$(pkg-config --libs openssl sqlite3 jansson) -lm"
+targets=${*:-$(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
+for t in $targets; do
+	# The library files a target needs: all of lib/ but the heavy ones.
+	srcs=$(ls "$top"/lib/*.c | grep -v -e '/pdf' -e '/font' -e '/qr')
+	clang $cflags -o "$out/$t" "$top/tests/fuzz/$t.c" $srcs $libs -DHS_TEMPLATES_DIR=\"\" 2>&1 | grep -v warning || true
+	mkdir -p "$out/$t.corpus"
+	seeds=$top/tests/fuzz/seeds/${t#fuzz_}
+	[ -d "$seeds" ] && cp -n "$seeds"/* "$out/$t.corpus/" 2>/dev/null || true
+	echo "== $t ($secs s)"
+	(cd "$out" && "./$t" -max_total_time="$secs" -max_len=65536 "$t.corpus")
+done
