@@ -106,9 +106,13 @@ hours_decode(const char *s, size_t n, long *tenths, bool zero_ok)
 		return -1;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
-	while (tmp[i] >= '0' && tmp[i] <= '9')
+	/* At most 6 integer digits, checked before they can overflow. */
+	while (tmp[i] >= '0' && tmp[i] <= '9') {
+		if (i == 6)
+			return -1;
 		v = v * 10 + (tmp[i++] - '0');
-	if (i == 0 || i > 6)
+	}
+	if (i == 0)
 		return -1;
 	v *= 10;
 	if (tmp[i] == '.') {

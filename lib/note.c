@@ -48,7 +48,7 @@ is_unicode_space(uint32_t c)
 
 /*
  * A key name: non-empty valid UTF-8 with no Unicode space, no '+' and (so
- * that a note holding it can be opened) no control character.
+ * that a note holding it can be opened) no ASCII control character.
  */
 static bool
 name_valid_n(const char *s, size_t n)
@@ -61,7 +61,7 @@ name_valid_n(const char *s, size_t n)
 	while (i < n) {
 		if ((k = utf8_next(s + i, n - i, &c)) == 0)
 			return false;
-		if (is_unicode_space(c) || c == '+' || c < 0x20 || c == 0x7F)
+		if (is_unicode_space(c) || c == '+' || c < 0x20)
 			return false;
 		i += k;
 	}

@@ -27,7 +27,8 @@ struct note_verifier;
 
 /*
  * True if name is a valid key name: 1..NOTE_NAME_MAX bytes of UTF-8 with
- * no Unicode space, no '+' and no control character. '/' is fine.
+ * no Unicode space, no '+' and no ASCII control character (the spec's
+ * rules; a note may not hold control characters). '/' is fine.
  */
 bool note_name_valid(const char *name);
 

@@ -411,6 +411,7 @@ test_keys(void)
 	}
 	T_OK(note_name_valid("ledger.hourseal.example.cn/fj"), "origin with '/' ok");
 	T_OK(note_name_valid("证书.example/福建"), "non-ASCII name ok");
+	T_OK(note_name_valid("a\x7f"), "DEL is not a control character below U+0020");
 	memset(longname, 'a', sizeof(longname));
 	longname[NOTE_NAME_MAX] = '\0';
 	T_OK(note_name_valid(longname), "name of NOTE_NAME_MAX bytes ok");
