@@ -102,7 +102,7 @@ hours_decode(const char *s, size_t n, long *tenths, bool zero_ok)
 	long v = 0;
 	size_t i = 0;
 
-	if (n == 0 || n >= sizeof(tmp))
+	if (n == 0 || n >= sizeof(tmp) || memchr(s, '\0', n) != NULL)
 		return -1;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
@@ -587,6 +587,15 @@ decode(const char *text, size_t len, struct cert *c, char *err)
 		    NOTE_TEXT_MAX_FOR_CERT);
 	if (!utf8_valid(text, len))
 		return hs_fail(err, HS_ERR_FORMAT, "the text is not valid UTF-8");
+	/* C strings below stop at NUL: refuse it up front. */
+	if ((p = memchr(text, '\0', len)) != NULL) {
+		size_t ln = 1;
+		const char *q;
+
+		for (q = text; q < p; q++)
+			ln += *q == '\n';
+		return hs_fail(err, HS_ERR_FORMAT, "line %zu: NUL byte", ln);
+	}
 	if (!next_line(&l) || l.llen != strlen(CERT_MAGIC) ||
 	    memcmp(l.line, CERT_MAGIC, l.llen) != 0)
 		return hs_fail(err, HS_ERR_FORMAT,

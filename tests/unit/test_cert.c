@@ -242,6 +242,33 @@ test_malformed(void)
 	}
 }
 
+/* NUL bytes anywhere (C strings would stop at them) are refused. */
+static void
+test_nul(void)
+{
+	static const struct { const char *at; size_t off; const char *want; } rows[] = {
+		{ "requirement: 90 30 60", 18, "line 13: NUL" }, /* "90 30\0..." */
+		{ "serial: 2024", 6, "line 2: NUL" },         /* in the key */
+		{ "public: 30", 9, "line 10: NUL" },          /* "3\0" */
+		{ "| 12 |", 3, "line 15: NUL" },              /* record hours */
+		{ "issued: 2024", 8, "line 19: NUL" },
+	};
+	size_t n = strlen(ANNUAL), i;
+	char *t = malloc(n), err[HS_ERRLEN];
+	struct cert c;
+	enum hs_err rc;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memcpy(t, ANNUAL, n);
+		t[strstr(ANNUAL, rows[i].at) - ANNUAL + rows[i].off] = '\0';
+		err[0] = '\0';
+		rc = cert_decode(t, n, &c, err);
+		T_OK(rc == HS_ERR_FORMAT && strstr(err, rows[i].want),
+		    "NUL byte in \"%s\": %s", rows[i].at, err);
+	}
+	free(t);
+}
+
 static void
 test_encode_rejects(void)
 {
@@ -462,6 +489,7 @@ main(int argc, char **argv)
 	test_roundtrip("course", COURSE);
 	test_fields();
 	test_malformed();
+	test_nul();
 	test_encode_rejects();
 	test_many_records();
 	return t_done();
