@@ -122,7 +122,7 @@ struct column {
 };
 
 struct table {
-	double x, y, y_cont, bottom;    /* mm */
+	double x, y, y_cont, bottom, bottom_notlast;    /* mm */
 	double size, header_size, leading, pad;
 	double line_width;              /* pt */
 	uint32_t color, header_fill, text_color;
@@ -136,7 +136,7 @@ struct element {
 	enum el_on on;
 	enum el_when when;
 	double x, y, w, h, x2, y2;      /* mm */
-	double size, min_size, leading, line_width;
+	double size, min_size, leading, line_width, spacing;
 	int max_lines;
 	enum align align;
 	uint32_t color, fill;
@@ -1006,6 +1006,9 @@ load_table(struct jctx *j, json_t *e, const char *path)
 	    &tb->header_role)) ||
 	    (rc = get_role(j, e, "font", path, body, &tb->role)))
 		return rc;
+	if ((rc = get_num(j, e, "bottom_notlast", path, false, tb->bottom,
+	    tb->bottom, t->ph, &tb->bottom_notlast)))
+		return rc;
 	if (tb->bottom <= tb->y || tb->bottom <= tb->y_cont)
 		return jfail(j, path, "\"bottom\" must be below \"y\" and "
 		    "\"y_continued\"");
@@ -1048,7 +1051,7 @@ load_table(struct jctx *j, json_t *e, const char *path)
 		if (col->field == C_DATES)
 			t->label_roles[LBL_DATESEP] |= 1u << col->role;
 	}
-	return inside(j, path, tb->x, tb->y, tb->x + wsum, tb->bottom);
+	return inside(j, path, tb->x, tb->y, tb->x + wsum, tb->bottom_notlast);
 }
 
 static enum hs_err
@@ -1056,7 +1059,8 @@ load_element(struct jctx *j, json_t *e, size_t idx)
 {
 	static const char *const text_keys[] = { "type", "on", "when", "x",
 		"y", "text", "spans", "font", "size", "color", "align",
-		"width", "leading", "max_lines", "min_size", NULL };
+		"width", "leading", "max_lines", "min_size", "letter_spacing",
+		NULL };
 	static const char *const line_keys[] = { "type", "on", "when", "x1",
 		"y1", "x2", "y2", "line_width", "color", NULL };
 	static const char *const rect_keys[] = { "type", "on", "when", "x",
@@ -1067,7 +1071,7 @@ load_element(struct jctx *j, json_t *e, size_t idx)
 		"y", "diameter", "font", "color", "top", "bottom",
 		"line_width", NULL };
 	static const char *const table_keys[] = { "type", "x", "y",
-		"y_continued", "bottom", "size", "header_size", "leading",
+		"y_continued", "bottom", "bottom_notlast", "size", "header_size", "leading",
 		"padding", "line_width", "color", "text_color", "header_fill",
 		"header_font", "font", "columns", NULL };
 	struct tpl *t = j->t;
@@ -1131,7 +1135,9 @@ load_element(struct jctx *j, json_t *e, size_t idx)
 		    (rc = get_num(j, e, "max_lines", path, false, 0, 0, 100,
 		    &ml)) ||
 		    (rc = get_num(j, e, "min_size", path, false, el->size, 4,
-		    el->size, &el->min_size)))
+		    el->size, &el->min_size)) ||
+		    (rc = get_num(j, e, "letter_spacing", path, false, 0, -0.2,
+		    2, &el->spacing)))
 			return rc;
 		el->max_lines = (int)ml;
 		x0 = el->align == AL_LEFT ? el->x : el->align == AL_RIGHT ?
@@ -1931,6 +1937,8 @@ struct doc {
 	HPDF_STATUS herr;
 	struct buf ops;
 	float ph;               /* page height, pt */
+	float spacing;          /* extra advance, em, for the next layout */
+	float stroke;           /* text outline width, pt (0: none) */
 };
 
 static void HPDF_STDCALL
@@ -2336,7 +2344,8 @@ layout(struct doc *d, float width)
 			}
 			if ((rc = glyph_for(d, sg->role, cp, sg->src, &e)))
 				return rc;
-			adv = d->ents[e].adv * sg->size / 1000.0f;
+			adv = d->ents[e].adv * sg->size / 1000.0f +
+			    d->spacing * sg->size;
 			/* A break is allowed before cp? */
 			if (d->ngl > line_start && prev != 0 &&
 			    !no_start(cp) && !no_end(prev) &&
@@ -2360,7 +2369,8 @@ layout(struct doc *d, float width)
 				for (j = line_start; j < d->ngl; j++) {
 					d->gl[j].x = x;
 					x += d->ents[d->gl[j].ent].adv *
-					    d->gl[j].size / 1000.0f;
+					    d->gl[j].size / 1000.0f +
+					    d->spacing * d->gl[j].size;
 				}
 				have_brk = false;
 			}
@@ -2400,12 +2410,17 @@ py(const struct doc *d, double mm)
 static void
 ops_color(struct doc *d, uint32_t c)
 {
-	putnum(&d->ops, (c >> 16 & 0xFF) / 255.0);
-	buf_putc(&d->ops, ' ');
-	putnum(&d->ops, (c >> 8 & 0xFF) / 255.0);
-	buf_putc(&d->ops, ' ');
-	putnum(&d->ops, (c & 0xFF) / 255.0);
-	buf_puts(&d->ops, " rg\n");
+	int k;
+
+	/* Outlined (seal) text strokes in the fill colour too. */
+	for (k = 0; k < (d->stroke > 0 ? 2 : 1); k++) {
+		putnum(&d->ops, (c >> 16 & 0xFF) / 255.0);
+		buf_putc(&d->ops, ' ');
+		putnum(&d->ops, (c >> 8 & 0xFF) / 255.0);
+		buf_putc(&d->ops, ' ');
+		putnum(&d->ops, (c & 0xFF) / 255.0);
+		buf_puts(&d->ops, k ? " RG\n" : " rg\n");
+	}
 }
 
 static enum hs_err
@@ -2439,6 +2454,12 @@ emit_glyphs(struct doc *d, size_t first, size_t n, float x, float y,
 	if (n == 0)
 		return;
 	buf_puts(&d->ops, "q BT\n");
+	if (d->stroke > 0) {
+		/* Fill and stroke: heavier letters, as a stamp prints. */
+		buf_puts(&d->ops, "2 Tr ");
+		putnum(&d->ops, d->stroke);
+		buf_puts(&d->ops, " w\n");
+	}
 	while (k < end) {
 		const struct pglyph *g = &d->gl[k];
 		const struct gent *e = &d->ents[g->ent];
@@ -2453,6 +2474,11 @@ emit_glyphs(struct doc *d, size_t first, size_t n, float x, float y,
 			buf_printf(&d->ops, "/%s ", d->insts[e->inst].res);
 			putnum(&d->ops, g->size);
 			buf_puts(&d->ops, " Tf\n");
+			/* Letter spacing, as laid out; scales with the size. */
+			if (d->spacing != 0 && g->size != cur_size) {
+				putnum(&d->ops, d->spacing * g->size);
+				buf_puts(&d->ops, " Tc\n");
+			}
 			cur_inst = e->inst;
 			cur_size = g->size;
 		}
@@ -2525,11 +2551,14 @@ draw_text(struct doc *d, const struct element *el)
 	size_t i;
 
 	memcpy(sp, el->spans, el->nspans * sizeof(sp[0]));
+	d->spacing = (float)el->spacing;
 	/* Shrink to fit max_lines, down to min_size. */
 	for (;;) {
 		if ((rc = expand_spans(d, sp, el->nspans)) ||
-		    (rc = layout(d, px(el->w))))
+		    (rc = layout(d, px(el->w)))) {
+			d->spacing = 0;
 			return rc;
+		}
 		if (el->max_lines == 0 || (int)d->nlines <= el->max_lines ||
 		    el->size * scale - 0.5 < el->min_size)
 			break;
@@ -2537,8 +2566,10 @@ draw_text(struct doc *d, const struct element *el)
 		for (i = 0; i < el->nspans; i++)
 			sp[i].size = el->spans[i].size * scale;
 	}
-	return emit_lines(d, px(el->x), py(d, el->y), el->align,
+	rc = emit_lines(d, px(el->x), py(d, el->y), el->align,
 	    (float)el->leading);
+	d->spacing = 0;
+	return rc;
 }
 
 static void
@@ -2667,6 +2698,7 @@ draw_seal(struct doc *d, const struct element *el)
 		}
 		HPDF_Page_ClosePath(d->hpage);
 		HPDF_Page_Fill(d->hpage);
+		d->stroke = size * 0.035f;
 		/* Letters from the left end of the arc, clockwise. */
 		ang = (float)M_PI / 2 + span / 2;
 		for (i = 0; i < d->lines[0].n; i++) {
@@ -2684,6 +2716,7 @@ draw_seal(struct doc *d, const struct element *el)
 			    oy + g->x * c, s, -c);
 			ang -= step;
 		}
+		d->stroke = 0;
 		if ((rc = flush_ops(d)))
 			return rc;
 	}
@@ -2700,7 +2733,10 @@ draw_seal(struct doc *d, const struct element *el)
 			return rc;
 	}
 	if (d->mode == EMIT) {
-		if ((rc = emit_lines(d, cx, cy - r * 0.50f, AL_CENTER, 1.2f)))
+		d->stroke = size * 0.035f;
+		rc = emit_lines(d, cx, cy - r * 0.50f, AL_CENTER, 1.2f);
+		d->stroke = 0;
+		if (rc != HS_OK)
 			return rc;
 		HPDF_Page_GRestore(d->hpage);
 	}
@@ -2813,8 +2849,9 @@ static enum hs_err
 paginate(struct doc *d)
 {
 	const struct table *tb = &d->t->table;
-	size_t ri, k;
-	float y, bottom = px(tb->bottom), pad = px(tb->pad);
+	size_t ri, k, first = 0, n = d->c->nrecords;
+	float y, bottom = px(tb->bottom), full = px(tb->bottom_notlast);
+	float pad = px(tb->pad), ctop, acc;
 	int page = 0;
 	enum hs_err rc;
 
@@ -2838,8 +2875,14 @@ paginate(struct doc *d)
 	d->row_page = calloc(d->c->nrecords, sizeof(*d->row_page));
 	if (d->row_h == NULL || d->row_page == NULL)
 		return oom(d);
+	/*
+	 * Pages that continue fill down to bottom_notlast; the last page must
+	 * end above bottom (the totals are below it), so when it does not,
+	 * its tail moves to one more page.
+	 */
+	ctop = px(tb->y_cont) + d->header_h;
 	y = px(tb->y) + d->header_h;
-	for (ri = 0; ri < d->c->nrecords; ri++) {
+	for (ri = 0; ri < n; ri++) {
 		float h = 0;
 
 		for (k = 0; k < tb->ncols; k++) {
@@ -2850,18 +2893,38 @@ paginate(struct doc *d)
 		}
 		h += 2 * pad;
 		d->row_h[ri] = h;
-		if (y + h > bottom + 0.01f) {
-			float top = px(tb->y_cont) + d->header_h;
-
-			if (top + h > bottom + 0.01f)
-				return hs_fail(d->err, HS_ERR_INVALID,
-				    "record %zu: too long to fit on a page "
-				    "(%.0f mm high)", ri + 1, h / MM);
+		if (ctop + h > bottom + 0.01f)
+			return hs_fail(d->err, HS_ERR_INVALID, "record %zu: too "
+			    "long to fit on a page (%.0f mm high)", ri + 1,
+			    h / MM);
+		if (y + h > full + 0.01f) {
 			page++;
-			y = top;
+			y = ctop;
+			first = ri;
 		}
 		d->row_page[ri] = (size_t)page;
 		y += h;
+	}
+	while (y > bottom + 0.01f) {
+		/*
+		 * The rows of the last page that end below bottom go to a new
+		 * last page (at least one row stays), so that every page of
+		 * the table but the first ends at the same height.
+		 */
+		acc = page == 0 ? px(tb->y) + d->header_h : ctop;
+		for (k = first; k < n && acc + d->row_h[k] <= bottom + 0.01f;
+		    k++)
+			acc += d->row_h[k];
+		if (k == first)
+			k++;
+		if (k == n)
+			break;
+		page++;
+		first = k;
+		for (y = ctop, ri = k; ri < n; ri++) {
+			d->row_page[ri] = (size_t)page;
+			y += d->row_h[ri];
+		}
 	}
 	d->npages = page + 1;
 	return HS_OK;

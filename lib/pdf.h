@@ -15,12 +15,15 @@
  * has a character wins) and embedded as small TrueType subsets with a
  * ToUnicode map, so the text can be copied and searched. A character that
  * no font in the chain has is HS_ERR_FONT naming U+XXXX and the field.
+ * Text a template prints on every certificate is subset and compressed
+ * once, when the template is loaded.
  *
  * The output depends only on its inputs (no clock, no randomness): the
  * same certificate renders to the same bytes.
  *
- * A renderer is immutable after pdf_renderer_new except for an internal,
- * locked cache, so pdf_render may be called from several threads at once.
+ * A renderer is read-only after pdf_renderer_new (HarfBuzz's subsetting
+ * accelerator of each font is built on first use under a per-font lock),
+ * so pdf_render may be called from several threads at once.
  */
 #ifndef HS_PDF_H
 #define HS_PDF_H
