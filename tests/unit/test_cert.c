@@ -6,9 +6,13 @@
  *   test_cert --samples DIR   writes signed sample notes and key.pub
  *   test_cert --open VKEY NOTE   opens NOTE with verifier key VKEY and
  *                                decodes it as a certificate (exit 0/1)
+ *   test_cert --bench SECS RECORDS   markdown rows for tests/bench
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/opensslv.h>
 
 #include "cert.h"
 #include "note.h"
@@ -478,9 +482,78 @@ out:
 	return rc;
 }
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Prints markdown rows: encode + sign, and open + decode, of the annual
+ * sample with `records` records, for about secs seconds each.
+ */
+static int
+bench(double secs, size_t records)
+{
+	struct cert c;
+	struct note_signer *s = NULL;
+	struct note_verifier *v = NULL;
+	struct note_verified ver;
+	uint8_t seed[32] = { 42 };
+	char vk[NOTE_VKEY_MAX], err[HS_ERRLEN];
+	struct buf text, note;
+	double t0, t;
+	long n;
+	size_t i;
+
+	if (cert_decode(ANNUAL, strlen(ANNUAL), &c, err) != HS_OK ||
+	    note_signer_new("ledger.hourseal.example.cn/fj", seed, &s, err) !=
+	    HS_OK)
+		return 2;
+	note_signer_vkey(s, vk, sizeof(vk));
+	note_verifier_parse(vk, &v, err);
+	c.records = realloc(c.records, records * sizeof(*c.records));
+	for (i = 4; i < records; i++)
+		c.records[i] = c.records[i % 4];
+	c.nrecords = records;
+	buf_init(&text);
+	buf_init(&note);
+	for (n = 0, t0 = now_s(); (t = now_s() - t0) < secs; n++) {
+		buf_reset(&text);
+		buf_reset(&note);
+		if (cert_encode(&c, &text, err) != HS_OK ||
+		    note_sign(s, text.data, text.len, &note, err) != HS_OK)
+			return 2;
+	}
+	printf("| certificate note encode + Ed25519 sign (%zu records, %zu "
+	    "bytes) | %.0f notes/s | one core, OpenSSL %s |\n", records,
+	    note.len, n / t, OPENSSL_VERSION_TEXT + 8);
+	for (n = 0, t0 = now_s(); (t = now_s() - t0) < secs; n++) {
+		struct cert d;
+
+		if (note_open(note.data, note.len, &v, 1, &ver, err) != HS_OK ||
+		    cert_decode(note.data, ver.text_len, &d, err) != HS_OK)
+			return 2;
+		cert_free(&d);
+	}
+	printf("| certificate note open (verify) + decode (%zu records) | "
+	    "%.0f notes/s | one core |\n", records, n / t);
+	buf_free(&text);
+	buf_free(&note);
+	cert_free(&c);
+	note_signer_free(s);
+	note_verifier_free(v);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "--bench") == 0)
+		return bench(atof(argv[2]), (size_t)atol(argv[3]));
 	if (argc == 3 && strcmp(argv[1], "--samples") == 0)
 		return samples(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "--open") == 0)
