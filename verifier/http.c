@@ -82,6 +82,7 @@ struct http_req {
 	int status;
 	size_t sent;
 	size_t discarded;
+	size_t target_len;   /* request target with its query string */
 	double t0;
 	char client[INET6_ADDRSTRLEN];
 	uint8_t client_bin[16];
@@ -528,7 +529,7 @@ first_call(struct http_req *r, const char *url)
 
 	set_client(r);
 	r->route.endpoint = 0;
-	if (strlen(url) > s->o.max_url) {
+	if (r->target_len > s->o.max_url || strlen(url) > s->o.max_url) {
 		reply_error(r, 414, "URL too long");
 		return 1;
 	}
@@ -598,6 +599,27 @@ first_call(struct http_req *r, const char *url)
 	return 0;
 }
 
+/*
+ * Called first with the raw request target (path and query string): the
+ * per-request state starts here, so the URL bound covers the query too.
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct http_req *r;
+
+	(void)c;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->s = cls;
+	r->t0 = now_mono();
+	r->status = 500;
+	r->target_len = strlen(uri);
+	buf_init(&r->body);
+	return r;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -607,19 +629,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct http_req *r = *con_cls;
 
 	(void)version;
-	if (r == NULL) {
+	if (r == NULL)
+		return MHD_NO; /* on_uri ran out of memory */
+	if (r->c == NULL) {
 		char *q;
 
-		r = calloc(1, sizeof(*r));
-		if (r == NULL)
-			return MHD_NO;
-		*con_cls = r;
-		r->s = s;
 		r->c = c;
-		r->t0 = now_mono();
 		r->method = method;
-		r->status = 500;
-		buf_init(&r->body);
 		r->path = strdup(url);
 		if (r->path == NULL)
 			return MHD_NO;
@@ -689,7 +705,8 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	__atomic_add_fetch(&m->lat[b], 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&m->lat_sum_us, (uint64_t)(dt * 1e6),
 	    __ATOMIC_RELAXED);
-	__atomic_sub_fetch(&s->inflight, 1, __ATOMIC_RELAXED);
+	if (r->c != NULL)
+		__atomic_sub_fetch(&s->inflight, 1, __ATOMIC_RELAXED);
 	if (s->o.access_log != NULL) {
 		char ts[21], p[256];
 
@@ -828,6 +845,7 @@ http_start(const struct http_opts *o, const struct http_app *app,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(160 * 1024),
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {
 		rc = hs_fail(err, HS_ERR_IO, "cannot listen on %s (address in "
