@@ -15,7 +15,18 @@ targets=${*:-$(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
 for t in $targets; do
 	# The library files a target needs: all of lib/ but the heavy ones.
 	srcs=$(ls "$top"/lib/*.c | grep -v -e '/pdf' -e '/font' -e '/qr')
-	clang $cflags -o "$out/$t" "$top/tests/fuzz/$t.c" $srcs $libs -DHS_TEMPLATES_DIR=\"\" 2>&1 | grep -v warning || true
+	# A target may name more sources and packages in its header comment:
+	#  * fuzz-sources: verifier/x.c ...      * fuzz-pkgs: libqpdf zlib
+	extra=$(sed -n 's/^ \* fuzz-sources: //p' "$top/tests/fuzz/$t.c")
+	pkgs=$(sed -n 's/^ \* fuzz-pkgs: //p' "$top/tests/fuzz/$t.c")
+	xsrc=""
+	for x in $extra; do xsrc="$xsrc $top/$x"; done
+	xflags="" xlibs=""
+	if [ -n "$pkgs" ]; then
+		xflags="-I$top/verifier $(pkg-config --cflags $pkgs)"
+		xlibs="$(pkg-config --libs $pkgs)"
+	fi
+	clang $cflags $xflags -o "$out/$t" "$top/tests/fuzz/$t.c" $srcs $xsrc $libs $xlibs -DHS_TEMPLATES_DIR=\"\" 2>&1 | grep -v warning || true
 	mkdir -p "$out/$t.corpus"
 	seeds=$top/tests/fuzz/seeds/${t#fuzz_}
 	[ -d "$seeds" ] && cp -n "$seeds"/* "$out/$t.corpus/" 2>/dev/null || true
