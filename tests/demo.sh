@@ -8,7 +8,7 @@
 #   PORT         the verifier's port (8080)
 #   DEMO_DIR     where everything goes (./demo)
 #   DEMO_RESET   1: delete the demo's data, keys and PDFs and start over
-#   DEMO_YEARS   the years to issue certificates for ("2025 2026")
+#   DEMO_YEARS   the years to issue certificates for ("2024 2025 2026")
 #   DEMO_SAMPLE  the Fujian records to import (templates/samples/fujian.csv)
 #   DEMO_WEIHAI  0: skip the second issuer (Weihai policy, no verifier)
 #   DEMO_SETUP_ONLY  1: prepare everything, print, but do not start the
@@ -23,7 +23,7 @@ ISSUER=${HS_ISSUER:-$B/hourseal-issuer}
 VERIFIER=${HS_VERIFIER:-$B/hourseal-verifier}
 PORT=${PORT:-8080}
 DEMO=${DEMO_DIR:-$top/demo}
-YEARS=${DEMO_YEARS:-2025 2026}
+YEARS=${DEMO_YEARS:-2024 2025 2026}
 SAMPLE=${DEMO_SAMPLE:-$top/templates/samples/fujian.csv}
 HOST=127.0.0.1
 BASE=http://$HOST:$PORT
@@ -135,9 +135,20 @@ setup() {
 		run "$ISSUER" --data "$DEMO/weihai" keygen weihai
 		: >"$DEMO/weihai-rejected.csv"
 		for f in weihai-platform.csv weihai-declared.csv; do
-			run "$ISSUER" --data "$DEMO/weihai" import \
+			# The platform export is in minutes: leftover minutes are
+			# warnings, one a line; show the count instead.
+			printf '$ %s\n' "$(rel "$ISSUER") --data $(rel "$DEMO/weihai") import $(rel "$top/templates/samples/$f") --skip-invalid $(rel "$DEMO/weihai-rejected.$f")"
+			if ! "$ISSUER" --data "$DEMO/weihai" import \
 				"$top/templates/samples/$f" \
-				--skip-invalid "$DEMO/weihai-rejected.$f"
+				--skip-invalid "$DEMO/weihai-rejected.$f" \
+				2>"$DEMO/weihai/import.log"; then
+				cat "$DEMO/weihai/import.log" >&2
+				die "the import of $f failed"
+			fi
+			grep -v ': warning: ' "$DEMO/weihai/import.log" || true
+			n=$(grep -c ': warning: ' "$DEMO/weihai/import.log" || true)
+			[ "$n" -eq 0 ] || echo "($n warnings about minutes that" \
+				"do not make a whole 45-minute hour)"
 			cat "$DEMO/weihai-rejected.$f" >>"$DEMO/weihai-rejected.csv"
 			rm -f "$DEMO/weihai-rejected.$f"
 		done
@@ -178,7 +189,7 @@ cat <<EOF
 
 ================================================================
 hourseal demo
-  Certificates (PDF):  $(rel "$DEMO/pdf")/<year>/   manifest: $(rel "$DEMO/pdf")/manifest.csv
+  Certificates (PDF):  $(rel "$DEMO/pdf")/<year>/<serial>.pdf  (list: $(rel "$DEMO/pdf")/<year>/manifest.csv)
 $( [ -d "$DEMO/weihai/pdf" ] && echo "  Weihai issuer:       $(rel "$DEMO/weihai/pdf")/2025/  (key $(rel "$DEMO/keys/weihai.pub"))")
 
   Open these (or scan the QR codes in the PDFs):
