@@ -55,7 +55,7 @@
 #define MAX_INSTS       64              /* font subsets in one document */
 #define STATIC_MIN      24              /* glyphs worth a static subset */
 #define Z_STATIC        12              /* libdeflate levels: once per */
-#define Z_DOC           6               /* template, and per document */
+#define Z_DOC           1               /* template, and per document */
 
 /* ------------------------------------------------------------------ */
 /* Templates                                                            */
@@ -3318,6 +3318,11 @@ widths(struct doc *d, const uint32_t *newgid, const int *adv, size_t n)
 	for (i = 0; i < n; i++) {
 		uint32_t g = newgid[ord[i]];
 
+		/* Full-width glyphs have the default width (DW 1000). */
+		if (adv[ord[i]] == 1000) {
+			run = NULL;
+			continue;
+		}
 		if ((long)g != prev + 1 || run == NULL) {
 			HPDF_Array_AddNumber(w, (HPDF_INT32)g);
 			run = HPDF_Array_New(mm);

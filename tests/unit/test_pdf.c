@@ -6,9 +6,11 @@
  *                            to DIR for tests/e2e/pdf.sh
  *   test_pdf bench N         renders N annual certificates with 8 records
  *                            (64 different people and course mixes) and
- *                            prints "pdfs_per_cpu_s pdfs_per_wall_s bytes"
+ *                            prints "pdfs_per_cpu_s pdfs_per_wall_s
+ *                            mean_bytes max_bytes"
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +67,12 @@ fixture(struct fixture *f, const char *name, size_t n, bool met,
 	c->year = 2024;
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->id_masked, sizeof(c->id_masked), "3501**********123X");
-	snprintf(c->id_digest, sizeof(c->id_digest),
-	    "q4v0p1kZ9m3yQ1x0c2JtYk5hQmV4d3VqY2Z0dGVzdA==");
+	{
+		uint8_t h[32];
+
+		sha256(name, strlen(name), h);
+		b64_encode(h, sizeof(h), c->id_digest, sizeof(c->id_digest));
+	}
 	snprintf(c->unit, sizeof(c->unit), "福州市第一医院");
 	c->records = calloc(n ? n : 1, sizeof(*c->records));
 	c->nrecords = n;
@@ -111,22 +117,18 @@ fixture(struct fixture *f, const char *name, size_t n, bool met,
 	    c->professional10 >= c->req_professional10;
 	snprintf(c->issued, sizeof(c->issued), "2024-12-31T10:00:00Z");
 
+	/* The note as the issuer signs it (cert_encode), fixture signature. */
 	buf_init(&f->note);
-	buf_printf(&f->note, "hourseal/cert/v1\nserial: %s\nkind: %s\n"
-	    "issuer: %s\nyear: %d\nname: %s\nid: %s\nid-digest: %s\n",
-	    c->serial, kind == CERT_ANNUAL ? "annual" : "course", c->issuer,
-	    c->year, c->name, c->id_masked, c->id_digest);
-	for (i = 0; i < n; i++) {
-		char h[HOURS_SIZE];
+	{
+		char err[HS_ERRLEN];
 
-		hours_format(c->records[i].hours10, h);
-		buf_printf(&f->note, "record: %s | %s | %s | %s | %s | %s | "
-		    "%s\n", c->records[i].subject, c->records[i].form,
-		    c->records[i].start, c->records[i].end, h,
-		    c->records[i].title, c->records[i].provider);
+		if (cert_encode(c, &f->note, err) != HS_OK) {
+			fprintf(stderr, "fixture %s: %s\n", name, err);
+			abort();
+		}
 	}
-	buf_printf(&f->note, "issued: %s\n\n\xe2\x80\x94 ledger.hourseal."
-	    "example.cn/fj AAAAAfixturesignature%04u==\n", c->issued, seed);
+	buf_printf(&f->note, "\n\xe2\x80\x94 ledger.hourseal.example.cn/fj "
+	    "AAAAAfixturesignature%04u==\n", seed);
 	snprintf(f->receipt, sizeof(f->receipt), "c2sp.org/tlog-proof@v1\n"
 	    "index %u\nBASE64HASHONE=\nBASE64HASHTWO=\n\n"
 	    "ledger.hourseal.example.cn/fj\n%u\nROOTHASH=\n\n"
@@ -276,6 +278,7 @@ cmd_bench(long n)
 	struct buf out;
 	char err[HS_ERRLEN];
 	double t0, t1, c0, c1, bytes = 0;
+	size_t maxlen = 0;
 	long i;
 
 	if (pdf_renderer_new(NULL, &r, err) != HS_OK) {
@@ -297,12 +300,14 @@ cmd_bench(long n)
 			return 1;
 		}
 		bytes += (double)out.len;
+		if (out.len > maxlen)
+			maxlen = out.len;
 	}
 	t1 = now(CLOCK_MONOTONIC);
 	c1 = now(CLOCK_PROCESS_CPUTIME_ID);
 	/* PDFs per CPU second (one thread), per wall second, mean bytes. */
-	printf("%.0f %.0f %.0f\n", (double)n / (c1 - c0),
-	    (double)n / (t1 - t0), bytes / (double)n);
+	printf("%.0f %.0f %.0f %zu\n", (double)n / (c1 - c0),
+	    (double)n / (t1 - t0), bytes / (double)n, maxlen);
 	for (i = 0; i < 64; i++)
 		fixture_free(&fx[i]);
 	free(fx);
@@ -628,6 +633,71 @@ test_render(struct pdf_renderer *r)
 	buf_free(&b);
 }
 
+/* Several threads share one renderer, as the issuer's render threads do. */
+struct thr {
+	struct pdf_renderer *r;
+	struct fixture *fx;
+	struct buf *want;
+	int bad;
+};
+
+static void *
+thr_main(void *arg)
+{
+	struct thr *t = arg;
+	struct buf out;
+	char err[HS_ERRLEN];
+	int i;
+
+	buf_init(&out);
+	for (i = 0; i < 24; i++) {
+		int k = i % 4;
+
+		buf_reset(&out);
+		if (render_to(t->r, &t->fx[k], NULL, &out, err) != HS_OK ||
+		    out.len != t->want[k].len ||
+		    memcmp(out.data, t->want[k].data, out.len) != 0)
+			t->bad++;
+	}
+	buf_free(&out);
+	return NULL;
+}
+
+static void
+test_threads(struct pdf_renderer *r)
+{
+	struct fixture fx[4];
+	struct buf want[4];
+	struct thr t[4];
+	pthread_t th[4];
+	char err[HS_ERRLEN];
+	int i, bad = 0;
+
+	for (i = 0; i < 4; i++) {
+		fixture(&fx[i], i % 2 ? "王五" : rare_name, 4 + (size_t)i * 9,
+		    true, CERT_ANNUAL, (unsigned)i + 20);
+		buf_init(&want[i]);
+		render_to(r, &fx[i], NULL, &want[i], err);
+	}
+	for (i = 0; i < 4; i++) {
+		t[i].r = r;
+		t[i].fx = fx;
+		t[i].want = want;
+		t[i].bad = 0;
+		pthread_create(&th[i], NULL, thr_main, &t[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		bad += t[i].bad;
+	}
+	T_OK(bad == 0, "4 threads x 24 renders on one renderer give the "
+	    "single-threaded bytes (%d differ)", bad);
+	for (i = 0; i < 4; i++) {
+		fixture_free(&fx[i]);
+		buf_free(&want[i]);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -650,8 +720,10 @@ main(int argc, char **argv)
 
 		T_OK(rc == HS_OK,
 		    "load the shipped templates: %s", err);
-		if (r != NULL)
+		if (r != NULL) {
 			test_render(r);
+			test_threads(r);
+		}
 		pdf_renderer_free(r);
 		rmdir(tmpdir);
 	}
