@@ -257,25 +257,93 @@ site_route(void *ctx, struct http_req *r, struct http_route *rt)
 	return 404;
 }
 
-/* ---- per-thread database ---- */
+/* ---- per-thread state: the database and a response cache ---- */
+
+#define RC_SLOTS 4096
+#define RC_BODY_MAX (24u * 1024)
+#define POLL_MS 200
+
+enum rc_kind { RC_PAGE_ZH, RC_PAGE_EN, RC_JSON };
+
+/*
+ * A finished answer for (serial, kind), valid while the vdb generation
+ * (the verified checkpoint and the keys) is unchanged: the verification
+ * behind it was done against that checkpoint.
+ */
+struct rc_ent {
+	uint64_t gen;
+	char serial[SERIAL_SIZE];
+	unsigned char kind;
+	unsigned char vstatus;    /* enum vdb_status, for metrics and log */
+	int status;
+	char *body;
+	size_t len;
+};
+
+struct tstate {
+	struct vdb *v;
+	struct rc_ent *rc;
+};
+
+static void
+tstate_free(void *p)
+{
+	struct tstate *t = p;
+	size_t i;
+
+	if (t == NULL)
+		return;
+	vdb_close(t->v);
+	for (i = 0; t->rc != NULL && i < RC_SLOTS; i++)
+		free(t->rc[i].body);
+	free(t->rc);
+	free(t);
+}
+
+static struct tstate *
+thread_state(struct site *s, char *err)
+{
+	struct tstate *t = pthread_getspecific(s->key);
+
+	if (t == NULL) {
+		t = calloc(1, sizeof(*t));
+		if (t == NULL || (t->rc = calloc(RC_SLOTS, sizeof(*t->rc))) ==
+		    NULL) {
+			free(t);
+			hs_fail(err, HS_ERR_NOMEM, "out of memory");
+			return NULL;
+		}
+		pthread_setspecific(s->key, t);
+	}
+	if (t->v != NULL && vdb_stale(t->v)) {
+		/* publish replaced the file: read the new one. */
+		vdb_close(t->v);
+		t->v = NULL;
+	}
+	if (t->v == NULL) {
+		if (vdb_open(s->o.db_path, &s->pinned, &t->v, err) != HS_OK)
+			return NULL;
+		vdb_set_poll(t->v, POLL_MS);
+	}
+	return t;
+}
 
 static struct vdb *
 thread_vdb(struct site *s, char *err)
 {
-	struct vdb *v = pthread_getspecific(s->key);
+	struct tstate *t = thread_state(s, err);
 
-	if (v != NULL && vdb_stale(v)) {
-		/* publish replaced the file: read the new one. */
-		vdb_close(v);
-		v = NULL;
-		pthread_setspecific(s->key, NULL);
-	}
-	if (v == NULL) {
-		if (vdb_open(s->o.db_path, &s->pinned, &v, err) != HS_OK)
-			return NULL;
-		pthread_setspecific(s->key, v);
-	}
-	return v;
+	return t ? t->v : NULL;
+}
+
+static struct rc_ent *
+rc_slot(struct tstate *t, const char *serial, enum rc_kind kind)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)kind;
+
+	for (; *serial; serial++)
+		h = (h ^ (uint8_t)*serial) * 16777619u;
+	return &t->rc[h % RC_SLOTS];
 }
 
 static void
@@ -347,7 +415,14 @@ h_cert(struct site *s, struct http_req *r, int json)
 	const char *p = http_path(r), *in, *q;
 	char serial[SERIAL_SIZE], err[HS_ERRLEN];
 	struct vdb_result res;
-	struct vdb *v;
+	struct tstate *t;
+	struct rc_ent *ce;
+	enum rc_kind kind;
+	enum page_lang lang;
+	enum vdb_status vst;
+	struct buf b;
+	uint64_t gen;
+	int status;
 	static const char *const nocache[] = {
 		"Cache-Control", "no-cache", NULL };
 
@@ -377,25 +452,77 @@ h_cert(struct site *s, struct http_req *r, int json)
 		site_error(s, r, 404, "no such certificate", NULL);
 		return;
 	}
-	if ((v = thread_vdb(s, err)) == NULL ||
-	    vdb_check_serial(v, serial, &res, err) != HS_OK) {
+	if ((t = thread_state(s, err)) == NULL ||
+	    vdb_generation(t->v, &gen, err) != HS_OK) {
+		unavailable(s, r, err);
+		return;
+	}
+	lang = req_lang(r);
+	kind = json ? RC_JSON : lang == PAGE_EN ? RC_PAGE_EN : RC_PAGE_ZH;
+	ce = rc_slot(t, serial, kind);
+	if (ce->body != NULL && ce->gen == gen && ce->kind == kind &&
+	    strcmp(ce->serial, serial) == 0) {
+		char *copy = malloc(ce->len);
+
+		if (copy != NULL) {
+			memcpy(copy, ce->body, ce->len);
+			count_serial(s, (enum vdb_status)ce->vstatus);
+			http_set_log_note(r, render_status_name(
+			    (enum vdb_status)ce->vstatus));
+			http_reply(r, ce->status, json ? "application/json" :
+			    "text/html; charset=utf-8", copy, ce->len,
+			    HTTP_MEM_FREE, nocache);
+			return;
+		}
+	}
+	if (vdb_check_serial(t->v, serial, &res, err) != HS_OK) {
 		unavailable(s, r, err);
 		return;
 	}
 	count_serial(s, res.status);
 	http_set_log_note(r, render_status_name(res.status));
+	status = res.status == VDB_NOTFOUND ? 404 : 200;
+	vst = res.status;
+	buf_init(&b);
 	if (json) {
-		reply_json(r, res.status == VDB_NOTFOUND ? 404 : 200,
-		    render_cert_json(serial, &res), nocache);
-	} else {
-		struct buf b;
+		json_t *j = render_cert_json(serial, &res);
+		char *d = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
-		buf_init(&b);
-		render_cert_page(&b, req_lang(r), serial, &res);
-		reply_buf(r, res.status == VDB_NOTFOUND ? 404 : 200,
-		    "text/html; charset=utf-8", &b, nocache);
+		json_decref(j);
+		if (d != NULL) {
+			buf_puts(&b, d);
+			buf_putc(&b, '\n');
+			free(d);
+		} else {
+			b.oom = true;
+		}
+	} else {
+		render_cert_page(&b, lang, serial, &res);
 	}
 	vdb_result_free(&res);
+	if (b.oom) {
+		buf_free(&b);
+		site_error(s, r, 503, "out of memory", NULL);
+		return;
+	}
+	/* Keep a copy for the next asker while the checkpoint stays. */
+	if (b.len <= RC_BODY_MAX) {
+		char *keep = malloc(b.len);
+
+		if (keep != NULL) {
+			memcpy(keep, b.data, b.len);
+			free(ce->body);
+			ce->body = keep;
+			ce->len = b.len;
+			ce->gen = gen;
+			ce->kind = (unsigned char)kind;
+			ce->status = status;
+			ce->vstatus = (unsigned char)vst;
+			snprintf(ce->serial, sizeof(ce->serial), "%s", serial);
+		}
+	}
+	reply_buf(r, status, json ? "application/json" :
+	    "text/html; charset=utf-8", &b, nocache);
 }
 
 /* Finds a form field's value (text parts) in parts; NULL if absent. */
@@ -1018,12 +1145,6 @@ site_metrics(void *ctx, struct buf *out)
 
 /* ---- setup ---- */
 
-static void
-vdb_destructor(void *p)
-{
-	vdb_close(p);
-}
-
 /* Reads a pepper file: 64 hex digits (DIR/pepper of the issuer). */
 static enum hs_err
 load_pepper(struct site *s, const char *path, char *err)
@@ -1061,7 +1182,7 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	s->o = *o;
 	verify_keys_init(&s->pinned);
-	if (pthread_key_create(&s->key, vdb_destructor) != 0) {
+	if (pthread_key_create(&s->key, tstate_free) != 0) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "pthread_key_create failed");
 		goto fail;
 	}
@@ -1095,7 +1216,7 @@ site_close(struct site *s)
 		return;
 	if (s->key_made) {
 		/* The pool's threads are gone; this thread may hold one. */
-		vdb_close(pthread_getspecific(s->key));
+		tstate_free(pthread_getspecific(s->key));
 		pthread_key_delete(s->key);
 	}
 	verify_keys_free(&s->pinned);

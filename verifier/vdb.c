@@ -55,6 +55,9 @@ struct vdb {
 	struct checkpoint ckpt;
 	bool have_ckpt;
 	char ckpt_problem[256];
+	uint64_t gen;             /* bumped when the checkpoint or keys change */
+	unsigned poll_ms;
+	double polled;            /* monotonic seconds of the last look */
 	struct cache_ent *cache;
 };
 
@@ -68,6 +71,8 @@ setp(char *dst, size_t n, const char *fmt, ...)
 	vsnprintf(dst, n, fmt, ap);
 	va_end(ap);
 }
+
+static enum hs_err refresh_checkpoint(struct vdb *v, char *err);
 
 static enum hs_err
 prep(struct vdb *v, const char *sql, sqlite3_stmt **st, char *err)
@@ -239,6 +244,15 @@ vdb_close(struct vdb *v)
 	free(v);
 }
 
+enum hs_err
+vdb_generation(struct vdb *v, uint64_t *gen, char *err)
+{
+	enum hs_err rc = refresh_checkpoint(v, err);
+
+	*gen = v->gen;
+	return rc;
+}
+
 bool
 vdb_stale(struct vdb *v)
 {
@@ -259,6 +273,21 @@ vdb_stale(struct vdb *v)
  * and ckpt_problem says why; that is an answer (nothing is valid), not an
  * error. Errors are for a database that cannot be read.
  */
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+vdb_set_poll(struct vdb *v, unsigned ms)
+{
+	v->poll_ms = ms;
+}
+
 static enum hs_err
 refresh_checkpoint(struct vdb *v, char *err)
 {
@@ -269,15 +298,36 @@ refresh_checkpoint(struct vdb *v, char *err)
 	merkle_hash root;
 	char e2[HS_ERRLEN];
 	time_t now = time(NULL);
+	double m = mono();
 
+	if (v->poll_ms > 0 && v->ckpt_note != NULL &&
+	    (m - v->polled) * 1000 < v->poll_ms)
+		return HS_OK;
+	v->polled = m;
 	if (now - v->keys_loaded >= KEYS_RELOAD_SECONDS) {
-		if ((rc = load_keys(v, err)) != HS_OK)
+		struct buf before, after;
+		bool same;
+
+		buf_init(&before);
+		buf_init(&after);
+		verify_keys_format(&v->keys, &before);
+		rc = load_keys(v, err);
+		verify_keys_format(&v->keys, &after);
+		same = !before.oom && !after.oom && before.len == after.len &&
+		    memcmp(before.data, after.data, before.len) == 0;
+		buf_free(&before);
+		buf_free(&after);
+		if (rc != HS_OK)
 			return rc;
-		/* A key may have been marked compromised: recheck all. */
-		free(v->ckpt_note);
-		v->ckpt_note = NULL;
-		v->ckpt_len = 0;
-		memset(v->cache, 0, CACHE_SLOTS * sizeof(*v->cache));
+		if (!same) {
+			/* A key was marked retired or compromised, or
+			 * added: everything is checked again. */
+			free(v->ckpt_note);
+			v->ckpt_note = NULL;
+			v->ckpt_len = 0;
+			memset(v->cache, 0, CACHE_SLOTS * sizeof(*v->cache));
+			v->gen++;
+		}
 	}
 	sqlite3_reset(v->st_latest);
 	src = sqlite3_step(v->st_latest);
@@ -309,6 +359,7 @@ refresh_checkpoint(struct vdb *v, char *err)
 	v->ckpt_note[len] = '\0';
 	v->ckpt_len = len;
 	v->have_ckpt = false;
+	v->gen++;
 	memset(v->cache, 0, CACHE_SLOTS * sizeof(*v->cache));
 	if (checkpoint_open(v->ckpt_note, len, v->keys.origin, v->keys.ckpt,
 	    v->keys.nckpt, &v->ckpt, NULL, e2) != HS_OK) {

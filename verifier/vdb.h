@@ -60,6 +60,22 @@ enum hs_err vdb_open(const char *path, const struct verify_keys *pinned,
     struct vdb **out, char *err);
 void vdb_close(struct vdb *v); /* accepts NULL */
 
+/*
+ * How often (milliseconds) the latest checkpoint is looked up again; 0
+ * (the default) looks on every call. The service uses a few hundred
+ * milliseconds: a new checkpoint (and so a revocation, which the issuer
+ * always logs with one) shows within that time.
+ */
+void vdb_set_poll(struct vdb *v, unsigned ms);
+/*
+ * Looks at the latest checkpoint (subject to the poll interval) and
+ * returns the generation: a number that changes whenever the verified
+ * checkpoint or the trusted keys change, so answers cached under one
+ * generation are still right while it stays the same. HS_OK or a
+ * could-not-check error.
+ */
+enum hs_err vdb_generation(struct vdb *v, uint64_t *gen, char *err);
+
 /* True if the file at the path is no longer the one opened (publish
  * replaced it): the caller should close and reopen. Cheap (a stat). */
 bool vdb_stale(struct vdb *v);

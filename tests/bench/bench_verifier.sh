@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# bench-weight: 3
+# The verification service under wrk on loopback: GET /c/<serial> (the QR
+# landing page) and GET /api/v1/certificates/<serial> against a ledger of
+# 1,000,000 certificates, next to the same server answering a fixed string
+# (--bench-fixed: same HTTP core, headers, logging and metrics) as the
+# ceiling. Each answer re-verifies (signature, key window, leaf, inclusion
+# in the latest checkpoint) unless the per-thread cache has that (serial,
+# checkpoint); "one serial" is all cache hits, "10,000 random serials"
+# mostly misses (4,096 cache slots per thread).
+#
+# The 1,000,000-certificate database is real: every note is signed, every
+# leaf appended and checkpointed (test_vdb --make-fixture, ~4,500/s here).
+# It is built once and kept in BUILD/bench-cache/; a run without it and
+# without the time to build it uses fewer certificates and says so.
+set -u
+: "${HS_BUILD:?}" "${HS_VERIFIER:?}"
+budget=${BENCH_BUDGET:-300}
+tmp=${BENCH_TMP:-$(mktemp -d)}
+cache=$HS_BUILD/bench-cache
+mkdir -p "$cache"
+want=${BENCH_VERIFIER_N:-1000000}
+dur=${BENCH_VERIFIER_SECONDS:-8}
+conns=${BENCH_VERIFIER_CONNS:-32}
+threads=${BENCH_VERIFIER_THREADS:-2}
+command -v wrk >/dev/null || { echo "wrk is not installed" >&2; exit 2; }
+
+t0=$(date +%s)
+db=""
+for n in $want 300000 100000 30000; do
+	if [ -f "$cache/v$n.done" ]; then db=$cache/v$n.db; N=$n; break; fi
+done
+if [ -z "$db" ] || [ "$N" -lt "$want" ]; then
+	# Build as many as the budget allows (leaving ~80 s for wrk).
+	rate=4000
+	fit=$(( (budget - 80) * rate ))
+	N=$want
+	[ "$fit" -lt "$N" ] && N=$fit
+	[ "$N" -lt 10000 ] && N=10000
+	if [ ! -f "$cache/v$N.done" ]; then
+		echo "building $N certificates" >&2
+		g0=$(date +%s.%N)
+		"$HS_BUILD/tests/test_vdb" --make-fixture "$cache/v$N.db" "$N" \
+			"$cache/v$N.pub" >"$cache/v$N.serials" || exit 2
+		g1=$(date +%s.%N)
+		touch "$cache/v$N.done"
+		printf '| verifier fixture: %d signed certificates + ledger | %.0f certificates/s | test_vdb --make-fixture, kept in build/bench-cache |\n' \
+			"$N" "$(echo "$N / ($g1 - $g0)" | bc -l)"
+	fi
+	db=$cache/v$N.db
+fi
+serials=$cache/v$N.serials
+S=$(sed -n '2p' "$serials")
+grep -v revoked "$serials" | shuf -n 10000 --random-source=<(yes) >"$tmp/sample"
+cat >"$tmp/random.lua" <<LUA
+local paths = {}
+for line in io.lines("$tmp/sample") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", PREFIX .. paths[(i * 7919) % #paths + 1])
+end
+LUA
+
+start_server() {
+	"$HS_VERIFIER" serve --listen 127.0.0.1:0 --rate 0 --threads "$threads" \
+		--max-conns 4000 "$@" >"$tmp/out" 2>"$tmp/err" &
+	PID=$!
+	for _ in $(seq 1 200); do
+		URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$tmp/out")
+		[ -n "$URL" ] && return 0
+		sleep 0.05
+	done
+	echo "server did not start: $(cat "$tmp/err")" >&2
+	exit 2
+}
+stop_server() { kill -TERM "$PID"; wait "$PID"; }
+
+# run NAME URL [LUA PREFIX]: prints "rps p99ms"
+run() {
+	local out
+	if [ $# -gt 2 ]; then
+		sed "s|PREFIX|\"$4\"|" "$3" >"$tmp/run.lua"
+		out=$(wrk -t2 -c"$conns" -d"${dur}s" --latency -s "$tmp/run.lua" "$2")
+	else
+		out=$(wrk -t2 -c"$conns" -d"${dur}s" --latency "$2")
+	fi
+	echo "$out" >>"$tmp/wrk.log"
+	local rps p99 non2xx
+	rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+	p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+	non2xx=$(echo "$out" | awk '/Non-2xx/ {print $4}')
+	# wrk prints 1.23ms, 456.00us or 1.02s: in ms.
+	p99=$(echo "$p99" | awk '/us$/ {sub("us",""); print $1/1000; next}
+		/ms$/ {sub("ms",""); print $1; next} /s$/ {sub("s",""); print $1*1000}')
+	echo "$rps $p99 ${non2xx:-0}"
+}
+
+start_server --bench-fixed
+read -r fixed_rps fixed_p99 _ < <(run fixed "$URL/c/$S")
+stop_server
+
+start_server --db "$db"
+# Warm the per-thread state (connection, checkpoint) once.
+curl -s -o /dev/null "$URL/c/$S"
+read -r page_rps page_p99 page_bad < <(run page "$URL/c/$S")
+read -r api_rps api_p99 api_bad < <(run api "$URL/api/v1/certificates/$S")
+read -r rpage_rps rpage_p99 rpage_bad < <(run rpage "$URL" "$tmp/random.lua" /c/)
+read -r rapi_rps rapi_p99 rapi_bad < <(run rapi "$URL" "$tmp/random.lua" /api/v1/certificates/)
+curl -s "$URL/metrics" >"$tmp/metrics"
+stop_server
+
+pct() { echo "$1 $2" | awk '{printf "%.0f%%", 100 * $1 / $2}'; }
+note="$N certificates, wrk -t2 -c$conns ${dur}s, server --threads $threads, same 2-core machine"
+printf '| verifier ceiling: fixed string (--bench-fixed) | %.0f req/s, p99 %.2f ms | %s |\n' "$fixed_rps" "$fixed_p99" "$note"
+printf '| verifier GET /c/<serial>, one serial (cached) | %.0f req/s, p99 %.2f ms | %s of ceiling; non-2xx: %s |\n' "$page_rps" "$page_p99" "$(pct "$page_rps" "$fixed_rps")" "$page_bad"
+printf '| verifier GET /api/v1/certificates/<serial>, one serial (cached) | %.0f req/s, p99 %.2f ms | %s of ceiling; non-2xx: %s |\n' "$api_rps" "$api_p99" "$(pct "$api_rps" "$fixed_rps")" "$api_bad"
+printf '| verifier GET /c/<serial>, 10,000 random serials (re-verified) | %.0f req/s, p99 %.2f ms | %s of ceiling; non-2xx: %s |\n' "$rpage_rps" "$rpage_p99" "$(pct "$rpage_rps" "$fixed_rps")" "$rpage_bad"
+printf '| verifier GET /api/v1/certificates/<serial>, 10,000 random serials (re-verified) | %.0f req/s, p99 %.2f ms | %s of ceiling; non-2xx: %s |\n' "$rapi_rps" "$rapi_p99" "$(pct "$rapi_rps" "$fixed_rps")" "$rapi_bad"
+echo "bench_verifier: $(( $(date +%s) - t0 )) s" >&2
