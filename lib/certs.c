@@ -12,8 +12,8 @@ struct certs {
 	sqlite3_stmt *exists;   /* serial -> revoked? */
 	sqlite3_stmt *set_pdf;
 	sqlite3_stmt *get;
-	sqlite3_stmt *valid_annual;
-	sqlite3_stmt *valid_course;
+	sqlite3_stmt *latest_annual;
+	sqlite3_stmt *latest_course;
 };
 
 struct certs_iter {
@@ -95,17 +95,17 @@ certs_open(sqlite3 *db, struct certs **out, char *err)
 	    &c->set_pdf, err)) != HS_OK ||
 	    (rc = prepare(db, "SELECT " ROW_COLUMNS " WHERE c.serial = ?",
 	    &c->get, err)) != HS_OK ||
-	    (rc = prepare(db, "SELECT c.serial, c.record_set FROM"
+	    (rc = prepare(db, "SELECT c.serial, c.record_set, EXISTS (SELECT"
+	    " 1 FROM revocations r WHERE r.serial = c.serial) FROM"
 	    " certificates c WHERE c.practitioner_id = ? AND c.year = ?"
-	    " AND c.kind = 'annual' AND NOT EXISTS (SELECT 1 FROM revocations"
-	    " r WHERE r.serial = c.serial) ORDER BY c.leaf_index DESC LIMIT 1",
-	    &c->valid_annual, err)) != HS_OK ||
-	    (rc = prepare(db, "SELECT c.serial, c.record_set FROM"
+	    " AND c.kind = 'annual' ORDER BY c.leaf_index DESC LIMIT 1",
+	    &c->latest_annual, err)) != HS_OK ||
+	    (rc = prepare(db, "SELECT c.serial, c.record_set, EXISTS (SELECT"
+	    " 1 FROM revocations r WHERE r.serial = c.serial) FROM"
 	    " cert_records cr JOIN certificates c ON c.serial = cr.serial"
 	    " WHERE cr.record_id = ? AND c.practitioner_id = ? AND c.year = ?"
-	    " AND c.kind = 'course' AND NOT EXISTS (SELECT 1 FROM revocations"
-	    " r WHERE r.serial = c.serial) ORDER BY c.leaf_index DESC LIMIT 1",
-	    &c->valid_course, err)) != HS_OK) {
+	    " AND c.kind = 'course' ORDER BY c.leaf_index DESC LIMIT 1",
+	    &c->latest_course, err)) != HS_OK) {
 		certs_close(c);
 		return rc;
 	}
@@ -124,8 +124,8 @@ certs_close(struct certs *c)
 	sqlite3_finalize(c->exists);
 	sqlite3_finalize(c->set_pdf);
 	sqlite3_finalize(c->get);
-	sqlite3_finalize(c->valid_annual);
-	sqlite3_finalize(c->valid_course);
+	sqlite3_finalize(c->latest_annual);
+	sqlite3_finalize(c->latest_course);
 	free(c);
 }
 
@@ -323,22 +323,23 @@ certs_row_free(struct certs_row *row)
 }
 
 enum hs_err
-certs_find_valid(struct certs *c, long long practitioner_id, int year,
+certs_find_latest(struct certs *c, long long practitioner_id, int year,
     const char *kind, long long record_id, char serial[SERIAL_SIZE],
-    char record_set[CERTS_SET_SIZE], char *err)
+    char record_set[CERTS_SET_SIZE], bool *revoked, char *err)
 {
 	sqlite3_stmt *st;
 	enum hs_err rc = HS_OK;
 	int r;
 
 	serial[0] = record_set[0] = '\0';
+	*revoked = false;
 	if (strcmp(kind, "course") == 0) {
-		st = c->valid_course;
+		st = c->latest_course;
 		sqlite3_bind_int64(st, 1, record_id);
 		sqlite3_bind_int64(st, 2, practitioner_id);
 		sqlite3_bind_int(st, 3, year);
 	} else {
-		st = c->valid_annual;
+		st = c->latest_annual;
 		sqlite3_bind_int64(st, 1, practitioner_id);
 		sqlite3_bind_int(st, 2, year);
 	}
@@ -346,6 +347,7 @@ certs_find_valid(struct certs *c, long long practitioner_id, int year,
 	if (r == SQLITE_ROW) {
 		col_text(st, 0, serial, SERIAL_SIZE);
 		col_text(st, 1, record_set, CERTS_SET_SIZE);
+		*revoked = sqlite3_column_int(st, 2) != 0;
 	} else if (r == SQLITE_DONE)
 		rc = HS_ERR_NOTFOUND;
 	else

@@ -127,13 +127,16 @@ enum hs_err certs_get(struct certs *c, const char *serial,
 void certs_row_free(struct certs_row *row); /* frees row->note; accepts NULL */
 
 /*
- * The valid (unrevoked) certificate a practitioner holds for year and
- * kind; for kind "course", the one covering record_id. Copies its serial
- * and record_set out. HS_ERR_NOTFOUND if there is none.
+ * The latest certificate a practitioner got for year and kind (for kind
+ * "course", the latest covering record_id). Copies its serial and
+ * record_set out and sets *revoked. Since every new certificate
+ * supersedes the valid one, the latest is the valid one if there is one.
+ * HS_ERR_NOTFOUND if there is none.
  */
-enum hs_err certs_find_valid(struct certs *c, long long practitioner_id,
+enum hs_err certs_find_latest(struct certs *c, long long practitioner_id,
     int year, const char *kind, long long record_id,
-    char serial[SERIAL_SIZE], char record_set[CERTS_SET_SIZE], char *err);
+    char serial[SERIAL_SIZE], char record_set[CERTS_SET_SIZE],
+    bool *revoked, char *err);
 
 /* True if reason is one of CERTS_REASONS. */
 bool certs_reason_valid(const char *reason);

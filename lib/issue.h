@@ -22,7 +22,9 @@
  * missing: a holder whose valid certificate for the year covers exactly
  * the same records (record_set digest) is skipped unless --reissue; one
  * whose records changed gets a new certificate that supersedes the old
- * (revoked as "superseded", both pointing at each other).
+ * (revoked as "superseded", both pointing at each other). A holder whose
+ * latest certificate was revoked (error, fraud, withdrawn) is not
+ * certified again for the same records unless --reissue.
  *
  * Memory is bounded by two batches in flight, whatever the run's size.
  */
@@ -70,6 +72,8 @@ struct issue_stats {
 	long issued;             /* new certificates */
 	long superseded;         /* old certificates revoked by new ones */
 	long unchanged;          /* skipped: same records already certified */
+	long revoked;            /* skipped: revoked (not superseded) and the
+				    records are unchanged; --reissue issues */
 	long incomplete;         /* skipped by --only-complete */
 	long failed;             /* could not be rendered (e.g. a font) */
 	long repaired;           /* PDFs restored for committed certificates */

@@ -156,6 +156,7 @@ test_tables(sqlite3 *db)
 	struct certs_filter f;
 	struct certs_iter *it = NULL;
 	char err[HS_ERRLEN] = "", serial[SERIAL_SIZE], set[CERTS_SET_SIZE];
+	bool rev;
 	int k;
 
 	CHECK(certs_open(db, &c, err) == HS_OK, "certs_open %s", err);
@@ -174,14 +175,16 @@ test_tables(sqlite3 *db)
 	    "a certificate must point at an existing leaf");
 	sql(db, "COMMIT");
 
-	CHECK(certs_find_valid(c, 1, 2024, "annual", 0, serial, set, err) ==
-	    HS_OK && strcmp(serial, s1) == 0, "find the valid annual");
-	CHECK(certs_find_valid(c, 1, 2024, "course", 1, serial, set, err) ==
-	    HS_OK && strcmp(serial, s4) == 0, "find the course of record 1");
-	CHECK(certs_find_valid(c, 1, 2024, "course", 2, serial, set, err) ==
-	    HS_ERR_NOTFOUND, "no course for record 2");
-	CHECK(certs_find_valid(c, 2, 2024, "annual", 0, serial, set, err) ==
-	    HS_ERR_NOTFOUND, "no certificate for practitioner 2");
+	CHECK(certs_find_latest(c, 1, 2024, "annual", 0, serial, set, &rev,
+	    err) == HS_OK && strcmp(serial, s1) == 0 && !rev,
+	    "find the valid annual");
+	CHECK(certs_find_latest(c, 1, 2024, "course", 1, serial, set, &rev,
+	    err) == HS_OK && strcmp(serial, s4) == 0,
+	    "find the course of record 1");
+	CHECK(certs_find_latest(c, 1, 2024, "course", 2, serial, set, &rev,
+	    err) == HS_ERR_NOTFOUND, "no course for record 2");
+	CHECK(certs_find_latest(c, 2, 2024, "annual", 0, serial, set, &rev,
+	    err) == HS_ERR_NOTFOUND, "no certificate for practitioner 2");
 
 	/* Revoke s1, replaced by s2 (issued in the same transaction). */
 	sql(db, "BEGIN");
@@ -199,8 +202,16 @@ test_tables(sqlite3 *db)
 	    "revoking an unknown serial fails: %s", err);
 	CHECK(certs_revoke(c, s2, "oops", NULL, "2025-01-02T03:04:05Z", 5,
 	    NULL, err) == HS_ERR_INVALID, "unknown reason: %s", err);
-	CHECK(certs_find_valid(c, 1, 2024, "annual", 0, serial, set, err) ==
-	    HS_OK && strcmp(serial, s2) == 0, "the replacement is now valid");
+	CHECK(certs_find_latest(c, 1, 2024, "annual", 0, serial, set, &rev,
+	    err) == HS_OK && strcmp(serial, s2) == 0 && !rev,
+	    "the replacement is now the latest");
+	sql(db, "BEGIN");
+	CHECK(certs_revoke(c, s2, "fraud", NULL, "2025-01-02T03:04:05Z", 5,
+	    NULL, err) == HS_OK, "revoke the replacement");
+	CHECK(certs_find_latest(c, 1, 2024, "annual", 0, serial, set, &rev,
+	    err) == HS_OK && strcmp(serial, s2) == 0 && rev,
+	    "the latest is revoked");
+	sql(db, "ROLLBACK");
 
 	CHECK(certs_get(c, s1, &row, err) == HS_OK && row.revoked &&
 	    strcmp(row.reason, "superseded") == 0 &&
