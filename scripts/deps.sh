@@ -10,7 +10,7 @@ build="pkg-config gcc make libssl-dev libsqlite3-dev libjansson-dev libharfbuzz-
   fonts-arphic-uming fonts-wqy-microhei fonts-hanazono fonts-dejavu-core"
 test="$build sqlite3 poppler-utils qpdf zbar-tools golang-go golang-golang-x-mod-dev
   curl python3 imagemagick clang libclang-rt-14-dev chromium"
-bench="$test wrk"
+bench="$test wrk time"
 
 case "$what" in
   build) pkgs=$build ;;

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Issuance end to end: 10,000 practitioners with stamped records, one
+# `issue --year 2024 --all` (read records, evaluate, sign notes, append
+# leaves, one checkpoint per batch of 1,000, receipts, render PDFs in the
+# render threads, write, hash, commit, rename, manifest); certificates per
+# second (wall and per CPU second, as the machine may be shared) and peak
+# memory from /usr/bin/time. Then the same command again (nothing to do).
+# Prints markdown table rows.
+# bench-weight: 3
+set -u
+: "${HS_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${HS_ISSUER:=$HS_TOP/build/release/hourseal-issuer}"
+if [ -n "${BENCH_TMP:-}" ]; then T=$BENCH_TMP; else T=$(mktemp -d); trap 'rm -rf "$T"' EXIT; fi
+N=${BENCH_ISSUE_N:-10000}
+# Size the run to the budget: setup takes ~15 s; a busy machine may only
+# manage ~100 certificates a second.
+if [ -n "${BENCH_BUDGET:-}" ] && [ $(((BENCH_BUDGET - 20) * 100)) -lt "$N" ]; then
+	N=$(((BENCH_BUDGET - 20) * 100))
+	[ "$N" -lt 500 ] && N=500
+fi
+[ -x /usr/bin/time ] || { echo "bench_issue: /usr/bin/time missing (scripts/deps.sh bench)" >&2; exit 2; }
+I=$HS_ISSUER
+D=$T/data
+
+"$I" init "$D" --keys "$T/keys" >/dev/null &&
+	"$I" --data "$D" keygen bench >/dev/null 2>&1 &&
+	python3 "$HS_TOP/tests/data/gen_bulk.py" "$N" 2024 >"$T/bulk.csv" &&
+	"$I" --data "$D" import "$T/bulk.csv" --quiet >/dev/null &&
+	"$I" --data "$D" stamp --all --by 福建省人力资源和社会保障厅 --as hr \
+		>/dev/null || { echo "bench_issue: setup failed" >&2; exit 2; }
+
+load=$(cut -d' ' -f1 /proc/loadavg)
+/usr/bin/time -f '%e %U %S %M' -o "$T/time1" "$I" --data "$D" issue \
+	--year 2024 --all --out "$T/out" --quiet >"$T/out1" 2>&1 ||
+	{ cat "$T/out1" >&2; exit 2; }
+grep -q "^$N issued" "$T/out1" || { cat "$T/out1" >&2; exit 2; }
+/usr/bin/time -f '%e %U %S %M' -o "$T/time2" "$I" --data "$D" issue \
+	--year 2024 --all --out "$T/out" --quiet >"$T/out2" 2>&1 ||
+	{ cat "$T/out2" >&2; exit 2; }
+grep -q "^0 issued, 0 superseded, $N unchanged" "$T/out2" ||
+	{ cat "$T/out2" >&2; exit 2; }
+bytes=$(du -sb "$T/out/2024" | cut -f1)
+threads=$(nproc)
+
+read -r wall user sys rss <"$T/time1"
+awk -v n="$N" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss" \
+    -v b="$bytes" -v th="$threads" -v load="$load" 'BEGIN {
+	printf "| issue %d certificates end to end | %.0f certificates/s (%.0f per CPU second) | %.1f s wall, %.1f s CPU; %d render threads + main; batches of 1,000; PDFs %.0f KB mean; load %s at start |\n", n, n / w, n / (u + s), w, u + s, th, b / n / 1024, load
+	printf "| issue %d certificates: peak memory | %.0f MB | maximum resident set size (/usr/bin/time); bounded by two batches in flight |\n", n, rss / 1024
+}'
+read -r wall user sys rss <"$T/time2"
+awk -v n="$N" -v w="$wall" -v u="$user" -v s="$sys" 'BEGIN {
+	printf "| rerun with nothing to do (%d unchanged) | %.0f practitioners/s | %.1f s wall, %.1f s CPU: each holder'"'"'s records read and compared by record_set digest |\n", n, n / w, w, u + s
+}'
