@@ -306,7 +306,12 @@ mv "$T/k1.key.away" "$T/keys/k1.key"
 { echo "BEGIN IMMEDIATE;"; echo "SELECT 1;"; sleep 9; echo "COMMIT;"; } |
 	sqlite3 "$D/hourseal.db" >/dev/null 2>&1 &
 LOCK=$!
-sleep 0.5
+# Until the lock is really held (a busy machine may take a while).
+for _ in $(seq 1 100); do
+	sqlite3 "$D/hourseal.db" "BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1 ||
+		break
+	sleep 0.05
+done
 run "a locked database" 2 $ISSUER --data "$D" issue --year 2025 --all \
 	--out "$OUT"
 check "  says so" has "locked"
