@@ -222,7 +222,7 @@ static const char *
 vectors_dir(void)
 {
 	static const char *cands[] = {
-		"../shared/vectors", "../../shared/vectors",
+		"../shared/vectors", "../../shared/vectors", "tests/vectors",
 	};
 	const char *env = getenv("HS_VECTORS");
 	struct stat st;
