@@ -138,6 +138,7 @@ struct element {
 	double x, y, w, h, x2, y2;      /* mm */
 	double size, min_size, leading, line_width, spacing;
 	int max_lines;
+	bool grow_up;           /* y is the last line's baseline */
 	enum align align;
 	uint32_t color, fill;
 	bool has_fill;
@@ -947,6 +948,7 @@ static const char *const on_names[] = { "all", "first", "last",
 static const char *const when_names[] = { "always", "met", "unmet", NULL };
 static const char *const align_names[] = { "left", "center", "right",
 	NULL };
+static const char *const grow_names[] = { "down", "up", NULL };
 static const char *const type_names[] = { "text", "line", "rect", "qr",
 	"seal", "table", NULL };
 
@@ -1060,7 +1062,7 @@ load_element(struct jctx *j, json_t *e, size_t idx)
 	static const char *const text_keys[] = { "type", "on", "when", "x",
 		"y", "text", "spans", "font", "size", "color", "align",
 		"width", "leading", "max_lines", "min_size", "letter_spacing",
-		NULL };
+		"grow", NULL };
 	static const char *const line_keys[] = { "type", "on", "when", "x1",
 		"y1", "x2", "y2", "line_width", "color", NULL };
 	static const char *const rect_keys[] = { "type", "on", "when", "x",
@@ -1137,8 +1139,10 @@ load_element(struct jctx *j, json_t *e, size_t idx)
 		    (rc = get_num(j, e, "min_size", path, false, el->size, 4,
 		    el->size, &el->min_size)) ||
 		    (rc = get_num(j, e, "letter_spacing", path, false, 0, -0.2,
-		    2, &el->spacing)))
+		    2, &el->spacing)) ||
+		    (rc = get_enum(j, e, "grow", path, grow_names, 0, &v)))
 			return rc;
+		el->grow_up = v == 1;
 		el->max_lines = (int)ml;
 		x0 = el->align == AL_LEFT ? el->x : el->align == AL_RIGHT ?
 		    el->x - el->w : el->x - el->w / 2;
@@ -2566,8 +2570,17 @@ draw_text(struct doc *d, const struct element *el)
 		for (i = 0; i < el->nspans; i++)
 			sp[i].size = el->spans[i].size * scale;
 	}
-	rc = emit_lines(d, px(el->x), py(d, el->y), el->align,
-	    (float)el->leading);
+	{
+		float y = py(d, el->y);
+		size_t k;
+
+		/* Growing up: the first line moves up by the others' height. */
+		if (el->grow_up)
+			for (k = 1; k < d->nlines; k++)
+				y += d->lines[k].size * (float)el->leading;
+		rc = emit_lines(d, px(el->x), y, el->align,
+		    (float)el->leading);
+	}
 	d->spacing = 0;
 	return rc;
 }

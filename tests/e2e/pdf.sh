@@ -21,7 +21,7 @@ nows() { pdftotext -raw -enc UTF-8 "$@" - | $PY -c 'import sys; print("".join(sy
 # field FILE KEY: the expected values recorded by the driver, one a line.
 field() { awk -F'\t' -v k="$2" '$1 == k { print $2 }' "$1"; }
 
-for f in annual8 rare long40 course fallback; do
+for f in annual8 rare long40 course fallback long_fields no_records; do
 	pdf=$D/$f.pdf exp=$D/$f.txt
 	check "$f: qpdf --check finds no errors" \
 	    grep -q 'No syntax or stream encoding errors' <(qpdf --check "$pdf" 2>&1)

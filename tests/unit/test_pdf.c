@@ -249,6 +249,33 @@ cmd_render(const char *dir)
 	fixture(&f, "李四", 1, true, CERT_COURSE, 4);
 	bad |= emit(r, dir, "course", &f, NULL);
 	fixture_free(&f);
+	/* Every field at its longest; no unit; a Latin name. */
+	fixture(&f, "欧阳娜娜·阿依古丽·买买提·艾尔肯·帕尔哈提·努尔买买提·迪丽热巴·古力娜扎", 9,
+	    true, CERT_ANNUAL, 6);
+	f.c.unit[0] = '\0';
+	snprintf(f.c.issuer, sizeof(f.c.issuer), "%s",
+	    "新疆维吾尔自治区人力资源和社会保障厅专业技术人员继续教育中心"
+	    "（乌鲁木齐市沙依巴克区分中心）");
+	{
+		size_t k;
+		char *t = f.c.records[1].title;
+
+		t[0] = '\0';
+		for (k = 0; k < 12; k++)
+			strcat(t, "基于大数据与人工智能的");
+		snprintf(f.c.records[2].title, sizeof(f.c.records[2].title),
+		    "%s", "Evidence-Based Nursing Practice: A Systematic "
+		    "Approach to Continuing Professional Development (2024)");
+		snprintf(f.c.records[3].provider,
+		    sizeof(f.c.records[3].provider), "%s",
+		    "中国科学院大学附属肿瘤医院（浙江省肿瘤医院）继续医学教育"
+		    "培训中心远程教育部");
+	}
+	bad |= emit(r, dir, "long_fields", &f, NULL);
+	fixture_free(&f);
+	fixture(&f, "John Smith", 0, false, CERT_ANNUAL, 7);
+	bad |= emit(r, dir, "no_records", &f, NULL);
+	fixture_free(&f);
 	/* Only in HanaMinA (U+3400, U+9FCC, glyph 33445) and HanaMinB. */
 	fixture(&f, "\xe3\x90\x80\xe9\xbf\x8c\xf0\xaa\x9b\x96", 2, true,
 	    CERT_ANNUAL, 5);
