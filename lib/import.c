@@ -250,6 +250,7 @@ import_check_row(const struct policy *pol, const char *const f[IMPORT_NFIELDS],
 	char tmp[64], d[11], h1[HOURS_SIZE], h2[HOURS_SIZE], h3[HOURS_SIZE];
 	long start, end, deadline, first, days, cap10, want10, mins;
 	int v, mph;
+	bool ruled;
 	const char *s;
 
 	memset(r, 0, sizeof(*r));
@@ -393,16 +394,21 @@ import_check_row(const struct policy *pol, const char *const f[IMPORT_NFIELDS],
 		FAIL(IMPORT_AUTHOR_ROLE, "only for form 8 (achievement)");
 
 	/* A record over N days carries at most cap x N hours. */
-	cap10 = policy_day_cap10(pol, r->form);
+	cap10 = policy_day_cap10_for(pol, r->year, r->public, r->form, &ruled);
 	days = end - start + 1;
 	if (cap10 > 0 && r->hours10 > cap10 * days) {
 		hours_format(r->hours10, h1);
 		hours_format(cap10, h2);
 		hours_format(cap10 * days, h3);
+		if (ruled)
+			snprintf(tmp, sizeof(tmp), " in %d %s subjects",
+			    r->year, r->public ? "public" : "professional");
+		else
+			tmp[0] = '\0';
 		FAIL(IMPORT_HOURS, "%s hours in %ld day%s exceeds the cap for "
-		    "form %d (%s): %s a day, %s in all", h1, days,
+		    "form %d (%s)%s: %s a day, %s in all", h1, days,
 		    days == 1 ? "" : "s", r->form, policy_form_name(r->form),
-		    h2, h3);
+		    tmp, h2, h3);
 	}
 
 	if (text_field(IMPORT_DOMAIN, f[IMPORT_DOMAIN], false, 50, true,

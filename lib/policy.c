@@ -13,6 +13,7 @@
 #define POLICY_FORMAT "hourseal/policy/v1"
 #define POLICY_MAX_BYTES (256 * 1024)
 #define POLICY_MAX_DEADLINES 200
+#define POLICY_MAX_RULES 50
 
 enum deadline_rule {
 	RULE_NONE,       /* unlisted years have no deadline */
@@ -33,6 +34,13 @@ struct policy {
 	long req_compulsory10, req_elective10;
 	int minutes_per_hour;
 	long cap10[10];           /* per form 1..9; 0 = not capped (form 8) */
+	struct cap_rule {         /* day_cap_rules, first match wins */
+		int year;         /* 0: any */
+		int subject;      /* -1 any, 1 public, 0 professional */
+		int form;         /* 0: any */
+		long cap10;
+	} rules[POLICY_MAX_RULES];
+	size_t nrules;
 	long achievement_first10, achievement_other10;
 	struct deadline deadlines[POLICY_MAX_DEADLINES];
 	size_t ndeadlines;
@@ -106,7 +114,8 @@ json_hours10(json_t *v, long max10, long *out)
 
 static const char *const known_keys[] = {
 	"format", "name", "title", "sources", "requirement", "public_split",
-	"minutes_per_hour", "day_caps", "achievement_hours", "deadlines",
+	"minutes_per_hour", "day_caps", "day_cap_rules", "achievement_hours",
+	"deadlines",
 	"deadline_rule", "professional_only_forms", "auto_stamp_forms", NULL
 };
 
@@ -283,6 +292,60 @@ policy_parse(const char *text, size_t len, const char *file,
 	}
 	p->cap10[8] = 0; /* achievements carry fixed hours */
 
+	/* Rules that set another cap for a year, subject or form. */
+	o = json_object_get(j, "day_cap_rules");
+	if (o != NULL) {
+		static const char *const rkeys[] = { "year", "subject", "form",
+			"cap", "source", NULL };
+		size_t i;
+
+		if (!json_is_array(o) || json_array_size(o) > POLICY_MAX_RULES)
+			BAD("%s: day_cap_rules: must be a list of at most %d "
+			    "rules", file, POLICY_MAX_RULES);
+		json_array_foreach(o, i, v) {
+			struct cap_rule *r = &p->rules[p->nrules];
+			json_t *x;
+
+			if (!json_is_object(v))
+				BAD("%s: day_cap_rules[%zu]: must be an object",
+				    file, i);
+			json_object_foreach(v, key, x) {
+				if (!known(key, rkeys))
+					BAD("%s: day_cap_rules[%zu].%s: unknown "
+					    "key", file, i, key);
+			}
+			r->subject = -1;
+			if ((x = json_object_get(v, "year")) != NULL &&
+			    (!json_is_integer(x) || json_integer_value(x) <
+			    1900 || json_integer_value(x) > 2999))
+				BAD("%s: day_cap_rules[%zu].year: must be a "
+				    "year", file, i);
+			r->year = x ? (int)json_integer_value(x) : 0;
+			if ((x = json_object_get(v, "subject")) != NULL) {
+				if (json_is_string(x) && strcmp(
+				    json_string_value(x), "public") == 0)
+					r->subject = 1;
+				else if (json_is_string(x) && strcmp(
+				    json_string_value(x), "professional") == 0)
+					r->subject = 0;
+				else
+					BAD("%s: day_cap_rules[%zu].subject: "
+					    "public or professional", file, i);
+			}
+			if ((x = json_object_get(v, "form")) != NULL &&
+			    (!json_is_string(x) || (r->form =
+			    policy_form_parse(json_string_value(x))) == 0))
+				BAD("%s: day_cap_rules[%zu].form: not a form "
+				    "name", file, i);
+			if ((x = json_object_get(v, "cap")) == NULL ||
+			    json_hours10(x, 240, &r->cap10) != 0)
+				BAD("%s: day_cap_rules[%zu].cap: must be a "
+				    "number of hours > 0 and <= 24 with at most "
+				    "one decimal", file, i);
+			p->nrules++;
+		}
+	}
+
 	{
 		static const char *const names[] = { "first", "other", NULL };
 		long *outs[] = { &p->achievement_first10,
@@ -447,6 +510,30 @@ long
 policy_achievement10(const struct policy *p, bool first_author)
 {
 	return first_author ? p->achievement_first10 : p->achievement_other10;
+}
+
+long
+policy_day_cap10_for(const struct policy *p, int year, bool public, int form,
+    bool *by_rule)
+{
+	size_t i;
+
+	if (by_rule != NULL)
+		*by_rule = false;
+	if (form < 1 || form > 9 || form == 8)
+		return 0;
+	for (i = 0; i < p->nrules; i++) {
+		const struct cap_rule *r = &p->rules[i];
+
+		if ((r->year == 0 || r->year == year) &&
+		    (r->subject < 0 || r->subject == (int)public) &&
+		    (r->form == 0 || r->form == form)) {
+			if (by_rule != NULL)
+				*by_rule = true;
+			return r->cap10;
+		}
+	}
+	return p->cap10[form];
 }
 
 bool

@@ -61,6 +61,15 @@ int policy_minutes_per_hour(const struct policy *p);
 long policy_day_cap10(const struct policy *p, int form);
 
 /*
+ * The cap that applies to one record: the first of the policy's
+ * day_cap_rules matching its year, subject and form (e.g. Fujian's 2026
+ * public subjects: 12 a day in any form), else policy_day_cap10(form).
+ * 0 for achievements. *by_rule (may be NULL) says whether a rule set it.
+ */
+long policy_day_cap10_for(const struct policy *p, int year, bool public,
+    int form, bool *by_rule);
+
+/*
  * The deadline of study year `year` as days since 1970-01-01: work for
  * that year finished after it is not verified (不予审验). Returns 0 and
  * sets *days, or -1 if the policy sets no deadline for that year.

@@ -130,6 +130,10 @@ one("cap_face_to_face", "hours: 8.5 hours in 1 day exceeds the cap for form "
     "2 (face-to-face): 8 a day, 8 in all", form="2", hours="8.5")
 one("cap_employer", "hours: 9 hours in 1 day exceeds the cap for form 4 "
     "(employer): 8 a day, 8 in all", form="4", hours="9")
+one("cap_2026_public", "hours: 12.5 hours in 1 day exceeds the cap for "
+    "form 2 (face-to-face) in 2026 public subjects: 12 a day, 12 in all",
+    year="2026", form="2", start_date="2026-06-01", end_date="2026-06-01",
+    hours="12.5")
 csv("cap_minutes", "@:2: hours: 13 hours in 1 day exceeds the cap for form "
     "1 (online): 12 a day, 12 in all" + SUMMARY1, row(hours="585"),
     header=HDR.replace("hours", "minutes"))

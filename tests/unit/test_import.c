@@ -185,6 +185,22 @@ static const struct row rows[] = {
 	    NULL },
 	{ 0, "subject=professional;form=6;start_date=2024-01-01;"
 	    "end_date=2024-12-31;hours=120", NULL, 1200, "" },
+	/* Fujian 2026 public subjects: 12 a day in any form (003_...). */
+	{ 0, "year=2026;form=2;start_date=2026-06-01;end_date=2026-06-01;"
+	    "hours=12", NULL, 120, "" },
+	{ 0, "year=2026;form=2;start_date=2026-06-01;end_date=2026-06-01;"
+	    "hours=12.1", "hours: 12.1 hours in 1 day exceeds the cap for form 2 "
+	    "(face-to-face) in 2026 public subjects: 12 a day, 12 in all", 0,
+	    NULL },
+	{ 0, "year=2026;form=2;subject=professional;start_date=2026-06-01;"
+	    "end_date=2026-06-01;hours=8.1", "hours: 8.1 hours in 1 day exceeds "
+	    "the cap for form 2 (face-to-face): 8 a day, 8 in all", 0, NULL },
+	{ 0, "year=2025;form=2;start_date=2025-06-01;end_date=2025-06-01;"
+	    "hours=8.1", "hours: 8.1 hours in 1 day exceeds the cap for form 2 "
+	    "(face-to-face): 8 a day, 8 in all", 0, NULL },
+	{ 1, "year=2026;public_type=compulsory;form=2;start_date=2026-06-01;"
+	    "end_date=2026-06-01;hours=8.1", "hours: 8.1 hours in 1 day exceeds "
+	    "the cap for form 2 (face-to-face): 8 a day, 8 in all", 0, NULL },
 	/* Form 8: 60 hours for a first author, 30 for others, no day cap. */
 	{ 0, "subject=professional;form=8;author_role=first;hours=60", NULL,
 	    600, "" },

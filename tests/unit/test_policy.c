@@ -57,6 +57,20 @@ test_shipped(void)
 	T_OK(policy_deadline(fj, 2027, &d) == 0, "deadline 2027 by rule");
 	date_format(d, s);
 	T_STREQ(s, "2028-02-29", "deadline 2027 = end of February 2028 (leap)");
+	{
+		bool ruled = true;
+
+		T_OK(policy_day_cap10_for(fj, 2026, true, 2, &ruled) == 120 &&
+		    ruled, "fujian 2026 public face-to-face: 12 by rule");
+		T_OK(policy_day_cap10_for(fj, 2026, false, 2, &ruled) == 80 &&
+		    !ruled, "fujian 2026 professional face-to-face: 8");
+		T_OK(policy_day_cap10_for(fj, 2025, true, 2, &ruled) == 80 &&
+		    !ruled, "fujian 2025 public face-to-face: 8");
+		T_OK(policy_day_cap10_for(fj, 2026, true, 8, NULL) == 0,
+		    "achievements never capped");
+		T_OK(policy_day_cap10_for(wh, 2026, true, 2, &ruled) == 80 &&
+		    !ruled, "weihai has no 2026 rule");
+	}
 	T_OK(policy_auto_stamp(fj, 1) && !policy_auto_stamp(fj, 2),
 	    "online records are stamped automatically, others not");
 	T_OK(policy_professional_only(fj, 8) &&
@@ -136,6 +150,19 @@ test_invalid(void)
 		    "t.json: deadline_rule: must be "
 		    "\"end-of-february-next-year\", \"end-of-year\" or "
 		    "\"none\"" },
+		{ BASE(",\"day_cap_rules\":[{\"year\":2026,\"cap\":13}]"),
+		    NULL },
+		{ BASE(",\"day_cap_rules\":{}"), "t.json: day_cap_rules: must "
+		    "be a list of at most 50 rules" },
+		{ BASE(",\"day_cap_rules\":[{\"year\":2026}]"),
+		    "t.json: day_cap_rules[0].cap: must be a number of hours > 0 "
+		    "and <= 24 with at most one decimal" },
+		{ BASE(",\"day_cap_rules\":[{\"subject\":\"all\",\"cap\":8}]"),
+		    "t.json: day_cap_rules[0].subject: public or professional" },
+		{ BASE(",\"day_cap_rules\":[{\"form\":\"x\",\"cap\":8}]"),
+		    "t.json: day_cap_rules[0].form: not a form name" },
+		{ BASE(",\"day_cap_rules\":[{\"month\":3,\"cap\":8}]"),
+		    "t.json: day_cap_rules[0].month: unknown key" },
 		{ BASE(",\"auto_stamp_forms\":[\"webinar\"]"),
 		    "t.json: auto_stamp_forms[0]: not a form name (online, "
 		    "face-to-face, industry, employer, practice, degree, "
