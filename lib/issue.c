@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "certs.h"
@@ -43,7 +44,6 @@ struct item {
 	uint64_t index;              /* issue leaf index */
 	uint64_t rindex;             /* revoke leaf index (if supersedes) */
 	const char *dir;             /* the year directory, owned by the run */
-	bool repair;                 /* re-render of a committed certificate */
 	char want_sha[65];           /* repair: the recorded SHA-256 */
 	char revoked_at[21];         /* when the superseded one is revoked */
 	/* Set by the render thread. */
@@ -69,6 +69,7 @@ struct pool {
 	struct item **q;
 	size_t qcap, qhead, qlen;
 	size_t busy;                 /* queued or being rendered */
+	long rendered;               /* items rendered since the start */
 	bool stop;
 	pthread_t th[ISSUE_MAX_WORKERS];
 	int nth;
@@ -106,7 +107,6 @@ struct run {
 	char ydir[PATH_MAX];         /* out_dir/<year>, absolute */
 	int dfd;                     /* ydir, locked with flock */
 	struct progress *prog;
-	long done;                   /* progress count */
 	size_t avg_pdf;              /* running average PDF size */
 	long failed_items;
 	char first_fail[HS_ERRLEN];
@@ -360,6 +360,7 @@ worker(void *arg)
 		if (pdf.cap > (size_t)4 << 20)
 			buf_free(&pdf);
 		pthread_mutex_lock(&p->mu);
+		p->rendered++;
 		if (--p->busy == 0)
 			pthread_cond_broadcast(&p->done);
 	}
@@ -441,12 +442,47 @@ pool_submit(struct pool *p, struct batch *b)
 	pthread_mutex_unlock(&p->mu);
 }
 
-static void
-pool_wait(struct pool *p)
+/* Items rendered so far (for progress reports). */
+static long
+pool_rendered(struct pool *p)
 {
+	long n;
+
 	pthread_mutex_lock(&p->mu);
-	while (p->busy > 0)
-		pthread_cond_wait(&p->done, &p->mu);
+	n = p->rendered;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
+/*
+ * Waits until every queued item is rendered. With prog, redraws the
+ * progress report while waiting: base + items rendered.
+ */
+static void
+pool_wait(struct pool *p, struct progress *prog, long base)
+{
+	struct timespec ts;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->busy > 0) {
+		if (prog == NULL) {
+			pthread_cond_wait(&p->done, &p->mu);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		if (pthread_cond_timedwait(&p->done, &p->mu, &ts) != 0) {
+			long n = p->rendered;
+
+			pthread_mutex_unlock(&p->mu);
+			progress_set(prog, base + n);
+			pthread_mutex_lock(&p->mu);
+		}
+	}
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -869,6 +905,17 @@ fail:
 	return rc;
 }
 
+/*
+ * Holders done without a new certificate; progress counts these plus the
+ * certificates rendered.
+ */
+static long
+skipped(const struct run *R)
+{
+	return R->st->unchanged + R->st->revoked + R->st->incomplete +
+	    R->st->failed;
+}
+
 /* True for a render failure that is the certificate's, not the run's. */
 static bool
 item_fault(enum hs_err rc)
@@ -895,7 +942,7 @@ batch_finish(struct run *R, struct batch *b, char *err)
 
 	if (!b->open)
 		return HS_OK;
-	pool_wait(&R->pool);
+	pool_wait(&R->pool, R->prog, skipped(R));
 	for (i = 0; i < b->n; i++) {
 		struct item *it = &b->items[i];
 
@@ -1080,7 +1127,7 @@ repair_flush(struct run *R, struct batch *b, char *err)
 	if ((rc = check_space(R, b->n, err)) != HS_OK)
 		return rc;
 	pool_submit(&R->pool, b);
-	pool_wait(&R->pool);
+	pool_wait(&R->pool, NULL, 0);
 	for (k = 0; k < b->n; k++) {
 		if (b->items[k].rc != HS_OK) {
 			rc = hs_fail(err, b->items[k].rc, "%s",
@@ -1201,7 +1248,6 @@ repair(struct run *R, char *err)
 		}
 		it = batch_add(&b);
 		it->dir = R->ydir;
-		it->repair = true;
 		it->index = (uint64_t)row.leaf_index;
 		snprintf(it->want_sha, sizeof(it->want_sha), "%s",
 		    row.pdf_sha256);
@@ -1472,7 +1518,6 @@ issue_run(struct issue *is, const struct issue_opts *o_in,
 	 */
 	for (;;) {
 		struct batch *next = &b[cur ^ 1];
-		long in_next = 0;
 
 		while (i < nids && next->n < o.batch) {
 			if ((rc = records_person_get(is->db, ids[i], &p, err)) !=
@@ -1493,20 +1538,22 @@ issue_run(struct issue *is, const struct issue_opts *o_in,
 			}
 			added += next->n - before;
 			st->holders++;
-			in_next++;
 			i++;
+			if ((i & 63) == 0)
+				progress_set(R.prog, skipped(&R) +
+				    pool_rendered(&R.pool));
 		}
 		if ((rc = batch_finish(&R, &b[cur], err)) != HS_OK)
 			goto out;
 		batch_clear(&b[cur]);
-		progress_set(R.prog, st->holders - in_next);
+		progress_set(R.prog, skipped(&R) + pool_rendered(&R.pool));
 		cur ^= 1;
 		if (b[cur].n == 0 && i >= nids)
 			break;
 		if ((rc = batch_begin(&R, &b[cur], err)) != HS_OK)
 			goto out;
 	}
-	progress_set(R.prog, st->holders);
+	progress_set(R.prog, skipped(&R) + pool_rendered(&R.pool));
 	if (o.id_number != NULL && added == 0 && st->unchanged == 0 &&
 	    st->incomplete == 0 && st->failed == 0) {
 		rc = hs_fail(err, HS_ERR_NOTFOUND, "--id: this practitioner "
@@ -1517,7 +1564,7 @@ out:
 	/* A failed batch is rolled back; whatever committed stays. */
 	for (i = 0; i < 2; i++) {
 		if (b[i].open) {
-			pool_wait(&R.pool);
+			pool_wait(&R.pool, NULL, 0);
 			store_rollback(is->db);
 			unlink_temps(&R, &b[i], false);
 			b[i].open = false;
@@ -1668,7 +1715,7 @@ issue_reissue(struct issue *is, const char *serial, const char *out_dir,
 	rc = issue_manifest(is->db, R.ydir, NULL, err);
 out:
 	if (b.open) {
-		pool_wait(&R.pool);
+		pool_wait(&R.pool, NULL, 0);
 		store_rollback(is->db);
 		unlink_temps(&R, &b, false);
 	}

@@ -7,6 +7,7 @@
 
 #include "cert.h"
 #include "certs.h"
+#include "issue.h"
 #include "note.h"
 #include "report.h"
 #include "progress.h"
@@ -333,7 +334,7 @@ test_publish(const char *dbpath)
 
 	snprintf(pub, sizeof(pub), "%s/pub", dir);
 	CHECK(publish_write(dbpath, pub, &ps, err) == HS_OK, "publish %s", err);
-	CHECK(ps.certificates == 4 && ps.revocations == 1 && ps.leaves == 6,
+	CHECK(ps.certificates == 6 && ps.revocations == 1 && ps.leaves == 6,
 	    "publish counts %lld %lld %lld", ps.certificates, ps.revocations,
 	    ps.leaves);
 	snprintf(path, sizeof(path), "%s/verifier.db", pub);
@@ -367,6 +368,89 @@ test_publish(const char *dbpath)
 	CHECK(access(path, F_OK) != 0, "no temporary file");
 	CHECK(publish_write("/nonexistent/x.db", pub, NULL, err) ==
 	    HS_ERR_NOTFOUND, "missing issuer database: %s", err);
+}
+
+static void
+test_record_set(void)
+{
+	struct cert_record r[2];
+	int64_t ids[2] = { 7, 9 };
+	char out[45];
+
+	memset(r, 0, sizeof(r));
+	snprintf(r[0].subject, sizeof(r[0].subject), "public");
+	snprintf(r[0].form, sizeof(r[0].form), "online");
+	snprintf(r[0].start, sizeof(r[0].start), "2024-03-01");
+	snprintf(r[0].end, sizeof(r[0].end), "2024-03-03");
+	r[0].hours10 = 300;
+	snprintf(r[0].title, sizeof(r[0].title), "新时代政绩观树立");
+	snprintf(r[0].provider, sizeof(r[0].provider), "福建省继续教育基地");
+	snprintf(r[1].subject, sizeof(r[1].subject), "professional");
+	snprintf(r[1].form, sizeof(r[1].form), "achievement");
+	snprintf(r[1].start, sizeof(r[1].start), "2024-06-30");
+	snprintf(r[1].end, sizeof(r[1].end), "2024-06-30");
+	r[1].hours10 = 600;
+	snprintf(r[1].title, sizeof(r[1].title), "论文：海洋");
+	snprintf(r[1].provider, sizeof(r[1].provider), "福州市卫健委");
+	/* Known answers computed with Python's hashlib. */
+	issue_record_set(r, ids, 2, out);
+	T_STREQ(out, "wOHpPH+thnpTKqWau1kaUnIuvmFMKp2dXvxCuFB0ZsI=",
+	    "record_set digest");
+	issue_record_set(r, ids, 0, out);
+	T_STREQ(out, "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+	    "record_set of nothing");
+	ids[1] = 10;
+	issue_record_set(r, ids, 2, out);
+	CHECK(strcmp(out, "wOHpPH+thnpTKqWau1kaUnIuvmFMKp2dXvxCuFB0ZsI=") != 0,
+	    "another record id, another digest");
+}
+
+/* The manifest lists the PDFs that exist, quoting CSV fields. */
+static void
+test_manifest(const char *dbpath)
+{
+	char err[HS_ERRLEN] = "", out[300], file[400], csv[400];
+	struct certs *c = NULL;
+	struct certs_new n;
+	sqlite3 *db = NULL;
+	long long ids[1] = { 3 };
+	long rows = -1;
+	char *text = NULL;
+	enum hs_err rc;
+
+	snprintf(out, sizeof(out), "%s/m", dir);
+	mkdir(out, 0755);
+	if (store_open(dbpath, STORE_RW, &db, err) != HS_OK ||
+	    certs_open(db, &c, err) != HS_OK)
+		return;
+	snprintf(file, sizeof(file), "%s/2023-MMMM-MMMM-MMMM-MMMM.pdf", out);
+	fill(&n, "2023-MMMM-MMMM-MMMM-MMMM", 1, 2023, "annual", 5,
+	    ids, 1);
+	n.name = "O\"Brien, 张";
+	n.status = "unmet";
+	n.total10 = 855;
+	n.pdf_sha256 = "00ff";
+	n.pdf_file = file;
+	CHECK(INSERT(c, &n, err) == HS_OK, "insert %s", err);
+	fill(&n, "2023-NNNN-NNNN-NNNN-NNNN", 1, 2023, "course", 4,
+	    ids, 1);
+	snprintf(csv, sizeof(csv), "%s/2023-NNNN-NNNN-NNNN-NNNN.pdf", out);
+	n.pdf_sha256 = "11ee";
+	n.pdf_file = csv; /* never written: not listed */
+	CHECK(INSERT(c, &n, err) == HS_OK, "insert 2 %s", err);
+	CHECK(file_write_atomic(file, "%PDF", 4, 0644, err) == HS_OK,
+	    "a PDF file");
+	rc = issue_manifest(db, out, &rows, err);
+	CHECK(rc == HS_OK && rows == 1, "manifest: %ld rows %s", rows, err);
+	snprintf(csv, sizeof(csv), "%s/manifest.csv", out);
+	if (file_read(csv, 4096, &text, NULL, err) == HS_OK)
+		T_STREQ(text, "serial,id,name,kind,hours,status,file,sha256\n"
+		    "2023-MMMM-MMMM-MMMM-MMMM,3501**********123X,"
+		    "\"O\"\"Brien, 张\",annual,85.5,unmet,"
+		    "2023-MMMM-MMMM-MMMM-MMMM.pdf,00ff\n", "manifest text");
+	free(text);
+	certs_close(c);
+	store_close(db);
 }
 
 static void
@@ -436,6 +520,8 @@ main(void)
 	test_tables(db);
 	store_close(db);
 	test_report(dbpath);
+	test_record_set();
+	test_manifest(dbpath);
 	test_publish(dbpath);
 	test_progress();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
