@@ -7,11 +7,7 @@
  * The first two bytes choose: byte 0 bit 0 the weihai policy; byte 1
  * bit 0 JSON Lines, bit 1 --skip-invalid, bit 2 --encoding gbk. Seeds in
  * tests/fuzz/seeds/import/. 28,499 runs in 120 s found nothing (Nov 2026).
- * Build (clang), from the top of the tree:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib \
- *     tests/fuzz/fuzz_import.c lib/{import,idnum,policy,records,store,config,util,err}.c \
- *     -o fuzz_import $(pkg-config --libs \
- *     --cflags openssl sqlite3 jansson) -lm
+ * Build and run: tests/fuzz/run.sh 60 fuzz_import
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +20,26 @@
 #include "store.h"
 #include "util.h"
 
-#ifndef HS_TEMPLATES_DIR
-#define HS_TEMPLATES_DIR "templates"
-#endif
+/*
+ * The two shipped policies, inline so the target needs no files (the
+ * fuzz runner builds without a templates directory). Keep them like
+ * templates/policy/fujian.json and weihai.json.
+ */
+#define POLICY(name, split, rules) "{\"format\":\"hourseal/policy/v1\"," \
+	"\"name\":\"" name "\",\"requirement\":{\"total\":90,\"public\":30," \
+	"\"professional\":60},\"public_split\":" split "," \
+	"\"minutes_per_hour\":45,\"day_caps\":{\"online\":12," \
+	"\"face-to-face\":8,\"default\":8},\"day_cap_rules\":[" rules "]," \
+	"\"achievement_hours\":{\"first\":60,\"other\":30}," \
+	"\"deadlines\":{\"2024\":\"2025-02-28\",\"2025\":\"2026-02-28\"}," \
+	"\"deadline_rule\":\"end-of-february-next-year\"," \
+	"\"professional_only_forms\":[\"industry\",\"practice\",\"academic\"," \
+	"\"achievement\"],\"auto_stamp_forms\":[\"online\"]}"
+static const char *const policies[2] = {
+	POLICY("fujian", "null", "{\"year\":2026,\"subject\":\"public\","
+	    "\"cap\":12}"),
+	POLICY("weihai", "{\"compulsory\":20,\"elective\":10}", ""),
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,10 +76,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ready) {
 		if (mkdtemp(dir) == NULL ||
-		    policy_load(HS_TEMPLATES_DIR "/policy/fujian.json", &pol[0],
-		    err) != HS_OK ||
-		    policy_load(HS_TEMPLATES_DIR "/policy/weihai.json", &pol[1],
-		    err) != HS_OK ||
+		    policy_parse(policies[0], strlen(policies[0]), "fujian",
+		    &pol[0], err) != HS_OK ||
+		    policy_parse(policies[1], strlen(policies[1]), "weihai",
+		    &pol[1], err) != HS_OK ||
 		    store_open(":memory:", STORE_CREATE, &tmpl, err) != HS_OK)
 			abort();
 		ready = true;
