@@ -53,7 +53,7 @@
 #define MAX_TPL_BYTES   (256 * 1024)
 #define MAX_TEXT        2048            /* bytes of one template text */
 #define MAX_INSTS       64              /* font subsets in one document */
-#define STATIC_MIN      24              /* glyphs worth a static subset */
+#define STATIC_MIN      48              /* glyphs worth a static subset */
 #define Z_STATIC        12              /* libdeflate levels: once per */
 #define Z_DOC           1               /* template, and per document */
 
