@@ -97,6 +97,7 @@ met=$(awk -F, '$6 == "met" { print $1; exit }' "$OUT/$Y/manifest.csv")
 check "the sample has practitioners short of hours" test -n "$short"
 pdftotext "$OUT/$Y/$short.pdf" "$T/short.txt" 2>/dev/null
 check "a practitioner short of hours gets 未达标" grep -q 未达标 "$T/short.txt"
+check "  with the missing hours (尚缺学时)" grep -q 尚缺学时 "$T/short.txt"
 pdftotext "$OUT/$Y/$met.pdf" "$T/met.txt" 2>/dev/null
 check "one who met the requirement does not" \
 	sh -c "! grep -q 未达标 '$T/met.txt' && grep -q 达标 '$T/met.txt'"
