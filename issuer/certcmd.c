@@ -33,9 +33,9 @@ certcmd_fail(const char *prog, enum hs_err rc, const char *err)
 	return certcmd_exit(rc);
 }
 
-int
-certcmd_open(const char *prog, const char *data_dir, struct config *c,
-    sqlite3 **db)
+static int
+open_mode(const char *prog, const char *data_dir, struct config *c,
+    sqlite3 **db, enum store_mode mode)
 {
 	char err[HS_ERRLEN] = "";
 	enum hs_err rc;
@@ -45,12 +45,26 @@ certcmd_open(const char *prog, const char *data_dir, struct config *c,
 		certcmd_fail(prog, rc, err);
 		return 2;
 	}
-	if ((rc = store_open(c->db_path, STORE_RW, db, err)) != HS_OK) {
+	if ((rc = store_open(c->db_path, mode, db, err)) != HS_OK) {
 		config_wipe(c);
 		certcmd_fail(prog, rc, err);
 		return 2;
 	}
 	return 0;
+}
+
+int
+certcmd_open(const char *prog, const char *data_dir, struct config *c,
+    sqlite3 **db)
+{
+	return open_mode(prog, data_dir, c, db, STORE_RW);
+}
+
+int
+certcmd_open_ro(const char *prog, const char *data_dir, struct config *c,
+    sqlite3 **db)
+{
+	return open_mode(prog, data_dir, c, db, STORE_RO);
 }
 
 int

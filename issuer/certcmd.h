@@ -19,6 +19,13 @@
 int certcmd_open(const char *prog, const char *data_dir, struct config *c,
     sqlite3 **db);
 
+/*
+ * The same, read-only (list, show, export): no write lock is taken, so
+ * these work while an issuer holds the database for a batch.
+ */
+int certcmd_open_ro(const char *prog, const char *data_dir, struct config *c,
+    sqlite3 **db);
+
 /* The exit status for rc: 0 ok, 1 invalid input or refused, 2 could not run. */
 int certcmd_exit(enum hs_err rc);
 

@@ -58,7 +58,7 @@ cmd_export(const struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc || year == 0 || !have_fmt)
 		goto usage;
-	if ((ret = certcmd_open(cli->prog, cli->data_dir, &c, &db)) != 0)
+	if ((ret = certcmd_open_ro(cli->prog, cli->data_dir, &c, &db)) != 0)
 		return ret;
 	rc = report_export(db, year, fmt, full, stdout, &n, err);
 	store_close(db);

@@ -78,7 +78,7 @@ cmd_list(const struct cli *cli, int argc, char **argv)
 		    cli->prog, argv[optind]);
 		return 1;
 	}
-	if ((ret = certcmd_open(cli->prog, cli->data_dir, &c, &db)) != 0)
+	if ((ret = certcmd_open_ro(cli->prog, cli->data_dir, &c, &db)) != 0)
 		return ret;
 	if (id != NULL) {
 		if ((rc = certcmd_id_digest(&c, id, digest, err)) != HS_OK)

@@ -37,7 +37,7 @@ cmd_show(const struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = serial_parse(argv[1], serial, err)) != HS_OK)
 		return certcmd_fail(cli->prog, rc, err);
-	if ((ret = certcmd_open(cli->prog, cli->data_dir, &c, &db)) != 0)
+	if ((ret = certcmd_open_ro(cli->prog, cli->data_dir, &c, &db)) != 0)
 		return ret;
 	if ((rc = certs_open(db, &cs, err)) != HS_OK ||
 	    (rc = certs_get(cs, serial, &row, err)) != HS_OK ||

@@ -537,7 +537,8 @@ issue_open(const struct config *c, sqlite3 *db, unsigned flags,
 	 * A committed batch must survive a power cut too, not only a
 	 * killed process: its PDFs are renamed into place right after.
 	 */
-	if ((rc = store_exec(db, "PRAGMA synchronous=FULL", err)) != HS_OK)
+	if ((flags & ISSUE_SIGN) &&
+	    (rc = store_exec(db, "PRAGMA synchronous=FULL", err)) != HS_OK)
 		goto fail;
 	*out = is;
 	return HS_OK;

@@ -316,6 +316,9 @@ done
 run "a locked database" 2 $ISSUER --data "$D" issue --year 2025 --all \
 	--out "$OUT"
 check "  says so" has "locked"
+run "list, show and export still work meanwhile (read-only)" 0 sh -c \
+	"$ISSUER --data '$D' list --year $Y && $ISSUER --data '$D' show '$new' \
+	&& $ISSUER --data '$D' export --year $Y --format csv"
 wait $LOCK
 check "the ledger did not move ($s0)" test "$(size)" -eq "$s0"
 # A full output disk.
