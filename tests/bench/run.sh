@@ -51,6 +51,7 @@ left=0
 for s in "${scripts[@]}"; do left=$((left + $(weight "$s"))); done
 
 start=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 for s in "${scripts[@]}"; do
@@ -109,7 +110,8 @@ rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	echo "- Machine: $cpu, $cores cores, $mem RAM"
 	echo "- OS: $os ($kernel)"
 	echo "- Libraries: ${versions:-unknown}"
-	echo "- Whole run: ${elapsed} s (BENCH_TOTAL=${total} s)"
+	echo "- Whole run: ${elapsed} s (BENCH_TOTAL=${total} s); load average" \
+		"before: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 	echo "| benchmark | result | notes |"
 	echo "|---|---|---|"
