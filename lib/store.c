@@ -210,6 +210,9 @@ migrate(sqlite3 *db, char *err)
 	int v;
 	size_t i;
 
+	/* Already current: no need to take the write lock. */
+	if (store_version(db) == (int)NMIGRATIONS)
+		return HS_OK;
 	if ((rc = store_exec(db, "CREATE TABLE IF NOT EXISTS schema_version ("
 	    "version INTEGER NOT NULL, applied TEXT NOT NULL)", err)) != HS_OK)
 		return rc;
