@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "checkpoint.h"
+#include "pdf.h"
 #include "pdfin.h"
 #include "vcmd.h"
 #include "verify.h"
@@ -36,6 +37,11 @@ check_usage(FILE *f)
 	    "  --checkpoint FILE  a newer checkpoint you trust: GET /checkpoint\n"
 	    "                     ?consistency-from=<receipt size> saved to a file\n"
 	    "                     (or a plain checkpoint of the same size)\n"
+	    "  --base-url URL     the issuer's public verifier URL (the QR code's\n"
+	    "                     prefix): re-render the PDF from its embedded note\n"
+	    "                     and receipt with the installed templates and\n"
+	    "                     compare the bytes (PDFs are deterministic)\n"
+	    "  --templates DIR    templates for --base-url (default: built in)\n"
 	    "  --json             machine-readable output\n"
 	    "exit status: 0 valid, 1 invalid, 2 could not check\n");
 }
@@ -45,7 +51,7 @@ struct outcome {
 	char problem[HS_ERRLEN];
 	const char *what;         /* "pdf" or "note" */
 	bool sig_ok, receipt_ok, pages_ok, consistency_checked,
-	    consistency_ok;
+	    consistency_ok, rendered, same_bytes;
 	struct cert c;
 	bool have_cert;
 	struct checkpoint rcp;    /* the receipt's checkpoint */
@@ -175,9 +181,14 @@ print_human(const char *file, const struct outcome *o)
 	if (o->consistency_checked)
 		printf("  consistency: %s\n", o->consistency_ok ?
 		    "ok with the trusted checkpoint" : "not verified");
-	if (strcmp(o->what, "pdf") == 0)
+	if (strcmp(o->what, "pdf") == 0) {
 		printf("  pdf pages:   %s\n", o->pages_ok ? "intact" :
 		    "damaged or modified");
+		printf("  pdf bytes:   %s\n", !o->rendered ? "not compared "
+		    "(--base-url re-renders and compares)" : o->same_bytes ?
+		    "identical to the certificate rendered from its note" :
+		    "MODIFIED");
+	}
 }
 
 static void
@@ -223,9 +234,13 @@ print_json(const char *file, const struct outcome *o)
 	if (o->consistency_checked)
 		json_object_set_new(j, "consistent_with_trusted_checkpoint",
 		    json_boolean(o->consistency_ok));
-	if (strcmp(o->what, "pdf") == 0)
+	if (strcmp(o->what, "pdf") == 0) {
 		json_object_set_new(j, "pdf_pages_intact",
 		    json_boolean(o->pages_ok));
+		if (o->rendered)
+			json_object_set_new(j, "pdf_bytes_identical",
+			    json_boolean(o->same_bytes));
+	}
 	s = json_dumps(j, JSON_INDENT(2));
 	if (s != NULL)
 		printf("%s\n", s);
@@ -233,13 +248,50 @@ print_json(const char *file, const struct outcome *o)
 	json_decref(j);
 }
 
-enum { OPT_KEY = 256, OPT_PROOF, OPT_CKPT, OPT_JSON, OPT_HELP };
+/*
+ * Renders the certificate again from the embedded note and receipt and
+ * compares with the file: the issuer's PDFs depend only on those inputs,
+ * the template and the fonts, so any other byte means a modified file.
+ */
+static void
+check_rerender(struct outcome *o, const char *tdir, const char *base_url,
+    const char *data, size_t len, const char *note, size_t nlen,
+    const char *proof, size_t plen)
+{
+	struct pdf_renderer *pr = NULL;
+	struct buf out;
+	char err[HS_ERRLEN];
+
+	buf_init(&out);
+	if (pdf_renderer_new(tdir, &pr, err) != HS_OK) {
+		fail(o, 2, "cannot load the templates to re-render: %s", err);
+		goto done;
+	}
+	if (pdf_render(pr, NULL, &o->c, note, nlen, proof, plen, base_url,
+	    &out, err) != HS_OK) {
+		fail(o, 2, "cannot re-render the certificate: %s", err);
+		goto done;
+	}
+	o->rendered = true;
+	o->same_bytes = out.len == len && memcmp(out.data, data, len) == 0;
+	if (!o->same_bytes)
+		fail(o, 1, "this PDF file was modified: it differs from the "
+		    "certificate rendered again from its own signed note");
+done:
+	buf_free(&out);
+	pdf_renderer_free(pr);
+}
+
+enum { OPT_KEY = 256, OPT_PROOF, OPT_CKPT, OPT_JSON, OPT_HELP, OPT_BASE,
+	OPT_TDIR };
 
 static const struct option check_opts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "proof", required_argument, NULL, OPT_PROOF },
 	{ "checkpoint", required_argument, NULL, OPT_CKPT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "base-url", required_argument, NULL, OPT_BASE },
+	{ "templates", required_argument, NULL, OPT_TDIR },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -248,6 +300,7 @@ int
 vcmd_check(int argc, char **argv)
 {
 	const char *keyfiles[8], *proofpath = NULL, *ckptpath = NULL, *file;
+	const char *base_url = NULL, *tdir = NULL;
 	size_t nkeys = 0, i, len, plen = 0;
 	int c, json = 0;
 	struct verify_keys ks;
@@ -275,6 +328,8 @@ vcmd_check(int argc, char **argv)
 		case OPT_PROOF: proofpath = optarg; break;
 		case OPT_CKPT: ckptpath = optarg; break;
 		case OPT_JSON: json = 1; break;
+		case OPT_BASE: base_url = optarg; break;
+		case OPT_TDIR: tdir = optarg; break;
 		case OPT_HELP: check_usage(stdout); return 0;
 		default: check_usage(stderr); return 2;
 		}
@@ -352,6 +407,9 @@ vcmd_check(int argc, char **argv)
 	if (strcmp(o.what, "pdf") == 0 && !o.pages_ok)
 		fail(&o, 1, "the PDF's page content is damaged: this file was "
 		    "modified after it was issued");
+	if (strcmp(o.what, "pdf") == 0 && o.pages_ok && base_url != NULL)
+		check_rerender(&o, tdir, base_url, data, len, note, nlen,
+		    proof, plen);
 	if (ckptpath != NULL)
 		check_newer(&o, &ks, ckptpath);
 done:
