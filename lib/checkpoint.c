@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "util.h"
 #include "checkpoint.h"
 
 /* Extension lines we accept (and ignore) when parsing others' notes. */
@@ -63,26 +64,6 @@ checkpoint_format(const char *origin, uint64_t size, const merkle_hash root,
 	return out->oom ? HS_ERR_NOMEM : HS_OK;
 }
 
-/* Parses a canonical unsigned decimal (no sign, no leading zeroes). */
-static int
-parse_dec(const char *s, size_t n, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (n == 0 || n > 19 || (n > 1 && s[0] == '0'))
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 enum hs_err
 checkpoint_parse(const char *text, size_t len, struct checkpoint *cp,
     char *err)
@@ -114,7 +95,7 @@ checkpoint_parse(const char *text, size_t len, struct checkpoint *cp,
 			cp->origin[n] = '\0';
 			break;
 		case 2:
-			if (parse_dec(p, n, MERKLE_MAX_SIZE, &cp->size) != 0)
+			if (dec_parse_u64(p, n, MERKLE_MAX_SIZE, &cp->size) != 0)
 				return hs_fail(err, HS_ERR_FORMAT, "checkpoint "
 				    "line 2: the tree size is not a decimal "
 				    "number without leading zeroes");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "receipt.h"
 
 struct receipt {
@@ -37,26 +38,6 @@ receipt_format(uint64_t index, const merkle_hash *proof, size_t n,
 	buf_putc(out, '\n');
 	buf_add(out, checkpoint, len);
 	return out->oom ? HS_ERR_NOMEM : HS_OK;
-}
-
-/* Parses a canonical decimal (no leading zeroes) up to max. */
-static int
-parse_dec(const char *s, size_t n, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (n == 0 || n > 19 || (n > 1 && s[0] == '0'))
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 enum hs_err
@@ -106,7 +87,7 @@ receipt_parse(const char *s, size_t len, struct receipt **rp, char *err)
 	nl = memchr(p, '\n', (size_t)(end - p));
 	line++;
 	if (nl == NULL || (size_t)(nl - p) < 7 || memcmp(p, "index ", 6) != 0 ||
-	    parse_dec(p + 6, (size_t)(nl - p) - 6, MERKLE_MAX_SIZE - 1,
+	    dec_parse_u64(p + 6, (size_t)(nl - p) - 6, MERKLE_MAX_SIZE - 1,
 	    &r->index) != 0) {
 		hs_fail(err, rc, "receipt line %zu: not \"index N\" with N a "
 		    "decimal without leading zeroes", line);

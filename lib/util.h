@@ -98,4 +98,10 @@ int hours_parse(const char *s, long *tenths);
 /* out = dir "/" name; HS_ERR_INVALID (message in err) if it does not fit. */
 enum hs_err path_join(char *out, size_t outsz, const char *dir,
     const char *name, char *err);
+/*
+ * Parses s[0..n) as a canonical unsigned decimal (digits only, no leading
+ * zero, at most 19 digits) no larger than max. Returns 0 or -1.
+ */
+int dec_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out);
+
 #endif
