@@ -10,7 +10,7 @@
 # mostly misses (4,096 cache slots per thread).
 #
 # The 1,000,000-certificate database is real: every note is signed, every
-# leaf appended and checkpointed (test_vdb --make-fixture, ~4,500/s here).
+# leaf appended and checkpointed (test_vdb --make-fixture, ~12,000/s here).
 # It is built once and kept in BUILD/bench-cache/; a run without it and
 # without the time to build it uses fewer certificates and says so.
 set -u
@@ -32,7 +32,7 @@ for n in $want 300000 100000 30000; do
 done
 if [ -z "$db" ] || [ "$N" -lt "$want" ]; then
 	# Build as many as the budget allows (leaving ~80 s for wrk).
-	rate=4000
+	rate=10000
 	fit=$(( (budget - 80) * rate ))
 	N=$want
 	[ "$fit" -lt "$N" ] && N=$fit
