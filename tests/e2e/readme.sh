@@ -80,7 +80,7 @@ for f in "${files[@]}"; do
 	# after each block.
 	{
 		echo 'set -eE -o pipefail'
-		echo "trap 'rc=\$?; echo \"not ok - $name:\$__hs_line: failed (exit \$rc): \$BASH_COMMAND\"; exit 1' ERR"
+		echo "trap 'rc=\$?; echo \"not ok - $name:\$__hs_line: failed (exit \$rc): \$BASH_COMMAND\"; kill \$(jobs -p) 2>/dev/null; exit 1' ERR"
 		echo '__hs_line=0'
 		while IFS= read -r line; do
 			case $line in

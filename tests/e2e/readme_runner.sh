@@ -53,3 +53,18 @@ check_fails "nothing after a failure runs" grep -q '^after$' "$T/out"
 check_fails "a failed file is not reported as passing" grep -q '^ok - bad.md: all' "$T/out"
 check "a marker without a block is an error" grep -q '^not ok - stray.md: .*stray.md:1: <!-- test --> is not followed' "$T/out"
 check "an unclosed block is an error" grep -q '^not ok - open.md: .*open.md:2: the ```sh block is not closed' "$T/out"
+
+# A failing block does not leave its background jobs behind.
+cat >"$f/bg.md" <<'X'
+<!-- test -->
+```sh
+sleep 300 & echo $! > "$BGPID"
+false
+```
+X
+BGPID=$T/bg.pid READMETEST_FILES="$f/bg.md" READMETEST_STRIP="$f/" bash "$HS_TOP/tests/e2e/readme.sh" >"$T/out2" 2>&1
+bgpid=$(cat "$T/bg.pid" 2>/dev/null)
+check "the block started a background job" [ -n "$bgpid" ]
+check "the failing block ran" grep -q '^not ok - bg.md:2: failed' "$T/out2"
+alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null); [ -n "$st" ] && [[ $st != Z* ]]; }
+check_fails "its background job was killed" alive "${bgpid:-0}"
