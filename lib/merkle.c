@@ -23,7 +23,7 @@ merkle_leaf_hash(const void *entry, size_t n, merkle_hash out)
 		small[0] = 0x00;
 		if (n > 0)
 			memcpy(small + 1, entry, n);
-		SHA256(small, n + 1, out);
+		sha256(small, n + 1, out);
 		return HS_OK;
 	}
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
@@ -46,13 +46,13 @@ merkle_node_hash(const merkle_hash left, const merkle_hash right,
 	b[0] = 0x01;
 	memcpy(b + 1, left, MERKLE_HASH);
 	memcpy(b + 1 + MERKLE_HASH, right, MERKLE_HASH);
-	SHA256(b, sizeof(b), out);
+	sha256(b, sizeof(b), out);
 }
 
 void
 merkle_empty_root(merkle_hash out)
 {
-	SHA256((const uint8_t *)"", 0, out);
+	sha256("", 0, out);
 }
 
 int

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "progress.h"
+#include "util.h"
 
 struct progress {
 	FILE *f;
@@ -17,15 +18,6 @@ struct progress {
 	double start;
 	double last_draw;
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 fmt_duration(char *out, size_t outsz, double secs)
@@ -69,7 +61,7 @@ progress_new(FILE *f, const char *what, long total, bool tty, bool quiet,
 	p->quiet = quiet;
 	p->every = every > 0 ? every : 1000;
 	p->next_line = p->every;
-	p->start = now();
+	p->start = time_mono();
 	return p;
 }
 
@@ -105,7 +97,7 @@ progress_set(struct progress *p, long done)
 		return;
 	p->done = done;
 	if (p->tty) {
-		t = now();
+		t = time_mono();
 		if (t - p->last_draw >= 0.1)
 			draw(p, t);
 		return;
@@ -115,7 +107,7 @@ progress_set(struct progress *p, long done)
 	while (p->next_line <= done)
 		p->next_line += p->every;
 	progress_format(line, sizeof(line), p->what, done, p->total,
-	    now() - p->start);
+	    time_mono() - p->start);
 	fprintf(p->f, "%s\n", line);
 	fflush(p->f);
 }
@@ -136,7 +128,7 @@ progress_end(struct progress *p)
 	if (p == NULL)
 		return;
 	if (!p->quiet) {
-		t = now();
+		t = time_mono();
 		el = t - p->start;
 		if (p->tty && p->drawn)
 			fputs("\r\033[K", p->f);

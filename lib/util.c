@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "util.h"
@@ -90,16 +92,30 @@ void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !buf_grow(b, (size_t)n))
+	/* Format straight into the free space; again only if it was short. */
+	if (!buf_grow(b, 128))
 		return;
+	room = b->cap - b->len;
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	n = vsnprintf(b->data + b->len, room, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		b->data[b->len] = '\0';
+		return;
+	}
+	if ((size_t)n >= room) {
+		if (!buf_grow(b, (size_t)n)) {
+			if (b->data != NULL)
+				b->data[b->len] = '\0';
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
 }
 
@@ -253,10 +269,27 @@ hex_decode(const char *in, uint8_t *out, size_t n)
 	return in[2 * n] == '\0' ? 0 : -1;
 }
 
+/*
+ * SHA256() looks the algorithm up in OpenSSL's provider store on every
+ * call, which costs more than hashing a short input. The implementation
+ * is fetched once per process instead (set once, then only read).
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void
 sha256(const void *p, size_t n, uint8_t out[32])
 {
-	SHA256(p, n, out);
+	pthread_once(&sha256_once, sha256_fetch);
+	if (sha256_md == NULL || EVP_Digest(p, n, out, NULL, sha256_md,
+	    NULL) != 1)
+		SHA256(p, n, out);
 }
 
 enum hs_err
@@ -455,6 +488,15 @@ out:
 		close(fd);
 	unlink(tmp);
 	return rc;
+}
+
+double
+time_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void

@@ -75,6 +75,8 @@ enum hs_err file_write_atomic(const char *path, const void *data, size_t n,
 /* Current UTC time as RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" (21 bytes). */
 void time_now_rfc3339(char out[21]);
 void time_rfc3339(time_t t, char out[21]);
+/* Seconds on the monotonic clock (for durations). */
+double time_mono(void);
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (UTC); returns 0 or -1. */
 int time_parse_rfc3339(const char *s, time_t *t);
 /*

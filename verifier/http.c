@@ -89,15 +89,6 @@ struct http_req {
 	char note[48];
 };
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void
 http_opts_default(struct http_opts *o)
 {
@@ -388,7 +379,7 @@ http_metrics_text(const struct http_req *r, struct buf *out)
 	    __ATOMIC_RELAXED));
 	buf_printf(out, "# HELP hourseal_uptime_seconds Seconds since the "
 	    "server started.\n# TYPE hourseal_uptime_seconds gauge\n"
-	    "hourseal_uptime_seconds %.0f\n", now_mono() - s->started);
+	    "hourseal_uptime_seconds %.0f\n", time_mono() - s->started);
 	if (s->app.metrics != NULL)
 		s->app.metrics(s->app.ctx, out);
 }
@@ -552,7 +543,7 @@ first_call(struct http_req *r, const char *url)
 		struct ratelimit *rl = r->route.bucket == HTTP_BUCKET_STRICT ?
 		    &s->rl_strict : &s->rl_general;
 
-		wait = rl_take(rl, r->client_bin, now_mono());
+		wait = rl_take(rl, r->client_bin, time_mono());
 		if (wait > 0) {
 			char ra[16];
 			const char *h[] = { "Retry-After", ra, NULL };
@@ -613,7 +604,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	if (r == NULL)
 		return NULL;
 	r->s = cls;
-	r->t0 = now_mono();
+	r->t0 = time_mono();
 	r->status = 500;
 	r->target_len = strlen(uri);
 	buf_init(&r->body);
@@ -693,7 +684,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (r == NULL)
 		return;
 	*con_cls = NULL;
-	dt = now_mono() - r->t0;
+	dt = time_mono() - r->t0;
 	if (!r->replied)
 		r->status = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ?
 		    408 : 400;
@@ -719,6 +710,19 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	buf_free(&r->body);
 	free(r->path);
 	free(r);
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+
+	(void)c;
+	(void)socket_context;
+	if (s->app.connection != NULL)
+		s->app.connection(s->app.ctx,
+		    code == MHD_CONNECTION_NOTIFY_STARTED);
 }
 
 /* libmicrohttpd's own messages: keep them, but not thousands of them. */
@@ -816,7 +820,7 @@ http_start(const struct http_opts *o, const struct http_app *app,
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	s->o = *o;
 	s->app = *app;
-	s->started = now_mono();
+	s->started = time_mono();
 	s->ep = calloc(app->nendpoints, sizeof(*s->ep));
 	if (s->ep == NULL ||
 	    rl_init(&s->rl_general, o->rate, o->burst) != HS_OK ||
@@ -845,6 +849,7 @@ http_start(const struct http_opts *o, const struct http_app *app,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {

@@ -60,6 +60,12 @@ struct http_app {
 	    const char *msg, const char *const *headers);
 	/* Appends application metrics (Prometheus text) to out. May be NULL. */
 	void (*metrics)(void *ctx, struct buf *out);
+	/*
+	 * A connection opened (true) or closed (false), called in the
+	 * thread that serves it: the application can tell when a thread
+	 * has no connection left and let go of what it holds. May be NULL.
+	 */
+	void (*connection)(void *ctx, bool opened);
 	void *ctx;
 };
 

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "idnum.h"
+#include "memo.h"
 #include "mpart.h"
 #include "page.h"
 #include "pdfin.h"
@@ -22,6 +23,7 @@
 #include "store.h"
 #include "vdb.h"
 #include "verify.h"
+#include "vtree.h"
 
 enum endpoint {
 	EP_OTHER, EP_INDEX, EP_STYLE, EP_CERT_PAGE, EP_CERT_API, EP_VERIFY,
@@ -56,6 +58,8 @@ struct site {
 	uint64_t vm_serial[VM_SERIAL_N];
 	uint64_t vm_upload[VM_UPLOAD_N];
 	uint64_t vm_match[2];
+	struct vtree *vt;          /* the verified ledger, for all threads */
+	struct memo *memo;         /* rendered answers, for all threads */
 };
 
 static const char fixed_body[] = "hourseal-verifier fixed answer\n";
@@ -257,63 +261,54 @@ site_route(void *ctx, struct http_req *r, struct http_route *rt)
 	return 404;
 }
 
-/* ---- per-thread state: the database and a response cache ---- */
+/* ---- per-thread state: the database ---- */
 
-#define RC_SLOTS 4096
-#define RC_BODY_MAX (24u * 1024)
 #define POLL_MS 200
+/* Rendered answers kept (memo.h): slots, bytes, the largest one. */
+#define MEMO_SLOTS 65536
+#define MEMO_BUDGET ((size_t)96 << 20)
+#define MEMO_BODY_MAX (24u * 1024)
 
-enum rc_kind { RC_PAGE_ZH, RC_PAGE_EN, RC_JSON };
-
-/*
- * A finished answer for (serial, kind), valid while the vdb generation
- * (the verified checkpoint and the keys) is unchanged: the verification
- * behind it was done against that checkpoint.
- */
-struct rc_ent {
-	uint64_t gen;
-	char serial[SERIAL_SIZE];
-	unsigned char kind;
-	unsigned char vstatus;    /* enum vdb_status, for metrics and log */
-	int status;
-	char *body;
-	size_t len;
-};
+enum answer_kind { ANS_PAGE_ZH, ANS_PAGE_EN, ANS_JSON };
 
 struct tstate {
 	struct vdb *v;
-	struct rc_ent *rc;
+	unsigned conns;            /* connections open in this thread */
 };
 
 static void
 tstate_free(void *p)
 {
 	struct tstate *t = p;
-	size_t i;
 
 	if (t == NULL)
 		return;
 	vdb_close(t->v);
-	for (i = 0; t->rc != NULL && i < RC_SLOTS; i++)
-		free(t->rc[i].body);
-	free(t->rc);
 	free(t);
+}
+
+/* The thread's state, made on first use (without the database). */
+static struct tstate *
+tstate_get(struct site *s)
+{
+	struct tstate *t = pthread_getspecific(s->key);
+
+	if (t == NULL) {
+		if ((t = calloc(1, sizeof(*t))) == NULL)
+			return NULL;
+		pthread_setspecific(s->key, t);
+	}
+	return t;
 }
 
 static struct tstate *
 thread_state(struct site *s, char *err)
 {
-	struct tstate *t = pthread_getspecific(s->key);
+	struct tstate *t = tstate_get(s);
 
 	if (t == NULL) {
-		t = calloc(1, sizeof(*t));
-		if (t == NULL || (t->rc = calloc(RC_SLOTS, sizeof(*t->rc))) ==
-		    NULL) {
-			free(t);
-			hs_fail(err, HS_ERR_NOMEM, "out of memory");
-			return NULL;
-		}
-		pthread_setspecific(s->key, t);
+		hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		return NULL;
 	}
 	if (t->v != NULL && vdb_stale(t->v)) {
 		/* publish replaced the file: read the new one. */
@@ -321,7 +316,8 @@ thread_state(struct site *s, char *err)
 		t->v = NULL;
 	}
 	if (t->v == NULL) {
-		if (vdb_open(s->o.db_path, &s->pinned, &t->v, err) != HS_OK)
+		if (vdb_open(s->o.db_path, &s->pinned, s->vt, &t->v, err) !=
+		    HS_OK)
 			return NULL;
 		vdb_set_poll(t->v, POLL_MS);
 	}
@@ -336,14 +332,36 @@ thread_vdb(struct site *s, char *err)
 	return t ? t->v : NULL;
 }
 
-static struct rc_ent *
-rc_slot(struct tstate *t, const char *serial, enum rc_kind kind)
+/*
+ * The memo key of an answer: a hash of everything rendering reads. The
+ * note itself enters through its leaf hash (which binds its SHA-256).
+ */
+static void
+answer_key(enum answer_kind kind, const char *serial,
+    const struct vdb_result *res, uint8_t key[32])
 {
-	uint32_t h = 2166136261u ^ (uint32_t)kind;
+	char a[2048];
+	size_t n = 0;
+	const char *const f[] = { serial, res->problem, res->key_vkey,
+		res->ckpt_root, res->origin, res->pdf_sha256, res->replaces,
+		res->reason, res->revoked_at, res->replaced_by };
+	uint64_t nums[4] = { (uint64_t)kind, (uint64_t)res->status,
+		res->leaf_index, res->ckpt_size };
+	size_t i, l;
 
-	for (; *serial; serial++)
-		h = (h ^ (uint8_t)*serial) * 16777619u;
-	return &t->rc[h % RC_SLOTS];
+	memcpy(a, nums, sizeof(nums));
+	n = sizeof(nums);
+	memcpy(a + n, res->leaf_hash, 32);
+	n += 32;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		l = strnlen(f[i], 400);
+		if (n + l + 1 > sizeof(a))
+			break; /* cannot happen: the fields are bounded */
+		memcpy(a + n, f[i], l);
+		n += l;
+		a[n++] = '\0';
+	}
+	sha256(a, n, key);
 }
 
 static void
@@ -416,13 +434,14 @@ h_cert(struct site *s, struct http_req *r, int json)
 	char serial[SERIAL_SIZE], err[HS_ERRLEN];
 	struct vdb_result res;
 	struct tstate *t;
-	struct rc_ent *ce;
-	enum rc_kind kind;
+	enum answer_kind kind;
 	enum page_lang lang;
-	enum vdb_status vst;
 	struct buf b;
-	uint64_t gen;
+	uint8_t key[32];
+	char *body;
+	size_t len;
 	int status;
+	bool keep;
 	static const char *const nocache[] = {
 		"Cache-Control", "no-cache", NULL };
 
@@ -452,37 +471,29 @@ h_cert(struct site *s, struct http_req *r, int json)
 		site_error(s, r, 404, "no such certificate", NULL);
 		return;
 	}
+	/* Verified on every request; only the rendering is memoized. */
 	if ((t = thread_state(s, err)) == NULL ||
-	    vdb_generation(t->v, &gen, err) != HS_OK) {
+	    vdb_verify_serial(t->v, serial, &res, err) != HS_OK) {
 		unavailable(s, r, err);
 		return;
 	}
 	lang = req_lang(r);
-	kind = json ? RC_JSON : lang == PAGE_EN ? RC_PAGE_EN : RC_PAGE_ZH;
-	ce = rc_slot(t, serial, kind);
-	if (ce->body != NULL && ce->gen == gen && ce->kind == kind &&
-	    strcmp(ce->serial, serial) == 0) {
-		char *copy = malloc(ce->len);
-
-		if (copy != NULL) {
-			memcpy(copy, ce->body, ce->len);
-			count_serial(s, (enum vdb_status)ce->vstatus);
-			http_set_log_note(r, render_status_name(
-			    (enum vdb_status)ce->vstatus));
-			http_reply(r, ce->status, json ? "application/json" :
-			    "text/html; charset=utf-8", copy, ce->len,
-			    HTTP_MEM_FREE, nocache);
-			return;
-		}
-	}
-	if (vdb_check_serial(t->v, serial, &res, err) != HS_OK) {
-		unavailable(s, r, err);
+	kind = json ? ANS_JSON : lang == PAGE_EN ? ANS_PAGE_EN : ANS_PAGE_ZH;
+	status = res.status == VDB_NOTFOUND ? 404 : 200;
+	answer_key(kind, serial, &res, key);
+	if ((body = memo_get(s->memo, key, &len)) != NULL) {
+		count_serial(s, res.status);
+		http_set_log_note(r, render_status_name(res.status));
+		vdb_result_free(&res);
+		http_reply(r, status, json ? "application/json" :
+		    "text/html; charset=utf-8", body, len, HTTP_MEM_FREE,
+		    nocache);
 		return;
 	}
+	/* A decoding failure turns res into BADSIG (not what was keyed). */
+	keep = vdb_result_decode(&res, err) == HS_OK;
 	count_serial(s, res.status);
 	http_set_log_note(r, render_status_name(res.status));
-	status = res.status == VDB_NOTFOUND ? 404 : 200;
-	vst = res.status;
 	buf_init(&b);
 	if (json) {
 		json_t *j = render_cert_json(serial, &res);
@@ -505,22 +516,8 @@ h_cert(struct site *s, struct http_req *r, int json)
 		site_error(s, r, 503, "out of memory", NULL);
 		return;
 	}
-	/* Keep a copy for the next asker while the checkpoint stays. */
-	if (b.len <= RC_BODY_MAX) {
-		char *keep = malloc(b.len);
-
-		if (keep != NULL) {
-			memcpy(keep, b.data, b.len);
-			free(ce->body);
-			ce->body = keep;
-			ce->len = b.len;
-			ce->gen = gen;
-			ce->kind = (unsigned char)kind;
-			ce->status = status;
-			ce->vstatus = (unsigned char)vst;
-			snprintf(ce->serial, sizeof(ce->serial), "%s", serial);
-		}
-	}
+	if (keep && b.len <= MEMO_BODY_MAX)
+		memo_put(s->memo, key, b.data, b.len);
 	reply_buf(r, status, json ? "application/json" :
 	    "text/html; charset=utf-8", &b, nocache);
 }
@@ -1174,6 +1171,8 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	struct site *s;
 	struct vdb *v = NULL;
 	enum hs_err rc;
+	uint64_t gen;
+	double t0;
 	size_t i;
 
 	*out = NULL;
@@ -1198,10 +1197,23 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	if (o->pepper_path != NULL &&
 	    (rc = load_pepper(s, o->pepper_path, err)) != HS_OK)
 		goto fail;
-	/* Fail at start, not on the first request: open it once here. */
-	if ((rc = vdb_open(o->db_path, &s->pinned, &v, err)) != HS_OK)
+	/*
+	 * Fail at start, not on the first request: open it once here, and
+	 * verify the ledger up to its latest checkpoint (every leaf hashed
+	 * into the tree, the root compared) before the first answer.
+	 */
+	if ((rc = vtree_new(&s->vt, err)) != HS_OK ||
+	    (rc = memo_new(MEMO_SLOTS, MEMO_BUDGET, &s->memo, err)) != HS_OK ||
+	    (rc = vdb_open(o->db_path, &s->pinned, s->vt, &v, err)) != HS_OK)
 		goto fail;
+	t0 = time_mono();
+	rc = vdb_generation(v, &gen, err);
 	vdb_close(v);
+	if (rc != HS_OK)
+		goto fail;
+	fprintf(stderr, "hourseal-verifier: ledger verified: %llu leaves "
+	    "in %.2f s\n", (unsigned long long)vtree_size(s->vt),
+	    time_mono() - t0);
 	*out = s;
 	return HS_OK;
 fail:
@@ -1224,7 +1236,28 @@ site_close(struct site *s)
 		config_wipe(s->cfg);
 		free(s->cfg);
 	}
+	vtree_free(s->vt);
+	memo_free(s->memo);
 	free(s);
+}
+
+/*
+ * A thread with no connection left ends its read snapshot of the
+ * database (vdb.h), so an idle verifier never holds the issuer's
+ * write-ahead log back.
+ */
+static void
+site_connection(void *ctx, bool opened)
+{
+	struct site *s = ctx;
+	struct tstate *t;
+
+	if (s->o.bench_fixed || (t = tstate_get(s)) == NULL)
+		return;
+	if (opened)
+		t->conns++;
+	else if (t->conns > 0 && --t->conns == 0 && t->v != NULL)
+		vdb_idle(t->v);
 }
 
 void
@@ -1237,5 +1270,6 @@ site_app(struct site *s, struct http_app *app)
 	app->handle = site_handle;
 	app->error = site_error;
 	app->metrics = site_metrics;
+	app->connection = site_connection;
 	app->ctx = s;
 }

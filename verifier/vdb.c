@@ -18,25 +18,9 @@
 #include "store.h"
 #include "tile.h"
 #include "vdb.h"
+#include "vtree.h"
 
-#define CACHE_SLOTS 4096
 #define KEYS_RELOAD_SECONDS 10
-
-/*
- * What the expensive checks found for one (serial, note, checkpoint):
- * the signature and key window, the issue leaf and its inclusion, and the
- * revoke leaf and its inclusion. Only outcomes are kept; the page still
- * reads the row and decodes the note each time.
- */
-struct cache_ent {
-	char serial[SERIAL_SIZE];
-	uint64_t ckpt_size;
-	uint8_t note_hash[32];
-	long long revoke_index;   /* -1: none */
-	enum vdb_status status;
-	char problem[256];
-	size_t key;
-};
 
 struct vdb {
 	char path[4096];
@@ -48,6 +32,8 @@ struct vdb {
 	struct verify_keys keys;
 	time_t keys_loaded;
 	struct ledger *l;
+	struct vtree *vt;          /* shared: the verified tree */
+	bool own_vt;
 	sqlite3_stmt *st_latest, *st_cert, *st_keys, *st_digest;
 	/* the latest checkpoint, verified */
 	char *ckpt_note;
@@ -58,7 +44,7 @@ struct vdb {
 	uint64_t gen;             /* bumped when the checkpoint or keys change */
 	unsigned poll_ms;
 	double polled;            /* monotonic seconds of the last look */
-	struct cache_ent *cache;
+	bool in_read;             /* inside our read transaction */
 };
 
 /* Writes a problem line; truncation is fine (it is for people). */
@@ -152,7 +138,7 @@ out:
 
 enum hs_err
 vdb_open(const char *path, const struct verify_keys *pinned,
-    struct vdb **out, char *err)
+    struct vtree *vt, struct vdb **out, char *err)
 {
 	struct vdb *v;
 	struct stat sb;
@@ -214,10 +200,12 @@ vdb_open(const char *path, const struct verify_keys *pinned,
 	}
 	if ((rc = ledger_open(v->db, v->keys.origin, &v->l, err)) != HS_OK)
 		goto fail;
-	v->cache = calloc(CACHE_SLOTS, sizeof(*v->cache));
-	if (v->cache == NULL) {
-		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
-		goto fail;
+	if (vt != NULL) {
+		v->vt = vt;
+	} else {
+		if ((rc = vtree_new(&v->vt, err)) != HS_OK)
+			goto fail;
+		v->own_vt = true;
 	}
 	*out = v;
 	return HS_OK;
@@ -226,11 +214,28 @@ fail:
 	return rc;
 }
 
+static void
+end_read(struct vdb *v)
+{
+	if (v->in_read && sqlite3_get_autocommit(v->db) == 0 &&
+	    sqlite3_exec(v->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+	v->in_read = false;
+}
+
+void
+vdb_idle(struct vdb *v)
+{
+	end_read(v);
+	v->polled = 0; /* look again, in a new snapshot */
+}
+
 void
 vdb_close(struct vdb *v)
 {
 	if (v == NULL)
 		return;
+	end_read(v);
 	ledger_close(v->l);
 	sqlite3_finalize(v->st_latest);
 	sqlite3_finalize(v->st_cert);
@@ -240,7 +245,8 @@ vdb_close(struct vdb *v)
 	verify_keys_free(&v->pinned);
 	verify_keys_free(&v->keys);
 	free(v->ckpt_note);
-	free(v->cache);
+	if (v->own_vt)
+		vtree_free(v->vt);
 	free(v);
 }
 
@@ -267,27 +273,18 @@ vdb_stale(struct vdb *v)
 	return sb.st_dev != v->dev || sb.st_ino != v->ino;
 }
 
-/*
- * Reads latest_checkpoint and, when it changed, verifies its signature
- * and that the stored tree has that root. On failure have_ckpt is false
- * and ckpt_problem says why; that is an answer (nothing is valid), not an
- * error. Errors are for a database that cannot be read.
- */
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void
 vdb_set_poll(struct vdb *v, unsigned ms)
 {
 	v->poll_ms = ms;
 }
 
+/*
+ * Reads latest_checkpoint and, when it changed, verifies its signature
+ * and that the stored tree has that root. On failure have_ckpt is false
+ * and ckpt_problem says why; that is an answer (nothing is valid), not an
+ * error. Errors are for a database that cannot be read.
+ */
 static enum hs_err
 refresh_checkpoint(struct vdb *v, char *err)
 {
@@ -295,15 +292,19 @@ refresh_checkpoint(struct vdb *v, char *err)
 	size_t len;
 	int src;
 	enum hs_err rc = HS_OK;
-	merkle_hash root;
 	char e2[HS_ERRLEN];
 	time_t now = time(NULL);
-	double m = mono();
+	double m = time_mono();
 
 	if (v->poll_ms > 0 && v->ckpt_note != NULL &&
 	    (m - v->polled) * 1000 < v->poll_ms)
 		return HS_OK;
 	v->polled = m;
+	/* A new snapshot for this interval (vdb_idle). */
+	end_read(v);
+	if (v->poll_ms > 0 &&
+	    sqlite3_exec(v->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+		v->in_read = true;
 	if (now - v->keys_loaded >= KEYS_RELOAD_SECONDS) {
 		struct buf before, after;
 		bool same;
@@ -325,7 +326,6 @@ refresh_checkpoint(struct vdb *v, char *err)
 			free(v->ckpt_note);
 			v->ckpt_note = NULL;
 			v->ckpt_len = 0;
-			memset(v->cache, 0, CACHE_SLOTS * sizeof(*v->cache));
 			v->gen++;
 		}
 	}
@@ -360,130 +360,34 @@ refresh_checkpoint(struct vdb *v, char *err)
 	v->ckpt_len = len;
 	v->have_ckpt = false;
 	v->gen++;
-	memset(v->cache, 0, CACHE_SLOTS * sizeof(*v->cache));
 	if (checkpoint_open(v->ckpt_note, len, v->keys.origin, v->keys.ckpt,
 	    v->keys.nckpt, &v->ckpt, NULL, e2) != HS_OK) {
 		setp(v->ckpt_problem, sizeof(v->ckpt_problem),
 		    "the latest checkpoint does not verify: %s", e2);
 		goto out;
 	}
-	/* The stored tree must have the signed root at that size. */
-	if (ledger_root(v->l, v->ckpt.size, root, e2) != HS_OK) {
-		setp(v->ckpt_problem, sizeof(v->ckpt_problem),
-		    "the ledger cannot compute the checkpoint's root: %s", e2);
+	/*
+	 * The ledger's leaves up to that size must hash to the signed root;
+	 * the shared tree checks that once for all threads.
+	 */
+	rc = vtree_sync(v->vt, v->db, v->ckpt.size, v->ckpt.root, e2);
+	if (rc == HS_ERR_SIGNATURE) {
+		rc = HS_OK;
+		setp(v->ckpt_problem, sizeof(v->ckpt_problem), "%s", e2);
 		goto out;
 	}
-	if (CRYPTO_memcmp(root, v->ckpt.root, MERKLE_HASH) != 0) {
-		setp(v->ckpt_problem, sizeof(v->ckpt_problem),
-		    "the stored ledger does not match its signed checkpoint");
+	if (rc != HS_OK) {
+		/* Not an answer: reading failed; look again next time. */
+		free(v->ckpt_note);
+		v->ckpt_note = NULL;
+		v->ckpt_len = 0;
+		hs_fail(err, rc, "%s", e2);
 		goto out;
 	}
 	v->have_ckpt = true;
 out:
 	sqlite3_reset(v->st_latest);
 	return rc;
-}
-
-/* Checks that entry[0..n) is leaf index of the latest checkpoint's tree. */
-static enum hs_err
-check_inclusion(struct vdb *v, uint64_t index, const void *entry, size_t n,
-    char *problem, size_t psz)
-{
-	merkle_hash lh, proof[MERKLE_MAX_PROOF];
-	size_t np;
-	char e2[HS_ERRLEN];
-
-	if (index >= v->ckpt.size) {
-		setp(problem, psz, "leaf %llu is not yet in the latest "
-		    "checkpoint (size %llu)", (unsigned long long)index,
-		    (unsigned long long)v->ckpt.size);
-		return HS_ERR_SIGNATURE;
-	}
-	if (merkle_leaf_hash(entry, n, lh) != HS_OK ||
-	    ledger_prove_inclusion(v->l, index, v->ckpt.size, proof, &np,
-	    e2) != HS_OK) {
-		setp(problem, psz, "no inclusion proof for leaf %llu",
-		    (unsigned long long)index);
-		return HS_ERR_SIGNATURE;
-	}
-	if (merkle_verify_inclusion(index, v->ckpt.size, lh, MERKLE_HASH,
-	    proof, np, v->ckpt.root, MERKLE_HASH, e2) != HS_OK) {
-		setp(problem, psz, "leaf %llu is not included in the "
-		    "latest checkpoint: %s", (unsigned long long)index, e2);
-		return HS_ERR_SIGNATURE;
-	}
-	return HS_OK;
-}
-
-/* The checks a cache entry stands for. */
-static void
-expensive_checks(struct vdb *v, const char *serial, const char *note,
-    size_t nlen, uint64_t leaf_index, long long revoke_index,
-    const char *reason, const char *revoked_at, struct cache_ent *ce)
-{
-	struct cert c;
-	struct buf entry;
-	char e2[HS_ERRLEN];
-	enum hs_err rc;
-
-	buf_init(&entry);
-	ce->status = VDB_BADSIG;
-	ce->problem[0] = '\0';
-	rc = verify_cert_note(&v->keys, note, nlen, &c, &ce->key, e2);
-	if (rc != HS_OK) {
-		setp(ce->problem, sizeof(ce->problem), "%s", e2);
-		goto out;
-	}
-	if (strcmp(c.serial, serial) != 0) {
-		setp(ce->problem, sizeof(ce->problem), "the signed note "
-		    "is for another serial");
-		cert_free(&c);
-		goto out;
-	}
-	cert_free(&c);
-	if (!v->have_ckpt) {
-		setp(ce->problem, sizeof(ce->problem), "%s",
-		    v->ckpt_problem);
-		goto out;
-	}
-	/* The stored leaf must be this note's issue entry, and included. */
-	if (ledger_entry(v->l, leaf_index, &entry, e2) != HS_OK ||
-	    !leaf_matches_note(entry.data, entry.len, note, nlen)) {
-		setp(ce->problem, sizeof(ce->problem), "ledger leaf %llu "
-		    "is not this certificate's issue entry",
-		    (unsigned long long)leaf_index);
-		goto out;
-	}
-	if (check_inclusion(v, leaf_index, entry.data, entry.len,
-	    ce->problem, sizeof(ce->problem)) != HS_OK)
-		goto out;
-	ce->status = VDB_VALID;
-	if (revoke_index >= 0) {
-		struct leaf lf;
-
-		/*
-		 * A revocation claimed by the database revokes in any case
-		 * (failing closed); the problem line says if its ledger
-		 * entry does not back it up.
-		 */
-		ce->status = VDB_REVOKED;
-		buf_reset(&entry);
-		if (ledger_entry(v->l, (uint64_t)revoke_index, &entry, e2) !=
-		    HS_OK || leaf_parse(entry.data, entry.len, &lf, e2) !=
-		    HS_OK || lf.kind != LEAF_REVOKE ||
-		    strcmp(lf.serial, serial) != 0 ||
-		    strcmp(lf.reason, reason) != 0 ||
-		    strcmp(lf.time, revoked_at) != 0)
-			setp(ce->problem, sizeof(ce->problem), "the "
-			    "revocation's ledger entry %lld does not match",
-			    revoke_index);
-		else
-			(void)check_inclusion(v, (uint64_t)revoke_index,
-			    entry.data, entry.len, ce->problem,
-			    sizeof(ce->problem));
-	}
-out:
-	buf_free(&entry);
 }
 
 /* The length of a signed note's text: up to the last blank line. */
@@ -498,14 +402,149 @@ note_text_len(const char *note, size_t len)
 	return 0;
 }
 
+/* How many signature lines follow the text (text_len from above). */
 static size_t
-cache_slot(const char *serial)
+note_sig_lines(const char *note, size_t len, size_t text_len)
 {
-	uint32_t h = 2166136261u;
+	size_t i, n = 0;
 
-	for (; *serial; serial++)
-		h = (h ^ (uint8_t)*serial) * 16777619u;
-	return h % CACHE_SLOTS;
+	for (i = text_len + 1; i < len; i++)
+		n += note[i] == '\n';
+	return n;
+}
+
+/* The index of the trusted key vkey, or ks->n. */
+static size_t
+key_index(const struct verify_keys *ks, const char *vkey)
+{
+	size_t i;
+
+	for (i = 0; i < ks->n; i++)
+		if (strcmp(ks->k[i].vkey, vkey) == 0)
+			break;
+	return i;
+}
+
+/* Is entry[0..n) the leaf at index of the latest verified checkpoint?
+ * lh (may be NULL) gets its leaf hash. */
+static bool
+in_tree(struct vdb *v, uint64_t index, const struct buf *entry,
+    uint8_t *lh_out)
+{
+	merkle_hash lh;
+
+	if (entry->oom || merkle_leaf_hash(entry->data, entry->len, lh) !=
+	    HS_OK)
+		return false;
+	if (lh_out != NULL)
+		memcpy(lh_out, lh, MERKLE_HASH);
+	return v->have_ckpt && vtree_has(v->vt, index, v->ckpt.size, lh);
+}
+
+/*
+ * Everything behind the status of one stored certificate, every time:
+ * the note's signature by a trusted key valid at its issue time; its
+ * issue leaf (built from this very note) at leaf_index of the tree that
+ * hashes to the latest signed checkpoint; the revocation, if the
+ * database claims one, likewise. The Ed25519 check and the decoding are
+ * skipped only for a note whose bytes hash to a leaf whose note this
+ * process verified before (vtree.h); the key's window is checked against
+ * the current keys regardless.
+ */
+static void
+check_note(struct vdb *v, const char *serial, const char *note, size_t nlen,
+    uint64_t leaf_index, long long revoke_index, struct vdb_result *res)
+{
+	struct buf entry;
+	char vkey[NOTE_VKEY_MAX], e2[HS_ERRLEN];
+	size_t k = v->keys.n;
+	time_t issued = 0;
+	bool in;
+
+	buf_init(&entry);
+	res->status = VDB_BADSIG;
+	in = leaf_issue(serial, note, nlen, &entry, e2) == HS_OK &&
+	    in_tree(v, leaf_index, &entry, res->leaf_hash);
+	if (in && vtree_signer(v->vt, leaf_index, vkey, sizeof(vkey), &issued))
+		k = key_index(&v->keys, vkey);
+	if (k < v->keys.n) {
+		char when[21];
+
+		time_rfc3339(issued, when);
+		if (verify_key_window(&v->keys, k, when, issued, e2) != HS_OK) {
+			setp(res->problem, sizeof(res->problem), "%s", e2);
+			goto out;
+		}
+	} else {
+		if (verify_cert_note(&v->keys, note, nlen, &res->cert, &k,
+		    e2) != HS_OK) {
+			setp(res->problem, sizeof(res->problem), "%s", e2);
+			goto out;
+		}
+		res->have_cert = true;
+		if (strcmp(res->cert.serial, serial) != 0) {
+			setp(res->problem, sizeof(res->problem), "the signed "
+			    "note is for another serial");
+			goto out;
+		}
+		if (in && note_sig_lines(note, nlen, note_text_len(note,
+		    nlen)) == 1 && time_parse_rfc3339(res->cert.issued,
+		    &issued) == 0)
+			vtree_set_signer(v->vt, leaf_index, v->keys.k[k].vkey,
+			    issued);
+	}
+	snprintf(res->key_vkey, sizeof(res->key_vkey), "%s",
+	    v->keys.k[k].vkey);
+	if (!v->have_ckpt) {
+		setp(res->problem, sizeof(res->problem), "%s",
+		    v->ckpt_problem);
+		goto out;
+	}
+	if (leaf_index >= v->ckpt.size) {
+		setp(res->problem, sizeof(res->problem), "leaf %llu is not yet "
+		    "in the latest checkpoint (size %llu)",
+		    (unsigned long long)leaf_index,
+		    (unsigned long long)v->ckpt.size);
+		goto out;
+	}
+	if (!in) {
+		setp(res->problem, sizeof(res->problem), "ledger leaf %llu is "
+		    "not this certificate's issue entry",
+		    (unsigned long long)leaf_index);
+		goto out;
+	}
+	res->status = VDB_VALID;
+	if (revoke_index >= 0) {
+		/*
+		 * A revocation claimed by the database revokes in any case
+		 * (failing closed); the problem line says if the ledger does
+		 * not back it up.
+		 */
+		res->status = VDB_REVOKED;
+		buf_reset(&entry);
+		if (revoke_index >= (long long)v->ckpt.size)
+			setp(res->problem, sizeof(res->problem), "the "
+			    "revocation (leaf %lld) is not yet in the latest "
+			    "checkpoint", revoke_index);
+		else if (leaf_revoke(serial, res->reason, res->revoked_at,
+		    &entry, e2) != HS_OK ||
+		    !in_tree(v, (uint64_t)revoke_index, &entry, NULL))
+			setp(res->problem, sizeof(res->problem), "the "
+			    "revocation's ledger entry %lld does not match",
+			    revoke_index);
+	}
+out:
+	if (res->status == VDB_BADSIG) {
+		/* Without a good signature nothing of it is shown. */
+		if (res->have_cert)
+			cert_free(&res->cert);
+		res->have_cert = false;
+		res->key_vkey[0] = '\0';
+		memset(res->leaf_hash, 0, sizeof(res->leaf_hash));
+	} else {
+		res->has_note = true;
+	}
+	buf_free(&entry);
 }
 
 void
@@ -515,11 +554,44 @@ vdb_result_free(struct vdb_result *res)
 		return;
 	if (res->have_cert)
 		cert_free(&res->cert);
+	free(res->note);
 	memset(res, 0, sizeof(*res));
 }
 
 enum hs_err
+vdb_result_decode(struct vdb_result *res, char *err)
+{
+	enum hs_err rc;
+
+	if (res->have_cert || !res->has_note)
+		return HS_OK;
+	/* Its signature verified, so it decodes; fail closed if not. */
+	rc = cert_decode(res->note, note_text_len(res->note, res->note_len),
+	    &res->cert, err);
+	if (rc != HS_OK) {
+		res->status = VDB_BADSIG;
+		res->has_note = false;
+		setp(res->problem, sizeof(res->problem), "%s", err);
+		return rc;
+	}
+	res->have_cert = true;
+	return HS_OK;
+}
+
+enum hs_err
 vdb_check_serial(struct vdb *v, const char *serial, struct vdb_result *res,
+    char *err)
+{
+	enum hs_err rc = vdb_verify_serial(v, serial, res, err);
+	char e2[HS_ERRLEN];
+
+	if (rc == HS_OK)
+		(void)vdb_result_decode(res, e2);
+	return rc;
+}
+
+enum hs_err
+vdb_verify_serial(struct vdb *v, const char *serial, struct vdb_result *res,
     char *err)
 {
 	sqlite3_stmt *st = v->st_cert;
@@ -527,11 +599,8 @@ vdb_check_serial(struct vdb *v, const char *serial, struct vdb_result *res,
 	size_t nlen;
 	uint64_t leaf_index;
 	long long revoke_index = -1;
-	uint8_t nh[32];
-	struct cache_ent *ce, fresh;
 	enum hs_err rc;
 	int src;
-	char e2[HS_ERRLEN];
 
 	memset(res, 0, sizeof(*res));
 	res->status = VDB_NOTFOUND;
@@ -563,39 +632,16 @@ vdb_check_serial(struct vdb *v, const char *serial, struct vdb_result *res,
 		copy_col(st, 7, res->replaced_by, sizeof(res->replaced_by));
 	}
 	res->leaf_index = leaf_index;
-	sha256(note, nlen, nh);
-	ce = &v->cache[cache_slot(serial)];
-	if (!(ce->serial[0] != '\0' && strcmp(ce->serial, serial) == 0 &&
-	    ce->ckpt_size == v->ckpt.size && ce->revoke_index == revoke_index &&
-	    memcmp(ce->note_hash, nh, 32) == 0)) {
-		memset(&fresh, 0, sizeof(fresh));
-		snprintf(fresh.serial, sizeof(fresh.serial), "%s", serial);
-		fresh.ckpt_size = v->ckpt.size;
-		memcpy(fresh.note_hash, nh, 32);
-		fresh.revoke_index = revoke_index;
-		expensive_checks(v, serial, note, nlen, leaf_index,
-		    revoke_index, res->reason, res->revoked_at, &fresh);
-		/* Only answers tied to a verified checkpoint are kept. */
-		if (v->have_ckpt)
-			*ce = fresh;
-		else
-			ce = &fresh;
-	}
-	res->status = ce->status;
-	setp(res->problem, sizeof(res->problem), "%s", ce->problem);
-	/* What the page shows comes from the signed note, decoded again
-	 * (cheap); without a good signature nothing of it is shown. */
-	if (res->status == VDB_VALID || res->status == VDB_REVOKED) {
-		if (cert_decode(note, note_text_len(note, nlen), &res->cert,
-		    e2) == HS_OK) {
-			res->have_cert = true;
-			snprintf(res->key_vkey, sizeof(res->key_vkey), "%s",
-			    v->keys.k[ce->key].vkey);
-		} else {
-			/* note_open passed, so this cannot happen; fail closed */
-			res->status = VDB_BADSIG;
-			setp(res->problem, sizeof(res->problem), "%s", e2);
+	check_note(v, serial, note, nlen, leaf_index, revoke_index, res);
+	if (res->has_note && !res->have_cert) {
+		/* Kept for vdb_result_decode. */
+		if ((res->note = malloc(nlen + 1)) == NULL) {
+			rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+			goto out;
 		}
+		memcpy(res->note, note, nlen);
+		res->note[nlen] = '\0';
+		res->note_len = nlen;
 	}
 	res->ckpt_size = v->ckpt.size;
 	merkle_hash_encode(v->ckpt.root, res->ckpt_root);
@@ -684,7 +730,7 @@ vdb_check_upload(struct vdb *v, const void *data, size_t len,
 				merkle_hash proof[MERKLE_MAX_PROOF];
 				size_t np;
 
-				if (ledger_prove_consistency(v->l, rcp.size,
+				if (vtree_prove_consistency(v->vt, rcp.size,
 				    v->ckpt.size, proof, &np, e2) == HS_OK &&
 				    checkpoint_verify_consistency(&rcp,
 				    &v->ckpt, proof, np, e2) == HS_OK)
@@ -729,9 +775,8 @@ vdb_check_upload(struct vdb *v, const void *data, size_t len,
 		bool same;
 
 		buf_init(&entry);
-		same = ledger_entry(v->l, res->cert.leaf_index, &entry, e2) ==
-		    HS_OK && leaf_matches_note(entry.data, entry.len, note,
-		    nlen);
+		same = leaf_issue(c.serial, note, nlen, &entry, e2) == HS_OK &&
+		    in_tree(v, res->cert.leaf_index, &entry, NULL);
 		buf_free(&entry);
 		if (!same) {
 			res->outcome = VDB_UP_INVALID;
@@ -796,7 +841,7 @@ vdb_consistency(struct vdb *v, uint64_t old_size, struct buf *out, char *err)
 		return hs_fail(err, HS_ERR_INVALID, "size %llu is beyond the "
 		    "latest checkpoint (%llu)", (unsigned long long)old_size,
 		    (unsigned long long)v->ckpt.size);
-	if ((rc = ledger_prove_consistency(v->l, old_size, v->ckpt.size,
+	if ((rc = vtree_prove_consistency(v->vt, old_size, v->ckpt.size,
 	    proof, &np, err)) != HS_OK)
 		return rc;
 	verify_newer_format(old_size, proof, np, v->ckpt_note, v->ckpt_len,

@@ -49,16 +49,33 @@ struct vdb_result {
 	char reason[16];
 	char revoked_at[21];
 	char replaced_by[SERIAL_SIZE];
+	/* the verified note (VALID, REVOKED): its leaf hash, and the bytes
+	 * until decoded */
+	bool has_note;
+	uint8_t leaf_hash[32];
+	char *note;
+	size_t note_len;
 };
 
 /*
  * Opens path read-only. pinned (may be NULL or empty): trust only these
  * keys, else the database's keys table. The database's retirement and
  * compromise times apply either way (they can only make things stricter).
+ * vt (may be NULL: a private one) is the verified tree, shared by the
+ * threads of one server; it must outlive v.
  */
+struct vtree;
 enum hs_err vdb_open(const char *path, const struct verify_keys *pinned,
-    struct vdb **out, char *err);
+    struct vtree *vt, struct vdb **out, char *err);
 void vdb_close(struct vdb *v); /* accepts NULL */
+
+/*
+ * Reads happen in one read transaction per poll interval (vdb_set_poll):
+ * a consistent snapshot of keys, checkpoint and certificates, without
+ * taking SQLite's locks for every statement. vdb_idle ends it (call it
+ * when the thread has nothing to do); the next call begins a new one.
+ */
+void vdb_idle(struct vdb *v);
 
 /*
  * How often (milliseconds) the latest checkpoint is looked up again; 0
@@ -87,6 +104,15 @@ bool vdb_stale(struct vdb *v);
  */
 enum hs_err vdb_check_serial(struct vdb *v, const char *serial,
     struct vdb_result *res, char *err);
+/*
+ * The same checks, without decoding the note when they do not need to
+ * (have_cert may be false with has_note true): vdb_result_decode fills
+ * res->cert when it is wanted. Decoding cannot fail for a verified note;
+ * if it does, res becomes BADSIG and the error is returned.
+ */
+enum hs_err vdb_verify_serial(struct vdb *v, const char *serial,
+    struct vdb_result *res, char *err);
+enum hs_err vdb_result_decode(struct vdb_result *res, char *err);
 void vdb_result_free(struct vdb_result *res);
 
 /* What an uploaded file turned out to be. */

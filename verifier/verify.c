@@ -185,13 +185,31 @@ verify_keys_format(const struct verify_keys *ks, struct buf *out)
 }
 
 enum hs_err
+verify_key_window(const struct verify_keys *ks, size_t k, const char *what,
+    time_t issued, char *err)
+{
+	const struct verify_key *vk = &ks->k[k];
+
+	if (vk->compromised && issued >= vk->compromised)
+		return hs_fail(err, HS_ERR_STATE, "signed by a key marked "
+		    "compromised since before the issue time %s", what);
+	if (vk->retired && issued > vk->retired)
+		return hs_fail(err, HS_ERR_STATE, "signed by a key retired "
+		    "before the issue time %s", what);
+	if (vk->not_before && issued < vk->not_before)
+		return hs_fail(err, HS_ERR_STATE, "signed by a key not "
+		    "yet valid at the issue time %s", what);
+	return HS_OK;
+}
+
+enum hs_err
 verify_cert_note(const struct verify_keys *ks, const char *note, size_t len,
     struct cert *c, size_t *key, char *err)
 {
 	struct note_verified by;
 	enum hs_err rc;
 	time_t issued;
-	size_t i, k;
+	size_t i;
 	char e2[HS_ERRLEN];
 
 	memset(c, 0, sizeof(*c));
@@ -213,28 +231,10 @@ verify_cert_note(const struct verify_keys *ks, const char *note, size_t len,
 		    "RFC 3339", c->issued);
 	}
 	/* Every key that verified must have been valid when it signed. */
-	for (i = 0; i < by.n; i++) {
-		const struct verify_key *vk;
-
-		k = by.by[i];
-		vk = &ks->k[k];
-		if (vk->compromised && issued >= vk->compromised) {
-			rc = hs_fail(err, HS_ERR_STATE, "signed by a key marked "
-			    "compromised since before the issue time %s",
-			    c->issued);
+	for (i = 0; i < by.n; i++)
+		if ((rc = verify_key_window(ks, by.by[i], c->issued, issued,
+		    err)) != HS_OK)
 			goto fail;
-		}
-		if (vk->retired && issued > vk->retired) {
-			rc = hs_fail(err, HS_ERR_STATE, "signed by a key retired "
-			    "before the issue time %s", c->issued);
-			goto fail;
-		}
-		if (vk->not_before && issued < vk->not_before) {
-			rc = hs_fail(err, HS_ERR_STATE, "signed by a key not "
-			    "yet valid at the issue time %s", c->issued);
-			goto fail;
-		}
-	}
 	if (key != NULL)
 		*key = by.by[0];
 	return HS_OK;

@@ -72,6 +72,14 @@ bool verify_keys_has(const struct verify_keys *ks, const char *vkey);
 void verify_keys_format(const struct verify_keys *ks, struct buf *out);
 
 /*
+ * HS_OK if key k of ks was valid at the issue time (what: the same time as
+ * text, for the message); else HS_ERR_STATE saying whether it was
+ * compromised, retired or not yet valid then.
+ */
+enum hs_err verify_key_window(const struct verify_keys *ks, size_t k,
+    const char *what, time_t issued, char *err);
+
+/*
  * Opens a signed certificate note note[0..len): a trusted key must verify
  * it, the text must decode (cert_decode) and the key must have been valid
  * at the certificate's issued time. On success c is filled (cert_free it)

@@ -132,9 +132,40 @@ test_serial(void)
 	T_OK(serial_year(out) == 2024, "serial year");
 }
 
+static void
+test_buf_printf(void)
+{
+	struct buf b;
+	char big[5000];
+	size_t i;
+	int ok = 1;
+
+	buf_init(&b);
+	buf_printf(&b, "%s-%d", "a", 1);
+	T_STREQ(b.data, "a-1", "buf_printf into an empty buffer");
+	/* Appends that cross the free space many times. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (i = 0; i < 50; i++)
+		buf_printf(&b, "[%zu:%s]", i, i % 7 == 0 ? big : "y");
+	for (i = 0; i < 50 && ok; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "[%zu:", i);
+		ok = strstr(b.data, want) != NULL;
+	}
+	T_OK(ok && b.len == strlen(b.data) && !b.oom, "50 appends, some "
+	    "longer than the free space: all there, length right (%zu)",
+	    b.len);
+	T_OK(b.len == 3 + 50 * 3 + 10 + 80 + 8 * (sizeof(big) - 1) + 42,
+	    "exact length %zu", b.len);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_buf_printf();
 	test_base64();
 	test_dates_hours();
 	test_utf8();

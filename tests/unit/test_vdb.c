@@ -17,6 +17,7 @@
 #include "vdb.h"
 #include "verify.h"
 #include "vfix.h"
+#include "vtree.h"
 #include "t.h"
 
 #define CHECK(expr, ...) do { int c_ = (expr); T_OK(c_, __VA_ARGS__); } while (0)
@@ -165,6 +166,93 @@ test_keys(void)
 	verify_keys_free(&ks);
 }
 
+/*
+ * Two readers sharing one verified tree (as the server's threads do):
+ * the second look at a note skips the signature check and the decoding,
+ * but not the key window, the leaf, or a change of the stored bytes;
+ * and a database whose history contradicts what was verified is refused.
+ */
+static void
+test_shared_tree(void)
+{
+	struct vfix f;
+	struct vtree *vt = NULL;
+	struct vdb *v1 = NULL, *v2 = NULL;
+	struct vdb_result r;
+	char db[160], a[SERIAL_SIZE], b2[SERIAL_SIZE], e[HS_ERRLEN];
+	char sqlbuf[600];
+
+	snprintf(db, sizeof(db), "%s/shared.db", dir);
+	CHECK(vfix_open(&f, db) == 0 && vfix_begin(&f) == 0 &&
+	    vfix_cert(&f, 2024, "甲", 300, 640, "2024-12-31T10:00:00Z", a) ==
+	    0 && vfix_cert(&f, 2024, "乙", 300, 600, "2024-12-31T10:00:00Z",
+	    b2) == 0 && vfix_commit(&f) == 0, "shared fixture (%s)", f.err);
+	CHECK(vtree_new(&vt, e) == HS_OK && vdb_open(db, NULL, vt, &v1, e) ==
+	    HS_OK && vdb_open(db, NULL, vt, &v2, e) == HS_OK,
+	    "two readers, one tree (%s)", e);
+	CHECK(vdb_verify_serial(v1, a, &r, e) == HS_OK &&
+	    r.status == VDB_VALID && r.have_cert, "first look: signature "
+	    "checked, note decoded (%s)", r.problem);
+	vdb_result_free(&r);
+	CHECK(vtree_size(vt) == 2, "the tree holds the ledger's 2 leaves "
+	    "(%llu)", (unsigned long long)vtree_size(vt));
+	CHECK(vdb_verify_serial(v2, a, &r, e) == HS_OK &&
+	    r.status == VDB_VALID && !r.have_cert && r.has_note &&
+	    r.key_vkey[0] != '\0', "other reader: remembered signature, "
+	    "not decoded (%s)", r.problem);
+	CHECK(vdb_result_decode(&r, e) == HS_OK && r.have_cert &&
+	    strcmp(r.cert.name, "甲") == 0, "decoded on demand");
+	vdb_result_free(&r);
+
+	/* The stored note changes: the remembered signature does not apply. */
+	vfix_sql(&f, "DROP TRIGGER certificates_no_update");
+	snprintf(sqlbuf, sizeof(sqlbuf), "UPDATE certificates SET note = "
+	    "replace(note, 'professional: 64', 'professional: 69') WHERE "
+	    "serial = '%s'", a);
+	vfix_sql(&f, sqlbuf);
+	vdb_close(v2);
+	CHECK(vdb_open(db, NULL, vt, &v2, e) == HS_OK &&
+	    vdb_verify_serial(v2, a, &r, e) == HS_OK &&
+	    r.status == VDB_BADSIG && !r.has_note && !r.have_cert,
+	    "rewritten note: invalid although its leaf was verified (%s)",
+	    r.problem);
+	vdb_result_free(&r);
+
+	/* The key is marked compromised: the remembered signature is no
+	 * longer enough. b2 was verified through v1 first. */
+	CHECK(vdb_verify_serial(v1, b2, &r, e) == HS_OK &&
+	    r.status == VDB_VALID, "second certificate valid");
+	vdb_result_free(&r);
+	vfix_sql(&f, "UPDATE keys SET compromised_since = "
+	    "'2024-06-01T00:00:00Z' WHERE label = 'k1'");
+	vdb_close(v2);
+	CHECK(vdb_open(db, NULL, vt, &v2, e) == HS_OK &&
+	    vdb_verify_serial(v2, b2, &r, e) == HS_OK &&
+	    r.status == VDB_BADSIG && strstr(r.problem, "compromised") != NULL,
+	    "key compromised before the issue time: invalid from memory too "
+	    "(%s)", r.problem);
+	vdb_result_free(&r);
+	vdb_close(v1);
+	vdb_close(v2);
+	vfix_close(&f);
+
+	/* Another ledger of the same name under the same path: a fork. */
+	snprintf(sqlbuf, sizeof(sqlbuf), "rm -f %s %s-wal %s-shm", db, db, db);
+	CHECK(system(sqlbuf) == 0, "old database removed");
+	CHECK(vfix_open(&f, db) == 0 && vfix_begin(&f) == 0 &&
+	    vfix_cert(&f, 2024, "丙", 300, 600, "2024-12-31T10:00:00Z", a) ==
+	    0 && vfix_commit(&f) == 0, "a different ledger (%s)", f.err);
+	CHECK(vdb_open(db, NULL, vt, &v1, e) == HS_OK &&
+	    vdb_verify_serial(v1, a, &r, e) == HS_OK &&
+	    r.status == VDB_BADSIG && strstr(r.problem, "contradicts") !=
+	    NULL, "a history contradicting the verified one is refused (%s)",
+	    r.problem);
+	vdb_result_free(&r);
+	vdb_close(v1);
+	vfix_close(&f);
+	vtree_free(vt);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -183,6 +271,7 @@ main(int argc, char **argv)
 		return 2;
 	test_mpart();
 	test_keys();
+	test_shared_tree();
 	snprintf(db, sizeof(db), "%s/v.db", dir);
 	CHECK(vfix_open(&f, db) == 0, "fixture opens (%s)", f.err);
 	CHECK(vfix_begin(&f) == 0 &&
@@ -198,7 +287,7 @@ main(int argc, char **argv)
 	    repl) == 0 && vfix_commit(&f) == 0, "revocation batch (%s)",
 	    f.err);
 
-	CHECK(vdb_open(db, NULL, &v, e) == HS_OK, "vdb_open (%s)", e);
+	CHECK(vdb_open(db, NULL, NULL, &v, e) == HS_OK, "vdb_open (%s)", e);
 	CHECK(vdb_check_serial(v, good, &r, e) == HS_OK &&
 	    r.status == VDB_VALID && r.have_cert &&
 	    strcmp(r.cert.name, "张三") == 0 && r.ckpt_size == 4,
@@ -233,7 +322,7 @@ main(int argc, char **argv)
 	    "certificate signed by a compromised key (%s)", f.err);
 	vdb_close(v);
 	v = NULL;
-	CHECK(vdb_open(db, NULL, &v, e) == HS_OK, "vdb_open again (%s)", e);
+	CHECK(vdb_open(db, NULL, NULL, &v, e) == HS_OK, "vdb_open again (%s)", e);
 	CHECK(vdb_check_serial(v, bad, &r, e) == HS_OK &&
 	    r.status == VDB_BADSIG && strstr(r.problem, "compromised") !=
 	    NULL, "compromised key: invalid (%s)", r.problem);

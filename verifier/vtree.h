@@ -1,0 +1,73 @@
+/*
+ * vtree.h - the ledger as this verifier process has checked it, shared
+ * by all serving threads.
+ *
+ * It holds the whole Merkle tree in memory (lib/mtree), and only ever a
+ * tree whose root this process computed itself and found equal to a
+ * signed checkpoint's. Leaves are read from the database, appended, and
+ * the new root compared; a tree that does not match is rolled back, and
+ * a database whose history disagrees with a checkpoint verified before
+ * is refused (a fork), not silently adopted. So "leaf hash h is at index
+ * i" is answered by one comparison with a hash that is bound to a signed
+ * root: the same fact an inclusion proof would show, without reading the
+ * proof from storage for every request.
+ *
+ * It also remembers whose signature verified on the certificate note
+ * behind each issue leaf. A leaf hash binds the note's SHA-256, so a
+ * request that hashes the stored note to that same leaf has the same
+ * bytes, and the Ed25519 check need not be repeated; the key's validity
+ * window is still checked against the current keys on every request.
+ *
+ * All functions are thread-safe. Memory: about 65 bytes per leaf.
+ */
+#ifndef HS_VTREE_H
+#define HS_VTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "hs.h"
+#include "merkle.h"
+
+struct vtree;
+
+enum hs_err vtree_new(struct vtree **out, char *err);
+void vtree_free(struct vtree *vt); /* accepts NULL */
+
+/*
+ * Makes the tree cover the checkpoint (size, root): reads the leaves it
+ * lacks from db's leaves table, appends them and compares roots.
+ * HS_OK when the tree's root at size is root; HS_ERR_SIGNATURE with a
+ * reason in err when the stored ledger does not match it (the tree is
+ * left as it was); other errors when db cannot be read.
+ */
+enum hs_err vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
+    const merkle_hash root, char *err);
+
+/* Leaves this process has verified. */
+uint64_t vtree_size(struct vtree *vt);
+
+/* True if leaf hash lh is at index, and index < size (a verified size). */
+bool vtree_has(struct vtree *vt, uint64_t index, uint64_t size,
+    const merkle_hash lh);
+
+/*
+ * Copies out the key (a note verifier key string) whose signature on the
+ * note behind issue leaf index verified, and the note's issued time, if
+ * they were recorded.
+ */
+bool vtree_signer(struct vtree *vt, uint64_t index, char *vkey, size_t n,
+    time_t *issued);
+/* Records them; the caller has checked that the note's leaf is at index. */
+void vtree_set_signer(struct vtree *vt, uint64_t index, const char *vkey,
+    time_t issued);
+
+/* A consistency proof between two verified sizes, from memory. */
+enum hs_err vtree_prove_consistency(struct vtree *vt, uint64_t size1,
+    uint64_t size2, merkle_hash *proof, size_t *n, char *err);
+
+#endif
