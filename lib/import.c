@@ -680,23 +680,6 @@ csv_field(const struct csv *c, size_t i)
 	return c->cell.data + c->off[i];
 }
 
-/* Appends s as one CSV field (quoted when needed). */
-static void
-csv_put(struct buf *b, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
 /* ---- storing --------------------------------------------------------------- */
 
 struct importer {
@@ -1111,7 +1094,7 @@ import_csv(struct importer *im, const char *text, size_t len, char *err)
 			seen[k] = true;
 		map[i] = k;
 		buf_puts(&header, i ? "," : "#line,#error,");
-		csv_put(&header, h);
+		buf_csv_field(&header, h, false);
 	}
 	{
 		static const enum import_field req[] = { IMPORT_ID_NUMBER,
@@ -1165,10 +1148,11 @@ import_csv(struct importer *im, const char *text, size_t len, char *err)
 		}
 		if (rejected && im->o->rejects_path != NULL) {
 			buf_printf(&im->rejects, "%zu,", line);
-			csv_put(&im->rejects, rowerr);
+			buf_csv_field(&im->rejects, rowerr, false);
 			for (i = 0; i < c.nf && i < ncols; i++) {
 				buf_putc(&im->rejects, ',');
-				csv_put(&im->rejects, csv_field(&c, i));
+				buf_csv_field(&im->rejects, csv_field(&c, i),
+				    false);
 			}
 			for (; i < ncols; i++)
 				buf_putc(&im->rejects, ',');

@@ -1281,22 +1281,11 @@ out:
 
 /* ---- the manifest ---- */
 
+/* One manifest field and its separator. */
 static void
 csv_field(struct buf *b, const char *s, bool last)
 {
-	const char *p;
-
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		buf_puts(b, s);
-	else {
-		buf_putc(b, '"');
-		for (p = s; *p; p++) {
-			if (*p == '"')
-				buf_putc(b, '"');
-			buf_putc(b, *p);
-		}
-		buf_putc(b, '"');
-	}
+	buf_csv_field(b, s, true);
 	buf_putc(b, last ? '\n' : ',');
 }
 

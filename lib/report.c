@@ -62,22 +62,11 @@ note_hours(const char *note, long *pub, long *prof, char *err)
 	return HS_OK;
 }
 
+/* One report field and its separator. */
 static void
 csv_field(struct buf *b, const char *s, char end)
 {
-	const char *p;
-
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		buf_puts(b, s);
-	else {
-		buf_putc(b, '"');
-		for (p = s; *p; p++) {
-			if (*p == '"')
-				buf_putc(b, '"');
-			buf_putc(b, *p);
-		}
-		buf_putc(b, '"');
-	}
+	buf_csv_field(b, s, true);
 	buf_putc(b, end);
 }
 

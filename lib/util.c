@@ -119,6 +119,26 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void
+buf_csv_field(struct buf *b, const char *s, bool guard)
+{
+	bool lead = guard && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+
+	if (!lead && strpbrk(s, ",\"\r\n") == NULL) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_putc(b, '"');
+	if (lead)
+		buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
 char *
 buf_steal(struct buf *b)
 {

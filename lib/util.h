@@ -26,6 +26,14 @@ void buf_reset(struct buf *b);           /* len = 0, keeps memory */
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
+/*
+ * Appends s as one RFC 4180 CSV field, quoted only when it must be. With
+ * guard, a field a spreadsheet would run as a formula (one starting with
+ * = + - @, a tab or a carriage return) gets a leading ' (OWASP's advice
+ * against CSV injection): for files people open; files read back as
+ * data (an import's rejected rows) go without it.
+ */
+void buf_csv_field(struct buf *b, const char *s, bool guard);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Returns data and gives up ownership (caller frees); NULL if oom. */

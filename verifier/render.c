@@ -559,22 +559,6 @@ render_row_upload(struct render_row *row, const struct vdb_upload_result *u)
 		snprintf(row->problem, sizeof(row->problem), "%s", u->problem);
 }
 
-/* RFC 4180 field; a leading = + - @ is prefixed with ' against CSV
- * formula injection in spreadsheets. */
-static void
-csv_field(struct buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
-		buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
 void
 render_batch_csv(struct buf *b, const struct render_row *rows, size_t n)
 {
@@ -586,21 +570,21 @@ render_batch_csv(struct buf *b, const struct render_row *rows, size_t n)
 		const struct render_row *r = &rows[i];
 
 		snprintf(y, sizeof(y), "%d", r->year);
-		csv_field(b, r->item);
+		buf_csv_field(b, r->item, true);
 		buf_putc(b, ',');
-		csv_field(b, r->serial);
+		buf_csv_field(b, r->serial, true);
 		buf_putc(b, ',');
-		csv_field(b, r->name);
+		buf_csv_field(b, r->name, true);
 		buf_putc(b, ',');
-		csv_field(b, r->id_masked);
+		buf_csv_field(b, r->id_masked, true);
 		buf_putc(b, ',');
-		csv_field(b, r->year ? y : "");
+		buf_csv_field(b, r->year ? y : "", true);
 		buf_putc(b, ',');
-		csv_field(b, r->hours);
+		buf_csv_field(b, r->hours, true);
 		buf_putc(b, ',');
-		csv_field(b, r->status);
+		buf_csv_field(b, r->status, true);
 		buf_putc(b, ',');
-		csv_field(b, r->problem);
+		buf_csv_field(b, r->problem, true);
 		buf_puts(b, "\r\n");
 	}
 }

@@ -189,7 +189,17 @@ verify_key_window(const struct verify_keys *ks, size_t k, const char *what,
     time_t issued, char *err)
 {
 	const struct verify_key *vk = &ks->k[k];
+	char t[21];
 
+	if (what == NULL) {
+		/* Only an error message needs the text. */
+		if (!(vk->compromised && issued >= vk->compromised) &&
+		    !(vk->retired && issued > vk->retired) &&
+		    !(vk->not_before && issued < vk->not_before))
+			return HS_OK;
+		time_rfc3339(issued, t);
+		what = t;
+	}
 	if (vk->compromised && issued >= vk->compromised)
 		return hs_fail(err, HS_ERR_STATE, "signed by a key marked "
 		    "compromised since before the issue time %s", what);

@@ -73,7 +73,7 @@ void verify_keys_format(const struct verify_keys *ks, struct buf *out);
 
 /*
  * HS_OK if key k of ks was valid at the issue time (what: the same time as
- * text, for the message); else HS_ERR_STATE saying whether it was
+ * text for the message, or NULL to format it); else HS_ERR_STATE saying whether it was
  * compromised, retired or not yet valid then.
  */
 enum hs_err verify_key_window(const struct verify_keys *ks, size_t k,

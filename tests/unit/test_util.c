@@ -162,10 +162,44 @@ test_buf_printf(void)
 	buf_free(&b);
 }
 
+static void
+test_csv_field(void)
+{
+	static const struct { const char *in, *plain, *guarded; } t[] = {
+		{ "abc", "abc", "abc" },
+		{ "", "", "" },
+		{ "a,b", "\"a,b\"", "\"a,b\"" },
+		{ "say \"hi\"", "\"say \"\"hi\"\"\"", "\"say \"\"hi\"\"\"" },
+		{ "two\nlines", "\"two\nlines\"", "\"two\nlines\"" },
+		{ "=1+2", "=1+2", "\"'=1+2\"" },
+		{ "-3", "-3", "\"'-3\"" },
+		{ "@SUM(A1)", "@SUM(A1)", "\"'@SUM(A1)\"" },
+		{ "+86 591", "+86 591", "\"'+86 591\"" },
+		{ "张三", "张三", "张三" },
+		{ "a=b", "a=b", "a=b" },
+	};
+	size_t i;
+	struct buf b;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_init(&b);
+		buf_csv_field(&b, t[i].in, false);
+		buf_putc(&b, 0);
+		T_STREQ(b.data, t[i].plain, "csv field %zu as data", i);
+		buf_free(&b);
+		buf_init(&b);
+		buf_csv_field(&b, t[i].in, true);
+		buf_putc(&b, 0);
+		T_STREQ(b.data, t[i].guarded, "csv field %zu for people", i);
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
 	test_buf_printf();
+	test_csv_field();
 	test_base64();
 	test_dates_hours();
 	test_utf8();
