@@ -1929,6 +1929,7 @@ struct doc {
 	size_t *row_page;
 	float header_h;
 	int npages, cur_page;
+	int table_pages;        /* the table is on pages 0 .. table_pages-1 */
 	char idx[16], chours[HOURS_SIZE], rhours[HOURS_SIZE], rdates[40];
 	char srcbuf[64];
 
@@ -2857,18 +2858,33 @@ layout_header(struct doc *d, const struct column *col)
 	return layout(d, px(col->width - 2 * tb->pad));
 }
 
-/* Row heights and the page of every row. */
+/*
+ * Row heights and the page of every row.
+ *
+ * The table starts at y on the first page and at y_continued on later
+ * ones. Every page the table continues from is filled down to
+ * bottom_notlast; the last page must end above bottom, since what comes
+ * after the table (totals, QR code, seal) is drawn below it. When the rows
+ * of the last page pass bottom, that page becomes one that continues: it
+ * keeps its rows (they fit above bottom_notlast: that is how they got
+ * there) but the last one, which goes on to a new last page under the
+ * repeated header, so the totals and the seal never stand on a page
+ * without rows of the table. Only when that page has a single row (a row
+ * too tall for the first page above bottom) does the new last page carry
+ * no table.
+ */
 static enum hs_err
 paginate(struct doc *d)
 {
 	const struct table *tb = &d->t->table;
 	size_t ri, k, first = 0, n = d->c->nrecords;
 	float y, bottom = px(tb->bottom), full = px(tb->bottom_notlast);
-	float pad = px(tb->pad), ctop, acc;
+	float pad = px(tb->pad), ctop;
 	int page = 0;
 	enum hs_err rc;
 
 	d->npages = 1;
+	d->table_pages = 1;
 	if (!d->t->has_table)
 		return HS_OK;
 	d->header_h = 0;
@@ -2888,11 +2904,6 @@ paginate(struct doc *d)
 	d->row_page = calloc(d->c->nrecords, sizeof(*d->row_page));
 	if (d->row_h == NULL || d->row_page == NULL)
 		return oom(d);
-	/*
-	 * Pages that continue fill down to bottom_notlast; the last page must
-	 * end above bottom (the totals are below it), so when it does not,
-	 * its tail moves to one more page.
-	 */
 	ctop = px(tb->y_cont) + d->header_h;
 	y = px(tb->y) + d->header_h;
 	for (ri = 0; ri < n; ri++) {
@@ -2918,25 +2929,14 @@ paginate(struct doc *d)
 		d->row_page[ri] = (size_t)page;
 		y += h;
 	}
-	while (y > bottom + 0.01f) {
-		/*
-		 * The rows of the last page that end below bottom go to a new
-		 * last page (at least one row stays), so that every page of
-		 * the table but the first ends at the same height.
-		 */
-		acc = page == 0 ? px(tb->y) + d->header_h : ctop;
-		for (k = first; k < n && acc + d->row_h[k] <= bottom + 0.01f;
-		    k++)
-			acc += d->row_h[k];
-		if (k == first)
-			k++;
-		if (k == n)
-			break;
+	d->table_pages = page + 1;
+	if (y > bottom + 0.01f) {
+		/* The new last page: ctop + its row ends above bottom, as
+		 * checked above. */
 		page++;
-		first = k;
-		for (y = ctop, ri = k; ri < n; ri++) {
-			d->row_page[ri] = (size_t)page;
-			y += d->row_h[ri];
+		if (n - first >= 2) {
+			d->row_page[n - 1] = (size_t)page;
+			d->table_pages = page + 1;
 		}
 	}
 	d->npages = page + 1;
@@ -3066,6 +3066,7 @@ draw_page(struct doc *d)
 		const struct element *el = &t->els[i];
 
 		if (t->has_table && i == t->table_at &&
+		    d->cur_page < d->table_pages &&
 		    (rc = draw_table(d)) != HS_OK)
 			break;
 		if (i == t->nels || !shown(d, el))

@@ -21,7 +21,7 @@ nows() { pdftotext -raw -enc UTF-8 "$@" - | $PY -c 'import sys; print("".join(sy
 # field FILE KEY: the expected values recorded by the driver, one a line.
 field() { awk -F'\t' -v k="$2" '$1 == k { print $2 }' "$1"; }
 
-for f in annual8 rare long40 course fallback long_fields no_records; do
+for f in annual8 rare long40 course fallback long_fields no_records n1 n10 n25 n60; do
 	pdf=$D/$f.pdf exp=$D/$f.txt
 	check "$f: qpdf --check finds no errors" \
 	    grep -q 'No syntax or stream encoding errors' <(qpdf --check "$pdf" 2>&1)
@@ -116,6 +116,71 @@ t1=$(nows -f 1 -l 1 "$pdf")
 t3=$(nows -f 3 -l 3 "$pdf")
 check "long40: totals and QR caption only on the last page" \
     bash -c '[[ "$1" != *"扫码验证"* && "$2" == *"扫码验证"* && "$2" == *"合计Total"* ]]' _ "$t1" "$t3"
+
+# The records table starts on page 1 under the holder's details, fills every
+# page it continues from down to bottom_notlast (270 mm) and continues under
+# a repeated header; the last page must end above bottom (206 mm: the totals
+# are below), so when it would not, its last row goes on to a new last page
+# with the totals, QR code and seal. nN: N records of two-line rows (9 fit
+# above 206 mm, 15 above 270 mm on page 1, 21 on later pages). Read page by
+# page with pdftotext -layout: the record numbers in the first column, the
+# header, the 续 marks and the page numbers.
+# paged PDF N "COUNTS": COUNTS is the number of rows on each page.
+paged() {
+	$PY - "$@" <<'EOF'
+import re, subprocess, sys
+pdf, n, want = sys.argv[1], int(sys.argv[2]), [int(x) for x in sys.argv[3].split()]
+name = pdf.rsplit("/", 1)[-1][:-4]
+info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+rows, bad = [], []
+def check(cond, what):
+    if not cond:
+        bad.append(what)
+for p in range(1, pages + 1):
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-f", str(p),
+                           "-l", str(p), pdf, "-"], capture_output=True,
+                          text=True).stdout
+    flat = "".join(text.split())
+    idx = [int(m.group(1)) for m in
+           re.finditer(r"^\s*(\d+)\s+(?:公需|专业)", text, re.M)]
+    rows.append(idx)
+    if idx or p == 1:
+        check("序号" in flat and "课程名称" in flat and "施训机构" in flat,
+              "page %d has no table header" % p)
+    check("第%d页/共%d页" % (p, pages) in flat and
+          "Page%dof%d" % (p, pages) in flat,
+          "page %d: no 第 %d 页 / 共 %d 页" % (p, p, pages))
+    check((p > 1) == ("（续）" in flat), "page %d: 续 title %s" %
+          (p, "missing" if p > 1 else "on page 1"))
+    check((p < pages) == ("续下页" in flat), "page %d: 续下页 %s" %
+          (p, "missing" if p < pages else "on the last page"))
+    check((p == pages) == ("扫码验证" in flat and "合计Total" in flat),
+          "page %d: totals and QR caption %s" %
+          (p, "missing" if p == pages else "not only on the last page"))
+check(rows and rows[0][:1] == [1], "page 1 does not start with record 1")
+every = [i for r in rows for i in r]
+check(every == list(range(1, n + 1)),
+      "records are not 1..%d once each in order: %s" % (n, every))
+got = [len(r) for r in rows]
+check(got == want, "rows per page %s, want %s" % (got, want))
+print("%s - %s: %d records on %d pages, rows per page %s%s" %
+      ("not ok" if bad else "ok", name, n, pages, " + ".join(map(str, got)),
+       ": " + "; ".join(bad) if bad else "; each record once, in order; "
+       "header and 第 N 页 / 共 %d 页 on every page, 续 marks, totals on "
+       "the last" % pages))
+EOF
+}
+paged "$D/n1.pdf" 1 "1"
+paged "$D/n9.pdf" 9 "9"
+# 10 rows fit page 1 only if it continues: the 10th goes with the totals.
+paged "$D/n10.pdf" 10 "9 1"
+# Page 1 keeps 10 (before, it was cut at the last page's height: 9 + 2).
+paged "$D/n11.pdf" 11 "10 1"
+paged "$D/n25.pdf" 25 "15 10"
+paged "$D/n60.pdf" 60 "15 21 21 3"
+paged "$D/long40.pdf" 40 "17 22 1"
+paged "$D/long_fields.pdf" 9 "8 1"
 
 # HanaMin fallback: characters uming lacks are drawn from fonts-hanazono.
 pdffonts "$D/fallback.pdf" >"$T/ffonts"

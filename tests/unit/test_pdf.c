@@ -49,10 +49,11 @@ struct fixture {
 	char receipt[400];
 };
 
-/* A certificate like the ones the issuer makes; n records. */
+/* A certificate like the ones the issuer makes; n records, of one or two
+ * days (days 0: a third of them one day, the others two). */
 static void
-fixture(struct fixture *f, const char *name, size_t n, bool met,
-    enum cert_kind kind, unsigned seed)
+fixture_days(struct fixture *f, const char *name, size_t n, bool met,
+    enum cert_kind kind, unsigned seed, int days)
 {
 	struct cert *c = &f->c;
 	long pub = 0, pro = 0;
@@ -88,7 +89,7 @@ fixture(struct fixture *f, const char *name, size_t n, bool met,
 		snprintf(r->start, sizeof(r->start), "2024-%02d-%02d", mon,
 		    day);
 		snprintf(r->end, sizeof(r->end), "2024-%02d-%02d", mon,
-		    i % 3 == 0 ? day : day + 1);
+		    days == 1 || (days == 0 && i % 3 == 0) ? day : day + 1);
 		/* Two public courses of 15 hours make the 30 of a year. */
 		r->hours10 = i % 4 == 0 ? 150 : i % 5 == 2 ? 125 :
 		    100 + (long)(i % 3) * 20;
@@ -134,6 +135,13 @@ fixture(struct fixture *f, const char *name, size_t n, bool met,
 	    "ledger.hourseal.example.cn/fj\n%u\nROOTHASH=\n\n"
 	    "\xe2\x80\x94 ledger.hourseal.example.cn/fj AAAAcheckpoint==\n",
 	    seed, seed + 1);
+}
+
+static void
+fixture(struct fixture *f, const char *name, size_t n, bool met,
+    enum cert_kind kind, unsigned seed)
+{
+	fixture_days(f, name, n, met, kind, seed, 0);
 }
 
 static void
@@ -276,6 +284,22 @@ cmd_render(const char *dir)
 	fixture(&f, "John Smith", 0, false, CERT_ANNUAL, 7);
 	bad |= emit(r, dir, "no_records", &f, NULL);
 	fixture_free(&f);
+	/* The table starting on page 1 and continuing: nN has N records. */
+	{
+		static const size_t ns[] = { 1, 9, 10, 11, 25, 60 };
+		size_t k;
+		char nm[16];
+
+		for (k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+			/* Two-day courses: every row has two lines, as
+			 * most rows of the demo do. */
+			fixture_days(&f, "陈思远", ns[k], true, CERT_ANNUAL,
+			    (unsigned)(20 + k), 2);
+			snprintf(nm, sizeof(nm), "n%zu", ns[k]);
+			bad |= emit(r, dir, nm, &f, NULL);
+			fixture_free(&f);
+		}
+	}
 	/* Only in HanaMinA (U+3400, U+9FCC, glyph 33445) and HanaMinB. */
 	fixture(&f, "\xe3\x90\x80\xe9\xbf\x8c\xf0\xaa\x9b\x96", 2, true,
 	    CERT_ANNUAL, 5);
@@ -668,6 +692,104 @@ test_render(struct pdf_renderer *r)
 	buf_free(&b);
 }
 
+/*
+ * Pagination with a short first page: the table may run down to 120 mm on
+ * the last page and to 270 mm on pages that continue.
+ */
+static int
+render_pages(const char *tpl_json, struct fixture *f, struct buf *out,
+    char *err)
+{
+	struct pdf_renderer *r = NULL;
+	char path[512];
+	const char *p;
+	int n = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/t.json", tmpdir);
+	fp = fopen(path, "w");
+	fputs(tpl_json, fp);
+	fclose(fp);
+	buf_reset(out);
+	if (pdf_renderer_new(tmpdir, &r, err) == HS_OK &&
+	    pdf_render(r, "t", &f->c, f->note.data, f->note.len, NULL, 0,
+	    BASE_URL, out, err) == HS_OK &&
+	    (p = memmem(out->data, out->len, "/Count ", 7)) != NULL)
+		n = atoi(p + 7);
+	pdf_renderer_free(r);
+	unlink(path);
+	return n;
+}
+
+static int
+short_rows(const char *tpl_json, size_t nrec, struct buf *out, char *err)
+{
+	struct fixture f;
+	size_t i;
+	int n;
+
+	fixture_days(&f, "张三", nrec, true, CERT_ANNUAL, 1, 1);
+	for (i = 0; i < nrec; i++)
+		snprintf(f.c.records[i].title, sizeof(f.c.records[i].title),
+		    "课程");
+	n = render_pages(tpl_json, &f, out, err);
+	fixture_free(&f);
+	return n;
+}
+
+static void
+test_paginate(void)
+{
+	static char json[4096];
+	struct fixture f;
+	struct buf a, b;
+	char err[HS_ERRLEN] = "";
+	size_t i;
+	int n;
+
+	buf_init(&a);
+	buf_init(&b);
+	mini(json, sizeof(json), body_uming,
+	    "{\"type\": \"table\", \"x\": 20, \"y\": 94, \"y_continued\": 20, "
+	    "\"bottom\": 120, \"bottom_notlast\": 270, \"columns\": ["
+	    "{\"title\": \"序号\", \"field\": \"index\", \"width\": 10}, "
+	    "{\"title\": \"课程\", \"field\": \"title\", \"width\": 40}]},"
+	    "{\"type\": \"text\", \"on\": \"last\", \"x\": 20, \"y\": 130, "
+	    "\"text\": \"合计 {total}\"},"
+	    "{\"type\": \"text\", \"x\": 20, \"y\": 285, "
+	    "\"text\": \"{page} / {pages}\"}", "");
+
+	/* One-line rows of 6.5 mm under a 6.5 mm header: 2 fit above
+	 * 120 mm, 25 above 270 mm on page 1, 37 on later pages. */
+	n = short_rows(json, 2, &a, err);
+	T_OK(n == 1, "2 short rows fit above bottom: one page (%d) %s", n,
+	    err);
+	/* Page 1 keeps 24, one goes with the totals (before: 2 + 14 + 9). */
+	n = short_rows(json, 25, &a, err);
+	T_OK(n == 2, "25 short rows: two pages (%d) %s", n, err);
+	/* 25 + 34 + 1 (before: 25 + 14 + 14 + 7). */
+	n = short_rows(json, 60, &a, err);
+	T_OK(n == 3, "60 short rows: three pages (%d) %s", n, err);
+
+	/* A single row that passes bottom on page 1 (but fits a page):
+	 * it stays on page 1, the totals go to page 2 (before, the row ran
+	 * into the totals on one page). */
+	fixture_days(&f, "张三", 1, true, CERT_ANNUAL, 1, 1);
+	f.c.records[0].title[0] = '\0';
+	for (i = 0; i < 10; i++)
+		strcat(f.c.records[0].title, "基于大数据与人工智能");
+	n = render_pages(json, &f, &a, err);
+	T_OK(n == 2, "one row taller than page 1 allows: two pages (%d) %s",
+	    n, err);
+	n = render_pages(json, &f, &b, err);
+	T_OK(n == 2 && a.len == b.len && memcmp(a.data, b.data, a.len) == 0,
+	    "... rendered twice, the same bytes");
+	fixture_free(&f);
+
+	buf_free(&a);
+	buf_free(&b);
+}
+
 /* Several threads share one renderer, as the issuer's render threads do. */
 struct thr {
 	struct pdf_renderer *r;
@@ -751,6 +873,7 @@ main(int argc, char **argv)
 		test_templates();
 		test_fonts();
 		test_qr();
+		test_paginate();
 		enum hs_err rc = pdf_renderer_new(NULL, &r, err);
 
 		T_OK(rc == HS_OK,
