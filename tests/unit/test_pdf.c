@@ -864,7 +864,7 @@ main(int argc, char **argv)
 		return cmd_bench(atol(argv[2]));
 	{
 		struct pdf_renderer *r = NULL;
-		char err[HS_ERRLEN];
+		char err[HS_ERRLEN] = "";
 
 		snprintf(tmpdir, sizeof(tmpdir), "%s/hs-pdf.XXXXXX",
 		    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
