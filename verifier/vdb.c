@@ -456,6 +456,7 @@ check_note(struct vdb *v, const char *serial, const char *note, size_t nlen,
     uint64_t leaf_index, long long revoke_index, struct vdb_result *res)
 {
 	struct buf entry;
+	struct vtree_cert lk;
 	char vkey[NOTE_VKEY_MAX], e2[HS_ERRLEN];
 	size_t k = v->keys.n;
 	time_t issued = 0;
@@ -510,8 +511,33 @@ check_note(struct vdb *v, const char *serial, const char *note, size_t nlen,
 		    (unsigned long long)leaf_index);
 		goto out;
 	}
+	/* What the verified ledger itself says about the serial. */
+	vtree_lookup(v->vt, serial, v->ckpt.size, &lk);
+	if (lk.conflict) {
+		setp(res->problem, sizeof(res->problem), "the ledger issues "
+		    "serial %s more than once", serial);
+		goto out;
+	}
 	res->status = VDB_VALID;
-	if (revoke_index >= 0) {
+	if (lk.revoked) {
+		/* Revoked in the log: whatever the database's table says. */
+		res->status = VDB_REVOKED;
+		if (revoke_index < 0)
+			setp(res->problem, sizeof(res->problem), "the ledger "
+			    "revokes it (leaf %llu) but the database has no "
+			    "record of that", (unsigned long long)lk.revoke_index);
+		else if ((uint64_t)revoke_index != lk.revoke_index ||
+		    strcmp(res->reason, lk.reason) != 0 ||
+		    strcmp(res->revoked_at, lk.time) != 0)
+			setp(res->problem, sizeof(res->problem), "the "
+			    "database's revocation (leaf %lld) is not the "
+			    "ledger's (leaf %llu); the ledger's is shown",
+			    revoke_index, (unsigned long long)lk.revoke_index);
+		/* The reason and time shown are the signed log's. */
+		snprintf(res->reason, sizeof(res->reason), "%s", lk.reason);
+		snprintf(res->revoked_at, sizeof(res->revoked_at), "%s",
+		    lk.time);
+	} else if (revoke_index >= 0) {
 		/*
 		 * A revocation claimed by the database revokes in any case
 		 * (failing closed); the problem line says if the ledger does
@@ -585,6 +611,35 @@ vdb_check_serial(struct vdb *v, const char *serial, struct vdb_result *res,
 	if (rc == HS_OK)
 		(void)vdb_result_decode(res, e2);
 	return rc;
+}
+
+bool
+vdb_quick(struct vdb *v, const char *serial, struct vdb_result *res)
+{
+	struct vtree_cert lk;
+	char vkey[NOTE_VKEY_MAX], e2[HS_ERRLEN];
+	time_t issued;
+	size_t k;
+
+	memset(res, 0, sizeof(*res));
+	res->status = VDB_NOTFOUND;
+	if (refresh_checkpoint(v, e2) != HS_OK || !v->have_ckpt)
+		return false;
+	vtree_lookup(v->vt, serial, v->ckpt.size, &lk);
+	if (!lk.issued || lk.conflict || lk.revoked ||
+	    !vtree_signer(v->vt, lk.issue_index, vkey, sizeof(vkey),
+	    &issued) ||
+	    (k = key_index(&v->keys, vkey)) >= v->keys.n ||
+	    verify_key_window(&v->keys, k, NULL, issued, e2) != HS_OK ||
+	    !vtree_leaf(v->vt, lk.issue_index, res->leaf_hash))
+		return false;
+	res->status = VDB_VALID;
+	res->leaf_index = lk.issue_index;
+	snprintf(res->key_vkey, sizeof(res->key_vkey), "%s", vkey);
+	snprintf(res->origin, sizeof(res->origin), "%s", v->keys.origin);
+	res->ckpt_size = v->ckpt.size;
+	merkle_hash_encode(v->ckpt.root, res->ckpt_root);
+	return true;
 }
 
 enum hs_err

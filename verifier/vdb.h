@@ -113,6 +113,15 @@ enum hs_err vdb_check_serial(struct vdb *v, const char *serial,
 enum hs_err vdb_verify_serial(struct vdb *v, const char *serial,
     struct vdb_result *res, char *err);
 enum hs_err vdb_result_decode(struct vdb_result *res, char *err);
+/*
+ * The answer from the verified ledger alone, without the database: true
+ * (res filled, status VALID, no note) when the serial's only issue leaf
+ * is in the latest checkpoint, nothing revokes it, the note behind that
+ * leaf had its signature verified by this process before (vtree.h), and
+ * that key is trusted and was valid at the issue time. False otherwise:
+ * then vdb_verify_serial decides. res needs vdb_result_free either way.
+ */
+bool vdb_quick(struct vdb *v, const char *serial, struct vdb_result *res);
 void vdb_result_free(struct vdb_result *res);
 
 /* What an uploaded file turned out to be. */

@@ -8,12 +8,36 @@
 
 #include <openssl/crypto.h>
 
+#include "leaf.h"
 #include "mtree.h"
 #include "note.h"
+#include "serial.h"
 #include "store.h"
 #include "vtree.h"
 
 #define VTREE_SIGNERS 255
+#define NO_ISSUE 0u
+#define CONFLICT UINT32_MAX
+
+/* One serial in the index: an open-addressing table keyed by serial. */
+struct vt_slot {
+	uint32_t issue1;          /* issue leaf + 1; NO_ISSUE; CONFLICT */
+	int32_t rev;              /* index in revs, or -1 */
+	char serial[SERIAL_LEN];  /* all zero: an empty slot */
+};
+
+struct vt_rev {
+	uint64_t index;
+	char reason[16];
+	char time[21];
+};
+
+/* What one batch of new leaves adds to the index. */
+struct vt_new {
+	char serial[SERIAL_LEN];
+	bool revoke;
+	struct vt_rev r;          /* index (both kinds), reason, time */
+};
 
 struct vtree {
 	pthread_rwlock_t lk;      /* t, sig, cap, vsize, vroot */
@@ -27,6 +51,11 @@ struct vtree {
 	pthread_mutex_t signers_mu;
 	size_t nsigners;
 	char signers[VTREE_SIGNERS][NOTE_VKEY_MAX];
+	/* the index (under lk) */
+	struct vt_slot *slots;
+	size_t nslots, used;      /* nslots: a power of two, or 0 */
+	struct vt_rev *revs;
+	size_t nrevs, caprevs;
 };
 
 enum hs_err
@@ -57,6 +86,8 @@ vtree_free(struct vtree *vt)
 	if (vt == NULL)
 		return;
 	mtree_free(vt->t);
+	free(vt->slots);
+	free(vt->revs);
 	free(vt->sig);
 	free(vt->issued);
 	pthread_rwlock_destroy(&vt->lk);
@@ -76,24 +107,33 @@ vtree_size(struct vtree *vt)
 	return n;
 }
 
-/* Reads the leaf hashes [from, to) of db into a new array. */
+/*
+ * Reads leaves [from, to) of db: their hashes into *out, and what the
+ * issue and revoke entries say into *news (*nnews). Every entry must
+ * hash to its stored leaf hash, so the index is as good as the tree.
+ */
 static enum hs_err
 read_leaves(sqlite3 *db, uint64_t from, uint64_t to, merkle_hash **out,
-    char *err)
+    struct vt_new **news, size_t *nnews, char *err)
 {
 	sqlite3_stmt *st = NULL;
-	merkle_hash *h;
+	merkle_hash *h, lh;
+	struct vt_new *nw = NULL;
+	size_t nn = 0, capn = 0;
 	uint64_t want = from;
 	enum hs_err rc = HS_OK;
+	struct leaf lf;
 	int src;
 
 	*out = NULL;
+	*news = NULL;
+	*nnews = 0;
 	if ((to - from) > SIZE_MAX / MERKLE_HASH ||
 	    (h = malloc((size_t)(to - from) * MERKLE_HASH)) == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory for %llu leaf "
 		    "hashes", (unsigned long long)(to - from));
-	if (sqlite3_prepare_v2(db, "SELECT idx, hash FROM leaves WHERE "
-	    "idx >= ?1 AND idx < ?2 ORDER BY idx", -1, &st, NULL) !=
+	if (sqlite3_prepare_v2(db, "SELECT idx, entry, hash FROM leaves "
+	    "WHERE idx >= ?1 AND idx < ?2 ORDER BY idx", -1, &st, NULL) !=
 	    SQLITE_OK) {
 		rc = store_err(db, err, "reading the ledger's leaves");
 		goto out;
@@ -102,15 +142,50 @@ read_leaves(sqlite3 *db, uint64_t from, uint64_t to, merkle_hash **out,
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		uint64_t idx = (uint64_t)sqlite3_column_int64(st, 0);
+		const char *e = sqlite3_column_blob(st, 1);
+		size_t elen = (size_t)sqlite3_column_bytes(st, 1);
 
-		if (idx != want || sqlite3_column_bytes(st, 1) != MERKLE_HASH) {
+		if (idx != want || sqlite3_column_bytes(st, 2) != MERKLE_HASH) {
 			rc = hs_fail(err, HS_ERR_SIGNATURE, "the stored ledger "
 			    "is damaged at leaf %llu (missing, or a hash that "
 			    "is not 32 bytes)", (unsigned long long)want);
 			goto out;
 		}
-		memcpy(h[idx - from], sqlite3_column_blob(st, 1), MERKLE_HASH);
+		memcpy(h[idx - from], sqlite3_column_blob(st, 2), MERKLE_HASH);
+		if (merkle_leaf_hash(e ? e : "", elen, lh) != HS_OK ||
+		    CRYPTO_memcmp(lh, h[idx - from], MERKLE_HASH) != 0) {
+			rc = hs_fail(err, HS_ERR_SIGNATURE, "the stored ledger "
+			    "is damaged at leaf %llu: its entry does not hash to "
+			    "its leaf hash", (unsigned long long)idx);
+			goto out;
+		}
 		want++;
+		/* Entries this version cannot read stay in the tree only. */
+		if (e == NULL || leaf_parse(e, elen, &lf, NULL) != HS_OK ||
+		    (lf.kind != LEAF_ISSUE && lf.kind != LEAF_REVOKE) ||
+		    strlen(lf.serial) != SERIAL_LEN)
+			continue;
+		if (nn == capn) {
+			struct vt_new *p;
+
+			capn = capn ? capn * 2 : 1024;
+			if ((p = realloc(nw, capn * sizeof(*nw))) == NULL) {
+				rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			nw = p;
+		}
+		memset(&nw[nn], 0, sizeof(nw[nn]));
+		memcpy(nw[nn].serial, lf.serial, SERIAL_LEN);
+		nw[nn].revoke = lf.kind == LEAF_REVOKE;
+		nw[nn].r.index = idx;
+		if (nw[nn].revoke) {
+			snprintf(nw[nn].r.reason, sizeof(nw[nn].r.reason), "%s",
+			    lf.reason);
+			snprintf(nw[nn].r.time, sizeof(nw[nn].r.time), "%s",
+			    lf.time);
+		}
+		nn++;
 	}
 	if (src != SQLITE_DONE) {
 		rc = store_err(db, err, "reading the ledger's leaves");
@@ -124,11 +199,161 @@ read_leaves(sqlite3 *db, uint64_t from, uint64_t to, merkle_hash **out,
 	}
 out:
 	sqlite3_finalize(st);
-	if (rc != HS_OK)
+	if (rc != HS_OK) {
 		free(h);
-	else
+		free(nw);
+	} else {
 		*out = h;
+		*news = nw;
+		*nnews = nn;
+	}
 	return rc;
+}
+
+static uint64_t
+serial_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+	size_t i;
+
+	for (i = 0; i < SERIAL_LEN; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of serial, or the empty slot where it would go; nslots > 0. */
+static struct vt_slot *
+find_slot(struct vt_slot *slots, size_t nslots, const char *serial)
+{
+	size_t i = (size_t)serial_hash(serial) & (nslots - 1);
+
+	while (slots[i].serial[0] != '\0' &&
+	    memcmp(slots[i].serial, serial, SERIAL_LEN) != 0)
+		i = (i + 1) & (nslots - 1);
+	return &slots[i];
+}
+
+/* Room for want serials at most half full; write lock held. */
+static enum hs_err
+grow_index(struct vtree *vt, size_t want, char *err)
+{
+	struct vt_slot *ns;
+	size_t n = vt->nslots ? vt->nslots : 1024, i;
+
+	if (want <= vt->nslots / 2)
+		return HS_OK;
+	while (n / 2 < want)
+		n *= 2;
+	if ((ns = calloc(n, sizeof(*ns))) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory for the serial "
+		    "index");
+	for (i = 0; i < vt->nslots; i++)
+		if (vt->slots[i].serial[0] != '\0')
+			*find_slot(ns, n, vt->slots[i].serial) = vt->slots[i];
+	free(vt->slots);
+	vt->slots = ns;
+	vt->nslots = n;
+	return HS_OK;
+}
+
+/*
+ * Adds what new leaves say to the index; write lock held. Everything that
+ * can fail is done before the first change, so a failure changes nothing.
+ */
+static enum hs_err
+index_add(struct vtree *vt, const struct vt_new *nw, size_t n, char *err)
+{
+	enum hs_err rc;
+	struct vt_slot *sl;
+	size_t i, nrev = 0;
+
+	for (i = 0; i < n; i++) {
+		if (nw[i].r.index >= CONFLICT - 1)
+			return hs_fail(err, HS_ERR_TOOBIG, "more leaves than "
+			    "this verifier indexes (2^32)");
+		nrev += nw[i].revoke;
+	}
+	if (vt->nrevs + nrev > INT32_MAX)
+		return hs_fail(err, HS_ERR_TOOBIG, "too many revocations");
+	if (vt->nrevs + nrev > vt->caprevs) {
+		size_t c = vt->caprevs ? vt->caprevs : 64;
+		struct vt_rev *p;
+
+		while (c < vt->nrevs + nrev)
+			c *= 2;
+		if ((p = realloc(vt->revs, c * sizeof(*p))) == NULL)
+			return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		vt->revs = p;
+		vt->caprevs = c;
+	}
+	if ((rc = grow_index(vt, vt->used + n, err)) != HS_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		sl = find_slot(vt->slots, vt->nslots, nw[i].serial);
+		if (sl->serial[0] == '\0') {
+			memcpy(sl->serial, nw[i].serial, SERIAL_LEN);
+			sl->issue1 = NO_ISSUE;
+			sl->rev = -1;
+			vt->used++;
+		}
+		if (!nw[i].revoke) {
+			sl->issue1 = sl->issue1 == NO_ISSUE ?
+			    (uint32_t)nw[i].r.index + 1 : CONFLICT;
+		} else if (sl->rev < 0) {
+			/* the first revocation counts */
+			vt->revs[vt->nrevs] = nw[i].r;
+			sl->rev = (int32_t)vt->nrevs++;
+		}
+	}
+	return HS_OK;
+}
+
+void
+vtree_lookup(struct vtree *vt, const char *serial, uint64_t size,
+    struct vtree_cert *out)
+{
+	const struct vt_slot *sl;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(serial) != SERIAL_LEN)
+		return;
+	pthread_rwlock_rdlock(&vt->lk);
+	if (vt->nslots == 0)
+		goto out;
+	sl = find_slot(vt->slots, vt->nslots, serial);
+	if (sl->serial[0] == '\0')
+		goto out;
+	if (sl->issue1 == CONFLICT) {
+		out->conflict = true;
+	} else if (sl->issue1 != NO_ISSUE && sl->issue1 - 1 < size) {
+		out->issued = true;
+		out->issue_index = sl->issue1 - 1;
+	}
+	if (sl->rev >= 0 && vt->revs[sl->rev].index < size) {
+		const struct vt_rev *r = &vt->revs[sl->rev];
+
+		out->revoked = true;
+		out->revoke_index = r->index;
+		snprintf(out->reason, sizeof(out->reason), "%s", r->reason);
+		snprintf(out->time, sizeof(out->time), "%s", r->time);
+	}
+out:
+	pthread_rwlock_unlock(&vt->lk);
+}
+
+bool
+vtree_leaf(struct vtree *vt, uint64_t index, uint8_t out[32])
+{
+	const uint8_t *h;
+	bool ok = false;
+
+	pthread_rwlock_rdlock(&vt->lk);
+	if (index < vt->vsize && (h = mtree_leaf(vt->t, index)) != NULL) {
+		memcpy(out, h, MERKLE_HASH);
+		ok = true;
+	}
+	pthread_rwlock_unlock(&vt->lk);
+	return ok;
 }
 
 /* Room for the signer marks of n leaves; write lock held. */
@@ -159,6 +384,8 @@ vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
     const merkle_hash root, char *err)
 {
 	merkle_hash *add = NULL, got;
+	struct vt_new *news = NULL;
+	size_t nnews = 0;
 	uint64_t have, i;
 	enum hs_err rc = HS_OK;
 
@@ -182,7 +409,8 @@ vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
 	}
 	pthread_rwlock_unlock(&vt->lk);
 	/* Only this thread grows the tree (sync_mu): read without the lock. */
-	if ((rc = read_leaves(db, have, size, &add, err)) != HS_OK)
+	if ((rc = read_leaves(db, have, size, &add, &news, &nnews, err)) !=
+	    HS_OK)
 		goto out;
 	pthread_rwlock_wrlock(&vt->lk);
 	if ((rc = mtree_reserve(vt->t, size, err)) != HS_OK ||
@@ -201,12 +429,19 @@ vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
 		mtree_truncate(vt->t, have);
 		goto unlock;
 	}
+	/* Only a verified batch enters the index. A failure here leaves
+	 * the tree as it was (the batch is verified again next time). */
+	if ((rc = index_add(vt, news, nnews, err)) != HS_OK) {
+		mtree_truncate(vt->t, have);
+		goto unlock;
+	}
 	vt->vsize = size;
 	memcpy(vt->vroot, root, MERKLE_HASH);
 unlock:
 	pthread_rwlock_unlock(&vt->lk);
 out:
 	free(add);
+	free(news);
 	pthread_mutex_unlock(&vt->sync_mu);
 	return rc;
 }

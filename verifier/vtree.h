@@ -18,7 +18,13 @@
  * bytes, and the Ed25519 check need not be repeated; the key's validity
  * window is still checked against the current keys on every request.
  *
- * All functions are thread-safe. Memory: about 65 bytes per leaf.
+ * And it indexes the ledger's own entries by serial: which leaf issued a
+ * serial and which revoked it (entries are read with the hashes, and
+ * each must hash to its leaf). A certificate's status is then a fact of
+ * the verified log, not of a database table.
+ *
+ * All functions are thread-safe. Memory: about 65 bytes per leaf for the
+ * tree, and 64 bytes per certificate (at half load) for the index.
  */
 #ifndef HS_VTREE_H
 #define HS_VTREE_H
@@ -65,6 +71,24 @@ bool vtree_signer(struct vtree *vt, uint64_t index, char *vkey, size_t n,
 /* Records them; the caller has checked that the note's leaf is at index. */
 void vtree_set_signer(struct vtree *vt, uint64_t index, const char *vkey,
     time_t issued);
+
+/* What the verified ledger says about one serial. */
+struct vtree_cert {
+	bool issued;              /* an issue leaf below size */
+	bool conflict;            /* more than one issue leaf: never valid */
+	uint64_t issue_index;
+	bool revoked;             /* a revoke leaf below size (the first) */
+	uint64_t revoke_index;
+	char reason[16];
+	char time[21];
+};
+
+/* Fills out for serial (canonical), counting only leaves below size. */
+void vtree_lookup(struct vtree *vt, const char *serial, uint64_t size,
+    struct vtree_cert *out);
+
+/* The leaf hash at index (< the verified size) into out; false if none. */
+bool vtree_leaf(struct vtree *vt, uint64_t index, uint8_t out[32]);
 
 /* A consistency proof between two verified sizes, from memory. */
 enum hs_err vtree_prove_consistency(struct vtree *vt, uint64_t size1,

@@ -218,11 +218,37 @@ test_shared_tree(void)
 	    r.problem);
 	vdb_result_free(&r);
 
+	/* The quick answer (no database): only for what was verified. */
+	CHECK(vdb_quick(v1, b2, &r) == false, "no quick answer for a "
+	    "certificate this process never verified");
+	vdb_result_free(&r);
+	CHECK(vdb_verify_serial(v1, b2, &r, e) == HS_OK &&
+	    r.status == VDB_VALID, "verified once");
+	vdb_result_free(&r);
+	CHECK(vdb_quick(v2, b2, &r) && r.status == VDB_VALID &&
+	    r.leaf_index == 1 && r.key_vkey[0] != '\0' && !r.has_note,
+	    "then answered from the verified ledger alone");
+	vdb_result_free(&r);
+
+	/* Revoked in the ledger, the database's record deleted. */
+	CHECK(vfix_begin(&f) == 0 && vfix_revoke(&f, b2, "error",
+	    "2025-02-01T00:00:00Z", NULL) == 0 && vfix_commit(&f) == 0,
+	    "b2 revoked (%s)", f.err);
+	vfix_sql(&f, "DROP TRIGGER revocations_no_delete");
+	vfix_sql(&f, "DELETE FROM revocations");
+	vdb_close(v2);
+	CHECK(vdb_open(db, NULL, vt, &v2, e) == HS_OK &&
+	    vdb_quick(v2, b2, &r) == false, "no quick answer once revoked");
+	vdb_result_free(&r);
+	CHECK(vdb_verify_serial(v2, b2, &r, e) == HS_OK &&
+	    r.status == VDB_REVOKED && strcmp(r.reason, "error") == 0 &&
+	    strcmp(r.revoked_at, "2025-02-01T00:00:00Z") == 0 &&
+	    strstr(r.problem, "no record") != NULL, "revocation taken from "
+	    "the ledger when the database lost it (%s)", r.problem);
+	vdb_result_free(&r);
+
 	/* The key is marked compromised: the remembered signature is no
 	 * longer enough. b2 was verified through v1 first. */
-	CHECK(vdb_verify_serial(v1, b2, &r, e) == HS_OK &&
-	    r.status == VDB_VALID, "second certificate valid");
-	vdb_result_free(&r);
 	vfix_sql(&f, "UPDATE keys SET compromised_since = "
 	    "'2024-06-01T00:00:00Z' WHERE label = 'k1'");
 	vdb_close(v2);
