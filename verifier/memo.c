@@ -30,9 +30,9 @@ memo_new(size_t slots, size_t budget, struct memo **out, char *err)
 	size_t i;
 
 	*out = NULL;
-	if (slots == 0 || (slots & (slots - 1)) != 0)
+	if (slots < 4 || (slots & (slots - 1)) != 0)
 		return hs_fail(err, HS_ERR_INVALID, "memo slots must be a "
-		    "power of two");
+		    "power of two, at least 4");
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
 	    (m->e = calloc(slots, sizeof(*m->e))) == NULL) {
 		free(m);
@@ -61,29 +61,46 @@ memo_free(struct memo *m)
 	free(m);
 }
 
+/*
+ * Each key may sit in any of the 4 slots of its bucket, so a few keys that
+ * share a bucket do not keep pushing each other out.
+ */
+#define MEMO_WAYS 4
+
 static size_t
-slot_of(const struct memo *m, const uint8_t key[32])
+bucket_of(const struct memo *m, const uint8_t key[32])
 {
 	uint64_t h;
 
 	memcpy(&h, key, sizeof(h)); /* the key is a hash already */
-	return (size_t)h & m->mask;
+	return (size_t)h & m->mask & ~(size_t)(MEMO_WAYS - 1);
+}
+
+static pthread_mutex_t *
+lock_of(struct memo *m, size_t bucket)
+{
+	return &m->lk[(bucket / MEMO_WAYS) % MEMO_LOCKS];
 }
 
 char *
 memo_get(struct memo *m, const uint8_t key[32], size_t *len)
 {
-	size_t i = slot_of(m, key);
-	struct memo_ent *e = &m->e[i];
+	size_t b = bucket_of(m, key), i;
 	char *copy = NULL;
 
-	pthread_mutex_lock(&m->lk[i % MEMO_LOCKS]);
-	if (e->body != NULL && memcmp(e->key, key, 32) == 0 &&
-	    (copy = malloc(e->len > 0 ? e->len : 1)) != NULL) {
-		memcpy(copy, e->body, e->len);
-		*len = e->len;
+	pthread_mutex_lock(lock_of(m, b));
+	for (i = b; i < b + MEMO_WAYS; i++) {
+		struct memo_ent *e = &m->e[i];
+
+		if (e->body == NULL || memcmp(e->key, key, 32) != 0)
+			continue;
+		if ((copy = malloc(e->len > 0 ? e->len : 1)) != NULL) {
+			memcpy(copy, e->body, e->len);
+			*len = e->len;
+		}
+		break;
 	}
-	pthread_mutex_unlock(&m->lk[i % MEMO_LOCKS]);
+	pthread_mutex_unlock(lock_of(m, b));
 	return copy;
 }
 
@@ -91,19 +108,28 @@ void
 memo_put(struct memo *m, const uint8_t key[32], const void *body,
     size_t len)
 {
-	size_t i = slot_of(m, key), old;
-	struct memo_ent *e = &m->e[i];
+	size_t b = bucket_of(m, key), i, old;
+	struct memo_ent *e = NULL;
 	char *keep;
 
 	if (len > m->budget || (keep = malloc(len > 0 ? len : 1)) == NULL)
 		return;
 	memcpy(keep, body, len);
-	pthread_mutex_lock(&m->lk[i % MEMO_LOCKS]);
+	pthread_mutex_lock(lock_of(m, b));
+	/* The same key, else an empty slot, else the one the key picks. */
+	for (i = b; i < b + MEMO_WAYS && e == NULL; i++)
+		if (m->e[i].body != NULL && memcmp(m->e[i].key, key, 32) == 0)
+			e = &m->e[i];
+	for (i = b; i < b + MEMO_WAYS && e == NULL; i++)
+		if (m->e[i].body == NULL)
+			e = &m->e[i];
+	if (e == NULL)
+		e = &m->e[b + key[8] % MEMO_WAYS];
 	old = e->body != NULL ? e->len : 0;
 	if (__atomic_add_fetch(&m->used, len, __ATOMIC_RELAXED) - old >
 	    m->budget) {
 		__atomic_sub_fetch(&m->used, len, __ATOMIC_RELAXED);
-		pthread_mutex_unlock(&m->lk[i % MEMO_LOCKS]);
+		pthread_mutex_unlock(lock_of(m, b));
 		free(keep);
 		return;
 	}
@@ -112,5 +138,5 @@ memo_put(struct memo *m, const uint8_t key[32], const void *body,
 	memcpy(e->key, key, 32);
 	e->body = keep;
 	e->len = len;
-	pthread_mutex_unlock(&m->lk[i % MEMO_LOCKS]);
+	pthread_mutex_unlock(lock_of(m, b));
 }

@@ -4,8 +4,9 @@
  * A memo maps a 32-byte key (a SHA-256 over everything an answer was
  * rendered from) to the rendered bytes. It stands for no check: callers
  * verify first and key the memo by the verified inputs, so a hit only
- * saves rendering the same inputs again. Slots are replaced on
- * collision; the total size of kept bodies stays under a byte budget.
+ * saves rendering the same inputs again. A key may sit in any of 4 slots
+ * of its bucket; a full bucket gives up one of them. The total size of
+ * kept bodies stays under a byte budget.
  * Thread-safe.
  */
 #ifndef HS_MEMO_H
@@ -18,7 +19,7 @@
 
 struct memo;
 
-/* slots: a power of two; budget: bytes of bodies kept at most. */
+/* slots: a power of two (>= 4); budget: bytes of bodies kept at most. */
 enum hs_err memo_new(size_t slots, size_t budget, struct memo **out,
     char *err);
 void memo_free(struct memo *m); /* accepts NULL */

@@ -265,7 +265,7 @@ site_route(void *ctx, struct http_req *r, struct http_route *rt)
 
 #define POLL_MS 200
 /* Rendered answers kept (memo.h): slots, bytes, the largest one. */
-#define MEMO_SLOTS 65536
+#define MEMO_SLOTS 131072
 #define MEMO_BUDGET ((size_t)96 << 20)
 #define MEMO_BODY_MAX (24u * 1024)
 

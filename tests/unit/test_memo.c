@@ -26,12 +26,13 @@ main(void)
 	unsigned i, kept;
 	char err[HS_ERRLEN];
 
-	T_OK(memo_new(1000, 1024, &m, err) == HS_ERR_INVALID,
-	    "slots must be a power of two");
+	T_OK(memo_new(1000, 1024, &m, err) == HS_ERR_INVALID &&
+	    memo_new(2, 1024, &m, err) == HS_ERR_INVALID,
+	    "slots must be a power of two, at least 4");
 	T_OK(memo_new(16, 1024, &m, err) == HS_OK, "memo of 16 slots, 1 KB");
 	key_of(1, k1);
 	key_of(2, k2);
-	key_of(17, k3); /* the same slot as 1 */
+	key_of(17, k3); /* the same bucket as 1 */
 	T_OK(memo_get(m, k1, &len) == NULL, "empty: miss");
 	memo_put(m, k1, "hello", 5);
 	got = memo_get(m, k1, &len);
@@ -40,11 +41,36 @@ main(void)
 	free(got);
 	T_OK(memo_get(m, k2, &len) == NULL, "another key misses");
 	memo_put(m, k3, "world!", 6);
-	T_OK(memo_get(m, k1, &len) == NULL, "a key for the same slot "
-	    "replaces it");
-	got = memo_get(m, k3, &len);
-	T_OK(got != NULL && len == 6, "and is found");
+	got = memo_get(m, k1, &len);
+	T_OK(got != NULL && len == 5, "a second key in the same bucket keeps "
+	    "the first");
 	free(got);
+	got = memo_get(m, k3, &len);
+	T_OK(got != NULL && len == 6 && memcmp(got, "world!", 6) == 0,
+	    "and is found");
+	free(got);
+	memo_put(m, k3, "again", 5);
+	got = memo_get(m, k3, &len);
+	T_OK(got != NULL && len == 5, "the same key is replaced in place");
+	free(got);
+	{
+		unsigned found = 0, j;
+		uint8_t k[32];
+
+		for (j = 33; j <= 65; j += 16) {
+			key_of(j, k);
+			memo_put(m, k, "x", 1);
+		}
+		for (j = 1; j <= 65; j += 16) {
+			key_of(j, k);
+			if ((got = memo_get(m, k, &len)) != NULL) {
+				found++;
+				free(got);
+			}
+		}
+		T_OK(found == 4, "5 keys in a 4-way bucket: 4 kept (%u)",
+		    found);
+	}
 	/* Budget: 600-byte bodies in a 1 KB memo. */
 	memset(big, 'b', sizeof(big));
 	kept = 0;
