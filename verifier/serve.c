@@ -39,7 +39,9 @@ serve_usage(FILE *f)
 	    "  --match-rate R --match-burst B   the same for ID matches (0.2, 5)\n"
 	    "  --trust-proxy        take the client address from X-Real-IP when\n"
 	    "                       the peer is a loopback reverse proxy\n"
-	    "  --access-log FILE    access log (\"-\": standard output; default none)\n");
+	    "  --access-log FILE    access log (\"-\": standard output; default none)\n"
+	    "  --no-sweep           do not check every stored note's signature in the\n"
+	    "                       background after start (first looks then pay it)\n");
 }
 
 static int
@@ -62,7 +64,8 @@ parse_num(const char *name, const char *s, double min, double max, double *out)
 enum {
 	OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_KEY, OPT_PEPPER,
 	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_RATE, OPT_BURST,
-	OPT_MRATE, OPT_MBURST, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_HELP,
+	OPT_MRATE, OPT_MBURST, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_NOSWEEP,
+	OPT_HELP,
 };
 
 static const struct option serve_opts[] = {
@@ -82,6 +85,7 @@ static const struct option serve_opts[] = {
 	{ "access-log", required_argument, NULL, OPT_LOG },
 	/* Hidden: answer every request with a fixed string (bench ceiling). */
 	{ "bench-fixed", no_argument, NULL, OPT_BENCH },
+	{ "no-sweep", no_argument, NULL, OPT_NOSWEEP },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -158,6 +162,7 @@ vcmd_serve(int argc, char **argv)
 		case OPT_PROXY: ho.trust_proxy = 1; break;
 		case OPT_LOG: logpath = optarg; break;
 		case OPT_BENCH: so.bench_fixed = 1; break;
+		case OPT_NOSWEEP: so.no_sweep = 1; break;
 		case OPT_HELP: serve_usage(stdout); return 0;
 		default: serve_usage(stderr); return 2;
 		}

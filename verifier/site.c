@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -60,6 +63,11 @@ struct site {
 	uint64_t vm_match[2];
 	struct vtree *vt;          /* the verified ledger, for all threads */
 	struct memo *memo;         /* rendered answers, for all threads */
+	pthread_t sweeper;         /* vdb_sweep, at low priority */
+	int sweep_started;
+	int sweep_stop;
+	struct vdb_sweep sweep;
+	double sweep_t0, sweep_secs;
 };
 
 static const char fixed_body[] = "hourseal-verifier fixed answer\n";
@@ -1160,6 +1168,23 @@ site_metrics(void *ctx, struct buf *out)
 		    "outcome=\"%s\"} %llu\n", i ? "match" : "no_match",
 		    (unsigned long long)__atomic_load_n(&s->vm_match[i],
 		    __ATOMIC_RELAXED));
+	buf_printf(out, "# HELP hourseal_sweep_certificates Stored certificates "
+	    "whose note the background sweep checked, by result.\n"
+	    "# TYPE hourseal_sweep_certificates gauge\n"
+	    "hourseal_sweep_certificates{result=\"total\"} %llu\n"
+	    "hourseal_sweep_certificates{result=\"checked\"} %llu\n"
+	    "hourseal_sweep_certificates{result=\"good\"} %llu\n"
+	    "hourseal_sweep_certificates{result=\"bad\"} %llu\n"
+	    "hourseal_sweep_certificates{result=\"finished\"} %d\n",
+	    (unsigned long long)__atomic_load_n(&s->sweep.total,
+	    __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(&s->sweep.done,
+	    __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(&s->sweep.good,
+	    __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(&s->sweep.bad,
+	    __ATOMIC_RELAXED),
+	    __atomic_load_n(&s->sweep.finished, __ATOMIC_RELAXED));
 }
 
 /* ---- setup ---- */
@@ -1185,6 +1210,36 @@ load_pepper(struct site *s, const char *path, char *err)
 	OPENSSL_cleanse(data, len);
 	free(data);
 	return rc;
+}
+
+/*
+ * After start, one low-priority thread checks every stored note once
+ * (vdb_sweep), so first looks need no Ed25519 check; failures are named
+ * on stderr and counted in /metrics.
+ */
+static void *
+sweep_main(void *arg)
+{
+	struct site *s = arg;
+	struct vdb *v = NULL;
+	char err[HS_ERRLEN];
+	enum hs_err rc;
+
+	/* Linux: a thread's own nice value (serving threads come first). */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+	rc = vdb_open(s->o.db_path, &s->pinned, s->vt, &v, err);
+	if (rc == HS_OK)
+		rc = vdb_sweep(v, &s->sweep_stop, &s->sweep, err);
+	vdb_close(v);
+	s->sweep_secs = time_mono() - s->sweep_t0;
+	if (rc != HS_OK)
+		fprintf(stderr, "hourseal-verifier: sweep stopped: %s\n", err);
+	else if (__atomic_load_n(&s->sweep.finished, __ATOMIC_RELAXED))
+		fprintf(stderr, "hourseal-verifier: sweep: %llu certificates "
+		    "checked in %.1f s, %llu do not verify\n",
+		    (unsigned long long)s->sweep.done, s->sweep_secs,
+		    (unsigned long long)s->sweep.bad);
+	return NULL;
 }
 
 enum hs_err
@@ -1236,6 +1291,11 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	fprintf(stderr, "hourseal-verifier: ledger verified: %llu leaves "
 	    "in %.2f s\n", (unsigned long long)vtree_size(s->vt),
 	    time_mono() - t0);
+	if (!o->no_sweep) {
+		s->sweep_t0 = time_mono();
+		if (pthread_create(&s->sweeper, NULL, sweep_main, s) == 0)
+			s->sweep_started = 1;
+	}
 	*out = s;
 	return HS_OK;
 fail:
@@ -1248,6 +1308,10 @@ site_close(struct site *s)
 {
 	if (s == NULL)
 		return;
+	if (s->sweep_started) {
+		__atomic_store_n(&s->sweep_stop, 1, __ATOMIC_RELAXED);
+		pthread_join(s->sweeper, NULL);
+	}
 	if (s->key_made) {
 		/* The pool's threads are gone; this thread may hold one. */
 		tstate_free(pthread_getspecific(s->key));

@@ -18,6 +18,7 @@ struct site_opts {
 	size_t nkeys;
 	const char *pepper_path;      /* NULL: the match endpoint answers 503 */
 	int bench_fixed;              /* answer every request with a constant */
+	int no_sweep;                 /* do not check every note after start */
 };
 
 struct site;

@@ -613,6 +613,99 @@ vdb_check_serial(struct vdb *v, const char *serial, struct vdb_result *res,
 	return rc;
 }
 
+#define SWEEP_CHUNK 500
+#define SWEEP_NAMED 10
+
+enum hs_err
+vdb_sweep(struct vdb *v, const int *stop, struct vdb_sweep *st, char *err)
+{
+	sqlite3_stmt *q = NULL, *cnt = NULL;
+	long long after = -1;
+	uint64_t size, nbad = 0;
+	enum hs_err rc = HS_OK;
+	int src;
+
+	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
+		return rc;
+	if (!v->have_ckpt)
+		return HS_OK;
+	size = v->ckpt.size;
+	if (sqlite3_prepare_v2(v->db, "SELECT count(*) FROM certificates "
+	    "WHERE leaf_index < ?1", -1, &cnt, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(v->db, "SELECT serial, note, leaf_index FROM "
+	    "certificates WHERE leaf_index > ?1 AND leaf_index < ?2 ORDER BY "
+	    "leaf_index LIMIT ?3", -1, &q, NULL) != SQLITE_OK) {
+		rc = store_err(v->db, err, "preparing the sweep");
+		goto out;
+	}
+	sqlite3_bind_int64(cnt, 1, (sqlite3_int64)size);
+	if (sqlite3_step(cnt) == SQLITE_ROW)
+		__atomic_store_n(&st->total, (uint64_t)sqlite3_column_int64(cnt,
+		    0), __ATOMIC_RELAXED);
+	sqlite3_reset(cnt);
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
+		int rows = 0;
+
+		/* One chunk, one snapshot: the issuer's log is never held. */
+		end_read(v);
+		sqlite3_bind_int64(q, 1, after);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)size);
+		sqlite3_bind_int(q, 3, SWEEP_CHUNK);
+		while (!__atomic_load_n(stop, __ATOMIC_RELAXED) &&
+		    (src = sqlite3_step(q)) == SQLITE_ROW) {
+			const char *serial = (const char *)sqlite3_column_text(q,
+			    0);
+			const char *note = (const char *)sqlite3_column_text(q,
+			    1);
+			size_t nlen = (size_t)sqlite3_column_bytes(q, 1);
+			uint64_t li = (uint64_t)sqlite3_column_int64(q, 2);
+			char vkey[NOTE_VKEY_MAX];
+			struct vdb_result res;
+			time_t issued;
+
+			rows++;
+			after = (long long)li;
+			__atomic_add_fetch(&st->done, 1, __ATOMIC_RELAXED);
+			if (serial == NULL || note == NULL)
+				continue;
+			if (vtree_signer(v->vt, li, vkey, sizeof(vkey),
+			    &issued)) {
+				__atomic_add_fetch(&st->good, 1,
+				    __ATOMIC_RELAXED);
+				continue;
+			}
+			/* The same checks as a request (which records it). */
+			memset(&res, 0, sizeof(res));
+			check_note(v, serial, note, nlen, li, -1, &res);
+			if (res.status == VDB_VALID ||
+			    res.status == VDB_REVOKED) {
+				__atomic_add_fetch(&st->good, 1,
+				    __ATOMIC_RELAXED);
+			} else {
+				__atomic_add_fetch(&st->bad, 1,
+				    __ATOMIC_RELAXED);
+				if (++nbad <= SWEEP_NAMED)
+					fprintf(stderr, "hourseal-verifier: "
+					    "sweep: certificate %.40s (leaf "
+					    "%llu) does not verify: %s\n",
+					    serial, (unsigned long long)li,
+					    res.problem);
+			}
+			vdb_result_free(&res);
+		}
+		sqlite3_reset(q);
+		if (rows < SWEEP_CHUNK)
+			break;
+	}
+	end_read(v);
+	if (!__atomic_load_n(stop, __ATOMIC_RELAXED))
+		__atomic_store_n(&st->finished, 1, __ATOMIC_RELAXED);
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(cnt);
+	return rc;
+}
+
 bool
 vdb_quick(struct vdb *v, const char *serial, struct vdb_result *res)
 {

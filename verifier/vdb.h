@@ -124,6 +124,26 @@ enum hs_err vdb_result_decode(struct vdb_result *res, char *err);
 bool vdb_quick(struct vdb *v, const char *serial, struct vdb_result *res);
 void vdb_result_free(struct vdb_result *res);
 
+/*
+ * The sweep: checks the signature of every stored certificate whose leaf
+ * is in the latest checkpoint and not yet checked by this process, and
+ * records the good ones (vtree_set_signer) so that their first request
+ * needs no Ed25519 check. Certificates whose note fails (bad signature,
+ * a leaf that is not theirs, a key outside its window) are counted and
+ * the first few named on stderr. It reads in chunks, each in its own
+ * snapshot, and stops early when *stop becomes nonzero. Counters are
+ * updated as it goes (atomically: another thread may read them).
+ */
+struct vdb_sweep {
+	uint64_t total;           /* certificates under the checkpoint */
+	uint64_t done;            /* looked at */
+	uint64_t good;            /* signature verified and recorded */
+	uint64_t bad;             /* failed */
+	int finished;
+};
+enum hs_err vdb_sweep(struct vdb *v, const int *stop, struct vdb_sweep *st,
+    char *err);
+
 /* What an uploaded file turned out to be. */
 enum vdb_upload {
 	VDB_UP_AUTHENTIC,   /* authentic and unchanged (PDF hash matches) */

@@ -247,6 +247,42 @@ test_shared_tree(void)
 	    "the ledger when the database lost it (%s)", r.problem);
 	vdb_result_free(&r);
 
+	/* The sweep, in a process that has looked at nothing yet. */
+	{
+		struct vtree *vt2 = NULL;
+		struct vdb *v3 = NULL;
+		struct vdb_sweep sw;
+		char c3[SERIAL_SIZE];
+		int stop = 0;
+
+		memset(&sw, 0, sizeof(sw));
+		CHECK(vfix_begin(&f) == 0 && vfix_cert(&f, 2024, "丁", 300,
+		    600, "2024-12-31T10:00:00Z", c3) == 0 &&
+		    vfix_commit(&f) == 0, "a third certificate (%s)", f.err);
+		CHECK(vtree_new(&vt2, e) == HS_OK &&
+		    vdb_open(db, NULL, vt2, &v3, e) == HS_OK &&
+		    vdb_quick(v3, c3, &r) == false, "fresh process: no quick "
+		    "answer yet");
+		vdb_result_free(&r);
+		CHECK(vdb_sweep(v3, &stop, &sw, e) == HS_OK && sw.finished &&
+		    sw.total == 3 && sw.done == 3 && sw.good == 2 &&
+		    sw.bad == 1, "sweep: 3 notes, only the rewritten one fails "
+		    "(%llu good, %llu bad, %s)", (unsigned long long)sw.good,
+		    (unsigned long long)sw.bad, e);
+		CHECK(vdb_quick(v3, c3, &r) && r.status == VDB_VALID,
+		    "after the sweep: answered without a signature check");
+		vdb_result_free(&r);
+		CHECK(vdb_quick(v3, a, &r) == false, "but not the rewritten "
+		    "note's certificate");
+		vdb_result_free(&r);
+		stop = 1;
+		memset(&sw, 0, sizeof(sw));
+		CHECK(vdb_sweep(v3, &stop, &sw, e) == HS_OK && !sw.finished &&
+		    sw.done == 0, "a stopped sweep does nothing");
+		vdb_close(v3);
+		vtree_free(vt2);
+	}
+
 	/* The key is marked compromised: the remembered signature is no
 	 * longer enough. b2 was verified through v1 first. */
 	vfix_sql(&f, "UPDATE keys SET compromised_since = "
