@@ -24,7 +24,8 @@
  * the verified log, not of a database table.
  *
  * All functions are thread-safe. Memory: about 65 bytes per leaf for the
- * tree, and 64 bytes per certificate (at half load) for the index.
+ * tree, and 64 to 128 bytes per certificate for the index (32-byte slots,
+ * a power of two of them, at most half full).
  */
 #ifndef HS_VTREE_H
 #define HS_VTREE_H
