@@ -199,21 +199,3 @@ leaf_parse(const char *entry, size_t len, struct leaf *lf, char *err)
 	    "fields is not issue (4), revoke (5) or key (4)",
 	    nf > 1 ? f[1] : "", nf);
 }
-
-bool
-leaf_matches_note(const char *entry, size_t len, const char *note,
-    size_t note_len)
-{
-	struct leaf lf;
-	struct buf b;
-	bool ok;
-
-	if (leaf_parse(entry, len, &lf, NULL) != HS_OK ||
-	    lf.kind != LEAF_ISSUE)
-		return false;
-	buf_init(&b);
-	ok = leaf_issue(lf.serial, note, note_len, &b, NULL) == HS_OK &&
-	    b.len == len && memcmp(b.data, entry, len) == 0;
-	buf_free(&b);
-	return ok;
-}

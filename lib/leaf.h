@@ -47,8 +47,4 @@ enum hs_err leaf_key(const char *vkey, const char *not_before,
 enum hs_err leaf_parse(const char *entry, size_t len, struct leaf *lf,
     char *err);
 
-/* True if entry[0..len) is the issue entry of the signed note. */
-bool leaf_matches_note(const char *entry, size_t len, const char *note,
-    size_t note_len);
-
 #endif

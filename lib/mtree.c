@@ -41,17 +41,6 @@ mtree_size(const struct mtree *t)
 	return t->n;
 }
 
-size_t
-mtree_bytes(const struct mtree *t)
-{
-	size_t total = 0;
-	unsigned k;
-
-	for (k = 0; k < MTREE_LEVELS; k++)
-		total += (size_t)t->cap[k] * MERKLE_HASH;
-	return total;
-}
-
 /* Room for want hashes at level k. */
 static enum hs_err
 grow(struct mtree *t, unsigned k, uint64_t want, char *err)

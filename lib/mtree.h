@@ -28,8 +28,6 @@ void mtree_free(struct mtree *t); /* accepts NULL */
 
 /* Number of leaves. */
 uint64_t mtree_size(const struct mtree *t);
-/* Bytes allocated for hashes. */
-size_t mtree_bytes(const struct mtree *t);
 /* Makes room for n leaves without moving the arrays again. */
 enum hs_err mtree_reserve(struct mtree *t, uint64_t n, char *err);
 /* Appends one leaf hash. HS_ERR_NOMEM or HS_ERR_TOOBIG with err. */

@@ -16,3 +16,19 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 check_fails() { local d=$1; shift; if "$@"; then notok "$d"; else ok "$d"; fi; }
 # A fresh scratch directory, removed on exit.
 scratch() { T=$(mktemp -d "${TMPDIR:-/tmp}/hs-test.XXXXXX"); trap 'rm -rf "$T"' EXIT; }
+# start_server ARGS...: the verifier on a free loopback port with ARGS
+# (output in $T/out and $T/err); sets URL and PID. Fails, saying why, if it
+# is not listening within 5 s.
+start_server() {
+	"$VERIFIER" serve --listen 127.0.0.1:0 "$@" >"$T/out" 2>"$T/err" &
+	PID=$!
+	for _ in $(seq 1 100); do
+		URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/out")
+		[ -n "$URL" ] && return 0
+		sleep 0.05
+	done
+	echo "# server did not start: $(cat "$T/err")"
+	return 1
+}
+# stop_server: SIGTERM; its status is the server's exit status.
+stop_server() { kill -TERM "$PID" 2>/dev/null; wait "$PID"; }

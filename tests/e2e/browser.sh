@@ -15,13 +15,7 @@ mkdir -p "$OUT"
 "$HS_BUILD/tests/test_vdb" --make-fixture "$T/v.db" 3 "$T/key.pub" >"$T/serials"
 S=$(head -1 "$T/serials")
 REV=$(sed -n 's/^revoked //p' "$T/serials")
-"$VERIFIER" serve --db "$T/v.db" --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-PID=$!
-for _ in $(seq 1 100); do
-	URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/out")
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
+start_server --db "$T/v.db" || { notok "server starts"; exit 1; }
 trap 'kill -TERM $PID 2>/dev/null; rm -rf "$T"' EXIT
 
 # browse NAME URL: screenshot to tests/out/NAME.png, DOM to $T/NAME.html.

@@ -9,14 +9,8 @@ scratch
 "$HS_BUILD/tests/test_vdb" --make-fixture "$T/v.db" 5 "$T/key.pub" >"$T/serials"
 S=$(head -1 "$T/serials")
 echo 0000000000000000000000000000000000000000000000000000000000000000 >"$T/pepper"
-"$VERIFIER" serve --db "$T/v.db" --listen 127.0.0.1:0 --rate 0 --pepper "$T/pepper" \
-	--max-conns 500 --timeout 5 >"$T/out" 2>"$T/err" &
-PID=$!
-for _ in $(seq 1 100); do
-	URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/out")
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
+start_server --db "$T/v.db" --rate 0 --pepper "$T/pepper" --max-conns 500 \
+	--timeout 5 || { notok "server starts"; exit 1; }
 trap 'kill -TERM $PID 2>/dev/null; rm -rf "$T"' EXIT
 
 alive() {

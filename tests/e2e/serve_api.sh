@@ -13,19 +13,6 @@ REV=$(sed -n 's/^revoked //p' "$T/serials")
 S=$(head -1 "$T/valid")
 echo 0000000000000000000000000000000000000000000000000000000000000000 >"$T/pepper"
 
-start_server() {
-	"$VERIFIER" serve --listen 127.0.0.1:0 "$@" >"$T/out" 2>"$T/err" &
-	PID=$!
-	for _ in $(seq 1 100); do
-		URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/out")
-		[ -n "$URL" ] && return 0
-		sleep 0.05
-	done
-	echo "# server did not start: $(cat "$T/err")"
-	return 1
-}
-stop_server() { kill -TERM "$PID" 2>/dev/null; wait "$PID"; }
-
 check "server starts" start_server --db "$T/v.db" --pepper "$T/pepper" \
 	--rate 1000 --burst 2000 --access-log "$T/access.log"
 

@@ -8,23 +8,6 @@ scratch
 # A small real database (signed certificates, ledger, checkpoint).
 "$HS_BUILD/tests/test_vdb" --make-fixture "$T/v.db" 3 "$T/key.pub" >/dev/null
 
-# start_server ARGS...: starts the verifier on a free port; sets URL, PID.
-start_server() {
-	"$VERIFIER" serve --listen 127.0.0.1:0 "$@" >"$T/out" 2>"$T/err" &
-	PID=$!
-	for _ in $(seq 1 100); do
-		URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/out")
-		[ -n "$URL" ] && return 0
-		sleep 0.05
-	done
-	echo "# server did not start: $(cat "$T/err")"
-	return 1
-}
-stop_server() {
-	kill -TERM "$PID" 2>/dev/null
-	wait "$PID"
-}
-
 check "server starts" start_server --db "$T/v.db" --access-log "$T/access.log" \
 	--rate 1 --burst 20
 curl -s -D "$T/h" -o "$T/b" "$URL/?lang=en&secret=350102198001011234"
