@@ -303,3 +303,26 @@ page_error(struct buf *b, enum page_lang lang, int status, const char *msg)
 	    PL(lang, "返回核验首页", "Back to verification"));
 	page_foot(b, lang, "/");
 }
+
+void
+page_unavailable(struct buf *b, enum page_lang lang, const char *reason)
+{
+	page_head(b, lang, PL(lang, "暂时无法核验", "Cannot verify now"));
+	buf_printf(b, "<div class=\"banner notfound\" role=\"status\">"
+	    "<span class=\"big\">%s</span>\n<p>%s</p>\n",
+	    PL(lang, "暂时无法核验", "Cannot verify now"),
+	    PL(lang, "本核验服务目前无法读取或确认其账本数据，因此不能给出核验结论。"
+	    "这不表示证书无效，请稍后再试。",
+	    "This verification service cannot read or trust its ledger data "
+	    "right now, so it gives no verdict. This does not mean the "
+	    "certificate is invalid; please try again later."));
+	if (reason != NULL && reason[0] != '\0') {
+		buf_puts(b, "<p class=\"mono\">");
+		page_esc(b, reason);
+		buf_puts(b, "</p>\n");
+	}
+	buf_printf(b, "</div>\n<p><a href=\"/%s\">%s</a></p>\n",
+	    lang == PAGE_EN ? "?lang=en" : "",
+	    PL(lang, "返回核验首页", "Back to verification"));
+	page_foot(b, lang, "/");
+}

@@ -43,4 +43,10 @@ void page_index(struct buf *b, enum page_lang lang);
 void page_error(struct buf *b, enum page_lang lang, int status,
     const char *msg);
 
+/*
+ * The 503 page of a verifier that cannot verify now (暂时无法核验): its
+ * database cannot be read or trusted. reason (may be NULL) is escaped.
+ */
+void page_unavailable(struct buf *b, enum page_lang lang, const char *reason);
+
 #endif

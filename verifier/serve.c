@@ -29,6 +29,16 @@ serve_usage(FILE *f)
 	    "  --threads N          worker threads (2)\n"
 	    "  --key FILE           trust only the verifier key(s) in FILE (repeatable);\n"
 	    "                       default: the keys in the database's keys table\n"
+	    "  --state FILE         where the verifier remembers the largest checkpoint\n"
+	    "                       it has verified (default: the --db path with\n"
+	    "                       \".state\" appended, e.g. verifier.db.state;\n"
+	    "                       written 0600). It never goes back: a database\n"
+	    "                       whose checkpoint is older than or inconsistent\n"
+	    "                       with it is refused (stderr, /healthz, /metrics);\n"
+	    "                       answers come from the last checkpoint verified,\n"
+	    "                       or are 503 \"cannot verify now\" after a restart.\n"
+	    "                       Without the file, the first checkpoint is trusted\n"
+	    "                       and written; keep it with the verifier\n"
 	    "  --pepper FILE        the issuer's 32-byte pepper: enables the ID match\n"
 	    "                       endpoint (otherwise it answers 503)\n"
 	    "  --max-conns N        open connections (1000)\n"
@@ -65,7 +75,7 @@ enum {
 	OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_KEY, OPT_PEPPER,
 	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_RATE, OPT_BURST,
 	OPT_MRATE, OPT_MBURST, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_NOSWEEP,
-	OPT_HELP,
+	OPT_STATE, OPT_HELP,
 };
 
 static const struct option serve_opts[] = {
@@ -86,6 +96,7 @@ static const struct option serve_opts[] = {
 	/* Hidden: answer every request with a fixed string (bench ceiling). */
 	{ "bench-fixed", no_argument, NULL, OPT_BENCH },
 	{ "no-sweep", no_argument, NULL, OPT_NOSWEEP },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -163,6 +174,7 @@ vcmd_serve(int argc, char **argv)
 		case OPT_LOG: logpath = optarg; break;
 		case OPT_BENCH: so.bench_fixed = 1; break;
 		case OPT_NOSWEEP: so.no_sweep = 1; break;
+		case OPT_STATE: so.state_path = optarg; break;
 		case OPT_HELP: serve_usage(stdout); return 0;
 		default: serve_usage(stderr); return 2;
 		}

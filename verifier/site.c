@@ -2,6 +2,7 @@
  * site.c - routes and handlers of the verification service (site.h).
  */
 #include <ctype.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "store.h"
 #include "vdb.h"
 #include "verify.h"
+#include "vstate.h"
 #include "vtree.h"
 
 enum endpoint {
@@ -62,6 +64,9 @@ struct site {
 	uint64_t vm_upload[VM_UPLOAD_N];
 	uint64_t vm_match[2];
 	struct vtree *vt;          /* the verified ledger, for all threads */
+	struct vstate *vs;         /* the remembered checkpoint, refusals */
+	pthread_mutex_t log_mu;    /* last_log */
+	char last_log[HS_ERRLEN];  /* the last "cannot verify" line said */
 	struct memo *memo;         /* rendered answers, for all threads */
 	pthread_t sweeper;         /* vdb_sweep, at low priority */
 	int sweep_started;
@@ -328,6 +333,7 @@ thread_state(struct site *s, char *err)
 		    HS_OK)
 			return NULL;
 		vdb_set_poll(t->v, POLL_MS);
+		vdb_set_state(t->v, s->vs);
 	}
 	return t;
 }
@@ -373,14 +379,40 @@ answer_key(enum answer_kind kind, const char *serial,
 	sha256(a, n, key);
 }
 
+/*
+ * 503, "cannot verify now" (暂时无法核验): the database cannot be read or
+ * trusted. Never "签名无效": that is for a note that itself fails. The
+ * reason is shown when it is one of ours (VDB_CANNOT_VERIFY: no paths);
+ * on stderr each distinct line once, not once per request.
+ */
 static void
 unavailable(struct site *s, struct http_req *r, const char *err)
 {
-	static const char *const h[] = { "Retry-After", "5", NULL };
+	static const char *const h[] = { "Retry-After", "5",
+		"Cache-Control", "no-store", NULL };
+	const char *pfx = VDB_CANNOT_VERIFY, *reason;
+	struct buf b;
+	bool say;
 
-	fprintf(stderr, "hourseal-verifier: %s\n", err);
-	site_error(s, r, 503, "the ledger database cannot be read right now",
-	    h);
+	pthread_mutex_lock(&s->log_mu);
+	say = strcmp(s->last_log, err) != 0;
+	if (say)
+		snprintf(s->last_log, sizeof(s->last_log), "%s", err);
+	pthread_mutex_unlock(&s->log_mu);
+	if (say)
+		fprintf(stderr, "hourseal-verifier: %s\n", err);
+	reason = strncmp(err, pfx, strlen(pfx)) == 0 ? err + strlen(pfx) :
+	    "the ledger database cannot be read right now";
+	http_set_log_note(r, "unavailable");
+	if (wants_json(r)) {
+		reply_json(r, 503, json_pack("{s:s,s:s,s:s}", "status",
+		    "unavailable", "error", "cannot verify now", "reason",
+		    reason), h);
+		return;
+	}
+	buf_init(&b);
+	page_unavailable(&b, req_lang(r), reason);
+	reply_buf(r, 503, "text/html; charset=utf-8", &b, h);
 }
 
 /* ---- output format ---- */
@@ -1076,30 +1108,47 @@ h_keys(struct site *s, struct http_req *r)
 	reply_buf(r, 200, "text/plain; charset=utf-8", &b, h);
 }
 
+/*
+ * 200 while answers rest on a verified checkpoint: the database's, or
+ * (said in the body) the last one verified while the database's is
+ * refused. 503 with the reason when there is none to answer from.
+ */
 static void
 h_healthz(struct site *s, struct http_req *r)
 {
 	struct vdb *v;
 	struct buf b;
-	char err[HS_ERRLEN];
+	char err[HS_ERRLEN], why[VSTATE_REASON_MAX];
+	uint64_t size;
+	int status = 200;
 	static const char *const nocache[] = {
 		"Cache-Control", "no-store", NULL };
 
-	if ((v = thread_vdb(s, err)) == NULL) {
-		http_reply(r, 503, "text/plain; charset=utf-8",
-		    "database unavailable\n", 21, HTTP_MEM_STATIC, nocache);
-		return;
-	}
 	buf_init(&b);
-	if (vdb_checkpoint(v, &b, NULL, err) != HS_OK) {
-		buf_free(&b);
-		http_reply(r, 503, "text/plain; charset=utf-8",
-		    "no verified checkpoint\n", 23, HTTP_MEM_STATIC, nocache);
-		return;
+	if ((v = thread_vdb(s, err)) == NULL) {
+		status = 503;
+		buf_puts(&b, "cannot verify now: the database cannot be opened "
+		    "or read\n");
+		goto out;
 	}
-	buf_free(&b);
-	http_reply(r, 200, "text/plain; charset=utf-8", "ok\n", 3,
-	    HTTP_MEM_STATIC, nocache);
+	switch (vdb_health(v, &size, why, sizeof(why))) {
+	case VDB_SERVING:
+		buf_printf(&b, "ok\ncheckpoint %llu\n",
+		    (unsigned long long)size);
+		break;
+	case VDB_RETAINED:
+		buf_printf(&b, "ok, but the database is stale: still answering "
+		    "from the last checkpoint verified (size %llu); the "
+		    "database's is refused: %s\n", (unsigned long long)size,
+		    why);
+		break;
+	default:
+		status = 503;
+		buf_printf(&b, "cannot verify now: %s\n", why);
+		break;
+	}
+out:
+	reply_buf(r, status, "text/plain; charset=utf-8", &b, nocache);
 }
 
 static void
@@ -1143,6 +1192,8 @@ site_handle(void *ctx, struct http_req *r)
 	}
 }
 
+static void ledger_metrics(struct site *s, struct buf *out);
+
 static void
 site_metrics(void *ctx, struct buf *out)
 {
@@ -1185,6 +1236,63 @@ site_metrics(void *ctx, struct buf *out)
 	    (unsigned long long)__atomic_load_n(&s->sweep.bad,
 	    __ATOMIC_RELAXED),
 	    __atomic_load_n(&s->sweep.finished, __ATOMIC_RELAXED));
+	if (s->vs != NULL)
+		ledger_metrics(s, out);
+}
+
+/* The remembered checkpoint and refusals (vstate.h) for /metrics. */
+static void
+ledger_metrics(struct site *s, struct buf *out)
+{
+	struct vstate_info in;
+	int i, rb;
+
+	vstate_info(s->vs, &in);
+	rb = in.refused == VTREE_ROLLBACK || in.refused == VTREE_FORK ||
+	    in.refused == VTREE_INCONSISTENT;
+	buf_printf(out, "# HELP hourseal_ledger_rollback_refused 1 while the "
+	    "database's checkpoint is refused because it is older than, forks "
+	    "from or does not extend the largest one this verifier verified.\n"
+	    "# TYPE hourseal_ledger_rollback_refused gauge\n"
+	    "hourseal_ledger_rollback_refused %d\n"
+	    "# HELP hourseal_ledger_refused 1 for the reason the database's "
+	    "checkpoint is refused now.\n"
+	    "# TYPE hourseal_ledger_refused gauge\n", rb);
+	for (i = 1; i < VTREE_REFUSALS; i++)
+		buf_printf(out, "hourseal_ledger_refused{reason=\"%s\"} %d\n",
+		    vstate_refusal_name((enum vtree_refusal)i),
+		    in.refused == (enum vtree_refusal)i);
+	buf_puts(out, "# HELP hourseal_ledger_refusals_total Refusals of the "
+	    "database's checkpoint since start, by reason.\n"
+	    "# TYPE hourseal_ledger_refusals_total counter\n");
+	for (i = 1; i < VTREE_REFUSALS; i++)
+		buf_printf(out, "hourseal_ledger_refusals_total{reason=\"%s\"} "
+		    "%llu\n", vstate_refusal_name((enum vtree_refusal)i),
+		    (unsigned long long)in.events[i]);
+	buf_printf(out, "# HELP hourseal_ledger_remembered_size The largest "
+	    "checkpoint this verifier verified (kept on disk across "
+	    "restarts).\n"
+	    "# TYPE hourseal_ledger_remembered_size gauge\n"
+	    "hourseal_ledger_remembered_size %llu\n"
+	    "# HELP hourseal_ledger_database_size The database's latest "
+	    "checkpoint, as last seen.\n"
+	    "# TYPE hourseal_ledger_database_size gauge\n"
+	    "hourseal_ledger_database_size %llu\n"
+	    "# HELP hourseal_ledger_serving_size The checkpoint answers rest "
+	    "on (0: none, every answer is 503).\n"
+	    "# TYPE hourseal_ledger_serving_size gauge\n"
+	    "hourseal_ledger_serving_size %llu\n"
+	    "# HELP hourseal_ledger_stale 1 while answering from the last "
+	    "checkpoint verified because the database's is refused.\n"
+	    "# TYPE hourseal_ledger_stale gauge\n"
+	    "hourseal_ledger_stale %d\n"
+	    "# HELP hourseal_ledger_state_write_errors_total Failed writes of "
+	    "the state file.\n"
+	    "# TYPE hourseal_ledger_state_write_errors_total counter\n"
+	    "hourseal_ledger_state_write_errors_total %llu\n",
+	    (unsigned long long)in.remembered, (unsigned long long)in.db_size,
+	    (unsigned long long)in.serving, in.refused != VTREE_ACCEPTED &&
+	    in.retained, (unsigned long long)in.write_errors);
 }
 
 /* ---- setup ---- */
@@ -1228,8 +1336,10 @@ sweep_main(void *arg)
 	/* Linux: a thread's own nice value (serving threads come first). */
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 	rc = vdb_open(s->o.db_path, &s->pinned, s->vt, &v, err);
-	if (rc == HS_OK)
+	if (rc == HS_OK) {
+		vdb_set_state(v, s->vs);
 		rc = vdb_sweep(v, &s->sweep_stop, &s->sweep, err);
+	}
 	vdb_close(v);
 	s->sweep_secs = time_mono() - s->sweep_t0;
 	if (rc != HS_OK)
@@ -1242,13 +1352,58 @@ sweep_main(void *arg)
 	return NULL;
 }
 
+/* Opens the state file: --state, or the database's path + ".state". */
+static enum hs_err
+open_state(struct site *s, char *err)
+{
+	char path[PATH_MAX];
+
+	if (s->o.state_path != NULL)
+		snprintf(path, sizeof(path), "%s", s->o.state_path);
+	else if (snprintf(path, sizeof(path), "%s.state", s->o.db_path) >=
+	    (int)sizeof(path))
+		return hs_fail(err, HS_ERR_INVALID, "database path too long");
+	return vstate_open(path, &s->vs, err);
+}
+
+/*
+ * The checkpoint remembered from an earlier run must verify with the
+ * trusted keys; it becomes the floor no database may go below. A state
+ * file that does not verify stops the start: replacing it silently would
+ * let a stale database in. Then v shares the state.
+ */
+static enum hs_err
+remember(struct site *s, struct vdb *v, char *err)
+{
+	struct checkpoint cp;
+	const char *note;
+	size_t len;
+	enum hs_err rc;
+	char e2[HS_ERRLEN];
+
+	if (vstate_file_note(s->vs, &note, &len)) {
+		if (vdb_open_checkpoint(v, note, len, &cp, e2) != HS_OK)
+			return hs_fail(err, HS_ERR_SIGNATURE, "%s: the "
+			    "remembered checkpoint does not verify with the "
+			    "trusted keys: %s (move the file away only if the "
+			    "ledger or its keys changed on purpose)",
+			    vstate_path(s->vs), e2);
+		if ((rc = vstate_confirm(s->vs, &cp, err)) != HS_OK)
+			return rc;
+		vtree_set_floor(s->vt, cp.size, cp.root);
+	}
+	vdb_set_state(v, s->vs);
+	return HS_OK;
+}
+
 enum hs_err
 site_open(const struct site_opts *o, struct site **out, char *err)
 {
 	struct site *s;
 	struct vdb *v = NULL;
+	struct vstate_info in;
 	enum hs_err rc;
-	uint64_t gen;
+	uint64_t gen, size;
 	double t0;
 	size_t i;
 
@@ -1257,6 +1412,7 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	if (s == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	s->o = *o;
+	pthread_mutex_init(&s->log_mu, NULL);
 	verify_keys_init(&s->pinned);
 	if (pthread_key_create(&s->key, tstate_free) != 0) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "pthread_key_create failed");
@@ -1281,16 +1437,30 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	 */
 	if ((rc = vtree_new(&s->vt, err)) != HS_OK ||
 	    (rc = memo_new(MEMO_SLOTS, MEMO_BUDGET, &s->memo, err)) != HS_OK ||
-	    (rc = vdb_open(o->db_path, &s->pinned, s->vt, &v, err)) != HS_OK)
+	    (rc = open_state(s, err)) != HS_OK ||
+	    (rc = vdb_open(o->db_path, &s->pinned, s->vt, &v, err)) != HS_OK ||
+	    (rc = remember(s, v, err)) != HS_OK)
 		goto fail;
 	t0 = time_mono();
 	rc = vdb_generation(v, &gen, err);
+	if (rc == HS_OK && vdb_health(v, &size, err, HS_ERRLEN) ==
+	    VDB_UNAVAILABLE)
+		fprintf(stderr, "hourseal-verifier: cannot verify now: %s\n",
+		    err);
 	vdb_close(v);
 	if (rc != HS_OK)
 		goto fail;
+	vstate_info(s->vs, &in);
+	if (in.write_errors > 0) {
+		rc = hs_fail(err, HS_ERR_IO, "%s: cannot write the state file "
+		    "(serve --state FILE puts it elsewhere)",
+		    vstate_path(s->vs));
+		goto fail;
+	}
 	fprintf(stderr, "hourseal-verifier: ledger verified: %llu leaves "
-	    "in %.2f s\n", (unsigned long long)vtree_size(s->vt),
-	    time_mono() - t0);
+	    "in %.2f s; remembered checkpoint: size %llu (%s)\n",
+	    (unsigned long long)vtree_size(s->vt), time_mono() - t0,
+	    (unsigned long long)in.remembered, vstate_path(s->vs));
 	if (!o->no_sweep) {
 		s->sweep_t0 = time_mono();
 		if (pthread_create(&s->sweeper, NULL, sweep_main, s) == 0)
@@ -1318,6 +1488,8 @@ site_close(struct site *s)
 		pthread_key_delete(s->key);
 	}
 	verify_keys_free(&s->pinned);
+	vstate_free(s->vs);
+	pthread_mutex_destroy(&s->log_mu);
 	if (s->cfg != NULL) {
 		config_wipe(s->cfg);
 		free(s->cfg);

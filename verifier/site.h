@@ -17,6 +17,7 @@ struct site_opts {
 	const char *key_files[SITE_MAX_KEYFILES]; /* pinned verifier keys */
 	size_t nkeys;
 	const char *pepper_path;      /* NULL: the match endpoint answers 503 */
+	const char *state_path;       /* NULL: db_path with ".state" */
 	int bench_fixed;              /* answer every request with a constant */
 	int no_sweep;                 /* do not check every note after start */
 };

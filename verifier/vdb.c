@@ -18,6 +18,7 @@
 #include "store.h"
 #include "tile.h"
 #include "vdb.h"
+#include "vstate.h"
 #include "vtree.h"
 
 #define KEYS_RELOAD_SECONDS 10
@@ -35,12 +36,20 @@ struct vdb {
 	struct vtree *vt;          /* shared: the verified tree */
 	bool own_vt;
 	sqlite3_stmt *st_latest, *st_cert, *st_keys, *st_digest;
-	/* the latest checkpoint, verified */
+	/* the database's latest checkpoint note, as read ("" for none) */
 	char *ckpt_note;
 	size_t ckpt_len;
+	/* the checkpoint answers rest on: the database's, verified, or
+	 * (retained) the last one this process verified while the
+	 * database's is refused */
 	struct checkpoint ckpt;
 	bool have_ckpt;
-	char ckpt_problem[256];
+	bool retained;
+	bool refused;             /* the database's checkpoint is refused */
+	char *ret_note;           /* retained: its signed note */
+	size_t ret_len;
+	char ckpt_problem[VSTATE_REASON_MAX]; /* why not the database's */
+	struct vstate *vs;        /* shared, may be NULL */
 	uint64_t gen;             /* bumped when the checkpoint or keys change */
 	unsigned poll_ms;
 	double polled;            /* monotonic seconds of the last look */
@@ -245,6 +254,7 @@ vdb_close(struct vdb *v)
 	verify_keys_free(&v->pinned);
 	verify_keys_free(&v->keys);
 	free(v->ckpt_note);
+	free(v->ret_note);
 	if (v->own_vt)
 		vtree_free(v->vt);
 	free(v);
@@ -279,11 +289,136 @@ vdb_set_poll(struct vdb *v, unsigned ms)
 	v->poll_ms = ms;
 }
 
+void
+vdb_set_state(struct vdb *v, struct vstate *vs)
+{
+	v->vs = vs;
+}
+
+enum hs_err
+vdb_open_checkpoint(struct vdb *v, const char *note, size_t len,
+    struct checkpoint *cp, char *err)
+{
+	return checkpoint_open(note, len, v->keys.origin, v->keys.ckpt,
+	    v->keys.nckpt, cp, NULL, err);
+}
+
+/* True if the path now names another file than the one open (or none). */
+static bool
+path_replaced(struct vdb *v)
+{
+	struct stat sb;
+
+	return stat(v->path, &sb) != 0 || sb.st_dev != v->dev ||
+	    sb.st_ino != v->ino;
+}
+
 /*
- * Reads latest_checkpoint and, when it changed, verifies its signature
- * and that the stored tree has that root. On failure have_ckpt is false
- * and ckpt_problem says why; that is an answer (nothing is valid), not an
- * error. Errors are for a database that cannot be read.
+ * The database's checkpoint is refused (why, claimed size db_size,
+ * reason in v->ckpt_problem): answer from the last checkpoint this
+ * process verified, if it has one the current keys still accept, or
+ * from none (every answer is "cannot verify now"). An older checkpoint
+ * on a handle whose file publish has since replaced is no event: the
+ * next request reopens the new file.
+ */
+static void
+refuse(struct vdb *v, enum vtree_refusal why, uint64_t db_size)
+{
+	struct buf good;
+	struct checkpoint gcp;
+	uint64_t gsize;
+	char e2[HS_ERRLEN];
+
+	v->refused = true;
+	buf_init(&good);
+	if (vtree_checkpoint(v->vt, &good, &gsize) &&
+	    vdb_open_checkpoint(v, good.data, good.len, &gcp, e2) == HS_OK &&
+	    gcp.size == gsize) {
+		v->ret_len = good.len;
+		v->ret_note = buf_steal(&good);
+		if (v->ret_note != NULL) {
+			v->ckpt = gcp;
+			v->have_ckpt = true;
+			v->retained = true;
+		}
+	}
+	buf_free(&good);
+	if (why == VTREE_ROLLBACK && path_replaced(v)) {
+		v->checked = 0; /* vdb_stale looks at once */
+		return;
+	}
+	if (v->vs != NULL)
+		vstate_refuse(v->vs, why, db_size, v->ckpt_problem,
+		    v->retained, v->retained ? v->ckpt.size : 0);
+}
+
+/*
+ * Decides what answers rest on after the database's latest checkpoint
+ * note (v->ckpt_note, "" for none) changed: its signature, then the
+ * shared tree (vtree_sync: its leaves hash to its root, and it does not
+ * go back). A refusal is an answer (refuse), not an error; errors are
+ * for a database that cannot be read.
+ */
+static enum hs_err
+judge_checkpoint(struct vdb *v, char *err)
+{
+	struct checkpoint claimed;
+	enum vtree_refusal why;
+	enum hs_err rc;
+	uint64_t known;
+	char e2[HS_ERRLEN];
+
+	v->have_ckpt = false;
+	v->retained = false;
+	v->refused = false;
+	free(v->ret_note);
+	v->ret_note = NULL;
+	v->ret_len = 0;
+	if (v->ckpt_len == 0) {
+		if ((known = vtree_known_size(v->vt)) == 0) {
+			setp(v->ckpt_problem, sizeof(v->ckpt_problem),
+			    "the ledger has no signed checkpoint yet");
+			return HS_OK;
+		}
+		setp(v->ckpt_problem, sizeof(v->ckpt_problem), "the database "
+		    "has no signed checkpoint, but this verifier verified one "
+		    "of size %llu before", (unsigned long long)known);
+		refuse(v, VTREE_ROLLBACK, 0);
+		return HS_OK;
+	}
+	if (vdb_open_checkpoint(v, v->ckpt_note, v->ckpt_len, &v->ckpt,
+	    e2) != HS_OK) {
+		setp(v->ckpt_problem, sizeof(v->ckpt_problem), "the "
+		    "database's latest checkpoint does not verify: %s", e2);
+		refuse(v, VTREE_DAMAGED, checkpoint_parse_note(v->ckpt_note,
+		    v->ckpt_len, &claimed, NULL) == HS_OK ? claimed.size : 0);
+		return HS_OK;
+	}
+	rc = vtree_sync(v->vt, v->db, v->ckpt_note, v->ckpt_len, v->ckpt.size,
+	    v->ckpt.root, &why, e2);
+	if (rc == HS_ERR_SIGNATURE) {
+		setp(v->ckpt_problem, sizeof(v->ckpt_problem), "%s", e2);
+		refuse(v, why, v->ckpt.size);
+		return HS_OK;
+	}
+	if (rc != HS_OK) {
+		/* Not an answer: reading failed; look again next time. */
+		free(v->ckpt_note);
+		v->ckpt_note = NULL;
+		v->ckpt_len = 0;
+		return hs_fail(err, rc, "%s", e2);
+	}
+	v->have_ckpt = true;
+	v->ckpt_problem[0] = '\0';
+	if (v->vs != NULL)
+		vstate_accept(v->vs, &v->ckpt, v->ckpt_note, v->ckpt_len);
+	return HS_OK;
+}
+
+/*
+ * Reads latest_checkpoint and, when it changed, decides again what
+ * answers rest on (judge_checkpoint). Errors are for a database that
+ * cannot be read.
  */
 static enum hs_err
 refresh_checkpoint(struct vdb *v, char *err)
@@ -292,7 +427,6 @@ refresh_checkpoint(struct vdb *v, char *err)
 	size_t len;
 	int src;
 	enum hs_err rc = HS_OK;
-	char e2[HS_ERRLEN];
 	time_t now = time(NULL);
 	double m = time_mono();
 
@@ -332,19 +466,17 @@ refresh_checkpoint(struct vdb *v, char *err)
 	sqlite3_reset(v->st_latest);
 	src = sqlite3_step(v->st_latest);
 	if (src == SQLITE_DONE) {
-		v->have_ckpt = false;
-		setp(v->ckpt_problem, sizeof(v->ckpt_problem),
-		    "the ledger has no signed checkpoint yet");
-		goto out;
-	}
-	if (src != SQLITE_ROW) {
+		note = "";
+		len = 0;
+	} else if (src == SQLITE_ROW) {
+		note = (const char *)sqlite3_column_text(v->st_latest, 1);
+		len = (size_t)sqlite3_column_bytes(v->st_latest, 1);
+		if (note == NULL)
+			note = "";
+	} else {
 		rc = store_err(v->db, err, "reading the latest checkpoint");
 		goto out;
 	}
-	note = (const char *)sqlite3_column_text(v->st_latest, 1);
-	len = (size_t)sqlite3_column_bytes(v->st_latest, 1);
-	if (note == NULL)
-		note = "";
 	if (v->ckpt_note != NULL && len == v->ckpt_len &&
 	    memcmp(note, v->ckpt_note, len) == 0)
 		goto out; /* unchanged */
@@ -352,42 +484,34 @@ refresh_checkpoint(struct vdb *v, char *err)
 	v->ckpt_note = malloc(len + 1);
 	if (v->ckpt_note == NULL) {
 		v->ckpt_len = 0;
+		v->have_ckpt = false;
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(v->ckpt_note, note, len);
 	v->ckpt_note[len] = '\0';
 	v->ckpt_len = len;
-	v->have_ckpt = false;
 	v->gen++;
-	if (checkpoint_open(v->ckpt_note, len, v->keys.origin, v->keys.ckpt,
-	    v->keys.nckpt, &v->ckpt, NULL, e2) != HS_OK) {
-		setp(v->ckpt_problem, sizeof(v->ckpt_problem),
-		    "the latest checkpoint does not verify: %s", e2);
-		goto out;
-	}
-	/*
-	 * The ledger's leaves up to that size must hash to the signed root;
-	 * the shared tree checks that once for all threads.
-	 */
-	rc = vtree_sync(v->vt, v->db, v->ckpt.size, v->ckpt.root, e2);
-	if (rc == HS_ERR_SIGNATURE) {
-		rc = HS_OK;
-		setp(v->ckpt_problem, sizeof(v->ckpt_problem), "%s", e2);
-		goto out;
-	}
-	if (rc != HS_OK) {
-		/* Not an answer: reading failed; look again next time. */
-		free(v->ckpt_note);
-		v->ckpt_note = NULL;
-		v->ckpt_len = 0;
-		hs_fail(err, rc, "%s", e2);
-		goto out;
-	}
-	v->have_ckpt = true;
+	rc = judge_checkpoint(v, err);
 out:
 	sqlite3_reset(v->st_latest);
 	return rc;
+}
+
+/* "cannot verify now" with why: HS_ERR_STATE (vdb.h). */
+static enum hs_err
+cannot_verify(struct vdb *v, char *err)
+{
+	return hs_fail(err, HS_ERR_STATE, VDB_CANNOT_VERIFY "%s",
+	    v->ckpt_problem[0] ? v->ckpt_problem : "no verified checkpoint");
+}
+
+/* The signed note of the checkpoint answers rest on. */
+static const char *
+served_note(struct vdb *v, size_t *len)
+{
+	*len = v->retained ? v->ret_len : v->ckpt_len;
+	return v->retained ? v->ret_note : v->ckpt_note;
 }
 
 /* The length of a signed note's text: up to the last blank line. */
@@ -449,18 +573,21 @@ in_tree(struct vdb *v, uint64_t index, const struct buf *entry,
  * database claims one, likewise. The Ed25519 check and the decoding are
  * skipped only for a note whose bytes hash to a leaf whose note this
  * process verified before (vtree.h); the key's window is checked against
- * the current keys regardless.
+ * the current keys regardless. *window (may be NULL) says whether a
+ * BADSIG is for a trusted key used outside its validity window.
  */
 static void
 check_note(struct vdb *v, const char *serial, const char *note, size_t nlen,
-    uint64_t leaf_index, long long revoke_index, struct vdb_result *res)
+    uint64_t leaf_index, long long revoke_index, struct vdb_result *res,
+    bool *window)
 {
 	struct buf entry;
 	struct vtree_cert lk;
 	char vkey[NOTE_VKEY_MAX], e2[HS_ERRLEN];
 	size_t k = v->keys.n;
 	time_t issued = 0;
-	bool in;
+	bool in, win = false;
+	enum hs_err rc;
 
 	buf_init(&entry);
 	res->status = VDB_BADSIG;
@@ -471,12 +598,14 @@ check_note(struct vdb *v, const char *serial, const char *note, size_t nlen,
 	if (k < v->keys.n) {
 		if (verify_key_window(&v->keys, k, NULL, issued, e2) != HS_OK) {
 			setp(res->problem, sizeof(res->problem), "%s", e2);
+			win = true;
 			goto out;
 		}
 	} else {
-		if (verify_cert_note(&v->keys, note, nlen, &res->cert, &k,
-		    e2) != HS_OK) {
+		if ((rc = verify_cert_note(&v->keys, note, nlen, &res->cert, &k,
+		    e2)) != HS_OK) {
 			setp(res->problem, sizeof(res->problem), "%s", e2);
+			win = rc == HS_ERR_STATE;
 			goto out;
 		}
 		res->have_cert = true;
@@ -567,7 +696,50 @@ out:
 	} else {
 		res->has_note = true;
 	}
+	if (window != NULL)
+		*window = res->status == VDB_BADSIG && win;
 	buf_free(&entry);
+}
+
+/*
+ * A stored certificate failed (check_note said BADSIG; window as there).
+ * "签名无效" is only for a note whose own signature or leaf really fails:
+ * HS_OK keeps the BADSIG. HS_ERR_STATE ("cannot verify now") when the
+ * database is what fails: there is no verified checkpoint (unless a
+ * trusted key signed the note outside its window, which no damage
+ * makes), answers come from a retained checkpoint while the database's
+ * is refused, or the verified ledger issued the serial and the stored
+ * note or its leaf index is not what it holds (a damaged copy).
+ */
+static enum hs_err
+judge_badsig(struct vdb *v, const char *serial, const char *note,
+    size_t nlen, uint64_t leaf_index, bool window, char *err)
+{
+	struct vtree_cert lk;
+	struct buf entry;
+	merkle_hash lh;
+	bool same;
+
+	if (!v->have_ckpt)
+		return window ? HS_OK : cannot_verify(v, err);
+	vtree_lookup(v->vt, serial, v->ckpt.size, &lk);
+	if (lk.issued) {
+		buf_init(&entry);
+		same = leaf_index == lk.issue_index &&
+		    leaf_issue(serial, note, nlen, &entry, NULL) == HS_OK &&
+		    !entry.oom && merkle_leaf_hash(entry.data, entry.len, lh) ==
+		    HS_OK && vtree_has(v->vt, lk.issue_index, v->ckpt.size, lh);
+		buf_free(&entry);
+		if (same)
+			return HS_OK;
+		return hs_fail(err, HS_ERR_STATE, VDB_CANNOT_VERIFY "the "
+		    "database's copy of certificate %s is not the one the "
+		    "ledger holds (leaf %llu): the database is damaged", serial,
+		    (unsigned long long)lk.issue_index);
+	}
+	if (v->retained)
+		return cannot_verify(v, err);
+	return HS_OK;
 }
 
 void
@@ -627,7 +799,8 @@ vdb_sweep(struct vdb *v, const int *stop, struct vdb_sweep *st, char *err)
 
 	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
 		return rc;
-	if (!v->have_ckpt)
+	/* Nothing to do against a refused database. */
+	if (!v->have_ckpt || v->retained)
 		return HS_OK;
 	size = v->ckpt.size;
 	if (sqlite3_prepare_v2(v->db, "SELECT count(*) FROM certificates "
@@ -676,7 +849,7 @@ vdb_sweep(struct vdb *v, const int *stop, struct vdb_sweep *st, char *err)
 			}
 			/* The same checks as a request (which records it). */
 			memset(&res, 0, sizeof(res));
-			check_note(v, serial, note, nlen, li, -1, &res);
+			check_note(v, serial, note, nlen, li, -1, &res, NULL);
 			if (res.status == VDB_VALID ||
 			    res.status == VDB_REVOKED) {
 				__atomic_add_fetch(&st->good, 1,
@@ -744,7 +917,9 @@ vdb_verify_serial(struct vdb *v, const char *serial, struct vdb_result *res,
 	size_t nlen;
 	uint64_t leaf_index;
 	long long revoke_index = -1;
+	struct vtree_cert lk;
 	enum hs_err rc;
+	bool window;
 	int src;
 
 	memset(res, 0, sizeof(*res));
@@ -756,7 +931,19 @@ vdb_verify_serial(struct vdb *v, const char *serial, struct vdb_result *res,
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	src = sqlite3_step(st);
 	if (src == SQLITE_DONE) {
-		rc = HS_OK;
+		/* Not found only if the verified ledger agrees. */
+		if (!v->have_ckpt) {
+			rc = cannot_verify(v, err);
+			goto out;
+		}
+		vtree_lookup(v->vt, serial, v->ckpt.size, &lk);
+		if (lk.issued || lk.conflict)
+			rc = hs_fail(err, HS_ERR_STATE, VDB_CANNOT_VERIFY "the "
+			    "database has no record of certificate %s, which "
+			    "the ledger issued: the database is damaged or "
+			    "older than the ledger", serial);
+		else
+			rc = HS_OK;
 		goto out;
 	}
 	if (src != SQLITE_ROW) {
@@ -777,7 +964,11 @@ vdb_verify_serial(struct vdb *v, const char *serial, struct vdb_result *res,
 		copy_col(st, 7, res->replaced_by, sizeof(res->replaced_by));
 	}
 	res->leaf_index = leaf_index;
-	check_note(v, serial, note, nlen, leaf_index, revoke_index, res);
+	check_note(v, serial, note, nlen, leaf_index, revoke_index, res,
+	    &window);
+	if (res->status == VDB_BADSIG && (rc = judge_badsig(v, serial, note,
+	    nlen, leaf_index, window, err)) != HS_OK)
+		goto out;
 	if (res->has_note && !res->have_cert) {
 		/* Kept for vdb_result_decode. */
 		if ((res->note = malloc(nlen + 1)) == NULL) {
@@ -794,6 +985,11 @@ vdb_verify_serial(struct vdb *v, const char *serial, struct vdb_result *res,
 out:
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	if (rc != HS_OK) {
+		/* Could not check: nothing of it is an answer. */
+		vdb_result_free(res);
+		res->status = VDB_NOTFOUND;
+	}
 	return rc;
 }
 
@@ -828,6 +1024,8 @@ vdb_check_upload(struct vdb *v, const void *data, size_t len,
 	is_pdf = pdfin_looks_like_pdf(data, len);
 	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
 		return rc;
+	if (!v->have_ckpt)
+		return cannot_verify(v, err);
 	if (is_pdf) {
 		rc = pdfin_read(data, len, &pf, e2);
 		if (rc == HS_ERR_NOMEM)
@@ -961,11 +1159,16 @@ vdb_checkpoint(struct vdb *v, struct buf *out, uint64_t *size, char *err)
 {
 	enum hs_err rc;
 
+	const char *note;
+	size_t len;
+
 	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
 		return rc;
 	if (!v->have_ckpt)
-		return hs_fail(err, HS_ERR_NOTFOUND, "%s", v->ckpt_problem);
-	buf_add(out, v->ckpt_note, v->ckpt_len);
+		return v->refused ? cannot_verify(v, err) :
+		    hs_fail(err, HS_ERR_NOTFOUND, "%s", v->ckpt_problem);
+	note = served_note(v, &len);
+	buf_add(out, note, len);
 	if (size != NULL)
 		*size = v->ckpt.size;
 	return HS_OK;
@@ -975,13 +1178,15 @@ enum hs_err
 vdb_consistency(struct vdb *v, uint64_t old_size, struct buf *out, char *err)
 {
 	merkle_hash proof[MERKLE_MAX_PROOF];
-	size_t np;
+	const char *note;
+	size_t np, len;
 	enum hs_err rc;
 
 	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
 		return rc;
 	if (!v->have_ckpt)
-		return hs_fail(err, HS_ERR_NOTFOUND, "%s", v->ckpt_problem);
+		return v->refused ? cannot_verify(v, err) :
+		    hs_fail(err, HS_ERR_NOTFOUND, "%s", v->ckpt_problem);
 	if (old_size > v->ckpt.size)
 		return hs_fail(err, HS_ERR_INVALID, "size %llu is beyond the "
 		    "latest checkpoint (%llu)", (unsigned long long)old_size,
@@ -989,8 +1194,8 @@ vdb_consistency(struct vdb *v, uint64_t old_size, struct buf *out, char *err)
 	if ((rc = vtree_prove_consistency(v->vt, old_size, v->ckpt.size,
 	    proof, &np, err)) != HS_OK)
 		return rc;
-	verify_newer_format(old_size, proof, np, v->ckpt_note, v->ckpt_len,
-	    out);
+	note = served_note(v, &len);
+	verify_newer_format(old_size, proof, np, note, len, out);
 	return HS_OK;
 }
 
@@ -1006,12 +1211,32 @@ vdb_tile(struct vdb *v, const char *path, struct buf *out, bool *full,
 		return HS_ERR_FORMAT;
 	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
 		return rc;
-	if (!v->have_ckpt)
+	/* Tiles come from the database: only from one that verified. */
+	if (!v->have_ckpt && !v->refused)
 		return hs_fail(err, HS_ERR_NOTFOUND, "%s", v->ckpt_problem);
+	if (!v->have_ckpt || v->retained)
+		return cannot_verify(v, err);
 	if ((rc = ledger_tile(v->l, &t, v->ckpt.size, out, err)) != HS_OK)
 		return rc;
 	*full = t.width == TILE_WIDTH;
 	return HS_OK;
+}
+
+enum vdb_health
+vdb_health(struct vdb *v, uint64_t *size, char *why, size_t n)
+{
+	char err[HS_ERRLEN];
+
+	*size = 0;
+	if (refresh_checkpoint(v, err) != HS_OK) {
+		snprintf(why, n, "%s", err);
+		return VDB_UNAVAILABLE;
+	}
+	snprintf(why, n, "%s", v->ckpt_problem);
+	if (!v->have_ckpt)
+		return VDB_UNAVAILABLE;
+	*size = v->ckpt.size;
+	return v->retained ? VDB_RETAINED : VDB_SERVING;
 }
 
 enum hs_err
@@ -1033,6 +1258,10 @@ vdb_id_digest(struct vdb *v, const char *serial, char out[45], char *err)
 	int src;
 
 	out[0] = '\0';
+	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
+		return rc;
+	if (!v->have_ckpt || v->retained)
+		return cannot_verify(v, err);
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	src = sqlite3_step(st);

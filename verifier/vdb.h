@@ -58,6 +58,17 @@ struct vdb_result {
 };
 
 /*
+ * "Cannot verify now": functions that check answers return HS_ERR_STATE
+ * with err starting with this when the database cannot be trusted (its
+ * checkpoint is refused, does not verify, or its copy of a certificate
+ * is not what the verified ledger holds). The rest of err says why, in
+ * one line without paths, fit to show. Other errors (HS_ERR_DB, ...)
+ * mean it could not be read. Either way the service answers 503, never
+ * "签名无效", which is only for a note whose own signature or leaf fails.
+ */
+#define VDB_CANNOT_VERIFY "cannot verify now: "
+
+/*
  * Opens path read-only. pinned (may be NULL or empty): trust only these
  * keys, else the database's keys table. The database's retirement and
  * compromise times apply either way (they can only make things stricter).
@@ -93,14 +104,43 @@ void vdb_set_poll(struct vdb *v, unsigned ms);
  */
 enum hs_err vdb_generation(struct vdb *v, uint64_t *gen, char *err);
 
+/*
+ * A verifier never goes back (service.md §7). vs (shared by the server's
+ * threads, may be NULL) remembers the largest checkpoint verified, on
+ * disk, and the refusal state; the vtree holds the floor it was started
+ * with (vtree_set_floor). A database whose checkpoint does not verify,
+ * whose ledger does not match it, or whose checkpoint is smaller than or
+ * inconsistent with one verified before is refused: answers then rest on
+ * the last checkpoint this process verified (if the current keys still
+ * accept it), or there are none and every answer is "cannot verify now".
+ */
+struct vstate;
+void vdb_set_state(struct vdb *v, struct vstate *vs);
+
+/* Verifies a signed checkpoint note with v's trusted keys and origin. */
+enum hs_err vdb_open_checkpoint(struct vdb *v, const char *note, size_t len,
+    struct checkpoint *cp, char *err);
+
+/*
+ * What answers rest on now (looking at the database first): its verified
+ * checkpoint (VDB_SERVING), the last one verified while the database's
+ * is refused (VDB_RETAINED), or none (VDB_UNAVAILABLE: every answer is
+ * "cannot verify now"). *size is the checkpoint's (0 if none); why (n
+ * bytes) says why the database's is not served ("" when it is).
+ */
+enum vdb_health { VDB_SERVING, VDB_RETAINED, VDB_UNAVAILABLE };
+enum vdb_health vdb_health(struct vdb *v, uint64_t *size, char *why,
+    size_t n);
+
 /* True if the file at the path is no longer the one opened (publish
  * replaced it): the caller should close and reopen. Cheap (a stat). */
 bool vdb_stale(struct vdb *v);
 
 /*
  * Verifies the certificate with canonical serial. HS_OK with res filled
- * (any status), or HS_ERR_DB/BUSY/NOMEM if it could not check (answer
- * 503). Free res with vdb_result_free.
+ * (any status), or HS_ERR_DB/BUSY/NOMEM if it could not check and
+ * HS_ERR_STATE if it cannot verify now (VDB_CANNOT_VERIFY; answer 503
+ * for both; res is then empty). Free res with vdb_result_free.
  */
 enum hs_err vdb_check_serial(struct vdb *v, const char *serial,
     struct vdb_result *res, char *err);

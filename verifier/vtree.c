@@ -48,6 +48,10 @@ struct vtree {
 	uint64_t cap;
 	uint64_t vsize;           /* the largest size verified (= tree size) */
 	merkle_hash vroot;
+	char *vnote;              /* its signed checkpoint note, or NULL */
+	size_t vnote_len;
+	uint64_t fsize;           /* remembered from before (vtree_set_floor) */
+	merkle_hash froot;
 	pthread_mutex_t signers_mu;
 	size_t nsigners;
 	char signers[VTREE_SIGNERS][NOTE_VKEY_MAX];
@@ -90,6 +94,7 @@ vtree_free(struct vtree *vt)
 	free(vt->revs);
 	free(vt->sig);
 	free(vt->issued);
+	free(vt->vnote);
 	pthread_rwlock_destroy(&vt->lk);
 	pthread_mutex_destroy(&vt->sync_mu);
 	pthread_mutex_destroy(&vt->signers_mu);
@@ -379,38 +384,155 @@ grow_sig(struct vtree *vt, uint64_t n, char *err)
 	return HS_OK;
 }
 
-enum hs_err
-vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
-    const merkle_hash root, char *err)
+void
+vtree_set_floor(struct vtree *vt, uint64_t size, const merkle_hash root)
 {
-	merkle_hash *add = NULL, got;
+	pthread_rwlock_wrlock(&vt->lk);
+	vt->fsize = size;
+	memcpy(vt->froot, root, MERKLE_HASH);
+	pthread_rwlock_unlock(&vt->lk);
+}
+
+uint64_t
+vtree_known_size(struct vtree *vt)
+{
+	uint64_t n;
+
+	pthread_rwlock_rdlock(&vt->lk);
+	n = vt->vsize > vt->fsize ? vt->vsize : vt->fsize;
+	pthread_rwlock_unlock(&vt->lk);
+	return n;
+}
+
+bool
+vtree_checkpoint(struct vtree *vt, struct buf *out, uint64_t *size)
+{
+	bool ok = false;
+
+	pthread_rwlock_rdlock(&vt->lk);
+	if (vt->vnote != NULL) {
+		buf_add(out, vt->vnote, vt->vnote_len);
+		*size = vt->vsize;
+		ok = !out->oom;
+	}
+	pthread_rwlock_unlock(&vt->lk);
+	return ok;
+}
+
+/*
+ * The first index below n where db's stored leaf hash is not the one
+ * this tree holds, or n if they agree (or db cannot say). Caller holds
+ * sync_mu, so the tree does not change underneath.
+ */
+static uint64_t
+first_difference(struct vtree *vt, sqlite3 *db, uint64_t n)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t want = 0;
+	const uint8_t *h;
+
+	if (sqlite3_prepare_v2(db, "SELECT idx, hash FROM leaves WHERE "
+	    "idx < ?1 ORDER BY idx", -1, &st, NULL) != SQLITE_OK)
+		return n;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if ((uint64_t)sqlite3_column_int64(st, 0) != want ||
+		    sqlite3_column_bytes(st, 1) != MERKLE_HASH ||
+		    (h = mtree_leaf(vt->t, want)) == NULL ||
+		    CRYPTO_memcmp(h, sqlite3_column_blob(st, 1),
+		    MERKLE_HASH) != 0)
+			break;
+		want++;
+	}
+	sqlite3_finalize(st);
+	return want;
+}
+
+enum hs_err
+vtree_sync(struct vtree *vt, sqlite3 *db, const char *note, size_t note_len,
+    uint64_t size, const merkle_hash root, enum vtree_refusal *why,
+    char *err)
+{
+	merkle_hash *add = NULL, got, froot, known_root;
 	struct vt_new *news = NULL;
 	size_t nnews = 0;
-	uint64_t have, i;
+	uint64_t have, fsize, known, i, at;
 	enum hs_err rc = HS_OK;
+	char *copy = NULL;
+	bool keep;
 
+	*why = VTREE_ACCEPTED;
 	pthread_mutex_lock(&vt->sync_mu);
 	pthread_rwlock_rdlock(&vt->lk);
 	have = vt->vsize;
-	if (size <= have) {
-		/* Already verified that far: the root at size must agree. */
-		if (size == have)
-			memcpy(got, vt->vroot, MERKLE_HASH);
-		else
+	fsize = vt->fsize;
+	memcpy(froot, vt->froot, MERKLE_HASH);
+	known = have >= fsize ? have : fsize;
+	memcpy(known_root, have >= fsize ? vt->vroot : froot, MERKLE_HASH);
+	if (size < known) {
+		/* Going back is refused, consistent or not; say which. */
+		if (size < have)
 			rc = mtree_root(vt->t, size, got, err);
 		pthread_rwlock_unlock(&vt->lk);
-		if (rc == HS_OK && CRYPTO_memcmp(got, root, MERKLE_HASH) != 0)
-			rc = hs_fail(err, HS_ERR_SIGNATURE, "the checkpoint of "
-			    "size %llu contradicts the ledger this verifier "
-			    "checked before (size %llu): two different histories "
-			    "signed by the same log", (unsigned long long)size,
-			    (unsigned long long)have);
+		if (rc != HS_OK)
+			goto out;
+		*why = size < have && CRYPTO_memcmp(got, root, MERKLE_HASH) !=
+		    0 ? VTREE_FORK : VTREE_ROLLBACK;
+		if (*why == VTREE_FORK)
+			rc = hs_fail(err, HS_ERR_SIGNATURE, "the database's "
+			    "checkpoint (size %llu) contradicts the ledger this "
+			    "verifier verified before (size %llu): two different "
+			    "histories signed by the same log",
+			    (unsigned long long)size, (unsigned long long)known);
+		else
+			rc = hs_fail(err, HS_ERR_SIGNATURE, "the database's "
+			    "checkpoint (size %llu) is older than the one this "
+			    "verifier verified before (size %llu): a stale copy "
+			    "or a restored backup", (unsigned long long)size,
+			    (unsigned long long)known);
 		goto out;
 	}
-	pthread_rwlock_unlock(&vt->lk);
+	if (size == known) {
+		keep = size == have && vt->vnote == NULL;
+		pthread_rwlock_unlock(&vt->lk);
+		if (CRYPTO_memcmp(known_root, root, MERKLE_HASH) != 0) {
+			*why = VTREE_FORK;
+			rc = hs_fail(err, HS_ERR_SIGNATURE, "the database's "
+			    "checkpoint (size %llu) contradicts the one this "
+			    "verifier verified before at the same size: two "
+			    "different histories signed by the same log",
+			    (unsigned long long)size);
+			goto out;
+		}
+		if (size == have) {
+			/* Nothing new; keep the note if none was kept. */
+			if (keep && (copy = malloc(note_len + 1)) != NULL) {
+				memcpy(copy, note, note_len);
+				copy[note_len] = '\0';
+				pthread_rwlock_wrlock(&vt->lk);
+				if (vt->vnote == NULL) {
+					vt->vnote = copy;
+					vt->vnote_len = note_len;
+					copy = NULL;
+				}
+				pthread_rwlock_unlock(&vt->lk);
+			}
+			goto out;
+		}
+	} else {
+		pthread_rwlock_unlock(&vt->lk);
+	}
+	if ((copy = malloc(note_len + 1)) == NULL) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(copy, note, note_len);
+	copy[note_len] = '\0';
 	/* Only this thread grows the tree (sync_mu): read without the lock. */
-	if ((rc = read_leaves(db, have, size, &add, &news, &nnews, err)) !=
-	    HS_OK)
+	rc = read_leaves(db, have, size, &add, &news, &nnews, err);
+	if (rc == HS_ERR_SIGNATURE)
+		*why = VTREE_DAMAGED;
+	if (rc != HS_OK)
 		goto out;
 	pthread_rwlock_wrlock(&vt->lk);
 	if ((rc = mtree_reserve(vt->t, size, err)) != HS_OK ||
@@ -421,10 +543,41 @@ vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
 			break;
 	if (rc == HS_OK)
 		rc = mtree_root(vt->t, size, got, err);
-	if (rc == HS_OK && CRYPTO_memcmp(got, root, MERKLE_HASH) != 0)
-		rc = hs_fail(err, HS_ERR_SIGNATURE, "the stored ledger does not "
-		    "match its signed checkpoint (size %llu)",
-		    (unsigned long long)size);
+	if (rc == HS_OK && CRYPTO_memcmp(got, root, MERKLE_HASH) != 0) {
+		/*
+		 * Our verified leaves and the database's new ones do not make
+		 * its root: either the database's history differs from ours
+		 * (it does not extend it) or its leaves are damaged.
+		 */
+		mtree_truncate(vt->t, have);
+		pthread_rwlock_unlock(&vt->lk);
+		if (have > 0 && (at = first_difference(vt, db, have)) < have) {
+			*why = VTREE_INCONSISTENT;
+			rc = hs_fail(err, HS_ERR_SIGNATURE, "the database's "
+			    "checkpoint (size %llu) does not extend the one this "
+			    "verifier verified before (size %llu): its ledger "
+			    "differs at leaf %llu", (unsigned long long)size,
+			    (unsigned long long)have, (unsigned long long)at);
+		} else {
+			*why = VTREE_DAMAGED;
+			rc = hs_fail(err, HS_ERR_SIGNATURE, "the stored ledger "
+			    "does not match its signed checkpoint (size %llu)",
+			    (unsigned long long)size);
+		}
+		goto out;
+	}
+	if (rc == HS_OK && have < fsize && fsize < size) {
+		/* Remembered from before: the new tree must extend it. */
+		if ((rc = mtree_root(vt->t, fsize, got, err)) == HS_OK &&
+		    CRYPTO_memcmp(got, froot, MERKLE_HASH) != 0) {
+			*why = VTREE_INCONSISTENT;
+			rc = hs_fail(err, HS_ERR_SIGNATURE, "the database's "
+			    "checkpoint (size %llu) does not extend the one this "
+			    "verifier verified before (size %llu): its root at "
+			    "that size differs", (unsigned long long)size,
+			    (unsigned long long)fsize);
+		}
+	}
 	if (rc != HS_OK) {
 		mtree_truncate(vt->t, have);
 		goto unlock;
@@ -437,9 +590,14 @@ vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
 	}
 	vt->vsize = size;
 	memcpy(vt->vroot, root, MERKLE_HASH);
+	free(vt->vnote);
+	vt->vnote = copy;
+	vt->vnote_len = note_len;
+	copy = NULL;
 unlock:
 	pthread_rwlock_unlock(&vt->lk);
 out:
+	free(copy);
 	free(add);
 	free(news);
 	pthread_mutex_unlock(&vt->sync_mu);

@@ -18,6 +18,10 @@
  * bytes, and the Ed25519 check need not be repeated; the key's validity
  * window is still checked against the current keys on every request.
  *
+ * It never goes back: a checkpoint smaller than one verified before, or
+ * not consistent with it, is refused, and the last verified checkpoint's
+ * note is kept so that the service can go on answering from it.
+ *
  * And it indexes the ledger's own entries by serial: which leaf issued a
  * serial and which revoked it (entries are read with the hashes, and
  * each must hash to its leaf). A certificate's status is then a fact of
@@ -39,21 +43,58 @@
 
 #include "hs.h"
 #include "merkle.h"
+#include "util.h"
 
 struct vtree;
 
 enum hs_err vtree_new(struct vtree **out, char *err);
 void vtree_free(struct vtree *vt); /* accepts NULL */
 
+/* Why vtree_sync refused a checkpoint. */
+enum vtree_refusal {
+	VTREE_ACCEPTED = 0,
+	VTREE_DAMAGED,       /* the stored ledger does not hash to its root */
+	VTREE_ROLLBACK,      /* smaller than a size verified or remembered */
+	VTREE_FORK,          /* that size was verified with another root */
+	VTREE_INCONSISTENT,  /* larger, but does not extend what was verified */
+	VTREE_REFUSALS,
+};
+
 /*
- * Makes the tree cover the checkpoint (size, root): reads the leaves it
- * lacks from db's leaves table, appends them and compares roots.
- * HS_OK when the tree's root at size is root; HS_ERR_SIGNATURE with a
- * reason in err when the stored ledger does not match it (the tree is
- * left as it was); other errors when db cannot be read.
+ * Makes the tree cover the signed checkpoint (size, root) whose note
+ * note[0..note_len) the caller has verified: reads the leaves it lacks
+ * from db's leaves table, appends them and compares roots. A verifier
+ * never goes back: the checkpoint must be at least as large as any this
+ * process verified and any remembered (vtree_set_floor), with the same
+ * root at an equal size, and a larger one must extend them (the new
+ * tree's root at the old size is the old root).
+ *
+ * HS_OK (*why VTREE_ACCEPTED) when the tree's root at size is root, and
+ * the note is kept (vtree_checkpoint) if size is the largest verified.
+ * HS_ERR_SIGNATURE with *why and a reason in err (one line, no paths)
+ * when the checkpoint is refused: the tree is left as it was. Other
+ * errors when db cannot be read (*why VTREE_ACCEPTED).
  */
-enum hs_err vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
-    const merkle_hash root, char *err);
+enum hs_err vtree_sync(struct vtree *vt, sqlite3 *db, const char *note,
+    size_t note_len, uint64_t size, const merkle_hash root,
+    enum vtree_refusal *why, char *err);
+
+/*
+ * The checkpoint this verifier remembers from an earlier run (its state
+ * file, verified by the caller): vtree_sync accepts nothing smaller or
+ * inconsistent with it. Call before the first vtree_sync.
+ */
+void vtree_set_floor(struct vtree *vt, uint64_t size, const merkle_hash root);
+
+/* The largest size verified by this process or remembered (floor). */
+uint64_t vtree_known_size(struct vtree *vt);
+
+/*
+ * The signed note of the largest checkpoint this process verified (the
+ * tree covers it), appended to out, and its size: the last good state,
+ * kept while a database is refused. False if none.
+ */
+bool vtree_checkpoint(struct vtree *vt, struct buf *out, uint64_t *size);
 
 /* Leaves this process has verified. */
 uint64_t vtree_size(struct vtree *vt);
