@@ -1245,8 +1245,14 @@ static void
 ledger_metrics(struct site *s, struct buf *out)
 {
 	struct vstate_info in;
+	struct vdb *v;
+	char why[VSTATE_REASON_MAX];
+	uint64_t size;
 	int i, rb;
 
+	/* Look at the database first, so a replaced file shows here too. */
+	if ((v = thread_vdb(s, why)) != NULL)
+		(void)vdb_health(v, &size, why, sizeof(why));
 	vstate_info(s->vs, &in);
 	rb = in.refused == VTREE_ROLLBACK || in.refused == VTREE_FORK ||
 	    in.refused == VTREE_INCONSISTENT;
