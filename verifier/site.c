@@ -1447,15 +1447,17 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	    (rc = vdb_open(o->db_path, &s->pinned, s->vt, &v, err)) != HS_OK ||
 	    (rc = remember(s, v, err)) != HS_OK)
 		goto fail;
+	/*
+	 * A database that opens but cannot be read or trusted now is no
+	 * reason not to start: every answer is "cannot verify now" (503)
+	 * until a good file is in place, and /healthz says why.
+	 */
 	t0 = time_mono();
-	rc = vdb_generation(v, &gen, err);
-	if (rc == HS_OK && vdb_health(v, &size, err, HS_ERRLEN) ==
-	    VDB_UNAVAILABLE)
+	if (vdb_generation(v, &gen, err) != HS_OK ||
+	    vdb_health(v, &size, err, HS_ERRLEN) == VDB_UNAVAILABLE)
 		fprintf(stderr, "hourseal-verifier: cannot verify now: %s\n",
 		    err);
 	vdb_close(v);
-	if (rc != HS_OK)
-		goto fail;
 	vstate_info(s->vs, &in);
 	if (in.write_errors > 0) {
 		rc = hs_fail(err, HS_ERR_IO, "%s: cannot write the state file "

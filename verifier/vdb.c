@@ -22,6 +22,7 @@
 #include "vtree.h"
 
 #define KEYS_RELOAD_SECONDS 10
+#define READ_RETRY_SECONDS 2
 
 struct vdb {
 	char path[4096];
@@ -50,6 +51,8 @@ struct vdb {
 	size_t ret_len;
 	char ckpt_problem[VSTATE_REASON_MAX]; /* why not the database's */
 	struct vstate *vs;        /* shared, may be NULL */
+	double retry_at;          /* after a read error: not before */
+	char read_err[HS_ERRLEN]; /* that error */
 	uint64_t gen;             /* bumped when the checkpoint or keys change */
 	unsigned poll_ms;
 	double polled;            /* monotonic seconds of the last look */
@@ -402,10 +405,15 @@ judge_checkpoint(struct vdb *v, char *err)
 		return HS_OK;
 	}
 	if (rc != HS_OK) {
-		/* Not an answer: reading failed; look again next time. */
+		/*
+		 * Not an answer: reading failed. Look again, but not on every
+		 * request: a damaged ledger is read from its start each time.
+		 */
 		free(v->ckpt_note);
 		v->ckpt_note = NULL;
 		v->ckpt_len = 0;
+		v->retry_at = time_mono() + READ_RETRY_SECONDS;
+		snprintf(v->read_err, sizeof(v->read_err), "%s", e2);
 		return hs_fail(err, rc, "%s", e2);
 	}
 	v->have_ckpt = true;
@@ -433,6 +441,8 @@ refresh_checkpoint(struct vdb *v, char *err)
 	if (v->poll_ms > 0 && v->ckpt_note != NULL &&
 	    (m - v->polled) * 1000 < v->poll_ms)
 		return HS_OK;
+	if (v->ckpt_note == NULL && m < v->retry_at)
+		return hs_fail(err, HS_ERR_DB, "%s", v->read_err);
 	v->polled = m;
 	/* A new snapshot for this interval (vdb_idle). */
 	end_read(v);
