@@ -100,13 +100,8 @@ header_line(const char *line, size_t n, struct checkpoint *hdr,
 	return HS_OK;
 }
 
-/*
- * Parses a state file data[0..len): the header into hdr, and the note
- * (pointing into data). The note's own text must say what the header
- * says. HS_ERR_FORMAT naming the line.
- */
-static enum hs_err
-state_parse(const char *data, size_t len, struct checkpoint *hdr,
+enum hs_err
+vstate_parse(const char *data, size_t len, struct checkpoint *hdr,
     const char **note, size_t *nlen, char *err)
 {
 	const char *p = data, *end = data + len, *nl;
@@ -250,7 +245,7 @@ vstate_open(const char *path, struct vstate **out, char *err)
 	}
 	if (rc != HS_OK)
 		goto fail;
-	if ((rc = state_parse(data, len, &vs->fhdr, &note, &nlen, e2)) !=
+	if ((rc = vstate_parse(data, len, &vs->fhdr, &note, &nlen, e2)) !=
 	    HS_OK) {
 		hs_fail(err, rc, "%s: %s", path, e2);
 		goto fail;
@@ -334,7 +329,7 @@ size_on_disk(struct vstate *vs)
 	uint64_t n = 0;
 
 	if (state_read(vs->path, &data, &len, NULL) == HS_OK &&
-	    state_parse(data, len, &hdr, &note, &nlen, NULL) == HS_OK)
+	    vstate_parse(data, len, &hdr, &note, &nlen, NULL) == HS_OK)
 		n = hdr.size;
 	free(data);
 	return n;

@@ -89,6 +89,15 @@ void vstate_accept(struct vstate *vs, const struct checkpoint *cp,
 void vstate_refuse(struct vstate *vs, enum vtree_refusal why,
     uint64_t db_size, const char *reason, bool retained, uint64_t serving);
 
+/*
+ * Parses a state file's bytes data[0..len) (the form above): the header
+ * into hdr and the note (*note points into data). The note's own text
+ * must say what the header says; no signature is checked. HS_ERR_FORMAT
+ * naming the line. (vstate_open uses it; exposed for tests and fuzzing.)
+ */
+enum hs_err vstate_parse(const char *data, size_t len, struct checkpoint *hdr,
+    const char **note, size_t *nlen, char *err);
+
 /* A snapshot for /healthz and /metrics. */
 struct vstate_info {
 	enum vtree_refusal refused;   /* VTREE_ACCEPTED: not refusing */
