@@ -1437,9 +1437,10 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	    (rc = load_pepper(s, o->pepper_path, err)) != HS_OK)
 		goto fail;
 	/*
-	 * Fail at start, not on the first request: open it once here, and
-	 * verify the ledger up to its latest checkpoint (every leaf hashed
-	 * into the tree, the root compared) before the first answer.
+	 * Open it once here, and verify the ledger up to its latest
+	 * checkpoint (every leaf hashed into the tree, the root compared)
+	 * before the first answer: a database that cannot be opened, or a
+	 * remembered checkpoint that does not verify, stops the start.
 	 */
 	if ((rc = vtree_new(&s->vt, err)) != HS_OK ||
 	    (rc = memo_new(MEMO_SLOTS, MEMO_BUDGET, &s->memo, err)) != HS_OK ||
@@ -1458,6 +1459,7 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 		fprintf(stderr, "hourseal-verifier: cannot verify now: %s\n",
 		    err);
 	vdb_close(v);
+	v = NULL;
 	vstate_info(s->vs, &in);
 	if (in.write_errors > 0) {
 		rc = hs_fail(err, HS_ERR_IO, "%s: cannot write the state file "
@@ -1477,6 +1479,7 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	*out = s;
 	return HS_OK;
 fail:
+	vdb_close(v);
 	site_close(s);
 	return rc;
 }
