@@ -1,6 +1,6 @@
 /*
  * util.h - small shared helpers: growable buffers, base64, hex, SHA-256,
- * randomness, UTF-8 checks, whole-file I/O and time stamps.
+ * randomness, UTF-8 checks and time stamps (files: file.h, included).
  */
 #ifndef HS_UTIL_H
 #define HS_UTIL_H
@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "hs.h"
+#include "file.h"
 
 /* A growable byte buffer, always NUL-terminated after len bytes. */
 struct buf {
@@ -70,15 +71,7 @@ size_t utf8_count(const char *s);
 /* True if s has C0/C1 control characters or DEL. */
 bool has_control(const char *s);
 
-/* Reads a whole file, at most max bytes. Caller frees *out (NUL-terminated). */
-enum hs_err file_read(const char *path, size_t max, char **out, size_t *len,
-    char *err);
-/*
- * Writes data to path atomically: a temporary file in the same directory,
- * fsync, rename, fsync of the directory. mode is the final file mode.
- */
-enum hs_err file_write_atomic(const char *path, const void *data, size_t n,
-    int mode, char *err);
+/* file_read, file_write_atomic and the other writers: file.h. */
 
 /* Current UTC time as RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" (21 bytes). */
 void time_now_rfc3339(char out[21]);
