@@ -31,8 +31,8 @@ void buf_putc(struct buf *b, char c);
  * Appends s as one RFC 4180 CSV field, quoted only when it must be. With
  * guard, a field a spreadsheet would run as a formula (one starting with
  * = + - @, a tab or a carriage return) gets a leading ' (OWASP's advice
- * against CSV injection): for files people open; files read back as
- * data (an import's rejected rows) go without it.
+ * against CSV injection). Every CSV file hourseal writes uses it; import
+ * reads such a "'=..." back as "=..." (a fixed rejects file).
  */
 void buf_csv_field(struct buf *b, const char *s, bool guard);
 void buf_printf(struct buf *b, const char *fmt, ...)

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include "file.h"
 #include "http.h"
 #include "page.h"
 #include "serial.h"
@@ -182,10 +184,22 @@ vcmd_serve(int argc, char **argv)
 	if (logpath != NULL) {
 		if (strcmp(logpath, "-") == 0) {
 			logf = stdout;
-		} else if ((logf = fopen(logpath, "a")) == NULL) {
-			fprintf(stderr, "hourseal-verifier serve: %s: %s\n",
-			    logpath, strerror(errno));
-			return 2;
+		} else {
+			int lfd;
+
+			/* Never through a symlink; a FIFO or device as is. */
+			if (file_open_append(logpath, 0640, 0, &lfd, err) !=
+			    HS_OK) {
+				fprintf(stderr, "hourseal-verifier serve: "
+				    "--access-log %s\n", err);
+				return 2;
+			}
+			if ((logf = fdopen(lfd, "a")) == NULL) {
+				fprintf(stderr, "hourseal-verifier serve: %s: "
+				    "%s\n", logpath, strerror(errno));
+				close(lfd);
+				return 2;
+			}
 		}
 		setvbuf(logf, NULL, _IOLBF, 0);
 		ho.access_log = logf;
@@ -216,10 +230,21 @@ vcmd_serve(int argc, char **argv)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			/* Reopen the access log (logrotate). */
-			if (logf != NULL && logf != stdout &&
-			    freopen(logpath, "a", logf) != NULL)
-				setvbuf(logf, NULL, _IOLBF, 0);
+			/* Reopen the access log (logrotate), same rules. */
+			int lfd;
+
+			if (logf != NULL && logf != stdout) {
+				if (file_open_append(logpath, 0640, 0, &lfd,
+				    err) != HS_OK) {
+					fprintf(stderr, "hourseal-verifier: "
+					    "--access-log %s; still writing "
+					    "the old file\n", err);
+					continue;
+				}
+				fflush(logf);
+				dup2(lfd, fileno(logf));
+				close(lfd);
+			}
 			continue;
 		}
 		break;
