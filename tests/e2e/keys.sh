@@ -23,6 +23,8 @@ has() { grep -q -- "$1" "$T/out" "$T/errout"; }
 check "make a data directory" mkdata "$D" "$ORIGIN" "$KD"
 printf 'correct horse battery\n' >"$T/pass"
 printf 'wrong horse battery\n' >"$T/wrong"
+# Passphrase files others can read are refused (hostile_keys.sh).
+chmod 600 "$T/pass" "$T/wrong"
 
 check_fails "no key yet: key rotate refuses" run key rotate --passphrase-file "$T/pass"
 check "and says to run keygen" has "keygen"
