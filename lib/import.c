@@ -98,14 +98,18 @@ padded(const char *s)
 }
 
 /*
- * A text value: UTF-8 without control characters or surrounding spaces,
- * no '|' where it ends up in a note, at most maxchars characters and
- * fitting outsz bytes.
+ * A text value: UTF-8 without control characters, invisible or
+ * direction-changing characters (a name that reads otherwise than it
+ * is) or surrounding spaces, no '|' where it ends up in a note, at most
+ * maxchars characters and fitting outsz bytes.
  */
 static enum hs_err
 text_field(enum import_field f, const char *s, bool required,
     size_t maxchars, bool no_pipe, char *out, size_t outsz, char *err)
 {
+	const char *fc;
+	uint32_t cp;
+
 	out[0] = '\0';
 	if (!present(s)) {
 		if (required)
@@ -117,6 +121,8 @@ text_field(enum import_field f, const char *s, bool required,
 	if (has_control(s))
 		FAIL(f, "control characters (tab, newline, ...) are not "
 		    "allowed");
+	if ((fc = utf8_format_char(s, &cp)) != NULL)
+		FAIL(f, "U+%04X (%s) is not allowed", (unsigned)cp, fc);
 	if (padded(s))
 		FAIL(f, "leading or trailing spaces");
 	if (no_pipe && strchr(s, '|') != NULL)

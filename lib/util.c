@@ -394,6 +394,59 @@ utf8_count(const char *s)
 	return n;
 }
 
+/* Invisible and direction-changing characters, with their names. */
+static const struct {
+	uint32_t lo, hi;
+	const char *name;
+} format_chars[] = {
+	{ 0x00AD, 0x00AD, "SOFT HYPHEN" },
+	{ 0x061C, 0x061C, "ARABIC LETTER MARK" },
+	{ 0x180E, 0x180E, "MONGOLIAN VOWEL SEPARATOR" },
+	{ 0x200B, 0x200B, "ZERO WIDTH SPACE" },
+	{ 0x200C, 0x200C, "ZERO WIDTH NON-JOINER" },
+	{ 0x200D, 0x200D, "ZERO WIDTH JOINER" },
+	{ 0x200E, 0x200E, "LEFT-TO-RIGHT MARK" },
+	{ 0x200F, 0x200F, "RIGHT-TO-LEFT MARK" },
+	{ 0x2028, 0x2028, "LINE SEPARATOR" },
+	{ 0x2029, 0x2029, "PARAGRAPH SEPARATOR" },
+	{ 0x202A, 0x202A, "LEFT-TO-RIGHT EMBEDDING" },
+	{ 0x202B, 0x202B, "RIGHT-TO-LEFT EMBEDDING" },
+	{ 0x202C, 0x202C, "POP DIRECTIONAL FORMATTING" },
+	{ 0x202D, 0x202D, "LEFT-TO-RIGHT OVERRIDE" },
+	{ 0x202E, 0x202E, "RIGHT-TO-LEFT OVERRIDE" },
+	{ 0x2060, 0x2060, "WORD JOINER" },
+	{ 0x2061, 0x2064, "INVISIBLE OPERATOR" },
+	{ 0x2066, 0x2066, "LEFT-TO-RIGHT ISOLATE" },
+	{ 0x2067, 0x2067, "RIGHT-TO-LEFT ISOLATE" },
+	{ 0x2068, 0x2068, "FIRST STRONG ISOLATE" },
+	{ 0x2069, 0x2069, "POP DIRECTIONAL ISOLATE" },
+	{ 0x206A, 0x206F, "DEPRECATED FORMAT CHARACTER" },
+	{ 0xFEFF, 0xFEFF, "ZERO WIDTH NO-BREAK SPACE" },
+	{ 0xFFF9, 0xFFFB, "INTERLINEAR ANNOTATION CHARACTER" },
+	{ 0xE0001, 0xE007F, "TAG CHARACTER" },
+};
+
+const char *
+utf8_format_char(const char *s, uint32_t *cp)
+{
+	size_t i = 0, n = strlen(s), k, j;
+	uint32_t c;
+
+	*cp = 0;
+	while (i < n) {
+		if ((k = utf8_next(s + i, n - i, &c)) == 0)
+			return NULL;
+		for (j = 0; j < sizeof(format_chars) / sizeof(format_chars[0]);
+		    j++)
+			if (c >= format_chars[j].lo && c <= format_chars[j].hi) {
+				*cp = c;
+				return format_chars[j].name;
+			}
+		i += k;
+	}
+	return NULL;
+}
+
 bool
 has_control(const char *s)
 {

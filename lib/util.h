@@ -68,6 +68,14 @@ bool utf8_valid(const char *s, size_t n);
 size_t utf8_next(const char *s, size_t n, uint32_t *cp);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_count(const char *s);
+/*
+ * The first invisible or direction-changing character in valid UTF-8 s
+ * (bidi embeddings, overrides, isolates and marks, zero-width characters,
+ * U+FEFF, the line and paragraph separators, soft hyphen, tags): returns
+ * its name and stores it in *cp, or NULL if there is none. Such text
+ * shows something other than what it is, or breaks a line.
+ */
+const char *utf8_format_char(const char *s, uint32_t *cp);
 /* True if s has C0/C1 control characters or DEL. */
 bool has_control(const char *s);
 
