@@ -448,7 +448,8 @@ file_out_open(const char *path, int mode, unsigned flags,
 		(void)unlink(f->tmp);
 	}
 	if (f->fd < 0) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", f->tmp, strerror(errno));
+		/* Named by the path asked for: the temporary name is ours. */
+		rc = hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
 		f->tmp[0] = '\0';
 		goto fail;
 	}
