@@ -3,10 +3,16 @@
  * offline, with no network and no database (design §7).
  *
  *   hourseal-verifier check FILE.pdf|FILE.note --key KEYFILE
- *       [--proof FILE] [--checkpoint FILE] [--json]
+ *       [--proof FILE] [--checkpoint FILE] [--ledger DIR] [--json]
+ *
+ * Every answer names the checkpoint it rests on and whether revocation
+ * was checked: only a copy of the ledger's tiles (--ledger) lists the
+ * revocations logged after the certificate; a receipt or a checkpoint
+ * alone cannot (service.md §7, "say what was not checked").
  *
  * Exit 0: valid. 1: invalid (bad signature, bad receipt, inconsistent
- * checkpoint, damaged PDF, not a certificate). 2: could not check.
+ * checkpoint, damaged PDF, not a certificate) or revoked. 2: could not
+ * check.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -17,6 +23,8 @@
 #include <jansson.h>
 
 #include "checkpoint.h"
+#include "leaf.h"
+#include "mirror.h"
 #include "pdf.h"
 #include "pdfin.h"
 #include "vcmd.h"
@@ -29,7 +37,7 @@ check_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: hourseal-verifier check FILE.pdf|FILE.note --key KEYFILE\n"
-	    "           [--proof FILE] [--checkpoint FILE] [--json]\n"
+	    "           [--proof FILE] [--checkpoint FILE] [--ledger DIR] [--json]\n"
 	    "  --key FILE         verifier key(s) you trust: a LABEL.pub file, or\n"
 	    "                     the text of GET /keys (with validity times);\n"
 	    "                     repeatable\n"
@@ -42,6 +50,10 @@ check_usage(FILE *f)
 	    "                     and receipt with the installed templates and\n"
 	    "                     compare the bytes (PDFs are deterministic)\n"
 	    "  --templates DIR    templates for --base-url (default: built in)\n"
+	    "  --ledger DIR       a copy of the issuer's ledger tiles (what\n"
+	    "                     `hourseal-issuer tiles DIR` writes, or a mirror):\n"
+	    "                     verify it and look for revocations of this\n"
+	    "                     serial up to its checkpoint\n"
 	    "  --json             machine-readable output\n"
 	    "exit status: 0 valid, 1 invalid, 2 could not check\n");
 }
@@ -57,6 +69,16 @@ struct outcome {
 	struct checkpoint rcp;    /* the receipt's checkpoint */
 	uint64_t index;
 	struct checkpoint newer;
+	const char *word;         /* the result word if not the code's */
+	/* --ledger: the copy's verified checkpoint and what it says */
+	const char *ledger;
+	bool ledger_ok;           /* verified, scanned and consistent */
+	struct checkpoint lcp;
+	bool revoked;
+	uint64_t revoke_index;
+	char reason[16], rtime[21];
+	bool reissued;            /* another issue leaf of the serial */
+	uint64_t reissue_index;
 };
 
 /* Records a failure. "Invalid" (1) outranks "could not check" (2): a
@@ -138,13 +160,197 @@ out:
 	free(text);
 }
 
+/* What the scan of a ledger copy looks for: this serial's leaves. */
+struct ledger_scan {
+	struct outcome *o;
+};
+
+static enum hs_err
+ledger_entry(void *ctx, uint64_t index, const char *entry, size_t len,
+    char *err)
+{
+	struct ledger_scan *ls = ctx;
+	struct outcome *o = ls->o;
+	struct leaf lf;
+
+	/* Entries this version cannot read stay in the tree only. */
+	if (leaf_parse(entry, len, &lf, NULL) != HS_OK)
+		return HS_OK;
+	if (strcmp(lf.serial, o->c.serial) != 0)
+		return HS_OK;
+	if (lf.kind == LEAF_ISSUE && index != o->index && !o->reissued) {
+		o->reissued = true;
+		o->reissue_index = index;
+	} else if (lf.kind == LEAF_REVOKE && !o->revoked) {
+		/* the first revocation counts, as on the service */
+		o->revoked = true;
+		o->revoke_index = index;
+		snprintf(o->reason, sizeof(o->reason), "%s", lf.reason);
+		snprintf(o->rtime, sizeof(o->rtime), "%s", lf.time);
+	}
+	return HS_OK;
+}
+
+/*
+ * --ledger DIR: verifies the copy's checkpoint with the trusted keys and
+ * its whole tree against it, requires the receipt's checkpoint (and a
+ * --checkpoint no newer than the copy) to be a prefix of that tree, and
+ * reads this serial's revocation from the verified entries. A copy that
+ * cannot be read or does not verify is "could not check" (2): it proves
+ * nothing either way. Two signed checkpoints that disagree prove a fork
+ * (1).
+ */
+static void
+check_ledger(struct outcome *o, const struct verify_keys *ks, const char *dir)
+{
+	struct ledger_scan ls = { o };
+	uint64_t at[2];
+	merkle_hash root_at[2];
+	size_t nat = 0;
+	char err[HS_ERRLEN];
+	enum hs_err rc;
+	bool first;
+
+	if (mirror_checkpoint(dir, ks->origin, ks->ckpt, ks->nckpt, &o->lcp,
+	    err) != HS_OK) {
+		fail(o, 2, "the ledger copy %s does not verify: %s", dir, err);
+		return;
+	}
+	if (o->lcp.size < o->rcp.size) {
+		fail(o, 2, "the ledger copy %s has checkpoint size %llu, older "
+		    "than the receipt's (size %llu): it cannot show what "
+		    "happened to this certificate; copy the tiles again", dir,
+		    (unsigned long long)o->lcp.size,
+		    (unsigned long long)o->rcp.size);
+		return;
+	}
+	if (o->lcp.size == o->rcp.size &&
+	    memcmp(o->lcp.root, o->rcp.root, MERKLE_HASH) != 0) {
+		fail(o, 1, "the ledger copy's signed checkpoint has the same "
+		    "size as the receipt's but another root: the log forked");
+		return;
+	}
+	at[nat++] = o->rcp.size;
+	if (o->consistency_ok && o->newer.size <= o->lcp.size)
+		at[nat++] = o->newer.size;
+	if ((rc = mirror_scan(dir, &o->lcp, at, nat, root_at, ledger_entry, &ls,
+	    err)) != HS_OK) {
+		fail(o, 2, "the ledger copy %s does not verify: %s", dir, err);
+		goto fail;
+	}
+	if (memcmp(root_at[0], o->rcp.root, MERKLE_HASH) != 0) {
+		fail(o, 1, "the ledger copy's signed tree and the receipt's "
+		    "signed checkpoint (size %llu) disagree: the log forked",
+		    (unsigned long long)o->rcp.size);
+		goto fail;
+	}
+	if (nat > 1 && memcmp(root_at[1], o->newer.root, MERKLE_HASH) != 0) {
+		fail(o, 1, "the ledger copy's signed tree and the --checkpoint "
+		    "(size %llu) disagree: the log forked",
+		    (unsigned long long)o->newer.size);
+		goto fail;
+	}
+	o->ledger_ok = true;
+	if (o->reissued)
+		fail(o, 1, "the ledger issued serial %s twice (leaves %llu and "
+		    "%llu): neither certificate is valid", o->c.serial,
+		    (unsigned long long)o->index,
+		    (unsigned long long)o->reissue_index);
+	if (o->revoked) {
+		first = o->code != 1;
+		fail(o, 1, "revoked (%s) at %s, ledger leaf %llu", o->reason,
+		    o->rtime, (unsigned long long)o->revoke_index);
+		if (first)
+			o->word = "REVOKED";
+	}
+	return;
+fail:
+	/* Nothing from an unverified scan is reported. */
+	o->revoked = o->reissued = false;
+}
+
+/* The checkpoint the answer rests on, and where it came from. */
+static const struct checkpoint *
+rests_on(const struct outcome *o, const char **from)
+{
+	if (o->ledger_ok) {
+		*from = "ledger";
+		return &o->lcp;
+	}
+	if (o->consistency_ok) {
+		*from = "checkpoint";
+		return &o->newer;
+	}
+	if (o->receipt_ok) {
+		*from = "receipt";
+		return &o->rcp;
+	}
+	*from = "none";
+	return NULL;
+}
+
+static const char *
+status_word(const struct outcome *o)
+{
+	if (o->word != NULL)
+		return o->word;
+	return o->code == 0 ? "VALID" : o->code == 1 ? "INVALID" :
+	    "COULD NOT CHECK";
+}
+
+/* The lines that say what the answer rests on and what it did not check. */
+static void
+print_basis(const struct outcome *o)
+{
+	const struct checkpoint *cp;
+	const char *from;
+	char root[MERKLE_B64_SIZE];
+
+	cp = rests_on(o, &from);
+	if (cp == NULL) {
+		printf("  rests on:    no verified checkpoint\n");
+	} else {
+		merkle_hash_encode(cp->root, root);
+		printf("  rests on:    checkpoint %s, size %llu, root %s\n",
+		    cp->origin, (unsigned long long)cp->size, root);
+		printf("               from %s\n", strcmp(from, "ledger") == 0 ?
+		    "the ledger copy (--ledger)" : strcmp(from, "checkpoint") ==
+		    0 ? "the checkpoint you gave (--checkpoint)" : "the receipt "
+		    "in the certificate (signed when it was issued)");
+	}
+	if (o->ledger_ok && o->revoked) {
+		printf("  revocation:  REVOKED: %s, at %s (ledger leaf %llu)\n",
+		    o->reason, o->rtime, (unsigned long long)o->revoke_index);
+		if (strcmp(o->reason, "superseded") == 0)
+			printf("  replacement: not shown offline: a revoke leaf "
+			    "does not name it; the issuer's page for this "
+			    "serial (the QR code) does\n");
+	} else if (o->ledger_ok) {
+		printf("  revocation:  checked: not revoked in the ledger up to "
+		    "checkpoint size %llu; anything logged after that "
+		    "checkpoint is not known\n",
+		    (unsigned long long)o->lcp.size);
+		if (o->consistency_ok && o->newer.size > o->lcp.size)
+			printf("               (the --checkpoint is newer, size "
+			    "%llu: entries after %llu were NOT checked)\n",
+			    (unsigned long long)o->newer.size,
+			    (unsigned long long)o->lcp.size);
+	} else {
+		printf("  revocation:  NOT checked: %s\n", o->ledger != NULL ?
+		    "the ledger copy could not be used (see problem)" : "a receipt or a "
+		    "checkpoint does not list revocations; pass --ledger DIR "
+		    "(a copy of the issuer's tiles) to look");
+	}
+	printf("  key status:  NOT checked: only the validity times in the "
+	    "--key file(s) were applied\n");
+}
+
 static void
 print_human(const char *file, const struct outcome *o)
 {
 	char h[HOURS_SIZE], root[MERKLE_B64_SIZE];
 
-	printf("%s: %s\n", file, o->code == 0 ? "VALID" : o->code == 1 ?
-	    "INVALID" : "COULD NOT CHECK");
+	printf("%s: %s\n", file, status_word(o));
 	if (o->problem[0] != '\0')
 		printf("  problem:     %s\n", o->problem);
 	if (o->have_cert) {
@@ -189,6 +395,43 @@ print_human(const char *file, const struct outcome *o)
 		    "identical to the certificate rendered from its note" :
 		    "MODIFIED");
 	}
+	print_basis(o);
+}
+
+/* The JSON form of print_basis. */
+static void
+json_basis(json_t *j, const struct outcome *o)
+{
+	const struct checkpoint *cp;
+	const char *from;
+	char root[MERKLE_B64_SIZE];
+	json_t *r;
+
+	cp = rests_on(o, &from);
+	if (cp != NULL) {
+		merkle_hash_encode(cp->root, root);
+		json_object_set_new(j, "rests_on", json_pack("{s:s,s:I,s:s,s:s}",
+		    "origin", cp->origin, "size", (json_int_t)cp->size, "root",
+		    root, "from", from));
+	} else {
+		json_object_set_new(j, "rests_on", json_null());
+	}
+	if (o->ledger_ok) {
+		r = json_pack("{s:b,s:I,s:b}", "checked", 1, "up_to_size",
+		    (json_int_t)o->lcp.size, "revoked", o->revoked);
+		if (r != NULL && o->revoked) {
+			json_object_set_new(r, "reason", json_string(o->reason));
+			json_object_set_new(r, "time", json_string(o->rtime));
+			json_object_set_new(r, "leaf_index",
+			    json_integer((json_int_t)o->revoke_index));
+			/* A revoke leaf does not name the replacement. */
+			json_object_set_new(r, "replacement", json_null());
+		}
+	} else {
+		r = json_pack("{s:b}", "checked", 0);
+	}
+	json_object_set_new(j, "revocation", r);
+	json_object_set_new(j, "key_status", json_pack("{s:b}", "checked", 0));
 }
 
 static void
@@ -199,8 +442,8 @@ print_json(const char *file, const struct outcome *o)
 	char h[3][HOURS_SIZE], root[MERKLE_B64_SIZE];
 
 	j = json_pack("{s:s,s:s,s:b,s:i,s:b,s:b}", "file", file,
-	    "status", o->code == 0 ? "valid" : o->code == 1 ? "invalid" :
-	    "could_not_check", "valid", o->code == 0, "exit", o->code,
+	    "status", o->word != NULL ? "revoked" : o->code == 0 ? "valid" :
+	    o->code == 1 ? "invalid" : "could_not_check", "valid", o->code == 0, "exit", o->code,
 	    "signature", o->sig_ok, "receipt", o->receipt_ok);
 	if (j == NULL)
 		return;
@@ -241,6 +484,7 @@ print_json(const char *file, const struct outcome *o)
 			json_object_set_new(j, "pdf_bytes_identical",
 			    json_boolean(o->same_bytes));
 	}
+	json_basis(j, o);
 	s = json_dumps(j, JSON_INDENT(2));
 	if (s != NULL)
 		printf("%s\n", s);
@@ -283,7 +527,7 @@ done:
 }
 
 enum { OPT_KEY = 256, OPT_PROOF, OPT_CKPT, OPT_JSON, OPT_HELP, OPT_BASE,
-	OPT_TDIR };
+	OPT_TDIR, OPT_LEDGER };
 
 static const struct option check_opts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
@@ -292,6 +536,7 @@ static const struct option check_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "base-url", required_argument, NULL, OPT_BASE },
 	{ "templates", required_argument, NULL, OPT_TDIR },
+	{ "ledger", required_argument, NULL, OPT_LEDGER },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -330,6 +575,7 @@ vcmd_check(int argc, char **argv)
 		case OPT_JSON: json = 1; break;
 		case OPT_BASE: base_url = optarg; break;
 		case OPT_TDIR: tdir = optarg; break;
+		case OPT_LEDGER: o.ledger = optarg; break;
 		case OPT_HELP: check_usage(stdout); return 0;
 		default: check_usage(stderr); return 2;
 		}
@@ -412,6 +658,8 @@ vcmd_check(int argc, char **argv)
 		    proof, plen);
 	if (ckptpath != NULL)
 		check_newer(&o, &ks, ckptpath);
+	if (o.ledger != NULL)
+		check_ledger(&o, &ks, o.ledger);
 done:
 	if (json)
 		print_json(file, &o);
