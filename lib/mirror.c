@@ -16,17 +16,22 @@
 #define LEVELS 8 /* tile levels; level 8 would hold 2^64 leaves */
 #define BUNDLE_MAX ((size_t)TILE_WIDTH * (2 + MIRROR_ENTRY_MAX))
 
-/* Why a file below DIR could not be opened, as an hs_err with err. */
+/*
+ * Why rel[0..n) below DIR (the whole path or the directory part that
+ * failed) could not be opened, as an hs_err with err.
+ */
 static enum hs_err
-open_fail(const char *rel, int e, char *err)
+open_fail(const char *rel, size_t n, int e, char *err)
 {
 	if (e == ENOENT)
-		return hs_fail(err, HS_ERR_NOTFOUND, "%s is missing", rel);
+		return hs_fail(err, HS_ERR_NOTFOUND, "%.*s is missing", (int)n,
+		    rel);
 	if (e == ELOOP || e == ENOTDIR)
-		return hs_fail(err, HS_ERR_FORMAT, "%s: a symbolic link or not "
-		    "a directory on the way (a ledger copy is plain files and "
-		    "directories; links are not followed)", rel);
-	return hs_fail(err, HS_ERR_IO, "%s: %s", rel, strerror(e));
+		return hs_fail(err, HS_ERR_FORMAT, "%.*s is a symbolic link%s "
+		    "(a ledger copy is plain files and directories; no link "
+		    "is followed)", (int)n, rel, rel[n] == '/' ? " or not a "
+		    "directory" : "");
+	return hs_fail(err, HS_ERR_IO, "%.*s: %s", (int)n, rel, strerror(e));
 }
 
 /*
@@ -55,7 +60,7 @@ open_below(int dfd, const char *rel, int *fd, char *err)
 		if (cur != dfd)
 			close(cur);
 		if (next < 0)
-			return open_fail(rel, e, err);
+			return open_fail(rel, (size_t)(slash - path), e, err);
 		cur = next;
 		comp = slash + 1;
 	}
@@ -68,7 +73,7 @@ open_below(int dfd, const char *rel, int *fd, char *err)
 		if (cur != dfd)
 			close(cur);
 		if (S_ISLNK(st.st_mode))
-			return open_fail(rel, ELOOP, err);
+			return open_fail(rel, n, ELOOP, err);
 		return hs_fail(err, HS_ERR_FORMAT, "%s is not a regular file",
 		    rel);
 	}
@@ -84,7 +89,7 @@ open_below(int dfd, const char *rel, int *fd, char *err)
 fail:
 	if (cur != dfd)
 		close(cur);
-	return open_fail(rel, e, err);
+	return open_fail(rel, n, e, err);
 }
 
 /*
@@ -173,10 +178,8 @@ mirror_checkpoint(const char *dir, const char *origin,
 	buf[len] = '\0';
 	if (memchr(buf, '\0', len) != NULL)
 		return hs_fail(err, HS_ERR_FORMAT, "checkpoint: has a NUL byte");
-	if ((rc = checkpoint_open((const char *)buf, len, origin, vs, nvs, cp,
-	    NULL, err)) != HS_OK)
-		hs_errprefix(err, "checkpoint");
-	return rc;
+	return checkpoint_open((const char *)buf, len, origin, vs, nvs, cp,
+	    NULL, err);
 }
 
 struct scan {
