@@ -158,28 +158,39 @@ open_dir(const char *dir, int *dfd, char *err)
 }
 
 enum hs_err
+mirror_read_checkpoint(const char *dir, char *note, size_t *len, char *err)
+{
+	int dfd;
+	enum hs_err rc;
+
+	*len = 0;
+	note[0] = '\0';
+	if ((rc = open_dir(dir, &dfd, err)) != HS_OK)
+		return rc;
+	rc = read_below(dfd, "checkpoint", CHECKPOINT_NOTE_MAX,
+	    (uint8_t *)note, CHECKPOINT_NOTE_MAX + 1, len, err);
+	close(dfd);
+	if (rc != HS_OK)
+		return rc;
+	note[*len] = '\0';
+	if (memchr(note, '\0', *len) != NULL)
+		return hs_fail(err, HS_ERR_FORMAT, "checkpoint: has a NUL byte");
+	return HS_OK;
+}
+
+enum hs_err
 mirror_checkpoint(const char *dir, const char *origin,
     struct note_verifier *const *vs, size_t nvs, struct checkpoint *cp,
     char *err)
 {
-	uint8_t buf[CHECKPOINT_NOTE_MAX + 2];
+	char note[CHECKPOINT_NOTE_MAX + 1];
 	size_t len;
-	int dfd;
 	enum hs_err rc;
 
 	memset(cp, 0, sizeof(*cp));
-	if ((rc = open_dir(dir, &dfd, err)) != HS_OK)
+	if ((rc = mirror_read_checkpoint(dir, note, &len, err)) != HS_OK)
 		return rc;
-	rc = read_below(dfd, "checkpoint", CHECKPOINT_NOTE_MAX, buf,
-	    sizeof(buf) - 1, &len, err);
-	close(dfd);
-	if (rc != HS_OK)
-		return rc;
-	buf[len] = '\0';
-	if (memchr(buf, '\0', len) != NULL)
-		return hs_fail(err, HS_ERR_FORMAT, "checkpoint: has a NUL byte");
-	return checkpoint_open((const char *)buf, len, origin, vs, nvs, cp,
-	    NULL, err);
+	return checkpoint_open(note, len, origin, vs, nvs, cp, NULL, err);
 }
 
 struct scan {
@@ -361,7 +372,8 @@ scan_bundle(struct scan *s, uint64_t index, unsigned width,
 			if (at[i] == s->count)
 				frontier_root(s, root_at[i]);
 		if (fn != NULL && (rc = fn(ctx, s->count - 1,
-		    (const char *)s->file + off, elen, err)) != HS_OK)
+		    (const char *)s->file + off, elen, s->lv[0][k], err)) !=
+		    HS_OK)
 			return rc;
 		off += elen;
 	}

@@ -42,7 +42,17 @@
 #define MIRROR_MAX_AT 4
 
 /*
- * Reads DIR/checkpoint (at most CHECKPOINT_NOTE_MAX bytes) and opens it
+ * Reads DIR/checkpoint, at most CHECKPOINT_NOTE_MAX bytes, as it is: into
+ * note (CHECKPOINT_NOTE_MAX + 1 bytes, NUL-terminated), *len its length.
+ * Nothing is checked but the file (see mirror_checkpoint for the errors)
+ * and that it has no NUL byte; for callers that verify the signature in
+ * their own way (lib/keylog).
+ */
+enum hs_err mirror_read_checkpoint(const char *dir, char *note, size_t *len,
+    char *err);
+
+/*
+ * Reads DIR/checkpoint (mirror_read_checkpoint) and opens it
  * with vs[0..nvs) (checkpoint_open: origin, if not NULL, is required).
  * HS_ERR_NOTFOUND if there is no checkpoint, HS_ERR_SIGNATURE if no key
  * verifies it, HS_ERR_FORMAT / HS_ERR_TOOBIG / HS_ERR_IO for a file that
@@ -53,14 +63,15 @@ enum hs_err mirror_checkpoint(const char *dir, const char *origin,
     char *err);
 
 /*
- * Called for entry index (entry[0..len), not NUL-terminated) in order,
- * from 0 to the checkpoint's size - 1. The entry's leaf hash has been
- * checked against its level-0 tile, but the tree's root only at the end:
+ * Called for entry index (entry[0..len), not NUL-terminated, leaf hash
+ * lh) in order, from 0 to the checkpoint's size - 1. The leaf hash has
+ * been checked against its level-0 tile, but the tree's root only at the
+ * end:
  * use what the callback gathered only if mirror_scan returns HS_OK. A
  * return other than HS_OK stops the scan and is returned.
  */
 typedef enum hs_err (*mirror_entry_fn)(void *ctx, uint64_t index,
-    const char *entry, size_t len, char *err);
+    const char *entry, size_t len, const merkle_hash lh, char *err);
 
 /*
  * Reads and verifies the whole tree of checkpoint cp (opened with

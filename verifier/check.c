@@ -23,8 +23,10 @@
 #include <jansson.h>
 
 #include "checkpoint.h"
+#include "keylog.h"
 #include "leaf.h"
 #include "mirror.h"
+#include "receipt.h"
 #include "pdf.h"
 #include "pdfin.h"
 #include "vcmd.h"
@@ -79,6 +81,11 @@ struct outcome {
 	char reason[16], rtime[21];
 	bool reissued;            /* another issue leaf of the serial */
 	uint64_t reissue_index;
+	bool key_checked;         /* key state from the verified ledger */
+	char key_problem[HS_ERRLEN]; /* "" if the key was valid */
+	size_t keyidx;            /* the --key key that verified the note */
+	char newer_note[CHECKPOINT_NOTE_MAX + 1]; /* --checkpoint, verified */
+	size_t newer_len;
 };
 
 /* Records a failure. "Invalid" (1) outranks "could not check" (2): a
@@ -117,6 +124,11 @@ check_newer(struct outcome *o, const struct verify_keys *ks, const char *path)
 		fail(o, 2, "%s: the checkpoint does not verify "
 		    "with the trusted keys: %s", path, err);
 		goto out;
+	}
+	if (nw.note_len <= CHECKPOINT_NOTE_MAX) {
+		memcpy(o->newer_note, nw.note, nw.note_len);
+		o->newer_note[nw.note_len] = '\0';
+		o->newer_len = nw.note_len;
 	}
 	if (o->newer.size < o->rcp.size) {
 		fail(o, 2, "%s: the trusted checkpoint (size "
@@ -160,23 +172,56 @@ out:
 	free(text);
 }
 
-/* What the scan of a ledger copy looks for: this serial's leaves. */
+/*
+ * What the scan of a ledger copy does with each entry: feeds the key log
+ * (with the receipt's and the --checkpoint's signed checkpoints at their
+ * sizes, so that key entries take effect as the issuer's signatures vouch
+ * for them) and notes this serial's issue and revoke leaves.
+ */
 struct ledger_scan {
 	struct outcome *o;
+	struct keylog *kl;
+	struct {
+		const char *note;
+		size_t len;
+		uint64_t size;
+		bool fed;
+		enum hs_err rc;
+		char err[HS_ERRLEN];
+	} at[2];
+	size_t nat;
 };
+
+/* Feeds the checkpoints of size (if not yet) to the key log. */
+static void
+feed_checkpoints(struct ledger_scan *ls, uint64_t size)
+{
+	size_t i;
+
+	for (i = 0; i < ls->nat; i++)
+		if (ls->at[i].size == size && !ls->at[i].fed) {
+			ls->at[i].fed = true;
+			ls->at[i].rc = keylog_checkpoint(ls->kl, ls->at[i].note,
+			    ls->at[i].len, NULL, ls->at[i].err);
+		}
+}
 
 static enum hs_err
 ledger_entry(void *ctx, uint64_t index, const char *entry, size_t len,
-    char *err)
+    const merkle_hash lh, char *err)
 {
 	struct ledger_scan *ls = ctx;
 	struct outcome *o = ls->o;
 	struct leaf lf;
+	enum hs_err rc;
 
+	feed_checkpoints(ls, index);
+	if ((rc = keylog_entry(ls->kl, entry, len, lh, err)) != HS_OK)
+		return rc;
 	/* Entries this version cannot read stay in the tree only. */
-	if (leaf_parse(entry, len, &lf, NULL) != HS_OK)
-		return HS_OK;
-	if (strcmp(lf.serial, o->c.serial) != 0)
+	if (leaf_parse(entry, len, &lf, NULL) != HS_OK ||
+	    (lf.kind != LEAF_ISSUE && lf.kind != LEAF_REVOKE) ||
+	    strcmp(lf.serial, o->c.serial) != 0)
 		return HS_OK;
 	if (lf.kind == LEAF_ISSUE && index != o->index && !o->reissued) {
 		o->reissued = true;
@@ -192,65 +237,121 @@ ledger_entry(void *ctx, uint64_t index, const char *entry, size_t len,
 }
 
 /*
- * --ledger DIR: verifies the copy's checkpoint with the trusted keys and
- * its whole tree against it, requires the receipt's checkpoint (and a
- * --checkpoint no newer than the copy) to be a prefix of that tree, and
- * reads this serial's revocation from the verified entries. A copy that
+ * --ledger DIR: reads the copy's whole tree (lib/mirror: every entry
+ * against its tile, every tile against the tiles below, the root against
+ * the checkpoint) while deriving the keys' state from its entries, rooted
+ * in the --key keys (lib/keylog); the copy's checkpoint counts only if a
+ * key the log trusts for it signed it. Then the receipt's checkpoint (and
+ * a --checkpoint no newer than the copy) must be a prefix of that tree,
+ * the certificate's key must have been valid when it was issued, and the
+ * serial must have no revoke leaf and no second issue leaf. A copy that
  * cannot be read or does not verify is "could not check" (2): it proves
  * nothing either way. Two signed checkpoints that disagree prove a fork
  * (1).
  */
 static void
-check_ledger(struct outcome *o, const struct verify_keys *ks, const char *dir)
+check_ledger(struct outcome *o, const struct verify_keys *ks, const char *dir,
+    const char *proof, size_t plen)
 {
-	struct ledger_scan ls = { o };
+	struct ledger_scan ls;
+	struct receipt *r = NULL;
+	struct checkpoint claimed;
+	char note[CHECKPOINT_NOTE_MAX + 1], err[HS_ERRLEN];
 	uint64_t at[2];
 	merkle_hash root_at[2];
-	size_t nat = 0;
-	char err[HS_ERRLEN];
-	enum hs_err rc;
+	size_t len, i;
+	time_t issued;
 	bool first;
 
-	if (mirror_checkpoint(dir, ks->origin, ks->ckpt, ks->nckpt, &o->lcp,
-	    err) != HS_OK) {
+	memset(&ls, 0, sizeof(ls));
+	ls.o = o;
+	if (mirror_read_checkpoint(dir, note, &len, err) != HS_OK ||
+	    checkpoint_parse_note(note, len, &claimed, err) != HS_OK) {
 		fail(o, 2, "the ledger copy %s does not verify: %s", dir, err);
-		return;
+		goto done;
 	}
-	if (o->lcp.size < o->rcp.size) {
+	if (claimed.size < o->rcp.size) {
 		fail(o, 2, "the ledger copy %s has checkpoint size %llu, older "
 		    "than the receipt's (size %llu): it cannot show what "
 		    "happened to this certificate; copy the tiles again", dir,
-		    (unsigned long long)o->lcp.size,
+		    (unsigned long long)claimed.size,
 		    (unsigned long long)o->rcp.size);
-		return;
+		goto done;
 	}
-	if (o->lcp.size == o->rcp.size &&
-	    memcmp(o->lcp.root, o->rcp.root, MERKLE_HASH) != 0) {
-		fail(o, 1, "the ledger copy's signed checkpoint has the same "
-		    "size as the receipt's but another root: the log forked");
-		return;
+	/* The key log starts from the keys given with --key. */
+	if (keylog_new(&ls.kl, err) != HS_OK) {
+		fail(o, 2, "%s", err);
+		goto done;
 	}
-	at[nat++] = o->rcp.size;
-	if (o->consistency_ok && o->newer.size <= o->lcp.size)
-		at[nat++] = o->newer.size;
-	if ((rc = mirror_scan(dir, &o->lcp, at, nat, root_at, ledger_entry, &ls,
-	    err)) != HS_OK) {
+	for (i = 0; i < ks->n; i++)
+		if (keylog_anchor(ls.kl, ks->k[i].vkey, ks->k[i].not_before,
+		    ks->k[i].retired, ks->k[i].compromised, err) != HS_OK) {
+			fail(o, 2, "%s", err);
+			goto done;
+		}
+	if (receipt_parse(proof, plen, &r, err) != HS_OK) {
+		fail(o, 2, "%s", err);
+		goto done;
+	}
+	ls.at[0].note = receipt_checkpoint(r, &ls.at[0].len);
+	ls.at[0].size = at[0] = o->rcp.size;
+	ls.nat = 1;
+	if (o->consistency_ok && o->newer.size <= claimed.size) {
+		ls.at[1].note = o->newer_note;
+		ls.at[1].len = o->newer_len;
+		ls.at[1].size = at[1] = o->newer.size;
+		ls.nat = 2;
+	}
+	if (mirror_scan(dir, &claimed, at, ls.nat, root_at, ledger_entry, &ls,
+	    err) != HS_OK) {
 		fail(o, 2, "the ledger copy %s does not verify: %s", dir, err);
-		goto fail;
+		goto done;
+	}
+	feed_checkpoints(&ls, claimed.size);
+	if (keylog_checkpoint(ls.kl, note, len, &o->lcp, err) != HS_OK) {
+		fail(o, 2, "the ledger copy %s does not verify: its checkpoint "
+		    "counts only if signed by a key the ledger trusts for it "
+		    "(a --key key, or one its entries announce under a "
+		    "checkpoint such a key signed; passing the issuer's "
+		    "GET /keys file as --key helps after a rotation): %s", dir,
+		    err);
+		goto done;
 	}
 	if (memcmp(root_at[0], o->rcp.root, MERKLE_HASH) != 0) {
 		fail(o, 1, "the ledger copy's signed tree and the receipt's "
 		    "signed checkpoint (size %llu) disagree: the log forked",
 		    (unsigned long long)o->rcp.size);
-		goto fail;
+		goto done;
 	}
-	if (nat > 1 && memcmp(root_at[1], o->newer.root, MERKLE_HASH) != 0) {
+	if (ls.nat > 1 && memcmp(root_at[1], o->newer.root, MERKLE_HASH) != 0) {
 		fail(o, 1, "the ledger copy's signed tree and the --checkpoint "
 		    "(size %llu) disagree: the log forked",
 		    (unsigned long long)o->newer.size);
-		goto fail;
+		goto done;
 	}
+	for (i = 0; i < ls.nat; i++)
+		if (ls.at[i].rc != HS_OK) {
+			fail(o, 1, "the %s checkpoint (size %llu) is signed by a "
+			    "key the ledger does not allow to sign it: %s",
+			    i == 0 ? "receipt's" : "--checkpoint",
+			    (unsigned long long)ls.at[i].size, ls.at[i].err);
+			goto done;
+		}
 	o->ledger_ok = true;
+	/* The certificate's key, as the verified log says it was then. */
+	o->key_checked = true;
+	if (time_parse_rfc3339(o->c.issued, &issued) != 0) {
+		fail(o, 1, "the certificate's issued time is not RFC 3339");
+		goto done;
+	}
+	if (keylog_check(ls.kl, ks->k[o->keyidx].vkey, issued,
+	    o->key_problem) != HS_OK) {
+		fail(o, 1, "the signing key was not valid when it signed: %s",
+		    o->key_problem);
+		if (o->key_problem[0] == '\0')
+			snprintf(o->key_problem, sizeof(o->key_problem), "not "
+			    "valid");
+	}
 	if (o->reissued)
 		fail(o, 1, "the ledger issued serial %s twice (leaves %llu and "
 		    "%llu): neither certificate is valid", o->c.serial,
@@ -263,10 +364,13 @@ check_ledger(struct outcome *o, const struct verify_keys *ks, const char *dir)
 		if (first)
 			o->word = "REVOKED";
 	}
-	return;
-fail:
-	/* Nothing from an unverified scan is reported. */
-	o->revoked = o->reissued = false;
+done:
+	if (!o->ledger_ok) {
+		/* Nothing from an unverified scan is reported. */
+		o->revoked = o->reissued = o->key_checked = false;
+	}
+	receipt_free(r);
+	keylog_free(ls.kl);
 }
 
 /* The checkpoint the answer rests on, and where it came from. */
@@ -341,8 +445,17 @@ print_basis(const struct outcome *o)
 		    "checkpoint does not list revocations; pass --ledger DIR "
 		    "(a copy of the issuer's tiles) to look");
 	}
-	printf("  key status:  NOT checked: only the validity times in the "
-	    "--key file(s) were applied\n");
+	if (o->key_checked && o->key_problem[0] != '\0')
+		printf("  key status:  INVALID: %s\n", o->key_problem);
+	else if (o->key_checked)
+		printf("  key status:  checked: the signing key was valid when "
+		    "it signed, by the key entries of the ledger up to size "
+		    "%llu\n", (unsigned long long)o->lcp.size);
+	else
+		printf("  key status:  NOT checked: only the validity times in "
+		    "the --key file(s) were applied%s\n", o->ledger == NULL ?
+		    "; pass --ledger DIR for the key entries of the ledger" :
+		    "");
 }
 
 static void
@@ -431,7 +544,16 @@ json_basis(json_t *j, const struct outcome *o)
 		r = json_pack("{s:b}", "checked", 0);
 	}
 	json_object_set_new(j, "revocation", r);
-	json_object_set_new(j, "key_status", json_pack("{s:b}", "checked", 0));
+	if (o->key_checked) {
+		r = json_pack("{s:b,s:b}", "checked", 1, "valid",
+		    o->key_problem[0] == '\0');
+		if (r != NULL && o->key_problem[0] != '\0')
+			json_object_set_new(r, "problem",
+			    json_string(o->key_problem));
+	} else {
+		r = json_pack("{s:b}", "checked", 0);
+	}
+	json_object_set_new(j, "key_status", r);
 }
 
 static void
@@ -629,7 +751,7 @@ vcmd_check(int argc, char **argv)
 			goto done;
 		}
 	}
-	rc = verify_cert_note(&ks, note, nlen, &o.c, NULL, err);
+	rc = verify_cert_note(&ks, note, nlen, &o.c, &o.keyidx, err);
 	if (rc != HS_OK) {
 		fail(&o, 1, "%s%s", rc == HS_ERR_FORMAT ?
 		    "not a certificate: " : "", err);
@@ -659,7 +781,7 @@ vcmd_check(int argc, char **argv)
 	if (ckptpath != NULL)
 		check_newer(&o, &ks, ckptpath);
 	if (o.ledger != NULL)
-		check_ledger(&o, &ks, o.ledger);
+		check_ledger(&o, &ks, o.ledger, proof, plen);
 done:
 	if (json)
 		print_json(file, &o);

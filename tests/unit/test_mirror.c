@@ -157,13 +157,17 @@ struct seen {
 };
 
 static enum hs_err
-on_entry(void *ctx, uint64_t index, const char *entry, size_t len, char *err)
+on_entry(void *ctx, uint64_t index, const char *entry, size_t len,
+    const merkle_hash lh, char *err)
 {
 	struct seen *s = ctx;
 	char e[128];
+	merkle_hash h;
 
 	entry_text(index, e, sizeof(e));
-	if (index != s->n || len != strlen(e) || memcmp(entry, e, len) != 0)
+	merkle_leaf_hash(e, strlen(e), h);
+	if (index != s->n || len != strlen(e) || memcmp(entry, e, len) != 0 ||
+	    memcmp(lh, h, MERKLE_HASH) != 0)
 		s->bad++;
 	s->n++;
 	return HS_OK;
