@@ -176,3 +176,39 @@ check "fork: tiles again" quiet "$ISSUER" --data "$T/fork" tiles "$T/f2"
 rm -rf "$T/h"; cp -a "$T/f2" "$T/h"
 never_valid "a forked ledger, larger than the receipt's" 1
 check "  saying the log forked" grep -q 'forked' "$T/o"
+
+# Key state from the ledger (issue 11, item 6): a certificate signed after
+# its key was marked compromised is INVALID with --ledger; one signed
+# before stays VALID; without --ledger the key status is NOT checked.
+sleep 1.1 # E is signed a second after C
+E0=${PDFS[3]}
+check "reissue a fourth certificate (E, signed later)" quiet "$ISSUER" --data "$D" reissue "$(basename "$E0" .pdf)" --out "$T/out3"
+E=$(find "$T/out3" -name '*.pdf' | head -1)
+TE=$(sed -n 's/^  issued: *//p' <("$VERIFIER" check "$E" --key "$K"))
+TC=$(sed -n 's/^  issued: *//p' <("$VERIFIER" check "$C" --key "$K"))
+later() { [ -n "$1" ] && [[ "$1" > "$2" ]]; }
+check "E ($TE) was signed after C ($TC)" later "$TE" "$TC"
+check "key rotate (k1 retired, k2 announced under k1's checkpoint)" quiet "$ISSUER" --data "$D" key rotate k2
+check "tiles after the rotation" quiet "$ISSUER" --data "$D" tiles "$T/t3"
+chk "$T/o" "$C" --key "$K" --ledger "$T/t3"
+check "C, signed before k1 retired, with k1.pub and the new tiles: VALID ($rc)" [ $rc = 0 ]
+check "  key status checked by the ledger" grep -qE '^  key status: +checked: the signing key was valid' "$T/o"
+check "k1 marked compromised since E's issue time" quiet "$ISSUER" --data "$D" key compromised k1 --since "$TE"
+check "tiles after the compromise" quiet "$ISSUER" --data "$D" tiles "$T/t4"
+K2=$T/keys/k2.pub
+chk "$T/o" "$E" --key "$K" --key "$K2"
+check "E without --ledger: VALID ($rc) ..." [ $rc = 0 ]
+check "  ... but key status NOT checked" grep -qE '^  key status: +NOT checked' "$T/o"
+chk "$T/o" "$E" --key "$K" --key "$K2" --ledger "$T/t4"
+check "E with --ledger: INVALID, exit 1 ($rc)" [ $rc = 1 ]
+check "  the answer is INVALID" grep -qx "$E: INVALID" "$T/o"
+check "  key status INVALID: compromised since $TE, with the leaf" \
+	grep -qE "^  key status: +INVALID: signed at $TE by a key compromised since $TE \(ledger leaf [0-9]+\)" "$T/o"
+chk "$T/j" "$E" --key "$K" --key "$K2" --ledger "$T/t4" --json
+check "  JSON: key_status checked, not valid" json "$T/j" \
+	"j['status']=='invalid' and j['key_status']['checked'] and not j['key_status']['valid'] and 'compromised' in j['key_status']['problem']"
+chk "$T/o" "$C" --key "$K" --key "$K2" --ledger "$T/t4"
+check "C, signed before the compromise, still VALID ($rc)" [ $rc = 0 ]
+chk "$T/o" "$E" --key "$K" --ledger "$T/t4"
+check "with k1.pub alone the copy signed by k2 cannot be trusted (exit $rc)" [ $rc = 2 ]
+check "  it says to pass the issuer's keys" grep -q 'GET /keys' "$T/o"
