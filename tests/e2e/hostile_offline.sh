@@ -212,3 +212,29 @@ check "C, signed before the compromise, still VALID ($rc)" [ $rc = 0 ]
 chk "$T/o" "$E" --key "$K" --ledger "$T/t4"
 check "with k1.pub alone the copy signed by k2 cannot be trusted (exit $rc)" [ $rc = 2 ]
 check "  it says to pass the issuer's keys" grep -q 'GET /keys' "$T/o"
+
+# A ledger past 65,536 leaves (full tiles on levels 0 and 1, a level-2
+# tile) as `hourseal-issuer tiles` writes it, certificates on top.
+TL=$HS_BUILD/tests/test_ledger
+G=$T/big
+check "big: init" quiet "$ISSUER" init "$G" --keys "$T/bkeys" --origin "$O"
+check "big: keygen" quiet "$ISSUER" --data "$G" keygen b1
+"$TL" --fill "$G/hourseal.db" "$O" 65600 65600 >"$T/fill.pub" 2>"$T/q" || notok "big: fill 65,600 leaves"
+check "big: import" quiet "$ISSUER" --data "$G" import "$S/small.csv" --skip-invalid "$T/rejb.csv" --quiet
+check "big: stamp" quiet "$ISSUER" --data "$G" stamp --all --by 福建省人力资源和社会保障厅 --as hr
+check "big: issue" quiet "$ISSUER" --data "$G" issue --year $Y --all --out "$T/bout"
+BP=$(find "$T/bout/$Y" -name '*.pdf' | sort | head -1)
+check "big: revoke" quiet "$ISSUER" --data "$G" revoke "$(basename "$BP" .pdf)" --reason fraud
+check "big: tiles" quiet "$ISSUER" --data "$G" tiles "$T/bt"
+check "big: a level-2 tile is there" [ -f "$T/bt/tile/2/000.p/1" ]
+NB=$(sed -n 2p "$T/bt/checkpoint")
+chk "$T/o" "$BP" --key "$T/bkeys/b1.pub" --key "$T/fill.pub" --ledger "$T/bt"
+check "big ($NB leaves): REVOKED, exit 1 ($rc)" [ $rc = 1 ]
+check "  reason fraud" grep -qE '^  revocation: +REVOKED: fraud' "$T/o"
+BV=$(find "$T/bout/$Y" -name '*.pdf' | sort | sed -n 2p)
+chk "$T/o" "$BV" --key "$T/bkeys/b1.pub" --key "$T/fill.pub" --ledger "$T/bt"
+check "big: another certificate VALID ($rc)" [ $rc = 0 ]
+check "  revocation checked up to $NB" grep -q "up to checkpoint size $NB;" "$T/o"
+rm -rf "$T/h"; cp -a "$T/bt" "$T/h"
+printf '\001' | dd of="$T/h/tile/1/000" bs=1 seek=100 conv=notrunc status=none
+never_valid "big: one byte of a full level-1 tile changed" 2
