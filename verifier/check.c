@@ -54,10 +54,12 @@ check_usage(FILE *f)
 	    "  --templates DIR    templates for --base-url (default: built in)\n"
 	    "  --ledger DIR       a copy of the issuer's ledger tiles (what\n"
 	    "                     `hourseal-issuer tiles DIR` writes, or a mirror):\n"
-	    "                     verify it and look for revocations of this\n"
-	    "                     serial up to its checkpoint\n"
+	    "                     verify it, look for revocations of this serial\n"
+	    "                     up to its checkpoint and check the signing\n"
+	    "                     key's state from its key entries (without it,\n"
+	    "                     revocation and key status are NOT checked)\n"
 	    "  --json             machine-readable output\n"
-	    "exit status: 0 valid, 1 invalid, 2 could not check\n");
+	    "exit status: 0 valid, 1 invalid or revoked, 2 could not check\n");
 }
 
 struct outcome {

@@ -238,3 +238,12 @@ check "  revocation checked up to $NB" grep -q "up to checkpoint size $NB;" "$T/
 rm -rf "$T/h"; cp -a "$T/bt" "$T/h"
 printf '\001' | dd of="$T/h/tile/1/000" bs=1 seek=100 conv=notrunc status=none
 never_valid "big: one byte of a full level-1 tile changed" 2
+
+# A fresh --checkpoint with an older ledger copy: the answer says which
+# entries were not checked.
+chk "$T/o" "$C" --key "$K" --checkpoint "$T/fresh" --ledger "$T/t1"
+check "fresh --checkpoint (size $N2), old copy (size $N1): VALID ($rc)" [ $rc = 0 ]
+check "  says the entries after $N1 were NOT checked" \
+	grep -q "the --checkpoint is newer, size $N2: entries after $N1 were NOT checked" "$T/o"
+chk "$T/o" "$C" --key "$K" --checkpoint "$T/fresh" --ledger "$T/f2"
+check "fresh --checkpoint with a forked copy: INVALID ($rc)" [ $rc = 1 ]
