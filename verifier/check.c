@@ -76,6 +76,7 @@ struct outcome {
 	const char *word;         /* the result word if not the code's */
 	/* --ledger: the copy's verified checkpoint and what it says */
 	const char *ledger;
+	bool ledger_tried;        /* check_ledger ran */
 	bool ledger_ok;           /* verified, scanned and consistent */
 	struct checkpoint lcp;
 	bool revoked;
@@ -267,6 +268,7 @@ check_ledger(struct outcome *o, const struct verify_keys *ks, const char *dir,
 
 	memset(&ls, 0, sizeof(ls));
 	ls.o = o;
+	o->ledger_tried = true;
 	if (mirror_read_checkpoint(dir, note, &len, err) != HS_OK ||
 	    checkpoint_parse_note(note, len, &claimed, err) != HS_OK) {
 		fail(o, 2, "the ledger copy %s does not verify: %s", dir, err);
@@ -442,10 +444,12 @@ print_basis(const struct outcome *o)
 			    (unsigned long long)o->newer.size,
 			    (unsigned long long)o->lcp.size);
 	} else {
-		printf("  revocation:  NOT checked: %s\n", o->ledger != NULL ?
-		    "the ledger copy could not be used (see problem)" : "a receipt or a "
-		    "checkpoint does not list revocations; pass --ledger DIR "
-		    "(a copy of the issuer's tiles) to look");
+		printf("  revocation:  NOT checked: %s\n", o->ledger_tried ?
+		    "the ledger copy could not be used (see problem)" :
+		    o->ledger != NULL ? "the ledger copy was not read (see "
+		    "problem)" : "a receipt or a checkpoint does not list "
+		    "revocations; pass --ledger DIR (a copy of the issuer's "
+		    "tiles) to look");
 	}
 	if (o->key_checked && o->key_problem[0] != '\0')
 		printf("  key status:  INVALID: %s\n", o->key_problem);
