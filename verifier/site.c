@@ -45,6 +45,9 @@ static const char *const endpoint_names[EP_COUNT] = {
 #define BODY_BATCH (50u * 1024 * 1024)
 
 #define BATCH_MAX 1000
+/* Decoded PDF content a whole batch may spend (pdfin.h): a certificate
+ * takes some 20 KB, a bomb stops here instead of at 16 MB per part. */
+#define BATCH_DECODE_MAX ((uint64_t)64 << 20)
 
 /* Verification outcomes counted for /metrics. */
 enum { VM_VALID, VM_REVOKED, VM_NOTFOUND, VM_INVALID, VM_SERIAL_N };
@@ -754,6 +757,7 @@ h_batch(struct site *s, struct http_req *r)
 {
 	struct mpart *parts = NULL;
 	struct render_row *rows = NULL;
+	struct pdfin_budget budget;
 	size_t np = 0, n = 0, i;
 	char fmtv[16] = "", err[HS_ERRLEN];
 	const char *body;
@@ -765,6 +769,7 @@ h_batch(struct site *s, struct http_req *r)
 	mp = maybe_multipart(s, r, &parts, &np);
 	if (mp < 0)
 		return;
+	pdfin_budget_init(&budget, BATCH_DECODE_MAX);
 	rows = calloc(BATCH_MAX + 1, sizeof(*rows));
 	if (rows == NULL) {
 		free(parts);
@@ -808,8 +813,8 @@ h_batch(struct site *s, struct http_req *r)
 					n++;
 					continue;
 				}
-				if (vdb_check_upload(v, pt->data, pt->len, &u,
-				    err) != HS_OK) {
+				if (vdb_check_upload_budget(v, pt->data,
+				    pt->len, &budget, &u, err) != HS_OK) {
 					unavailable(s, r, err);
 					goto out;
 				}
