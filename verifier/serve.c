@@ -37,6 +37,8 @@ serve_usage(FILE *f)
 	    "  --rate R --burst B   per-client requests/second and burst (50, 200;\n"
 	    "                       --rate 0 turns the limit off)\n"
 	    "  --match-rate R --match-burst B   the same for ID matches (0.2, 5)\n"
+	    "  --match-per-cert N   ID-match attempts a day (UTC) per certificate,\n"
+	    "                       from all clients together (10; 0: no limit)\n"
 	    "  --trust-proxy        take the client address from X-Real-IP when\n"
 	    "                       the peer is a loopback reverse proxy\n"
 	    "  --access-log FILE    access log (\"-\": standard output; default none)\n"
@@ -64,7 +66,7 @@ parse_num(const char *name, const char *s, double min, double max, double *out)
 enum {
 	OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_KEY, OPT_PEPPER,
 	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_RATE, OPT_BURST,
-	OPT_MRATE, OPT_MBURST, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_NOSWEEP,
+	OPT_MRATE, OPT_MBURST, OPT_MCERT, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_NOSWEEP,
 	OPT_HELP,
 };
 
@@ -81,6 +83,7 @@ static const struct option serve_opts[] = {
 	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "match-rate", required_argument, NULL, OPT_MRATE },
 	{ "match-burst", required_argument, NULL, OPT_MBURST },
+	{ "match-per-cert", required_argument, NULL, OPT_MCERT },
 	{ "trust-proxy", no_argument, NULL, OPT_PROXY },
 	{ "access-log", required_argument, NULL, OPT_LOG },
 	/* Hidden: answer every request with a fixed string (bench ceiling). */
@@ -107,6 +110,7 @@ vcmd_serve(int argc, char **argv)
 
 	http_opts_default(&ho);
 	memset(&so, 0, sizeof(so));
+	so.match_per_cert = 10;
 	while ((c = getopt_long(argc, argv, "", serve_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: so.db_path = optarg; break;
@@ -158,6 +162,11 @@ vcmd_serve(int argc, char **argv)
 			if (parse_num("--match-burst", optarg, 1, 1e6,
 			    &ho.strict_burst))
 				return 2;
+			break;
+		case OPT_MCERT:
+			if (parse_num("--match-per-cert", optarg, 0, 60000, &v))
+				return 2;
+			so.match_per_cert = (unsigned)v;
 			break;
 		case OPT_PROXY: ho.trust_proxy = 1; break;
 		case OPT_LOG: logpath = optarg; break;
