@@ -32,8 +32,13 @@ serve_usage(FILE *f)
 	    "  --pepper FILE        the issuer's 32-byte pepper: enables the ID match\n"
 	    "                       endpoint (otherwise it answers 503)\n"
 	    "  --max-conns N        open connections (1000)\n"
-	    "  --per-ip-conns N     open connections per client (0: no limit)\n"
+	    "  --per-ip-conns N     open connections per client address (32; 0: no\n"
+	    "                       limit; with --trust-proxy the peer is the proxy,\n"
+	    "                       so the default there is no limit)\n"
 	    "  --timeout SECONDS    idle connection timeout (15)\n"
+	    "  --header-timeout S   a request's headers must arrive within S seconds\n"
+	    "                       of the connection opening or its previous answer,\n"
+	    "                       a body within S s + 1 s per 32 KB (10; 0: off)\n"
 	    "  --rate R --burst B   per-client requests/second and burst (50, 200;\n"
 	    "                       --rate 0 turns the limit off)\n"
 	    "  --match-rate R --match-burst B   the same for ID matches (0.2, 5)\n"
@@ -65,7 +70,7 @@ parse_num(const char *name, const char *s, double min, double max, double *out)
 
 enum {
 	OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_KEY, OPT_PEPPER,
-	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_RATE, OPT_BURST,
+	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_HTIMEOUT, OPT_RATE, OPT_BURST,
 	OPT_MRATE, OPT_MBURST, OPT_MCERT, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_NOSWEEP,
 	OPT_HELP,
 };
@@ -79,6 +84,7 @@ static const struct option serve_opts[] = {
 	{ "max-conns", required_argument, NULL, OPT_MAXCONNS },
 	{ "per-ip-conns", required_argument, NULL, OPT_PERIP },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "header-timeout", required_argument, NULL, OPT_HTIMEOUT },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "match-rate", required_argument, NULL, OPT_MRATE },
@@ -106,7 +112,7 @@ vcmd_serve(int argc, char **argv)
 	sigset_t set;
 	char err[HS_ERRLEN];
 	double v;
-	int c, sig, rc = 2;
+	int c, sig, rc = 2, perip_given = 0;
 
 	http_opts_default(&ho);
 	memset(&so, 0, sizeof(so));
@@ -139,11 +145,17 @@ vcmd_serve(int argc, char **argv)
 			if (parse_num("--per-ip-conns", optarg, 0, 100000, &v))
 				return 2;
 			ho.per_ip_conns = (unsigned)v;
+			perip_given = 1;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_num("--timeout", optarg, 1, 3600, &v))
 				return 2;
 			ho.timeout = (unsigned)v;
+			break;
+		case OPT_HTIMEOUT:
+			if (parse_num("--header-timeout", optarg, 0, 3600, &v))
+				return 2;
+			ho.header_timeout = (unsigned)v;
 			break;
 		case OPT_RATE:
 			if (parse_num("--rate", optarg, 0, 1e9, &ho.rate))
@@ -182,6 +194,13 @@ vcmd_serve(int argc, char **argv)
 		serve_usage(stderr);
 		return 2;
 	}
+	/*
+	 * Behind a reverse proxy every connection comes from the proxy: a
+	 * per-address limit would cap the proxy, not a client. Slow clients
+	 * are then the proxy's to time out.
+	 */
+	if (ho.trust_proxy && !perip_given)
+		ho.per_ip_conns = 0;
 	if (so.db_path == NULL && !so.bench_fixed) {
 		fprintf(stderr, "hourseal-verifier serve: --db FILE is "
 		    "required\n");
