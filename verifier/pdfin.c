@@ -489,13 +489,13 @@ pdfin_read_budget(const void *pdf, size_t len, struct pdfin_budget *shared,
 	}
 	rc = HS_OK;
 out:
-	if (w != NULL)
-		out->decoded = w->file.used;
-	free(w);
 	if (q != NULL)
 		qpdf_cleanup(&q);
 	if (rc != HS_OK)
 		pdfin_free(out);
+	if (w != NULL)
+		out->decoded = w->file.used;
+	free(w);
 	return rc;
 }
 

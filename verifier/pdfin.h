@@ -42,7 +42,8 @@ struct pdfin {
 	size_t nfiles;     /* embedded files seen */
 	int npages;
 	int pages_ok;      /* every page's content streams decode */
-	uint64_t decoded;  /* bytes this file spent of the budget */
+	uint64_t decoded;  /* bytes this file spent of the budget (set on
+	                    * failure too) */
 };
 
 /*
