@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -851,7 +850,7 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 			if (s->conns != NULL)
 				s->conns->prev = hc;
 			s->conns = hc;
-			s->nconns++;
+			__atomic_add_fetch(&s->nconns, 1, __ATOMIC_RELAXED);
 			pthread_mutex_unlock(&s->conns_mu);
 			*socket_context = hc;
 		}
@@ -863,7 +862,7 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 			s->conns = hc->next;
 		if (hc->next != NULL)
 			hc->next->prev = hc->prev;
-		s->nconns--;
+		__atomic_sub_fetch(&s->nconns, 1, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&s->conns_mu);
 		*socket_context = NULL;
 		free(hc);
