@@ -810,6 +810,13 @@ enum hs_err
 vdb_check_upload(struct vdb *v, const void *data, size_t len,
     struct vdb_upload_result *res, char *err)
 {
+	return vdb_check_upload_budget(v, data, len, NULL, res, err);
+}
+
+enum hs_err
+vdb_check_upload_budget(struct vdb *v, const void *data, size_t len,
+    struct pdfin_budget *budget, struct vdb_upload_result *res, char *err)
+{
 	struct pdfin pf;
 	struct cert c;
 	struct checkpoint rcp;
@@ -829,7 +836,7 @@ vdb_check_upload(struct vdb *v, const void *data, size_t len,
 	if ((rc = refresh_checkpoint(v, err)) != HS_OK)
 		return rc;
 	if (is_pdf) {
-		rc = pdfin_read(data, len, &pf, e2);
+		rc = pdfin_read_budget(data, len, budget, &pf, e2);
 		if (rc == HS_ERR_NOMEM)
 			return hs_fail(err, rc, "%s", e2);
 		if (rc != HS_OK) {

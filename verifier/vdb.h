@@ -21,6 +21,7 @@
 #include "cert.h"
 #include "checkpoint.h"
 #include "hs.h"
+#include "pdfin.h"
 #include "serial.h"
 #include "verify.h"
 
@@ -172,6 +173,13 @@ struct vdb_upload_result {
  */
 enum hs_err vdb_check_upload(struct vdb *v, const void *data, size_t len,
     struct vdb_upload_result *res, char *err);
+/*
+ * The same with a decoding budget shared by every file of one request
+ * (pdfin.h; NULL: the file's own). A PDF over budget is VDB_UP_NOT_CERT.
+ */
+enum hs_err vdb_check_upload_budget(struct vdb *v, const void *data,
+    size_t len, struct pdfin_budget *budget, struct vdb_upload_result *res,
+    char *err);
 void vdb_upload_free(struct vdb_upload_result *res);
 
 /* The latest signed checkpoint note (appended to out) and its size. */
