@@ -303,16 +303,9 @@ stream_decode(qpdf_data q, qpdf_oh st, size_t max, unsigned char **out,
 	return r;
 }
 
-/* What a stream is, for what its comparison tells. */
-enum font {
-	NOT_FONT,
-	FONT_OTHER_NAME,   /* a font program; the subsets' names differ */
-	FONT_SAME_NAME,    /* a font program of subsets with the same name */
-};
-
 /* Compares the data of two streams. */
 static void
-cmp_stream_data(struct cmp *c, qpdf_oh x, qpdf_oh y, enum font font)
+cmp_stream_data(struct cmp *c, qpdf_oh x, qpdf_oh y)
 {
 	unsigned char *dx = NULL, *dy = NULL;
 	size_t lx, ly;
@@ -333,17 +326,8 @@ cmp_stream_data(struct cmp *c, qpdf_oh x, qpdf_oh y, enum font font)
 		partial(c, "%s", why);
 		goto out;
 	}
-	if (rx == 0 || lx != ly || memcmp(dx, dy, ly) != 0) {
-		/* Same name, same characters, other glyphs: another font
-		 * file than the verifier's, or altered glyphs. */
-		if (font == FONT_SAME_NAME)
-			c->out->font_conflict = true;
-		differ(c, "the %s differs", font != NOT_FONT ?
-		    "embedded font program" : "data");
-		goto out;
-	}
-	if (font == FONT_SAME_NAME)
-		c->out->fonts_match = true;
+	if (rx == 0 || lx != ly || memcmp(dx, dy, ly) != 0)
+		differ(c, "the data differs");
 out:
 	free(dx);
 	free(dy);
@@ -351,8 +335,7 @@ out:
 
 /* ---- values ---- */
 
-static void cmp_value(struct cmp *c, qpdf_oh x, qpdf_oh y, int depth,
-    enum font font);
+static void cmp_value(struct cmp *c, qpdf_oh x, qpdf_oh y, int depth);
 
 /*
  * The keys of a dictionary, copied (qpdf's iterator is not reentrant):
@@ -404,39 +387,6 @@ has_key(char (*keys)[KEY_LEN], size_t n, const char *k)
 	return false;
 }
 
-/*
- * For a font descriptor pair: FONT_SAME_NAME if both name the same subset
- * (pdf_render's subset tag hashes the font's name and the characters),
- * else FONT_OTHER_NAME, noting a conflict when even the font names after
- * the tag differ (the file was made with other fonts than the verifier's).
- */
-static enum font
-font_names(struct cmp *c, qpdf_oh x, qpdf_oh y)
-{
-	qpdf_oh nx = qpdf_oh_get_key(c->a, x, "/FontName");
-	qpdf_oh ny = qpdf_oh_get_key(c->b, y, "/FontName");
-	char a[KEY_LEN];
-	const char *b, *pa, *pb;
-	enum font f = FONT_OTHER_NAME;
-
-	if (!qpdf_oh_is_name(c->a, nx) || !qpdf_oh_is_name(c->b, ny))
-		goto out;
-	snprintf(a, sizeof(a), "%s", qpdf_oh_get_name(c->a, nx));
-	b = qpdf_oh_get_name(c->b, ny);
-	if (strcmp(a, b) == 0) {
-		f = FONT_SAME_NAME;
-		goto out;
-	}
-	pa = strchr(a, '+');
-	pb = strchr(b, '+');
-	if (strcmp(pa ? pa + 1 : a, pb ? pb + 1 : b) != 0)
-		c->out->font_conflict = true;
-out:
-	qpdf_oh_release(c->a, nx);
-	qpdf_oh_release(c->b, ny);
-	return f;
-}
-
 /* Compares two dictionaries (of streams too: stream = true). */
 static void
 cmp_dict(struct cmp *c, qpdf_oh x, qpdf_oh y, int depth, bool stream)
@@ -445,7 +395,6 @@ cmp_dict(struct cmp *c, qpdf_oh x, qpdf_oh y, int depth, bool stream)
 	size_t nx = 0, ny = 0, i, old;
 	bool ox, oy;
 	qpdf_oh vx, vy;
-	enum font font = NOT_FONT;
 
 	if (!dict_keys(c->a, x, &kx, &nx, &ox) ||
 	    !dict_keys(c->b, y, &ky, &ny, &oy)) {
@@ -456,10 +405,7 @@ cmp_dict(struct cmp *c, qpdf_oh x, qpdf_oh y, int depth, bool stream)
 		partial(c, "a dictionary has too many or too long keys");
 		goto out;
 	}
-	for (i = 0; i < nx && font == NOT_FONT; i++)
-		if (strncmp(kx[i], "/FontFile", 9) == 0 && has_key(ky, ny,
-		    kx[i]))
-			font = font_names(c, x, y);
+
 	for (i = 0; i < nx; i++) {
 		/* /Parent: the page tree is walked from the catalog. */
 		if (strcmp(kx[i], "/Parent") == 0 ||
@@ -476,8 +422,7 @@ cmp_dict(struct cmp *c, qpdf_oh x, qpdf_oh y, int depth, bool stream)
 		vx = qpdf_oh_get_key(c->a, x, kx[i]);
 		vy = qpdf_oh_get_key(c->b, y, kx[i]);
 		old = path_push(c, "%s", kx[i]);
-		cmp_value(c, vx, vy, depth + 1, strncmp(kx[i], "/FontFile", 9)
-		    == 0 ? font : NOT_FONT);
+		cmp_value(c, vx, vy, depth + 1);
 		path_pop(c, old);
 		qpdf_oh_release(c->a, vx);
 		qpdf_oh_release(c->b, vy);
@@ -493,7 +438,7 @@ out:
 }
 
 static void
-cmp_value(struct cmp *c, qpdf_oh x, qpdf_oh y, int depth, enum font font)
+cmp_value(struct cmp *c, qpdf_oh x, qpdf_oh y, int depth)
 {
 	enum qpdf_object_type_e tx, ty;
 	const char *sx, *sy;
@@ -572,7 +517,7 @@ cmp_value(struct cmp *c, qpdf_oh x, qpdf_oh y, int depth, enum font font)
 			qpdf_oh iy = qpdf_oh_get_array_item(c->b, y, (int)i);
 
 			old = path_push(c, "[%zu]", i);
-			cmp_value(c, ix, iy, depth + 1, NOT_FONT);
+			cmp_value(c, ix, iy, depth + 1);
 			path_pop(c, old);
 			qpdf_oh_release(c->a, ix);
 			qpdf_oh_release(c->b, iy);
@@ -588,13 +533,136 @@ cmp_value(struct cmp *c, qpdf_oh x, qpdf_oh y, int depth, enum font font)
 		cmp_dict(c, dx, dy, depth, true);
 		qpdf_oh_release(c->a, dx);
 		qpdf_oh_release(c->b, dy);
-		cmp_stream_data(c, x, y, font);
+		cmp_stream_data(c, x, y);
 		return;
 	}
 	default:
 		partial(c, "an object of type %s cannot be compared",
 		    qpdf_oh_get_type_name(c->a, x));
 		return;
+	}
+}
+
+/* ---- the fonts of both documents, by name ---- */
+
+#define FONTS_MAX 64
+
+/* A font descriptor: its subset's name and its embedded program. */
+struct font {
+	char name[KEY_LEN];   /* "WIHTWR+WenQuanYiMicroHei" */
+	const char *base;     /* the name without the subset tag */
+	qpdf_oh program;      /* /FontFile* stream, 0 if none */
+};
+
+struct fonts {
+	struct font f[FONTS_MAX];
+	size_t n;
+};
+
+/*
+ * Collects the font descriptors among the first PDFCMP_MAX_VALUES objects
+ * of q, wherever they are used (a page, a Form XObject, nowhere).
+ */
+static void
+font_set(qpdf_data q, struct fonts *fs)
+{
+	static const char *const keys[] = {
+		"/FontFile2", "/FontFile", "/FontFile3",
+	};
+	qpdf_oh tr, sz, o, t, fn, ff;
+	long long size;
+	const char *name, *plus;
+	struct font *f;
+	size_t i;
+	int id;
+
+	memset(fs, 0, sizeof(*fs));
+	tr = qpdf_get_trailer(q);
+	sz = qpdf_oh_get_key(q, tr, "/Size");
+	size = qpdf_oh_is_integer(q, sz) ? qpdf_oh_get_int_value(q, sz) : 0;
+	if (size > PDFCMP_MAX_VALUES)
+		size = PDFCMP_MAX_VALUES;
+	for (id = 1; id < size && fs->n < FONTS_MAX; id++) {
+		o = qpdf_get_object_by_id(q, id, 0);
+		t = qpdf_oh_get_key_if_dict(q, o, "/Type");
+		fn = qpdf_oh_get_key_if_dict(q, o, "/FontName");
+		if (qpdf_oh_is_name_and_equals(q, t, "/FontDescriptor") &&
+		    qpdf_oh_is_name(q, fn) &&
+		    strlen(name = qpdf_oh_get_name(q, fn)) < KEY_LEN) {
+			f = &fs->f[fs->n++];
+			memcpy(f->name, name, strlen(name) + 1);
+			plus = strchr(f->name, '+');
+			f->base = plus != NULL ? plus + 1 : f->name;
+			for (i = 0; i < 3 && f->program == 0; i++) {
+				ff = qpdf_oh_get_key(q, o, keys[i]);
+				if (qpdf_oh_is_stream(q, ff))
+					f->program = ff;
+			}
+		}
+		qpdf_oh_release(q, fn);
+		qpdf_oh_release(q, t);
+	}
+	if (qpdf_has_error(q))
+		(void)qpdf_get_error(q);
+}
+
+/* True if some font of x has a name (without tag) no font of y has. */
+static bool
+font_set_extra(const struct fonts *x, const struct fonts *y)
+{
+	size_t i, j;
+
+	for (i = 0; i < x->n; i++) {
+		for (j = 0; j < y->n; j++)
+			if (strcmp(x->f[i].base, y->f[j].base) == 0)
+				break;
+		if (j == y->n)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What the fonts say about where the file was made. pdf_render names a
+ * subset by a hash of the font's name and its characters, so a subset of
+ * the same name in both documents must have the same program if the file
+ * was made with the verifier's font files: the same program is a match,
+ * another one a conflict (other font files, or altered glyphs). Each side
+ * using a font the other does not is a conflict too (other templates or
+ * fonts; one side only is just other characters).
+ */
+static void
+cmp_fonts(struct cmp *c, struct fonts *fa, struct fonts *fb)
+{
+	unsigned char *dx = NULL, *dy = NULL;
+	size_t i, j, lx, ly;
+	const char *why;
+
+	font_set(c->a, fa);
+	font_set(c->b, fb);
+	if (font_set_extra(fa, fb) && font_set_extra(fb, fa))
+		c->out->font_conflict = true;
+	for (j = 0; j < fb->n; j++) {
+		if (fb->f[j].program == 0 || stream_decode(c->b,
+		    fb->f[j].program, PDFCMP_REF_DATA_MAX, &dy, &ly, &why) != 1) {
+			free(dy);
+			dy = NULL;
+			continue;
+		}
+		for (i = 0; i < fa->n; i++) {
+			if (strcmp(fa->f[i].name, fb->f[j].name) != 0)
+				continue;
+			if (fa->f[i].program != 0 && stream_decode(c->a,
+			    fa->f[i].program, ly, &dx, &lx, &why) == 1 &&
+			    lx == ly && memcmp(dx, dy, ly) == 0)
+				c->out->fonts_match = true;
+			else
+				c->out->font_conflict = true;
+			free(dx);
+			dx = NULL;
+		}
+		free(dy);
+		dy = NULL;
 	}
 }
 
@@ -623,6 +691,7 @@ pdfcmp_compare(const void *file, size_t flen, const void *ref, size_t rlen,
     struct pdfcmp *out, char *err)
 {
 	struct cmp c;
+	struct fonts *fa = NULL, *fb = NULL;
 	qpdf_oh ta, tb, xa, xb;
 	enum hs_err rc = HS_OK;
 	int i, n;
@@ -668,7 +737,7 @@ pdfcmp_compare(const void *file, size_t flen, const void *ref, size_t rlen,
 		old = path_push(&c, "page %d ", i + 1);
 		xa = qpdf_get_page_n(c.a, (size_t)i);
 		xb = qpdf_get_page_n(c.b, (size_t)i);
-		cmp_value(&c, xa, xb, 0, NOT_FONT);
+		cmp_value(&c, xa, xb, 0);
 		path_pop(&c, old);
 	}
 	ta = qpdf_get_trailer(c.a);
@@ -676,16 +745,22 @@ pdfcmp_compare(const void *file, size_t flen, const void *ref, size_t rlen,
 	old = path_push(&c, "document catalog ");
 	xa = qpdf_oh_get_key(c.a, ta, "/Root");
 	xb = qpdf_oh_get_key(c.b, tb, "/Root");
-	cmp_value(&c, xa, xb, 0, NOT_FONT);
+	cmp_value(&c, xa, xb, 0);
 	path_pop(&c, old);
 	old = path_push(&c, "document information ");
 	xa = qpdf_oh_get_key(c.a, ta, "/Info");
 	xb = qpdf_oh_get_key(c.b, tb, "/Info");
-	cmp_value(&c, xa, xb, 0, NOT_FONT);
+	cmp_value(&c, xa, xb, 0);
 	path_pop(&c, old);
 	/* qpdf repaired something: a reader may see another document. */
 	if (qpdf_more_warnings(c.a))
 		partial(&c, "the file is damaged (qpdf had to repair it)");
+	/* (Looking objects up by number may warn of free ones: after.) */
+	if ((fa = malloc(sizeof(*fa))) == NULL ||
+	    (fb = malloc(sizeof(*fb))) == NULL)
+		c.nomem = true;
+	else
+		cmp_fonts(&c, fa, fb);
 	if (qpdf_has_error(c.a))
 		(void)qpdf_get_error(c.a);
 	if (c.nomem) {
@@ -701,6 +776,8 @@ pdfcmp_compare(const void *file, size_t flen, const void *ref, size_t rlen,
 		out->result = PDFCMP_SAME;
 	}
 out:
+	free(fa);
+	free(fb);
 	map_free(&c.ab);
 	map_free(&c.ba);
 	if (c.a != NULL)

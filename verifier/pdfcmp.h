@@ -48,8 +48,9 @@ struct pdfcmp {
 	bool fonts_match;
 	/*
 	 * Some subset at the same place has the same name but another
-	 * program, or a font of another name than the verifier's: the file
-	 * was made with other font files, or its glyphs were altered.
+	 * program, or each document uses a font (by name, without the subset
+	 * tag) the other does not: the file was made with other font files
+	 * than the verifier's, or its glyphs were altered.
 	 */
 	bool font_conflict;
 	/*
