@@ -169,6 +169,8 @@ out:
 static const char *
 pages_text(const struct outcome *o)
 {
+	if (!o->receipt_ok)
+		return "not compared with the signed note";
 	if (!o->pages_ok)
 		return "DAMAGED: a page's content does not decode";
 	switch (o->pages) {
@@ -187,6 +189,8 @@ pages_text(const struct outcome *o)
 static const char *
 pages_json(const struct outcome *o)
 {
+	if (!o->receipt_ok)
+		return "not_compared";
 	if (!o->pages_ok)
 		return "damaged";
 	switch (o->pages) {
@@ -375,7 +379,9 @@ check_pages(struct outcome *o, const char *tdir, const char *base_url,
 	    (cmp.fonts_match && !cmp.font_conflict))) {
 		o->pages = PAGES_DIFFERENT;
 		fail(o, 1, "this PDF does not show what its signed note says "
-		    "(it was modified): %s", cmp.what);
+		    "(it was modified%s): %s", o->c.verify_url[0] == '\0' ?
+		    ", or --base-url is not the URL it was issued with" : "",
+		    cmp.what);
 	} else if (cmp.result == PDFCMP_DIFFERENT) {
 		o->pages = PAGES_UNKNOWN;
 		fail(o, INCONCLUSIVE, "this PDF differs from the certificate "

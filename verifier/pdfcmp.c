@@ -597,10 +597,16 @@ font_set(qpdf_data q, struct fonts *fs)
 				ff = qpdf_oh_get_key(q, o, keys[i]);
 				if (qpdf_oh_is_stream(q, ff))
 					f->program = ff;
+				else
+					qpdf_oh_release(q, ff);
 			}
 		}
 		qpdf_oh_release(q, fn);
 		qpdf_oh_release(q, t);
+		qpdf_oh_release(q, o);
+		/* Numbers of free objects warn; keep no pile of them. */
+		while (qpdf_more_warnings(q))
+			(void)qpdf_next_warning(q);
 	}
 	if (qpdf_has_error(q))
 		(void)qpdf_get_error(q);
