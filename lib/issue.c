@@ -274,8 +274,10 @@ render_item(struct pool *p, struct item *it, struct buf *pdf)
 	it->rc = pdf_paths(it->dir, it->c.serial, final, tmp, it->err);
 	if (it->rc != HS_OK)
 		return;
+	/* The QR code shows the URL the note signs; older notes have none. */
 	it->rc = pdf_render(p->r, NULL, &it->c, it->note.data, it->note.len,
-	    it->receipt.data, it->receipt.len, p->base_url, pdf, it->err);
+	    it->receipt.data, it->receipt.len, it->c.verify_url[0] != '\0' ?
+	    it->c.verify_url : p->base_url, pdf, it->err);
 	if (it->rc == HS_OK && pdf->oom)
 		it->rc = hs_fail(it->err, HS_ERR_NOMEM, "out of memory");
 	if (it->rc != HS_OK) {
@@ -607,6 +609,9 @@ build_item(struct run *R, struct item *it, const struct records_person *p,
 		it->c.total10 = it->c.public10 + it->c.professional10;
 	}
 	time_now_rfc3339(it->c.issued);
+	/* Signed, so an offline check can render the QR code again. */
+	snprintf(it->c.verify_url, sizeof(it->c.verify_url), "%s",
+	    is->cfg.base_url);
 	if ((rc = serial_new(R->o->year, it->c.serial)) != HS_OK) {
 		hs_fail(err, rc, "cannot make a serial: no randomness");
 		goto out;

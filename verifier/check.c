@@ -11,8 +11,15 @@
  * alone cannot (service.md §7, "say what was not checked").
  *
  * Exit 0: valid. 1: invalid (bad signature, bad receipt, inconsistent
- * checkpoint, damaged PDF, not a certificate) or revoked. 2: could not
- * check.
+ * checkpoint, damaged PDF, pages that are not what the note says, not a
+ * certificate), revoked, or inconclusive (the pages could not be compared
+ * with the note). 2: could not check.
+ *
+ * A PDF is VALID only if it is, byte for byte, the certificate rendered
+ * again from its own signed note and receipt (pdf_render is
+ * deterministic), so what a person sees is what was signed. The QR code's
+ * URL comes from the note's signed "verify:" line; older notes have none
+ * and need --base-url.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -28,6 +35,7 @@
 #include "mirror.h"
 #include "receipt.h"
 #include "pdf.h"
+#include "pdfcmp.h"
 #include "pdfin.h"
 #include "vcmd.h"
 #include "verify.h"
@@ -47,11 +55,12 @@ check_usage(FILE *f)
 	    "  --checkpoint FILE  a newer checkpoint you trust: GET /checkpoint\n"
 	    "                     ?consistency-from=<receipt size> saved to a file\n"
 	    "                     (or a plain checkpoint of the same size)\n"
-	    "  --base-url URL     the issuer's public verifier URL (the QR code's\n"
-	    "                     prefix): re-render the PDF from its embedded note\n"
-	    "                     and receipt with the installed templates and\n"
-	    "                     compare the bytes (PDFs are deterministic)\n"
-	    "  --templates DIR    templates for --base-url (default: built in)\n"
+	    "  --base-url URL     for certificates whose note has no verify: line\n"
+	    "                     (issued before it was signed): the issuer's\n"
+	    "                     public verifier URL, the QR code's text before\n"
+	    "                     /c/; without it such a PDF is INCONCLUSIVE\n"
+	    "  --templates DIR    the issuer's templates, to render the pages\n"
+	    "                     again (default: built in)\n"
 	    "  --ledger DIR       a copy of the issuer's ledger tiles (what\n"
 	    "                     `hourseal-issuer tiles DIR` writes, or a mirror):\n"
 	    "                     verify it, look for revocations of this serial\n"
@@ -59,15 +68,32 @@ check_usage(FILE *f)
 	    "                     key's state from its key entries (without it,\n"
 	    "                     revocation and key status are NOT checked)\n"
 	    "  --json             machine-readable output\n"
-	    "exit status: 0 valid, 1 invalid or revoked, 2 could not check\n");
+	    "A PDF is VALID only if it is exactly the certificate rendered again\n"
+	    "from its signed note and receipt.\n"
+	    "exit status: 0 valid, 1 invalid, revoked or inconclusive, 2 could not\n"
+	    "check\n");
 }
 
+/* What the comparison of a PDF's pages with its note found. */
+enum pages {
+	PAGES_NOT_COMPARED,       /* see problem */
+	PAGES_IDENTICAL,          /* the file is the re-render, byte for byte */
+	PAGES_DIFFERENT,          /* shows something the note does not say */
+	PAGES_UNKNOWN,            /* compared, but no conclusion */
+};
+
+/* Outcome codes; INCONCLUSIVE exits 1 like INVALID. */
+#define INCONCLUSIVE 3
+
 struct outcome {
-	int code;                 /* 0, 1, 2 */
+	int code;                 /* 0, 1, 2, INCONCLUSIVE */
 	char problem[HS_ERRLEN];
 	const char *what;         /* "pdf" or "note" */
 	bool sig_ok, receipt_ok, pages_ok, consistency_checked,
-	    consistency_ok, rendered, same_bytes;
+	    consistency_ok;
+	enum pages pages;
+	const char *url_from;     /* "the signed note" or "--base-url" */
+	char pages_why[HS_ERRLEN];
 	struct cert c;
 	bool have_cert;
 	struct checkpoint rcp;    /* the receipt's checkpoint */
@@ -91,14 +117,16 @@ struct outcome {
 	size_t newer_len;
 };
 
-/* Records a failure. "Invalid" (1) outranks "could not check" (2): a
- * file found bad stays bad whatever else could not be checked. */
+/* Records a failure. "Invalid" (1) outranks "could not check" (2),
+ * which outranks "inconclusive": a file found bad stays bad whatever
+ * else could not be checked. */
 static void __attribute__((format(printf, 3, 4)))
 fail(struct outcome *o, int code, const char *fmt, ...)
 {
+	static const int rank[] = { 0, 3, 2, 1 };
 	va_list ap;
 
-	if (o->code == 1 || (o->code == 2 && code != 1))
+	if (rank[code] <= rank[o->code])
 		return;
 	o->code = code;
 	va_start(ap, fmt);
@@ -403,7 +431,7 @@ status_word(const struct outcome *o)
 	if (o->word != NULL)
 		return o->word;
 	return o->code == 0 ? "VALID" : o->code == 1 ? "INVALID" :
-	    "COULD NOT CHECK";
+	    o->code == 2 ? "COULD NOT CHECK" : "INCONCLUSIVE";
 }
 
 /* The lines that say what the answer rests on and what it did not check. */
@@ -464,6 +492,41 @@ print_basis(const struct outcome *o)
 		    "");
 }
 
+static const char *
+pages_text(const struct outcome *o)
+{
+	if (!o->receipt_ok)
+		return "not compared with the signed note";
+	if (!o->pages_ok)
+		return "DAMAGED: a page's content does not decode";
+	switch (o->pages) {
+	case PAGES_IDENTICAL:
+		return "identical to the certificate rendered again from its "
+		    "signed note";
+	case PAGES_DIFFERENT:
+		return "NOT what the signed note says";
+	case PAGES_UNKNOWN:
+		return "not shown to be what the signed note says";
+	default:
+		return "not compared with the signed note";
+	}
+}
+
+static const char *
+pages_json(const struct outcome *o)
+{
+	if (!o->receipt_ok)
+		return "not_compared";
+	if (!o->pages_ok)
+		return "damaged";
+	switch (o->pages) {
+	case PAGES_IDENTICAL: return "identical";
+	case PAGES_DIFFERENT: return "different";
+	case PAGES_UNKNOWN: return "inconclusive";
+	default: return "not_compared";
+	}
+}
+
 static void
 print_human(const char *file, const struct outcome *o)
 {
@@ -506,14 +569,11 @@ print_human(const char *file, const struct outcome *o)
 	if (o->consistency_checked)
 		printf("  consistency: %s\n", o->consistency_ok ?
 		    "ok with the trusted checkpoint" : "not verified");
-	if (strcmp(o->what, "pdf") == 0) {
-		printf("  pdf pages:   %s\n", o->pages_ok ? "intact" :
-		    "damaged or modified");
-		printf("  pdf bytes:   %s\n", !o->rendered ? "not compared "
-		    "(--base-url re-renders and compares)" : o->same_bytes ?
-		    "identical to the certificate rendered from its note" :
-		    "MODIFIED");
-	}
+	if (strcmp(o->what, "pdf") == 0)
+		printf("  pdf pages:   %s%s%s%s\n", pages_text(o),
+		    o->url_from != NULL ? " (QR code URL from " : "",
+		    o->url_from != NULL ? o->url_from : "",
+		    o->url_from != NULL ? ")" : "");
 	print_basis(o);
 }
 
@@ -571,7 +631,9 @@ print_json(const char *file, const struct outcome *o)
 
 	j = json_pack("{s:s,s:s,s:b,s:i,s:b,s:b}", "file", file,
 	    "status", o->word != NULL ? "revoked" : o->code == 0 ? "valid" :
-	    o->code == 1 ? "invalid" : "could_not_check", "valid", o->code == 0, "exit", o->code,
+	    o->code == 1 ? "invalid" : o->code == 2 ? "could_not_check" :
+	    "inconclusive", "valid", o->code == 0, "exit",
+	    o->code == INCONCLUSIVE ? 1 : o->code,
 	    "signature", o->sig_ok, "receipt", o->receipt_ok);
 	if (j == NULL)
 		return;
@@ -608,9 +670,14 @@ print_json(const char *file, const struct outcome *o)
 	if (strcmp(o->what, "pdf") == 0) {
 		json_object_set_new(j, "pdf_pages_intact",
 		    json_boolean(o->pages_ok));
-		if (o->rendered)
-			json_object_set_new(j, "pdf_bytes_identical",
-			    json_boolean(o->same_bytes));
+		json_object_set_new(j, "pdf_pages", json_string(pages_json(o)));
+		if (o->pages_why[0] != '\0' && utf8_valid(o->pages_why,
+		    strlen(o->pages_why)))
+			json_object_set_new(j, "pdf_pages_difference",
+			    json_string(o->pages_why));
+		if (o->url_from != NULL)
+			json_object_set_new(j, "qr_url_from",
+			    json_string(o->url_from));
 	}
 	json_basis(j, o);
 	s = json_dumps(j, JSON_INDENT(2));
@@ -622,33 +689,91 @@ print_json(const char *file, const struct outcome *o)
 
 /*
  * Renders the certificate again from the embedded note and receipt and
- * compares with the file: the issuer's PDFs depend only on those inputs,
- * the template and the fonts, so any other byte means a modified file.
+ * compares it with the file. The issuer's PDFs depend only on those, the
+ * template and the fonts, so the same bytes mean the pages show what was
+ * signed. Otherwise pdfcmp says what differs: INVALID when the file was
+ * made with the verifier's fonts (or carries what hourseal never writes),
+ * INCONCLUSIVE when the difference may be the verifier's installation,
+ * or nothing visible differs but the file is not the issued one.
  */
 static void
-check_rerender(struct outcome *o, const char *tdir, const char *base_url,
+check_pages(struct outcome *o, const char *tdir, const char *base_url,
     const char *data, size_t len, const char *note, size_t nlen,
     const char *proof, size_t plen)
 {
 	struct pdf_renderer *pr = NULL;
+	struct pdfcmp cmp;
 	struct buf out;
+	const char *url;
 	char err[HS_ERRLEN];
 
 	buf_init(&out);
+	if (o->c.verify_url[0] != '\0') {
+		/* Signed: it wins over --base-url. */
+		url = o->c.verify_url;
+		o->url_from = "the signed note";
+	} else if (base_url != NULL) {
+		url = base_url;
+		o->url_from = "--base-url";
+	} else {
+		fail(o, INCONCLUSIVE, "the note has no verify: line (it was "
+		    "issued before hourseal signed its verification URL), so "
+		    "the pages cannot be rendered again and compared: give the "
+		    "issuer's verifier URL (the QR code's text before /c/) with "
+		    "--base-url URL, or verify the file online");
+		goto done;
+	}
 	if (pdf_renderer_new(tdir, &pr, err) != HS_OK) {
-		fail(o, 2, "cannot load the templates to re-render: %s", err);
+		fail(o, INCONCLUSIVE, "the pages were not compared with the "
+		    "note: the templates to render them again cannot be "
+		    "loaded: %s", err);
 		goto done;
 	}
-	if (pdf_render(pr, NULL, &o->c, note, nlen, proof, plen, base_url,
-	    &out, err) != HS_OK) {
-		fail(o, 2, "cannot re-render the certificate: %s", err);
+	if (pdf_render(pr, NULL, &o->c, note, nlen, proof, plen, url, &out,
+	    err) != HS_OK || out.oom) {
+		fail(o, INCONCLUSIVE, "the pages were not compared with the "
+		    "note: it cannot be rendered again: %s", out.oom ?
+		    "out of memory" : err);
 		goto done;
 	}
-	o->rendered = true;
-	o->same_bytes = out.len == len && memcmp(out.data, data, len) == 0;
-	if (!o->same_bytes)
-		fail(o, 1, "this PDF file was modified: it differs from the "
-		    "certificate rendered again from its own signed note");
+	if (out.len == len && memcmp(out.data, data, len) == 0) {
+		o->pages = PAGES_IDENTICAL;
+		goto done;
+	}
+	if (pdfcmp_compare(data, len, out.data, out.len, &cmp, err) !=
+	    HS_OK) {
+		fail(o, INCONCLUSIVE, "the PDF is not the certificate rendered "
+		    "again from its note, and the two cannot be compared: %s",
+		    err);
+		goto done;
+	}
+	snprintf(o->pages_why, sizeof(o->pages_why), "%s", cmp.what);
+	if (cmp.result == PDFCMP_DIFFERENT && (cmp.foreign ||
+	    (cmp.fonts_match && !cmp.font_conflict))) {
+		o->pages = PAGES_DIFFERENT;
+		fail(o, 1, "this PDF does not show what its signed note says "
+		    "(it was modified%s): %s", o->c.verify_url[0] == '\0' ?
+		    ", or --base-url is not the URL it was issued with" : "",
+		    cmp.what);
+	} else if (cmp.result == PDFCMP_DIFFERENT) {
+		o->pages = PAGES_UNKNOWN;
+		fail(o, INCONCLUSIVE, "this PDF differs from the certificate "
+		    "rendered again from its note (%s), and its fonts are not "
+		    "the ones this verifier renders with: either the issuer "
+		    "uses other templates or font files (give its templates "
+		    "with --templates DIR) or the file was altered", cmp.what);
+	} else if (cmp.result == PDFCMP_UNCOMPARABLE) {
+		o->pages = PAGES_UNKNOWN;
+		fail(o, INCONCLUSIVE, "this PDF is not byte for byte the "
+		    "certificate rendered again from its note, and not all of "
+		    "it can be compared: %s", cmp.what);
+	} else {
+		o->pages = PAGES_UNKNOWN;
+		fail(o, INCONCLUSIVE, "this PDF reads the same as the "
+		    "certificate rendered again from its note but is not the "
+		    "issued file byte for byte (another program saved it "
+		    "again): ask for the original file or verify it online");
+	}
 done:
 	buf_free(&out);
 	pdf_renderer_free(pr);
@@ -781,9 +906,9 @@ vcmd_check(int argc, char **argv)
 	if (strcmp(o.what, "pdf") == 0 && !o.pages_ok)
 		fail(&o, 1, "the PDF's page content is damaged: this file was "
 		    "modified after it was issued");
-	if (strcmp(o.what, "pdf") == 0 && o.pages_ok && base_url != NULL)
-		check_rerender(&o, tdir, base_url, data, len, note, nlen,
-		    proof, plen);
+	if (strcmp(o.what, "pdf") == 0 && o.pages_ok)
+		check_pages(&o, tdir, base_url, data, len, note, nlen, proof,
+		    plen);
 	if (ckptpath != NULL)
 		check_newer(&o, &ks, ckptpath);
 	if (o.ledger != NULL)
@@ -799,5 +924,5 @@ done:
 	free(proof);
 	free(data);
 	verify_keys_free(&ks);
-	return o.code;
+	return o.code == INCONCLUSIVE ? 1 : o.code;
 }
