@@ -728,6 +728,24 @@ vtree_keys(struct vtree *vt, struct verify_keys *out, uint64_t *gen,
 	return HS_OK;
 }
 
+enum hs_err
+vtree_root(struct vtree *vt, uint64_t size, merkle_hash root, char *err)
+{
+	enum hs_err rc;
+
+	pthread_rwlock_rdlock(&vt->lk);
+	if (size > vt->vsize)
+		rc = hs_fail(err, HS_ERR_INVALID, "size %llu is beyond the "
+		    "verified ledger", (unsigned long long)size);
+	else if (size == vt->vsize) {
+		memcpy(root, vt->vroot, MERKLE_HASH);
+		rc = HS_OK;
+	} else
+		rc = mtree_root(vt->t, size, root, err);
+	pthread_rwlock_unlock(&vt->lk);
+	return rc;
+}
+
 uint64_t
 vtree_key_generation(struct vtree *vt)
 {

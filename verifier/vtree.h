@@ -81,6 +81,10 @@ enum hs_err vtree_advance(struct vtree *vt, sqlite3 *db, const char *note,
 enum hs_err vtree_keys(struct vtree *vt, struct verify_keys *out,
     uint64_t *gen, char *err);
 
+/* The root of the verified tree at size (<= the verified size). */
+enum hs_err vtree_root(struct vtree *vt, uint64_t size, merkle_hash root,
+    char *err);
+
 /* The key history's generation alone (cheap). */
 uint64_t vtree_key_generation(struct vtree *vt);
 

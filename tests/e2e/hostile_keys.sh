@@ -95,6 +95,12 @@ curl -s "$URL/c/$SB" >"$T/b.html"
 check "the certificate signed before T: 有效" grep -q '<span class="big">有效</span>' "$T/a.html"
 check "the certificate signed after T: 签名无效" grep -q '<span class="big">签名无效</span>' "$T/b.html"
 check "with the key reason" grep -q 'compromised' "$T/b.html"
+curl -s -F "file=@$OUT/$Y/$SA.pdf" -F format=json "$URL/api/v1/verify" >"$T/ua.json"
+check "A's PDF uploaded: authentic (its receipt's checkpoint is k1's, vouched by the verified ledger)" \
+	python3 -c "import json; j=json.load(open('$T/ua.json')); assert j['outcome'] == 'authentic', j"
+curl -s -F "file=@$OUT/$Y/$SB.pdf" -F format=json "$URL/api/v1/verify" >"$T/ub.json"
+check "B's PDF uploaded: invalid, because of the compromised key" \
+	python3 -c "import json; j=json.load(open('$T/ub.json')); assert j['outcome'] == 'invalid' and 'compromised' in j['problem'], j"
 curl -s "$URL/keys" >"$T/keys.txt"
 check "/keys: k1 compromised since T, from the log" grep -q "^$K1 .*compromised=$SINCE" "$T/keys.txt"
 check "/keys: k2 learned from the log, retired" grep -q "^$(cat "$KD/k2.pub") .*retired=" "$T/keys.txt"
