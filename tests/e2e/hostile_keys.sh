@@ -20,6 +20,7 @@ OUT=$T/pdfs
 Y=2024
 A=350981199506020905
 B=350582199212247738
+C=350582198209062025
 q() { sqlite3 "$D/hourseal.db" "$@"; }
 quiet() { "$@" >"$T/o" 2>&1 || { sed 's/^/# /' "$T/o" | tail -5; return 1; }; }
 run() { "$ISSUER" --data "$D" "$@" >"$T/run.out" 2>"$T/run.err"; }
@@ -72,6 +73,9 @@ check "and logs nothing" test "$(leaves)" = $((n1 + 1))
 check_fails "a time that is not canonical RFC 3339 is refused" run key retire k2 --at 2025-01-01T00:00:00+08:00
 check "audit passes (every checkpoint consistent with the last)" quiet "$ISSUER" --data "$D" audit
 
+ls "$OUT/$Y" | sort >"$T/before"
+check "issue C's certificate, signed by k2" quiet "$ISSUER" --data "$D" issue --year $Y --id $C --out "$OUT"
+SC=$(newpdf); SC=${SC%.pdf}
 check_fails "retiring k1 again is refused (the rotation retired it)" run key retire k1
 n2=$(leaves)
 check "retire k2, the active key: it signs the checkpoint that logs its own retirement" run key retire k2
@@ -95,6 +99,8 @@ curl -s "$URL/c/$SB" >"$T/b.html"
 check "the certificate signed before T: 有效" grep -q '<span class="big">有效</span>' "$T/a.html"
 check "the certificate signed after T: 签名无效" grep -q '<span class="big">签名无效</span>' "$T/b.html"
 check "with the key reason" grep -q 'compromised' "$T/b.html"
+curl -s "$URL/c/$SC" >"$T/c.html"
+check "the certificate signed by k2 (known only from the log): 有效" grep -q '<span class="big">有效</span>' "$T/c.html"
 curl -s -F "file=@$OUT/$Y/$SA.pdf" -F format=json "$URL/api/v1/verify" >"$T/ua.json"
 check "A's PDF uploaded: authentic (its receipt's checkpoint is k1's, vouched by the verified ledger)" \
 	python3 -c "import json; j=json.load(open('$T/ua.json')); assert j['outcome'] == 'authentic', j"
