@@ -757,17 +757,6 @@ vtree_key_generation(struct vtree *vt)
 	return g;
 }
 
-enum hs_err
-vtree_key_check(struct vtree *vt, const char *vkey, time_t t, char *err)
-{
-	enum hs_err rc;
-
-	pthread_rwlock_rdlock(&vt->lk);
-	rc = keylog_check(vt->kl, vkey, t, err);
-	pthread_rwlock_unlock(&vt->lk);
-	return rc;
-}
-
 bool
 vtree_has(struct vtree *vt, uint64_t index, uint64_t size,
     const merkle_hash lh)

@@ -23,6 +23,11 @@
  * each must hash to its leaf). A certificate's status is then a fact of
  * the verified log, not of a database table.
  *
+ * And it follows the ledger's key history (lib/keylog.h), rooted in the
+ * configured trust anchors: which keys may sign a checkpoint, and each
+ * key's window for certificates, from key, key-retire and key-compromise
+ * entries only, never from the database's keys table.
+ *
  * All functions are thread-safe. Memory: about 65 bytes per leaf for the
  * tree, and 64 to 128 bytes per certificate for the index (32-byte slots,
  * a power of two of them, at most half full).
@@ -87,13 +92,6 @@ enum hs_err vtree_root(struct vtree *vt, uint64_t size, merkle_hash root,
 
 /* The key history's generation alone (cheap). */
 uint64_t vtree_key_generation(struct vtree *vt);
-
-/*
- * keylog_check on the verified key history: HS_OK if a signature by
- * vkey at t is valid, else why (naming the ledger leaf).
- */
-enum hs_err vtree_key_check(struct vtree *vt, const char *vkey, time_t t,
-    char *err);
 
 /* Leaves this process has verified. */
 uint64_t vtree_size(struct vtree *vt);
