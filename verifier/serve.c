@@ -24,13 +24,15 @@ static void
 serve_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: hourseal-verifier serve --db FILE [options]\n"
+	    "usage: hourseal-verifier serve --db FILE --key FILE [options]\n"
 	    "  --db FILE            the database (DIR/verifier.db from publish, or\n"
 	    "                       the issuer's DIR/hourseal.db), opened read-only\n"
 	    "  --listen ADDR        HOST:PORT, [IPv6]:PORT or :PORT (127.0.0.1:8080)\n"
 	    "  --threads N          worker threads (2)\n"
-	    "  --key FILE           trust only the verifier key(s) in FILE (repeatable);\n"
-	    "                       default: the keys in the database's keys table\n"
+	    "  --key FILE           required: the issuer's verifier key(s) (a .pub or\n"
+	    "                       a /keys file; repeatable). The trust anchor: other\n"
+	    "                       keys, retirements and compromises are taken only\n"
+	    "                       from the verified ledger, never from the database\n"
 	    "  --pepper FILE        the issuer's 32-byte pepper: enables the ID match\n"
 	    "                       endpoint (otherwise it answers 503)\n"
 	    "  --max-conns N        open connections (1000)\n"
@@ -206,6 +208,13 @@ vcmd_serve(int argc, char **argv)
 	if (so.db_path == NULL && !so.bench_fixed) {
 		fprintf(stderr, "hourseal-verifier serve: --db FILE is "
 		    "required\n");
+		serve_usage(stderr);
+		return 2;
+	}
+	if (so.db_path != NULL && so.nkeys == 0) {
+		fprintf(stderr, "hourseal-verifier serve: --key FILE is "
+		    "required: the issuer's verifier key (keys/LABEL.pub), the "
+		    "root of trust; keys are never taken from the database\n");
 		serve_usage(stderr);
 		return 2;
 	}

@@ -20,21 +20,18 @@
 #include "vdb.h"
 #include "vtree.h"
 
-#define KEYS_RELOAD_SECONDS 10
-
 struct vdb {
 	char path[4096];
 	sqlite3 *db;
 	dev_t dev;
 	ino_t ino;
 	time_t checked;           /* last stale check */
-	struct verify_keys pinned;
-	struct verify_keys keys;
-	time_t keys_loaded;
+	struct verify_keys keys;   /* from the verified ledger (vtree_keys) */
+	uint64_t keys_gen;         /* the key history's generation of keys */
 	struct ledger *l;
 	struct vtree *vt;          /* shared: the verified tree */
 	bool own_vt;
-	sqlite3_stmt *st_latest, *st_cert, *st_keys, *st_digest;
+	sqlite3_stmt *st_latest, *st_cert, *st_digest;
 	/* the latest checkpoint, verified */
 	char *ckpt_note;
 	size_t ckpt_len;
@@ -77,63 +74,24 @@ copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
 	snprintf(out, n, "%s", s ? (const char *)s : "");
 }
 
-/* (Re)loads the trusted keys: pinned ones, or the keys table; the
- * table's retirement and compromise times apply to both. */
+/*
+ * Takes the trusted keys from the verified ledger's key history when it
+ * changed (never from the database's keys table). *changed says so.
+ */
 static enum hs_err
-load_keys(struct vdb *v, char *err)
+follow_keys(struct vdb *v, bool *changed, char *err)
 {
-	struct verify_keys ks;
-	enum hs_err rc = HS_OK;
-	int src;
-	size_t i;
+	uint64_t gen;
+	enum hs_err rc;
 
-	verify_keys_init(&ks);
-	sqlite3_reset(v->st_keys);
-	while ((src = sqlite3_step(v->st_keys)) == SQLITE_ROW) {
-		char vkey[NOTE_VKEY_MAX], label[128], nb[32], ret[32], comp[32];
-
-		copy_col(v->st_keys, 0, label, sizeof(label));
-		copy_col(v->st_keys, 1, vkey, sizeof(vkey));
-		copy_col(v->st_keys, 2, nb, sizeof(nb));
-		copy_col(v->st_keys, 3, ret, sizeof(ret));
-		copy_col(v->st_keys, 4, comp, sizeof(comp));
-		if (v->pinned.n > 0 && !verify_keys_has(&v->pinned, vkey))
-			continue;
-		if ((rc = verify_keys_add(&ks, vkey, label, nb, ret, comp,
-		    err)) != HS_OK) {
-			hs_errprefix(err, "keys table, key '%s'", label);
-			goto out;
-		}
-	}
-	if (src != SQLITE_DONE) {
-		rc = store_err(v->db, err, "reading keys");
-		goto out;
-	}
-	/* Pinned keys the table does not know are trusted as given. */
-	for (i = 0; i < v->pinned.n; i++) {
-		const struct verify_key *pk = &v->pinned.k[i];
-		char nb[21] = "", ret[21] = "", comp[21] = "";
-
-		if (verify_keys_has(&ks, pk->vkey))
-			continue;
-		if (pk->not_before)
-			time_rfc3339(pk->not_before, nb);
-		if (pk->retired)
-			time_rfc3339(pk->retired, ret);
-		if (pk->compromised)
-			time_rfc3339(pk->compromised, comp);
-		if ((rc = verify_keys_add(&ks, pk->vkey, "", nb, ret, comp,
-		    err)) != HS_OK)
-			goto out;
-	}
-	verify_keys_free(&v->keys);
-	v->keys = ks;
-	memset(&ks, 0, sizeof(ks));
-	v->keys_loaded = time(NULL);
-out:
-	sqlite3_reset(v->st_keys);
-	verify_keys_free(&ks);
-	return rc;
+	*changed = false;
+	if (v->keys.n > 0 && vtree_key_generation(v->vt) == v->keys_gen)
+		return HS_OK;
+	if ((rc = vtree_keys(v->vt, &v->keys, &gen, err)) != HS_OK)
+		return rc;
+	*changed = true;
+	v->keys_gen = gen;
+	return HS_OK;
 }
 
 enum hs_err
@@ -143,14 +101,17 @@ vdb_open(const char *path, const struct verify_keys *pinned,
 	struct vdb *v;
 	struct stat sb;
 	enum hs_err rc;
-	size_t i;
+	bool changed;
 
 	*out = NULL;
+	if (pinned == NULL || pinned->n == 0)
+		return hs_fail(err, HS_ERR_INVALID, "no trust anchor: the "
+		    "issuer's verifier key must be given (--key FILE); keys "
+		    "are never taken from the database");
 	v = calloc(1, sizeof(*v));
 	if (v == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	snprintf(v->path, sizeof(v->path), "%s", path);
-	verify_keys_init(&v->pinned);
 	verify_keys_init(&v->keys);
 	if (stat(path, &sb) != 0) {
 		rc = hs_fail(err, HS_ERR_IO, "%s: cannot stat", path);
@@ -161,45 +122,6 @@ vdb_open(const char *path, const struct verify_keys *pinned,
 	v->checked = time(NULL);
 	if ((rc = store_open(path, STORE_RO, &v->db, err)) != HS_OK)
 		goto fail;
-	if (pinned != NULL) {
-		for (i = 0; i < pinned->n; i++) {
-			const struct verify_key *pk = &pinned->k[i];
-			char nb[21] = "", ret[21] = "", comp[21] = "";
-
-			if (pk->not_before)
-				time_rfc3339(pk->not_before, nb);
-			if (pk->retired)
-				time_rfc3339(pk->retired, ret);
-			if (pk->compromised)
-				time_rfc3339(pk->compromised, comp);
-			if ((rc = verify_keys_add(&v->pinned, pk->vkey, "", nb,
-			    ret, comp, err)) != HS_OK)
-				goto fail;
-		}
-	}
-	if ((rc = prep(v, "SELECT size, note FROM latest_checkpoint "
-	    "WHERE one = 1", &v->st_latest, err)) != HS_OK ||
-	    (rc = prep(v, "SELECT c.note, c.leaf_index, c.pdf_sha256, "
-	    "c.replaces, r.reason, r.at, r.leaf_index, r.replaced_by "
-	    "FROM certificates c LEFT JOIN revocations r "
-	    "ON r.serial = c.serial WHERE c.serial = ?", &v->st_cert, err)) !=
-	    HS_OK ||
-	    (rc = prep(v, "SELECT label, vkey, not_before, retired, "
-	    "compromised_since FROM keys ORDER BY created, label",
-	    &v->st_keys, err)) != HS_OK ||
-	    (rc = prep(v, "SELECT id_digest FROM certificates WHERE "
-	    "serial = ?", &v->st_digest, err)) != HS_OK)
-		goto fail;
-	if ((rc = load_keys(v, err)) != HS_OK)
-		goto fail;
-	if (v->keys.n == 0) {
-		rc = hs_fail(err, HS_ERR_STATE, "%s: no trusted verifier key "
-		    "(the keys table is empty%s)", path, v->pinned.n ?
-		    " or has none of the --key keys" : "");
-		goto fail;
-	}
-	if ((rc = ledger_open(v->db, v->keys.origin, &v->l, err)) != HS_OK)
-		goto fail;
 	if (vt != NULL) {
 		v->vt = vt;
 	} else {
@@ -207,6 +129,22 @@ vdb_open(const char *path, const struct verify_keys *pinned,
 			goto fail;
 		v->own_vt = true;
 	}
+	/* The configured keys are the root of the key history. */
+	if ((rc = vtree_set_anchors(v->vt, pinned, err)) != HS_OK ||
+	    (rc = follow_keys(v, &changed, err)) != HS_OK)
+		goto fail;
+	if ((rc = prep(v, "SELECT size, note FROM latest_checkpoint "
+	    "WHERE one = 1", &v->st_latest, err)) != HS_OK ||
+	    (rc = prep(v, "SELECT c.note, c.leaf_index, c.pdf_sha256, "
+	    "c.replaces, r.reason, r.at, r.leaf_index, r.replaced_by "
+	    "FROM certificates c LEFT JOIN revocations r "
+	    "ON r.serial = c.serial WHERE c.serial = ?", &v->st_cert, err)) !=
+	    HS_OK ||
+	    (rc = prep(v, "SELECT id_digest FROM certificates WHERE "
+	    "serial = ?", &v->st_digest, err)) != HS_OK)
+		goto fail;
+	if ((rc = ledger_open(v->db, v->keys.origin, &v->l, err)) != HS_OK)
+		goto fail;
 	*out = v;
 	return HS_OK;
 fail:
@@ -239,10 +177,8 @@ vdb_close(struct vdb *v)
 	ledger_close(v->l);
 	sqlite3_finalize(v->st_latest);
 	sqlite3_finalize(v->st_cert);
-	sqlite3_finalize(v->st_keys);
 	sqlite3_finalize(v->st_digest);
 	store_close(v->db);
-	verify_keys_free(&v->pinned);
 	verify_keys_free(&v->keys);
 	free(v->ckpt_note);
 	if (v->own_vt)
@@ -280,6 +216,25 @@ vdb_set_poll(struct vdb *v, unsigned ms)
 }
 
 /*
+ * Follows the key history; when it changed, everything is checked again
+ * (the checkpoint too: its signer may be retired or compromised now).
+ */
+static enum hs_err
+keys_changed(struct vdb *v, char *err)
+{
+	bool changed;
+	enum hs_err rc;
+
+	if ((rc = follow_keys(v, &changed, err)) != HS_OK || !changed)
+		return rc;
+	free(v->ckpt_note);
+	v->ckpt_note = NULL;
+	v->ckpt_len = 0;
+	v->gen++;
+	return HS_OK;
+}
+
+/*
  * Reads latest_checkpoint and, when it changed, verifies its signature
  * and that the stored tree has that root. On failure have_ckpt is false
  * and ckpt_problem says why; that is an answer (nothing is valid), not an
@@ -293,7 +248,6 @@ refresh_checkpoint(struct vdb *v, char *err)
 	int src;
 	enum hs_err rc = HS_OK;
 	char e2[HS_ERRLEN];
-	time_t now = time(NULL);
 	double m = time_mono();
 
 	if (v->poll_ms > 0 && v->ckpt_note != NULL &&
@@ -305,30 +259,8 @@ refresh_checkpoint(struct vdb *v, char *err)
 	if (v->poll_ms > 0 &&
 	    sqlite3_exec(v->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
 		v->in_read = true;
-	if (now - v->keys_loaded >= KEYS_RELOAD_SECONDS) {
-		struct buf before, after;
-		bool same;
-
-		buf_init(&before);
-		buf_init(&after);
-		verify_keys_format(&v->keys, &before);
-		rc = load_keys(v, err);
-		verify_keys_format(&v->keys, &after);
-		same = !before.oom && !after.oom && before.len == after.len &&
-		    memcmp(before.data, after.data, before.len) == 0;
-		buf_free(&before);
-		buf_free(&after);
-		if (rc != HS_OK)
-			return rc;
-		if (!same) {
-			/* A key was marked retired or compromised, or
-			 * added: everything is checked again. */
-			free(v->ckpt_note);
-			v->ckpt_note = NULL;
-			v->ckpt_len = 0;
-			v->gen++;
-		}
-	}
+	if ((rc = keys_changed(v, err)) != HS_OK)
+		return rc;
 	sqlite3_reset(v->st_latest);
 	src = sqlite3_step(v->st_latest);
 	if (src == SQLITE_DONE) {
@@ -360,20 +292,21 @@ refresh_checkpoint(struct vdb *v, char *err)
 	v->ckpt_len = len;
 	v->have_ckpt = false;
 	v->gen++;
-	if (checkpoint_open(v->ckpt_note, len, v->keys.origin, v->keys.ckpt,
-	    v->keys.nckpt, &v->ckpt, NULL, e2) != HS_OK) {
-		setp(v->ckpt_problem, sizeof(v->ckpt_problem),
-		    "the latest checkpoint does not verify: %s", e2);
-		goto out;
-	}
 	/*
-	 * The ledger's leaves up to that size must hash to the signed root;
-	 * the shared tree checks that once for all threads.
+	 * Signed by a key the verified ledger trusts, and the ledger's
+	 * leaves up to that size hash to the signed root: the shared tree
+	 * checks that once for all threads, following key changes.
 	 */
-	rc = vtree_sync(v->vt, v->db, v->ckpt.size, v->ckpt.root, e2);
+	rc = vtree_advance(v->vt, v->db, v->ckpt_note, len, &v->ckpt, e2);
+	if (rc == HS_OK) {
+		bool changed;
+
+		rc = follow_keys(v, &changed, e2);
+	}
 	if (rc == HS_ERR_SIGNATURE) {
 		rc = HS_OK;
-		setp(v->ckpt_problem, sizeof(v->ckpt_problem), "%s", e2);
+		setp(v->ckpt_problem, sizeof(v->ckpt_problem), "the latest "
+		    "checkpoint does not verify: %s", e2);
 		goto out;
 	}
 	if (rc != HS_OK) {
@@ -806,6 +739,48 @@ vdb_upload_free(struct vdb_upload_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/*
+ * A receipt whose checkpoint is no longer signed by a key that may sign
+ * (its key was compromised later) still proves inclusion when that
+ * checkpoint's root is the verified tree's root at its size and the
+ * inclusion proof leads from the note's leaf to it: the verified ledger
+ * vouches for it. *size gets the receipt's checkpoint size.
+ */
+static bool
+receipt_vouched(struct vdb *v, const char *serial, const char *note,
+    size_t nlen, const char *rtext, size_t rlen, uint64_t *size)
+{
+	struct receipt *r = NULL;
+	const struct checkpoint *cp;
+	const merkle_hash *proof;
+	merkle_hash lh, root;
+	struct buf entry;
+	char e2[HS_ERRLEN];
+	size_t n;
+	bool ok = false;
+
+	buf_init(&entry);
+	if (!v->have_ckpt || receipt_parse(rtext, rlen, &r, e2) != HS_OK ||
+	    leaf_issue(serial, note, nlen, &entry, e2) != HS_OK ||
+	    entry.oom || merkle_leaf_hash(entry.data, entry.len, lh) != HS_OK)
+		goto out;
+	cp = receipt_checkpoint_parsed(r);
+	proof = receipt_proof(r, &n);
+	if (strcmp(cp->origin, v->keys.origin) != 0 ||
+	    cp->size > v->ckpt.size ||
+	    vtree_root(v->vt, cp->size, root, e2) != HS_OK ||
+	    CRYPTO_memcmp(root, cp->root, MERKLE_HASH) != 0 ||
+	    merkle_verify_inclusion(receipt_index(r), cp->size, lh,
+	    MERKLE_HASH, proof, n, cp->root, MERKLE_HASH, e2) != HS_OK)
+		goto out;
+	*size = cp->size;
+	ok = true;
+out:
+	receipt_free(r);
+	buf_free(&entry);
+	return ok;
+}
+
 enum hs_err
 vdb_check_upload(struct vdb *v, const void *data, size_t len,
     struct vdb_upload_result *res, char *err)
@@ -888,6 +863,13 @@ vdb_check_upload_budget(struct vdb *v, const void *data, size_t len,
 				    &v->ckpt, proof, np, e2) == HS_OK)
 					res->consistent = true;
 			}
+		}
+		if (!res->receipt_ok && receipt_vouched(v, c.serial, note,
+		    nlen, pf.proof, pf.proof_len, &res->receipt_size)) {
+			/* Its checkpoint's signer is retired or compromised
+			 * now, but its root is one of the verified ledger's. */
+			res->receipt_ok = true;
+			res->consistent = true;
 		}
 		if (!res->receipt_ok)
 			setp(res->problem, sizeof(res->problem),

@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "keylog.h"
 #include "leaf.h"
 #include "mtree.h"
 #include "note.h"
@@ -16,6 +17,7 @@
 #include "vtree.h"
 
 #define VTREE_SIGNERS 255
+#define VTREE_KEY_STEPS 256       /* intermediate checkpoints per advance */
 #define NO_ISSUE 0u
 #define CONFLICT UINT32_MAX
 
@@ -56,6 +58,10 @@ struct vtree {
 	size_t nslots, used;      /* nslots: a power of two, or 0 */
 	struct vt_rev *revs;
 	size_t nrevs, caprevs;
+	/* the key history of the verified tree (replaced under lk, with
+	 * sync_mu held); always fed exactly vsize entries */
+	struct keylog *kl;
+	bool anchored;
 };
 
 enum hs_err
@@ -69,6 +75,11 @@ vtree_new(struct vtree **out, char *err)
 	if (vt == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	if ((rc = mtree_new(&vt->t, err)) != HS_OK) {
+		free(vt);
+		return rc;
+	}
+	if ((rc = keylog_new(&vt->kl, err)) != HS_OK) {
+		mtree_free(vt->t);
 		free(vt);
 		return rc;
 	}
@@ -86,6 +97,7 @@ vtree_free(struct vtree *vt)
 	if (vt == NULL)
 		return;
 	mtree_free(vt->t);
+	keylog_free(vt->kl);
 	free(vt->slots);
 	free(vt->revs);
 	free(vt->sig);
@@ -111,10 +123,11 @@ vtree_size(struct vtree *vt)
  * Reads leaves [from, to) of db: their hashes into *out, and what the
  * issue and revoke entries say into *news (*nnews). Every entry must
  * hash to its stored leaf hash, so the index is as good as the tree.
+ * kl (may be NULL) is fed every entry.
  */
 static enum hs_err
 read_leaves(sqlite3 *db, uint64_t from, uint64_t to, merkle_hash **out,
-    struct vt_new **news, size_t *nnews, char *err)
+    struct vt_new **news, size_t *nnews, struct keylog *kl, char *err)
 {
 	sqlite3_stmt *st = NULL;
 	merkle_hash *h, lh;
@@ -160,6 +173,13 @@ read_leaves(sqlite3 *db, uint64_t from, uint64_t to, merkle_hash **out,
 			goto out;
 		}
 		want++;
+		if (kl != NULL && (rc = keylog_entry(kl, e ? e : "", elen,
+		    h[idx - from], err)) != HS_OK) {
+			if (rc != HS_ERR_NOMEM)
+				rc = HS_ERR_SIGNATURE;
+			hs_errprefix(err, "the ledger's key history");
+			goto out;
+		}
 		/* Entries this version cannot read stay in the tree only. */
 		if (e == NULL || leaf_parse(e, elen, &lf, NULL) != HS_OK ||
 		    (lf.kind != LEAF_ISSUE && lf.kind != LEAF_REVOKE) ||
@@ -379,39 +399,35 @@ grow_sig(struct vtree *vt, uint64_t n, char *err)
 	return HS_OK;
 }
 
-enum hs_err
-vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
-    const merkle_hash root, char *err)
+/*
+ * Grows the tree from vsize to size (> vsize), the size of the signed
+ * checkpoint note[0..len) that the current key history accepts: reads the
+ * leaves, feeds them to a copy of the key history, which checks the
+ * signature and the root, and keeps both only if everything matches.
+ * sync_mu held. HS_ERR_SIGNATURE with the reason when the stored ledger
+ * or the checkpoint does not verify (nothing changes).
+ */
+static enum hs_err
+grow(struct vtree *vt, sqlite3 *db, uint64_t size, const char *note,
+    size_t len, struct checkpoint *cp, char *err)
 {
 	merkle_hash *add = NULL, got;
 	struct vt_new *news = NULL;
+	struct keylog *kl = NULL;
 	size_t nnews = 0;
-	uint64_t have, i;
-	enum hs_err rc = HS_OK;
+	uint64_t have = vt->vsize, i;
+	enum hs_err rc;
 
-	pthread_mutex_lock(&vt->sync_mu);
-	pthread_rwlock_rdlock(&vt->lk);
-	have = vt->vsize;
-	if (size <= have) {
-		/* Already verified that far: the root at size must agree. */
-		if (size == have)
-			memcpy(got, vt->vroot, MERKLE_HASH);
-		else
-			rc = mtree_root(vt->t, size, got, err);
-		pthread_rwlock_unlock(&vt->lk);
-		if (rc == HS_OK && CRYPTO_memcmp(got, root, MERKLE_HASH) != 0)
-			rc = hs_fail(err, HS_ERR_SIGNATURE, "the checkpoint of "
-			    "size %llu contradicts the ledger this verifier "
-			    "checked before (size %llu): two different histories "
-			    "signed by the same log", (unsigned long long)size,
-			    (unsigned long long)have);
+	/* Only this thread grows the tree (sync_mu): read without the lock. */
+	if ((rc = keylog_clone(vt->kl, &kl, err)) != HS_OK ||
+	    (rc = read_leaves(db, have, size, &add, &news, &nnews, kl,
+	    err)) != HS_OK)
+		goto out;
+	if ((rc = keylog_checkpoint(kl, note, len, cp, err)) != HS_OK) {
+		if (rc != HS_ERR_NOMEM)
+			rc = HS_ERR_SIGNATURE;
 		goto out;
 	}
-	pthread_rwlock_unlock(&vt->lk);
-	/* Only this thread grows the tree (sync_mu): read without the lock. */
-	if ((rc = read_leaves(db, have, size, &add, &news, &nnews, err)) !=
-	    HS_OK)
-		goto out;
 	pthread_rwlock_wrlock(&vt->lk);
 	if ((rc = mtree_reserve(vt->t, size, err)) != HS_OK ||
 	    (rc = grow_sig(vt, size, err)) != HS_OK)
@@ -421,7 +437,7 @@ vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
 			break;
 	if (rc == HS_OK)
 		rc = mtree_root(vt->t, size, got, err);
-	if (rc == HS_OK && CRYPTO_memcmp(got, root, MERKLE_HASH) != 0)
+	if (rc == HS_OK && CRYPTO_memcmp(got, cp->root, MERKLE_HASH) != 0)
 		rc = hs_fail(err, HS_ERR_SIGNATURE, "the stored ledger does not "
 		    "match its signed checkpoint (size %llu)",
 		    (unsigned long long)size);
@@ -436,14 +452,309 @@ vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
 		goto unlock;
 	}
 	vt->vsize = size;
-	memcpy(vt->vroot, root, MERKLE_HASH);
+	memcpy(vt->vroot, cp->root, MERKLE_HASH);
+	keylog_free(vt->kl);
+	vt->kl = kl;
+	kl = NULL;
 unlock:
 	pthread_rwlock_unlock(&vt->lk);
 out:
+	keylog_free(kl);
 	free(add);
 	free(news);
+	return rc;
+}
+
+/*
+ * The first leaf at or after from (below to) whose entry names a key
+ * kind, and the smallest stored checkpoint that covers it and is older
+ * than to: where the log vouches for a key change. Only a hint (nothing
+ * here is trusted until grow verifies it). HS_ERR_NOTFOUND if either is
+ * missing. *note is the caller's to free.
+ */
+static enum hs_err
+key_step(sqlite3 *db, uint64_t from, uint64_t to, uint64_t *leaf,
+    uint64_t *size, char **note, size_t *len, char *err)
+{
+	static const char prefix[] = LEAF_PREFIX " key";
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc = HS_ERR_NOTFOUND;
+	int src;
+
+	*note = NULL;
+	*len = 0;
+	if (sqlite3_prepare_v2(db, "SELECT min(idx) FROM leaves WHERE idx >= "
+	    "?1 AND idx < ?2 AND substr(entry, 1, ?4) = ?3", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return store_err(db, err, "reading the ledger's leaves");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+	sqlite3_bind_blob(st, 3, prefix, (int)strlen(prefix), SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, (int)strlen(prefix));
+	src = sqlite3_step(st);
+	if (src != SQLITE_ROW) {
+		rc = store_err(db, err, "reading the ledger's leaves");
+		goto out;
+	}
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+		hs_fail(err, rc, "the ledger announces no key change after "
+		    "leaf %llu", (unsigned long long)from);
+		goto out;
+	}
+	*leaf = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db, "SELECT size, note FROM checkpoints WHERE "
+	    "size > ?1 AND size < ?2 ORDER BY size LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return store_err(db, err, "reading the stored checkpoints");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)*leaf);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+	src = sqlite3_step(st);
+	if (src == SQLITE_DONE) {
+		hs_fail(err, rc, "no stored checkpoint covers the key entry at "
+		    "leaf %llu", (unsigned long long)*leaf);
+		goto out;
+	}
+	if (src != SQLITE_ROW) {
+		rc = store_err(db, err, "reading the stored checkpoints");
+		goto out;
+	}
+	*size = (uint64_t)sqlite3_column_int64(st, 0);
+	*len = (size_t)sqlite3_column_bytes(st, 1);
+	if (*len > CHECKPOINT_NOTE_MAX) {
+		hs_fail(err, rc, "the stored checkpoint of size %llu is too "
+		    "long", (unsigned long long)*size);
+		goto out;
+	}
+	if ((*note = malloc(*len + 1)) == NULL) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(*note, sqlite3_column_blob(st, 1) ? sqlite3_column_blob(st, 1) :
+	    "", *len);
+	(*note)[*len] = '\0';
+	rc = HS_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum hs_err
+vtree_advance(struct vtree *vt, sqlite3 *db, const char *note, size_t len,
+    struct checkpoint *cp, char *err)
+{
+	struct checkpoint u, step;
+	merkle_hash got;
+	char e2[HS_ERRLEN], e3[HS_ERRLEN];
+	uint64_t have, leaf = 0, ssize = 0;
+	char *snote = NULL;
+	size_t slen = 0;
+	enum hs_err rc;
+	int steps;
+
+	memset(cp, 0, sizeof(*cp));
+	pthread_mutex_lock(&vt->sync_mu);
+	if (!vt->anchored) {
+		rc = hs_fail(err, HS_ERR_STATE, "no trust anchor key");
+		goto out;
+	}
+	if (checkpoint_parse_note(note, len, &u, e2) != HS_OK) {
+		rc = hs_fail(err, HS_ERR_SIGNATURE, "the checkpoint is "
+		    "malformed: %s", e2);
+		goto out;
+	}
+	for (steps = 0;; steps++) {
+		have = vt->vsize;
+		if (u.size <= have) {
+			/* Already verified that far: the root must agree. */
+			pthread_rwlock_rdlock(&vt->lk);
+			rc = HS_OK;
+			if (u.size == have)
+				memcpy(got, vt->vroot, MERKLE_HASH);
+			else
+				rc = mtree_root(vt->t, u.size, got, err);
+			pthread_rwlock_unlock(&vt->lk);
+			if (rc != HS_OK)
+				goto out;
+			rc = keylog_signed(vt->kl, note, len, cp, e2);
+			if (CRYPTO_memcmp(got, u.root, MERKLE_HASH) != 0) {
+				rc = hs_fail(err, HS_ERR_SIGNATURE, "the "
+				    "checkpoint of size %llu contradicts the "
+				    "ledger this verifier checked before (size "
+				    "%llu): two different histories%s",
+				    (unsigned long long)u.size,
+				    (unsigned long long)have, rc == HS_OK ?
+				    " signed by the same log" : "");
+				goto out;
+			}
+			if (rc != HS_OK)
+				rc = hs_fail(err, HS_ERR_SIGNATURE, "%s", e2);
+			goto out;
+		}
+		rc = keylog_signed(vt->kl, note, len, cp, e2);
+		if (rc == HS_OK) {
+			rc = grow(vt, db, u.size, note, len, cp, err);
+			goto out;
+		}
+		if (rc == HS_ERR_NOMEM) {
+			hs_fail(err, rc, "%s", e2);
+			goto out;
+		}
+		/*
+		 * Not signed by a key trusted now: maybe by one the newer
+		 * part of the log announces. Then a stored checkpoint that
+		 * covers that key entry, signed by a key trusted now, comes
+		 * first; its entries make the next key trusted.
+		 */
+		if (steps == VTREE_KEY_STEPS) {
+			rc = hs_fail(err, HS_ERR_SIGNATURE, "%s (after %d key "
+			    "changes)", e2, steps);
+			goto out;
+		}
+		rc = key_step(db, have, u.size, &leaf, &ssize, &snote, &slen,
+		    e3);
+		if (rc == HS_ERR_NOTFOUND) {
+			rc = hs_fail(err, HS_ERR_SIGNATURE, "%s; %s", e2, e3);
+			goto out;
+		}
+		if (rc != HS_OK) {
+			hs_fail(err, rc, "%s", e3);
+			goto out;
+		}
+		rc = keylog_signed(vt->kl, snote, slen, &step, e3);
+		if (rc == HS_OK)
+			rc = grow(vt, db, ssize, snote, slen, &step, e3);
+		free(snote);
+		snote = NULL;
+		if (rc != HS_OK) {
+			hs_fail(err, rc == HS_ERR_NOMEM ? rc : HS_ERR_SIGNATURE,
+			    "%s; the checkpoint of size %llu that covers the "
+			    "key entry at leaf %llu does not verify: %s", e2,
+			    (unsigned long long)ssize,
+			    (unsigned long long)leaf, e3);
+			if (rc != HS_ERR_NOMEM && rc != HS_ERR_DB &&
+			    rc != HS_ERR_BUSY && rc != HS_ERR_IO)
+				rc = HS_ERR_SIGNATURE;
+			goto out;
+		}
+	}
+out:
 	pthread_mutex_unlock(&vt->sync_mu);
 	return rc;
+}
+
+enum hs_err
+vtree_set_anchors(struct vtree *vt, const struct verify_keys *anchors,
+    char *err)
+{
+	struct keylog_key k;
+	enum hs_err rc = HS_OK;
+	size_t i, j, n = 0;
+
+	if (anchors == NULL || anchors->n == 0)
+		return hs_fail(err, HS_ERR_INVALID, "no trust anchor key: give "
+		    "the issuer's verifier key (--key FILE)");
+	pthread_mutex_lock(&vt->sync_mu);
+	if (vt->anchored) {
+		/* A shared tree: the same anchors, or none of it. */
+		for (i = 0; keylog_key(vt->kl, i, &k); i++) {
+			if (!k.anchor)
+				continue;
+			n++;
+			for (j = 0; j < anchors->n; j++)
+				if (strcmp(anchors->k[j].vkey, k.vkey) == 0)
+					break;
+			if (j == anchors->n)
+				break;
+		}
+		if (n != anchors->n || keylog_key(vt->kl, i, &k))
+			rc = hs_fail(err, HS_ERR_INVALID, "this verified tree "
+			    "has other trust anchors");
+		goto out;
+	}
+	for (i = 0; i < anchors->n; i++) {
+		const struct verify_key *a = &anchors->k[i];
+
+		if ((rc = keylog_anchor(vt->kl, a->vkey, a->not_before,
+		    a->retired, a->compromised, err)) != HS_OK)
+			goto out;
+	}
+	vt->anchored = true;
+out:
+	pthread_mutex_unlock(&vt->sync_mu);
+	return rc;
+}
+
+enum hs_err
+vtree_keys(struct vtree *vt, struct verify_keys *out, uint64_t *gen,
+    char *err)
+{
+	struct verify_keys ks;
+	struct keylog_key k;
+	char label[64];
+	enum hs_err rc = HS_OK;
+	size_t i, n;
+
+	verify_keys_init(&ks);
+	pthread_rwlock_rdlock(&vt->lk);
+	*gen = keylog_generation(vt->kl);
+	for (i = 0; keylog_key(vt->kl, i, &k); i++) {
+		if (!k.trusted)
+			continue;
+		if (k.key_leaf != KEYLOG_NONE)
+			snprintf(label, sizeof(label), "ledger leaf %llu",
+			    (unsigned long long)k.key_leaf);
+		else
+			snprintf(label, sizeof(label), "configured");
+		if ((rc = verify_keys_add(&ks, k.vkey, label, NULL, NULL, NULL,
+		    err)) != HS_OK)
+			break;
+		ks.k[ks.n - 1].not_before = k.not_before;
+		ks.k[ks.n - 1].retired = k.retired;
+		ks.k[ks.n - 1].compromised = k.compromised;
+	}
+	pthread_rwlock_unlock(&vt->lk);
+	if (rc != HS_OK) {
+		verify_keys_free(&ks);
+		return rc;
+	}
+	/* Checkpoints (receipts): keys not marked compromised. */
+	for (i = 0, n = 0; i < ks.n; i++)
+		if (ks.k[i].compromised == 0)
+			ks.ckpt[n++] = ks.v[i];
+	ks.nckpt = n;
+	verify_keys_free(out);
+	*out = ks;
+	return HS_OK;
+}
+
+enum hs_err
+vtree_root(struct vtree *vt, uint64_t size, merkle_hash root, char *err)
+{
+	enum hs_err rc;
+
+	pthread_rwlock_rdlock(&vt->lk);
+	if (size > vt->vsize)
+		rc = hs_fail(err, HS_ERR_INVALID, "size %llu is beyond the "
+		    "verified ledger", (unsigned long long)size);
+	else if (size == vt->vsize) {
+		memcpy(root, vt->vroot, MERKLE_HASH);
+		rc = HS_OK;
+	} else
+		rc = mtree_root(vt->t, size, root, err);
+	pthread_rwlock_unlock(&vt->lk);
+	return rc;
+}
+
+uint64_t
+vtree_key_generation(struct vtree *vt)
+{
+	uint64_t g;
+
+	pthread_rwlock_rdlock(&vt->lk);
+	g = keylog_generation(vt->kl);
+	pthread_rwlock_unlock(&vt->lk);
+	return g;
 }
 
 bool

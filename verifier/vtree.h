@@ -23,6 +23,11 @@
  * each must hash to its leaf). A certificate's status is then a fact of
  * the verified log, not of a database table.
  *
+ * And it follows the ledger's key history (lib/keylog.h), rooted in the
+ * configured trust anchors: which keys may sign a checkpoint, and each
+ * key's window for certificates, from key, key-retire and key-compromise
+ * entries only, never from the database's keys table.
+ *
  * All functions are thread-safe. Memory: about 65 bytes per leaf for the
  * tree, and 64 to 128 bytes per certificate for the index (32-byte slots,
  * a power of two of them, at most half full).
@@ -38,7 +43,9 @@
 #include <sqlite3.h>
 
 #include "hs.h"
+#include "checkpoint.h"
 #include "merkle.h"
+#include "verify.h"
 
 struct vtree;
 
@@ -46,14 +53,45 @@ enum hs_err vtree_new(struct vtree **out, char *err);
 void vtree_free(struct vtree *vt); /* accepts NULL */
 
 /*
- * Makes the tree cover the checkpoint (size, root): reads the leaves it
- * lacks from db's leaves table, appends them and compares roots.
- * HS_OK when the tree's root at size is root; HS_ERR_SIGNATURE with a
- * reason in err when the stored ledger does not match it (the tree is
- * left as it was); other errors when db cannot be read.
+ * The trust anchors (the configured verifier keys), set once before the
+ * first vtree_advance; the ledger's key history is rooted in them
+ * (lib/keylog.h). A shared tree accepts the same anchors again and
+ * refuses others (HS_ERR_INVALID); none at all is HS_ERR_INVALID.
  */
-enum hs_err vtree_sync(struct vtree *vt, sqlite3 *db, uint64_t size,
-    const merkle_hash root, char *err);
+enum hs_err vtree_set_anchors(struct vtree *vt,
+    const struct verify_keys *anchors, char *err);
+
+/*
+ * Makes the tree cover the signed checkpoint note[0..len) (*cp gets it):
+ * it must be signed by a key that the verified ledger's key history
+ * trusts for a checkpoint of its size. When it is signed by a key that
+ * only the newer, not yet verified part of the ledger announces, the
+ * stored checkpoint covering that key entry (db's checkpoints table),
+ * signed by a key trusted now, is verified first, and so on, key change
+ * after key change. Leaves are read from db's leaves table, each must
+ * hash to its stored hash, and the roots must match the signed ones.
+ * HS_OK: the tree's root at cp->size is cp->root. HS_ERR_SIGNATURE with
+ * the reason: it does not verify, or contradicts what was verified
+ * before (a fork); the tree keeps only what verified. Other errors when
+ * db cannot be read.
+ */
+enum hs_err vtree_advance(struct vtree *vt, sqlite3 *db, const char *note,
+    size_t len, struct checkpoint *cp, char *err);
+
+/*
+ * The keys the verified ledger trusts, with their windows (verify.h
+ * form; labels "configured" or "ledger leaf N"), replacing *out; *gen is
+ * the key history's generation (it changes when a key's state changes).
+ */
+enum hs_err vtree_keys(struct vtree *vt, struct verify_keys *out,
+    uint64_t *gen, char *err);
+
+/* The root of the verified tree at size (<= the verified size). */
+enum hs_err vtree_root(struct vtree *vt, uint64_t size, merkle_hash root,
+    char *err);
+
+/* The key history's generation alone (cheap). */
+uint64_t vtree_key_generation(struct vtree *vt);
 
 /* Leaves this process has verified. */
 uint64_t vtree_size(struct vtree *vt);

@@ -13,7 +13,7 @@ REV=$(sed -n 's/^revoked //p' "$T/serials")
 S=$(head -1 "$T/valid")
 echo 0000000000000000000000000000000000000000000000000000000000000000 >"$T/pepper"
 
-check "server starts" start_server --db "$T/v.db" --pepper "$T/pepper" \
+check "server starts" start_server --db "$T/v.db" --key "$T/key.pub" --pepper "$T/pepper" \
 	--rate 1000 --burst 2000 --access-log "$T/access.log"
 
 # The QR landing page, forgiving about the serial's spelling.
@@ -165,7 +165,7 @@ check "metrics count verifications by outcome" grep -q 'hourseal_verifications_t
 check "server stops" stop_server
 
 # Without a pepper the match endpoint says so.
-check "server without pepper starts" start_server --db "$T/v.db"
+check "server without pepper starts" start_server --db "$T/v.db" --key "$T/key.pub"
 code=$(curl -s -o "$T/b" -w '%{http_code}' -d 'id_number=350102198001011233' "$URL/api/v1/certificates/$S/match")
 check "match without pepper is 503" [ "$code" = 503 ]
 check "and says why" grep -q 'pepper' "$T/b"
