@@ -1,15 +1,27 @@
 /*
  * hourseal-issuer key rotate [LABEL] [--passphrase-file F]
  *                              [--old-passphrase-file F]
- * hourseal-issuer key retire LABEL [--at TIME]
- * hourseal-issuer key compromised LABEL --since TIME
+ * hourseal-issuer key retire LABEL [--at TIME] [--passphrase-file F]
+ * hourseal-issuer key compromised LABEL --since TIME [--passphrase-file F]
  * hourseal-issuer key list
  *
  * rotate makes a new key, announces it with a key leaf in a checkpoint
  * signed by the outgoing key (so whoever trusts that key learns the new
- * one from the log), and retires the outgoing key at the same moment.
+ * one from the log), and retires the outgoing key at the same moment
+ * (a key-retire leaf under the same checkpoint).
  * retire stops a key signing anything new; what it signed stays valid.
  * compromised makes everything the key signed from TIME on fail.
+ * Both are leaves in the log (key-retire, key-compromise), appended with
+ * a new checkpoint in the same transaction as the keys table update, so
+ * verifiers learn them from the log (lib/keylog.h), never from the table.
+ *
+ * Who signs that checkpoint: the active key (the passphrase is that
+ * key's). A key may sign the checkpoint that logs its own retirement, but
+ * never one that logs its own compromise: a verifier refuses a
+ * checkpoint whose only signer the log itself marks compromised. So
+ * marking the active key compromised is refused: `key rotate` first (the
+ * outgoing key vouches for the new one and is retired), then mark it
+ * compromised; the new key signs that checkpoint.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -20,13 +32,15 @@
 #include "cmd.h"
 #include "keycmd.h"
 #include "keys.h"
+#include "leaf.h"
+#include "ledger.h"
 #include "store.h"
 #include "util.h"
 
 #define USAGE "usage: %s key rotate [LABEL] [--passphrase-file F] " \
 	"[--old-passphrase-file F]\n" \
-	"       %s key retire LABEL [--at TIME]\n" \
-	"       %s key compromised LABEL --since TIME\n" \
+	"       %s key retire LABEL [--at TIME] [--passphrase-file F]\n" \
+	"       %s key compromised LABEL --since TIME [--passphrase-file F]\n" \
 	"       %s key list\n"
 
 static int
@@ -74,6 +88,106 @@ key_rotate(const struct cli *cli, sqlite3 *db, const struct config *c,
 	(void)cli;
 out:
 	note_signer_free(old);
+	return rc;
+}
+
+/*
+ * key retire (compromise false, t = when) or key compromised (compromise
+ * true, t = since): the table update, the leaf and a checkpoint signed by
+ * the active key, in one transaction.
+ */
+static enum hs_err
+key_mark(sqlite3 *db, const struct config *c, const char *label,
+    bool compromise, const char *t, const char *passfile, char *err)
+{
+	struct note_signer *s = NULL;
+	struct ledger *l = NULL;
+	struct keys_info k;
+	struct buf entry;
+	char signer[KEYS_LABEL_MAX + 1] = "";
+	uint64_t index = 0, size = 0;
+	bool tx = false;
+	enum hs_err rc;
+
+	buf_init(&entry);
+	/* The time first: the leaf takes only canonical RFC 3339 UTC. */
+	{
+		time_t tt;
+		char again[21];
+
+		if (strlen(t) != 20 || time_parse_rfc3339(t, &tt) != 0 ||
+		    (time_rfc3339(tt, again), strcmp(again, t) != 0)) {
+			rc = hs_fail(err, HS_ERR_INVALID, "%s must be RFC 3339 "
+			    "UTC YYYY-MM-DDTHH:MM:SSZ", compromise ? "--since" :
+			    "--at");
+			goto out;
+		}
+	}
+	if ((rc = keys_get(db, label, &k, err)) != HS_OK)
+		goto out;
+	rc = keys_load_active(db, c->keys_dir, c->origin, passfile, &s,
+	    signer, err);
+	if (rc == HS_ERR_NOTFOUND) {
+		rc = hs_fail(err, HS_ERR_STATE, "no active signing key to sign "
+		    "the checkpoint that logs this; verifiers learn key changes "
+		    "only from checkpoints signed by a key they trust");
+		goto out;
+	}
+	if (rc != HS_OK) {
+		hs_errprefix(err, "loading the active key to sign the "
+		    "checkpoint");
+		goto out;
+	}
+	if (compromise && strcmp(signer, label) == 0) {
+		rc = hs_fail(err, HS_ERR_STATE, "%s is the active signing key: "
+		    "it cannot sign the checkpoint that logs its own compromise "
+		    "(verifiers would refuse it). Run 'key rotate' first (it "
+		    "announces a new key under a checkpoint signed by %s and "
+		    "retires %s), then mark %s compromised", label, label,
+		    label, label);
+		goto out;
+	}
+	if ((rc = store_begin(db, err)) != HS_OK)
+		goto out;
+	tx = true;
+	rc = compromise ? keys_compromised(db, label, t, err) :
+	    keys_retire(db, label, t, err);
+	if (rc != HS_OK)
+		goto out;
+	rc = compromise ? leaf_key_compromise(k.vkey, t, &entry, err) :
+	    leaf_key_retire(k.vkey, t, &entry, err);
+	if (rc != HS_OK)
+		goto out;
+	if ((rc = ledger_open(db, c->origin, &l, err)) != HS_OK ||
+	    (rc = ledger_append(l, entry.data, entry.len, &index, err)) !=
+	    HS_OK ||
+	    (rc = ledger_sign_checkpoint(l, s, NULL, &size, err)) != HS_OK) {
+		hs_errprefix(err, "logging it");
+		goto out;
+	}
+	if ((rc = store_commit(db, err)) != HS_OK)
+		goto out;
+	tx = false;
+	if (compromise)
+		printf("key %s marked compromised since %s: everything it "
+		    "signed from then on fails verification\n", label, t);
+	else
+		printf("key %s retired at %s: it signs nothing new; what it "
+		    "signed before stays valid\n", label, t);
+	printf("  logged: %s leaf %llu, checkpoint of size %llu signed by "
+	    "%s\n", compromise ? "key-compromise" : "key-retire",
+	    (unsigned long long)index, (unsigned long long)size, signer);
+	if (!compromise && strcmp(signer, label) == 0)
+		fprintf(stderr, "note: %s was the active key and no key is "
+		    "active now. A key made with keygen vouches only for "
+		    "itself: verifiers must be given it with --key. To hand "
+		    "over, 'key rotate' instead.\n", label);
+out:
+	if (tx)
+		store_rollback(db);
+	ledger_close(l);
+	note_signer_free(s);
+	buf_free(&entry);
 	return rc;
 }
 
@@ -151,10 +265,10 @@ cmd_key(const struct cli *cli, int argc, char **argv)
 		if (since || at)
 			return usage(cli);
 	} else if (strcmp(sub, "retire") == 0) {
-		if (label == NULL || since || passflag || oldflag)
+		if (label == NULL || since || oldflag)
 			return usage(cli);
 	} else if (strcmp(sub, "compromised") == 0) {
-		if (label == NULL || since == NULL || at || passflag || oldflag)
+		if (label == NULL || since == NULL || at || oldflag)
 			return usage(cli);
 	} else if (strcmp(sub, "list") == 0) {
 		if (label || since || at || passflag || oldflag)
@@ -171,17 +285,11 @@ cmd_key(const struct cli *cli, int argc, char **argv)
 		rc = key_rotate(cli, db, &c, label, pf, oldflag ? oldflag : pf,
 		    err);
 	} else if (strcmp(sub, "retire") == 0) {
-		rc = keys_retire(db, label, at ? at : now, err);
-		if (rc == HS_OK)
-			printf("key %s retired at %s: it signs nothing new; what "
-			    "it signed before stays valid\n", label,
-			    at ? at : now);
+		rc = key_mark(db, &c, label, false, at ? at : now,
+		    keys_passphrase_file(passflag), err);
 	} else if (strcmp(sub, "compromised") == 0) {
-		rc = keys_compromised(db, label, since, err);
-		if (rc == HS_OK)
-			printf("key %s marked compromised since %s: everything "
-			    "it signed from then on fails verification\n", label,
-			    since);
+		rc = key_mark(db, &c, label, true, since,
+		    keys_passphrase_file(passflag), err);
 	} else
 		rc = key_list(db, &c, err);
 	store_close(db);

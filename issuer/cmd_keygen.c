@@ -73,6 +73,21 @@ keycmd_label(sqlite3 *db, const struct config *c, const char *want,
 	    "LABEL");
 }
 
+/* Appends "key-retire <label's vkey> <when>" to l (entry is scratch). */
+static enum hs_err
+log_retire(sqlite3 *db, struct ledger *l, const char *label,
+    const char *when, struct buf *entry, char *err)
+{
+	struct keys_info k;
+	enum hs_err rc;
+
+	buf_reset(entry);
+	if ((rc = keys_get(db, label, &k, err)) != HS_OK ||
+	    (rc = leaf_key_retire(k.vkey, when, entry, err)) != HS_OK)
+		return rc;
+	return ledger_append(l, entry->data, entry->len, NULL, err);
+}
+
 enum hs_err
 keycmd_make(sqlite3 *db, const struct config *c, const char *label,
     const char *passfile, const char *old_label,
@@ -112,8 +127,18 @@ keycmd_make(sqlite3 *db, const struct config *c, const char *label,
 	if ((rc = ledger_open(db, c->origin, &l, err)) != HS_OK ||
 	    (rc = leaf_key(vkey, now, &entry, err)) != HS_OK ||
 	    (rc = ledger_append(l, entry.data, entry.len, &index, err)) !=
-	    HS_OK ||
-	    (rc = ledger_sign_checkpoint(l, cp_signer ? cp_signer : s, NULL,
+	    HS_OK) {
+		hs_errprefix(err, "logging the key");
+		goto out;
+	}
+	/* The outgoing key's retirement is a fact of the log too, under the
+	 * same checkpoint: the last one that key signs (lib/keylog.h). */
+	if (old_label != NULL && (rc = log_retire(db, l, old_label, now,
+	    &entry, err)) != HS_OK) {
+		hs_errprefix(err, "logging the retirement of %s", old_label);
+		goto out;
+	}
+	if ((rc = ledger_sign_checkpoint(l, cp_signer ? cp_signer : s, NULL,
 	    &size, err)) != HS_OK) {
 		hs_errprefix(err, "logging the key");
 		goto out;

@@ -33,56 +33,6 @@ struct tiles_run {
 	struct buf b;
 };
 
-/* mkdir -p of the directory part of path (below dir, which exists). */
-static enum hs_err
-make_parents(const char *path, size_t from, char *err)
-{
-	char tmp[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(tmp))
-		return hs_fail(err, HS_ERR_INVALID, "path too long");
-	memcpy(tmp, path, n + 1);
-	for (i = from + 1; i < n; i++) {
-		if (tmp[i] != '/')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return hs_fail(err, HS_ERR_IO, "%s: %s", tmp,
-			    strerror(errno));
-		tmp[i] = '/';
-	}
-	return HS_OK;
-}
-
-/* Writes data to path via a temporary file and rename (no fsync here). */
-static enum hs_err
-write_file(const char *path, const void *data, size_t n, char *err)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-	int w;
-
-	w = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (w < 0 || (size_t)w >= sizeof(tmp))
-		return hs_fail(err, HS_ERR_INVALID, "path too long");
-	if ((f = fopen(tmp, "wbx")) == NULL && errno == EEXIST) {
-		unlink(tmp);
-		f = fopen(tmp, "wbx");
-	}
-	if (f == NULL)
-		return hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
-	if (fwrite(data, 1, n, f) != n || fclose(f) != 0) {
-		unlink(tmp);
-		return hs_fail(err, HS_ERR_IO, "%s: write failed", tmp);
-	}
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		return hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-	}
-	return HS_OK;
-}
-
 static enum hs_err
 one_tile(struct tiles_run *r, const struct tile *t, char *err)
 {
@@ -104,8 +54,10 @@ one_tile(struct tiles_run *r, const struct tile *t, char *err)
 	}
 	buf_reset(&r->b);
 	if ((rc = ledger_tile(r->l, t, r->size, &r->b, err)) != HS_OK ||
-	    (rc = make_parents(path, strlen(r->dir), err)) != HS_OK ||
-	    (rc = write_file(path, r->b.data, r->b.len, err)) != HS_OK) {
+	    (rc = file_mkparents(path, 0755, err)) != HS_OK ||
+	    (rc = file_write(path, r->b.data, r->b.len, 0644, FILE_CLEAN,
+	    err)) !=
+	    HS_OK) {
 		hs_errprefix(err, "%s", rel);
 		return rc;
 	}
@@ -166,9 +118,7 @@ cmd_tiles(const struct cli *cli, int argc, char **argv)
 		return 2;
 	}
 	r.dir = argv[optind];
-	/* mkdir -p DIR */
-	if (snprintf(path, sizeof(path), "%s/", r.dir) >= (int)sizeof(path) ||
-	    make_parents(path, 0, err) != HS_OK)
+	if (file_mkdirs(r.dir, 0755, err) != HS_OK)
 		goto out;
 	if (config_load(cli->data_dir, &c, err) != HS_OK ||
 	    store_open(c.db_path, STORE_RO, &db, err) != HS_OK ||
@@ -191,7 +141,8 @@ cmd_tiles(const struct cli *cli, int argc, char **argv)
 		close(fd);
 	}
 	if (path_join(path, sizeof(path), r.dir, "checkpoint", err) != HS_OK ||
-	    file_write_atomic(path, note.data, note.len, 0644, err) != HS_OK)
+	    file_write(path, note.data, note.len, 0644, FILE_SYNC | FILE_CLEAN,
+	    err) != HS_OK)
 		goto out;
 	printf("tiles: tree size %llu: wrote %lu tiles, kept %lu full tiles "
 	    "already there, and the checkpoint, in %s\n",

@@ -25,8 +25,9 @@ enum hs_err keycmd_label(sqlite3 *db, const struct config *c,
  * Creates LABEL.key / LABEL.pub (encrypted with the passphrase in
  * passfile, if not NULL) and, in one transaction, registers the key
  * (not-before = now), retires old_label (may be NULL) at that time, and
- * appends the key leaf "hourseal/leaf/v1 key <vkey> <now>" to the ledger
- * with a new checkpoint signed by cp_signer (NULL: by the new key
+ * appends the key leaf "hourseal/leaf/v1 key <vkey> <now>" (and, with
+ * old_label, "hourseal/leaf/v1 key-retire <old vkey> <now>") to the
+ * ledger with a new checkpoint signed by cp_signer (NULL: by the new key
  * itself). If anything fails the transaction is rolled back and the
  * files are removed. vkey gets the verifier key line (NOTE_VKEY_MAX
  * bytes); *leaf_index and *cp_size (may be NULL) the key leaf's index

@@ -204,6 +204,25 @@ serial_ok(const char *s, char *why, size_t whysz)
 	return true;
 }
 
+bool
+cert_url_ok(const char *s, size_t n)
+{
+	size_t i, scheme;
+
+	if (n == 0 || n > CERT_URL_MAX)
+		return false;
+	if (n > 8 && memcmp(s, "https://", 8) == 0)
+		scheme = 8;
+	else if (n > 7 && memcmp(s, "http://", 7) == 0)
+		scheme = 7;
+	else
+		return false;
+	for (i = scheme; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7F)
+			return false;
+	return s[n - 1] != '/';
+}
+
 /*
  * Checks one record; on failure writes "field: reason" to why.
  */
@@ -316,6 +335,12 @@ cert_check(const struct cert *c, char *err)
 	if (!time_ok(c->issued))
 		return hs_fail(err, HS_ERR_INVALID,
 		    "issued is not an RFC 3339 UTC time YYYY-MM-DDTHH:MM:SSZ");
+	if (c->verify_url[0] != '\0' && !cert_url_ok(c->verify_url,
+	    strnlen(c->verify_url, sizeof(c->verify_url))))
+		return hs_fail(err, HS_ERR_INVALID, "verify URL is not "
+		    "http:// or https:// then printable ASCII without "
+		    "spaces, at most %d bytes, not ending in '/'",
+		    CERT_URL_MAX);
 	return HS_OK;
 }
 
@@ -361,6 +386,8 @@ cert_encode(const struct cert *c, struct buf *out, char *err)
 		    r->provider);
 	}
 	buf_printf(out, "issued: %s\n", c->issued);
+	if (c->verify_url[0] != '\0')
+		buf_printf(out, "verify: %s\n", c->verify_url);
 	if (out->oom)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	return HS_OK;
@@ -763,9 +790,27 @@ decode(const char *text, size_t len, struct cert *c, char *err)
 		    "YYYY-MM-DDTHH:MM:SSZ", err);
 		goto fail;
 	}
+	/* verify is optional and last: notes from before it stay valid. */
+	if (next_line(&l)) {
+		if (strcmp(l.key, "verify") != 0) {
+			rc = hs_fail(err, HS_ERR_FORMAT, "line %zu: only "
+			    "\"verify: ...\" may follow \"issued\"", l.no);
+			goto fail;
+		}
+		if (!cert_url_ok(l.val, l.vlen)) {
+			rc = hs_fail(err, HS_ERR_FORMAT, "line %zu (verify): "
+			    "must be the verifier's URL: http:// or https:// "
+			    "then printable ASCII without spaces, at most %d "
+			    "bytes, not ending in '/'", l.no, CERT_URL_MAX);
+			goto fail;
+		}
+		memcpy(c->verify_url, l.val, l.vlen);
+		c->verify_url[l.vlen] = '\0';
+	}
 	if (next_line(&l)) {
 		rc = hs_fail(err, HS_ERR_FORMAT, "line %zu: nothing may "
-		    "follow \"issued\"", l.no);
+		    "follow \"%s\"", l.no, c->verify_url[0] != '\0' ?
+		    "verify" : "issued");
 		goto fail;
 	}
 	c->records = recs;

@@ -18,12 +18,19 @@
  *   status: met|unmet              (annual only)
  *   record: <subject> | <form> | <start> | <end> | <hours> | <title> | <provider>
  *   issued: 2024-12-31T10:00:00Z
+ *   verify: https://verify.example.cn (optional; see below)
  *
  * <subject> is "public" or "professional"; where the policy splits public
  * hours (Weihai) it is "public/compulsory" or "public/elective" (an
  * extension of design §3, noted in the README).
  * <form> is the form name: online, face-to-face, industry, employer,
  * practice, degree, academic, achievement, other (forms 1..9).
+ *
+ * verify (an extension of design §3, docs/formats.md): the issuer's public
+ * verifier URL, the prefix of the QR code's "<verify>/c/<serial>", so an
+ * offline checker can render the pages again from the note alone and
+ * compare. Issuance always writes it; notes without it (older ones)
+ * still decode, with verify_url "".
  */
 #ifndef HS_CERT_H
 #define HS_CERT_H
@@ -36,6 +43,7 @@
 #include "util.h"
 
 #define CERT_MAX_RECORDS 1000
+#define CERT_URL_MAX 512      /* bytes of the verify URL (= PDF_MAX_BASE_URL) */
 
 enum cert_kind { CERT_ANNUAL, CERT_COURSE };
 
@@ -68,6 +76,7 @@ struct cert {
 	struct cert_record *records; /* caller-owned array (cert_free frees) */
 	size_t nrecords;
 	char issued[21];         /* RFC 3339 UTC */
+	char verify_url[CERT_URL_MAX + 1]; /* "" if the note has none */
 };
 
 /* Form number 1..9 <-> name. cert_form_name returns NULL if out of range. */
@@ -77,7 +86,9 @@ int cert_form_number(const char *name); /* 0 if unknown */
 /*
  * Appends the note text (no signatures; ends with "\n") for c to out.
  * Fails with HS_ERR_INVALID naming the field if a value has '|', control
- * characters, leading/trailing spaces, or is out of range.
+ * characters, leading/trailing spaces, or is out of range. The verify
+ * line is written only when verify_url is not empty; it must then pass
+ * cert_url_ok.
  */
 enum hs_err cert_encode(const struct cert *c, struct buf *out, char *err);
 
@@ -88,6 +99,13 @@ enum hs_err cert_encode(const struct cert *c, struct buf *out, char *err);
  */
 enum hs_err cert_decode(const char *text, size_t len, struct cert *c,
     char *err);
+
+/*
+ * True if s is a usable verify URL: 1..CERT_URL_MAX bytes, "https://" or
+ * "http://" then printable ASCII without spaces, not ending in '/'.
+ * (The same rule pdf_render applies to its base URL.)
+ */
+bool cert_url_ok(const char *s, size_t n);
 
 /* Frees c->records. Accepts NULL. */
 void cert_free(struct cert *c);

@@ -98,14 +98,18 @@ padded(const char *s)
 }
 
 /*
- * A text value: UTF-8 without control characters or surrounding spaces,
- * no '|' where it ends up in a note, at most maxchars characters and
- * fitting outsz bytes.
+ * A text value: UTF-8 without control characters, invisible or
+ * direction-changing characters (a name that reads otherwise than it
+ * is) or surrounding spaces, no '|' where it ends up in a note, at most
+ * maxchars characters and fitting outsz bytes.
  */
 static enum hs_err
 text_field(enum import_field f, const char *s, bool required,
     size_t maxchars, bool no_pipe, char *out, size_t outsz, char *err)
 {
+	const char *fc;
+	uint32_t cp;
+
 	out[0] = '\0';
 	if (!present(s)) {
 		if (required)
@@ -117,6 +121,8 @@ text_field(enum import_field f, const char *s, bool required,
 	if (has_control(s))
 		FAIL(f, "control characters (tab, newline, ...) are not "
 		    "allowed");
+	if ((fc = utf8_format_char(s, &cp)) != NULL)
+		FAIL(f, "U+%04X (%s) is not allowed", (unsigned)cp, fc);
 	if (padded(s))
 		FAIL(f, "leading or trailing spaces");
 	if (no_pipe && strchr(s, '|') != NULL)
@@ -1042,6 +1048,18 @@ do_row(struct importer *im, const char *const f[IMPORT_NFIELDS],
 	return HS_OK;
 }
 
+/*
+ * A CSV value as written before buf_csv_field's formula guard: "'=..."
+ * (a rejects file fixed and imported again) reads as "=...".
+ */
+static const char *
+unguard(const char *s)
+{
+	if (s[0] == '\'' && s[1] != '\0' && strchr("=+-@\t\r", s[1]) != NULL)
+		return s + 1;
+	return s;
+}
+
 static enum hs_err
 import_csv(struct importer *im, const char *text, size_t len, char *err)
 {
@@ -1094,7 +1112,7 @@ import_csv(struct importer *im, const char *text, size_t len, char *err)
 			seen[k] = true;
 		map[i] = k;
 		buf_puts(&header, i ? "," : "#line,#error,");
-		buf_csv_field(&header, h, false);
+		buf_csv_field(&header, h, true);
 	}
 	{
 		static const enum import_field req[] = { IMPORT_ID_NUMBER,
@@ -1141,18 +1159,19 @@ import_csv(struct importer *im, const char *text, size_t len, char *err)
 		} else {
 			for (i = 0; i < ncols; i++)
 				if (map[i] >= 0)
-					f[map[i]] = csv_field(&c, i);
+					f[map[i]] = unguard(csv_field(&c, i));
 			if ((rc = do_row(im, f, line, &rejected, rowerr, err))
 			    != HS_OK)
 				goto out;
 		}
 		if (rejected && im->o->rejects_path != NULL) {
+			/* People open it in a spreadsheet: no formulas. */
 			buf_printf(&im->rejects, "%zu,", line);
-			buf_csv_field(&im->rejects, rowerr, false);
+			buf_csv_field(&im->rejects, rowerr, true);
 			for (i = 0; i < c.nf && i < ncols; i++) {
 				buf_putc(&im->rejects, ',');
 				buf_csv_field(&im->rejects, csv_field(&c, i),
-				    false);
+				    true);
 			}
 			for (; i < ncols; i++)
 				buf_putc(&im->rejects, ',');
@@ -1330,9 +1349,13 @@ import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 		    "import the rest)", im.file, st->rejected, st->rows);
 		goto fail;
 	}
-	if (o->rejects_path != NULL && (rc = file_write_atomic(o->rejects_path,
-	    im.rejects.data ? im.rejects.data : "", im.rejects.len, 0600, err))
-	    != HS_OK)
+	/*
+	 * The rejected rows hold whole ID numbers: 0600. A device or FIFO
+	 * (/dev/null) is written as it is, never replaced.
+	 */
+	if (o->rejects_path != NULL && (rc = file_write(o->rejects_path,
+	    im.rejects.data ? im.rejects.data : "", im.rejects.len, 0600,
+	    FILE_SYNC | FILE_CLEAN, err)) != HS_OK)
 		goto fail;
 	finalize_all(&im);
 	if ((rc = store_commit(db, err)) != HS_OK)

@@ -59,6 +59,8 @@ struct batch {
 	size_t n, cap;
 	bool open;                   /* its transaction is open */
 	uint64_t size;               /* tree size of its checkpoint */
+	long holders;                /* holders with items in it */
+	long mark;                   /* pool renders before it was queued */
 };
 
 /* The render threads and their queue of items. */
@@ -107,6 +109,7 @@ struct run {
 	char ydir[PATH_MAX];         /* out_dir/<year>, absolute */
 	int dfd;                     /* ydir, locked with flock */
 	struct progress *prog;
+	long done;                   /* holders finished (progress) */
 	size_t avg_pdf;              /* running average PDF size */
 	long failed_items;
 	char first_fail[HS_ERRLEN];
@@ -134,6 +137,7 @@ batch_clear(struct batch *b)
 		item_free(&b->items[i]);
 	b->n = 0;
 	b->open = false;
+	b->holders = 0;
 }
 
 static void
@@ -196,59 +200,6 @@ file_sha(const char *path, char out[65], char *err)
 		return rc;
 	sha_hex(data, len, out);
 	free(data);
-	return HS_OK;
-}
-
-static enum hs_err
-write_file(const char *path, const void *data, size_t n, char *err)
-{
-	const char *p = data;
-	ssize_t w;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd < 0)
-		return hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			hs_fail(err, HS_ERR_IO, "%s: %s", path,
-			    strerror(errno));
-			close(fd);
-			unlink(path);
-			return HS_ERR_IO;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	if (close(fd) != 0) {
-		hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-		unlink(path);
-		return HS_ERR_IO;
-	}
-	return HS_OK;
-}
-
-static enum hs_err
-mkdir_p(const char *path, char *err)
-{
-	char tmp[PATH_MAX], *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return hs_fail(err, HS_ERR_INVALID, "%s: path too long", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return hs_fail(err, HS_ERR_IO, "%s: %s", tmp,
-			    strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-		return hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
 	return HS_OK;
 }
 
@@ -323,8 +274,10 @@ render_item(struct pool *p, struct item *it, struct buf *pdf)
 	it->rc = pdf_paths(it->dir, it->c.serial, final, tmp, it->err);
 	if (it->rc != HS_OK)
 		return;
+	/* The QR code shows the URL the note signs; older notes have none. */
 	it->rc = pdf_render(p->r, NULL, &it->c, it->note.data, it->note.len,
-	    it->receipt.data, it->receipt.len, p->base_url, pdf, it->err);
+	    it->receipt.data, it->receipt.len, it->c.verify_url[0] != '\0' ?
+	    it->c.verify_url : p->base_url, pdf, it->err);
 	if (it->rc == HS_OK && pdf->oom)
 		it->rc = hs_fail(it->err, HS_ERR_NOMEM, "out of memory");
 	if (it->rc != HS_OK) {
@@ -334,7 +287,7 @@ render_item(struct pool *p, struct item *it, struct buf *pdf)
 	sha_hex(pdf->data, pdf->len, it->sha);
 	it->pdf_len = pdf->len;
 	pool_reuse(p, it->dir, tmp);
-	it->rc = write_file(tmp, pdf->data, pdf->len, it->err);
+	it->rc = file_put(tmp, pdf->data, pdf->len, 0644, 0, it->err);
 }
 
 static void *
@@ -456,10 +409,12 @@ pool_rendered(struct pool *p)
 
 /*
  * Waits until every queued item is rendered. With prog, redraws the
- * progress report while waiting: base + items rendered.
+ * progress report while waiting: base + the items rendered since the
+ * pool had rendered mark, at most cap (the holders waiting on them).
  */
 static void
-pool_wait(struct pool *p, struct progress *prog, long base)
+pool_wait(struct pool *p, struct progress *prog, long base, long mark,
+    long cap)
 {
 	struct timespec ts;
 
@@ -476,9 +431,11 @@ pool_wait(struct pool *p, struct progress *prog, long base)
 			ts.tv_nsec -= 1000 * 1000 * 1000;
 		}
 		if (pthread_cond_timedwait(&p->done, &p->mu, &ts) != 0) {
-			long n = p->rendered;
+			long n = p->rendered - mark;
 
 			pthread_mutex_unlock(&p->mu);
+			if (n > cap)
+				n = cap;
 			progress_set(prog, base + n);
 			pthread_mutex_lock(&p->mu);
 		}
@@ -652,6 +609,9 @@ build_item(struct run *R, struct item *it, const struct records_person *p,
 		it->c.total10 = it->c.public10 + it->c.professional10;
 	}
 	time_now_rfc3339(it->c.issued);
+	/* Signed, so an offline check can render the QR code again. */
+	snprintf(it->c.verify_url, sizeof(it->c.verify_url), "%s",
+	    is->cfg.base_url);
 	if ((rc = serial_new(R->o->year, it->c.serial)) != HS_OK) {
 		hs_fail(err, rc, "cannot make a serial: no randomness");
 		goto out;
@@ -894,6 +854,7 @@ batch_begin(struct run *R, struct batch *b, char *err)
 			goto fail;
 		snprintf(it->revoked_at, sizeof(it->revoked_at), "%s", now);
 	}
+	b->mark = pool_rendered(&R->pool);
 	pool_submit(&R->pool, b);
 	buf_free(&cp);
 	buf_free(&rev);
@@ -904,17 +865,6 @@ fail:
 	buf_free(&cp);
 	buf_free(&rev);
 	return rc;
-}
-
-/*
- * Holders done without a new certificate; progress counts these plus the
- * certificates rendered.
- */
-static long
-skipped(const struct run *R)
-{
-	return R->st->unchanged + R->st->revoked + R->st->incomplete +
-	    R->st->failed;
 }
 
 /* True for a render failure that is the certificate's, not the run's. */
@@ -943,7 +893,7 @@ batch_finish(struct run *R, struct batch *b, char *err)
 
 	if (!b->open)
 		return HS_OK;
-	pool_wait(&R->pool, R->prog, skipped(R));
+	pool_wait(&R->pool, R->prog, R->done, b->mark, b->holders);
 	for (i = 0; i < b->n; i++) {
 		struct item *it = &b->items[i];
 
@@ -1032,12 +982,12 @@ batch_finish(struct run *R, struct batch *b, char *err)
 
 		if (it->dropped)
 			continue;
-		if (pdf_paths(it->dir, it->c.serial, final, tmp, err) !=
-		    HS_OK || rename(tmp, final) != 0) {
+		if ((rc = pdf_paths(it->dir, it->c.serial, final, tmp,
+		    err)) != HS_OK ||
+		    (rc = file_install(tmp, final, 0, err)) != HS_OK) {
 			/* Committed: a rerun repairs the file. */
-			rc = hs_fail(err, HS_ERR_IO, "%s: %s (run the same "
-			    "command again to repair)", final,
-			    strerror(errno));
+			hs_errprefix(err, "run the same command again to "
+			    "repair");
 			return rc;
 		}
 		R->st->issued++;
@@ -1063,7 +1013,7 @@ open_ydir(struct run *R, const char *out_dir, int year, char *err)
 	enum hs_err rc;
 
 	R->dfd = -1;
-	if ((rc = mkdir_p(out_dir, err)) != HS_OK)
+	if ((rc = file_mkdirs(out_dir, 0755, err)) != HS_OK)
 		return rc;
 	if (realpath(out_dir, path) == NULL)
 		return hs_fail(err, HS_ERR_IO, "%s: %s", out_dir,
@@ -1078,9 +1028,13 @@ open_ydir(struct run *R, const char *out_dir, int year, char *err)
 	if ((R->dfd = open(R->ydir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return hs_fail(err, HS_ERR_IO, "%s: %s", R->ydir,
 		    strerror(errno));
-	if (flock(R->dfd, LOCK_EX | LOCK_NB) != 0)
+	if (flock(R->dfd, LOCK_EX | LOCK_NB) != 0) {
+		/* Not ours: nothing here (manifest, temporary files) is. */
+		close(R->dfd);
+		R->dfd = -1;
 		return hs_fail(err, HS_ERR_BUSY, "%s: another hourseal-issuer "
 		    "is writing certificates here", R->ydir);
+	}
 	if (access(R->ydir, W_OK) != 0)
 		return hs_fail(err, HS_ERR_IO, "%s: %s", R->ydir,
 		    strerror(errno));
@@ -1089,7 +1043,8 @@ open_ydir(struct run *R, const char *out_dir, int year, char *err)
 
 /*
  * Leftover temporary PDFs (".<serial>.pdf.tmp") in ydir become spares
- * (see struct pool); leftover manifest files are removed.
+ * (see struct pool): reused, or removed when the run ends. Leftover
+ * manifest files go when the manifest is written (FILE_CLEAN).
  */
 static void
 clean_temps(struct run *R)
@@ -1105,8 +1060,6 @@ clean_temps(struct run *R)
 		if (de->d_name[0] == '.' && n > 9 &&
 		    strcmp(de->d_name + n - 8, ".pdf.tmp") == 0)
 			pool_spare(&R->pool, de->d_name);
-		else if (strncmp(de->d_name, "manifest.csv.tmp.", 17) == 0)
-			unlinkat(R->dfd, de->d_name, 0);
 	}
 	closedir(d);
 }
@@ -1128,7 +1081,7 @@ repair_flush(struct run *R, struct batch *b, char *err)
 	if ((rc = check_space(R, b->n, err)) != HS_OK)
 		return rc;
 	pool_submit(&R->pool, b);
-	pool_wait(&R->pool, NULL, 0);
+	pool_wait(&R->pool, NULL, 0, 0, 0);
 	for (k = 0; k < b->n; k++) {
 		if (b->items[k].rc != HS_OK) {
 			rc = hs_fail(err, b->items[k].rc, "%s",
@@ -1159,9 +1112,8 @@ repair_flush(struct run *R, struct batch *b, char *err)
 		if ((rc = pdf_paths(R->ydir, b->items[k].c.serial, final, tmp,
 		    err)) != HS_OK)
 			return rc;
-		if (rename(tmp, final) != 0)
-			return hs_fail(err, HS_ERR_IO, "%s: %s", final,
-			    strerror(errno));
+		if ((rc = file_install(tmp, final, 0, err)) != HS_OK)
+			return rc;
 		R->st->repaired++;
 	}
 	batch_clear(b);
@@ -1239,11 +1191,8 @@ repair(struct run *R, char *err)
 		if (row.pdf_sha256[0] != '\0' && file_sha(tmp, sha, NULL) ==
 		    HS_OK && strcmp(sha, row.pdf_sha256) == 0) {
 			certs_row_free(&row);
-			if (rename(tmp, final) != 0) {
-				rc = hs_fail(err, HS_ERR_IO, "%s: %s", final,
-				    strerror(errno));
+			if ((rc = file_install(tmp, final, 0, err)) != HS_OK)
 				goto out;
-			}
 			R->st->repaired++;
 			continue;
 		}
@@ -1292,17 +1241,18 @@ csv_field(struct buf *b, const char *s, bool last)
 enum hs_err
 issue_manifest(sqlite3 *db, const char *dir, long *rows, char *err)
 {
+	static const char head[] =
+	    "serial,id,name,kind,hours,status,file,sha256\n";
 	struct certs_filter f;
 	struct certs_iter *it = NULL;
 	struct certs_row row;
-	char path[PATH_MAX], tmp[PATH_MAX], hours[HOURS_SIZE];
+	struct file_out *fo = NULL;
+	char path[PATH_MAX], hours[HOURS_SIZE];
 	const char *base;
 	struct stat sb;
 	struct buf line;
-	FILE *fp = NULL;
 	enum hs_err rc;
 	long n = 0;
-	int fd;
 
 	if (rows != NULL)
 		*rows = 0;
@@ -1310,22 +1260,15 @@ issue_manifest(sqlite3 *db, const char *dir, long *rows, char *err)
 	if ((rc = path_join(path, sizeof(path), dir, "manifest.csv", err)) !=
 	    HS_OK)
 		return rc;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp))
-		return hs_fail(err, HS_ERR_INVALID, "%s: path too long", path);
 	memset(&f, 0, sizeof(f));
 	f.pdf_dir = dir;
 	if ((rc = certs_iter_open(db, &f, &it, err)) != HS_OK)
 		return rc;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	/* Leftovers of killed runs go; the new one appears whole or not. */
+	if ((rc = file_out_open(path, 0644, FILE_SYNC | FILE_CLEAN, &fo,
+	    err)) != HS_OK ||
+	    (rc = file_out_write(fo, head, sizeof(head) - 1, err)) != HS_OK)
 		goto out;
-	}
-	fputs("serial,id,name,kind,hours,status,file,sha256\n", fp);
 	while ((rc = certs_iter_next(it, &row, err)) == HS_OK) {
 		/* List only files that are there: the manifest never lies. */
 		if (row.pdf_sha256[0] == '\0' || stat(row.pdf_file, &sb) != 0)
@@ -1343,33 +1286,23 @@ issue_manifest(sqlite3 *db, const char *dir, long *rows, char *err)
 		    row.status : "course", false);
 		csv_field(&line, base, false);
 		csv_field(&line, row.pdf_sha256, true);
-		fwrite(line.data, 1, line.len, fp);
+		if (line.oom) {
+			rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = file_out_write(fo, line.data, line.len, err)) !=
+		    HS_OK)
+			goto out;
 		n++;
 	}
 	if (rc != HS_ERR_NOTFOUND)
 		goto out;
-	rc = HS_OK;
-	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fp = NULL;
-	if (rename(tmp, path) != 0) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (rows != NULL)
+	rc = file_out_commit(fo, err);
+	fo = NULL;
+	if (rc == HS_OK && rows != NULL)
 		*rows = n;
 out:
-	if (fp != NULL)
-		fclose(fp);
-	if (rc != HS_OK)
-		unlink(tmp);
+	file_out_abort(fo);
 	certs_iter_free(it);
 	buf_free(&line);
 	return rc;
@@ -1527,23 +1460,32 @@ issue_run(struct issue *is, const struct issue_opts *o_in,
 				st->failed++;
 			}
 			added += next->n - before;
+			/*
+			 * Progress counts holders once: one without a new
+			 * certificate now, one with some when they commit
+			 * (a batch redone without a failed item included).
+			 */
+			if (next->n > before)
+				next->holders++;
+			else
+				R.done++;
 			st->holders++;
 			i++;
 			if ((i & 63) == 0)
-				progress_set(R.prog, skipped(&R) +
-				    pool_rendered(&R.pool));
+				progress_set(R.prog, R.done);
 		}
 		if ((rc = batch_finish(&R, &b[cur], err)) != HS_OK)
 			goto out;
+		R.done += b[cur].holders;
 		batch_clear(&b[cur]);
-		progress_set(R.prog, skipped(&R) + pool_rendered(&R.pool));
+		progress_set(R.prog, R.done);
 		cur ^= 1;
 		if (b[cur].n == 0 && i >= nids)
 			break;
 		if ((rc = batch_begin(&R, &b[cur], err)) != HS_OK)
 			goto out;
 	}
-	progress_set(R.prog, skipped(&R) + pool_rendered(&R.pool));
+	progress_set(R.prog, R.done);
 	if (o.id_number != NULL && added == 0 && st->unchanged == 0 &&
 	    st->incomplete == 0 && st->failed == 0) {
 		rc = hs_fail(err, HS_ERR_NOTFOUND, "--id: this practitioner "
@@ -1554,7 +1496,7 @@ out:
 	/* A failed batch is rolled back; whatever committed stays. */
 	for (i = 0; i < 2; i++) {
 		if (b[i].open) {
-			pool_wait(&R.pool, NULL, 0);
+			pool_wait(&R.pool, NULL, 0, 0, 0);
 			store_rollback(is->db);
 			unlink_temps(&R, &b[i], false);
 			b[i].open = false;
@@ -1665,6 +1607,7 @@ issue_reissue(struct issue *is, const char *serial, const char *out_dir,
 	o.reissue = true;
 	if ((rc = run_start(&R, is, &o, &st, out_dir, err)) != HS_OK)
 		goto out;
+	clean_temps(&R);
 	if ((rc = records_person_get(is->db, row.practitioner_id, &p, err)) !=
 	    HS_OK)
 		goto out;
@@ -1705,7 +1648,7 @@ issue_reissue(struct issue *is, const char *serial, const char *out_dir,
 	rc = issue_manifest(is->db, R.ydir, NULL, err);
 out:
 	if (b.open) {
-		pool_wait(&R.pool, NULL, 0);
+		pool_wait(&R.pool, NULL, 0, 0, 0);
 		store_rollback(is->db);
 		unlink_temps(&R, &b, false);
 	}

@@ -94,6 +94,7 @@ enum hs_err
 keys_read_passphrase(const char *path, char *pass, size_t *len, char *err)
 {
 	char tmp[KEYS_PASS_MAX + 3];
+	struct stat st;
 	size_t n = 0, k;
 	enum hs_err rc;
 	int fd;
@@ -103,6 +104,21 @@ keys_read_passphrase(const char *path, char *pass, size_t *len, char *err)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return hs_fail(err, errno == ENOENT ? HS_ERR_NOTFOUND :
 		    HS_ERR_IO, "passphrase file %s: %s", path, strerror(errno));
+	/* Like a secret key file: a passphrase others can read is refused. */
+	if (fstat(fd, &st) != 0) {
+		rc = hs_fail(err, HS_ERR_IO, "passphrase file %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		rc = hs_fail(err, HS_ERR_STATE, "passphrase file %s is open to "
+		    "group or others (mode %04o); it must be mode 0600: "
+		    "chmod 600 %s", path, (unsigned)(st.st_mode & 07777),
+		    path);
+		close(fd);
+		goto out;
+	}
 	rc = read_fd(fd, path, tmp, sizeof(tmp) - 2, &n, err);
 	close(fd);
 	/* Only the first line counts, so a longer file is fine if it is. */
@@ -135,6 +151,28 @@ keys_read_passphrase(const char *path, char *pass, size_t *len, char *err)
 out:
 	OPENSSL_cleanse(tmp, sizeof(tmp));
 	return rc;
+}
+
+/*
+ * A keys directory others can write to lets them swap a key or its .pub:
+ * refused, like a secret key file others can read.
+ */
+static enum hs_err
+dir_private(const char *dir, char *err)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		return hs_fail(err, errno == ENOENT ? HS_ERR_NOTFOUND :
+		    HS_ERR_IO, "key directory %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return hs_fail(err, HS_ERR_STATE, "key directory %s is not a "
+		    "directory", dir);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return hs_fail(err, HS_ERR_STATE, "key directory %s is "
+		    "writable by group or others (mode %04o); it must not be: "
+		    "chmod 700 %s", dir, (unsigned)(st.st_mode & 07777), dir);
+	return HS_OK;
 }
 
 static enum hs_err
@@ -302,6 +340,8 @@ keys_create(const char *dir, const char *label, const char *name,
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return hs_fail(err, HS_ERR_IO, "key directory %s: %s", dir,
 		    strerror(errno));
+	if ((rc = dir_private(dir, err)) != HS_OK)
+		return rc;
 	if (lstat(pub, &st) == 0)
 		return hs_fail(err, HS_ERR_EXISTS, "%s already exists; "
 		    "refusing to overwrite it (pick another label)", pub);
@@ -538,7 +578,8 @@ keys_load(const char *dir, const char *label, const char *name,
 	int fd = -1;
 
 	*s = NULL;
-	if ((rc = file_paths(dir, label, key, pub, err)) != HS_OK)
+	if ((rc = file_paths(dir, label, key, pub, err)) != HS_OK ||
+	    (rc = dir_private(dir, err)) != HS_OK)
 		return rc;
 	if ((fd = open(key, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		if (errno == ELOOP)

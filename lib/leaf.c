@@ -111,6 +111,46 @@ leaf_key(const char *vkey, const char *not_before, struct buf *out, char *err)
 	return out->oom ? HS_ERR_NOMEM : HS_OK;
 }
 
+static enum hs_err
+key_event(const char *kind, const char *vkey, const char *t, struct buf *out,
+    char *err)
+{
+	if (check_vkey(vkey, err) != HS_OK || check_time(t, err) != HS_OK)
+		return HS_ERR_INVALID;
+	buf_printf(out, LEAF_PREFIX " %s %s %s", kind, vkey, t);
+	return out->oom ? HS_ERR_NOMEM : HS_OK;
+}
+
+enum hs_err
+leaf_key_retire(const char *vkey, const char *t, struct buf *out, char *err)
+{
+	return key_event("key-retire", vkey, t, out, err);
+}
+
+enum hs_err
+leaf_key_compromise(const char *vkey, const char *since, struct buf *out,
+    char *err)
+{
+	return key_event("key-compromise", vkey, since, out, err);
+}
+
+bool
+leaf_is_key_kind(const char *entry, size_t len)
+{
+	static const char *const kinds[] = {
+		LEAF_PREFIX " key ", LEAF_PREFIX " key-retire ",
+		LEAF_PREFIX " key-compromise ",
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		n = strlen(kinds[i]);
+		if (len >= n && memcmp(entry, kinds[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Copies field i (space-separated) of s into out; -1 if it does not fit. */
 static int
 field(char *const *f, size_t nf, size_t i, char *out, size_t outsz)
@@ -186,8 +226,11 @@ leaf_parse(const char *entry, size_t len, struct leaf *lf, char *err)
 		field(f, nf, 4, lf->time, sizeof(lf->time));
 		return HS_OK;
 	}
-	if (nf == 4 && strcmp(f[1], "key") == 0) {
-		lf->kind = LEAF_KEY;
+	if (nf == 4 && (strcmp(f[1], "key") == 0 ||
+	    strcmp(f[1], "key-retire") == 0 ||
+	    strcmp(f[1], "key-compromise") == 0)) {
+		lf->kind = f[1][3] == '\0' ? LEAF_KEY : f[1][4] == 'r' ?
+		    LEAF_KEY_RETIRE : LEAF_KEY_COMPROMISE;
 		if (check_vkey(f[2], err) != HS_OK ||
 		    check_time(f[3], err) != HS_OK)
 			return HS_ERR_FORMAT;
@@ -196,6 +239,7 @@ leaf_parse(const char *entry, size_t len, struct leaf *lf, char *err)
 		return HS_OK;
 	}
 	return hs_fail(err, HS_ERR_FORMAT, "leaf entry kind \"%.16s\" with %zu "
-	    "fields is not issue (4), revoke (5) or key (4)",
+	    "fields is not issue (4), revoke (5), key, key-retire or "
+	    "key-compromise (4)",
 	    nf > 1 ? f[1] : "", nf);
 }

@@ -126,55 +126,43 @@ out:
 	return rc;
 }
 
-/* fsyncs path (a file or a directory). */
-static enum hs_err
-sync_path(const char *path, int dir, char *err)
-{
-	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) |
-	    O_CLOEXEC);
-
-	if (fd < 0)
-		return hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-	if (fsync(fd) != 0) {
-		close(fd);
-		return hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-	}
-	close(fd);
-	return HS_OK;
-}
-
 enum hs_err
 publish_write(const char *db_path, const char *dir, struct publish_stats *ps,
     char *err)
 {
-	char tmp[PATH_MAX], final[PATH_MAX], name[64];
+	char final[PATH_MAX];
+	const char *tmp;
+	struct file_out *fo = NULL;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	struct stat sb;
 	enum hs_err rc;
 	size_t i;
-	int made = 0;
 
 	if (ps != NULL)
 		memset(ps, 0, sizeof(*ps));
 	if (stat(db_path, &sb) != 0)
 		return hs_fail(err, HS_ERR_NOTFOUND, "%s: %s", db_path,
 		    strerror(errno));
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return hs_fail(err, HS_ERR_IO, "%s: %s", dir, strerror(errno));
-	snprintf(name, sizeof(name), ".verifier.db.tmp.%ld", (long)getpid());
-	if ((rc = path_join(tmp, sizeof(tmp), dir, name, err)) != HS_OK ||
+	if ((rc = file_mkdirs(dir, 0755, err)) != HS_OK ||
 	    (rc = path_join(final, sizeof(final), dir, "verifier.db", err)) !=
 	    HS_OK)
 		return rc;
-	unlink(tmp);
+	/*
+	 * Built in DIR/.verifier.db.tmp.<pid> (those of killed runs are
+	 * removed first), then renamed over verifier.db, or copied into it
+	 * if that is a device or FIFO.
+	 */
+	if ((rc = file_out_open(final, 0644, FILE_SYNC | FILE_CLEAN |
+	    FILE_STAGE, &fo, err)) != HS_OK)
+		return rc;
+	tmp = file_out_path(fo);
 	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = hs_fail(err, HS_ERR_IO, "%s: %s", tmp,
 		    db ? sqlite3_errmsg(db) : "cannot create");
 		goto out;
 	}
-	made = 1;
 	sqlite3_busy_timeout(db, 5000);
 	/* The copy is rebuilt from scratch on failure, so no journal. */
 	if ((rc = exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF",
@@ -220,25 +208,14 @@ publish_write(const char *db_path, const char *dir, struct publish_stats *ps,
 		goto out;
 	}
 	db = NULL;
-	if (chmod(tmp, 0644) != 0) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if ((rc = sync_path(tmp, 0, err)) != HS_OK)
-		goto out;
-	if (rename(tmp, final) != 0) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", final, strerror(errno));
-		goto out;
-	}
-	made = 0;
-	rc = sync_path(dir, 1, err);
+	rc = file_out_commit(fo, err);
+	fo = NULL;
 out:
 	sqlite3_finalize(st);
 	if (db != NULL) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close(db);
 	}
-	if (made)
-		unlink(tmp);
+	file_out_abort(fo);
 	return rc;
 }

@@ -394,6 +394,59 @@ utf8_count(const char *s)
 	return n;
 }
 
+/* Invisible and direction-changing characters, with their names. */
+static const struct {
+	uint32_t lo, hi;
+	const char *name;
+} format_chars[] = {
+	{ 0x00AD, 0x00AD, "SOFT HYPHEN" },
+	{ 0x061C, 0x061C, "ARABIC LETTER MARK" },
+	{ 0x180E, 0x180E, "MONGOLIAN VOWEL SEPARATOR" },
+	{ 0x200B, 0x200B, "ZERO WIDTH SPACE" },
+	{ 0x200C, 0x200C, "ZERO WIDTH NON-JOINER" },
+	{ 0x200D, 0x200D, "ZERO WIDTH JOINER" },
+	{ 0x200E, 0x200E, "LEFT-TO-RIGHT MARK" },
+	{ 0x200F, 0x200F, "RIGHT-TO-LEFT MARK" },
+	{ 0x2028, 0x2028, "LINE SEPARATOR" },
+	{ 0x2029, 0x2029, "PARAGRAPH SEPARATOR" },
+	{ 0x202A, 0x202A, "LEFT-TO-RIGHT EMBEDDING" },
+	{ 0x202B, 0x202B, "RIGHT-TO-LEFT EMBEDDING" },
+	{ 0x202C, 0x202C, "POP DIRECTIONAL FORMATTING" },
+	{ 0x202D, 0x202D, "LEFT-TO-RIGHT OVERRIDE" },
+	{ 0x202E, 0x202E, "RIGHT-TO-LEFT OVERRIDE" },
+	{ 0x2060, 0x2060, "WORD JOINER" },
+	{ 0x2061, 0x2064, "INVISIBLE OPERATOR" },
+	{ 0x2066, 0x2066, "LEFT-TO-RIGHT ISOLATE" },
+	{ 0x2067, 0x2067, "RIGHT-TO-LEFT ISOLATE" },
+	{ 0x2068, 0x2068, "FIRST STRONG ISOLATE" },
+	{ 0x2069, 0x2069, "POP DIRECTIONAL ISOLATE" },
+	{ 0x206A, 0x206F, "DEPRECATED FORMAT CHARACTER" },
+	{ 0xFEFF, 0xFEFF, "ZERO WIDTH NO-BREAK SPACE" },
+	{ 0xFFF9, 0xFFFB, "INTERLINEAR ANNOTATION CHARACTER" },
+	{ 0xE0001, 0xE007F, "TAG CHARACTER" },
+};
+
+const char *
+utf8_format_char(const char *s, uint32_t *cp)
+{
+	size_t i = 0, n = strlen(s), k, j;
+	uint32_t c;
+
+	*cp = 0;
+	while (i < n) {
+		if ((k = utf8_next(s + i, n - i, &c)) == 0)
+			return NULL;
+		for (j = 0; j < sizeof(format_chars) / sizeof(format_chars[0]);
+		    j++)
+			if (c >= format_chars[j].lo && c <= format_chars[j].hi) {
+				*cp = c;
+				return format_chars[j].name;
+			}
+		i += k;
+	}
+	return NULL;
+}
+
 bool
 has_control(const char *s)
 {
@@ -408,106 +461,6 @@ has_control(const char *s)
 		i += k;
 	}
 	return false;
-}
-
-enum hs_err
-file_read(const char *path, size_t max, char **out, size_t *len, char *err)
-{
-	struct buf b;
-	char chunk[65536];
-	size_t n;
-	FILE *f;
-	enum hs_err rc = HS_OK;
-
-	*out = NULL;
-	if (len)
-		*len = 0;
-	buf_init(&b);
-	if ((f = fopen(path, "rb")) == NULL)
-		return hs_fail(err, errno == ENOENT ? HS_ERR_NOTFOUND : HS_ERR_IO,
-		    "%s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (b.len + n > max) {
-			rc = hs_fail(err, HS_ERR_TOOBIG,
-			    "%s: larger than %zu bytes", path, max);
-			goto out;
-		}
-		buf_add(&b, chunk, n);
-	}
-	if (ferror(f)) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: read error", path);
-		goto out;
-	}
-	if (len)
-		*len = b.len;
-	if ((*out = buf_steal(&b)) == NULL)
-		rc = hs_fail(err, HS_ERR_NOMEM, "%s: out of memory", path);
-out:
-	buf_free(&b);
-	fclose(f);
-	return rc;
-}
-
-enum hs_err
-file_write_atomic(const char *path, const void *data, size_t n, int mode,
-    char *err)
-{
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *p = data;
-	char *slash;
-	ssize_t w;
-	int fd = -1, dfd;
-	enum hs_err rc = HS_OK;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp))
-		return hs_fail(err, HS_ERR_INVALID, "%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    mode);
-	if (fd < 0)
-		return hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = hs_fail(err, HS_ERR_IO, "%s: %s", tmp,
-			    strerror(errno));
-			goto out;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	if (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	/* Make the rename itself durable. */
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	return HS_OK;
-out:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return rc;
 }
 
 double

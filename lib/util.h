@@ -1,6 +1,6 @@
 /*
  * util.h - small shared helpers: growable buffers, base64, hex, SHA-256,
- * randomness, UTF-8 checks, whole-file I/O and time stamps.
+ * randomness, UTF-8 checks and time stamps (files: file.h, included).
  */
 #ifndef HS_UTIL_H
 #define HS_UTIL_H
@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "hs.h"
+#include "file.h"
 
 /* A growable byte buffer, always NUL-terminated after len bytes. */
 struct buf {
@@ -30,8 +31,8 @@ void buf_putc(struct buf *b, char c);
  * Appends s as one RFC 4180 CSV field, quoted only when it must be. With
  * guard, a field a spreadsheet would run as a formula (one starting with
  * = + - @, a tab or a carriage return) gets a leading ' (OWASP's advice
- * against CSV injection): for files people open; files read back as
- * data (an import's rejected rows) go without it.
+ * against CSV injection). Every CSV file hourseal writes uses it; import
+ * reads such a "'=..." back as "=..." (a fixed rejects file).
  */
 void buf_csv_field(struct buf *b, const char *s, bool guard);
 void buf_printf(struct buf *b, const char *fmt, ...)
@@ -67,18 +68,18 @@ bool utf8_valid(const char *s, size_t n);
 size_t utf8_next(const char *s, size_t n, uint32_t *cp);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_count(const char *s);
+/*
+ * The first invisible or direction-changing character in valid UTF-8 s
+ * (bidi embeddings, overrides, isolates and marks, zero-width characters,
+ * U+FEFF, the line and paragraph separators, soft hyphen, tags): returns
+ * its name and stores it in *cp, or NULL if there is none. Such text
+ * shows something other than what it is, or breaks a line.
+ */
+const char *utf8_format_char(const char *s, uint32_t *cp);
 /* True if s has C0/C1 control characters or DEL. */
 bool has_control(const char *s);
 
-/* Reads a whole file, at most max bytes. Caller frees *out (NUL-terminated). */
-enum hs_err file_read(const char *path, size_t max, char **out, size_t *len,
-    char *err);
-/*
- * Writes data to path atomically: a temporary file in the same directory,
- * fsync, rename, fsync of the directory. mode is the final file mode.
- */
-enum hs_err file_write_atomic(const char *path, const void *data, size_t n,
-    int mode, char *err);
+/* file_read, file_write_atomic and the other writers: file.h. */
 
 /* Current UTC time as RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" (21 bytes). */
 void time_now_rfc3339(char out[21]);

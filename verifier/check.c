@@ -3,10 +3,23 @@
  * offline, with no network and no database (design §7).
  *
  *   hourseal-verifier check FILE.pdf|FILE.note --key KEYFILE
- *       [--proof FILE] [--checkpoint FILE] [--json]
+ *       [--proof FILE] [--checkpoint FILE] [--ledger DIR] [--json]
+ *
+ * Every answer names the checkpoint it rests on and whether revocation
+ * was checked: only a copy of the ledger's tiles (--ledger) lists the
+ * revocations logged after the certificate; a receipt or a checkpoint
+ * alone cannot (service.md §7, "say what was not checked").
  *
  * Exit 0: valid. 1: invalid (bad signature, bad receipt, inconsistent
- * checkpoint, damaged PDF, not a certificate). 2: could not check.
+ * checkpoint, damaged PDF, pages that are not what the note says, not a
+ * certificate), revoked, or inconclusive (the pages could not be compared
+ * with the note). 2: could not check.
+ *
+ * A PDF is VALID only if it is, byte for byte, the certificate rendered
+ * again from its own signed note and receipt (pdf_render is
+ * deterministic), so what a person sees is what was signed. The QR code's
+ * URL comes from the note's signed "verify:" line; older notes have none
+ * and need --base-url.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -17,7 +30,12 @@
 #include <jansson.h>
 
 #include "checkpoint.h"
+#include "keylog.h"
+#include "leaf.h"
+#include "mirror.h"
+#include "receipt.h"
 #include "pdf.h"
+#include "pdfcmp.h"
 #include "pdfin.h"
 #include "vcmd.h"
 #include "verify.h"
@@ -29,7 +47,7 @@ check_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: hourseal-verifier check FILE.pdf|FILE.note --key KEYFILE\n"
-	    "           [--proof FILE] [--checkpoint FILE] [--json]\n"
+	    "           [--proof FILE] [--checkpoint FILE] [--ledger DIR] [--json]\n"
 	    "  --key FILE         verifier key(s) you trust: a LABEL.pub file, or\n"
 	    "                     the text of GET /keys (with validity times);\n"
 	    "                     repeatable\n"
@@ -37,36 +55,78 @@ check_usage(FILE *f)
 	    "  --checkpoint FILE  a newer checkpoint you trust: GET /checkpoint\n"
 	    "                     ?consistency-from=<receipt size> saved to a file\n"
 	    "                     (or a plain checkpoint of the same size)\n"
-	    "  --base-url URL     the issuer's public verifier URL (the QR code's\n"
-	    "                     prefix): re-render the PDF from its embedded note\n"
-	    "                     and receipt with the installed templates and\n"
-	    "                     compare the bytes (PDFs are deterministic)\n"
-	    "  --templates DIR    templates for --base-url (default: built in)\n"
+	    "  --base-url URL     for certificates whose note has no verify: line\n"
+	    "                     (issued before it was signed): the issuer's\n"
+	    "                     public verifier URL, the QR code's text before\n"
+	    "                     /c/; without it such a PDF is INCONCLUSIVE\n"
+	    "  --templates DIR    the issuer's templates, to render the pages\n"
+	    "                     again (default: built in)\n"
+	    "  --ledger DIR       a copy of the issuer's ledger tiles (what\n"
+	    "                     `hourseal-issuer tiles DIR` writes, or a mirror):\n"
+	    "                     verify it, look for revocations of this serial\n"
+	    "                     up to its checkpoint and check the signing\n"
+	    "                     key's state from its key entries (without it,\n"
+	    "                     revocation and key status are NOT checked)\n"
 	    "  --json             machine-readable output\n"
-	    "exit status: 0 valid, 1 invalid, 2 could not check\n");
+	    "A PDF is VALID only if it is exactly the certificate rendered again\n"
+	    "from its signed note and receipt.\n"
+	    "exit status: 0 valid, 1 invalid, revoked or inconclusive, 2 could not\n"
+	    "check\n");
 }
 
+/* What the comparison of a PDF's pages with its note found. */
+enum pages {
+	PAGES_NOT_COMPARED,       /* see problem */
+	PAGES_IDENTICAL,          /* the file is the re-render, byte for byte */
+	PAGES_DIFFERENT,          /* shows something the note does not say */
+	PAGES_UNKNOWN,            /* compared, but no conclusion */
+};
+
+/* Outcome codes; INCONCLUSIVE exits 1 like INVALID. */
+#define INCONCLUSIVE 3
+
 struct outcome {
-	int code;                 /* 0, 1, 2 */
+	int code;                 /* 0, 1, 2, INCONCLUSIVE */
 	char problem[HS_ERRLEN];
 	const char *what;         /* "pdf" or "note" */
 	bool sig_ok, receipt_ok, pages_ok, consistency_checked,
-	    consistency_ok, rendered, same_bytes;
+	    consistency_ok;
+	enum pages pages;
+	const char *url_from;     /* "the signed note" or "--base-url" */
+	char pages_why[HS_ERRLEN];
 	struct cert c;
 	bool have_cert;
 	struct checkpoint rcp;    /* the receipt's checkpoint */
 	uint64_t index;
 	struct checkpoint newer;
+	const char *word;         /* the result word if not the code's */
+	/* --ledger: the copy's verified checkpoint and what it says */
+	const char *ledger;
+	bool ledger_tried;        /* check_ledger ran */
+	bool ledger_ok;           /* verified, scanned and consistent */
+	struct checkpoint lcp;
+	bool revoked;
+	uint64_t revoke_index;
+	char reason[16], rtime[21];
+	bool reissued;            /* another issue leaf of the serial */
+	uint64_t reissue_index;
+	bool key_checked;         /* key state from the verified ledger */
+	char key_problem[HS_ERRLEN]; /* "" if the key was valid */
+	size_t keyidx;            /* the --key key that verified the note */
+	char newer_note[CHECKPOINT_NOTE_MAX + 1]; /* --checkpoint, verified */
+	size_t newer_len;
 };
 
-/* Records a failure. "Invalid" (1) outranks "could not check" (2): a
- * file found bad stays bad whatever else could not be checked. */
+/* Records a failure. "Invalid" (1) outranks "could not check" (2),
+ * which outranks "inconclusive": a file found bad stays bad whatever
+ * else could not be checked. */
 static void __attribute__((format(printf, 3, 4)))
 fail(struct outcome *o, int code, const char *fmt, ...)
 {
+	static const int rank[] = { 0, 3, 2, 1 };
 	va_list ap;
 
-	if (o->code == 1 || (o->code == 2 && code != 1))
+	if (rank[code] <= rank[o->code])
 		return;
 	o->code = code;
 	va_start(ap, fmt);
@@ -95,6 +155,11 @@ check_newer(struct outcome *o, const struct verify_keys *ks, const char *path)
 		fail(o, 2, "%s: the checkpoint does not verify "
 		    "with the trusted keys: %s", path, err);
 		goto out;
+	}
+	if (nw.note_len <= CHECKPOINT_NOTE_MAX) {
+		memcpy(o->newer_note, nw.note, nw.note_len);
+		o->newer_note[nw.note_len] = '\0';
+		o->newer_len = nw.note_len;
 	}
 	if (o->newer.size < o->rcp.size) {
 		fail(o, 2, "%s: the trusted checkpoint (size "
@@ -138,13 +203,336 @@ out:
 	free(text);
 }
 
+/*
+ * What the scan of a ledger copy does with each entry: feeds the key log
+ * (with the receipt's and the --checkpoint's signed checkpoints at their
+ * sizes, so that key entries take effect as the issuer's signatures vouch
+ * for them) and notes this serial's issue and revoke leaves.
+ */
+struct ledger_scan {
+	struct outcome *o;
+	struct keylog *kl;
+	struct {
+		const char *note;
+		size_t len;
+		uint64_t size;
+		bool fed;
+		enum hs_err rc;
+		char err[HS_ERRLEN];
+	} at[2];
+	size_t nat;
+};
+
+/* Feeds the checkpoints of size (if not yet) to the key log. */
+static void
+feed_checkpoints(struct ledger_scan *ls, uint64_t size)
+{
+	size_t i;
+
+	for (i = 0; i < ls->nat; i++)
+		if (ls->at[i].size == size && !ls->at[i].fed) {
+			ls->at[i].fed = true;
+			ls->at[i].rc = keylog_checkpoint(ls->kl, ls->at[i].note,
+			    ls->at[i].len, NULL, ls->at[i].err);
+		}
+}
+
+static enum hs_err
+ledger_entry(void *ctx, uint64_t index, const char *entry, size_t len,
+    const merkle_hash lh, char *err)
+{
+	struct ledger_scan *ls = ctx;
+	struct outcome *o = ls->o;
+	struct leaf lf;
+	enum hs_err rc;
+
+	feed_checkpoints(ls, index);
+	if ((rc = keylog_entry(ls->kl, entry, len, lh, err)) != HS_OK)
+		return rc;
+	/* Entries this version cannot read stay in the tree only. */
+	if (leaf_parse(entry, len, &lf, NULL) != HS_OK ||
+	    (lf.kind != LEAF_ISSUE && lf.kind != LEAF_REVOKE) ||
+	    strcmp(lf.serial, o->c.serial) != 0)
+		return HS_OK;
+	if (lf.kind == LEAF_ISSUE && index != o->index && !o->reissued) {
+		o->reissued = true;
+		o->reissue_index = index;
+	} else if (lf.kind == LEAF_REVOKE && !o->revoked) {
+		/* the first revocation counts, as on the service */
+		o->revoked = true;
+		o->revoke_index = index;
+		snprintf(o->reason, sizeof(o->reason), "%s", lf.reason);
+		snprintf(o->rtime, sizeof(o->rtime), "%s", lf.time);
+	}
+	return HS_OK;
+}
+
+/*
+ * --ledger DIR: reads the copy's whole tree (lib/mirror: every entry
+ * against its tile, every tile against the tiles below, the root against
+ * the checkpoint) while deriving the keys' state from its entries, rooted
+ * in the --key keys (lib/keylog); the copy's checkpoint counts only if a
+ * key the log trusts for it signed it. Then the receipt's checkpoint (and
+ * a --checkpoint no newer than the copy) must be a prefix of that tree,
+ * the certificate's key must have been valid when it was issued, and the
+ * serial must have no revoke leaf and no second issue leaf. A copy that
+ * cannot be read or does not verify is "could not check" (2): it proves
+ * nothing either way. Two signed checkpoints that disagree prove a fork
+ * (1).
+ */
+static void
+check_ledger(struct outcome *o, const struct verify_keys *ks, const char *dir,
+    const char *proof, size_t plen)
+{
+	struct ledger_scan ls;
+	struct receipt *r = NULL;
+	struct checkpoint claimed;
+	char note[CHECKPOINT_NOTE_MAX + 1], err[HS_ERRLEN];
+	uint64_t at[2];
+	merkle_hash root_at[2];
+	size_t len, i;
+	time_t issued;
+	bool first;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.o = o;
+	o->ledger_tried = true;
+	if (mirror_read_checkpoint(dir, note, &len, err) != HS_OK ||
+	    checkpoint_parse_note(note, len, &claimed, err) != HS_OK) {
+		fail(o, 2, "the ledger copy %s does not verify: %s", dir, err);
+		goto done;
+	}
+	if (claimed.size < o->rcp.size) {
+		fail(o, 2, "the ledger copy %s has checkpoint size %llu, older "
+		    "than the receipt's (size %llu): it cannot show what "
+		    "happened to this certificate; copy the tiles again", dir,
+		    (unsigned long long)claimed.size,
+		    (unsigned long long)o->rcp.size);
+		goto done;
+	}
+	/* The key log starts from the keys given with --key. */
+	if (keylog_new(&ls.kl, err) != HS_OK) {
+		fail(o, 2, "%s", err);
+		goto done;
+	}
+	for (i = 0; i < ks->n; i++)
+		if (keylog_anchor(ls.kl, ks->k[i].vkey, ks->k[i].not_before,
+		    ks->k[i].retired, ks->k[i].compromised, err) != HS_OK) {
+			fail(o, 2, "%s", err);
+			goto done;
+		}
+	if (receipt_parse(proof, plen, &r, err) != HS_OK) {
+		fail(o, 2, "%s", err);
+		goto done;
+	}
+	ls.at[0].note = receipt_checkpoint(r, &ls.at[0].len);
+	ls.at[0].size = at[0] = o->rcp.size;
+	ls.nat = 1;
+	if (o->consistency_ok && o->newer.size <= claimed.size) {
+		ls.at[1].note = o->newer_note;
+		ls.at[1].len = o->newer_len;
+		ls.at[1].size = at[1] = o->newer.size;
+		ls.nat = 2;
+	}
+	if (mirror_scan(dir, &claimed, at, ls.nat, root_at, ledger_entry, &ls,
+	    err) != HS_OK) {
+		fail(o, 2, "the ledger copy %s does not verify: %s", dir, err);
+		goto done;
+	}
+	feed_checkpoints(&ls, claimed.size);
+	if (keylog_checkpoint(ls.kl, note, len, &o->lcp, err) != HS_OK) {
+		fail(o, 2, "the ledger copy %s does not verify: its checkpoint "
+		    "counts only if signed by a key the ledger trusts for it "
+		    "(a --key key, or one its entries announce under a "
+		    "checkpoint such a key signed; passing the issuer's "
+		    "GET /keys file as --key helps after a rotation): %s", dir,
+		    err);
+		goto done;
+	}
+	if (memcmp(root_at[0], o->rcp.root, MERKLE_HASH) != 0) {
+		fail(o, 1, "the ledger copy's signed tree and the receipt's "
+		    "signed checkpoint (size %llu) disagree: the log forked",
+		    (unsigned long long)o->rcp.size);
+		goto done;
+	}
+	if (ls.nat > 1 && memcmp(root_at[1], o->newer.root, MERKLE_HASH) != 0) {
+		fail(o, 1, "the ledger copy's signed tree and the --checkpoint "
+		    "(size %llu) disagree: the log forked",
+		    (unsigned long long)o->newer.size);
+		goto done;
+	}
+	for (i = 0; i < ls.nat; i++)
+		if (ls.at[i].rc != HS_OK) {
+			fail(o, 1, "the %s checkpoint (size %llu) is signed by a "
+			    "key the ledger does not allow to sign it: %s",
+			    i == 0 ? "receipt's" : "--checkpoint",
+			    (unsigned long long)ls.at[i].size, ls.at[i].err);
+			goto done;
+		}
+	o->ledger_ok = true;
+	/* The certificate's key, as the verified log says it was then. */
+	o->key_checked = true;
+	if (time_parse_rfc3339(o->c.issued, &issued) != 0) {
+		fail(o, 1, "the certificate's issued time is not RFC 3339");
+		goto done;
+	}
+	if (keylog_check(ls.kl, ks->k[o->keyidx].vkey, issued,
+	    o->key_problem) != HS_OK) {
+		fail(o, 1, "the signing key was not valid when it signed: %s",
+		    o->key_problem);
+		if (o->key_problem[0] == '\0')
+			snprintf(o->key_problem, sizeof(o->key_problem), "not "
+			    "valid");
+	}
+	if (o->reissued)
+		fail(o, 1, "the ledger issued serial %s twice (leaves %llu and "
+		    "%llu): neither certificate is valid", o->c.serial,
+		    (unsigned long long)o->index,
+		    (unsigned long long)o->reissue_index);
+	if (o->revoked) {
+		first = o->code != 1;
+		fail(o, 1, "revoked (%s) at %s, ledger leaf %llu", o->reason,
+		    o->rtime, (unsigned long long)o->revoke_index);
+		if (first)
+			o->word = "REVOKED";
+	}
+done:
+	if (!o->ledger_ok) {
+		/* Nothing from an unverified scan is reported. */
+		o->revoked = o->reissued = o->key_checked = false;
+	}
+	receipt_free(r);
+	keylog_free(ls.kl);
+}
+
+/* The checkpoint the answer rests on, and where it came from. */
+static const struct checkpoint *
+rests_on(const struct outcome *o, const char **from)
+{
+	if (o->ledger_ok) {
+		*from = "ledger";
+		return &o->lcp;
+	}
+	if (o->consistency_ok) {
+		*from = "checkpoint";
+		return &o->newer;
+	}
+	if (o->receipt_ok) {
+		*from = "receipt";
+		return &o->rcp;
+	}
+	*from = "none";
+	return NULL;
+}
+
+static const char *
+status_word(const struct outcome *o)
+{
+	if (o->word != NULL)
+		return o->word;
+	return o->code == 0 ? "VALID" : o->code == 1 ? "INVALID" :
+	    o->code == 2 ? "COULD NOT CHECK" : "INCONCLUSIVE";
+}
+
+/* The lines that say what the answer rests on and what it did not check. */
+static void
+print_basis(const struct outcome *o)
+{
+	const struct checkpoint *cp;
+	const char *from;
+	char root[MERKLE_B64_SIZE];
+
+	cp = rests_on(o, &from);
+	if (cp == NULL) {
+		printf("  rests on:    no verified checkpoint\n");
+	} else {
+		merkle_hash_encode(cp->root, root);
+		printf("  rests on:    checkpoint %s, size %llu, root %s\n",
+		    cp->origin, (unsigned long long)cp->size, root);
+		printf("               from %s\n", strcmp(from, "ledger") == 0 ?
+		    "the ledger copy (--ledger)" : strcmp(from, "checkpoint") ==
+		    0 ? "the checkpoint you gave (--checkpoint)" : "the receipt "
+		    "in the certificate (signed when it was issued)");
+	}
+	if (o->ledger_ok && o->revoked) {
+		printf("  revocation:  REVOKED: %s, at %s (ledger leaf %llu)\n",
+		    o->reason, o->rtime, (unsigned long long)o->revoke_index);
+		if (strcmp(o->reason, "superseded") == 0)
+			printf("  replacement: not shown offline: a revoke leaf "
+			    "does not name it; the issuer's page for this "
+			    "serial (the QR code) does\n");
+	} else if (o->ledger_ok) {
+		printf("  revocation:  checked: not revoked in the ledger up to "
+		    "checkpoint size %llu; anything logged after that "
+		    "checkpoint is not known\n",
+		    (unsigned long long)o->lcp.size);
+		if (o->consistency_ok && o->newer.size > o->lcp.size)
+			printf("               (the --checkpoint is newer, size "
+			    "%llu: entries after %llu were NOT checked)\n",
+			    (unsigned long long)o->newer.size,
+			    (unsigned long long)o->lcp.size);
+	} else {
+		printf("  revocation:  NOT checked: %s\n", o->ledger_tried ?
+		    "the ledger copy could not be used (see problem)" :
+		    o->ledger != NULL ? "the ledger copy was not read (see "
+		    "problem)" : "a receipt or a checkpoint does not list "
+		    "revocations; pass --ledger DIR (a copy of the issuer's "
+		    "tiles) to look");
+	}
+	if (o->key_checked && o->key_problem[0] != '\0')
+		printf("  key status:  INVALID: %s\n", o->key_problem);
+	else if (o->key_checked)
+		printf("  key status:  checked: the signing key was valid when "
+		    "it signed, by the key entries of the ledger up to size "
+		    "%llu\n", (unsigned long long)o->lcp.size);
+	else
+		printf("  key status:  NOT checked: only the validity times in "
+		    "the --key file(s) were applied%s\n", o->ledger == NULL ?
+		    "; pass --ledger DIR for the key entries of the ledger" :
+		    "");
+}
+
+static const char *
+pages_text(const struct outcome *o)
+{
+	if (!o->receipt_ok)
+		return "not compared with the signed note";
+	if (!o->pages_ok)
+		return "DAMAGED: a page's content does not decode";
+	switch (o->pages) {
+	case PAGES_IDENTICAL:
+		return "identical to the certificate rendered again from its "
+		    "signed note";
+	case PAGES_DIFFERENT:
+		return "NOT what the signed note says";
+	case PAGES_UNKNOWN:
+		return "not shown to be what the signed note says";
+	default:
+		return "not compared with the signed note";
+	}
+}
+
+static const char *
+pages_json(const struct outcome *o)
+{
+	if (!o->receipt_ok)
+		return "not_compared";
+	if (!o->pages_ok)
+		return "damaged";
+	switch (o->pages) {
+	case PAGES_IDENTICAL: return "identical";
+	case PAGES_DIFFERENT: return "different";
+	case PAGES_UNKNOWN: return "inconclusive";
+	default: return "not_compared";
+	}
+}
+
 static void
 print_human(const char *file, const struct outcome *o)
 {
 	char h[HOURS_SIZE], root[MERKLE_B64_SIZE];
 
-	printf("%s: %s\n", file, o->code == 0 ? "VALID" : o->code == 1 ?
-	    "INVALID" : "COULD NOT CHECK");
+	printf("%s: %s\n", file, status_word(o));
 	if (o->problem[0] != '\0')
 		printf("  problem:     %s\n", o->problem);
 	if (o->have_cert) {
@@ -181,14 +569,57 @@ print_human(const char *file, const struct outcome *o)
 	if (o->consistency_checked)
 		printf("  consistency: %s\n", o->consistency_ok ?
 		    "ok with the trusted checkpoint" : "not verified");
-	if (strcmp(o->what, "pdf") == 0) {
-		printf("  pdf pages:   %s\n", o->pages_ok ? "intact" :
-		    "damaged or modified");
-		printf("  pdf bytes:   %s\n", !o->rendered ? "not compared "
-		    "(--base-url re-renders and compares)" : o->same_bytes ?
-		    "identical to the certificate rendered from its note" :
-		    "MODIFIED");
+	if (strcmp(o->what, "pdf") == 0)
+		printf("  pdf pages:   %s%s%s%s\n", pages_text(o),
+		    o->url_from != NULL ? " (QR code URL from " : "",
+		    o->url_from != NULL ? o->url_from : "",
+		    o->url_from != NULL ? ")" : "");
+	print_basis(o);
+}
+
+/* The JSON form of print_basis. */
+static void
+json_basis(json_t *j, const struct outcome *o)
+{
+	const struct checkpoint *cp;
+	const char *from;
+	char root[MERKLE_B64_SIZE];
+	json_t *r;
+
+	cp = rests_on(o, &from);
+	if (cp != NULL) {
+		merkle_hash_encode(cp->root, root);
+		json_object_set_new(j, "rests_on", json_pack("{s:s,s:I,s:s,s:s}",
+		    "origin", cp->origin, "size", (json_int_t)cp->size, "root",
+		    root, "from", from));
+	} else {
+		json_object_set_new(j, "rests_on", json_null());
 	}
+	if (o->ledger_ok) {
+		r = json_pack("{s:b,s:I,s:b}", "checked", 1, "up_to_size",
+		    (json_int_t)o->lcp.size, "revoked", o->revoked);
+		if (r != NULL && o->revoked) {
+			json_object_set_new(r, "reason", json_string(o->reason));
+			json_object_set_new(r, "time", json_string(o->rtime));
+			json_object_set_new(r, "leaf_index",
+			    json_integer((json_int_t)o->revoke_index));
+			/* A revoke leaf does not name the replacement. */
+			json_object_set_new(r, "replacement", json_null());
+		}
+	} else {
+		r = json_pack("{s:b}", "checked", 0);
+	}
+	json_object_set_new(j, "revocation", r);
+	if (o->key_checked) {
+		r = json_pack("{s:b,s:b}", "checked", 1, "valid",
+		    o->key_problem[0] == '\0');
+		if (r != NULL && o->key_problem[0] != '\0')
+			json_object_set_new(r, "problem",
+			    json_string(o->key_problem));
+	} else {
+		r = json_pack("{s:b}", "checked", 0);
+	}
+	json_object_set_new(j, "key_status", r);
 }
 
 static void
@@ -199,8 +630,10 @@ print_json(const char *file, const struct outcome *o)
 	char h[3][HOURS_SIZE], root[MERKLE_B64_SIZE];
 
 	j = json_pack("{s:s,s:s,s:b,s:i,s:b,s:b}", "file", file,
-	    "status", o->code == 0 ? "valid" : o->code == 1 ? "invalid" :
-	    "could_not_check", "valid", o->code == 0, "exit", o->code,
+	    "status", o->word != NULL ? "revoked" : o->code == 0 ? "valid" :
+	    o->code == 1 ? "invalid" : o->code == 2 ? "could_not_check" :
+	    "inconclusive", "valid", o->code == 0, "exit",
+	    o->code == INCONCLUSIVE ? 1 : o->code,
 	    "signature", o->sig_ok, "receipt", o->receipt_ok);
 	if (j == NULL)
 		return;
@@ -237,10 +670,16 @@ print_json(const char *file, const struct outcome *o)
 	if (strcmp(o->what, "pdf") == 0) {
 		json_object_set_new(j, "pdf_pages_intact",
 		    json_boolean(o->pages_ok));
-		if (o->rendered)
-			json_object_set_new(j, "pdf_bytes_identical",
-			    json_boolean(o->same_bytes));
+		json_object_set_new(j, "pdf_pages", json_string(pages_json(o)));
+		if (o->pages_why[0] != '\0' && utf8_valid(o->pages_why,
+		    strlen(o->pages_why)))
+			json_object_set_new(j, "pdf_pages_difference",
+			    json_string(o->pages_why));
+		if (o->url_from != NULL)
+			json_object_set_new(j, "qr_url_from",
+			    json_string(o->url_from));
 	}
+	json_basis(j, o);
 	s = json_dumps(j, JSON_INDENT(2));
 	if (s != NULL)
 		printf("%s\n", s);
@@ -250,40 +689,98 @@ print_json(const char *file, const struct outcome *o)
 
 /*
  * Renders the certificate again from the embedded note and receipt and
- * compares with the file: the issuer's PDFs depend only on those inputs,
- * the template and the fonts, so any other byte means a modified file.
+ * compares it with the file. The issuer's PDFs depend only on those, the
+ * template and the fonts, so the same bytes mean the pages show what was
+ * signed. Otherwise pdfcmp says what differs: INVALID when the file was
+ * made with the verifier's fonts (or carries what hourseal never writes),
+ * INCONCLUSIVE when the difference may be the verifier's installation,
+ * or nothing visible differs but the file is not the issued one.
  */
 static void
-check_rerender(struct outcome *o, const char *tdir, const char *base_url,
+check_pages(struct outcome *o, const char *tdir, const char *base_url,
     const char *data, size_t len, const char *note, size_t nlen,
     const char *proof, size_t plen)
 {
 	struct pdf_renderer *pr = NULL;
+	struct pdfcmp cmp;
 	struct buf out;
+	const char *url;
 	char err[HS_ERRLEN];
 
 	buf_init(&out);
+	if (o->c.verify_url[0] != '\0') {
+		/* Signed: it wins over --base-url. */
+		url = o->c.verify_url;
+		o->url_from = "the signed note";
+	} else if (base_url != NULL) {
+		url = base_url;
+		o->url_from = "--base-url";
+	} else {
+		fail(o, INCONCLUSIVE, "the note has no verify: line (it was "
+		    "issued before hourseal signed its verification URL), so "
+		    "the pages cannot be rendered again and compared: give the "
+		    "issuer's verifier URL (the QR code's text before /c/) with "
+		    "--base-url URL, or verify the file online");
+		goto done;
+	}
 	if (pdf_renderer_new(tdir, &pr, err) != HS_OK) {
-		fail(o, 2, "cannot load the templates to re-render: %s", err);
+		fail(o, INCONCLUSIVE, "the pages were not compared with the "
+		    "note: the templates to render them again cannot be "
+		    "loaded: %s", err);
 		goto done;
 	}
-	if (pdf_render(pr, NULL, &o->c, note, nlen, proof, plen, base_url,
-	    &out, err) != HS_OK) {
-		fail(o, 2, "cannot re-render the certificate: %s", err);
+	if (pdf_render(pr, NULL, &o->c, note, nlen, proof, plen, url, &out,
+	    err) != HS_OK || out.oom) {
+		fail(o, INCONCLUSIVE, "the pages were not compared with the "
+		    "note: it cannot be rendered again: %s", out.oom ?
+		    "out of memory" : err);
 		goto done;
 	}
-	o->rendered = true;
-	o->same_bytes = out.len == len && memcmp(out.data, data, len) == 0;
-	if (!o->same_bytes)
-		fail(o, 1, "this PDF file was modified: it differs from the "
-		    "certificate rendered again from its own signed note");
+	if (out.len == len && memcmp(out.data, data, len) == 0) {
+		o->pages = PAGES_IDENTICAL;
+		goto done;
+	}
+	if (pdfcmp_compare(data, len, out.data, out.len, &cmp, err) !=
+	    HS_OK) {
+		fail(o, INCONCLUSIVE, "the PDF is not the certificate rendered "
+		    "again from its note, and the two cannot be compared: %s",
+		    err);
+		goto done;
+	}
+	snprintf(o->pages_why, sizeof(o->pages_why), "%s", cmp.what);
+	if (cmp.result == PDFCMP_DIFFERENT && (cmp.foreign ||
+	    (cmp.fonts_match && !cmp.font_conflict))) {
+		o->pages = PAGES_DIFFERENT;
+		fail(o, 1, "this PDF does not show what its signed note says "
+		    "(it was modified%s): %s", o->c.verify_url[0] == '\0' ?
+		    ", or --base-url is not the URL it was issued with" : "",
+		    cmp.what);
+	} else if (cmp.result == PDFCMP_DIFFERENT) {
+		o->pages = PAGES_UNKNOWN;
+		fail(o, INCONCLUSIVE, "this PDF differs from the certificate "
+		    "rendered again from its note (%s), and its fonts are not "
+		    "the ones this verifier renders with: either the issuer "
+		    "uses other templates or font files (give its templates "
+		    "with --templates DIR) or the file was altered", cmp.what);
+	} else if (cmp.result == PDFCMP_UNCOMPARABLE) {
+		o->pages = PAGES_UNKNOWN;
+		fail(o, INCONCLUSIVE, "this PDF is not byte for byte the "
+		    "certificate rendered again from its note, and not all of "
+		    "it can be compared: %s", cmp.what);
+	} else {
+		o->pages = PAGES_UNKNOWN;
+		fail(o, INCONCLUSIVE, "this PDF reads the same as the "
+		    "certificate rendered again from its note but is not the "
+		    "issued file byte for byte (another program saved it "
+		    "again): ask for the original file or verify it online");
+	}
 done:
 	buf_free(&out);
 	pdf_renderer_free(pr);
 }
 
 enum { OPT_KEY = 256, OPT_PROOF, OPT_CKPT, OPT_JSON, OPT_HELP, OPT_BASE,
-	OPT_TDIR };
+	OPT_TDIR, OPT_LEDGER };
 
 static const struct option check_opts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
@@ -292,6 +789,7 @@ static const struct option check_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "base-url", required_argument, NULL, OPT_BASE },
 	{ "templates", required_argument, NULL, OPT_TDIR },
+	{ "ledger", required_argument, NULL, OPT_LEDGER },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -330,6 +828,7 @@ vcmd_check(int argc, char **argv)
 		case OPT_JSON: json = 1; break;
 		case OPT_BASE: base_url = optarg; break;
 		case OPT_TDIR: tdir = optarg; break;
+		case OPT_LEDGER: o.ledger = optarg; break;
 		case OPT_HELP: check_usage(stdout); return 0;
 		default: check_usage(stderr); return 2;
 		}
@@ -383,7 +882,7 @@ vcmd_check(int argc, char **argv)
 			goto done;
 		}
 	}
-	rc = verify_cert_note(&ks, note, nlen, &o.c, NULL, err);
+	rc = verify_cert_note(&ks, note, nlen, &o.c, &o.keyidx, err);
 	if (rc != HS_OK) {
 		fail(&o, 1, "%s%s", rc == HS_ERR_FORMAT ?
 		    "not a certificate: " : "", err);
@@ -407,11 +906,13 @@ vcmd_check(int argc, char **argv)
 	if (strcmp(o.what, "pdf") == 0 && !o.pages_ok)
 		fail(&o, 1, "the PDF's page content is damaged: this file was "
 		    "modified after it was issued");
-	if (strcmp(o.what, "pdf") == 0 && o.pages_ok && base_url != NULL)
-		check_rerender(&o, tdir, base_url, data, len, note, nlen,
-		    proof, plen);
+	if (strcmp(o.what, "pdf") == 0 && o.pages_ok)
+		check_pages(&o, tdir, base_url, data, len, note, nlen, proof,
+		    plen);
 	if (ckptpath != NULL)
 		check_newer(&o, &ks, ckptpath);
+	if (o.ledger != NULL)
+		check_ledger(&o, &ks, o.ledger, proof, plen);
 done:
 	if (json)
 		print_json(file, &o);
@@ -423,5 +924,5 @@ done:
 	free(proof);
 	free(data);
 	verify_keys_free(&ks);
-	return o.code;
+	return o.code == INCONCLUSIVE ? 1 : o.code;
 }

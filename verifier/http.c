@@ -56,6 +56,22 @@ struct epmetrics {
 	uint64_t lat_sum_us;
 };
 
+/*
+ * One open connection, for the deadlines: MHD's own timeout is idle time,
+ * which a client sending a byte now and then never reaches. deadline_ms
+ * (monotonic ms; 0: none while the handler runs) is moved on by the
+ * connection's own thread; the reaper thread shuts down the socket of a
+ * connection past it, and MHD then closes it. A connection leaves the
+ * list (under mu) before MHD closes its socket, so the reaper never
+ * touches a descriptor that was reused.
+ */
+struct http_conn {
+	struct http_conn *prev, *next;
+	int fd;
+	uint64_t deadline_ms;
+	int expired;
+};
+
 struct http_server {
 	struct MHD_Daemon *d;
 	struct http_opts o;
@@ -67,6 +83,14 @@ struct http_server {
 	unsigned mhd_logged;
 	char address[80];
 	double started;
+	pthread_mutex_t conns_mu;
+	pthread_cond_t reaper_cv;
+	struct http_conn *conns;
+	uint64_t nconns;
+	uint64_t deadline_closed;
+	pthread_t reaper;
+	int reaper_started;
+	int reaper_stop;
 };
 
 struct http_req {
@@ -84,6 +108,7 @@ struct http_req {
 	size_t discarded;
 	size_t target_len;   /* request target with its query string */
 	double t0;
+	struct http_conn *conn; /* NULL if MHD did not tell */
 	char client[INET6_ADDRSTRLEN];
 	uint8_t client_bin[16];
 	char note[48];
@@ -96,8 +121,10 @@ http_opts_default(struct http_opts *o)
 	o->listen = "127.0.0.1:8080";
 	o->threads = 2;
 	o->max_conns = 1000;
-	o->per_ip_conns = 0;
+	o->per_ip_conns = 32;
 	o->timeout = 15;
+	o->header_timeout = 10;
+	o->body_rate = 32 * 1024;
 	o->rate = 50;
 	o->burst = 200;
 	o->strict_rate = 0.2;   /* one ID guess every 5 seconds */
@@ -196,6 +223,66 @@ rl_take(struct ratelimit *rl, const uint8_t addr[16], double now)
 	}
 	pthread_mutex_unlock(&rl->mu[shard]);
 	return wait;
+}
+
+/* ---- deadlines ---- */
+
+static uint64_t
+mono_ms(void)
+{
+	return (uint64_t)(time_mono() * 1000);
+}
+
+/* The connection's deadline: secs from now, or none (secs < 0). */
+static void
+conn_deadline(struct http_conn *c, double secs)
+{
+	if (c == NULL)
+		return;
+	__atomic_store_n(&c->deadline_ms, secs < 0 ? 0 :
+	    mono_ms() + (uint64_t)(secs * 1000), __ATOMIC_RELAXED);
+}
+
+/* Time allowed to move n bytes: the header time plus n at the least rate. */
+static double
+transfer_secs(const struct http_server *s, size_t n)
+{
+	return (double)s->o.header_timeout + (double)n /
+	    (double)(s->o.body_rate ? s->o.body_rate : 1);
+}
+
+/* Shuts down the connections past their deadline, a few times a second. */
+static void *
+reaper_main(void *arg)
+{
+	struct http_server *s = arg;
+	struct http_conn *c;
+	struct timespec ts;
+	uint64_t now, d;
+
+	pthread_mutex_lock(&s->conns_mu);
+	while (!s->reaper_stop) {
+		now = mono_ms();
+		for (c = s->conns; c != NULL; c = c->next) {
+			d = __atomic_load_n(&c->deadline_ms, __ATOMIC_RELAXED);
+			if (d != 0 && now > d && !c->expired) {
+				__atomic_store_n(&c->expired, 1,
+				    __ATOMIC_RELAXED);
+				(void)shutdown(c->fd, SHUT_RDWR);
+				__atomic_add_fetch(&s->deadline_closed, 1,
+				    __ATOMIC_RELAXED);
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&s->reaper_cv, &s->conns_mu, &ts);
+	}
+	pthread_mutex_unlock(&s->conns_mu);
+	return NULL;
 }
 
 /* ---- request helpers ---- */
@@ -372,6 +459,18 @@ http_metrics_text(const struct http_req *r, struct buf *out)
 	    "hourseal_http_rate_limited_total %llu\n",
 	    (unsigned long long)__atomic_load_n(&s->rejected_ratelimit,
 	    __ATOMIC_RELAXED));
+	buf_printf(out, "# HELP hourseal_http_deadline_closed_total "
+	    "Connections closed for not sending a request's headers or body "
+	    "(or not taking the answer) in time.\n"
+	    "# TYPE hourseal_http_deadline_closed_total counter\n"
+	    "hourseal_http_deadline_closed_total %llu\n"
+	    "# HELP hourseal_http_connections Open connections.\n"
+	    "# TYPE hourseal_http_connections gauge\n"
+	    "hourseal_http_connections %llu\n",
+	    (unsigned long long)__atomic_load_n(&s->deadline_closed,
+	    __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(&s->nconns,
+	    __ATOMIC_RELAXED));
 	buf_printf(out, "# HELP hourseal_http_in_flight Requests being "
 	    "handled.\n# TYPE hourseal_http_in_flight gauge\n"
 	    "hourseal_http_in_flight %llu\n",
@@ -426,6 +525,8 @@ http_reply(struct http_req *r, int status, const char *ctype,
 	    headers[i + 1] != NULL; i += 2)
 		MHD_add_response_header(resp, headers[i], headers[i + 1]);
 	r->sent = len;
+	/* The client has this long to take the answer. */
+	conn_deadline(r->conn, transfer_secs(r->s, len));
 	if (MHD_queue_response(r->c, (unsigned)status, resp) != MHD_YES)
 		r->status = 500;
 	MHD_destroy_response(resp);
@@ -598,12 +699,15 @@ static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct http_req *r;
+	const union MHD_ConnectionInfo *ci;
 
-	(void)c;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return NULL;
 	r->s = cls;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL)
+		r->conn = *(void *const *)ci;
 	r->t0 = time_mono();
 	r->status = 500;
 	r->target_len = strlen(uri);
@@ -635,6 +739,14 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		__atomic_add_fetch(&s->inflight, 1, __ATOMIC_RELAXED);
 		if (first_call(r, url))
 			return MHD_YES;
+		/* Headers are in: the body (if any) has its own deadline,
+		 * scaled to its declared length or the route's bound. */
+		if (r->route.body_max > 0) {
+			const char *cl = http_header(r, "Content-Length");
+
+			conn_deadline(r->conn, transfer_secs(s, cl != NULL ?
+			    r->body.cap : r->route.body_max));
+		}
 		return MHD_YES;
 	}
 	if (r->replied) {
@@ -664,6 +776,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		reply_error(r, 413, "request body too large");
 		return MHD_YES;
 	}
+	conn_deadline(r->conn, -1); /* none while the handler runs */
 	s->app.handle(s->app.ctx, r);
 	if (!r->replied)
 		reply_error(r, 500, "internal error");
@@ -686,8 +799,12 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 	dt = time_mono() - r->t0;
 	if (!r->replied)
-		r->status = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ?
+		r->status = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ||
+		    (r->conn != NULL &&
+		    __atomic_load_n(&r->conn->expired, __ATOMIC_RELAXED)) ?
 		    408 : 400;
+	/* A kept-alive connection has the header time for its next one. */
+	conn_deadline(r->conn, s->o.header_timeout);
 	m = &s->ep[r->route.endpoint];
 	__atomic_add_fetch(&m->count[code_slot(r->status)], 1,
 	    __ATOMIC_RELAXED);
@@ -717,9 +834,39 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
     enum MHD_ConnectionNotificationCode code)
 {
 	struct http_server *s = cls;
+	struct http_conn *hc;
 
-	(void)c;
-	(void)socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		*socket_context = NULL;
+		if (ci != NULL && (hc = calloc(1, sizeof(*hc))) != NULL) {
+			/* From the first byte, the headers have this long. */
+			hc->fd = ci->connect_fd;
+			conn_deadline(hc, s->o.header_timeout);
+			pthread_mutex_lock(&s->conns_mu);
+			hc->next = s->conns;
+			if (s->conns != NULL)
+				s->conns->prev = hc;
+			s->conns = hc;
+			__atomic_add_fetch(&s->nconns, 1, __ATOMIC_RELAXED);
+			pthread_mutex_unlock(&s->conns_mu);
+			*socket_context = hc;
+		}
+	} else if ((hc = *socket_context) != NULL) {
+		pthread_mutex_lock(&s->conns_mu);
+		if (hc->prev != NULL)
+			hc->prev->next = hc->next;
+		else
+			s->conns = hc->next;
+		if (hc->next != NULL)
+			hc->next->prev = hc->prev;
+		__atomic_sub_fetch(&s->nconns, 1, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&s->conns_mu);
+		*socket_context = NULL;
+		free(hc);
+	}
 	if (s->app.connection != NULL)
 		s->app.connection(s->app.ctx,
 		    code == MHD_CONNECTION_NOTIFY_STARTED);
@@ -821,6 +968,8 @@ http_start(const struct http_opts *o, const struct http_app *app,
 	s->o = *o;
 	s->app = *app;
 	s->started = time_mono();
+	pthread_mutex_init(&s->conns_mu, NULL);
+	pthread_cond_init(&s->reaper_cv, NULL);
 	s->ep = calloc(app->nendpoints, sizeof(*s->ep));
 	if (s->ep == NULL ||
 	    rl_init(&s->rl_general, o->rate, o->burst) != HS_OK ||
@@ -857,6 +1006,13 @@ http_start(const struct http_opts *o, const struct http_app *app,
 		    "use, or not a local address?)", o->listen);
 		goto fail;
 	}
+	if (o->header_timeout > 0) {
+		if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
+			rc = hs_fail(err, HS_ERR_NOMEM, "cannot start a thread");
+			goto fail;
+		}
+		s->reaper_started = 1;
+	}
 	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	{
 		char host[INET6_ADDRSTRLEN] = "0.0.0.0";
@@ -892,6 +1048,13 @@ http_stop(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	if (s->reaper_started) {
+		pthread_mutex_lock(&s->conns_mu);
+		s->reaper_stop = 1;
+		pthread_cond_signal(&s->reaper_cv);
+		pthread_mutex_unlock(&s->conns_mu);
+		pthread_join(s->reaper, NULL);
+	}
 	if (s->d != NULL)
 		MHD_stop_daemon(s->d);
 	if (s->o.access_log != NULL)
@@ -899,5 +1062,7 @@ http_stop(struct http_server *s)
 	rl_free(&s->rl_general);
 	rl_free(&s->rl_strict);
 	free(s->ep);
+	pthread_cond_destroy(&s->reaper_cv);
+	pthread_mutex_destroy(&s->conns_mu);
 	free(s);
 }

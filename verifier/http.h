@@ -73,8 +73,18 @@ struct http_opts {
 	const char *listen;     /* "127.0.0.1:8080", "[::1]:8080", ":8080"; port 0 picks one */
 	unsigned threads;       /* pool size; 0 or 1: one internal epoll thread */
 	unsigned max_conns;     /* total open connections */
-	unsigned per_ip_conns;  /* per client address; 0: no limit */
+	unsigned per_ip_conns;  /* per client address (the TCP peer); 0: no limit */
 	unsigned timeout;       /* idle seconds before a connection is closed */
+	/*
+	 * Deadlines, whatever the client's pace: a request's headers must be
+	 * in within header_timeout seconds of the connection opening (or of
+	 * its previous answer), its body within header_timeout + length /
+	 * body_rate seconds of the headers, and the answer taken within
+	 * header_timeout + length / body_rate; otherwise the connection is
+	 * closed. header_timeout 0: no deadlines (only the idle timeout).
+	 */
+	unsigned header_timeout;
+	unsigned body_rate;     /* bytes per second, at least */
 	double rate, burst;     /* general bucket: tokens/s and size; rate 0: off */
 	double strict_rate, strict_burst; /* strict bucket; rate 0: off */
 	size_t max_url;         /* bytes of the request target */

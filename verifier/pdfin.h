@@ -1,18 +1,38 @@
 /*
  * pdfin.h - reading a certificate PDF's attachments (certificate.note and
  * certificate.proof, design §6) with qpdf's C API: the document catalog's
- * /Names /EmbeddedFiles name tree, walked with bounds on depth and size;
- * embedded streams are decoded here (none or /FlateDecode) with a cap on
- * the decoded size, so a compression bomb cannot exhaust memory.
+ * /Names /EmbeddedFiles name tree, walked with bounds on depth and size.
+ *
+ * qpdf never decodes a stream here: xref streams are ignored (so object
+ * streams are never unpacked), and every stream we look at (page content,
+ * the two attachments) is taken raw and inflated here, streaming, under a
+ * budget of decoded bytes shared by every stream of one request. A
+ * compression bomb ends as "decoded content exceeds N MB", not as memory.
  */
 #ifndef HS_PDFIN_H
 #define HS_PDFIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hs.h"
 
-#define PDFIN_ATTACH_MAX (1u << 20) /* decoded bytes per attachment */
+#define PDFIN_ATTACH_MAX (1u << 20)    /* decoded bytes per attachment */
+#define PDFIN_DECODE_MAX (16u << 20)   /* decoded bytes per PDF file */
+#define PDFIN_FILTERS_MAX 4            /* chained /FlateDecode filters */
+
+/*
+ * A decoding budget: bytes taken out of streams (raw, and the output of
+ * every decoding step) that one request may still spend. One budget is
+ * shared by every stream of a file, and can be shared by every file of a
+ * request (a batch).
+ */
+struct pdfin_budget {
+	uint64_t limit;  /* bytes allowed in all */
+	uint64_t used;   /* bytes spent so far */
+};
+
+void pdfin_budget_init(struct pdfin_budget *b, uint64_t limit);
 
 struct pdfin {
 	char *note;        /* certificate.note, NUL-terminated; NULL if absent */
@@ -22,16 +42,23 @@ struct pdfin {
 	size_t nfiles;     /* embedded files seen */
 	int npages;
 	int pages_ok;      /* every page's content streams decode */
+	uint64_t decoded;  /* bytes this file spent of the budget (set on
+	                    * failure too) */
 };
 
 /*
  * Parses pdf[0..len) and extracts the two attachments. HS_ERR_FORMAT if
  * it is not a readable PDF (err says why), HS_ERR_NOTFOUND if it has no
- * certificate.note, HS_ERR_TOOBIG if an attachment is over the cap.
- * On success free with pdfin_free.
+ * certificate.note, HS_ERR_TOOBIG if an attachment is over its cap or
+ * the decoded content exceeds the budget ("decoded content exceeds N MB").
+ * pdfin_read spends a budget of PDFIN_DECODE_MAX of its own;
+ * pdfin_read_budget spends at most PDFIN_DECODE_MAX of *shared as well
+ * (shared may be NULL). On success free with pdfin_free.
  */
 enum hs_err pdfin_read(const void *pdf, size_t len, struct pdfin *out,
     char *err);
+enum hs_err pdfin_read_budget(const void *pdf, size_t len,
+    struct pdfin_budget *shared, struct pdfin *out, char *err);
 void pdfin_free(struct pdfin *p); /* accepts NULL */
 
 /* True if data starts like a PDF ("%PDF-" within the first 1024 bytes). */

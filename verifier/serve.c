@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include "file.h"
 #include "http.h"
 #include "page.h"
 #include "serial.h"
@@ -22,13 +24,15 @@ static void
 serve_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: hourseal-verifier serve --db FILE [options]\n"
+	    "usage: hourseal-verifier serve --db FILE --key FILE [options]\n"
 	    "  --db FILE            the database (DIR/verifier.db from publish, or\n"
 	    "                       the issuer's DIR/hourseal.db), opened read-only\n"
 	    "  --listen ADDR        HOST:PORT, [IPv6]:PORT or :PORT (127.0.0.1:8080)\n"
 	    "  --threads N          worker threads (2)\n"
-	    "  --key FILE           trust only the verifier key(s) in FILE (repeatable);\n"
-	    "                       default: the keys in the database's keys table\n"
+	    "  --key FILE           required: the issuer's verifier key(s) (a .pub or\n"
+	    "                       a /keys file; repeatable). The trust anchor: other\n"
+	    "                       keys, retirements and compromises are taken only\n"
+	    "                       from the verified ledger, never from the database\n"
 	    "  --state FILE         where the verifier remembers the largest checkpoint\n"
 	    "                       it has verified (default: the --db path with\n"
 	    "                       \".state\" appended, e.g. verifier.db.state;\n"
@@ -38,15 +42,25 @@ serve_usage(FILE *f)
 	    "                       answers come from the last checkpoint verified,\n"
 	    "                       or are 503 \"cannot verify now\" after a restart.\n"
 	    "                       Without the file, the first checkpoint is trusted\n"
-	    "                       and written; keep it with the verifier\n"
+	    "                       and written; keep it with the verifier. At start\n"
+	    "                       its checkpoint must verify with keys derived from\n"
+	    "                       --key (through the database's key history, for a\n"
+	    "                       rotated key), or the start stops and says why\n"
 	    "  --pepper FILE        the issuer's 32-byte pepper: enables the ID match\n"
 	    "                       endpoint (otherwise it answers 503)\n"
 	    "  --max-conns N        open connections (1000)\n"
-	    "  --per-ip-conns N     open connections per client (0: no limit)\n"
+	    "  --per-ip-conns N     open connections per client address (32; 0: no\n"
+	    "                       limit; with --trust-proxy the peer is the proxy,\n"
+	    "                       so the default there is no limit)\n"
 	    "  --timeout SECONDS    idle connection timeout (15)\n"
+	    "  --header-timeout S   a request's headers must arrive within S seconds\n"
+	    "                       of the connection opening or its previous answer,\n"
+	    "                       a body within S s + 1 s per 32 KB (10; 0: off)\n"
 	    "  --rate R --burst B   per-client requests/second and burst (50, 200;\n"
 	    "                       --rate 0 turns the limit off)\n"
 	    "  --match-rate R --match-burst B   the same for ID matches (0.2, 5)\n"
+	    "  --match-per-cert N   ID-match attempts a day (UTC) per certificate,\n"
+	    "                       from all clients together (10; 0: no limit)\n"
 	    "  --trust-proxy        take the client address from X-Real-IP when\n"
 	    "                       the peer is a loopback reverse proxy\n"
 	    "  --access-log FILE    access log (\"-\": standard output; default none)\n"
@@ -73,8 +87,8 @@ parse_num(const char *name, const char *s, double min, double max, double *out)
 
 enum {
 	OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_KEY, OPT_PEPPER,
-	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_RATE, OPT_BURST,
-	OPT_MRATE, OPT_MBURST, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_NOSWEEP,
+	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_HTIMEOUT, OPT_RATE, OPT_BURST,
+	OPT_MRATE, OPT_MBURST, OPT_MCERT, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_NOSWEEP,
 	OPT_STATE, OPT_HELP,
 };
 
@@ -87,10 +101,12 @@ static const struct option serve_opts[] = {
 	{ "max-conns", required_argument, NULL, OPT_MAXCONNS },
 	{ "per-ip-conns", required_argument, NULL, OPT_PERIP },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "header-timeout", required_argument, NULL, OPT_HTIMEOUT },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "match-rate", required_argument, NULL, OPT_MRATE },
 	{ "match-burst", required_argument, NULL, OPT_MBURST },
+	{ "match-per-cert", required_argument, NULL, OPT_MCERT },
 	{ "trust-proxy", no_argument, NULL, OPT_PROXY },
 	{ "access-log", required_argument, NULL, OPT_LOG },
 	/* Hidden: answer every request with a fixed string (bench ceiling). */
@@ -114,10 +130,11 @@ vcmd_serve(int argc, char **argv)
 	sigset_t set;
 	char err[HS_ERRLEN];
 	double v;
-	int c, sig, rc = 2;
+	int c, sig, rc = 2, perip_given = 0;
 
 	http_opts_default(&ho);
 	memset(&so, 0, sizeof(so));
+	so.match_per_cert = 10;
 	while ((c = getopt_long(argc, argv, "", serve_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: so.db_path = optarg; break;
@@ -146,11 +163,17 @@ vcmd_serve(int argc, char **argv)
 			if (parse_num("--per-ip-conns", optarg, 0, 100000, &v))
 				return 2;
 			ho.per_ip_conns = (unsigned)v;
+			perip_given = 1;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_num("--timeout", optarg, 1, 3600, &v))
 				return 2;
 			ho.timeout = (unsigned)v;
+			break;
+		case OPT_HTIMEOUT:
+			if (parse_num("--header-timeout", optarg, 0, 3600, &v))
+				return 2;
+			ho.header_timeout = (unsigned)v;
 			break;
 		case OPT_RATE:
 			if (parse_num("--rate", optarg, 0, 1e9, &ho.rate))
@@ -170,6 +193,11 @@ vcmd_serve(int argc, char **argv)
 			    &ho.strict_burst))
 				return 2;
 			break;
+		case OPT_MCERT:
+			if (parse_num("--match-per-cert", optarg, 0, 60000, &v))
+				return 2;
+			so.match_per_cert = (unsigned)v;
+			break;
 		case OPT_PROXY: ho.trust_proxy = 1; break;
 		case OPT_LOG: logpath = optarg; break;
 		case OPT_BENCH: so.bench_fixed = 1; break;
@@ -185,19 +213,45 @@ vcmd_serve(int argc, char **argv)
 		serve_usage(stderr);
 		return 2;
 	}
+	/*
+	 * Behind a reverse proxy every connection comes from the proxy: a
+	 * per-address limit would cap the proxy, not a client. Slow clients
+	 * are then the proxy's to time out.
+	 */
+	if (ho.trust_proxy && !perip_given)
+		ho.per_ip_conns = 0;
 	if (so.db_path == NULL && !so.bench_fixed) {
 		fprintf(stderr, "hourseal-verifier serve: --db FILE is "
 		    "required\n");
 		serve_usage(stderr);
 		return 2;
 	}
+	if (so.db_path != NULL && so.nkeys == 0) {
+		fprintf(stderr, "hourseal-verifier serve: --key FILE is "
+		    "required: the issuer's verifier key (keys/LABEL.pub), the "
+		    "root of trust; keys are never taken from the database\n");
+		serve_usage(stderr);
+		return 2;
+	}
 	if (logpath != NULL) {
 		if (strcmp(logpath, "-") == 0) {
 			logf = stdout;
-		} else if ((logf = fopen(logpath, "a")) == NULL) {
-			fprintf(stderr, "hourseal-verifier serve: %s: %s\n",
-			    logpath, strerror(errno));
-			return 2;
+		} else {
+			int lfd;
+
+			/* Never through a symlink; a FIFO or device as is. */
+			if (file_open_append(logpath, 0640, 0, &lfd, err) !=
+			    HS_OK) {
+				fprintf(stderr, "hourseal-verifier serve: "
+				    "--access-log %s\n", err);
+				return 2;
+			}
+			if ((logf = fdopen(lfd, "a")) == NULL) {
+				fprintf(stderr, "hourseal-verifier serve: %s: "
+				    "%s\n", logpath, strerror(errno));
+				close(lfd);
+				return 2;
+			}
 		}
 		setvbuf(logf, NULL, _IOLBF, 0);
 		ho.access_log = logf;
@@ -228,10 +282,21 @@ vcmd_serve(int argc, char **argv)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			/* Reopen the access log (logrotate). */
-			if (logf != NULL && logf != stdout &&
-			    freopen(logpath, "a", logf) != NULL)
-				setvbuf(logf, NULL, _IOLBF, 0);
+			/* Reopen the access log (logrotate), same rules. */
+			int lfd;
+
+			if (logf != NULL && logf != stdout) {
+				if (file_open_append(logpath, 0640, 0, &lfd,
+				    err) != HS_OK) {
+					fprintf(stderr, "hourseal-verifier: "
+					    "--access-log %s; still writing "
+					    "the old file\n", err);
+					continue;
+				}
+				fflush(logf);
+				dup2(lfd, fileno(logf));
+				close(lfd);
+			}
 			continue;
 		}
 		break;

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "idnum.h"
 #include "memo.h"
+#include "mlimit.h"
 #include "mpart.h"
 #include "page.h"
 #include "pdfin.h"
@@ -47,6 +49,9 @@ static const char *const endpoint_names[EP_COUNT] = {
 #define BODY_BATCH (50u * 1024 * 1024)
 
 #define BATCH_MAX 1000
+/* Decoded PDF content a whole batch may spend (pdfin.h): a certificate
+ * takes some 20 KB, a bomb stops here instead of at 16 MB per part. */
+#define BATCH_DECODE_MAX ((uint64_t)64 << 20)
 
 /* Verification outcomes counted for /metrics. */
 enum { VM_VALID, VM_REVOKED, VM_NOTFOUND, VM_INVALID, VM_SERIAL_N };
@@ -63,6 +68,8 @@ struct site {
 	uint64_t vm_serial[VM_SERIAL_N];
 	uint64_t vm_upload[VM_UPLOAD_N];
 	uint64_t vm_match[2];
+	uint64_t vm_match_limited;  /* refused by the per-certificate limit */
+	struct mlimit *ml;         /* NULL: no per-certificate limit */
 	struct vtree *vt;          /* the verified ledger, for all threads */
 	struct vstate *vs;         /* the remembered checkpoint, refusals */
 	pthread_mutex_t log_mu;    /* last_log */
@@ -786,6 +793,7 @@ h_batch(struct site *s, struct http_req *r)
 {
 	struct mpart *parts = NULL;
 	struct render_row *rows = NULL;
+	struct pdfin_budget budget;
 	size_t np = 0, n = 0, i;
 	char fmtv[16] = "", err[HS_ERRLEN];
 	const char *body;
@@ -797,6 +805,7 @@ h_batch(struct site *s, struct http_req *r)
 	mp = maybe_multipart(s, r, &parts, &np);
 	if (mp < 0)
 		return;
+	pdfin_budget_init(&budget, BATCH_DECODE_MAX);
 	rows = calloc(BATCH_MAX + 1, sizeof(*rows));
 	if (rows == NULL) {
 		free(parts);
@@ -840,8 +849,8 @@ h_batch(struct site *s, struct http_req *r)
 					n++;
 					continue;
 				}
-				if (vdb_check_upload(v, pt->data, pt->len, &u,
-				    err) != HS_OK) {
+				if (vdb_check_upload_budget(v, pt->data,
+				    pt->len, &budget, &u, err) != HS_OK) {
 					unavailable(s, r, err);
 					goto out;
 				}
@@ -956,14 +965,62 @@ match_input(struct http_req *r, char out[IDNUM_SIZE + 8])
 	return 0;
 }
 
+/* True if the body looks like JSON but is not labelled so. */
+static int
+json_unlabelled(struct http_req *r)
+{
+	const char *ct = http_header(r, "Content-Type"), *body;
+	size_t len, i;
+
+	if (ct != NULL && strncasecmp(ct, "application/json", 16) == 0)
+		return 0;
+	body = http_body(r, &len);
+	for (i = 0; i < len && (body[i] == ' ' || body[i] == '\t' ||
+	    body[i] == '\r' || body[i] == '\n'); i++)
+		;
+	return i < len && body[i] == '{';
+}
+
+/* When the per-certificate count starts again: reset seconds from now,
+ * as RFC 3339 UTC. */
+static void
+reset_time(unsigned reset, char out[32])
+{
+	time_t t = time(NULL) + (time_t)reset;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* 429: this certificate had its attempts for today. */
+static void
+match_refused(struct site *s, struct http_req *r, const char *serial,
+    unsigned reset)
+{
+	char msg[256], when[32], ra[16];
+	const char *h[] = { "Retry-After", ra, NULL };
+
+	reset_time(reset, when);
+	snprintf(ra, sizeof(ra), "%u", reset);
+	snprintf(msg, sizeof(msg), "this certificate has had its %u ID-match "
+	    "attempts for today (from all clients together); it can be "
+	    "matched again from %s", mlimit_per_day(s->ml), when);
+	reply_json(r, 429, json_pack("{s:i,s:s,s:s,s:i,s:i,s:s}", "status",
+	    429, "error", msg, "serial", serial, "attempts_left", 0,
+	    "attempts_per_day", (int)mlimit_per_day(s->ml),
+	    "attempts_reset_at", when), h);
+}
+
 static void
 h_match(struct site *s, struct http_req *r)
 {
 	const char *p = http_path(r) + 21;
 	char serial[SERIAL_SIZE], in[IDNUM_SIZE + 8], id[IDNUM_SIZE];
-	char stored[45], mine[45], err[HS_ERRLEN];
+	char stored[45], mine[45], err[HS_ERRLEN], when[32];
 	struct vdb *v;
 	enum hs_err rc;
+	unsigned left = 0, reset = 0;
 	int match;
 
 	if (s->cfg == NULL) {
@@ -979,8 +1036,13 @@ h_match(struct site *s, struct http_req *r)
 	if (match_input(r, in) != 0 ||
 	    idnum_validate(in, -1, id, NULL) != HS_OK) {
 		OPENSSL_cleanse(in, sizeof(in));
-		site_error(s, r, 400, "expected an 18-character ID number "
-		    "(JSON {\"id_number\": \"...\"} or id_number=...)", NULL);
+		site_error(s, r, 400, json_unlabelled(r) ?
+		    "this body looks like JSON but the request's Content-Type "
+		    "is not application/json: send it with Content-Type: "
+		    "application/json (or send the form field id_number=...)" :
+		    "expected an 18-character ID number: JSON "
+		    "{\"id_number\": \"...\"} with Content-Type: "
+		    "application/json, or the form field id_number=...", NULL);
 		return;
 	}
 	OPENSSL_cleanse(in, sizeof(in));
@@ -1000,13 +1062,29 @@ h_match(struct site *s, struct http_req *r)
 		unavailable(s, r, err);
 		return;
 	}
+	/* Every attempt on an existing certificate counts, right or
+	 * wrong, before the answer is known. */
+	if (s->ml != NULL && !mlimit_take(s->ml, serial, (int64_t)time(NULL),
+	    &left, &reset)) {
+		OPENSSL_cleanse(id, sizeof(id));
+		__atomic_add_fetch(&s->vm_match_limited, 1, __ATOMIC_RELAXED);
+		match_refused(s, r, serial, reset);
+		return;
+	}
 	config_id_digest(s->cfg, id, mine);
 	OPENSSL_cleanse(id, sizeof(id));
 	match = strlen(stored) == strlen(mine) &&
 	    CRYPTO_memcmp(stored, mine, strlen(mine)) == 0;
 	__atomic_add_fetch(&s->vm_match[match], 1, __ATOMIC_RELAXED);
-	reply_json(r, 200, json_pack("{s:s,s:b}", "serial", serial, "match",
-	    match), NULL);
+	if (s->ml == NULL) {
+		reply_json(r, 200, json_pack("{s:s,s:b}", "serial", serial,
+		    "match", match), NULL);
+		return;
+	}
+	reset_time(reset, when);
+	reply_json(r, 200, json_pack("{s:s,s:b,s:i,s:i,s:s}", "serial", serial,
+	    "match", match, "attempts_left", (int)left, "attempts_per_day",
+	    (int)mlimit_per_day(s->ml), "attempts_reset_at", when), NULL);
 }
 
 static void
@@ -1219,6 +1297,10 @@ site_metrics(void *ctx, struct buf *out)
 		    "outcome=\"%s\"} %llu\n", i ? "match" : "no_match",
 		    (unsigned long long)__atomic_load_n(&s->vm_match[i],
 		    __ATOMIC_RELAXED));
+	buf_printf(out, "hourseal_verifications_total{kind=\"id_match\","
+	    "outcome=\"refused_certificate_limit\"} %llu\n",
+	    (unsigned long long)__atomic_load_n(&s->vm_match_limited,
+	    __ATOMIC_RELAXED));
 	buf_printf(out, "# HELP hourseal_sweep_certificates Stored certificates "
 	    "whose note the background sweep checked, by result.\n"
 	    "# TYPE hourseal_sweep_certificates gauge\n"
@@ -1373,10 +1455,13 @@ open_state(struct site *s, char *err)
 }
 
 /*
- * The checkpoint remembered from an earlier run must verify with the
- * trusted keys; it becomes the floor no database may go below. A state
- * file that does not verify stops the start: replacing it silently would
- * let a stale database in. Then v shares the state.
+ * The checkpoint remembered from an earlier run must verify with keys
+ * derived from the trust anchors (vdb_verify_remembered: through the
+ * database's key history when it holds it, so a checkpoint signed by a
+ * rotated key verifies too); it becomes the floor no database may go
+ * below. A state file that does not verify stops the start, saying why:
+ * replacing it silently would let a stale database in. Then v shares
+ * the state.
  */
 static enum hs_err
 remember(struct site *s, struct vdb *v, char *err)
@@ -1388,11 +1473,12 @@ remember(struct site *s, struct vdb *v, char *err)
 	char e2[HS_ERRLEN];
 
 	if (vstate_file_note(s->vs, &note, &len)) {
-		if (vdb_open_checkpoint(v, note, len, &cp, e2) != HS_OK)
-			return hs_fail(err, HS_ERR_SIGNATURE, "%s: the "
-			    "remembered checkpoint does not verify with the "
-			    "trusted keys: %s (move the file away only if the "
-			    "ledger or its keys changed on purpose)",
+		if ((rc = vdb_verify_remembered(v, &s->pinned, note, len, &cp,
+		    e2)) != HS_OK)
+			return hs_fail(err, rc == HS_ERR_NOMEM ? rc :
+			    HS_ERR_SIGNATURE, "%s: the remembered checkpoint "
+			    "does not verify: %s (move the file away only if "
+			    "the ledger or its keys changed on purpose)",
 			    vstate_path(s->vs), e2);
 		if ((rc = vstate_confirm(s->vs, &cp, err)) != HS_OK)
 			return rc;
@@ -1435,6 +1521,9 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 			goto fail;
 	if (o->pepper_path != NULL &&
 	    (rc = load_pepper(s, o->pepper_path, err)) != HS_OK)
+		goto fail;
+	if (o->pepper_path != NULL && o->match_per_cert > 0 &&
+	    (rc = mlimit_new(o->match_per_cert, &s->ml, err)) != HS_OK)
 		goto fail;
 	/*
 	 * Open it once here, and verify the ledger up to its latest
@@ -1507,6 +1596,7 @@ site_close(struct site *s)
 	}
 	vtree_free(s->vt);
 	memo_free(s->memo);
+	mlimit_free(s->ml);
 	free(s);
 }
 

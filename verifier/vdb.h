@@ -3,14 +3,16 @@
  * (DIR/verifier.db from `publish`, or the issuer's own, in WAL mode).
  *
  * One struct vdb per thread: a read-only SQLite connection, prepared
- * statements, the ledger, the trusted keys and a cache of verification
- * results. Every answer is re-verified from the signed data, never taken
- * from a status column: the stored note must open with a trusted key that
- * was valid when it was issued, its leaf must be the note's issue entry
- * and must be included in the latest checkpoint, which itself must be
- * signed by an uncompromised trusted key. A revocation counts when its
- * revoke leaf is in the ledger too. Results are cached per (serial, note,
- * checkpoint size); a new checkpoint or a replaced file invalidates them.
+ * statements, the ledger, the trusted keys (as the verified ledger says,
+ * rooted in the configured ones) and a cache of verification results.
+ * Every answer is re-verified from the signed data, never taken from a
+ * status column: the stored note must open with a trusted key that was
+ * valid when it was issued, its leaf must be the note's issue entry and
+ * must be included in the latest checkpoint, which itself must be signed
+ * by a key the verified ledger trusts for it (lib/keylog.h). A revocation
+ * counts when its revoke leaf is in the ledger too. Results are cached
+ * per (serial, note, checkpoint size); a new checkpoint, a key change in
+ * the verified ledger or a replaced file invalidates them.
  */
 #ifndef HS_VDB_H
 #define HS_VDB_H
@@ -21,6 +23,7 @@
 #include "cert.h"
 #include "checkpoint.h"
 #include "hs.h"
+#include "pdfin.h"
 #include "serial.h"
 #include "verify.h"
 
@@ -69,11 +72,13 @@ struct vdb_result {
 #define VDB_CANNOT_VERIFY "cannot verify now: "
 
 /*
- * Opens path read-only. pinned (may be NULL or empty): trust only these
- * keys, else the database's keys table. The database's retirement and
- * compromise times apply either way (they can only make things stricter).
+ * Opens path read-only. pinned: the trust anchor key(s) (--key), required
+ * (HS_ERR_INVALID if NULL or empty). Every other key, and every
+ * retirement and compromise, comes from the verified ledger's key entries
+ * (vtree.h, lib/keylog.h); the database's keys table is never read.
  * vt (may be NULL: a private one) is the verified tree, shared by the
- * threads of one server; it must outlive v.
+ * threads of one server; it must outlive v, and keeps the anchors of the
+ * first vdb_open (another set is refused).
  */
 struct vtree;
 enum hs_err vdb_open(const char *path, const struct verify_keys *pinned,
@@ -98,7 +103,7 @@ void vdb_set_poll(struct vdb *v, unsigned ms);
 /*
  * Looks at the latest checkpoint (subject to the poll interval) and
  * returns the generation: a number that changes whenever the verified
- * checkpoint or the trusted keys change, so answers cached under one
+ * checkpoint or the key state derived from the verified ledger changes, so answers cached under one
  * generation are still right while it stays the same. HS_OK or a
  * could-not-check error.
  */
@@ -117,8 +122,27 @@ enum hs_err vdb_generation(struct vdb *v, uint64_t *gen, char *err);
 struct vstate;
 void vdb_set_state(struct vdb *v, struct vstate *vs);
 
-/* Verifies a signed checkpoint note with v's trusted keys and origin. */
+/*
+ * Verifies the signature of a checkpoint note with the keys the verified
+ * ledger trusts now (vtree_check_note).
+ */
 enum hs_err vdb_open_checkpoint(struct vdb *v, const char *note, size_t len,
+    struct checkpoint *cp, char *err);
+
+/*
+ * Verifies the checkpoint note remembered from an earlier run (the state
+ * file) at start, with keys derived from the anchors (pinned, as given to
+ * vdb_open) only: first by following the database's key history up to it
+ * (vtree_advance: the shared tree then covers it, which also proves the
+ * database holds that history), else with the anchors alone (a database
+ * that went back or forked), else with the key history of the database's
+ * own latest checkpoint, verified in a scratch tree that is then dropped.
+ * A checkpoint signed by a key that none of these vouch for (e.g. a key
+ * rotated in after the database's copy ends) cannot be verified:
+ * HS_ERR_SIGNATURE saying so. HS_OK with *cp.
+ */
+enum hs_err vdb_verify_remembered(struct vdb *v,
+    const struct verify_keys *pinned, const char *note, size_t len,
     struct checkpoint *cp, char *err);
 
 /*
@@ -212,6 +236,13 @@ struct vdb_upload_result {
  */
 enum hs_err vdb_check_upload(struct vdb *v, const void *data, size_t len,
     struct vdb_upload_result *res, char *err);
+/*
+ * The same with a decoding budget shared by every file of one request
+ * (pdfin.h; NULL: the file's own). A PDF over budget is VDB_UP_NOT_CERT.
+ */
+enum hs_err vdb_check_upload_budget(struct vdb *v, const void *data,
+    size_t len, struct pdfin_budget *budget, struct vdb_upload_result *res,
+    char *err);
 void vdb_upload_free(struct vdb_upload_result *res);
 
 /* The latest signed checkpoint note (appended to out) and its size. */
@@ -225,7 +256,7 @@ enum hs_err vdb_consistency(struct vdb *v, uint64_t old_size,
  * *full says whether it is a full (immutable) tile. */
 enum hs_err vdb_tile(struct vdb *v, const char *path, struct buf *out,
     bool *full, char *err);
-/* The trusted keys in the /keys text form. */
+/* The trusted keys, as the verified ledger says, in the /keys text form. */
 enum hs_err vdb_keys(struct vdb *v, struct buf *out, char *err);
 /* The id_digest column for serial; HS_ERR_NOTFOUND if none. */
 enum hs_err vdb_id_digest(struct vdb *v, const char *serial, char out[45],

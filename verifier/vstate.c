@@ -13,6 +13,7 @@
 
 #include <openssl/crypto.h>
 
+#include "file.h"
 #include "util.h"
 #include "vstate.h"
 
@@ -354,7 +355,10 @@ state_write(struct vstate *vs, const struct checkpoint *cp, const char *note,
 	if (b.oom)
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	else
-		rc = file_write_atomic(vs->path, b.data, b.len, 0600, err);
+		/* Atomic and durable (temp, fsync, rename, fsync the
+		 * directory); leftovers of an interrupted write go first. */
+		rc = file_write(vs->path, b.data, b.len, 0600,
+		    FILE_SYNC | FILE_CLEAN, err);
 	buf_free(&b);
 	return rc;
 }

@@ -27,6 +27,11 @@
  * each must hash to its leaf). A certificate's status is then a fact of
  * the verified log, not of a database table.
  *
+ * And it follows the ledger's key history (lib/keylog.h), rooted in the
+ * configured trust anchors: which keys may sign a checkpoint, and each
+ * key's window for certificates, from key, key-retire and key-compromise
+ * entries only, never from the database's keys table.
+ *
  * All functions are thread-safe. Memory: about 65 bytes per leaf for the
  * tree, and 64 to 128 bytes per certificate for the index (32-byte slots,
  * a power of two of them, at most half full).
@@ -42,18 +47,21 @@
 #include <sqlite3.h>
 
 #include "hs.h"
+#include "checkpoint.h"
 #include "merkle.h"
 #include "util.h"
+#include "verify.h"
 
 struct vtree;
 
 enum hs_err vtree_new(struct vtree **out, char *err);
 void vtree_free(struct vtree *vt); /* accepts NULL */
 
-/* Why vtree_sync refused a checkpoint. */
+/* Why vtree_advance refused a checkpoint. */
 enum vtree_refusal {
 	VTREE_ACCEPTED = 0,
-	VTREE_DAMAGED,       /* the stored ledger does not hash to its root */
+	VTREE_DAMAGED,       /* it does not verify, or the stored ledger does
+	                        not hash to its root */
 	VTREE_ROLLBACK,      /* smaller than a size verified or remembered */
 	VTREE_FORK,          /* that size was verified with another root */
 	VTREE_INCONSISTENT,  /* larger, but does not extend what was verified */
@@ -61,28 +69,52 @@ enum vtree_refusal {
 };
 
 /*
- * Makes the tree cover the signed checkpoint (size, root) whose note
- * note[0..note_len) the caller has verified: reads the leaves it lacks
- * from db's leaves table, appends them and compares roots. A verifier
- * never goes back: the checkpoint must be at least as large as any this
- * process verified and any remembered (vtree_set_floor), with the same
- * root at an equal size, and a larger one must extend them (the new
- * tree's root at the old size is the old root).
- *
- * HS_OK (*why VTREE_ACCEPTED) when the tree's root at size is root, and
- * the note is kept (vtree_checkpoint) if size is the largest verified.
- * HS_ERR_SIGNATURE with *why and a reason in err (one line, no paths)
- * when the checkpoint is refused: the tree is left as it was. Other
- * errors when db cannot be read (*why VTREE_ACCEPTED).
+ * The trust anchors (the configured verifier keys), set once before the
+ * first vtree_advance; the ledger's key history is rooted in them
+ * (lib/keylog.h). A shared tree accepts the same anchors again and
+ * refuses others (HS_ERR_INVALID); none at all is HS_ERR_INVALID.
  */
-enum hs_err vtree_sync(struct vtree *vt, sqlite3 *db, const char *note,
-    size_t note_len, uint64_t size, const merkle_hash root,
-    enum vtree_refusal *why, char *err);
+enum hs_err vtree_set_anchors(struct vtree *vt,
+    const struct verify_keys *anchors, char *err);
+
+/*
+ * Makes the tree cover the signed checkpoint note[0..len) (*cp gets it):
+ * it must be signed by a key that the verified ledger's key history
+ * trusts for a checkpoint of its size. When it is signed by a key that
+ * only the newer, not yet verified part of the ledger announces, the
+ * stored checkpoint covering that key entry (db's checkpoints table),
+ * signed by a key trusted now, is verified first, and so on, key change
+ * after key change. Leaves are read from db's leaves table, each must
+ * hash to its stored hash, and the roots must match the signed ones.
+ *
+ * A verifier never goes back: the checkpoint must be at least as large
+ * as any this process verified and any remembered (vtree_set_floor),
+ * with the same root at an equal size, and a larger one must extend them
+ * (the new tree's root at the old size is the old root).
+ *
+ * HS_OK (*why VTREE_ACCEPTED): the tree's root at cp->size is cp->root,
+ * and the note is kept (vtree_checkpoint). HS_ERR_SIGNATURE with *why
+ * and the reason in err (one line, no paths): refused; all or nothing,
+ * the tree and its key history are left exactly as they were, even when
+ * key changes on the way were verified. Other errors when db cannot be
+ * read (*why VTREE_ACCEPTED; nothing changes either).
+ */
+enum hs_err vtree_advance(struct vtree *vt, sqlite3 *db, const char *note,
+    size_t len, struct checkpoint *cp, enum vtree_refusal *why, char *err);
+
+/*
+ * Checks only the signature of a checkpoint note against the verified
+ * key history (keylog_signed): HS_OK if a key that may sign a checkpoint
+ * of its size signed it (*cp filled). Its root is the caller's to check.
+ */
+enum hs_err vtree_check_note(struct vtree *vt, const char *note, size_t len,
+    struct checkpoint *cp, char *err);
 
 /*
  * The checkpoint this verifier remembers from an earlier run (its state
- * file, verified by the caller): vtree_sync accepts nothing smaller or
- * inconsistent with it. Call before the first vtree_sync.
+ * file, verified by the caller): vtree_advance accepts nothing smaller
+ * or inconsistent with it. Call before the first vtree_advance of the
+ * database's checkpoint.
  */
 void vtree_set_floor(struct vtree *vt, uint64_t size, const merkle_hash root);
 
@@ -95,6 +127,21 @@ uint64_t vtree_known_size(struct vtree *vt);
  * kept while a database is refused. False if none.
  */
 bool vtree_checkpoint(struct vtree *vt, struct buf *out, uint64_t *size);
+
+/*
+ * The keys the verified ledger trusts, with their windows (verify.h
+ * form; labels "configured" or "ledger leaf N"), replacing *out; *gen is
+ * the key history's generation (it changes when a key's state changes).
+ */
+enum hs_err vtree_keys(struct vtree *vt, struct verify_keys *out,
+    uint64_t *gen, char *err);
+
+/* The root of the verified tree at size (<= the verified size). */
+enum hs_err vtree_root(struct vtree *vt, uint64_t size, merkle_hash root,
+    char *err);
+
+/* The key history's generation alone (cheap). */
+uint64_t vtree_key_generation(struct vtree *vt);
 
 /* Leaves this process has verified. */
 uint64_t vtree_size(struct vtree *vt);

@@ -134,7 +134,7 @@ stop_server
 
 # The sweep (below) is off here, so that it does not share the CPU with
 # these runs; they warm what they need themselves.
-start_server --db "$db" --no-sweep
+start_server --db "$db" --key "${db%.db}.pub" --no-sweep
 # Warm the per-thread state (connection, checkpoint) once.
 curl -s -o /dev/null "$URL/c/$S"
 read -r page_rps page_p99 page_bad < <(run page "$URL/c/$S")
@@ -151,17 +151,17 @@ stop_server
 
 # Cold runs on a fresh server each, without the background sweep
 # (nothing remembered yet: the true first look).
-start_server --db "$db" --no-sweep
+start_server --db "$db" --key "${db%.db}.pub" --no-sweep
 read -r cpage_rps cpage_p99 cpage_bad < <(run cpage "$URL" "$tmp/cold.lua" /c/)
 stop_server
-start_server --db "$db" --no-sweep
+start_server --db "$db" --key "${db%.db}.pub" --no-sweep
 read -r capi_rps capi_p99 capi_bad < <(run capi "$URL" "$tmp/cold.lua" /api/v1/certificates/)
 stop_server
 startup=$(sed -n 's/.*ledger verified: \([0-9]*\) leaves in \([0-9.]*\) s.*/\1 leaves in \2 s/p' "$tmp/err")
 
 # The sweep: a server left alone checks every stored note once; then
 # first looks (nothing rendered yet) need no Ed25519 check.
-start_server --db "$db"
+start_server --db "$db" --key "${db%.db}.pub"
 sweep_s=""
 s0=$(date +%s.%N)
 left=$(( budget - ($(date +%s) - t0) - 30 ))

@@ -76,6 +76,29 @@ one("name_spaces", "name: leading or trailing spaces", name="张三 ")
 one("name_too_long", "name: longer than 50 characters", name="张" * 51)
 csv("name_newline", "@:2: name: control characters (tab, newline, ...) are "
     "not allowed" + SUMMARY1, row(name='"张\n三"'))
+# Invisible and direction-changing characters (issue 11, item 10).
+one("name_bidi_override", "name: U+202E (RIGHT-TO-LEFT OVERRIDE) is not "
+    "allowed", name="张\u202e三")
+one("name_zero_width", "name: U+200B (ZERO WIDTH SPACE) is not allowed",
+    name="张\u200b三")
+one("name_bom_inside", "name: U+FEFF (ZERO WIDTH NO-BREAK SPACE) is not "
+    "allowed", name="张\ufeff三")
+one("unit_zero_width_joiner", "unit: U+200D (ZERO WIDTH JOINER) is not "
+    "allowed", unit="福州市\u200d第一医院")
+one("unit_rtl_mark", "unit: U+200F (RIGHT-TO-LEFT MARK) is not allowed",
+    unit="福州市第一医院\u200f")
+one("title_line_separator", "title: U+2028 (LINE SEPARATOR) is not allowed",
+    title="新时代\u2028政绩观")
+one("title_paragraph_separator", "title: U+2029 (PARAGRAPH SEPARATOR) is not "
+    "allowed", title="新时代\u2029政绩观")
+one("title_isolate", "title: U+2066 (LEFT-TO-RIGHT ISOLATE) is not allowed",
+    title="\u2066abc\u2069新时代")
+one("provider_embedding", "provider: U+202B (RIGHT-TO-LEFT EMBEDDING) is "
+    "not allowed", provider="基地\u202b二部")
+one("provider_word_joiner", "provider: U+2060 (WORD JOINER) is not allowed",
+    provider="基地\u2060二部")
+one("domain_soft_hyphen", "domain: U+00AD (SOFT HYPHEN) is not allowed",
+    subject="professional", form="2", hours="8", domain="临床\u00ad医学")
 one("title_missing", "title: required", title="")
 one("provider_pipe", "provider: '|' is not allowed", provider="基地|二部")
 # Year, subject, form, public type, domain.
@@ -214,6 +237,13 @@ jsonl("json_broken", "@:1: not a JSON object: '[' or '{' expected near "
       "'id'\n@: 1 of 1 rows rejected; nothing imported (fix them, or "
       "use --skip-invalid FILE to import the rest)",
       'id_number: 350102198001011233\n')
+jsonl("json_name_bidi_override", "@:1: name: U+202E (RIGHT-TO-LEFT "
+      "OVERRIDE) is not allowed\n@: 1 of 1 rows rejected; nothing imported "
+      "(fix them, or use --skip-invalid FILE to import the rest)",
+      '{"id_number": "350102198001011233", "name": "\\u5f20\\u202e\\u4e09", '
+      '"year": 2024, "subject": "public", "form": 1, "title": "t", '
+      '"provider": "p", "start_date": "2024-03-01", '
+      '"end_date": "2024-03-01", "hours": 1}\n')
 jsonl("json_hours_decimals", "@:1: hours: at most one decimal (got 1.25)\n@: "
       "1 of 1 rows rejected; nothing imported (fix them, or use "
       "--skip-invalid FILE to import the rest)",

@@ -93,6 +93,7 @@ check "a second run keeps the 6 full tiles, rewrites the 3 partial ones" grep -q
 D2=$T/data2
 "$ISSUER" init "$D2" --origin "$O" --keys "$D2/keys" >/dev/null 2>&1 || notok "init $D2"
 printf 'correct horse battery\n' >"$T/pass"
+chmod 600 "$T/pass"
 check "keygen k1" "$ISSUER" --data "$D2" keygen k1 --passphrase-file "$T/pass"
 check "key rotate" "$ISSUER" --data "$D2" key rotate --passphrase-file "$T/pass" \
 	--old-passphrase-file "$T/pass"

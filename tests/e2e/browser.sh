@@ -15,7 +15,7 @@ mkdir -p "$OUT"
 "$HS_BUILD/tests/test_vdb" --make-fixture "$T/v.db" 3 "$T/key.pub" >"$T/serials"
 S=$(head -1 "$T/serials")
 REV=$(sed -n 's/^revoked //p' "$T/serials")
-start_server --db "$T/v.db" || { notok "server starts"; exit 1; }
+start_server --db "$T/v.db" --key "$T/key.pub" || { notok "server starts"; exit 1; }
 trap 'kill -TERM $PID 2>/dev/null; rm -rf "$T"' EXIT
 
 # browse NAME URL: screenshot to tests/out/NAME.png, DOM to $T/NAME.html.

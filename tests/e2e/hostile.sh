@@ -9,7 +9,7 @@ scratch
 "$HS_BUILD/tests/test_vdb" --make-fixture "$T/v.db" 5 "$T/key.pub" >"$T/serials"
 S=$(head -1 "$T/serials")
 echo 0000000000000000000000000000000000000000000000000000000000000000 >"$T/pepper"
-start_server --db "$T/v.db" --rate 0 --pepper "$T/pepper" --max-conns 500 \
+start_server --db "$T/v.db" --key "$T/key.pub" --rate 0 --pepper "$T/pepper" --max-conns 500 \
 	--timeout 5 || { notok "server starts"; exit 1; }
 trap 'kill -TERM $PID 2>/dev/null; rm -rf "$T"' EXIT
 

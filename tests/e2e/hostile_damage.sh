@@ -74,7 +74,7 @@ q "$f3" "DROP TRIGGER leaves_no_update; UPDATE leaves SET idx = -1 WHERE idx = 3
 f4=$(copy zeroed)
 dd if=/dev/zero of="$f4" bs="$PAGE" seek=$(( $(page_of leaves) - 1 )) count=1 conv=notrunc 2>/dev/null
 for k in badsig leafhash swapped zeroed; do
-	if start_server --db "$T/$k/v.db" --rate 0 --no-sweep; then
+	if start_server --db "$T/$k/v.db" --key "$T/keys/k1.pub" --rate 0 --no-sweep; then
 		every_unavailable "$k"
 		code "$URL/healthz" >/dev/null
 		check "  $k: /healthz gives the reason" grep -q 'cannot verify now: .*\(verif\|ledger\|malformed\)' "$T/body"
@@ -91,7 +91,7 @@ done
 f=$(copy note)
 q "$f" "DROP TRIGGER certificates_no_update; UPDATE certificates SET note =
 	replace(note, 'professional: ', 'professional: 1') WHERE serial = '$S'"
-check "server on the copy with a rewritten note" start_server --db "$f" --rate 0 --no-sweep
+check "server on the copy with a rewritten note" start_server --db "$f" --key "$T/keys/k1.pub" --rate 0 --no-sweep
 c=$(code "$URL/c/$S")
 check "  that certificate: 503 ($c)" [ "$c" = 503 ]
 check "  暂时无法核验, not 签名无效" sh -c "grep -q 暂时无法核验 '$T/body' && ! grep -q 签名无效 '$T/body'"
@@ -105,7 +105,7 @@ check "  stderr names the damaged certificate" grep -q "copy of certificate $S" 
 
 f=$(copy garbage)
 head -c "$PAGE" /dev/urandom | dd of="$f" bs="$PAGE" seek=$(( $(q "$G" "SELECT max(pageno) FROM dbstat WHERE name = 'certificates'") - 1 )) count=1 conv=notrunc 2>/dev/null
-check "server on a copy with a random certificates page" start_server --db "$f" --rate 0 --no-sweep
+check "server on a copy with a random certificates page" start_server --db "$f" --key "$T/keys/k1.pub" --rate 0 --no-sweep
 bad=0
 for s in "${SER[@]}"; do
 	c=$(code "$URL/c/$s")
@@ -120,7 +120,7 @@ mkdir -p "$T/run"
 cp "$G" "$T/run/v.db"
 DB=$T/run/v.db
 install() { rm -rf "$DB.new"; cp -r "$1" "$DB.new" && rm -rf "$DB" && mv "$DB.new" "$DB"; }
-check "server on a good copy" start_server --db "$DB" --rate 0 --no-sweep
+check "server on a good copy" start_server --db "$DB" --key "$T/keys/k1.pub" --rate 0 --no-sweep
 trap 'kill -TERM $PID 2>/dev/null; rm -rf "$T"' EXIT
 all_valid "  every certificate 有效"
 head -c 50000 "$G" >"$T/truncated.db"

@@ -45,7 +45,7 @@ mapfile -t SER < <(q "$D/hourseal.db" "SELECT serial FROM certificates ORDER BY 
 S=${SER[0]}
 n1=$(q "$DB" "SELECT size FROM latest_checkpoint")
 
-check "server starts on the published copy" start_server --db "$DB" --rate 0 --no-sweep
+check "server starts on the published copy" start_server --db "$DB" --key "$T/keys/k1.pub" --rate 0 --no-sweep
 trap 'kill -TERM $PID 2>/dev/null; rm -rf "$T"' EXIT
 check "the page says 有效" says "$S" 有效
 check "state file written beside the database" test -f "$ST"
@@ -86,7 +86,7 @@ check "  the state file still says size $n2" grep -qx "size $n2" "$ST"
 
 # 2. Restart on the old file: nothing verified in memory, so 503.
 stop_server
-check "server restarts on the old file" start_server --db "$DB" --rate 0 --no-sweep
+check "server restarts on the old file" start_server --db "$DB" --key "$T/keys/k1.pub" --rate 0 --no-sweep
 c=$(code "$URL/c/$S")
 check "  the page answers 503 ($c)" [ "$c" = 503 ]
 check "  saying 暂时无法核验" grep -q '暂时无法核验' "$T/body"
@@ -139,7 +139,7 @@ check "  state file still at size $n2" grep -qx "size $n2" "$ST"
 stop_server
 
 # A restart on the larger fork: refused from the state file alone.
-check "restart on the larger fork" start_server --db "$DB" --rate 0 --no-sweep
+check "restart on the larger fork" start_server --db "$DB" --key "$T/keys/k1.pub" --rate 0 --no-sweep
 c=$(code "$URL/c/$S")
 check "  503 ($c)" [ "$c" = 503 ]
 check "  stderr: inconsistent with the remembered checkpoint" grep -q "REFUSED.*(inconsistent)" "$T/err"
@@ -149,8 +149,9 @@ stop_server
 install "$T/new.db"
 cp "$ST" "$T/state.good"
 sed -i "s/^size $n2\$/size $((n2 + 5))/" "$ST"
-timeout 10 "$VERIFIER" serve --listen 127.0.0.1:0 --db "$DB" >"$T/o" 2>&1
+timeout 10 "$VERIFIER" serve --listen 127.0.0.1:0 --db "$DB" --key "$T/keys/k1.pub" >"$T/o" 2>&1
 check "a state file whose header disagrees with its note: exit 2" [ $? = 2 ]
+check "  naming the state file" grep -q "$ST" "$T/o"
 cp "$T/state.good" "$ST"
 python3 - "$ST" <<'PY'
 import sys
@@ -159,16 +160,17 @@ i = len(b) - 6   # inside the last signature's base64
 b[i] = ord('A') if b[i] != ord('A') else ord('B')
 open(p, 'wb').write(b)
 PY
-timeout 10 "$VERIFIER" serve --listen 127.0.0.1:0 --db "$DB" >"$T/o" 2>&1
+timeout 10 "$VERIFIER" serve --listen 127.0.0.1:0 --db "$DB" --key "$T/keys/k1.pub" >"$T/o" 2>&1
 check "a state file whose note does not verify: exit 2" [ $? = 2 ]
 check "  saying so" grep -q 'remembered checkpoint does not verify' "$T/o"
 cp "$T/state.good" "$ST"
 chmod 0664 "$ST"
-timeout 10 "$VERIFIER" serve --listen 127.0.0.1:0 --db "$DB" >"$T/o" 2>&1
+timeout 10 "$VERIFIER" serve --listen 127.0.0.1:0 --db "$DB" --key "$T/keys/k1.pub" >"$T/o" 2>&1
 check "a group-writable state file: exit 2" [ $? = 2 ]
+check "  naming the state file" grep -q "$ST" "$T/o"
 chmod 0600 "$ST"
 check "--state FILE elsewhere: written there on first use" \
-	start_server --db "$DB" --rate 0 --no-sweep --state "$T/elsewhere.state"
+	start_server --db "$DB" --key "$T/keys/k1.pub" --rate 0 --no-sweep --state "$T/elsewhere.state"
 check "  mode 0600" [ "$(stat -c %a "$T/elsewhere.state" 2>/dev/null)" = 600 ]
 check "  trust on first use said on stderr" grep -q 'on first use' "$T/err"
 stop_server

@@ -229,7 +229,8 @@ check "verifier.db has no personal tables" test "$(sqlite3 "$T/pub/verifier.db" 
 check "verifier.db holds no full ID number" sh -c "! grep -q -a '$idn' \
 	'$T/pub/verifier.db'"
 final=$(size)
-"$VERIFIER" serve --db "$T/pub/verifier.db" --listen 127.0.0.1:0 \
+"$VERIFIER" serve --db "$T/pub/verifier.db" --key "$T/keys/k1.pub" \
+	--listen 127.0.0.1:0 \
 	>"$T/srv.out" 2>"$T/srv.err" &
 SRV=$!
 for _ in $(seq 1 100); do

@@ -23,6 +23,8 @@ has() { grep -q -- "$1" "$T/out" "$T/errout"; }
 check "make a data directory" mkdata "$D" "$ORIGIN" "$KD"
 printf 'correct horse battery\n' >"$T/pass"
 printf 'wrong horse battery\n' >"$T/wrong"
+# Passphrase files others can read are refused (hostile_keys.sh).
+chmod 600 "$T/pass" "$T/wrong"
 
 check_fails "no key yet: key rotate refuses" run key rotate --passphrase-file "$T/pass"
 check "and says to run keygen" has "keygen"
@@ -111,8 +113,11 @@ check "k1 is retired" grep -q $'^k1\tretired\t' "$T/list"
 check "k2.key is encrypted too" grep -q 'ENCRYPTED PRIVATE KEY' "$KD/k2.key"
 check_fails "k2 has another verifier key" cmp -s "$KD/k1.pub" "$KD/k2.pub"
 check "rotation logged k2's key leaf" test "$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 1" | cut -d' ' -f3)" = "$(cat "$KD/k2.pub")"
+check "and k1's retirement as a key-retire leaf under the same checkpoint" test \
+	"$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 2")" = \
+	"hourseal/leaf/v1 key-retire $(cat "$KD/k1.pub") $(sqlite3 "$DB" "SELECT retired FROM keys WHERE label = 'k1'")"
 latest "$T/cp2"
-check "the checkpoint of size 2 ..." test "$(sed -n 2p "$T/cp2")" = 2
+check "the checkpoint of size 3 ..." test "$(sed -n 2p "$T/cp2")" = 3
 check "... is signed by the outgoing key k1 (Go)" "$GOCHECK" note -keyfile "$KD/k1.pub" "$T/cp2"
 check_fails "... and not by k2 (Go)" "$GOCHECK" note -keyfile "$KD/k2.pub" "$T/cp2"
 check "k1's retirement is k2's not-before" test \
@@ -126,10 +131,10 @@ check "retire k1 again is refused" bash -c "! '$ISSUER' --data '$D' key retire k
 check_fails "compromised without --since" run key compromised k1
 check_fails "compromised with a bad time" run key compromised k1 --since yesterday
 check "says RFC 3339" has "RFC 3339"
-check "compromised k1 since a time" run key compromised k1 --since 2020-01-01T00:00:00Z
+check "compromised k1 since a time" run key compromised k1 --since 2020-01-01T00:00:00Z --passphrase-file "$T/pass"
 check "list shows it" bash -c "'$ISSUER' --data '$D' key list | grep -q \$'^k1\tcompromised\t.*2020-01-01T00:00:00Z'"
-check_fails "a later compromise time is refused" run key compromised k1 --since 2021-01-01T00:00:00Z
-check "retire k2 (the active key)" run key retire k2
+check_fails "a later compromise time is refused" run key compromised k1 --since 2021-01-01T00:00:00Z --passphrase-file "$T/pass"
+check "retire k2 (the active key)" run key retire k2 --passphrase-file "$T/pass"
 check_fails "then nothing can be rotated" run key rotate --passphrase-file "$T/pass"
 check "keygen k3 works again" run keygen k3 --passphrase-file "$T/pass"
 check "k3 is active" bash -c "'$ISSUER' --data '$D' key list | grep -q \$'^k3\tactive\t'"

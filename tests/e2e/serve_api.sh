@@ -13,7 +13,7 @@ REV=$(sed -n 's/^revoked //p' "$T/serials")
 S=$(head -1 "$T/valid")
 echo 0000000000000000000000000000000000000000000000000000000000000000 >"$T/pepper"
 
-check "server starts" start_server --db "$T/v.db" --pepper "$T/pepper" \
+check "server starts" start_server --db "$T/v.db" --key "$T/key.pub" --pepper "$T/pepper" \
 	--rate 1000 --burst 2000 --access-log "$T/access.log"
 
 # The QR landing page, forgiving about the serial's spelling.
@@ -99,9 +99,20 @@ check "over 1000 items is 413" [ "$code" = 413 ]
 
 # ID match (the server has the pepper).
 r=$(curl -s -H 'Content-Type: application/json' -d '{"id_number":"350102198001011233"}' "$URL/api/v1/certificates/$S/match")
-check "match true" [ "$r" = "{\"serial\":\"$S\",\"match\":true}" ]
+# The answer also says how many of the certificate's attempts are left
+# today (10 a day by default) and when they start again (00:00 UTC).
+match_is() {
+	python3 -c '
+import json, sys, datetime
+j = json.loads(sys.argv[1])
+t = datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=1)
+assert j == {"serial": sys.argv[2], "match": sys.argv[3] == "true",
+             "attempts_left": int(sys.argv[4]), "attempts_per_day": 10,
+             "attempts_reset_at": t.strftime("%Y-%m-%dT00:00:00Z")}, j' "$@"
+}
+check "match true" match_is "$r" "$S" true 9
 r=$(curl -s -d 'id_number=11010519491231002X' "$URL/api/v1/certificates/$S/match")
-check "match false" [ "$r" = "{\"serial\":\"$S\",\"match\":false}" ]
+check "match false" match_is "$r" "$S" false 8
 code=$(curl -s -o /dev/null -w '%{http_code}' -d 'id_number=12345' "$URL/api/v1/certificates/$S/match")
 check "bad ID number 400" [ "$code" = 400 ]
 n429=0
@@ -154,7 +165,7 @@ check "metrics count verifications by outcome" grep -q 'hourseal_verifications_t
 check "server stops" stop_server
 
 # Without a pepper the match endpoint says so.
-check "server without pepper starts" start_server --db "$T/v.db"
+check "server without pepper starts" start_server --db "$T/v.db" --key "$T/key.pub"
 code=$(curl -s -o "$T/b" -w '%{http_code}' -d 'id_number=350102198001011233' "$URL/api/v1/certificates/$S/match")
 check "match without pepper is 503" [ "$code" = 503 ]
 check "and says why" grep -q 'pepper' "$T/b"

@@ -8,7 +8,7 @@ scratch
 # A small real database (signed certificates, ledger, checkpoint).
 "$HS_BUILD/tests/test_vdb" --make-fixture "$T/v.db" 3 "$T/key.pub" >/dev/null
 
-check "server starts" start_server --db "$T/v.db" --access-log "$T/access.log" \
+check "server starts" start_server --db "$T/v.db" --key "$T/key.pub" --access-log "$T/access.log" \
 	--rate 1 --burst 20
 curl -s -D "$T/h" -o "$T/b" "$URL/?lang=en&secret=350102198001011234"
 check "GET / is 200" grep -q '^HTTP/1.1 200' "$T/h"

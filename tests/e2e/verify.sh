@@ -28,7 +28,7 @@ check "issued certificates ($n)" [ "$n" -ge 50 ]
 cp "$T/keys/k1.pub" "$T/key.pub"
 
 # The service reads the issuer's own database, read-only, while it writes.
-"$VERIFIER" serve --db "$D/hourseal.db" --listen "127.0.0.1:$PORT" \
+"$VERIFIER" serve --db "$D/hourseal.db" --key "$T/key.pub" --listen "127.0.0.1:$PORT" \
 	--rate 0 --access-log "$T/access.log" >"$T/srv.out" 2>"$T/srv.err" &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null; rm -rf "$T"' EXIT
@@ -188,7 +188,7 @@ assert s == ['revoked','authentic','authentic','authentic','authentic','modified
 check "publish" quiet "$ISSUER" --data "$D" publish "$T/pub"
 check_fails "the published copy has no practitioners table" \
 	sqlite3 "$T/pub/verifier.db" "SELECT 1 FROM practitioners" 2>/dev/null
-"$VERIFIER" serve --db "$T/pub/verifier.db" --listen 127.0.0.1:0 >"$T/p2.out" 2>&1 &
+"$VERIFIER" serve --db "$T/pub/verifier.db" --key "$T/key.pub" --listen 127.0.0.1:0 >"$T/p2.out" 2>&1 &
 P2=$!
 for _ in $(seq 1 100); do U2=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/p2.out"); [ -n "$U2" ] && break; sleep 0.05; done
 V=$(head -1 "$T/valid")

@@ -549,6 +549,113 @@ bench(double secs, size_t records)
 	return 0;
 }
 
+/*
+ * The verify line (docs/formats.md §3): optional, last, a strict URL.
+ * Notes without it decode unchanged; notes with it round-trip.
+ */
+static void
+test_verify(void)
+{
+	static const struct { const char *what, *line, *want; } bad[] = {
+		{ "empty", "verify: \n", "line 20 (verify)" },
+		{ "no space after the colon", "verify:https://v.example\n", "line 20: only" },
+		{ "ftp", "verify: ftp://v.example\n", "line 20 (verify)" },
+		{ "scheme only", "verify: https://\n", "line 20 (verify)" },
+		{ "no scheme", "verify: v.example\n", "line 20 (verify)" },
+		{ "upper-case scheme", "verify: HTTPS://v.example\n", "line 20 (verify)" },
+		{ "trailing slash", "verify: https://v.example/\n", "line 20 (verify)" },
+		{ "a space", "verify: https://v.example/a b\n", "line 20 (verify)" },
+		{ "a tab", "verify: https://v.example/\tb\n", "line 20 (verify)" },
+		{ "trailing space", "verify: https://v.example \n", "line 20 (verify)" },
+		{ "non-ASCII", "verify: https://验证.example\n", "line 20 (verify)" },
+		{ "DEL", "verify: https://v.example\x7f\n", "line 20 (verify)" },
+		{ "CR", "verify: https://v.example\r\n", "line 20 (verify)" },
+		{ "twice", "verify: https://v.example\nverify: https://w.example\n", "line 21: nothing may follow \"verify\"" },
+		{ "another key", "unit: x\n", "line 20: only \"verify: ...\"" },
+		{ "a blank line", "\n", "line 20: only" },
+		{ "verify before issued", NULL, "line 19: expected \"record: ...\" or \"issued: ...\"" },
+	};
+	char big[CERT_URL_MAX + 64], *t, err[HS_ERRLEN];
+	struct cert c;
+	struct buf b;
+	size_t i;
+	enum hs_err rc;
+
+	buf_init(&b);
+	t = malloc(strlen(ANNUAL) + sizeof(big) + 64);
+	/* Old notes (the shared vectors' form) decode with no URL. */
+	rc = cert_decode(ANNUAL, strlen(ANNUAL), &c, err);
+	T_OK(rc == HS_OK && c.verify_url[0] == '\0',
+	    "a note without verify decodes, verify_url empty");
+	if (rc == HS_OK) {
+		cert_encode(&c, &b, err);
+		T_OK(b.len == strlen(ANNUAL) && strstr(b.data, "verify") == NULL,
+		    "and encodes again without a verify line");
+		cert_free(&c);
+	}
+	sprintf(t, "%sverify: https://verify.example.cn\n", ANNUAL);
+	test_roundtrip("annual with verify", t);
+	rc = cert_decode(t, strlen(t), &c, err);
+	T_OK(rc == HS_OK && strcmp(c.verify_url, "https://verify.example.cn")
+	    == 0, "verify_url is the line's value (%s)", err);
+	if (rc == HS_OK)
+		cert_free(&c);
+	sprintf(t, "%sverify: http://127.0.0.1:8080/hs/fj?x=1\n", COURSE);
+	test_roundtrip("course with an http verify URL and a path", t);
+
+	/* The longest URL decodes; one byte more is refused. */
+	memset(big, 0, sizeof(big));
+	memcpy(big, "https://", 8);
+	memset(big + 8, 'a', CERT_URL_MAX - 8);
+	sprintf(t, "%sverify: %s\n", ANNUAL, big);
+	test_roundtrip("a verify URL of CERT_URL_MAX bytes", t);
+	big[CERT_URL_MAX] = 'a';
+	sprintf(t, "%sverify: %s\n", ANNUAL, big);
+	rc = cert_decode(t, strlen(t), &c, err);
+	T_OK(rc == HS_ERR_FORMAT && strstr(err, "line 20 (verify)"),
+	    "reject a verify URL of CERT_URL_MAX + 1 bytes: %s", err);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (bad[i].line != NULL) {
+			sprintf(t, "%s%s", ANNUAL, bad[i].line);
+		} else {
+			char *r = replace(ANNUAL, "issued:",
+			    "verify: https://v.example\nissued:");
+
+			strcpy(t, r);
+			free(r);
+		}
+		err[0] = '\0';
+		memset(&c, 0x55, sizeof(c));
+		rc = cert_decode(t, strlen(t), &c, err);
+		T_OK(rc == HS_ERR_FORMAT && strstr(err, bad[i].want) != NULL &&
+		    c.records == NULL && c.verify_url[0] == '\0',
+		    "reject verify %s: %s", bad[i].what, err);
+	}
+
+	/* Encoding refuses what decoding refuses. */
+	if (cert_decode(ANNUAL, strlen(ANNUAL), &c, err) == HS_OK) {
+		static const char *const urls[] = {
+			"ftp://v.example", "https://v.example/", "https://a b",
+			"https://", "https://v.example\n", "v.example",
+		};
+
+		for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+			snprintf(c.verify_url, sizeof(c.verify_url), "%s",
+			    urls[i]);
+			buf_reset(&b);
+			err[0] = '\0';
+			rc = cert_encode(&c, &b, err);
+			T_OK(rc == HS_ERR_INVALID && b.len == 0 &&
+			    strstr(err, "verify URL") != NULL,
+			    "encode refuses verify URL #%zu: %s", i, err);
+		}
+		cert_free(&c);
+	}
+	free(t);
+	buf_free(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -565,5 +672,6 @@ main(int argc, char **argv)
 	test_nul();
 	test_encode_rejects();
 	test_many_records();
+	test_verify();
 	return t_done();
 }

@@ -118,6 +118,16 @@ test_passphrase(void)
 	snprintf(p, sizeof(p), "%s/pass5", dir);
 	rc = keys_read_passphrase(p, pass, &n, err);
 	T_OK(rc == HS_ERR_TOOBIG, "over-long passphrase: %s", err);
+	put("pass6", "secret\n", 7, 0640);
+	snprintf(p, sizeof(p), "%s/pass6", dir);
+	rc = keys_read_passphrase(p, pass, &n, err);
+	T_OK(rc == HS_ERR_STATE && strstr(err, "chmod 600") != NULL && n == 0,
+	    "group-readable passphrase file refused: %s", err);
+	put("pass7", "secret\n", 7, 0604);
+	snprintf(p, sizeof(p), "%s/pass7", dir);
+	rc = keys_read_passphrase(p, pass, &n, err);
+	T_OK(rc == HS_ERR_STATE && n == 0,
+	    "world-readable passphrase file refused: %s", err);
 	setenv(KEYS_PASSPHRASE_ENV, "/x/y", 1);
 	T_STREQ(keys_passphrase_file(NULL), "/x/y", "env var used without flag");
 	T_STREQ(keys_passphrase_file("/f"), "/f", "flag wins over env var");
@@ -248,6 +258,17 @@ test_files(void)
 	rc = keys_load(dir, "k1", ORIGIN, NULL, 0, &s, err);
 	T_OK(rc == HS_ERR_STATE, "world-readable key refused");
 	chmod(kd, 0600);
+
+	/* A keys directory others can write to: they could swap the key. */
+	chmod(dir, 0777);
+	rc = keys_load(dir, "k1", ORIGIN, NULL, 0, &s, err);
+	T_OK(rc == HS_ERR_STATE && s == NULL && strstr(err, "chmod 700"),
+	    "world-writable keys directory refused: %s", err);
+	chmod(dir, 0770);
+	rc = keys_create(dir, "k10", ORIGIN, NULL, 0, NULL, NULL, err);
+	T_OK(rc == HS_ERR_STATE && mode_of("k10.key") == -1,
+	    "keygen into a group-writable keys directory refused: %s", err);
+	chmod(dir, 0700);
 
 	/* Truncated: half the file (no END line), or the body cut short. */
 	put("k1.key", pem, n / 2, 0600);

@@ -195,6 +195,45 @@ test_csv_field(void)
 	}
 }
 
+static void
+test_format_chars(void)
+{
+	static const struct {
+		const char *in;
+		uint32_t cp;
+		const char *name;
+	} rows[] = {
+		{ "张三", 0, NULL },
+		{ "Zoë Müller-Lüdenscheidt", 0, NULL },
+		{ "张\u3000三", 0, NULL },       /* ideographic space: visible */
+		{ "张\u202e三", 0x202E, "RIGHT-TO-LEFT OVERRIDE" },
+		{ "\u202a", 0x202A, "LEFT-TO-RIGHT EMBEDDING" },
+		{ "a\u2066b\u2069", 0x2066, "LEFT-TO-RIGHT ISOLATE" },
+		{ "a\u2069", 0x2069, "POP DIRECTIONAL ISOLATE" },
+		{ "a\u200e", 0x200E, "LEFT-TO-RIGHT MARK" },
+		{ "a\u200b", 0x200B, "ZERO WIDTH SPACE" },
+		{ "a\u200d", 0x200D, "ZERO WIDTH JOINER" },
+		{ "a\u2060", 0x2060, "WORD JOINER" },
+		{ "a\ufeffb", 0xFEFF, "ZERO WIDTH NO-BREAK SPACE" },
+		{ "a\u2028b", 0x2028, "LINE SEPARATOR" },
+		{ "a\u2029b", 0x2029, "PARAGRAPH SEPARATOR" },
+		{ "a\u00adb", 0x00AD, "SOFT HYPHEN" },
+		{ "a\U000E0041", 0xE0041, "TAG CHARACTER" },
+		{ "a\u2065b", 0, NULL },          /* unassigned, not listed */
+	};
+	const char *name;
+	uint32_t cp;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		name = utf8_format_char(rows[i].in, &cp);
+		T_OK(cp == rows[i].cp && (name == NULL ? rows[i].name == NULL :
+		    rows[i].name != NULL && strcmp(name, rows[i].name) == 0),
+		    "utf8_format_char row %zu: U+%04X %s", i, (unsigned)cp,
+		    name ? name : "none");
+	}
+}
+
 int
 main(void)
 {
@@ -203,6 +242,7 @@ main(void)
 	test_base64();
 	test_dates_hours();
 	test_utf8();
+	test_format_chars();
 	test_serial();
 	return t_done();
 }

@@ -24,6 +24,21 @@
 
 static char dir[] = "/tmp/hs-test-vdb.XXXXXX";
 
+/* A verifier key as the verifier's --key (the trust anchor). */
+static struct verify_keys *
+anchor_of(const char *vkey)
+{
+	static struct verify_keys ks;
+
+	verify_keys_free(&ks);
+	verify_keys_init(&ks);
+	if (verify_keys_add(&ks, vkey, "", NULL, NULL, NULL, NULL) != HS_OK)
+		return NULL;
+	return &ks;
+}
+
+#define ANCHOR(f) anchor_of((f)->anchor)
+
 static int
 make_fixture(const char *path, long n, const char *keyout)
 {
@@ -180,15 +195,16 @@ test_shared_tree(void)
 	struct vdb *v1 = NULL, *v2 = NULL;
 	struct vdb_result r;
 	char db[160], a[SERIAL_SIZE], b2[SERIAL_SIZE], e[HS_ERRLEN];
-	char sqlbuf[600];
+	char sqlbuf[600], anchor1[NOTE_VKEY_MAX];
+	uint8_t seed1[32];
 
 	snprintf(db, sizeof(db), "%s/shared.db", dir);
 	CHECK(vfix_open(&f, db) == 0 && vfix_begin(&f) == 0 &&
 	    vfix_cert(&f, 2024, "甲", 300, 640, "2024-12-31T10:00:00Z", a) ==
 	    0 && vfix_cert(&f, 2024, "乙", 300, 600, "2024-12-31T10:00:00Z",
 	    b2) == 0 && vfix_commit(&f) == 0, "shared fixture (%s)", f.err);
-	CHECK(vtree_new(&vt, e) == HS_OK && vdb_open(db, NULL, vt, &v1, e) ==
-	    HS_OK && vdb_open(db, NULL, vt, &v2, e) == HS_OK,
+	CHECK(vtree_new(&vt, e) == HS_OK && vdb_open(db, ANCHOR(&f), vt, &v1, e) ==
+	    HS_OK && vdb_open(db, ANCHOR(&f), vt, &v2, e) == HS_OK,
 	    "two readers, one tree (%s)", e);
 	CHECK(vdb_verify_serial(v1, a, &r, e) == HS_OK &&
 	    r.status == VDB_VALID && r.have_cert, "first look: signature "
@@ -213,7 +229,7 @@ test_shared_tree(void)
 	vdb_close(v2);
 	/* The ledger holds another note for that serial: the database's
 	 * copy is damaged, which is no verdict on the certificate (503). */
-	CHECK(vdb_open(db, NULL, vt, &v2, e) == HS_OK &&
+	CHECK(vdb_open(db, ANCHOR(&f), vt, &v2, e) == HS_OK &&
 	    vdb_verify_serial(v2, a, &r, e) == HS_ERR_STATE &&
 	    strncmp(e, VDB_CANNOT_VERIFY, strlen(VDB_CANNOT_VERIFY)) == 0 &&
 	    strstr(e, "damaged") != NULL && r.status != VDB_VALID &&
@@ -241,7 +257,7 @@ test_shared_tree(void)
 	vfix_sql(&f, "DROP TRIGGER revocations_no_delete");
 	vfix_sql(&f, "DELETE FROM revocations");
 	vdb_close(v2);
-	CHECK(vdb_open(db, NULL, vt, &v2, e) == HS_OK &&
+	CHECK(vdb_open(db, ANCHOR(&f), vt, &v2, e) == HS_OK &&
 	    vdb_quick(v2, b2, &r) == false, "no quick answer once revoked");
 	vdb_result_free(&r);
 	CHECK(vdb_verify_serial(v2, b2, &r, e) == HS_OK &&
@@ -264,7 +280,7 @@ test_shared_tree(void)
 		    600, "2024-12-31T10:00:00Z", c3) == 0 &&
 		    vfix_commit(&f) == 0, "a third certificate (%s)", f.err);
 		CHECK(vtree_new(&vt2, e) == HS_OK &&
-		    vdb_open(db, NULL, vt2, &v3, e) == HS_OK &&
+		    vdb_open(db, ANCHOR(&f), vt2, &v3, e) == HS_OK &&
 		    vdb_quick(v3, c3, &r) == false, "fresh process: no quick "
 		    "answer yet");
 		vdb_result_free(&r);
@@ -289,10 +305,18 @@ test_shared_tree(void)
 
 	/* The key is marked compromised: the remembered signature is no
 	 * longer enough. b2 was verified through v1 first. */
-	vfix_sql(&f, "UPDATE keys SET compromised_since = "
-	    "'2024-06-01T00:00:00Z' WHERE label = 'k1'");
+	{
+		char k1[NOTE_VKEY_MAX];
+
+		snprintf(k1, sizeof(k1), "%s", f.anchor);
+		/* k2 announced under k1, takes over, logs k1's compromise. */
+		CHECK(vfix_key(&f, "k2", "2024-01-01T00:00:00Z", NULL, NULL) ==
+		    0 && (vfix_handover(&f), vfix_mark(&f, "key-compromise", k1,
+		    "2024-06-01T00:00:00Z")) == 0, "k1 compromised in the log "
+		    "(%s)", f.err);
+	}
 	vdb_close(v2);
-	CHECK(vdb_open(db, NULL, vt, &v2, e) == HS_OK &&
+	CHECK(vdb_open(db, ANCHOR(&f), vt, &v2, e) == HS_OK &&
 	    vdb_verify_serial(v2, b2, &r, e) == HS_OK &&
 	    r.status == VDB_BADSIG && strstr(r.problem, "compromised") != NULL,
 	    "key compromised before the issue time: invalid from memory too "
@@ -300,15 +324,18 @@ test_shared_tree(void)
 	vdb_result_free(&r);
 	vdb_close(v1);
 	vdb_close(v2);
+	snprintf(anchor1, sizeof(anchor1), "%s", f.anchor);
+	memcpy(seed1, f.anchor_seed, 32);
 	vfix_close(&f);
 
 	/* Another ledger of the same name under the same path: a fork. */
 	snprintf(sqlbuf, sizeof(sqlbuf), "rm -f %s %s-wal %s-shm", db, db, db);
 	CHECK(system(sqlbuf) == 0, "old database removed");
+	vfix_next_seed = seed1; /* the same k1 signs another history */
 	CHECK(vfix_open(&f, db) == 0 && vfix_begin(&f) == 0 &&
-	    vfix_cert(&f, 2024, "丙", 300, 600, "2024-12-31T10:00:00Z", a) ==
+	    vfix_cert(&f, 2024, "丙", 300, 600, "2024-05-01T10:00:00Z", a) ==
 	    0 && vfix_commit(&f) == 0, "a different ledger (%s)", f.err);
-	CHECK(vdb_open(db, NULL, vt, &v1, e) == HS_OK &&
+	CHECK(vdb_open(db, anchor_of(anchor1), vt, &v1, e) == HS_OK &&
 	    vdb_verify_serial(v1, a, &r, e) == HS_ERR_STATE &&
 	    strstr(e, "contradicts") != NULL && r.status != VDB_VALID &&
 	    !r.has_note, "a history contradicting the verified one is "
@@ -317,6 +344,114 @@ test_shared_tree(void)
 	vdb_close(v1);
 	vfix_close(&f);
 	vtree_free(vt);
+}
+
+/*
+ * Keys come from the verified log only, rooted in the configured key: a
+ * key that is only a row of the keys table is not trusted; a checkpoint
+ * signed by a key nothing vouches for is not accepted; a fresh process
+ * follows the key changes from the start; no anchor, no verifier.
+ */
+static void
+test_log_keys(void)
+{
+	struct vfix f;
+	struct vdb *v = NULL;
+	struct vtree *vt = NULL;
+	struct vdb_result r;
+	struct buf b;
+	char db[160], a[SERIAL_SIZE], c[SERIAL_SIZE], d[SERIAL_SIZE];
+	char e[HS_ERRLEN], k1[NOTE_VKEY_MAX];
+	struct note_signer *rogue = NULL, *keep;
+	uint8_t seed[32] = { 7, 7, 7 };
+
+	snprintf(db, sizeof(db), "%s/logkeys.db", dir);
+	CHECK(vfix_open(&f, db) == 0 && vfix_begin(&f) == 0 &&
+	    vfix_cert(&f, 2024, "甲", 300, 600, "2024-03-01T10:00:00Z", a) ==
+	    0 && vfix_commit(&f) == 0, "log-keys fixture (%s)", f.err);
+	snprintf(k1, sizeof(k1), "%s", f.anchor);
+	CHECK(vdb_open(db, NULL, NULL, &v, e) == HS_ERR_INVALID &&
+	    strstr(e, "--key") != NULL, "no trust anchor: refused (%s)", e);
+	CHECK(vdb_open(db, ANCHOR(&f), NULL, &v, e) == HS_OK, "open");
+	buf_init(&b);
+	CHECK(vdb_keys(v, &b, e) == HS_OK && b.len > 0 &&
+	    strncmp(b.data, k1, strlen(k1)) == 0 && memchr(b.data, '\n',
+	    b.len) == b.data + b.len - 1, "/keys: only the anchor");
+	vdb_close(v);
+
+	/* A key added only to the keys table (as anyone who can write the
+	 * published file could) signs a certificate: not trusted. */
+	keep = f.signer;
+	note_signer_new(VFIX_ORIGIN, seed, &rogue, e);
+	f.signer = rogue;
+	{
+		char vk[NOTE_VKEY_MAX], sql[1200];
+
+		note_signer_vkey(rogue, vk, sizeof(vk));
+		snprintf(sql, sizeof(sql), "INSERT INTO keys (label, vkey, "
+		    "created, not_before) VALUES ('rogue', '%s', "
+		    "'2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')", vk);
+		CHECK(vfix_sql(&f, sql) == 0, "rogue key row inserted");
+	}
+	CHECK(vfix_begin(&f) == 0 && vfix_cert(&f, 2024, "乙", 300, 600,
+	    "2024-04-01T10:00:00Z", c) == 0 && vfix_commit(&f) == 0,
+	    "a certificate signed by the table-only key (%s)", f.err);
+	f.signer = keep;
+	CHECK(vdb_open(db, ANCHOR(&f), NULL, &v, e) == HS_OK &&
+	    vdb_check_serial(v, c, &r, e) == HS_OK && r.status == VDB_BADSIG,
+	    "a key only in the keys table is not trusted (%s)", r.problem);
+	vdb_result_free(&r);
+	buf_reset(&b);
+	CHECK(vdb_keys(v, &b, e) == HS_OK && strstr(b.data, "rogue") ==
+	    NULL && memchr(b.data, '\n', b.len) == b.data + b.len - 1,
+	    "/keys does not list it");
+	CHECK(vdb_check_serial(v, a, &r, e) == HS_OK &&
+	    r.status == VDB_VALID, "the anchor's certificate stays valid");
+	vdb_result_free(&r);
+	vdb_close(v);
+
+	/* The rogue key signs the latest checkpoint: not accepted. */
+	f.ckpt = rogue;
+	CHECK(vfix_begin(&f) == 0 && vfix_cert(&f, 2024, "丙", 300, 600,
+	    "2024-04-02T10:00:00Z", d) == 0 && vfix_commit(&f) == 0,
+	    "a checkpoint signed by the table-only key (%s)", f.err);
+	f.ckpt = keep;
+	/* Not accepted; no verdict on the certificate either: the
+	 * database cannot be trusted now (503, "cannot verify now"). */
+	CHECK(vdb_open(db, ANCHOR(&f), NULL, &v, e) == HS_OK &&
+	    vdb_check_serial(v, a, &r, e) == HS_ERR_STATE &&
+	    strncmp(e, VDB_CANNOT_VERIFY, strlen(VDB_CANNOT_VERIFY)) == 0 &&
+	    strstr(e, "checkpoint") != NULL && r.status != VDB_VALID,
+	    "a checkpoint by an untrusted key is not accepted: cannot verify "
+	    "now (%s)", e);
+	vdb_result_free(&r);
+	vdb_close(v);
+	note_signer_free(rogue);
+
+	/* Rotation k1 -> k2, then k1 compromised under k2, then a fresh
+	 * process with only k1 configured follows it all from leaf 0. */
+	CHECK(vfix_begin(&f) == 0 && vfix_commit(&f) == 0, "k1 signs again");
+	CHECK(vfix_key(&f, "k2", "2024-05-01T00:00:00Z", NULL, NULL) == 0,
+	    "k2 announced by k1 (%s)", f.err);
+	vfix_handover(&f);
+	CHECK(vfix_mark(&f, "key-retire", k1, "2024-05-01T00:00:00Z") == 0 &&
+	    vfix_mark(&f, "key-compromise", k1, "2024-03-15T00:00:00Z") == 0,
+	    "k1 retired and compromised, logged under k2 (%s)", f.err);
+	CHECK(vtree_new(&vt, e) == HS_OK &&
+	    vdb_open(db, ANCHOR(&f), vt, &v, e) == HS_OK &&
+	    vdb_check_serial(v, a, &r, e) == HS_OK && r.status == VDB_VALID,
+	    "a fresh process: k1's certificate before the compromise is "
+	    "valid (%s)", r.problem);
+	vdb_result_free(&r);
+	buf_reset(&b);
+	CHECK(vdb_keys(v, &b, e) == HS_OK && strstr(b.data,
+	    "compromised=2024-03-15T00:00:00Z") != NULL && strstr(b.data,
+	    f.vkey) != NULL && strstr(b.data, "retired=2024-05-01T00:00:00Z")
+	    != NULL, "/keys: k1 retired and compromised, k2 trusted");
+	vdb_close(v);
+	vtree_free(vt);
+	buf_free(&b);
+	vfix_close(&f);
 }
 
 int
@@ -338,6 +473,7 @@ main(int argc, char **argv)
 	test_mpart();
 	test_keys();
 	test_shared_tree();
+	test_log_keys();
 	snprintf(db, sizeof(db), "%s/v.db", dir);
 	CHECK(vfix_open(&f, db) == 0, "fixture opens (%s)", f.err);
 	CHECK(vfix_begin(&f) == 0 &&
@@ -353,7 +489,7 @@ main(int argc, char **argv)
 	    repl) == 0 && vfix_commit(&f) == 0, "revocation batch (%s)",
 	    f.err);
 
-	CHECK(vdb_open(db, NULL, NULL, &v, e) == HS_OK, "vdb_open (%s)", e);
+	CHECK(vdb_open(db, ANCHOR(&f), NULL, &v, e) == HS_OK, "vdb_open (%s)", e);
 	CHECK(vdb_check_serial(v, good, &r, e) == HS_OK &&
 	    r.status == VDB_VALID && r.have_cert &&
 	    strcmp(r.cert.name, "张三") == 0 && r.ckpt_size == 4,
@@ -388,7 +524,7 @@ main(int argc, char **argv)
 	    "certificate signed by a compromised key (%s)", f.err);
 	vdb_close(v);
 	v = NULL;
-	CHECK(vdb_open(db, NULL, NULL, &v, e) == HS_OK, "vdb_open again (%s)", e);
+	CHECK(vdb_open(db, ANCHOR(&f), NULL, &v, e) == HS_OK, "vdb_open again (%s)", e);
 	CHECK(vdb_check_serial(v, bad, &r, e) == HS_OK &&
 	    r.status == VDB_BADSIG && strstr(r.problem, "compromised") !=
 	    NULL, "compromised key: invalid (%s)", r.problem);

@@ -20,6 +20,19 @@
 
 static char dir[] = "/tmp/hs-test-vstate.XXXXXX";
 
+/* A verifier key as the verifier's --key (the trust anchor). */
+static struct verify_keys *
+anchor_of(const char *vkey)
+{
+	static struct verify_keys ks;
+
+	verify_keys_free(&ks);
+	verify_keys_init(&ks);
+	if (verify_keys_add(&ks, vkey, "", NULL, NULL, NULL, NULL) != HS_OK)
+		return NULL;
+	return &ks;
+}
+
 /* A checkpoint note for (size 5, root of zeros), signed by a new key. */
 static void
 make_note(struct buf *note)
@@ -198,6 +211,7 @@ test_rollback(void)
 	uint64_t size;
 	char db[200], old[200], newer[200], st[220], a[SERIAL_SIZE];
 	char b[SERIAL_SIZE], e[HS_ERRLEN], why[VSTATE_REASON_MAX];
+	char k1[NOTE_VKEY_MAX];
 
 	snprintf(db, sizeof(db), "%s/r.db", dir);
 	snprintf(old, sizeof(old), "%s/r.old", dir);
@@ -213,12 +227,14 @@ test_rollback(void)
 	    "2025-02-01T00:00:00Z", NULL) == 0 && vfix_commit(&f) == 0,
 	    "b revoked (%s)", f.err);
 	vfix_sql(&f, "PRAGMA wal_checkpoint(TRUNCATE)");
+	snprintf(k1, sizeof(k1), "%s", f.anchor);
 	vfix_close(&f);
 	CHECK(sh("cp %s %s", db, newer) == 0, "newer copy kept");
 
 	/* The running verifier sees size 3 and remembers it. */
 	CHECK(vtree_new(&vt, e) == HS_OK && vstate_open(st, &vs, e) == HS_OK &&
-	    vdb_open(db, NULL, vt, &v, e) == HS_OK, "verifier opens (%s)", e);
+	    vdb_open(db, anchor_of(k1), vt, &v, e) == HS_OK,
+	    "verifier opens (%s)", e);
 	vdb_set_state(v, vs);
 	CHECK(vdb_verify_serial(v, b, &r, e) == HS_OK &&
 	    r.status == VDB_REVOKED && r.ckpt_size == 3, "b revoked at size 3");
@@ -230,7 +246,7 @@ test_rollback(void)
 	/* The old file comes back: refused, answers from what was verified. */
 	CHECK(sh("cp %s %s.tmp", old, db) == 0 &&
 	    sh("mv %s.tmp %s", db, db) == 0, "old file installed");
-	CHECK(vdb_open(db, NULL, vt, &v, e) == HS_OK, "reopened");
+	CHECK(vdb_open(db, anchor_of(k1), vt, &v, e) == HS_OK, "reopened");
 	vdb_set_state(v, vs);
 	CHECK(vdb_health(v, &size, why, sizeof(why)) == VDB_RETAINED &&
 	    size == 3 && strstr(why, "older") != NULL, "retained, size 3 (%s)",
@@ -249,7 +265,7 @@ test_rollback(void)
 
 	/* A restart on the old file: the floor from the file, 503. */
 	CHECK(vtree_new(&vt2, e) == HS_OK && vstate_open(st, &vs2, e) ==
-	    HS_OK && vdb_open(db, NULL, vt2, &v, e) == HS_OK,
+	    HS_OK && vdb_open(db, anchor_of(k1), vt2, &v, e) == HS_OK,
 	    "restart opens (%s)", e);
 	CHECK(vstate_file_note(vs2, &note, &nlen) &&
 	    vdb_open_checkpoint(v, note, nlen, &cp, e) == HS_OK &&
@@ -271,7 +287,8 @@ test_rollback(void)
 	/* The newer file: served, the refusal cleared. */
 	CHECK(sh("cp %s %s.tmp", newer, db) == 0 &&
 	    sh("mv %s.tmp %s", db, db) == 0, "newer file installed");
-	CHECK(vdb_open(db, NULL, vt2, &v, e) == HS_OK, "reopened (%s)", e);
+	CHECK(vdb_open(db, anchor_of(k1), vt2, &v, e) == HS_OK,
+	    "reopened (%s)", e);
 	vdb_set_state(v, vs2);
 	CHECK(vdb_verify_serial(v, a, &r, e) == HS_OK &&
 	    r.status == VDB_VALID && r.ckpt_size == 3, "a valid again at 3");
@@ -286,6 +303,190 @@ test_rollback(void)
 	vtree_free(vt2);
 }
 
+/*
+ * A restart as site_open does it: the state file's checkpoint verified
+ * with keys derived from the anchor k1 (vdb_verify_remembered), the
+ * floor set. Returns the vdb_verify_remembered result, err in e.
+ */
+static enum hs_err
+restart(const char *db, const char *st, const char *k1, struct vtree **vt,
+    struct vstate **vs, struct vdb **v, char *e)
+{
+	struct checkpoint cp;
+	const char *note;
+	size_t nlen;
+	enum hs_err rc;
+
+	*vt = NULL;
+	*vs = NULL;
+	*v = NULL;
+	if ((rc = vtree_new(vt, e)) != HS_OK ||
+	    (rc = vstate_open(st, vs, e)) != HS_OK ||
+	    (rc = vdb_open(db, anchor_of(k1), *vt, v, e)) != HS_OK)
+		return rc;
+	if (!vstate_file_note(*vs, &note, &nlen))
+		return hs_fail(e, HS_ERR_NOTFOUND, "no state file");
+	if ((rc = vdb_verify_remembered(*v, anchor_of(k1), note, nlen, &cp,
+	    e)) != HS_OK || (rc = vstate_confirm(*vs, &cp, e)) != HS_OK)
+		return rc;
+	vtree_set_floor(*vt, cp.size, cp.root);
+	vdb_set_state(*v, *vs);
+	return HS_OK;
+}
+
+static void
+restart_free(struct vtree *vt, struct vstate *vs, struct vdb *v)
+{
+	vdb_close(v);
+	vstate_free(vs);
+	vtree_free(vt);
+}
+
+/*
+ * The remembered checkpoint is signed by a key rotated in after the
+ * anchor (k1 -> k2): at start it verifies through the database's key
+ * history; a copy that went back but still announces k2 is refused
+ * (503); a copy from before k2 cannot verify it, and says so. And a
+ * refused checkpoint moves neither the tree nor its key history, even
+ * when the way to it crossed a key change.
+ */
+static void
+test_rotated(void)
+{
+	struct vfix f;
+	struct vtree *vt = NULL;
+	struct vstate *vs = NULL;
+	struct vdb *v = NULL;
+	struct vdb_result r;
+	struct vstate_info in;
+	struct buf keys;
+	uint64_t size, gen;
+	uint8_t seed1[32];
+	char db[200], pre[200], mid[200], full[200], st[220], e[HS_ERRLEN];
+	char a[SERIAL_SIZE], c[SERIAL_SIZE], d[SERIAL_SIZE], k1[NOTE_VKEY_MAX];
+	char why[VSTATE_REASON_MAX], st2[220];
+
+	snprintf(db, sizeof(db), "%s/k.db", dir);
+	snprintf(pre, sizeof(pre), "%s/k.pre", dir);
+	snprintf(mid, sizeof(mid), "%s/k.mid", dir);
+	snprintf(full, sizeof(full), "%s/k.full", dir);
+	snprintf(st, sizeof(st), "%s.state", db);
+	CHECK(vfix_open(&f, db) == 0 && vfix_begin(&f) == 0 &&
+	    vfix_cert(&f, 2024, "甲", 300, 640, "2024-03-01T10:00:00Z", a) ==
+	    0 && vfix_commit(&f) == 0, "k1 fixture (%s)", f.err);
+	snprintf(k1, sizeof(k1), "%s", f.anchor);
+	memcpy(seed1, f.anchor_seed, 32);
+	vfix_sql(&f, "PRAGMA wal_checkpoint(TRUNCATE)");
+	CHECK(sh("cp %s %s", db, pre) == 0, "copy before the rotation");
+	CHECK(vfix_key(&f, "k2", "2024-04-01T00:00:00Z", NULL, NULL) == 0,
+	    "k2 announced under k1 (%s)", f.err);
+	vfix_handover(&f);
+	CHECK(vfix_mark(&f, "key-retire", k1, "2024-04-01T00:00:00Z") == 0,
+	    "k1 retired, logged under k2 (%s)", f.err);
+	CHECK(vfix_begin(&f) == 0 && vfix_cert(&f, 2024, "乙", 300, 600,
+	    "2024-05-01T10:00:00Z", c) == 0 && vfix_commit(&f) == 0,
+	    "k2 signs a certificate and the checkpoint (%s)", f.err);
+	vfix_sql(&f, "PRAGMA wal_checkpoint(TRUNCATE)");
+	CHECK(sh("cp %s %s", db, mid) == 0, "copy after the rotation");
+	CHECK(vfix_begin(&f) == 0 && vfix_cert(&f, 2024, "丙", 300, 600,
+	    "2024-06-01T10:00:00Z", d) == 0 && vfix_commit(&f) == 0,
+	    "one more under k2 (%s)", f.err);
+	vfix_sql(&f, "PRAGMA wal_checkpoint(TRUNCATE)");
+	vfix_close(&f);
+	CHECK(sh("cp %s %s", db, full) == 0, "newest copy kept");
+
+	/* First run: the newest checkpoint (signed by k2) is remembered. */
+	CHECK(vtree_new(&vt, e) == HS_OK && vstate_open(st, &vs, e) == HS_OK &&
+	    vdb_open(db, anchor_of(k1), vt, &v, e) == HS_OK, "opens (%s)", e);
+	vdb_set_state(v, vs);
+	CHECK(vdb_verify_serial(v, d, &r, e) == HS_OK &&
+	    r.status == VDB_VALID, "k2's certificate valid (%s)", e);
+	vdb_result_free(&r);
+	vstate_info(vs, &in);
+	size = in.remembered;
+	CHECK(in.have_file && size > 3, "the k2 checkpoint remembered "
+	    "(size %llu)", (unsigned long long)size);
+	restart_free(vt, vs, v);
+
+	/* Restart on the same file: verified through the key history. */
+	CHECK(restart(db, st, k1, &vt, &vs, &v, e) == HS_OK,
+	    "restart: the k2-signed remembered checkpoint verifies through "
+	    "the log's key history (%s)", e);
+	CHECK(vdb_verify_serial(v, d, &r, e) == HS_OK &&
+	    r.status == VDB_VALID && r.ckpt_size == size, "served at the "
+	    "remembered size (%s)", e);
+	vdb_result_free(&r);
+	restart_free(vt, vs, v);
+
+	/* Restart on a copy that went back but announces k2: 503. */
+	CHECK(sh("cp %s %s.tmp", mid, db) == 0 &&
+	    sh("mv %s.tmp %s", db, db) == 0, "the older copy installed");
+	CHECK(restart(db, st, k1, &vt, &vs, &v, e) == HS_OK,
+	    "restart on the older copy: the remembered checkpoint still "
+	    "verifies (k2 from that copy's verified history) (%s)", e);
+	CHECK(vdb_verify_serial(v, c, &r, e) == HS_ERR_STATE &&
+	    strstr(e, "older") != NULL, "cannot verify now: older (%s)", e);
+	vdb_result_free(&r);
+	CHECK(vdb_health(v, &size, why, sizeof(why)) == VDB_UNAVAILABLE,
+	    "unavailable");
+	CHECK(vtree_size(vt) == 0, "the refused copy moved nothing");
+	restart_free(vt, vs, v);
+
+	/* Restart on a copy from before k2: cannot verify, and says why. */
+	CHECK(sh("cp %s %s.tmp", pre, db) == 0 &&
+	    sh("mv %s.tmp %s", db, db) == 0, "the pre-rotation copy installed");
+	CHECK(restart(db, st, k1, &vt, &vs, &v, e) == HS_ERR_SIGNATURE &&
+	    strstr(e, "key history") != NULL && strstr(e, "--key") != NULL,
+	    "restart on a copy without k2: the remembered checkpoint cannot "
+	    "be verified, said clearly (%s)", e);
+	restart_free(vt, vs, v);
+
+	/*
+	 * Another history signed by the same k1 with the same rotation, not
+	 * extending the remembered one: refused, and the key change on the
+	 * way to it (k2) is not taken into the key state.
+	 */
+	snprintf(st2, sizeof(st2), "%s/k2.state", dir);
+	CHECK(sh("cp %s %s.tmp", pre, db) == 0 &&
+	    sh("mv %s.tmp %s", db, db) == 0, "pre-rotation copy again");
+	CHECK(vtree_new(&vt, e) == HS_OK && vstate_open(st2, &vs, e) ==
+	    HS_OK && vdb_open(db, anchor_of(k1), vt, &v, e) == HS_OK &&
+	    (vdb_set_state(v, vs), vdb_verify_serial(v, a, &r, e)) == HS_OK &&
+	    r.status == VDB_VALID, "a fresh state remembers the k1 copy (%s)",
+	    e);
+	vdb_result_free(&r);
+	restart_free(vt, vs, v);
+	CHECK(sh("rm -f %s %s-wal", db, db) == 0 && sh("rm -f %s-shm%s",
+	    db, "") == 0, "removed");
+	vfix_next_seed = seed1;
+	CHECK(vfix_open(&f, db) == 0 && vfix_begin(&f) == 0 &&
+	    vfix_cert(&f, 2024, "丁", 300, 640, "2024-03-01T10:00:00Z", a) ==
+	    0 && vfix_commit(&f) == 0 && vfix_key(&f, "k2",
+	    "2024-04-01T00:00:00Z", NULL, NULL) == 0 && (vfix_handover(&f),
+	    vfix_begin(&f)) == 0 && vfix_cert(&f, 2024, "戊", 300, 600,
+	    "2024-05-01T10:00:00Z", c) == 0 && vfix_commit(&f) == 0,
+	    "a forked history with a rotation (%s)", f.err);
+	vfix_sql(&f, "PRAGMA wal_checkpoint(TRUNCATE)");
+	vfix_close(&f);
+	CHECK(restart(db, st2, k1, &vt, &vs, &v, e) == HS_OK,
+	    "restart with the k1 floor (%s)", e);
+	gen = vtree_key_generation(vt);
+	CHECK(vdb_verify_serial(v, c, &r, e) == HS_ERR_STATE &&
+	    strncmp(e, VDB_CANNOT_VERIFY, strlen(VDB_CANNOT_VERIFY)) == 0,
+	    "the forked history is refused (%s)", e);
+	vdb_result_free(&r);
+	vstate_info(vs, &in);
+	CHECK(in.refused == VTREE_FORK || in.refused == VTREE_INCONSISTENT,
+	    "refused as %s", vstate_refusal_name(in.refused));
+	buf_init(&keys);
+	CHECK(vtree_size(vt) == 0 && vtree_key_generation(vt) == gen &&
+	    vdb_keys(v, &keys, e) == HS_OK && memchr(keys.data, '\n',
+	    keys.len) == keys.data + keys.len - 1, "neither the tree nor the "
+	    "key state moved: only the anchor is trusted");
+	buf_free(&keys);
+	restart_free(vt, vs, v);
+}
+
 int
 main(void)
 {
@@ -296,6 +497,7 @@ main(void)
 	test_parse();
 	test_files();
 	test_rollback();
+	test_rotated();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);

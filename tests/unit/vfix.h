@@ -33,7 +33,11 @@ struct vfix {
 	struct certs *cs;
 	struct note_signer *signer;   /* signs certificates */
 	struct note_signer *ckpt;     /* the first key: signs checkpoints */
+	struct note_signer *old[8];   /* checkpoint signers handed over */
+	size_t nold;
 	char vkey[NOTE_VKEY_MAX];
+	char anchor[NOTE_VKEY_MAX];   /* the first key: the trust anchor */
+	uint8_t anchor_seed[32];
 	char label[32];
 	char err[HS_ERRLEN];
 };
@@ -51,7 +55,61 @@ vfix_sql(struct vfix *f, const char *s)
 	return 0;
 }
 
-/* Adds a signing key row; the new key signs what follows. */
+/* If set, the next key made has this seed (a second ledger, same key). */
+static const uint8_t *vfix_next_seed;
+
+static int vfix_begin(struct vfix *f);
+static int vfix_commit(struct vfix *f);
+
+/* Appends "hourseal/leaf/v1 <kind> <vkey> <t>". In a transaction. */
+static int
+vfix_key_leaf(struct vfix *f, const char *kind, const char *vkey,
+    const char *t)
+{
+	struct buf entry;
+	int rc;
+
+	buf_init(&entry);
+	buf_printf(&entry, "hourseal/leaf/v1 %s %s %s", kind, vkey, t);
+	rc = entry.oom || ledger_append(f->l, entry.data, entry.len, NULL,
+	    f->err) != HS_OK ? -1 : 0;
+	buf_free(&entry);
+	return rc;
+}
+
+/*
+ * Logs a key-retire or key-compromise entry for vkey under a new
+ * checkpoint (signed by the checkpoint key), in its own transaction.
+ */
+static int
+vfix_mark(struct vfix *f, const char *kind, const char *vkey, const char *t)
+{
+	if (vfix_begin(f) != 0)
+		return -1;
+	if (vfix_key_leaf(f, kind, vkey, t) != 0) {
+		store_rollback(f->db);
+		return -1;
+	}
+	return vfix_commit(f);
+}
+
+/* From now on the current signing key signs checkpoints too. */
+static void
+vfix_handover(struct vfix *f)
+{
+	if (f->signer == f->ckpt || f->nold == 8)
+		return;
+	f->old[f->nold++] = f->ckpt;
+	f->ckpt = f->signer;
+}
+
+/*
+ * Adds a signing key row; the new key signs what follows. The first key
+ * is the trust anchor (f->anchor); a later one is announced in the log
+ * (its key leaf, and key-retire / key-compromise leaves for the given
+ * times) under a checkpoint signed by the checkpoint key, in its own
+ * transaction, as the issuer does.
+ */
 static int
 vfix_key(struct vfix *f, const char *label, const char *not_before,
     const char *retired, const char *compromised)
@@ -63,8 +121,12 @@ vfix_key(struct vfix *f, const char *label, const char *not_before,
 	if (f->signer != f->ckpt)
 		note_signer_free(f->signer);
 	f->signer = NULL;
-	if (random_bytes(seed, 32) != HS_OK ||
-	    note_signer_new(VFIX_ORIGIN, seed, &f->signer, f->err) != HS_OK ||
+	if (vfix_next_seed != NULL) {
+		memcpy(seed, vfix_next_seed, 32);
+		vfix_next_seed = NULL;
+	} else if (random_bytes(seed, 32) != HS_OK)
+		return -1;
+	if (note_signer_new(VFIX_ORIGIN, seed, &f->signer, f->err) != HS_OK ||
 	    note_signer_vkey(f->signer, f->vkey, sizeof(f->vkey)) != HS_OK)
 		return -1;
 	snprintf(f->label, sizeof(f->label), "%s", label);
@@ -81,8 +143,22 @@ vfix_key(struct vfix *f, const char *label, const char *not_before,
 	if (compromised)
 		sqlite3_bind_text(st, 6, compromised, -1, SQLITE_STATIC);
 	ok = sqlite3_step(st) == SQLITE_DONE;
-	if (f->ckpt == NULL)
+	if (f->ckpt == NULL) {
 		f->ckpt = f->signer;
+		snprintf(f->anchor, sizeof(f->anchor), "%s", f->vkey);
+		memcpy(f->anchor_seed, seed, 32);
+	} else if (ok) {
+		ok = vfix_begin(f) == 0 &&
+		    vfix_key_leaf(f, "key", f->vkey, not_before) == 0 &&
+		    (retired == NULL || vfix_key_leaf(f, "key-retire", f->vkey,
+		    retired) == 0) &&
+		    (compromised == NULL || vfix_key_leaf(f, "key-compromise",
+		    f->vkey, compromised) == 0) && vfix_commit(f) == 0;
+		if (!ok && sqlite3_get_autocommit(f->db) == 0)
+			store_rollback(f->db);
+		sqlite3_finalize(st);
+		return ok ? 0 : -1;
+	}
 	if (!ok)
 		snprintf(f->err, sizeof(f->err), "keys: %s",
 		    sqlite3_errmsg(f->db));
@@ -113,6 +189,8 @@ vfix_close(struct vfix *f)
 	if (f->signer != f->ckpt)
 		note_signer_free(f->signer);
 	note_signer_free(f->ckpt);
+	while (f->nold > 0)
+		note_signer_free(f->old[--f->nold]);
 	store_close(f->db);
 	memset(f, 0, sizeof(*f));
 }
