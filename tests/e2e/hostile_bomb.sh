@@ -82,7 +82,7 @@ hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 
 # The verifier with default options but the rate limits (the test sends
 # many requests from one address on purpose).
-"${net[@]}" "$VERIFIER" serve --listen 127.0.0.1:0 --db "$T/v.db" --rate 0 \
+"${net[@]}" "$VERIFIER" serve --listen 127.0.0.1:0 --db "$T/v.db" --key "$T/key.pub" --rate 0 \
 	>"$T/out" 2>"$T/err" &
 PID=$!
 for _ in $(seq 1 100); do
