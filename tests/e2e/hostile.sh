@@ -45,19 +45,11 @@ want 400 "multipart without boundary" -H 'Content-Type: multipart/form-data' \
 want 400 "empty upload" -H 'Content-Type: application/pdf' --data-binary '' "$URL/api/v1/verify"
 
 # PDF bombs, made with python (no third-party code).
-python3 - "$T" <<'PY'
+python3 - "$T" "$HS_TOP" <<'PY'
 import sys, zlib
+sys.path.insert(0, sys.argv[2] + "/tests")
+from pdfgen import pdf
 d = sys.argv[1]
-def pdf(objs, root=1):
-    parts = [b"%PDF-1.7\n"]; offs = []; pos = len(parts[0])
-    for i, o in enumerate(objs, 1):
-        offs.append(pos); p = b"%d 0 obj\n" % i + o + b"\nendobj\n"
-        parts.append(p); pos += len(p)
-    x = pos
-    parts.append(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    parts += [b"%010d 00000 n \n" % o for o in offs]
-    parts.append(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, root, x))
-    return b"".join(parts)
 # 1. 200,000 nested arrays in the catalog.
 deep = b"[" * 200000 + b"]" * 200000
 open(d + "/nested.pdf", "wb").write(pdf([b"<< /Type /Catalog /Pages 2 0 R /X " + deep + b" >>",

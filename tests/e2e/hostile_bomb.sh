@@ -20,8 +20,10 @@ BOUND_KB=$((64 * 1024))
 "$HS_BUILD/tests/test_vdb" --make-fixture "$T/v.db" 5 "$T/key.pub" >"$T/serials"
 S=$(head -1 "$T/serials")
 
-python3 - "$T" <<'PY'
+python3 - "$T" "$HS_TOP" <<'PY'
 import sys, zlib
+sys.path.insert(0, sys.argv[2] + "/tests")
+from pdfgen import pdf
 d = sys.argv[1]
 def zeros(mib):
     """A zlib stream of mib MiB of zeros, from one full-flushed 1 MiB block
@@ -33,16 +35,6 @@ def zeros(mib):
     return b"\x78\xda" + blk * mib + end + (((n % 65521) << 16) | 1).to_bytes(4, "big")
 def double(mib):
     return zlib.compress(zeros(mib), 9)
-def pdf(objs, root=1):
-    parts = [b"%PDF-1.7\n"]; offs = []; pos = len(parts[0])
-    for i, o in enumerate(objs, 1):
-        offs.append(pos); p = b"%d 0 obj\n" % i + o + b"\nendobj\n"
-        parts.append(p); pos += len(p)
-    x = pos
-    parts.append(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    parts += [b"%010d 00000 n \n" % o for o in offs]
-    parts.append(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, root, x))
-    return b"".join(parts)
 def stream(data, extra=b""):
     return (b"<< /Filter [/FlateDecode /FlateDecode] /Length %d %s>>\nstream\n" %
             (len(data), extra) + data + b"\nendstream")
@@ -82,7 +74,7 @@ hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 
 # The verifier with default options but the rate limits (the test sends
 # many requests from one address on purpose).
-"${net[@]}" "$VERIFIER" serve --listen 127.0.0.1:0 --db "$T/v.db" --rate 0 \
+"${net[@]}" "$VERIFIER" serve --listen 127.0.0.1:0 --db "$T/v.db" --key "$T/key.pub" --rate 0 \
 	>"$T/out" 2>"$T/err" &
 PID=$!
 for _ in $(seq 1 100); do

@@ -15,7 +15,7 @@ grep -v '^revoked' "$T/serials" >"$T/valid"
 S=$(sed -n 1p "$T/valid")
 S2=$(sed -n 2p "$T/valid")
 echo 0000000000000000000000000000000000000000000000000000000000000000 >"$T/pepper"
-start_server --db "$T/v.db" --pepper "$T/pepper" || { notok "server starts"; exit 1; }
+start_server --db "$T/v.db" --key "$T/key.pub" --pepper "$T/pepper" || { notok "server starts"; exit 1; }
 trap 'kill -TERM $PID 2>/dev/null; rm -rf "$T"' EXIT
 
 WRONG=11010519491231002X

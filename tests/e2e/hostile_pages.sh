@@ -271,10 +271,18 @@ check "all $n font programs altered: INCONCLUSIVE, exit 1" inconclusive
 check "  saying the fonts are not the verifier's" says 'fonts are not the ones this verifier renders with'
 
 # ---- the same pages saved again by another program ----
-qpdf --object-streams=generate "$A" "$T/resaved.pdf"
+qpdf --object-streams=disable "$A" "$T/resaved.pdf"
+check "  (qpdf really rewrote the file)" test "$(cmp -s "$A" "$T/resaved.pdf"; echo $?)" = 1
 chk "$T/resaved.pdf"
 check "saved again by qpdf, pages unchanged: INCONCLUSIVE, exit 1" inconclusive
 check "  saying it is not the issued file" says 'not the issued file byte for byte'
+# Saved with object streams, it cannot even be read under the bounded
+# reader's rules (certificates never use them): never VALID, exit 1, and
+# the answer says why.
+qpdf --object-streams=generate "$A" "$T/resaved-os.pdf"
+chk "$T/resaved-os.pdf"
+check "saved again with object streams: not VALID, exit 1" eval '[ $RC = 1 ] && ! verdict VALID 2>/dev/null >&2'
+check "  saying it uses object streams" says 'cross-reference or object streams'
 
 # ---- no comparison possible ----
 chk "$A" --templates "$T/none"

@@ -11,7 +11,7 @@ scratch
 
 "$HS_BUILD/tests/test_vdb" --make-fixture "$T/v.db" 5 "$T/key.pub" >"$T/serials"
 S=$(head -1 "$T/serials")
-start_server --db "$T/v.db" || { notok "server starts"; exit 1; }
+start_server --db "$T/v.db" --key "$T/key.pub" || { notok "server starts"; exit 1; }
 trap 'kill -TERM $PID 2>/dev/null; rm -rf "$T"' EXIT
 
 python3 - "$URL" "$S" >"$T/slow.out" 2>&1 <<'PY'
@@ -115,7 +115,7 @@ check "clean exit" [ $? = 0 ]
 
 # Behind a reverse proxy (--trust-proxy): 100 connections from the proxy's
 # loopback address, each a request for another client, are all answered.
-start_server --db "$T/v.db" --trust-proxy --rate 0 || { notok "proxy server starts"; exit 1; }
+start_server --db "$T/v.db" --key "$T/key.pub" --trust-proxy --rate 0 || { notok "proxy server starts"; exit 1; }
 check "100 proxied connections at once all answered (no per-address cap on the proxy)" python3 - "$URL" "$S" <<'PY'
 import socket, sys, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1])
