@@ -43,7 +43,7 @@ build/config.mk: scripts/deps.sh Makefile
 	@{ echo "PKG_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
 	   echo "PKG_LIBS = $$(pkg-config --libs $(PKGS))"; } > $@
 
-LIB_SRC      = $(wildcard lib/*.c)
+LIB_SRC      = $(wildcard lib/*/*.c)
 ISSUER_SRC   = $(wildcard issuer/*.c)
 VERIFIER_SRC = $(wildcard verifier/*.c)
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "certcmd.h"
-#include "store.h"
+#include "store/store.h"
 
 int
 certcmd_exit(enum hs_err rc)

@@ -8,8 +8,8 @@
 
 #include <sqlite3.h>
 
-#include "config.h"
-#include "hs.h"
+#include "store/config.h"
+#include "core/hs.h"
 
 /*
  * Loads the configuration of data_dir into c and opens its database

@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "config.h"
-#include "ledger.h"
-#include "note.h"
-#include "store.h"
+#include "store/config.h"
+#include "store/ledger.h"
+#include "tlog/note.h"
+#include "store/store.h"
 
 #define AUDIT_MAX_KEYS 256
 

@@ -10,8 +10,8 @@
 
 #include "certcmd.h"
 #include "cmd.h"
-#include "report.h"
-#include "store.h"
+#include "store/report.h"
+#include "store/store.h"
 
 int
 cmd_export(const struct cli *cli, int argc, char **argv)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "import.h"
+#include "app/import.h"
 
 static int
 usage(void)

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "config.h"
-#include "policy.h"
-#include "util.h"
+#include "store/config.h"
+#include "cert/policy.h"
+#include "core/util.h"
 
 static int
 usage(void)

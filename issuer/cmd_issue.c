@@ -15,8 +15,8 @@
 
 #include "certcmd.h"
 #include "cmd.h"
-#include "issue.h"
-#include "store.h"
+#include "app/issue.h"
+#include "store/store.h"
 
 static int
 usage(const char *prog)

@@ -31,11 +31,11 @@
 #include "certcmd.h"
 #include "cmd.h"
 #include "keycmd.h"
-#include "keys.h"
-#include "leaf.h"
-#include "ledger.h"
-#include "store.h"
-#include "util.h"
+#include "store/keys.h"
+#include "cert/leaf.h"
+#include "store/ledger.h"
+#include "store/store.h"
+#include "core/util.h"
 
 #define USAGE "usage: %s key rotate [LABEL] [--passphrase-file F] " \
 	"[--old-passphrase-file F]\n" \

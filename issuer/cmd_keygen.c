@@ -21,10 +21,10 @@
 #include "certcmd.h"
 #include "cmd.h"
 #include "keycmd.h"
-#include "leaf.h"
-#include "ledger.h"
-#include "store.h"
-#include "util.h"
+#include "cert/leaf.h"
+#include "store/ledger.h"
+#include "store/store.h"
+#include "core/util.h"
 
 enum hs_err
 keycmd_label(sqlite3 *db, const struct config *c, const char *want,

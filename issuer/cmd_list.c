@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "certcmd.h"
-#include "certs.h"
+#include "store/certs.h"
 #include "cmd.h"
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "core/util.h"
 
 int
 cmd_list(const struct cli *cli, int argc, char **argv)

@@ -8,7 +8,7 @@
 
 #include "certcmd.h"
 #include "cmd.h"
-#include "publish.h"
+#include "store/publish.h"
 
 int
 cmd_publish(const struct cli *cli, int argc, char **argv)

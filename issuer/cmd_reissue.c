@@ -11,9 +11,9 @@
 
 #include "certcmd.h"
 #include "cmd.h"
-#include "issue.h"
-#include "serial.h"
-#include "store.h"
+#include "app/issue.h"
+#include "cert/serial.h"
+#include "store/store.h"
 
 int
 cmd_reissue(const struct cli *cli, int argc, char **argv)

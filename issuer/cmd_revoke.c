@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "certcmd.h"
-#include "certs.h"
+#include "store/certs.h"
 #include "cmd.h"
-#include "issue.h"
-#include "serial.h"
-#include "store.h"
+#include "app/issue.h"
+#include "cert/serial.h"
+#include "store/store.h"
 
 int
 cmd_revoke(const struct cli *cli, int argc, char **argv)

@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "certcmd.h"
-#include "certs.h"
+#include "store/certs.h"
 #include "cmd.h"
-#include "issue.h"
-#include "serial.h"
-#include "store.h"
-#include "util.h"
+#include "app/issue.h"
+#include "cert/serial.h"
+#include "store/store.h"
+#include "core/util.h"
 
 int
 cmd_show(const struct cli *cli, int argc, char **argv)

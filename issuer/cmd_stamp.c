@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "common.h"
-#include "records.h"
-#include "util.h"
+#include "store/records.h"
+#include "core/util.h"
 
 static int
 usage(void)

@@ -9,10 +9,10 @@
 
 #include <jansson.h>
 
-#include "cert.h"
+#include "cert/cert.h"
 #include "common.h"
-#include "records.h"
-#include "util.h"
+#include "store/records.h"
+#include "core/util.h"
 
 static int
 usage(void)

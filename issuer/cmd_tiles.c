@@ -19,11 +19,11 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "config.h"
-#include "ledger.h"
-#include "store.h"
-#include "tile.h"
-#include "util.h"
+#include "store/config.h"
+#include "store/ledger.h"
+#include "store/store.h"
+#include "tlog/tile.h"
+#include "core/util.h"
 
 struct tiles_run {
 	const char *dir;

@@ -4,8 +4,8 @@
 #include <time.h>
 
 #include "common.h"
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "core/util.h"
 
 int
 issuer_open(const struct cli *cli, const char *cmd, struct issuer_ctx *x)

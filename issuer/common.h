@@ -8,8 +8,8 @@
 #include <sqlite3.h>
 
 #include "cmd.h"
-#include "config.h"
-#include "policy.h"
+#include "store/config.h"
+#include "cert/policy.h"
 
 struct issuer_ctx {
 	struct config cfg;

@@ -8,10 +8,10 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "hs.h"
-#include "keys.h"
-#include "note.h"
+#include "store/config.h"
+#include "core/hs.h"
+#include "store/keys.h"
+#include "tlog/note.h"
 
 /*
  * A free label: want if not NULL (HS_ERR_EXISTS if taken), else today's

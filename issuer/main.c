@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "config.h"
+#include "store/config.h"
 
 /*
  * Subcommands are weak so that each can land on its own; a missing one

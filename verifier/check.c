@@ -29,12 +29,12 @@
 
 #include <jansson.h>
 
-#include "checkpoint.h"
-#include "keylog.h"
-#include "leaf.h"
-#include "mirror.h"
-#include "receipt.h"
-#include "pdf.h"
+#include "tlog/checkpoint.h"
+#include "cert/keylog.h"
+#include "cert/leaf.h"
+#include "tlog/mirror.h"
+#include "tlog/receipt.h"
+#include "pdf/pdf.h"
 #include "pdfcmp.h"
 #include "pdfin.h"
 #include "vcmd.h"

@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "hs.h"
-#include "util.h"
+#include "core/hs.h"
+#include "core/util.h"
 
 struct http_server;
 struct http_req;

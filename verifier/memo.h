@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hs.h"
+#include "core/hs.h"
 
 struct memo;
 

@@ -9,7 +9,7 @@
 #include <openssl/rand.h>
 
 #include "mlimit.h"
-#include "util.h"
+#include "core/util.h"
 
 #define DAY 86400
 

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hs.h"
+#include "core/hs.h"
 
 #define MLIMIT_CELLS (1u << 19)
 

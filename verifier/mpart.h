@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "hs.h"
+#include "core/hs.h"
 
 #define MPART_MAX_PARTS 1100
 

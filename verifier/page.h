@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "core/util.h"
 
 enum page_lang { PAGE_ZH = 0, PAGE_EN = 1 };
 

@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "hs.h"
+#include "core/hs.h"
 
 #define PDFCMP_MAX_VALUES 200000      /* PDF values compared per call */
 #define PDFCMP_REF_DATA_MAX (64u << 20) /* decoded bytes of the reference */

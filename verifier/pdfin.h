@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hs.h"
+#include "core/hs.h"
 
 #define PDFIN_ATTACH_MAX (1u << 20)    /* decoded bytes per attachment */
 #define PDFIN_DECODE_MAX (16u << 20)   /* decoded bytes per PDF file */

@@ -13,10 +13,10 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "file.h"
+#include "core/file.h"
 #include "http.h"
 #include "page.h"
-#include "serial.h"
+#include "cert/serial.h"
 #include "site.h"
 #include "vcmd.h"
 

@@ -16,17 +16,17 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "config.h"
-#include "idnum.h"
+#include "store/config.h"
+#include "cert/idnum.h"
 #include "memo.h"
 #include "mlimit.h"
 #include "mpart.h"
 #include "page.h"
 #include "pdfin.h"
 #include "render.h"
-#include "serial.h"
+#include "cert/serial.h"
 #include "site.h"
-#include "store.h"
+#include "store/store.h"
 #include "vdb.h"
 #include "verify.h"
 #include "vstate.h"

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "hs.h"
+#include "core/hs.h"
 #include "http.h"
 
 #define SITE_MAX_KEYFILES 8

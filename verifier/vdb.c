@@ -10,13 +10,13 @@
 
 #include <openssl/crypto.h>
 
-#include "leaf.h"
-#include "ledger.h"
-#include "merkle.h"
+#include "cert/leaf.h"
+#include "store/ledger.h"
+#include "tlog/merkle.h"
 #include "pdfin.h"
-#include "receipt.h"
-#include "store.h"
-#include "tile.h"
+#include "tlog/receipt.h"
+#include "store/store.h"
+#include "tlog/tile.h"
 #include "vdb.h"
 #include "vstate.h"
 #include "vtree.h"

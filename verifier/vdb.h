@@ -20,11 +20,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cert.h"
-#include "checkpoint.h"
-#include "hs.h"
+#include "cert/cert.h"
+#include "tlog/checkpoint.h"
+#include "core/hs.h"
 #include "pdfin.h"
-#include "serial.h"
+#include "cert/serial.h"
 #include "verify.h"
 
 struct vdb;

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "leaf.h"
-#include "merkle.h"
-#include "receipt.h"
+#include "cert/leaf.h"
+#include "tlog/merkle.h"
+#include "tlog/receipt.h"
 #include "verify.h"
 
 void

@@ -16,11 +16,11 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "cert.h"
-#include "checkpoint.h"
-#include "hs.h"
-#include "note.h"
-#include "util.h"
+#include "cert/cert.h"
+#include "tlog/checkpoint.h"
+#include "core/hs.h"
+#include "tlog/note.h"
+#include "core/util.h"
 
 #define VERIFY_MAX_KEYS 32
 

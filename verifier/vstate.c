@@ -13,8 +13,8 @@
 
 #include <openssl/crypto.h>
 
-#include "file.h"
-#include "util.h"
+#include "core/file.h"
+#include "core/util.h"
 #include "vstate.h"
 
 #define VSTATE_MAGIC "hourseal-verifier-state v1"

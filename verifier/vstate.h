@@ -34,8 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "checkpoint.h"
-#include "hs.h"
+#include "tlog/checkpoint.h"
+#include "core/hs.h"
 #include "vtree.h"
 
 #define VSTATE_FILE_MAX (CHECKPOINT_NOTE_MAX + 1024)

@@ -8,12 +8,12 @@
 
 #include <openssl/crypto.h>
 
-#include "keylog.h"
-#include "leaf.h"
-#include "mtree.h"
-#include "note.h"
-#include "serial.h"
-#include "store.h"
+#include "cert/keylog.h"
+#include "cert/leaf.h"
+#include "tlog/mtree.h"
+#include "tlog/note.h"
+#include "cert/serial.h"
+#include "store/store.h"
 #include "vtree.h"
 
 #define VTREE_SIGNERS 255

@@ -46,10 +46,10 @@
 
 #include <sqlite3.h>
 
-#include "hs.h"
-#include "checkpoint.h"
-#include "merkle.h"
-#include "util.h"
+#include "core/hs.h"
+#include "tlog/checkpoint.h"
+#include "tlog/merkle.h"
+#include "core/util.h"
 #include "verify.h"
 
 struct vtree;

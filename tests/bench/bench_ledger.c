@@ -17,13 +17,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "leaf.h"
-#include "ledger.h"
-#include "merkle.h"
-#include "note.h"
-#include "serial.h"
-#include "store.h"
-#include "util.h"
+#include "cert/leaf.h"
+#include "store/ledger.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
+#include "cert/serial.h"
+#include "store/store.h"
+#include "core/util.h"
 
 #define ORIGIN "bench.hourseal.example.cn/log"
 #define BATCH 1000

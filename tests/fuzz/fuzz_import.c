@@ -8,17 +8,19 @@
  * bit 0 JSON Lines, bit 1 --skip-invalid, bit 2 --encoding gbk. Seeds in
  * tests/fuzz/seeds/import/. 28,499 runs in 120 s found nothing (Nov 2026).
  * Build and run: tests/fuzz/run.sh 60 fuzz_import
+ *
+ * fuzz-sources: lib/app/import.c
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "import.h"
-#include "policy.h"
-#include "store.h"
-#include "util.h"
+#include "store/config.h"
+#include "app/import.h"
+#include "cert/policy.h"
+#include "store/store.h"
+#include "core/util.h"
 
 /*
  * The two shipped policies, inline so the target needs no files (the

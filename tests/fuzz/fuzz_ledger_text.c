@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "leaf.h"
-#include "tile.h"
+#include "cert/leaf.h"
+#include "tlog/tile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

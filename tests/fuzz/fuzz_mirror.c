@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "merkle.h"
-#include "mirror.h"
-#include "mtree.h"
+#include "tlog/merkle.h"
+#include "tlog/mirror.h"
+#include "tlog/mtree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

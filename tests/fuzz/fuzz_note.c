@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "note.h"
+#include "tlog/note.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

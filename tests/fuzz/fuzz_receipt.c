@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "receipt.h"
+#include "tlog/checkpoint.h"
+#include "tlog/receipt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "serial.h"
+#include "cert/serial.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

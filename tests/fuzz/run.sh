@@ -13,9 +13,14 @@ cflags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I$top
 libs="$(pkg-config --libs openssl sqlite3 jansson) -lm"
 targets=${*:-$(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
 for t in $targets; do
-	# The library files a target needs: all of lib/ but the heavy ones
-	# (and issue.c, which needs the PDF renderer).
-	srcs=$(ls "$top"/lib/*.c | grep -v -e '/pdf' -e '/font' -e '/qr' -e '/issue')
+	# The library layers a target links: the ones without the PDF
+	# renderer (design §1), unless its header names others:
+	#  * fuzz-layers: core tlog cert store app
+	layers=$(sed -n 's/^ \* fuzz-layers: //p' "$top/tests/fuzz/$t.c")
+	srcs=""
+	for l in ${layers:-core tlog cert store}; do
+		srcs="$srcs $(ls "$top"/lib/$l/*.c)"
+	done
 	# A target may name more sources and packages in its header comment:
 	#  * fuzz-sources: verifier/x.c ...      * fuzz-pkgs: libqpdf zlib
 	extra=$(sed -n 's/^ \* fuzz-sources: //p' "$top/tests/fuzz/$t.c")

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "merkle.h"
+#include "tlog/merkle.h"
 
 struct naive {
 	size_t n;

@@ -14,8 +14,8 @@
 
 #include <openssl/opensslv.h>
 
-#include "cert.h"
-#include "note.h"
+#include "cert/cert.h"
+#include "tlog/note.h"
 #include "t.h"
 
 #define ANNUAL \

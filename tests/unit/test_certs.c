@@ -5,15 +5,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cert.h"
-#include "certs.h"
-#include "issue.h"
-#include "note.h"
-#include "report.h"
-#include "progress.h"
-#include "publish.h"
-#include "store.h"
-#include "util.h"
+#include "cert/cert.h"
+#include "store/certs.h"
+#include "app/issue.h"
+#include "tlog/note.h"
+#include "store/report.h"
+#include "core/progress.h"
+#include "store/publish.h"
+#include "store/store.h"
+#include "core/util.h"
 #include "t.h"
 
 /* T_OK evaluates its condition twice; CHECK evaluates it once. */

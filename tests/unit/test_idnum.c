@@ -1,8 +1,8 @@
 /* Unit tests for idnum.c: GB 11643 ID numbers. */
 #include <string.h>
 
-#include "idnum.h"
-#include "util.h"
+#include "cert/idnum.h"
+#include "core/util.h"
 #include "t.h"
 
 static void

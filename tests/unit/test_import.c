@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "import.h"
-#include "policy.h"
-#include "store.h"
-#include "util.h"
+#include "store/config.h"
+#include "app/import.h"
+#include "cert/policy.h"
+#include "store/store.h"
+#include "core/util.h"
 #include "t.h"
 
 #ifndef HS_TEMPLATES_DIR

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "keylog.h"
-#include "leaf.h"
-#include "merkle.h"
-#include "note.h"
+#include "tlog/checkpoint.h"
+#include "cert/keylog.h"
+#include "cert/leaf.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
 #include "t.h"
 
 #include "naive_merkle.h"

@@ -14,10 +14,10 @@
 #include <limits.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "keys.h"
-#include "note.h"
-#include "store.h"
+#include "store/config.h"
+#include "store/keys.h"
+#include "tlog/note.h"
+#include "store/store.h"
 #include "t.h"
 
 #define ORIGIN "ledger.hourseal.example.cn/fj"

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "leaf.h"
-#include "note.h"
+#include "cert/leaf.h"
+#include "tlog/note.h"
 #include "t.h"
 
 #define ORIGIN "ledger.hourseal.example.cn/fj"

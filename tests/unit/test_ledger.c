@@ -11,15 +11,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "leaf.h"
-#include "ledger.h"
-#include "note.h"
-#include "receipt.h"
-#include "serial.h"
-#include "store.h"
-#include "tile.h"
-#include "util.h"
+#include "tlog/checkpoint.h"
+#include "cert/leaf.h"
+#include "store/ledger.h"
+#include "tlog/note.h"
+#include "tlog/receipt.h"
+#include "cert/serial.h"
+#include "store/store.h"
+#include "tlog/tile.h"
+#include "core/util.h"
 #include "t.h"
 
 #include "naive_merkle.h"

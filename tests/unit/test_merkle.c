@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
-#include "merkle.h"
-#include "util.h"
+#include "tlog/merkle.h"
+#include "core/util.h"
 #include "t.h"
 
 #include "naive_merkle.h"

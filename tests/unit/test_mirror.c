@@ -13,13 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "merkle.h"
-#include "mirror.h"
-#include "mtree.h"
-#include "note.h"
+#include "tlog/checkpoint.h"
+#include "tlog/merkle.h"
+#include "tlog/mirror.h"
+#include "tlog/mtree.h"
+#include "tlog/note.h"
 #include "t.h"
-#include "tile.h"
+#include "tlog/tile.h"
 
 #define ORIGIN "ledger.test/mirror"
 

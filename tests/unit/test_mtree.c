@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "merkle.h"
-#include "mtree.h"
+#include "tlog/merkle.h"
+#include "tlog/mtree.h"
 #include "t.h"
 
 #include "naive_merkle.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "note.h"
+#include "tlog/note.h"
 #include "t.h"
 
 /* From ../shared/vectors/README.md (Go's sumdb/note tests, C2SP spec). */

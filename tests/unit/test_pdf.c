@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "font.h"
-#include "pdf.h"
-#include "qr.h"
+#include "pdf/font.h"
+#include "pdf/pdf.h"
+#include "pdf/qr.h"
 #include "t.h"
 
 static const char *const courses[][2] = {

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cert.h"
-#include "policy.h"
-#include "util.h"
+#include "cert/cert.h"
+#include "cert/policy.h"
+#include "core/util.h"
 #include "t.h"
 
 #ifndef HS_TEMPLATES_DIR

@@ -3,11 +3,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cert.h"
-#include "policy.h"
-#include "records.h"
-#include "store.h"
-#include "util.h"
+#include "cert/cert.h"
+#include "cert/policy.h"
+#include "store/records.h"
+#include "store/store.h"
+#include "core/util.h"
 #include "t.h"
 
 #ifndef HS_TEMPLATES_DIR

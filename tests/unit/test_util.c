@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "serial.h"
-#include "util.h"
+#include "cert/serial.h"
+#include "core/util.h"
 #include "t.h"
 
 static void

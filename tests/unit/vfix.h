@@ -11,15 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cert.h"
-#include "certs.h"
-#include "config.h"
-#include "leaf.h"
-#include "ledger.h"
-#include "note.h"
-#include "serial.h"
-#include "store.h"
-#include "util.h"
+#include "cert/cert.h"
+#include "store/certs.h"
+#include "store/config.h"
+#include "cert/leaf.h"
+#include "store/ledger.h"
+#include "tlog/note.h"
+#include "cert/serial.h"
+#include "store/store.h"
+#include "core/util.h"
 
 #define VFIX_ORIGIN "ledger.test.hourseal/fj"
 /* A valid GB 11643 number (check character 3); the pepper is all zero. */

@@ -1,0 +1,122 @@
+/*
+ * import.h - hour records in: CSV or JSON Lines (design §2b), every row
+ * validated against the policy, stored in one transaction.
+ *
+ * Columns (English name / Chinese alias):
+ *   id_number 身份证号, name 姓名, unit 工作单位, year 年度,
+ *   subject 科目类别, public_type 公需类型, form 学习形式, title 课程名称,
+ *   provider 施训机构, start_date 开始日期, end_date 结束日期,
+ *   hours 学时, minutes 分钟, author_role 作者排序,
+ *   domain 专业技术领域, ref 外部编号.
+ * Columns whose name starts with '#' are ignored (the rejects file that
+ * --skip-invalid writes adds "#line" and "#error", so it can be fixed and
+ * imported again as it is).
+ *
+ * Every message names the file, the line, the field and the reason:
+ *   records.csv:17: id_number: wrong check character (expected 3)
+ * and never shows a whole ID number.
+ */
+#ifndef HS_IMPORT_H
+#define HS_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "core/hs.h"
+#include "cert/idnum.h"
+
+struct policy;
+struct config;
+
+enum import_field {
+	IMPORT_ID_NUMBER, IMPORT_NAME, IMPORT_UNIT, IMPORT_YEAR,
+	IMPORT_SUBJECT, IMPORT_PUBLIC_TYPE, IMPORT_FORM, IMPORT_TITLE,
+	IMPORT_PROVIDER, IMPORT_START_DATE, IMPORT_END_DATE, IMPORT_HOURS,
+	IMPORT_MINUTES, IMPORT_AUTHOR_ROLE, IMPORT_DOMAIN, IMPORT_REF,
+	IMPORT_NFIELDS
+};
+
+/* The English name of a field ("id_number"). */
+const char *import_field_name(enum import_field f);
+/*
+ * The field a header names (English, any case, or the Chinese alias);
+ * -1 if unknown, -2 if it is a '#' column to ignore.
+ */
+int import_field_parse(const char *header);
+
+enum import_ptype { PTYPE_NONE, PTYPE_COMPULSORY, PTYPE_ELECTIVE };
+enum import_role { ROLE_NONE, ROLE_FIRST, ROLE_OTHER };
+
+/* One validated row. */
+struct import_record {
+	char id_number[IDNUM_SIZE]; /* canonical, uppercase X */
+	char name[256];
+	char unit[256];             /* may be empty */
+	int year;
+	bool public;                /* else professional */
+	enum import_ptype ptype;
+	int form;                   /* 1..9 */
+	char title[512];
+	char provider[256];
+	char start[11], end[11];    /* YYYY-MM-DD */
+	long hours10;               /* tenths, > 0 */
+	enum import_role role;      /* form 8 only */
+	char domain[256];           /* may be empty */
+	char ref[129];              /* may be empty */
+	long minutes;               /* as given, or 0 */
+	long leftover_minutes;      /* minutes not making a whole hour */
+};
+
+/*
+ * Validates one row against the policy. f[i] is the text of field i, or
+ * NULL / "" when absent. today is days since 1970-01-01 (dates after it
+ * are refused). On success fills r; if minutes were left over, warn (an
+ * HS_ERRLEN buffer, may be NULL) says so, else warn is "". On failure
+ * returns HS_ERR_INVALID with "field: reason" in err.
+ */
+enum hs_err import_check_row(const struct policy *pol,
+    const char *const f[IMPORT_NFIELDS], long today,
+    struct import_record *r, char *warn, char *err);
+
+/* How a message passed to import_options.report is meant. */
+enum import_level { IMPORT_ERROR, IMPORT_WARNING, IMPORT_NOTE };
+
+struct import_options {
+	const char *path;           /* the input file */
+	const char *encoding;       /* NULL or "utf-8"; "gbk"/"gb18030" */
+	const char *rejects_path;   /* --skip-invalid FILE, or NULL */
+	bool accept_renames;        /* a new name for a known ID is taken */
+	long today;                 /* days since epoch */
+	size_t max_errors;          /* stop reporting after this many (0: 100) */
+	/* Receives each row's error, warning or note (one line, no "\n"). */
+	void (*report)(void *ctx, enum import_level level, const char *msg);
+	void *ctx;
+};
+
+struct import_stats {
+	size_t rows;            /* data rows read */
+	size_t inserted;        /* new records stored */
+	size_t duplicates;      /* already stored: nothing to do */
+	size_t rejected;        /* rows with an error */
+	size_t warnings;
+	size_t people_new;      /* practitioners added */
+	size_t people_changed;  /* unit (or accepted name) changed */
+	size_t auto_stamped;    /* stamped automatically by policy */
+};
+
+/*
+ * Imports o->path into db (which must be open read-write) in one
+ * transaction. Without rejects_path nothing is stored if any row fails
+ * (HS_ERR_INVALID, err: "records.csv: 2 of 120 rows rejected; nothing
+ * imported"). With it the valid rows are stored and the rejected ones
+ * are written to rejects_path with their reasons; HS_OK.
+ * A file-level problem (encoding, header, I/O) fails with err naming it.
+ * cfg gives the pepper for id-digest.
+ */
+enum hs_err import_file(sqlite3 *db, const struct config *cfg,
+    const struct policy *pol, const struct import_options *o,
+    struct import_stats *st, char *err);
+
+#endif

@@ -1,0 +1,1662 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/certs.h"
+#include "cert/idnum.h"
+#include "app/issue.h"
+#include "store/keys.h"
+#include "cert/leaf.h"
+#include "store/ledger.h"
+#include "pdf/pdf.h"
+#include "cert/policy.h"
+#include "core/progress.h"
+#include "store/records.h"
+#include "store/store.h"
+
+/* Free space a batch needs per certificate before it starts (bytes). */
+#define PDF_SIZE_GUESS (96 * 1024)
+
+/* Room for a temporary file's name, ".<serial>.pdf.tmp". */
+#define SPARE_NAME 48
+
+/* One certificate on its way through a batch. */
+struct item {
+	struct cert c;               /* c.records is owned (cert_free) */
+	int64_t pid;
+	int64_t *rids;               /* records.id of c.records */
+	size_t nrids;
+	char record_set[CERTS_SET_SIZE];
+	char supersedes[SERIAL_SIZE];/* valid certificate it replaces, or "" */
+	char seen[SERIAL_SIZE];      /* the latest certificate when prepared */
+	struct buf note;             /* the signed note */
+	struct buf entry;            /* its issue leaf */
+	struct buf receipt;
+	uint64_t index;              /* issue leaf index */
+	uint64_t rindex;             /* revoke leaf index (if supersedes) */
+	const char *dir;             /* the year directory, owned by the run */
+	char want_sha[65];           /* repair: the recorded SHA-256 */
+	char revoked_at[21];         /* when the superseded one is revoked */
+	/* Set by the render thread. */
+	enum hs_err rc;
+	char err[HS_ERRLEN];
+	char sha[65];
+	size_t pdf_len;
+	bool dropped;                /* not part of the batch any more */
+};
+
+struct batch {
+	struct item *items;
+	size_t n, cap;
+	bool open;                   /* its transaction is open */
+	uint64_t size;               /* tree size of its checkpoint */
+	long holders;                /* holders with items in it */
+	long mark;                   /* pool renders before it was queued */
+};
+
+/* The render threads and their queue of items. */
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work;
+	pthread_cond_t done;
+	struct item **q;
+	size_t qcap, qhead, qlen;
+	size_t busy;                 /* queued or being rendered */
+	long rendered;               /* items rendered since the start */
+	bool stop;
+	pthread_t th[ISSUE_MAX_WORKERS];
+	int nth;
+	struct pdf_renderer *r;
+	const char *base_url;
+	/*
+	 * Leftover temporary files (from a killed run or a rolled-back
+	 * batch), reused before new ones are made: on ext4, creating a file
+	 * soon after many were deleted is slow (each recently freed inode is
+	 * skipped one by one), and a crashed run can leave a thousand.
+	 */
+	char (*spare)[SPARE_NAME];
+	size_t nspare, capspare;
+};
+
+struct issue {
+	struct config cfg;
+	sqlite3 *db;
+	struct ledger *ledger;
+	struct certs *certs;
+	struct policy *policy;
+	struct note_signer *signer;
+	char key_label[KEYS_LABEL_MAX + 1];
+	struct pdf_renderer *pdf;
+	sqlite3_stmt *batch_cp;      /* checkpoint size covering a leaf */
+};
+
+/* A run: what issue_run, issue_reissue and the repair share. */
+struct run {
+	struct issue *is;
+	const struct issue_opts *o;
+	struct issue_stats *st;
+	struct pool pool;
+	bool pool_up;
+	char ydir[PATH_MAX];         /* out_dir/<year>, absolute */
+	int dfd;                     /* ydir, locked with flock */
+	struct progress *prog;
+	long done;                   /* holders finished (progress) */
+	size_t avg_pdf;              /* running average PDF size */
+	long failed_items;
+	char first_fail[HS_ERRLEN];
+};
+
+/* ---- small helpers ---- */
+
+static void
+item_free(struct item *it)
+{
+	cert_free(&it->c);
+	free(it->rids);
+	buf_free(&it->note);
+	buf_free(&it->entry);
+	buf_free(&it->receipt);
+	memset(it, 0, sizeof(*it));
+}
+
+static void
+batch_clear(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		item_free(&b->items[i]);
+	b->n = 0;
+	b->open = false;
+	b->holders = 0;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	batch_clear(b);
+	free(b->items);
+	memset(b, 0, sizeof(*b));
+}
+
+static struct item *
+batch_add(struct batch *b)
+{
+	struct item *it;
+
+	if (b->n == b->cap)
+		return NULL;
+	it = &b->items[b->n++];
+	memset(it, 0, sizeof(*it));
+	buf_init(&it->note);
+	buf_init(&it->entry);
+	buf_init(&it->receipt);
+	return it;
+}
+
+/* Paths of an item's PDF and its temporary file. */
+static enum hs_err
+pdf_paths(const char *dir, const char *serial, char final[PATH_MAX],
+    char tmp[PATH_MAX], char *err)
+{
+	char name[64];
+	enum hs_err rc;
+
+	snprintf(name, sizeof(name), "%s.pdf", serial);
+	if ((rc = path_join(final, PATH_MAX, dir, name, err)) != HS_OK)
+		return rc;
+	snprintf(name, sizeof(name), ".%s.pdf.tmp", serial);
+	return path_join(tmp, PATH_MAX, dir, name, err);
+}
+
+static void
+sha_hex(const void *p, size_t n, char out[65])
+{
+	uint8_t h[32];
+
+	sha256(p, n, h);
+	hex_encode(h, sizeof(h), out);
+}
+
+/* SHA-256 of a whole file (hex); HS_ERR_NOTFOUND if it does not exist. */
+static enum hs_err
+file_sha(const char *path, char out[65], char *err)
+{
+	char *data = NULL;
+	size_t len = 0;
+	enum hs_err rc;
+
+	if ((rc = file_read(path, (size_t)64 << 20, &data, &len, err)) !=
+	    HS_OK)
+		return rc;
+	sha_hex(data, len, out);
+	free(data);
+	return HS_OK;
+}
+
+void
+issue_record_set(const struct cert_record *recs, const int64_t *rids,
+    size_t n, char out[45])
+{
+	struct buf b;
+	uint8_t h[32];
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%lld|%s|%s|%s|%s|%ld|%s|%s\n",
+		    (long long)rids[i], recs[i].subject, recs[i].form,
+		    recs[i].start, recs[i].end, recs[i].hours10,
+		    recs[i].title, recs[i].provider);
+	sha256(b.data != NULL ? b.data : "", b.len, h);
+	b64_encode(h, sizeof(h), out, 45);
+	buf_free(&b);
+}
+
+/* ---- the render pool ---- */
+
+/* Gives a spare file the name tmp, if there is one (see struct pool). */
+static void
+pool_reuse(struct pool *p, const char *dir, const char *tmp)
+{
+	char name[SPARE_NAME], old[PATH_MAX];
+	bool got = false;
+
+	pthread_mutex_lock(&p->mu);
+	if (p->nspare > 0) {
+		memcpy(name, p->spare[--p->nspare], sizeof(name));
+		got = true;
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (got && path_join(old, sizeof(old), dir, name, NULL) == HS_OK)
+		(void)rename(old, tmp);
+}
+
+/* Keeps dir's temporary file `name` for reuse. */
+static void
+pool_spare(struct pool *p, const char *name)
+{
+	void *q;
+
+	if (strlen(name) >= SPARE_NAME)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (p->nspare == p->capspare) {
+		size_t cap = p->capspare ? p->capspare * 2 : 256;
+
+		if ((q = realloc(p->spare, cap * sizeof(*p->spare))) == NULL) {
+			pthread_mutex_unlock(&p->mu);
+			return;
+		}
+		p->spare = q;
+		p->capspare = cap;
+	}
+	snprintf(p->spare[p->nspare++], SPARE_NAME, "%s", name);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Renders one item to its temporary file and hashes it. */
+static void
+render_item(struct pool *p, struct item *it, struct buf *pdf)
+{
+	char final[PATH_MAX], tmp[PATH_MAX];
+
+	buf_reset(pdf);
+	it->rc = pdf_paths(it->dir, it->c.serial, final, tmp, it->err);
+	if (it->rc != HS_OK)
+		return;
+	/* The QR code shows the URL the note signs; older notes have none. */
+	it->rc = pdf_render(p->r, NULL, &it->c, it->note.data, it->note.len,
+	    it->receipt.data, it->receipt.len, it->c.verify_url[0] != '\0' ?
+	    it->c.verify_url : p->base_url, pdf, it->err);
+	if (it->rc == HS_OK && pdf->oom)
+		it->rc = hs_fail(it->err, HS_ERR_NOMEM, "out of memory");
+	if (it->rc != HS_OK) {
+		hs_errprefix(it->err, "%s", it->c.serial);
+		return;
+	}
+	sha_hex(pdf->data, pdf->len, it->sha);
+	it->pdf_len = pdf->len;
+	pool_reuse(p, it->dir, tmp);
+	it->rc = file_put(tmp, pdf->data, pdf->len, 0644, 0, it->err);
+}
+
+static void *
+worker(void *arg)
+{
+	struct pool *p = arg;
+	struct item *it;
+	struct buf pdf;
+
+	buf_init(&pdf);
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->qlen == 0 && !p->stop)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (p->qlen == 0 && p->stop)
+			break;
+		it = p->q[p->qhead];
+		p->qhead = (p->qhead + 1) % p->qcap;
+		p->qlen--;
+		pthread_mutex_unlock(&p->mu);
+		render_item(p, it, &pdf);
+		/* Big documents should not pin memory for the whole run. */
+		if (pdf.cap > (size_t)4 << 20)
+			buf_free(&pdf);
+		pthread_mutex_lock(&p->mu);
+		p->rendered++;
+		if (--p->busy == 0)
+			pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	buf_free(&pdf);
+	return NULL;
+}
+
+static enum hs_err
+pool_start(struct pool *p, struct pdf_renderer *r, const char *base_url,
+    int nth, size_t qcap, char *err)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->r = r;
+	p->base_url = base_url;
+	p->qcap = qcap;
+	if ((p->q = calloc(qcap, sizeof(*p->q))) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	for (i = 0; i < nth; i++) {
+		if (pthread_create(&p->th[i], NULL, worker, p) != 0)
+			break;
+		p->nth++;
+	}
+	return HS_OK;
+}
+
+static void
+pool_stop(struct pool *p)
+{
+	int i;
+
+	pthread_mutex_lock(&p->mu);
+	p->stop = true;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nth; i++)
+		pthread_join(p->th[i], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	free(p->q);
+	free(p->spare);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * Queues the items of b that are still in it. Without threads (none
+ * could be started) they are rendered here and now.
+ */
+static void
+pool_submit(struct pool *p, struct batch *b)
+{
+	struct buf pdf;
+	size_t i;
+
+	if (p->nth == 0) {
+		buf_init(&pdf);
+		for (i = 0; i < b->n; i++)
+			if (!b->items[i].dropped)
+				render_item(p, &b->items[i], &pdf);
+		buf_free(&pdf);
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	for (i = 0; i < b->n; i++) {
+		if (b->items[i].dropped)
+			continue;
+		/* The queue holds two batches; the caller never queues more. */
+		p->q[(p->qhead + p->qlen) % p->qcap] = &b->items[i];
+		p->qlen++;
+		p->busy++;
+	}
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Items rendered so far (for progress reports). */
+static long
+pool_rendered(struct pool *p)
+{
+	long n;
+
+	pthread_mutex_lock(&p->mu);
+	n = p->rendered;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
+/*
+ * Waits until every queued item is rendered. With prog, redraws the
+ * progress report while waiting: base + the items rendered since the
+ * pool had rendered mark, at most cap (the holders waiting on them).
+ */
+static void
+pool_wait(struct pool *p, struct progress *prog, long base, long mark,
+    long cap)
+{
+	struct timespec ts;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->busy > 0) {
+		if (prog == NULL) {
+			pthread_cond_wait(&p->done, &p->mu);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		if (pthread_cond_timedwait(&p->done, &p->mu, &ts) != 0) {
+			long n = p->rendered - mark;
+
+			pthread_mutex_unlock(&p->mu);
+			if (n > cap)
+				n = cap;
+			progress_set(prog, base + n);
+			pthread_mutex_lock(&p->mu);
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- opening ---- */
+
+enum hs_err
+issue_open(const struct config *c, sqlite3 *db, unsigned flags,
+    struct issue **out, char *err)
+{
+	struct issue *is;
+	enum hs_err rc;
+
+	*out = NULL;
+	if ((is = calloc(1, sizeof(*is))) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	is->cfg = *c;
+	is->db = db;
+	if ((rc = ledger_open(db, c->origin, &is->ledger, err)) != HS_OK ||
+	    (rc = certs_open(db, &is->certs, err)) != HS_OK)
+		goto fail;
+	if ((rc = policy_load(c->policy_path, &is->policy, err)) != HS_OK)
+		goto fail;
+	if (sqlite3_prepare_v2(db, "SELECT min(size) FROM checkpoints WHERE"
+	    " size > ?", -1, &is->batch_cp, NULL) != SQLITE_OK) {
+		rc = store_err(db, err, "checkpoints");
+		goto fail;
+	}
+	if (flags & ISSUE_SIGN) {
+		rc = keys_load_active(db, c->keys_dir, c->origin,
+		    keys_passphrase_file(NULL), &is->signer, is->key_label,
+		    err);
+		if (rc == HS_ERR_NOTFOUND)
+			hs_errprefix(err, "no usable signing key (make one "
+			    "with 'hourseal-issuer keygen')");
+		if (rc != HS_OK)
+			goto fail;
+		if (strcmp(note_signer_name(is->signer), c->origin) != 0) {
+			rc = hs_fail(err, HS_ERR_STATE, "the signing key is "
+			    "named '%s' but the ledger origin is '%s'",
+			    note_signer_name(is->signer), c->origin);
+			goto fail;
+		}
+	}
+	if (flags & ISSUE_RENDER) {
+		if ((rc = pdf_renderer_new(c->templates_dir, &is->pdf, err)) !=
+		    HS_OK) {
+			hs_errprefix(err, "templates %s", c->templates_dir);
+			goto fail;
+		}
+	}
+	/*
+	 * A committed batch must survive a power cut too, not only a
+	 * killed process: its PDFs are renamed into place right after.
+	 */
+	if ((flags & ISSUE_SIGN) &&
+	    (rc = store_exec(db, "PRAGMA synchronous=FULL", err)) != HS_OK)
+		goto fail;
+	*out = is;
+	return HS_OK;
+fail:
+	issue_close(is);
+	return rc;
+}
+
+void
+issue_close(struct issue *is)
+{
+	if (is == NULL)
+		return;
+	sqlite3_finalize(is->batch_cp);
+	pdf_renderer_free(is->pdf);
+	note_signer_free(is->signer);
+	policy_free(is->policy);
+	certs_close(is->certs);
+	ledger_close(is->ledger);
+	config_wipe(&is->cfg);
+	free(is);
+}
+
+/* ---- receipts ---- */
+
+/* The size of the first checkpoint that covers leaf index. */
+static enum hs_err
+batch_checkpoint(struct issue *is, uint64_t index, uint64_t *size, char *err)
+{
+	sqlite3_stmt *st = is->batch_cp;
+	enum hs_err rc = HS_OK;
+	int r;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW)
+		rc = store_err(is->db, err, "checkpoints");
+	else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "no checkpoint covers "
+		    "ledger index %llu", (unsigned long long)index);
+	else
+		*size = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum hs_err
+issue_receipt(struct issue *is, uint64_t index, bool latest, struct buf *out,
+    uint64_t *size, char *err)
+{
+	struct buf cp;
+	uint64_t n = 0;
+	enum hs_err rc;
+
+	buf_init(&cp);
+	if (latest)
+		rc = ledger_latest_checkpoint(is->ledger, &cp, &n, err);
+	else if ((rc = batch_checkpoint(is, index, &n, err)) == HS_OK)
+		rc = ledger_checkpoint_at(is->ledger, n, &cp, err);
+	if (rc == HS_OK)
+		rc = ledger_receipt(is->ledger, index, cp.data, cp.len, out,
+		    err);
+	if (rc == HS_OK && size != NULL)
+		*size = n;
+	buf_free(&cp);
+	return rc;
+}
+
+/* ---- building certificates ---- */
+
+/* Fills it->c from the holder and records (which it takes) and signs it. */
+static enum hs_err
+build_item(struct run *R, struct item *it, const struct records_person *p,
+    enum cert_kind kind, char *err)
+{
+	struct issue *is = R->is;
+	struct policy_result pr;
+	struct buf text;
+	enum hs_err rc;
+	size_t i;
+
+	buf_init(&text);
+	it->pid = p->id;
+	it->c.kind = kind;
+	it->c.year = R->o->year;
+	snprintf(it->c.issuer, sizeof(it->c.issuer), "%s", is->cfg.issuer);
+	snprintf(it->c.name, sizeof(it->c.name), "%s", p->name);
+	snprintf(it->c.id_masked, sizeof(it->c.id_masked), "%s",
+	    p->id_masked);
+	snprintf(it->c.id_digest, sizeof(it->c.id_digest), "%s",
+	    p->id_digest);
+	snprintf(it->c.unit, sizeof(it->c.unit), "%s", p->unit);
+	if (kind == CERT_ANNUAL) {
+		policy_evaluate(is->policy, it->c.records, it->c.nrecords, &pr);
+		it->c.public10 = pr.public10;
+		it->c.professional10 = pr.professional10;
+		it->c.total10 = pr.total10;
+		it->c.req_total10 = policy_req_total10(is->policy);
+		it->c.req_public10 = policy_req_public10(is->policy);
+		it->c.req_professional10 =
+		    policy_req_professional10(is->policy);
+		it->c.met = pr.met;
+	} else {
+		for (i = 0; i < it->c.nrecords; i++) {
+			if (strncmp(it->c.records[i].subject, "public", 6) == 0)
+				it->c.public10 += it->c.records[i].hours10;
+			else
+				it->c.professional10 +=
+				    it->c.records[i].hours10;
+		}
+		it->c.total10 = it->c.public10 + it->c.professional10;
+	}
+	time_now_rfc3339(it->c.issued);
+	/* Signed, so an offline check can render the QR code again. */
+	snprintf(it->c.verify_url, sizeof(it->c.verify_url), "%s",
+	    is->cfg.base_url);
+	if ((rc = serial_new(R->o->year, it->c.serial)) != HS_OK) {
+		hs_fail(err, rc, "cannot make a serial: no randomness");
+		goto out;
+	}
+	if ((rc = cert_encode(&it->c, &text, err)) != HS_OK)
+		goto out;
+	if ((rc = note_sign(is->signer, text.data, text.len, &it->note,
+	    err)) != HS_OK)
+		goto out;
+	if ((rc = leaf_issue(it->c.serial, it->note.data, it->note.len,
+	    &it->entry, err)) != HS_OK)
+		goto out;
+	if (it->note.oom || it->entry.oom)
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+out:
+	if (rc != HS_OK)
+		hs_errprefix(err, "%s (%s)", p->name, p->id_masked);
+	buf_free(&text);
+	return rc;
+}
+
+/*
+ * Adds holder p's certificate(s) to b: one annual certificate, or one
+ * course certificate per stamped record. Skips what is already certified
+ * (unless o->reissue) and, with o->only_complete, holders who fall short.
+ * force_supersede (reissue) names the certificate to replace.
+ */
+static enum hs_err
+add_holder(struct run *R, struct batch *b, const struct records_person *p,
+    const char *force_supersede, int64_t only_record, char *err)
+{
+	struct issue *is = R->is;
+	const struct issue_opts *o = R->o;
+	struct cert_record *recs = NULL;
+	int64_t *rids = NULL;
+	size_t n = 0, i, first, count;
+	char set[CERTS_SET_SIZE], cur[SERIAL_SIZE], curset[CERTS_SET_SIZE];
+	struct policy_result pr;
+	struct item *it;
+	bool have, revoked;
+	enum hs_err rc;
+
+	if ((rc = records_stamped(is->db, p->id, o->year, is->policy, &recs,
+	    &rids, &n, err)) != HS_OK)
+		return rc;
+	for (i = 0; i < n; i += count) {
+		if (o->kind == CERT_ANNUAL) {
+			first = 0;
+			count = n;
+		} else {
+			first = i;
+			count = 1;
+			if (only_record != 0 && rids[i] != only_record)
+				continue;
+		}
+		issue_record_set(recs + first, rids + first, count, set);
+		rc = certs_find_latest(is->certs, p->id, o->year,
+		    o->kind == CERT_ANNUAL ? "annual" : "course",
+		    rids[first], cur, curset, &revoked, err);
+		if (rc != HS_OK && rc != HS_ERR_NOTFOUND)
+			goto out;
+		have = rc == HS_OK;
+		if (force_supersede != NULL) {
+			/* reissue: exactly the (valid) certificate named. */
+			if (!have || revoked || strcmp(cur, force_supersede) != 0)
+				continue;
+		} else if (have && strcmp(curset, set) == 0 && !o->reissue) {
+			/*
+			 * Certified already; or revoked (not superseded) with
+			 * the same records, which are not certified again
+			 * unless the operator says so with --reissue.
+			 */
+			if (revoked)
+				R->st->revoked++;
+			else
+				R->st->unchanged++;
+			continue;
+		}
+		if (o->kind == CERT_ANNUAL && o->only_complete &&
+		    force_supersede == NULL) {
+			policy_evaluate(is->policy, recs, n, &pr);
+			if (!pr.met) {
+				R->st->incomplete++;
+				continue;
+			}
+		}
+		if ((it = batch_add(b)) == NULL) {
+			rc = hs_fail(err, HS_ERR_TOOBIG, "batch overflow");
+			goto out;
+		}
+		snprintf(it->supersedes, sizeof(it->supersedes), "%s",
+		    have && !revoked ? cur : "");
+		snprintf(it->seen, sizeof(it->seen), "%s", have ? cur : "");
+		snprintf(it->record_set, sizeof(it->record_set), "%s", set);
+		it->dir = R->ydir;
+		/* The item owns copies of its records. */
+		it->c.records = calloc(count, sizeof(*recs));
+		it->rids = calloc(count, sizeof(*rids));
+		if (it->c.records == NULL || it->rids == NULL) {
+			b->n--;
+			item_free(it);
+			rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		memcpy(it->c.records, recs + first, count * sizeof(*recs));
+		memcpy(it->rids, rids + first, count * sizeof(*rids));
+		it->c.nrecords = it->nrids = count;
+		if ((rc = build_item(R, it, p, o->kind, err)) != HS_OK) {
+			b->n--;
+			item_free(it);
+			goto out;
+		}
+	}
+	rc = HS_OK;
+out:
+	free(recs);
+	free(rids);
+	return rc;
+}
+
+/* ---- committing a batch ---- */
+
+/*
+ * Refuses to start a batch that would not fit on the output disk, so a
+ * full disk stops the run before anything is appended.
+ */
+static enum hs_err
+check_space(struct run *R, size_t n, char *err)
+{
+	struct statvfs sv;
+	unsigned long long need, avail;
+	size_t per = R->avg_pdf > 0 ? R->avg_pdf * 3 / 2 : PDF_SIZE_GUESS;
+
+	if (fstatvfs(R->dfd, &sv) != 0)
+		return HS_OK;
+	avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	need = (unsigned long long)n * per;
+	if (avail < need)
+		return hs_fail(err, HS_ERR_IO, "%s: the disk is full (%llu "
+		    "KiB free; a batch of %zu certificates needs about %llu "
+		    "KiB); nothing was issued from this batch", R->ydir,
+		    avail / 1024, n, need / 1024);
+	return HS_OK;
+}
+
+/*
+ * The temporary files the items of b may have written (the batch was
+ * rolled back) become spares; they are reused or removed at the end.
+ * With only_dropped, just those of items no longer in the batch (the
+ * others are about to be written again under the same names).
+ */
+static void
+unlink_temps(struct run *R, struct batch *b, bool only_dropped)
+{
+	char name[SPARE_NAME], final[PATH_MAX], tmp[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (only_dropped && !b->items[i].dropped)
+			continue;
+		if (pdf_paths(b->items[i].dir, b->items[i].c.serial, final,
+		    tmp, NULL) != HS_OK || access(tmp, F_OK) != 0)
+			continue;
+		snprintf(name, sizeof(name), ".%s.pdf.tmp",
+		    b->items[i].c.serial);
+		pool_spare(&R->pool, name);
+	}
+}
+
+/*
+ * Phase A: begins the transaction, appends the leaves, signs the batch's
+ * checkpoint, computes receipts and hands the items to the renderers.
+ */
+static enum hs_err
+batch_begin(struct run *R, struct batch *b, char *err)
+{
+	struct issue *is = R->is;
+	struct buf cp, rev;
+	char now[21], cur[SERIAL_SIZE], curset[CERTS_SET_SIZE];
+	bool revoked;
+	size_t i, live = 0;
+	uint64_t size;
+	enum hs_err rc;
+
+	buf_init(&cp);
+	buf_init(&rev);
+	for (i = 0; i < b->n; i++)
+		live += !b->items[i].dropped;
+	if (live == 0)
+		return HS_OK;
+	if ((rc = check_space(R, live, err)) != HS_OK)
+		return rc;
+	if ((rc = store_begin(is->db, err)) != HS_OK)
+		return rc;
+	b->open = true;
+	time_now_rfc3339(now);
+	for (i = 0; i < b->n; i++) {
+		struct item *it = &b->items[i];
+
+		if (it->dropped)
+			continue;
+		/*
+		 * Another issuer may have certified this holder since the
+		 * item was prepared; the write lock makes this check final.
+		 */
+		rc = certs_find_latest(is->certs, it->pid, it->c.year,
+		    it->c.kind == CERT_ANNUAL ? "annual" : "course",
+		    it->rids[0], cur, curset, &revoked, err);
+		if (rc != HS_OK && rc != HS_ERR_NOTFOUND)
+			goto fail;
+		if (strcmp(rc == HS_OK ? cur : "", it->seen) != 0 ||
+		    (it->supersedes[0] != '\0' && revoked)) {
+			it->dropped = true;
+			R->st->unchanged++;
+			continue;
+		}
+		if ((rc = ledger_append(is->ledger, it->entry.data,
+		    it->entry.len, &it->index, err)) != HS_OK)
+			goto fail;
+		if (it->supersedes[0] != '\0') {
+			buf_reset(&rev);
+			if ((rc = leaf_revoke(it->supersedes, "superseded", now,
+			    &rev, err)) != HS_OK ||
+			    (rc = ledger_append(is->ledger, rev.data, rev.len,
+			    &it->rindex, err)) != HS_OK)
+				goto fail;
+		}
+	}
+	if ((rc = ledger_sign_checkpoint(is->ledger, is->signer, &cp, &size,
+	    err)) != HS_OK)
+		goto fail;
+	b->size = size;
+	for (i = 0; i < b->n; i++) {
+		struct item *it = &b->items[i];
+
+		if (it->dropped)
+			continue;
+		if ((rc = ledger_receipt(is->ledger, it->index, cp.data, cp.len,
+		    &it->receipt, err)) != HS_OK)
+			goto fail;
+		snprintf(it->revoked_at, sizeof(it->revoked_at), "%s", now);
+	}
+	b->mark = pool_rendered(&R->pool);
+	pool_submit(&R->pool, b);
+	buf_free(&cp);
+	buf_free(&rev);
+	return HS_OK;
+fail:
+	store_rollback(is->db);
+	b->open = false;
+	buf_free(&cp);
+	buf_free(&rev);
+	return rc;
+}
+
+/* True for a render failure that is the certificate's, not the run's. */
+static bool
+item_fault(enum hs_err rc)
+{
+	return rc == HS_ERR_FONT || rc == HS_ERR_INVALID ||
+	    rc == HS_ERR_TOOBIG || rc == HS_ERR_FORMAT;
+}
+
+/*
+ * Phase B: waits for the renders, stores the certificate rows with their
+ * PDF hashes, syncs the files, commits and renames them into place. A
+ * certificate that cannot be rendered is left out and the batch redone
+ * without it.
+ */
+static enum hs_err
+batch_finish(struct run *R, struct batch *b, char *err)
+{
+	struct issue *is = R->is;
+	char final[PATH_MAX], tmp[PATH_MAX];
+	struct certs_new cn;
+	bool redo = false;
+	size_t i;
+	enum hs_err rc = HS_OK;
+
+	if (!b->open)
+		return HS_OK;
+	pool_wait(&R->pool, R->prog, R->done, b->mark, b->holders);
+	for (i = 0; i < b->n; i++) {
+		struct item *it = &b->items[i];
+
+		if (it->dropped || it->rc == HS_OK)
+			continue;
+		if (!item_fault(it->rc)) {
+			rc = it->rc;
+			hs_fail(err, rc, "%s", it->err);
+			goto fail;
+		}
+		/* This certificate cannot be made; the others can. */
+		fprintf(stderr, "hourseal: not issued: %s\n", it->err);
+		if (R->failed_items++ == 0)
+			snprintf(R->first_fail, sizeof(R->first_fail), "%s",
+			    it->err);
+		it->dropped = true;
+		R->st->failed++;
+		redo = true;
+	}
+	if (redo) {
+		/* The leaves of the dropped ones are in the transaction. */
+		store_rollback(is->db);
+		b->open = false;
+		unlink_temps(R, b, true);
+		for (i = 0; i < b->n; i++)
+			buf_reset(&b->items[i].receipt);
+		if ((rc = batch_begin(R, b, err)) != HS_OK)
+			goto fail;
+		return batch_finish(R, b, err);
+	}
+	for (i = 0; i < b->n; i++) {
+		struct item *it = &b->items[i];
+
+		if (it->dropped)
+			continue;
+		if ((rc = pdf_paths(it->dir, it->c.serial, final, tmp, err)) !=
+		    HS_OK)
+			goto fail;
+		memset(&cn, 0, sizeof(cn));
+		cn.serial = it->c.serial;
+		cn.practitioner_id = it->pid;
+		cn.year = it->c.year;
+		cn.kind = it->c.kind == CERT_ANNUAL ? "annual" : "course";
+		cn.name = it->c.name;
+		cn.id_masked = it->c.id_masked;
+		cn.id_digest = it->c.id_digest;
+		cn.unit = it->c.unit;
+		cn.total10 = it->c.total10;
+		cn.status = it->c.kind == CERT_ANNUAL ?
+		    (it->c.met ? "met" : "unmet") : NULL;
+		cn.record_set = it->record_set;
+		cn.note = it->note.data;
+		cn.leaf_index = (long long)it->index;
+		cn.key_label = is->key_label;
+		cn.issued = it->c.issued;
+		cn.replaces = it->supersedes[0] ? it->supersedes : NULL;
+		cn.record_ids = (const long long *)it->rids;
+		cn.nrecord_ids = it->nrids;
+		cn.pdf_sha256 = it->sha;
+		cn.pdf_file = final;
+		if ((rc = certs_insert(is->certs, &cn, err)) != HS_OK)
+			goto fail;
+		if (it->supersedes[0] != '\0' && (rc = certs_revoke(is->certs,
+		    it->supersedes, "superseded", NULL, it->revoked_at,
+		    (long long)it->rindex, it->c.serial, err)) != HS_OK)
+			goto fail;
+		R->avg_pdf = R->avg_pdf == 0 ? it->pdf_len :
+		    (R->avg_pdf * 15 + it->pdf_len) / 16;
+	}
+	/* The PDFs reach the disk before the batch that names them commits. */
+	if (syncfs(R->dfd) != 0) {
+		rc = hs_fail(err, HS_ERR_IO, "%s: %s", R->ydir,
+		    strerror(errno));
+		goto fail;
+	}
+	if ((rc = store_commit(is->db, err)) != HS_OK) {
+		b->open = false;
+		unlink_temps(R, b, false);
+		return rc;
+	}
+	b->open = false;
+	R->st->batches++;
+	R->st->ledger_size = b->size;
+	for (i = 0; i < b->n; i++) {
+		struct item *it = &b->items[i];
+
+		if (it->dropped)
+			continue;
+		if ((rc = pdf_paths(it->dir, it->c.serial, final, tmp,
+		    err)) != HS_OK ||
+		    (rc = file_install(tmp, final, 0, err)) != HS_OK) {
+			/* Committed: a rerun repairs the file. */
+			hs_errprefix(err, "run the same command again to "
+			    "repair");
+			return rc;
+		}
+		R->st->issued++;
+		if (it->supersedes[0] != '\0')
+			R->st->superseded++;
+	}
+	(void)fsync(R->dfd);
+	return HS_OK;
+fail:
+	store_rollback(is->db);
+	b->open = false;
+	unlink_temps(R, b, false);
+	return rc;
+}
+
+/* ---- the output directory ---- */
+
+/* Creates and locks out_dir/<year>; one issuer per directory at a time. */
+static enum hs_err
+open_ydir(struct run *R, const char *out_dir, int year, char *err)
+{
+	char path[PATH_MAX], yname[16];
+	enum hs_err rc;
+
+	R->dfd = -1;
+	if ((rc = file_mkdirs(out_dir, 0755, err)) != HS_OK)
+		return rc;
+	if (realpath(out_dir, path) == NULL)
+		return hs_fail(err, HS_ERR_IO, "%s: %s", out_dir,
+		    strerror(errno));
+	snprintf(yname, sizeof(yname), "%d", year);
+	if ((rc = path_join(R->ydir, sizeof(R->ydir), path, yname, err)) !=
+	    HS_OK)
+		return rc;
+	if (mkdir(R->ydir, 0755) != 0 && errno != EEXIST)
+		return hs_fail(err, HS_ERR_IO, "%s: %s", R->ydir,
+		    strerror(errno));
+	if ((R->dfd = open(R->ydir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return hs_fail(err, HS_ERR_IO, "%s: %s", R->ydir,
+		    strerror(errno));
+	if (flock(R->dfd, LOCK_EX | LOCK_NB) != 0) {
+		/* Not ours: nothing here (manifest, temporary files) is. */
+		close(R->dfd);
+		R->dfd = -1;
+		return hs_fail(err, HS_ERR_BUSY, "%s: another hourseal-issuer "
+		    "is writing certificates here", R->ydir);
+	}
+	if (access(R->ydir, W_OK) != 0)
+		return hs_fail(err, HS_ERR_IO, "%s: %s", R->ydir,
+		    strerror(errno));
+	return HS_OK;
+}
+
+/*
+ * Leftover temporary PDFs (".<serial>.pdf.tmp") in ydir become spares
+ * (see struct pool): reused, or removed when the run ends. Leftover
+ * manifest files go when the manifest is written (FILE_CLEAN).
+ */
+static void
+clean_temps(struct run *R)
+{
+	DIR *d;
+	struct dirent *de;
+	size_t n;
+
+	if ((d = opendir(R->ydir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (de->d_name[0] == '.' && n > 9 &&
+		    strcmp(de->d_name + n - 8, ".pdf.tmp") == 0)
+			pool_spare(&R->pool, de->d_name);
+	}
+	closedir(d);
+}
+
+/*
+ * Renders the repair items of b, records any hash that changed (a
+ * template or font changed since), syncs, commits and renames them.
+ */
+static enum hs_err
+repair_flush(struct run *R, struct batch *b, char *err)
+{
+	struct issue *is = R->is;
+	char final[PATH_MAX], tmp[PATH_MAX];
+	enum hs_err rc = HS_OK;
+	size_t k;
+
+	if (b->n == 0)
+		return HS_OK;
+	if ((rc = check_space(R, b->n, err)) != HS_OK)
+		return rc;
+	pool_submit(&R->pool, b);
+	pool_wait(&R->pool, NULL, 0, 0, 0);
+	for (k = 0; k < b->n; k++) {
+		if (b->items[k].rc != HS_OK) {
+			rc = hs_fail(err, b->items[k].rc, "%s",
+			    b->items[k].err);
+			goto fail;
+		}
+	}
+	if ((rc = store_begin(is->db, err)) != HS_OK)
+		goto fail;
+	for (k = 0; k < b->n && rc == HS_OK; k++) {
+		struct item *r = &b->items[k];
+
+		/* Same note, receipt, template and fonts: same bytes. */
+		if (strcmp(r->sha, r->want_sha) != 0)
+			rc = certs_set_pdf(is->certs, r->c.serial, r->sha,
+			    NULL, err);
+	}
+	if (rc == HS_OK && syncfs(R->dfd) != 0)
+		rc = hs_fail(err, HS_ERR_IO, "%s: %s", R->ydir,
+		    strerror(errno));
+	if (rc != HS_OK) {
+		store_rollback(is->db);
+		goto fail;
+	}
+	if ((rc = store_commit(is->db, err)) != HS_OK)
+		goto fail;
+	for (k = 0; k < b->n; k++) {
+		if ((rc = pdf_paths(R->ydir, b->items[k].c.serial, final, tmp,
+		    err)) != HS_OK)
+			return rc;
+		if ((rc = file_install(tmp, final, 0, err)) != HS_OK)
+			return rc;
+		R->st->repaired++;
+	}
+	batch_clear(b);
+	return HS_OK;
+fail:
+	unlink_temps(R, b, false);
+	return rc;
+}
+
+/*
+ * Repair: every committed certificate that should have its PDF in ydir
+ * but does not gets it back, from its temporary file if that is complete
+ * (its SHA-256 is the recorded one) or rendered again from the stored
+ * note and the receipt of its batch. Runs before anything new is issued.
+ */
+static enum hs_err
+repair(struct run *R, char *err)
+{
+	struct issue *is = R->is;
+	struct certs_filter f;
+	struct certs_iter *iter = NULL;
+	struct certs_row row;
+	struct batch b;
+	char final[PATH_MAX], tmp[PATH_MAX], sha[65];
+	const char *sig;
+	char (*todo)[SERIAL_SIZE] = NULL;
+	size_t ntodo = 0, cap = 0, i;
+	struct stat sb;
+	struct item *it;
+	enum hs_err rc;
+
+	memset(&b, 0, sizeof(b));
+	memset(&f, 0, sizeof(f));
+	f.pdf_dir = R->ydir;
+	/* First the list (the table is updated below). */
+	if ((rc = certs_iter_open(is->db, &f, &iter, err)) != HS_OK)
+		return rc;
+	while ((rc = certs_iter_next(iter, &row, err)) == HS_OK) {
+		if (stat(row.pdf_file, &sb) == 0 && row.pdf_sha256[0] != '\0')
+			continue;
+		if (ntodo == cap) {
+			void *p;
+
+			cap = cap ? cap * 2 : 64;
+			if ((p = realloc(todo, cap * sizeof(*todo))) == NULL) {
+				rc = hs_fail(err, HS_ERR_NOMEM,
+				    "out of memory");
+				goto out;
+			}
+			todo = p;
+		}
+		snprintf(todo[ntodo++], SERIAL_SIZE, "%s", row.serial);
+	}
+	if (rc != HS_ERR_NOTFOUND)
+		goto out;
+	certs_iter_free(iter);
+	iter = NULL;
+	rc = HS_OK;
+	if (ntodo == 0)
+		goto out;
+	b.cap = R->o->batch;
+	if ((b.items = calloc(b.cap, sizeof(*b.items))) == NULL) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < ntodo; i++) {
+		if ((rc = certs_get(is->certs, todo[i], &row, err)) != HS_OK)
+			goto out;
+		if ((rc = pdf_paths(R->ydir, row.serial, final, tmp, err)) !=
+		    HS_OK) {
+			certs_row_free(&row);
+			goto out;
+		}
+		/* A complete temporary file only needs its rename. */
+		if (row.pdf_sha256[0] != '\0' && file_sha(tmp, sha, NULL) ==
+		    HS_OK && strcmp(sha, row.pdf_sha256) == 0) {
+			certs_row_free(&row);
+			if ((rc = file_install(tmp, final, 0, err)) != HS_OK)
+				goto out;
+			R->st->repaired++;
+			continue;
+		}
+		it = batch_add(&b);
+		it->dir = R->ydir;
+		it->index = (uint64_t)row.leaf_index;
+		snprintf(it->want_sha, sizeof(it->want_sha), "%s",
+		    row.pdf_sha256);
+		buf_puts(&it->note, row.note);
+		certs_row_free(&row);
+		/* The note's text ends at the blank line before signatures. */
+		if (it->note.oom || (sig = strstr(it->note.data, "\n\n")) ==
+		    NULL) {
+			rc = hs_fail(err, HS_ERR_FORMAT, "%s: stored note has "
+			    "no signature", todo[i]);
+			goto out;
+		}
+		if ((rc = cert_decode(it->note.data,
+		    (size_t)(sig - it->note.data) + 1, &it->c, err)) != HS_OK ||
+		    (rc = issue_receipt(is, it->index, false, &it->receipt,
+		    NULL, err)) != HS_OK) {
+			hs_errprefix(err, "repairing %s", todo[i]);
+			goto out;
+		}
+		if (b.n == b.cap && (rc = repair_flush(R, &b, err)) != HS_OK)
+			goto out;
+	}
+	rc = repair_flush(R, &b, err);
+out:
+	certs_iter_free(iter);
+	batch_free(&b);
+	free(todo);
+	return rc;
+}
+
+/* ---- the manifest ---- */
+
+/* One manifest field and its separator. */
+static void
+csv_field(struct buf *b, const char *s, bool last)
+{
+	buf_csv_field(b, s, true);
+	buf_putc(b, last ? '\n' : ',');
+}
+
+enum hs_err
+issue_manifest(sqlite3 *db, const char *dir, long *rows, char *err)
+{
+	static const char head[] =
+	    "serial,id,name,kind,hours,status,file,sha256\n";
+	struct certs_filter f;
+	struct certs_iter *it = NULL;
+	struct certs_row row;
+	struct file_out *fo = NULL;
+	char path[PATH_MAX], hours[HOURS_SIZE];
+	const char *base;
+	struct stat sb;
+	struct buf line;
+	enum hs_err rc;
+	long n = 0;
+
+	if (rows != NULL)
+		*rows = 0;
+	buf_init(&line);
+	if ((rc = path_join(path, sizeof(path), dir, "manifest.csv", err)) !=
+	    HS_OK)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	f.pdf_dir = dir;
+	if ((rc = certs_iter_open(db, &f, &it, err)) != HS_OK)
+		return rc;
+	/* Leftovers of killed runs go; the new one appears whole or not. */
+	if ((rc = file_out_open(path, 0644, FILE_SYNC | FILE_CLEAN, &fo,
+	    err)) != HS_OK ||
+	    (rc = file_out_write(fo, head, sizeof(head) - 1, err)) != HS_OK)
+		goto out;
+	while ((rc = certs_iter_next(it, &row, err)) == HS_OK) {
+		/* List only files that are there: the manifest never lies. */
+		if (row.pdf_sha256[0] == '\0' || stat(row.pdf_file, &sb) != 0)
+			continue;
+		base = strrchr(row.pdf_file, '/');
+		base = base != NULL ? base + 1 : row.pdf_file;
+		hours_format(row.total10, hours);
+		buf_reset(&line);
+		csv_field(&line, row.serial, false);
+		csv_field(&line, row.id_masked, false);
+		csv_field(&line, row.name, false);
+		csv_field(&line, row.kind, false);
+		csv_field(&line, hours, false);
+		csv_field(&line, row.revoked ? "revoked" : row.status[0] ?
+		    row.status : "course", false);
+		csv_field(&line, base, false);
+		csv_field(&line, row.pdf_sha256, true);
+		if (line.oom) {
+			rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = file_out_write(fo, line.data, line.len, err)) !=
+		    HS_OK)
+			goto out;
+		n++;
+	}
+	if (rc != HS_ERR_NOTFOUND)
+		goto out;
+	rc = file_out_commit(fo, err);
+	fo = NULL;
+	if (rc == HS_OK && rows != NULL)
+		*rows = n;
+out:
+	file_out_abort(fo);
+	certs_iter_free(it);
+	buf_free(&line);
+	return rc;
+}
+
+/* ---- runs ---- */
+
+static enum hs_err
+run_start(struct run *R, struct issue *is, const struct issue_opts *o,
+    struct issue_stats *st, const char *out_dir, char *err)
+{
+	size_t batch = o->batch ? o->batch : ISSUE_BATCH_DEFAULT;
+	long ncpu;
+	int nth = o->workers;
+	enum hs_err rc;
+
+	memset(R, 0, sizeof(*R));
+	R->is = is;
+	R->o = o;
+	R->st = st;
+	R->dfd = -1;
+	if (batch > ISSUE_BATCH_MAX)
+		return hs_fail(err, HS_ERR_INVALID, "--batch: at most %d",
+		    ISSUE_BATCH_MAX);
+	if (is->signer == NULL || is->pdf == NULL)
+		return hs_fail(err, HS_ERR_STATE, "issuing needs the signing "
+		    "key and the templates");
+	if ((rc = open_ydir(R, out_dir, o->year, err)) != HS_OK)
+		return rc;
+	if (nth <= 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		nth = ncpu < 1 ? 1 : ncpu > ISSUE_MAX_WORKERS ?
+		    ISSUE_MAX_WORKERS : (int)ncpu;
+	}
+	if (nth > ISSUE_MAX_WORKERS)
+		nth = ISSUE_MAX_WORKERS;
+	if ((rc = pool_start(&R->pool, is->pdf, is->cfg.base_url, nth,
+	    batch + CERT_MAX_RECORDS + 1, err)) != HS_OK)
+		return rc;
+	R->pool_up = true;
+	return HS_OK;
+}
+
+static void
+run_end(struct run *R)
+{
+	size_t i;
+
+	/* Spares nobody reused: the run leaves no temporary file behind. */
+	if (R->pool_up && R->dfd >= 0)
+		for (i = 0; i < R->pool.nspare; i++)
+			unlinkat(R->dfd, R->pool.spare[i], 0);
+	if (R->pool_up)
+		pool_stop(&R->pool);
+	R->pool_up = false;
+	if (R->dfd >= 0)
+		close(R->dfd);   /* releases the flock */
+	R->dfd = -1;
+	progress_end(R->prog);
+	R->prog = NULL;
+}
+
+enum hs_err
+issue_run(struct issue *is, const struct issue_opts *o_in,
+    struct issue_stats *st_in, char *err)
+{
+	struct issue_opts o = *o_in;
+	struct issue_stats stl, *st = st_in != NULL ? st_in : &stl;
+	struct records_person p;
+	struct batch b[2];
+	struct run R;
+	int64_t *ids = NULL, one;
+	size_t nids = 0, i = 0, cur = 0, before, added = 0;
+	enum hs_err rc, rc2;
+	char err2[HS_ERRLEN];
+
+	memset(st, 0, sizeof(*st));
+	memset(b, 0, sizeof(b));
+	if (o.batch == 0)
+		o.batch = ISSUE_BATCH_DEFAULT;
+	if ((rc = run_start(&R, is, &o, st, o.out_dir, err)) != HS_OK)
+		goto out;
+	(void)ledger_size(is->ledger, &st->ledger_size, NULL);
+	/* A quick probe: another writer means a clear error right away. */
+	if ((rc = store_begin(is->db, err)) != HS_OK)
+		goto out;
+	store_rollback(is->db);
+
+	if ((rc = repair(&R, err)) != HS_OK) {
+		hs_errprefix(err, "repairing earlier output");
+		goto out;
+	}
+	clean_temps(&R);
+
+	/* Who: one practitioner or every holder of stamped records. */
+	if (o.id_number != NULL) {
+		if ((rc = records_person_find(is->db, o.id_number, &p, err)) !=
+		    HS_OK) {
+			if (rc == HS_ERR_NOTFOUND)
+				hs_fail(err, rc, "--id: no practitioner with "
+				    "this ID number");
+			else
+				hs_errprefix(err, "--id");
+			goto out;
+		}
+		one = p.id;
+		ids = &one;
+		nids = 1;
+	} else if ((rc = records_holders(is->db, o.year, &ids, &nids, err)) !=
+	    HS_OK)
+		goto out;
+	if (nids == 0) {
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "no stamped records for %d: "
+		    "nothing to issue (see 'hourseal-issuer stamp --list')",
+		    o.year);
+		goto out;
+	}
+	/* Room for a full batch and one holder's courses beyond it. */
+	for (i = 0; i < 2; i++) {
+		b[i].cap = o.batch + CERT_MAX_RECORDS;
+		if ((b[i].items = calloc(b[i].cap, sizeof(*b[i].items))) ==
+		    NULL) {
+			rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	i = 0;
+	if (o.progress != NULL)
+		R.prog = progress_new(o.progress, "practitioners", (long)nids,
+		    o.tty, o.quiet, 1000);
+
+	/*
+	 * The pipeline: while the render threads work on batch `cur`
+	 * (its transaction open), the main thread reads and signs the next
+	 * one; then `cur` is committed and the next one begins.
+	 */
+	for (;;) {
+		struct batch *next = &b[cur ^ 1];
+
+		while (i < nids && next->n < o.batch) {
+			if ((rc = records_person_get(is->db, ids[i], &p, err)) !=
+			    HS_OK)
+				goto out;
+			before = next->n;
+			if ((rc = add_holder(&R, next, &p, NULL, 0, err)) !=
+			    HS_OK) {
+				if (!item_fault(rc))
+					goto out;
+				/* One bad holder does not stop the run. */
+				fprintf(stderr, "hourseal: not issued: %s\n",
+				    err);
+				if (R.failed_items++ == 0)
+					snprintf(R.first_fail,
+					    sizeof(R.first_fail), "%s", err);
+				st->failed++;
+			}
+			added += next->n - before;
+			/*
+			 * Progress counts holders once: one without a new
+			 * certificate now, one with some when they commit
+			 * (a batch redone without a failed item included).
+			 */
+			if (next->n > before)
+				next->holders++;
+			else
+				R.done++;
+			st->holders++;
+			i++;
+			if ((i & 63) == 0)
+				progress_set(R.prog, R.done);
+		}
+		if ((rc = batch_finish(&R, &b[cur], err)) != HS_OK)
+			goto out;
+		R.done += b[cur].holders;
+		batch_clear(&b[cur]);
+		progress_set(R.prog, R.done);
+		cur ^= 1;
+		if (b[cur].n == 0 && i >= nids)
+			break;
+		if ((rc = batch_begin(&R, &b[cur], err)) != HS_OK)
+			goto out;
+	}
+	progress_set(R.prog, R.done);
+	if (o.id_number != NULL && added == 0 && st->unchanged == 0 &&
+	    st->incomplete == 0 && st->failed == 0) {
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "--id: this practitioner "
+		    "has no stamped records for %d", o.year);
+		goto out;
+	}
+out:
+	/* A failed batch is rolled back; whatever committed stays. */
+	for (i = 0; i < 2; i++) {
+		if (b[i].open) {
+			pool_wait(&R.pool, NULL, 0, 0, 0);
+			store_rollback(is->db);
+			unlink_temps(&R, &b[i], false);
+			b[i].open = false;
+		}
+		batch_free(&b[i]);
+	}
+	if (ids != &one)
+		free(ids);
+	if (R.dfd >= 0) {
+		rc2 = issue_manifest(is->db, R.ydir, NULL, err2);
+		if (rc2 == HS_OK)
+			path_join(st->manifest, sizeof(st->manifest), R.ydir,
+			    "manifest.csv", NULL);
+		else if (rc == HS_OK) {
+			rc = rc2;
+			snprintf(err, HS_ERRLEN, "%s", err2);
+		}
+	}
+	run_end(&R);
+	if (rc == HS_OK && R.failed_items > 0)
+		rc = hs_fail(err, HS_ERR_FONT, "%ld certificate%s could not be "
+		    "made; the first: %s", R.failed_items,
+		    R.failed_items == 1 ? "" : "s", R.first_fail);
+	return rc;
+}
+
+enum hs_err
+issue_revoke(struct issue *is, const char *serial, const char *reason,
+    const char *note, uint64_t *index, uint64_t *size, char *err)
+{
+	struct buf entry;
+	char now[21];
+	uint64_t idx = 0, sz = 0;
+	enum hs_err rc;
+
+	buf_init(&entry);
+	if (is->signer == NULL)
+		return hs_fail(err, HS_ERR_STATE, "revoking needs the signing "
+		    "key");
+	if (!certs_reason_valid(reason))
+		return hs_fail(err, HS_ERR_INVALID, "--reason: '%s' is not one "
+		    "of %s", reason, CERTS_REASONS);
+	if (note != NULL && (has_control(note) || strlen(note) > 1000))
+		return hs_fail(err, HS_ERR_INVALID, "--note: at most 1000 "
+		    "bytes of text without control characters");
+	time_now_rfc3339(now);
+	if ((rc = store_begin(is->db, err)) != HS_OK)
+		return rc;
+	/*
+	 * The leaf first (the revocation row points at it); an unknown or
+	 * already revoked serial then fails in certs_revoke and the whole
+	 * transaction, leaf included, is rolled back.
+	 */
+	if ((rc = leaf_revoke(serial, reason, now, &entry, err)) != HS_OK ||
+	    (rc = ledger_append(is->ledger, entry.data, entry.len, &idx,
+	    err)) != HS_OK ||
+	    (rc = certs_revoke(is->certs, serial, reason, note, now,
+	    (long long)idx, NULL, err)) != HS_OK ||
+	    (rc = ledger_sign_checkpoint(is->ledger, is->signer, NULL, &sz,
+	    err)) != HS_OK ||
+	    (rc = store_commit(is->db, err)) != HS_OK)
+		goto fail;
+	if (index != NULL)
+		*index = idx;
+	if (size != NULL)
+		*size = sz;
+	buf_free(&entry);
+	return HS_OK;
+fail:
+	store_rollback(is->db);
+	buf_free(&entry);
+	return rc;
+}
+
+enum hs_err
+issue_reissue(struct issue *is, const char *serial, const char *out_dir,
+    const struct issue_opts *o_in, char new_serial[SERIAL_SIZE], char *err)
+{
+	struct issue_opts o;
+	struct issue_stats st;
+	struct certs_row row;
+	struct records_person p;
+	struct batch b;
+	struct run R;
+	sqlite3_stmt *q = NULL;
+	int64_t record = 0;
+	enum hs_err rc;
+
+	new_serial[0] = '\0';
+	memset(&b, 0, sizeof(b));
+	memset(&st, 0, sizeof(st));
+	memset(&R, 0, sizeof(R));
+	R.dfd = -1;
+	if ((rc = certs_get(is->certs, serial, &row, err)) != HS_OK)
+		return rc;
+	if (row.revoked) {
+		rc = hs_fail(err, HS_ERR_EXISTS, "%s is already revoked (%s); "
+		    "issue a new certificate with 'issue --id'", serial,
+		    row.reason);
+		goto out;
+	}
+	o = o_in != NULL ? *o_in : (struct issue_opts){ 0 };
+	o.year = row.year;
+	o.kind = strcmp(row.kind, "course") == 0 ? CERT_COURSE : CERT_ANNUAL;
+	o.out_dir = out_dir;
+	o.batch = 1;
+	o.only_complete = false;
+	o.reissue = true;
+	if ((rc = run_start(&R, is, &o, &st, out_dir, err)) != HS_OK)
+		goto out;
+	clean_temps(&R);
+	if ((rc = records_person_get(is->db, row.practitioner_id, &p, err)) !=
+	    HS_OK)
+		goto out;
+	if (o.kind == CERT_COURSE) {
+		/* The course is the one record the old certificate covers. */
+		if (sqlite3_prepare_v2(is->db, "SELECT record_id FROM"
+		    " cert_records WHERE serial = ?", -1, &q, NULL) !=
+		    SQLITE_OK) {
+			rc = store_err(is->db, err, "cert_records");
+			goto out;
+		}
+		sqlite3_bind_text(q, 1, serial, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			record = sqlite3_column_int64(q, 0);
+	}
+	if ((b.items = calloc(1, sizeof(*b.items))) == NULL) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	b.cap = 1;
+	if ((rc = add_holder(&R, &b, &p, serial, record, err)) != HS_OK)
+		goto out;
+	if (b.n == 0) {
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "%s: the holder has no "
+		    "stamped records for %d any more; revoke it instead",
+		    serial, row.year);
+		goto out;
+	}
+	if ((rc = batch_begin(&R, &b, err)) != HS_OK ||
+	    (rc = batch_finish(&R, &b, err)) != HS_OK)
+		goto out;
+	if (st.issued != 1) {
+		rc = hs_fail(err, HS_ERR_STATE, "%s changed while it was "
+		    "being reissued; try again", serial);
+		goto out;
+	}
+	snprintf(new_serial, SERIAL_SIZE, "%s", b.items[0].c.serial);
+	rc = issue_manifest(is->db, R.ydir, NULL, err);
+out:
+	if (b.open) {
+		pool_wait(&R.pool, NULL, 0, 0, 0);
+		store_rollback(is->db);
+		unlink_temps(&R, &b, false);
+	}
+	sqlite3_finalize(q);
+	batch_free(&b);
+	run_end(&R);
+	certs_row_free(&row);
+	if (rc == HS_OK && R.failed_items > 0)
+		rc = hs_fail(err, HS_ERR_FONT, "%s", R.first_fail);
+	return rc;
+}

@@ -1,0 +1,294 @@
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "store/config.h"
+#include "store/store.h"
+#include "core/util.h"
+
+#ifndef HS_TEMPLATES_DIR
+#define HS_TEMPLATES_DIR "templates"
+#endif
+
+const char *
+config_data_dir(const char *flag)
+{
+	const char *e;
+
+	if (flag != NULL && *flag != '\0')
+		return flag;
+	if ((e = getenv("HOURSEAL_DATA")) != NULL && *e != '\0')
+		return e;
+	return "./data";
+}
+
+const char *
+config_default_templates(void)
+{
+	const char *e = getenv("HOURSEAL_TEMPLATES");
+
+	return (e != NULL && *e != '\0') ? e : HS_TEMPLATES_DIR;
+}
+
+/* Makes path absolute against base (or the cwd if base is NULL). */
+static enum hs_err
+absolute(const char *base, const char *path, char out[PATH_MAX], char *err)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/') {
+		if (snprintf(out, PATH_MAX, "%s", path) >= PATH_MAX)
+			return hs_fail(err, HS_ERR_INVALID, "path too long");
+		return HS_OK;
+	}
+	if (base == NULL) {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return hs_fail(err, HS_ERR_IO, "getcwd: %s",
+			    strerror(errno));
+		base = cwd;
+	}
+	return path_join(out, PATH_MAX, base, path, err);
+}
+
+static enum hs_err
+resolve_policy(struct config *c, char *err)
+{
+	if (strchr(c->policy, '/') != NULL || strstr(c->policy, ".json")) {
+		return absolute(c->data_dir, c->policy, c->policy_path, err);
+	}
+	if (snprintf(c->policy_path, sizeof(c->policy_path),
+	    "%s/policy/%s.json", c->templates_dir, c->policy) >=
+	    (int)sizeof(c->policy_path))
+		return hs_fail(err, HS_ERR_INVALID, "policy path too long");
+	return HS_OK;
+}
+
+enum hs_err
+config_init(const char *dir, const struct config *in, char *err)
+{
+	struct config c;
+	char path[PATH_MAX], hexpep[65];
+	json_t *j = NULL;
+	char *text = NULL;
+	sqlite3 *db = NULL;
+	struct stat st;
+	enum hs_err rc;
+
+	memset(&c, 0, sizeof(c));
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return hs_fail(err, HS_ERR_IO, "%s: %s", dir, strerror(errno));
+	if ((rc = absolute(NULL, dir, c.data_dir, err)) != HS_OK)
+		return rc;
+	if ((rc = path_join(path, sizeof(path), c.data_dir, "config.json",
+	    err)) != HS_OK)
+		return rc;
+	if (stat(path, &st) == 0)
+		return hs_fail(err, HS_ERR_EXISTS,
+		    "%s already holds an hourseal data directory; refusing to "
+		    "overwrite it", dir);
+	snprintf(c.issuer, sizeof(c.issuer), "%s",
+	    in->issuer[0] ? in->issuer : "福建省专业技术人员继续教育中心");
+	snprintf(c.origin, sizeof(c.origin), "%s",
+	    in->origin[0] ? in->origin : "ledger.hourseal.example.cn/fj");
+	snprintf(c.base_url, sizeof(c.base_url), "%s",
+	    in->base_url[0] ? in->base_url : "http://127.0.0.1:8080");
+	snprintf(c.policy, sizeof(c.policy), "%s",
+	    in->policy[0] ? in->policy : "fujian");
+	if ((rc = absolute(NULL, in->keys_dir[0] ? in->keys_dir : "keys",
+	    c.keys_dir, err)) != HS_OK)
+		return rc;
+	if ((rc = absolute(NULL, in->templates_dir[0] ? in->templates_dir :
+	    config_default_templates(), c.templates_dir, err)) != HS_OK)
+		return rc;
+	if (has_control(c.issuer) || strchr(c.issuer, '|') != NULL)
+		return hs_fail(err, HS_ERR_INVALID,
+		    "issuer: control characters and '|' are not allowed");
+	if (has_control(c.origin) || strchr(c.origin, ' ') != NULL ||
+	    strchr(c.origin, '+') != NULL || c.origin[0] == '\0')
+		return hs_fail(err, HS_ERR_INVALID,
+		    "origin: must be non-empty, without spaces or '+'");
+	while (strlen(c.base_url) > 0 && c.base_url[strlen(c.base_url) - 1]
+	    == '/')
+		c.base_url[strlen(c.base_url) - 1] = '\0';
+	if (strncmp(c.base_url, "http://", 7) != 0 &&
+	    strncmp(c.base_url, "https://", 8) != 0)
+		return hs_fail(err, HS_ERR_INVALID,
+		    "base_url: must start with http:// or https://");
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "issuer", c.issuer,
+	    "origin", c.origin, "base_url", c.base_url, "policy", c.policy,
+	    "keys_dir", c.keys_dir, "templates_dir", c.templates_dir);
+	if (j == NULL || (text = json_dumps(j, JSON_INDENT(2) |
+	    JSON_PRESERVE_ORDER)) == NULL) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* The pepper first: a half-made directory has no config.json and
+	 * can be initialised again. */
+	if ((rc = random_bytes(c.pepper, sizeof(c.pepper))) != HS_OK) {
+		hs_fail(err, rc, "cannot read random bytes");
+		goto out;
+	}
+	hex_encode(c.pepper, sizeof(c.pepper), hexpep);
+	if ((rc = path_join(path, sizeof(path), c.data_dir, "pepper", err))
+	    != HS_OK)
+		goto out;
+	hexpep[64] = '\n';
+	rc = file_write_atomic(path, hexpep, 65, 0600, err);
+	OPENSSL_cleanse(hexpep, sizeof(hexpep));
+	if (rc != HS_OK)
+		goto out;
+	if ((rc = path_join(path, sizeof(path), c.data_dir, "hourseal.db",
+	    err)) != HS_OK)
+		goto out;
+	if ((rc = store_open(path, STORE_CREATE, &db, err)) != HS_OK)
+		goto out;
+	if ((rc = path_join(path, sizeof(path), c.data_dir, "config.json",
+	    err)) != HS_OK)
+		goto out;
+	{
+		size_t n = strlen(text);
+		char *t2 = realloc(text, n + 2);
+
+		if (t2 == NULL) {
+			rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		text = t2;
+		text[n] = '\n';
+		text[n + 1] = '\0';
+	}
+	rc = file_write_atomic(path, text, strlen(text), 0644, err);
+out:
+	store_close(db);
+	json_decref(j);
+	free(text);
+	config_wipe(&c);
+	return rc;
+}
+
+static enum hs_err
+get_str(json_t *j, const char *key, char *out, size_t outsz, bool required,
+    char *err)
+{
+	json_t *v = json_object_get(j, key);
+
+	if (v == NULL) {
+		if (required)
+			return hs_fail(err, HS_ERR_FORMAT, "config.json: "
+			    "missing \"%s\"", key);
+		out[0] = '\0';
+		return HS_OK;
+	}
+	if (!json_is_string(v))
+		return hs_fail(err, HS_ERR_FORMAT,
+		    "config.json: \"%s\" must be a string", key);
+	if (snprintf(out, outsz, "%s", json_string_value(v)) >= (int)outsz)
+		return hs_fail(err, HS_ERR_FORMAT,
+		    "config.json: \"%s\" is too long", key);
+	return HS_OK;
+}
+
+enum hs_err
+config_load(const char *dir, struct config *c, char *err)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], *pep = NULL;
+	json_t *j = NULL;
+	json_error_t je;
+	size_t len;
+	enum hs_err rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = absolute(NULL, dir, c->data_dir, err)) != HS_OK)
+		return rc;
+	if ((rc = path_join(path, sizeof(path), c->data_dir, "config.json",
+	    err)) != HS_OK)
+		return rc;
+	if (access(path, F_OK) != 0)
+		return hs_fail(err, HS_ERR_NOTFOUND,
+		    "%s is not an hourseal data directory (no config.json); "
+		    "run 'hourseal-issuer init %s' or pass --data DIR", dir,
+		    dir);
+	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return hs_fail(err, HS_ERR_FORMAT, "%s:%d: %s", path, je.line,
+		    je.text);
+	if (!json_is_object(j)) {
+		rc = hs_fail(err, HS_ERR_FORMAT, "%s: not a JSON object", path);
+		goto out;
+	}
+	if ((rc = get_str(j, "issuer", c->issuer, sizeof(c->issuer), true,
+	    err)) != HS_OK ||
+	    (rc = get_str(j, "origin", c->origin, sizeof(c->origin), true,
+	    err)) != HS_OK ||
+	    (rc = get_str(j, "base_url", c->base_url, sizeof(c->base_url),
+	    true, err)) != HS_OK ||
+	    (rc = get_str(j, "policy", c->policy, sizeof(c->policy), false,
+	    err)) != HS_OK ||
+	    (rc = get_str(j, "keys_dir", tmp, sizeof(tmp), false, err))
+	    != HS_OK)
+		goto out;
+	if ((rc = absolute(c->data_dir, tmp[0] ? tmp : "keys", c->keys_dir,
+	    err)) != HS_OK)
+		goto out;
+	if ((rc = get_str(j, "templates_dir", tmp, sizeof(tmp), false, err))
+	    != HS_OK)
+		goto out;
+	if ((rc = absolute(c->data_dir, tmp[0] ? tmp :
+	    config_default_templates(), c->templates_dir, err)) != HS_OK)
+		goto out;
+	if (c->policy[0] == '\0')
+		snprintf(c->policy, sizeof(c->policy), "fujian");
+	if ((rc = resolve_policy(c, err)) != HS_OK)
+		goto out;
+	if ((rc = path_join(c->db_path, sizeof(c->db_path), c->data_dir,
+	    "hourseal.db", err)) != HS_OK ||
+	    (rc = path_join(path, sizeof(path), c->data_dir, "pepper", err))
+	    != HS_OK)
+		goto out;
+	if ((rc = file_read(path, 256, &pep, &len, err)) != HS_OK)
+		goto out;
+	while (len > 0 && (pep[len - 1] == '\n' || pep[len - 1] == '\r'))
+		pep[--len] = '\0';
+	if (len != 64 || hex_decode(pep, c->pepper, 32) != 0) {
+		rc = hs_fail(err, HS_ERR_FORMAT,
+		    "%s: expected 64 hex digits", path);
+		goto out;
+	}
+out:
+	if (pep != NULL) {
+		OPENSSL_cleanse(pep, strlen(pep));
+		free(pep);
+	}
+	json_decref(j);
+	if (rc != HS_OK)
+		config_wipe(c);
+	return rc;
+}
+
+void
+config_wipe(struct config *c)
+{
+	if (c != NULL)
+		OPENSSL_cleanse(c->pepper, sizeof(c->pepper));
+}
+
+void
+config_id_digest(const struct config *c, const char *id_number, char out[45])
+{
+	uint8_t mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+
+	HMAC(EVP_sha256(), c->pepper, sizeof(c->pepper),
+	    (const unsigned char *)id_number, strlen(id_number), mac, &maclen);
+	b64_encode(mac, maclen, out, 45);
+}

@@ -1,0 +1,521 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert/cert.h"
+#include "cert/idnum.h"
+#include "cert/policy.h"
+#include "store/records.h"
+#include "store/store.h"
+#include "core/util.h"
+
+#define RECORDS_MAX_ROWS 100000000
+
+/* Copies column i as text into out (truncating safely). */
+static void
+col_text(sqlite3_stmt *st, int i, char *out, size_t outsz)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* Runs st (one int64 column per row) into a caller-freed array. */
+static enum hs_err
+collect_ids(sqlite3 *db, sqlite3_stmt *st, int64_t **ids, size_t *n,
+    char *err)
+{
+	int64_t *a = NULL, *t;
+	size_t len = 0, cap = 0;
+	int s;
+
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 64;
+			if (cap > RECORDS_MAX_ROWS || (t = realloc(a,
+			    cap * sizeof(*a))) == NULL) {
+				free(a);
+				return hs_fail(err, HS_ERR_NOMEM,
+				    "out of memory");
+			}
+			a = t;
+		}
+		a[len++] = sqlite3_column_int64(st, 0);
+	}
+	if (s != SQLITE_DONE) {
+		free(a);
+		return store_err(db, err, "reading records");
+	}
+	*ids = a;
+	*n = len;
+	return HS_OK;
+}
+
+static enum hs_err
+ids_by_year(sqlite3 *db, const char *sql, int year, int64_t **ids,
+    size_t *n, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_err(db, err, "reading records");
+	sqlite3_bind_int(st, 1, year);
+	rc = collect_ids(db, st, ids, n, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum hs_err
+records_holders(sqlite3 *db, int year, int64_t **ids, size_t *n, char *err)
+{
+	return ids_by_year(db, "SELECT DISTINCT r.practitioner_id FROM records r"
+	    " JOIN stamps s ON s.record_id = r.id AND s.decision = 'stamped'"
+	    " WHERE r.year = ? ORDER BY 1", year, ids, n, err);
+}
+
+enum hs_err
+records_people(sqlite3 *db, int year, int64_t **ids, size_t *n, char *err)
+{
+	return ids_by_year(db, "SELECT DISTINCT practitioner_id FROM records"
+	    " WHERE year = ? ORDER BY 1", year, ids, n, err);
+}
+
+static enum hs_err
+person_query(sqlite3 *db, const char *where, int64_t id, const char *idnum,
+    struct records_person *p, char *err)
+{
+	char sql[256];
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc = HS_OK;
+	int s;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(sql, sizeof(sql), "SELECT id, id_number, id_masked, "
+	    "id_digest, name, unit FROM practitioners WHERE %s", where);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_err(db, err, "reading practitioners");
+	if (idnum != NULL)
+		sqlite3_bind_text(st, 1, idnum, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, id);
+	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, p->id_number, sizeof(p->id_number));
+		col_text(st, 2, p->id_masked, sizeof(p->id_masked));
+		col_text(st, 3, p->id_digest, sizeof(p->id_digest));
+		col_text(st, 4, p->name, sizeof(p->name));
+		col_text(st, 5, p->unit, sizeof(p->unit));
+	} else if (s == SQLITE_DONE)
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "no such practitioner");
+	else
+		rc = store_err(db, err, "reading practitioners");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum hs_err
+records_person_get(sqlite3 *db, int64_t id, struct records_person *p,
+    char *err)
+{
+	return person_query(db, "id = ?", id, NULL, p, err);
+}
+
+enum hs_err
+records_person_find(sqlite3 *db, const char *id_number,
+    struct records_person *p, char *err)
+{
+	char canon[IDNUM_SIZE];
+	enum hs_err rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = idnum_validate(id_number, -1, canon, err)) != HS_OK) {
+		hs_errprefix(err, "ID number");
+		return rc;
+	}
+	rc = person_query(db, "id_number = ?", 0, canon, p, err);
+	if (rc == HS_ERR_NOTFOUND) {
+		char m[IDNUM_SIZE];
+
+		idnum_mask(canon, m);
+		hs_fail(err, rc, "no practitioner with ID number %s", m);
+	}
+	return rc;
+}
+
+/* The certificate subject of a stored record under pol. */
+static void
+subject_name(const char *subject, const char *ptype, bool split, char *out,
+    size_t outsz)
+{
+	if (strcmp(subject, "public") == 0 && split && ptype != NULL &&
+	    (strcmp(ptype, "compulsory") == 0 || strcmp(ptype, "elective")
+	    == 0))
+		snprintf(out, outsz, "public/%s", ptype);
+	else
+		snprintf(out, outsz, "%s", subject);
+}
+
+enum hs_err
+records_stamped(sqlite3 *db, int64_t practitioner, int year,
+    const struct policy *pol, struct cert_record **recs, int64_t **rids,
+    size_t *n, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct cert_record *a = NULL, *t;
+	int64_t *ids = NULL, *ti;
+	size_t len = 0, cap = 0;
+	enum hs_err rc = HS_OK;
+	const char *form;
+	int s;
+
+	*recs = NULL;
+	if (rids != NULL)
+		*rids = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT r.id, r.subject, r.public_type, "
+	    "r.form, r.start_date, r.end_date, r.hours10, r.title, r.provider"
+	    " FROM records r JOIN stamps s ON s.record_id = r.id"
+	    " AND s.decision = 'stamped'"
+	    " WHERE r.practitioner_id = ? AND r.year = ?"
+	    " ORDER BY r.start_date, r.end_date, r.id", -1, &st, NULL)
+	    != SQLITE_OK)
+		return store_err(db, err, "reading records");
+	sqlite3_bind_int64(st, 1, practitioner);
+	sqlite3_bind_int(st, 2, year);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (cap > CERT_MAX_RECORDS * 2 + 16) {
+				rc = hs_fail(err, HS_ERR_TOOBIG, "more than %d "
+				    "stamped records in %d", CERT_MAX_RECORDS,
+				    year);
+				goto out;
+			}
+			if ((t = realloc(a, cap * sizeof(*a))) == NULL) {
+				rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			a = t;
+			if ((ti = realloc(ids, cap * sizeof(*ids))) == NULL) {
+				rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			ids = ti;
+		}
+		memset(&a[len], 0, sizeof(a[len]));
+		ids[len] = sqlite3_column_int64(st, 0);
+		subject_name((const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    policy_split_public(pol), a[len].subject,
+		    sizeof(a[len].subject));
+		form = policy_form_name(sqlite3_column_int(st, 3));
+		snprintf(a[len].form, sizeof(a[len].form), "%s",
+		    form ? form : "other");
+		col_text(st, 4, a[len].start, sizeof(a[len].start));
+		col_text(st, 5, a[len].end, sizeof(a[len].end));
+		a[len].hours10 = (long)sqlite3_column_int64(st, 6);
+		col_text(st, 7, a[len].title, sizeof(a[len].title));
+		col_text(st, 8, a[len].provider, sizeof(a[len].provider));
+		len++;
+	}
+	if (s != SQLITE_DONE) {
+		rc = store_err(db, err, "reading records");
+		goto out;
+	}
+	if (len > CERT_MAX_RECORDS) {
+		rc = hs_fail(err, HS_ERR_TOOBIG, "more than %d stamped records "
+		    "in %d", CERT_MAX_RECORDS, year);
+		goto out;
+	}
+	*recs = a;
+	if (rids != NULL)
+		*rids = ids;
+	else
+		free(ids);
+	*n = len;
+	a = NULL;
+	ids = NULL;
+out:
+	sqlite3_finalize(st);
+	free(a);
+	free(ids);
+	return rc;
+}
+
+const char *
+records_authority_name(enum records_authority k)
+{
+	switch (k) {
+	case RECORDS_INDUSTRY: return "industry";
+	case RECORDS_AUTO: return "auto";
+	default: return "hr";
+	}
+}
+
+enum hs_err
+records_pending_each(sqlite3 *db, int year,
+    int (*fn)(void *ctx, const struct records_pending *r), void *ctx,
+    char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct records_pending r;
+	enum hs_err rc = HS_OK;
+	int s;
+
+	if (sqlite3_prepare_v2(db, "SELECT r.id, r.ref, p.id_masked, p.name, "
+	    "r.year, r.subject, r.public_type, r.form, r.start_date, "
+	    "r.end_date, r.hours10, r.title, r.provider"
+	    " FROM records r JOIN practitioners p ON p.id = r.practitioner_id"
+	    " WHERE NOT EXISTS (SELECT 1 FROM stamps s WHERE s.record_id = r.id)"
+	    " AND (?1 = 0 OR r.year = ?1) ORDER BY r.id", -1, &st, NULL)
+	    != SQLITE_OK)
+		return store_err(db, err, "reading records");
+	sqlite3_bind_int(st, 1, year);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			snprintf(r.ref, sizeof(r.ref), "#%lld",
+			    (long long)r.id);
+		else
+			col_text(st, 1, r.ref, sizeof(r.ref));
+		col_text(st, 2, r.id_masked, sizeof(r.id_masked));
+		col_text(st, 3, r.name, sizeof(r.name));
+		r.year = sqlite3_column_int(st, 4);
+		subject_name((const char *)sqlite3_column_text(st, 5),
+		    (const char *)sqlite3_column_text(st, 6), true, r.subject,
+		    sizeof(r.subject));
+		r.form = sqlite3_column_int(st, 7);
+		col_text(st, 8, r.start, sizeof(r.start));
+		col_text(st, 9, r.end, sizeof(r.end));
+		r.hours10 = (long)sqlite3_column_int64(st, 10);
+		col_text(st, 11, r.title, sizeof(r.title));
+		col_text(st, 12, r.provider, sizeof(r.provider));
+		if (fn(ctx, &r) != 0)
+			break;
+	}
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = store_err(db, err, "reading records");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum hs_err
+records_stamp_insert(sqlite3 *db, sqlite3_stmt **st, int64_t record_id,
+    const char *decision, const char *by, enum records_authority kind,
+    const char *reason, const char *at, char *err)
+{
+	if (*st == NULL && sqlite3_prepare_v2(db, "INSERT INTO stamps "
+	    "(record_id, decision, authority, authority_kind, reason, at) "
+	    "VALUES (?, ?, ?, ?, ?, ?)", -1, st, NULL) != SQLITE_OK)
+		return store_err(db, err, "stamping");
+	sqlite3_reset(*st);
+	sqlite3_bind_int64(*st, 1, record_id);
+	sqlite3_bind_text(*st, 2, decision, -1, SQLITE_STATIC);
+	sqlite3_bind_text(*st, 3, by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(*st, 4, records_authority_name(kind), -1,
+	    SQLITE_STATIC);
+	if (reason != NULL)
+		sqlite3_bind_text(*st, 5, reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(*st, 5);
+	sqlite3_bind_text(*st, 6, at, -1, SQLITE_STATIC);
+	if (sqlite3_step(*st) != SQLITE_DONE)
+		return store_err(db, err, "stamping");
+	return HS_OK;
+}
+
+/* by and reason: 1..200 bytes of UTF-8 text without control characters. */
+static enum hs_err
+check_text(const char *what, const char *s, char *err)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0)
+		return hs_fail(err, HS_ERR_INVALID, "%s: must not be empty",
+		    what);
+	if (n > 200)
+		return hs_fail(err, HS_ERR_INVALID, "%s: longer than 200 bytes",
+		    what);
+	if (!utf8_valid(s, n) || has_control(s))
+		return hs_fail(err, HS_ERR_INVALID, "%s: must be UTF-8 text "
+		    "without control characters", what);
+	if (s[0] == ' ' || s[n - 1] == ' ')
+		return hs_fail(err, HS_ERR_INVALID, "%s: leading or trailing "
+		    "spaces", what);
+	return HS_OK;
+}
+
+/* Finds a record by ref (or #id): its id, subject and stamp if any. */
+static enum hs_err
+find_ref(sqlite3 *db, const char *ref, int64_t *id, char subject[16],
+    char stamp[300], char *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc = HS_ERR_NOTFOUND;
+	const char *num = ref[0] == '#' ? ref + 1 : ref;
+	char *end;
+	long long n;
+	int pass, s;
+
+	stamp[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT r.id, r.subject, s.decision, "
+	    "s.authority, s.at FROM records r LEFT JOIN stamps s ON "
+	    "s.record_id = r.id WHERE (?1 IS NOT NULL AND r.ref = ?1) OR "
+	    "(?2 IS NOT NULL AND r.id = ?2)", -1, &st, NULL) != SQLITE_OK)
+		return store_err(db, err, "reading records");
+	for (pass = 0; pass < 2 && rc == HS_ERR_NOTFOUND; pass++) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (pass == 0)
+			sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+		else {
+			n = strtoll(num, &end, 10);
+			if (*num < '0' || *num > '9' || *end != '\0' || n <= 0)
+				break;
+			sqlite3_bind_int64(st, 2, n);
+		}
+		if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+			*id = sqlite3_column_int64(st, 0);
+			col_text(st, 1, subject, 16);
+			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+				snprintf(stamp, 300, "already %s by %s at %s",
+				    sqlite3_column_text(st, 2),
+				    sqlite3_column_text(st, 3),
+				    sqlite3_column_text(st, 4));
+			rc = HS_OK;
+		} else if (s != SQLITE_DONE)
+			rc = store_err(db, err, "reading records");
+	}
+	sqlite3_finalize(st);
+	if (rc == HS_ERR_NOTFOUND)
+		hs_fail(err, rc, "no record with ref %s", ref);
+	return rc;
+}
+
+enum hs_err
+records_stamp_ref(sqlite3 *db, const char *ref, const char *reason,
+    const char *by, enum records_authority kind, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	char subject[16], stamp[300], now[21];
+	bool own = sqlite3_get_autocommit(db) != 0;
+	enum hs_err rc;
+	int64_t id = 0;
+
+	if ((rc = check_text("--by", by, err)) != HS_OK)
+		return rc;
+	if (reason != NULL && (rc = check_text("--reason", reason, err))
+	    != HS_OK)
+		return rc;
+	if (ref == NULL || *ref == '\0' || strlen(ref) > 128)
+		return hs_fail(err, HS_ERR_INVALID, "--ref: 1-128 bytes");
+	if (own && (rc = store_begin(db, err)) != HS_OK)
+		return rc;
+	if ((rc = find_ref(db, ref, &id, subject, stamp, err)) != HS_OK)
+		goto out;
+	if (stamp[0] != '\0') {
+		rc = hs_fail(err, HS_ERR_STATE, "%s: %s", ref, stamp);
+		goto out;
+	}
+	if (kind == RECORDS_INDUSTRY && strcmp(subject, "professional") != 0) {
+		rc = hs_fail(err, HS_ERR_STATE, "%s: a public-subject record; "
+		    "an industry department may stamp only professional "
+		    "records (HR stamps public ones)", ref);
+		goto out;
+	}
+	time_now_rfc3339(now);
+	if ((rc = records_stamp_insert(db, &st, id, reason ? "rejected" :
+	    "stamped", by, kind, reason, now, err)) != HS_OK)
+		goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (own)
+		rc = store_commit(db, err);
+out:
+	sqlite3_finalize(st);
+	if (rc != HS_OK && own)
+		store_rollback(db);
+	return rc;
+}
+
+enum hs_err
+records_stamp_all(sqlite3 *db, int year, const char *by,
+    enum records_authority kind, size_t *stamped, size_t *skipped,
+    char *err)
+{
+	sqlite3_stmt *sel = NULL, *ins = NULL;
+	char now[21];
+	enum hs_err rc;
+	int s;
+
+	*stamped = *skipped = 0;
+	if ((rc = check_text("--by", by, err)) != HS_OK)
+		return rc;
+	if ((rc = store_begin(db, err)) != HS_OK)
+		return rc;
+	if (sqlite3_prepare_v2(db, "SELECT r.id, r.subject FROM records r"
+	    " WHERE NOT EXISTS (SELECT 1 FROM stamps s WHERE s.record_id = r.id)"
+	    " AND (?1 = 0 OR r.year = ?1) ORDER BY r.id", -1, &sel, NULL)
+	    != SQLITE_OK) {
+		rc = store_err(db, err, "reading records");
+		goto out;
+	}
+	sqlite3_bind_int(sel, 1, year);
+	time_now_rfc3339(now);
+	while ((s = sqlite3_step(sel)) == SQLITE_ROW) {
+		if (kind == RECORDS_INDUSTRY && strcmp((const char *)
+		    sqlite3_column_text(sel, 1), "professional") != 0) {
+			(*skipped)++;
+			continue;
+		}
+		if ((rc = records_stamp_insert(db, &ins,
+		    sqlite3_column_int64(sel, 0), "stamped", by, kind, NULL,
+		    now, err)) != HS_OK)
+			goto out;
+		(*stamped)++;
+	}
+	if (s != SQLITE_DONE) {
+		rc = store_err(db, err, "reading records");
+		goto out;
+	}
+	sqlite3_finalize(sel);
+	sel = NULL;
+	sqlite3_finalize(ins);
+	ins = NULL;
+	rc = store_commit(db, err);
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	if (rc != HS_OK) {
+		store_rollback(db);
+		*stamped = 0;
+	}
+	return rc;
+}
+
+enum hs_err
+records_pending_count(sqlite3 *db, int64_t practitioner, int year,
+    size_t *n, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc = HS_OK;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM records r WHERE "
+	    "r.practitioner_id = ? AND r.year = ? AND NOT EXISTS "
+	    "(SELECT 1 FROM stamps s WHERE s.record_id = r.id)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_err(db, err, "reading records");
+	sqlite3_bind_int64(st, 1, practitioner);
+	sqlite3_bind_int(st, 2, year);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(st, 0);
+	else
+		rc = store_err(db, err, "reading records");
+	sqlite3_finalize(st);
+	return rc;
+}

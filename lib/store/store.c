@@ -1,0 +1,338 @@
+#include <string.h>
+
+#include "store/store.h"
+
+/*
+ * Migrations: migrations[i] takes the schema from version i to i + 1.
+ * Never edit a released migration; add a new one.
+ *
+ * Append-only tables (stamps, leaves, tree hashes, checkpoints,
+ * revocations) refuse UPDATE and DELETE with triggers, so a mistake or an
+ * intruder with SQL access cannot quietly rewrite history; `audit` checks
+ * the hashes in case someone drops the triggers.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE practitioners ("
+	"  id INTEGER PRIMARY KEY,"
+	"  id_number TEXT NOT NULL UNIQUE,"     /* full GB 11643 number: issuer only */
+	"  id_masked TEXT NOT NULL,"
+	"  id_digest TEXT NOT NULL,"            /* base64 HMAC-SHA-256 with the pepper */
+	"  name TEXT NOT NULL,"
+	"  unit TEXT NOT NULL DEFAULT '',"
+	"  created TEXT NOT NULL"
+	");"
+	"CREATE TABLE records ("
+	"  id INTEGER PRIMARY KEY,"
+	"  practitioner_id INTEGER NOT NULL REFERENCES practitioners(id),"
+	"  year INTEGER NOT NULL,"
+	"  subject TEXT NOT NULL CHECK (subject IN ('public','professional')),"
+	"  public_type TEXT CHECK (public_type IN ('compulsory','elective')),"
+	"  form INTEGER NOT NULL CHECK (form BETWEEN 1 AND 9),"
+	"  title TEXT NOT NULL,"
+	"  provider TEXT NOT NULL,"
+	"  start_date TEXT NOT NULL,"
+	"  end_date TEXT NOT NULL,"
+	"  hours10 INTEGER NOT NULL CHECK (hours10 > 0)," /* tenths of an hour */
+	"  author_role TEXT CHECK (author_role IN ('first','other')),"
+	"  domain TEXT,"
+	"  ref TEXT UNIQUE,"
+	"  source TEXT NOT NULL,"                /* file:line it came from */
+	"  imported TEXT NOT NULL,"
+	"  UNIQUE (practitioner_id, title, provider, start_date, end_date)"
+	");"
+	"CREATE INDEX records_year ON records(year, practitioner_id);"
+	"CREATE TABLE stamps ("
+	"  id INTEGER PRIMARY KEY,"
+	"  record_id INTEGER NOT NULL UNIQUE REFERENCES records(id),"
+	"  decision TEXT NOT NULL CHECK (decision IN ('stamped','rejected')),"
+	"  authority TEXT NOT NULL,"
+	"  authority_kind TEXT NOT NULL CHECK (authority_kind IN ('hr','industry','auto')),"
+	"  reason TEXT,"
+	"  at TEXT NOT NULL"
+	");"
+	"CREATE TRIGGER stamps_no_update BEFORE UPDATE ON stamps"
+	"  BEGIN SELECT RAISE(ABORT, 'stamps are append-only'); END;"
+	"CREATE TRIGGER stamps_no_delete BEFORE DELETE ON stamps"
+	"  BEGIN SELECT RAISE(ABORT, 'stamps are append-only'); END;"
+	/* Signing keys. The secret stays in the key directory; this is the
+	 * public half and its validity. */
+	"CREATE TABLE keys ("
+	"  label TEXT PRIMARY KEY,"
+	"  vkey TEXT NOT NULL UNIQUE,"          /* name+hex8+base64(0x01||pub) */
+	"  created TEXT NOT NULL,"
+	"  not_before TEXT NOT NULL,"
+	"  retired TEXT,"                       /* signs nothing new after this */
+	"  compromised_since TEXT"              /* signatures after this are void */
+	");"
+	/* A key row is never deleted; its identity never changes; retired is
+	 * set once; compromised_since can only move earlier. */
+	"CREATE TRIGGER keys_no_delete BEFORE DELETE ON keys"
+	"  BEGIN SELECT RAISE(ABORT, 'keys are never deleted'); END;"
+	"CREATE TRIGGER keys_fixed BEFORE UPDATE OF label, vkey, created,"
+	"  not_before ON keys"
+	"  BEGIN SELECT RAISE(ABORT, 'a key''s identity cannot change'); END;"
+	"CREATE TRIGGER keys_retire_once BEFORE UPDATE OF retired ON keys"
+	"  WHEN OLD.retired IS NOT NULL"
+	"  BEGIN SELECT RAISE(ABORT, 'a key is retired only once'); END;"
+	"CREATE TRIGGER keys_compromise_earlier BEFORE UPDATE OF"
+	"  compromised_since ON keys WHEN OLD.compromised_since IS NOT NULL"
+	"  AND (NEW.compromised_since IS NULL OR"
+	"  NEW.compromised_since > OLD.compromised_since)"
+	"  BEGIN SELECT RAISE(ABORT, 'compromised_since only moves earlier');"
+	"  END;"
+	/* The RFC 6962 log. leaves.idx is the leaf index; tree holds the
+	 * interior hashes (layout owned by ledger.c). */
+	"CREATE TABLE leaves ("
+	"  idx INTEGER PRIMARY KEY,"
+	"  entry BLOB NOT NULL,"
+	"  hash BLOB NOT NULL"
+	");"
+	"CREATE TABLE tree ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash BLOB NOT NULL"
+	");"
+	"CREATE TABLE checkpoints ("
+	"  size INTEGER PRIMARY KEY,"
+	"  root BLOB NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  created TEXT NOT NULL"
+	");"
+	"CREATE TABLE latest_checkpoint ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  size INTEGER NOT NULL,"
+	"  note TEXT NOT NULL"
+	");"
+	"CREATE TRIGGER leaves_no_update BEFORE UPDATE ON leaves"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;"
+	"CREATE TRIGGER leaves_no_delete BEFORE DELETE ON leaves"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;"
+	"CREATE TRIGGER tree_no_update BEFORE UPDATE ON tree"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;"
+	"CREATE TRIGGER tree_no_delete BEFORE DELETE ON tree"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;"
+	"CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;"
+	"CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;"
+	/* Issued certificates. The personal fields are copies of the note's
+	 * (masked) ones so the verifier never needs the practitioners table. */
+	"CREATE TABLE certificates ("
+	"  serial TEXT PRIMARY KEY,"
+	"  practitioner_id INTEGER REFERENCES practitioners(id),"
+	"  year INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('annual','course')),"
+	"  name TEXT NOT NULL,"
+	"  id_masked TEXT NOT NULL,"
+	"  id_digest TEXT NOT NULL,"
+	"  unit TEXT NOT NULL DEFAULT '',"
+	"  total10 INTEGER NOT NULL,"
+	"  status TEXT,"                        /* met / unmet; NULL for course */
+	"  record_set TEXT NOT NULL,"           /* digest of the records it covers */
+	"  note TEXT NOT NULL,"                 /* the whole signed note */
+	"  leaf_index INTEGER NOT NULL UNIQUE REFERENCES leaves(idx),"
+	"  key_label TEXT NOT NULL REFERENCES keys(label),"
+	"  issued TEXT NOT NULL,"
+	"  pdf_sha256 TEXT,"
+	"  pdf_file TEXT,"
+	"  replaces TEXT REFERENCES certificates(serial)"
+	");"
+	"CREATE INDEX certificates_holder ON certificates(practitioner_id, year);"
+	"CREATE TABLE cert_records ("
+	"  serial TEXT NOT NULL REFERENCES certificates(serial),"
+	"  record_id INTEGER NOT NULL REFERENCES records(id),"
+	"  PRIMARY KEY (serial, record_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX cert_records_record ON cert_records(record_id);"
+	"CREATE TABLE revocations ("
+	"  serial TEXT PRIMARY KEY REFERENCES certificates(serial),"
+	"  reason TEXT NOT NULL CHECK (reason IN"
+	"    ('superseded','error','fraud','withdrawn')),"
+	"  note TEXT,"
+	"  at TEXT NOT NULL,"
+	"  leaf_index INTEGER NOT NULL UNIQUE REFERENCES leaves(idx),"
+	"  replaced_by TEXT REFERENCES certificates(serial)"
+	");"
+	"CREATE TRIGGER certificates_no_delete BEFORE DELETE ON certificates"
+	"  BEGIN SELECT RAISE(ABORT, 'certificates are append-only'); END;"
+	"CREATE TRIGGER certificates_no_update BEFORE UPDATE OF serial, note,"
+	"  leaf_index ON certificates"
+	"  BEGIN SELECT RAISE(ABORT, 'certificates are append-only'); END;"
+	"CREATE TRIGGER revocations_no_update BEFORE UPDATE ON revocations"
+	"  BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;"
+	"CREATE TRIGGER revocations_no_delete BEFORE DELETE ON revocations"
+	"  BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;",
+};
+
+#define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+enum hs_err
+store_err(sqlite3 *db, char *err, const char *what)
+{
+	int code = sqlite3_errcode(db);
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return hs_fail(err, HS_ERR_BUSY,
+		    "%s: the database is locked (is another hourseal-issuer "
+		    "running?)", what);
+	return hs_fail(err, HS_ERR_DB, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+enum hs_err
+store_exec(sqlite3 *db, const char *sql, char *err)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_err(db, err, "database");
+	return HS_OK;
+}
+
+int
+store_version(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version",
+	    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static enum hs_err
+migrate(sqlite3 *db, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc;
+	int v;
+	size_t i;
+
+	/* Already current: no need to take the write lock. */
+	if (store_version(db) == (int)NMIGRATIONS)
+		return HS_OK;
+	if ((rc = store_exec(db, "CREATE TABLE IF NOT EXISTS schema_version ("
+	    "version INTEGER NOT NULL, applied TEXT NOT NULL)", err)) != HS_OK)
+		return rc;
+	if ((rc = store_begin(db, err)) != HS_OK)
+		return rc;
+	if ((v = store_version(db)) < 0)
+		v = 0;
+	if ((size_t)v > NMIGRATIONS) {
+		store_rollback(db);
+		return hs_fail(err, HS_ERR_STATE,
+		    "database schema version %d is newer than this program "
+		    "(%zu); upgrade hourseal", v, NMIGRATIONS);
+	}
+	for (i = (size_t)v; i < NMIGRATIONS; i++) {
+		if ((rc = store_exec(db, migrations[i], err)) != HS_OK)
+			goto fail;
+		if (sqlite3_prepare_v2(db, "INSERT INTO schema_version VALUES "
+		    "(?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", -1, &st,
+		    NULL) != SQLITE_OK) {
+			rc = store_err(db, err, "migration");
+			goto fail;
+		}
+		sqlite3_bind_int(st, 1, (int)i + 1);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = store_err(db, err, "migration");
+			goto fail;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	return store_commit(db, err);
+fail:
+	sqlite3_finalize(st);
+	store_rollback(db);
+	hs_errprefix(err, "migrating to schema %zu", i + 1);
+	return rc;
+}
+
+enum hs_err
+store_open(const char *path, enum store_mode mode, sqlite3 **db, char *err)
+{
+	int flags;
+	enum hs_err rc;
+
+	*db = NULL;
+	switch (mode) {
+	case STORE_CREATE:
+		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+		break;
+	case STORE_RW:
+		flags = SQLITE_OPEN_READWRITE;
+		break;
+	default:
+		flags = SQLITE_OPEN_READONLY;
+		break;
+	}
+	flags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, db, flags, NULL) != SQLITE_OK) {
+		rc = hs_fail(err, HS_ERR_DB, "%s: %s", path,
+		    *db ? sqlite3_errmsg(*db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(*db, 5000);
+	sqlite3_extended_result_codes(*db, 0);
+	if (mode == STORE_RO) {
+		/* Proofs and lookups read scattered rows: mapping the file
+		 * (up to SQLite's default limit, 2 GB) halves their cost on
+		 * large ledgers. */
+		sqlite3_exec(*db, "PRAGMA mmap_size=2147418112", NULL, NULL,
+		    NULL);
+		if (store_version(*db) < 1) {
+			rc = hs_fail(err, HS_ERR_DB,
+			    "%s: not an hourseal database", path);
+			goto fail;
+		}
+		return HS_OK;
+	}
+	if ((rc = store_exec(*db, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err)) != HS_OK)
+		goto fail;
+	if ((rc = migrate(*db, err)) != HS_OK)
+		goto fail;
+	return HS_OK;
+fail:
+	hs_errprefix(err, "%s", path);
+	sqlite3_close(*db);
+	*db = NULL;
+	return rc;
+}
+
+void
+store_close(sqlite3 *db)
+{
+	if (db != NULL)
+		sqlite3_close_v2(db);
+}
+
+enum hs_err
+store_begin(sqlite3 *db, char *err)
+{
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return store_err(db, err, "begin transaction");
+	return HS_OK;
+}
+
+enum hs_err
+store_commit(sqlite3 *db, char *err)
+{
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		enum hs_err rc = store_err(db, err, "commit");
+
+		store_rollback(db);
+		return rc;
+	}
+	return HS_OK;
+}
+
+void
+store_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}

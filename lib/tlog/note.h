@@ -1,0 +1,91 @@
+/*
+ * note.h - C2SP signed notes (c2sp.org/signed-note) with Ed25519.
+ *
+ * A note is UTF-8 text ending in "\n", a blank line, then signature lines
+ * "— <name> <base64(4-byte key ID || 64-byte signature)>\n".
+ * Key ID = SHA-256(name || 0x0A || 0x01 || pubkey32)[:4].
+ * Verifier key = "name+hex8(keyID)+base64(0x01 || pubkey32)".
+ * Signer key (Go's format) = "PRIVATE+KEY+name+hex8+base64(0x01 || seed32)".
+ */
+#ifndef HS_NOTE_H
+#define HS_NOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/hs.h"
+#include "core/util.h"
+
+#define NOTE_MAX_SIGS 16          /* signature lines per note (spec: >= 16) */
+#define NOTE_VKEY_MAX 512
+#define NOTE_NAME_MAX 255         /* bytes in a key name we sign or verify */
+#define NOTE_MAX_SIZE (8u << 20)  /* bytes in a whole note */
+
+struct note_signer;
+struct note_verifier;
+
+/*
+ * True if name is a valid key name: 1..NOTE_NAME_MAX bytes of UTF-8 with
+ * no Unicode space, no '+' and no ASCII control character (the spec's
+ * rules; a note may not hold control characters). '/' is fine.
+ */
+bool note_name_valid(const char *name);
+
+/* A signer for name from a raw 32-byte Ed25519 seed. Caller frees. */
+enum hs_err note_signer_new(const char *name, const uint8_t seed[32],
+    struct note_signer **s, char *err);
+/* A signer from a "PRIVATE+KEY+..." string. Caller frees. */
+enum hs_err note_signer_parse(const char *skey, struct note_signer **s,
+    char *err);
+void note_signer_free(struct note_signer *s); /* wipes; accepts NULL */
+const char *note_signer_name(const struct note_signer *s);
+uint32_t note_signer_keyid(const struct note_signer *s);
+/* Writes the verifier key line (no newline) into out; HS_ERR_TOOBIG if
+ * outsz is too small. */
+enum hs_err note_signer_vkey(const struct note_signer *s, char *out,
+    size_t outsz);
+
+/*
+ * Appends text, the blank line and one signature line by s to out.
+ * text must be valid UTF-8, end in "\n" and have no blank-line ambiguity
+ * (HS_ERR_INVALID otherwise).
+ */
+enum hs_err note_sign(const struct note_signer *s, const char *text,
+    size_t len, struct buf *out, char *err);
+
+/* Parses a verifier key line. Caller frees. */
+enum hs_err note_verifier_parse(const char *vkey, struct note_verifier **v,
+    char *err);
+/* A verifier for name from a raw 32-byte Ed25519 public key. Caller frees. */
+enum hs_err note_verifier_new(const char *name, const uint8_t pub[32],
+    struct note_verifier **v, char *err);
+void note_verifier_free(struct note_verifier *v); /* accepts NULL */
+const char *note_verifier_name(const struct note_verifier *v);
+uint32_t note_verifier_keyid(const struct note_verifier *v);
+/* Writes the verifier key line (no newline); HS_ERR_TOOBIG if it won't fit. */
+enum hs_err note_verifier_vkey(const struct note_verifier *v, char *out,
+    size_t outsz);
+void note_verifier_pub(const struct note_verifier *v, uint8_t pub[32]);
+
+struct note_verified {
+	size_t text_len;  /* the signed text is msg[0..text_len), ends in \n */
+	size_t n;         /* how many known keys verified */
+	size_t by[NOTE_MAX_SIGS]; /* their indices in the vs array */
+};
+
+/*
+ * Opens a signed note: parses it, ignores signatures by unknown keys,
+ * and succeeds only if at least one of vs[0..nvs) verifies. A signature
+ * line that names a known key but does not verify fails the whole note
+ * (HS_ERR_SIGNATURE), as does a note no known key signed. Malformed notes
+ * are HS_ERR_FORMAT (err names the line); more than NOTE_MAX_SIGS
+ * signature lines or NOTE_MAX_SIZE bytes is HS_ERR_TOOBIG; two different
+ * keys in vs with the same name and key ID is HS_ERR_INVALID. A key is
+ * known when both its name and key ID match. On failure out->n is 0.
+ */
+enum hs_err note_open(const char *msg, size_t len,
+    struct note_verifier *const *vs, size_t nvs, struct note_verified *out,
+    char *err);
+
+#endif
