@@ -58,7 +58,7 @@ UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 ISSUER   = $(B)/hourseal-issuer
 VERIFIER = $(B)/hourseal-verifier
 
-.PHONY: all deps test demo bench clean install fuzz
+.PHONY: all deps test demo bench clean install uninstall fuzz layers
 all: $(ISSUER) $(VERIFIER) $(UNIT_BIN)
 ifneq ($(SAN),1)
 	@ln -sf $(ISSUER) hourseal-issuer
@@ -72,9 +72,11 @@ $(B)/libhourseal.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/%.o: %.c build/config.mk $(wildcard lib/*.h issuer/*.h verifier/*.h)
+# Header dependencies come from the compiler (-MMD -MP): editing a header
+# rebuilds exactly what includes it.
+$(B)/%.o: %.c build/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(ISSUER): $(ISSUER_OBJ) $(B)/libhourseal.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(ISSUER_OBJ) $(B)/libhourseal.a $(LIBS)
@@ -82,12 +84,16 @@ $(ISSUER): $(ISSUER_OBJ) $(B)/libhourseal.a
 $(VERIFIER): $(VERIFIER_OBJ) $(B)/libhourseal.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(VERIFIER_OBJ) $(B)/libhourseal.a $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(VLIB_OBJ) $(B)/libhourseal.a
+$(B)/tests/%: tests/unit/%.c $(VLIB_OBJ) $(B)/libhourseal.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Iverifier -o $@ $< $(VLIB_OBJ) $(B)/libhourseal.a \
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Iverifier -o $@ $< $(VLIB_OBJ) $(B)/libhourseal.a \
 		$(LIBS)
 
-test: all
+# Every #include in lib/ names a layer at or below its own (design §1).
+layers:
+	@scripts/layers.sh
+
+test: all layers
 	@scripts/deps.sh test
 	@tests/run.sh $(B)
 
@@ -99,9 +105,30 @@ bench: all
 	@scripts/deps.sh bench
 	@tests/bench/run.sh $(B)
 
+# libFuzzer targets (clang, ASan, UBSan): FUZZ_SECONDS each, findings in
+# build/fuzz/. FUZZ_TARGETS="fuzz_note fuzz_pdfin" runs only those.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz:
+	@scripts/deps.sh test
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The binaries find PREFIX/share/hourseal/templates beside themselves
+# (path_templates in lib/core/util.c); the templates name their fonts.
+SHARE = $(DESTDIR)$(PREFIX)/share/hourseal
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/templates/policy
 	install -m 0755 $(ISSUER) $(VERIFIER) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 templates/*.json templates/README.md $(SHARE)/templates/
+	install -m 0644 templates/policy/*.json $(SHARE)/templates/policy/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/hourseal-issuer \
+		$(DESTDIR)$(PREFIX)/bin/hourseal-verifier
+	rm -rf $(SHARE)
+
+-include $(LIB_OBJ:.o=.d) $(ISSUER_OBJ:.o=.d) $(VERIFIER_OBJ:.o=.d) \
+	$(UNIT_BIN:=.d)
 
 clean:
 	rm -rf build hourseal-issuer hourseal-verifier

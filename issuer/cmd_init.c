@@ -42,7 +42,7 @@ cmd_init(const struct cli *cli, int argc, char **argv)
 	};
 	struct config c;
 	struct policy *pol = NULL;
-	char err[HS_ERRLEN] = "", path[PATH_MAX], cwd[PATH_MAX];
+	char err[HS_ERRLEN] = "", path[PATH_MAX], cwd[PATH_MAX], tdef[PATH_MAX];
 	const char *dir, *tdir;
 	int ch, bad = 0, rc = 2;
 
@@ -79,7 +79,8 @@ cmd_init(const struct cli *cli, int argc, char **argv)
 	 * against the data directory. */
 	if (c.policy[0] == '\0')
 		snprintf(c.policy, sizeof(c.policy), "fujian");
-	tdir = c.templates_dir[0] ? c.templates_dir : config_default_templates();
+	path_templates(tdef, sizeof(tdef));
+	tdir = c.templates_dir[0] ? c.templates_dir : tdef;
 	if (strchr(c.policy, '/') != NULL || strstr(c.policy, ".json")) {
 		if (c.policy[0] != '/') {
 			if (getcwd(cwd, sizeof(cwd)) == NULL ||

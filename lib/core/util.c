@@ -642,6 +642,41 @@ path_join(char *out, size_t outsz, const char *dir, const char *name,
 	return HS_OK;
 }
 
+#ifndef HS_TEMPLATES_DIR
+#define HS_TEMPLATES_DIR "templates"
+#endif
+
+void
+path_templates(char *out, size_t n)
+{
+	const char *e = getenv("HOURSEAL_TEMPLATES");
+	char exe[PATH_MAX], cand[PATH_MAX + 64], real[PATH_MAX], *slash;
+	ssize_t len;
+	struct stat sb;
+
+	if (e != NULL && *e != '\0' && strlen(e) < n) {
+		memcpy(out, e, strlen(e) + 1);
+		return;
+	}
+	/* An installed binary: PREFIX/bin/x finds PREFIX/share/hourseal. */
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			if (snprintf(cand, sizeof(cand), "%s/../share/hourseal/"
+			    "templates", exe) < (int)sizeof(cand) &&
+			    realpath(cand, real) != NULL &&
+			    strlen(real) < n && stat(real, &sb) == 0 &&
+			    S_ISDIR(sb.st_mode)) {
+				memcpy(out, real, strlen(real) + 1);
+				return;
+			}
+		}
+	}
+	snprintf(out, n, "%s", HS_TEMPLATES_DIR);
+}
+
 int
 dec_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 {

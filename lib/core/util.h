@@ -106,6 +106,15 @@ int hours_parse(const char *s, long *tenths);
 
 
 
+/*
+ * Where the shipped templates are when nothing else says: $HOURSEAL_TEMPLATES;
+ * else share/hourseal/templates beside an installed binary
+ * (<dir of the executable>/../share/hourseal/templates), which `make install`
+ * fills; else the source tree's templates/ that the binary was built in.
+ * Writes a NUL-terminated path of at most n - 1 bytes to out.
+ */
+void path_templates(char *out, size_t n);
+
 /* out = dir "/" name; HS_ERR_INVALID (message in err) if it does not fit. */
 enum hs_err path_join(char *out, size_t outsz, const char *dir,
     const char *name, char *err);

@@ -1752,15 +1752,17 @@ enum hs_err
 pdf_renderer_new(const char *dir, struct pdf_renderer **out, char *err)
 {
 	struct pdf_renderer *r;
-	char *names[MAX_TEMPLATES];
+	char *names[MAX_TEMPLATES], tdef[PATH_MAX];
 	size_t nnames = 0, i;
 	struct dirent *de;
 	enum hs_err rc = HS_OK;
 	DIR *d;
 
 	*out = NULL;
-	if (dir == NULL)
-		dir = HS_TEMPLATES_DIR;
+	if (dir == NULL) {
+		path_templates(tdef, sizeof(tdef));
+		dir = tdef;
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	if (snprintf(r->dir, sizeof(r->dir), "%s", dir) >=

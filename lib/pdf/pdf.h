@@ -47,7 +47,7 @@ struct pdf_renderer;
 /*
  * Loads every "*.json" file directly in dir (not subdirectories) as a
  * template named after the file ("annual.json" -> "annual") and opens the
- * fonts they name. dir NULL means the built-in HS_TEMPLATES_DIR.
+ * fonts they name. dir NULL means path_templates() (core/util.h).
  * A template error (bad JSON, unknown field, element off the page, font
  * file missing or without a usable cmap) fails the whole call with
  * HS_ERR_FORMAT / HS_ERR_IO and a message naming the file and the field,

@@ -16,10 +16,6 @@
 #include "store/store.h"
 #include "core/util.h"
 
-#ifndef HS_TEMPLATES_DIR
-#define HS_TEMPLATES_DIR "templates"
-#endif
-
 const char *
 config_data_dir(const char *flag)
 {
@@ -30,14 +26,6 @@ config_data_dir(const char *flag)
 	if ((e = getenv("HOURSEAL_DATA")) != NULL && *e != '\0')
 		return e;
 	return "./data";
-}
-
-const char *
-config_default_templates(void)
-{
-	const char *e = getenv("HOURSEAL_TEMPLATES");
-
-	return (e != NULL && *e != '\0') ? e : HS_TEMPLATES_DIR;
 }
 
 /* Makes path absolute against base (or the cwd if base is NULL). */
@@ -77,7 +65,7 @@ enum hs_err
 config_init(const char *dir, const struct config *in, char *err)
 {
 	struct config c;
-	char path[PATH_MAX], hexpep[65];
+	char path[PATH_MAX], hexpep[65], tdef[PATH_MAX];
 	json_t *j = NULL;
 	char *text = NULL;
 	sqlite3 *db = NULL;
@@ -107,8 +95,9 @@ config_init(const char *dir, const struct config *in, char *err)
 	if ((rc = absolute(NULL, in->keys_dir[0] ? in->keys_dir : "keys",
 	    c.keys_dir, err)) != HS_OK)
 		return rc;
+	path_templates(tdef, sizeof(tdef));
 	if ((rc = absolute(NULL, in->templates_dir[0] ? in->templates_dir :
-	    config_default_templates(), c.templates_dir, err)) != HS_OK)
+	    tdef, c.templates_dir, err)) != HS_OK)
 		return rc;
 	if (has_control(c.issuer) || strchr(c.issuer, '|') != NULL)
 		return hs_fail(err, HS_ERR_INVALID,
@@ -202,7 +191,7 @@ get_str(json_t *j, const char *key, char *out, size_t outsz, bool required,
 enum hs_err
 config_load(const char *dir, struct config *c, char *err)
 {
-	char path[PATH_MAX], tmp[PATH_MAX], *pep = NULL;
+	char path[PATH_MAX], tmp[PATH_MAX], tdef[PATH_MAX], *pep = NULL;
 	json_t *j = NULL;
 	json_error_t je;
 	size_t len;
@@ -243,8 +232,9 @@ config_load(const char *dir, struct config *c, char *err)
 	if ((rc = get_str(j, "templates_dir", tmp, sizeof(tmp), false, err))
 	    != HS_OK)
 		goto out;
-	if ((rc = absolute(c->data_dir, tmp[0] ? tmp :
-	    config_default_templates(), c->templates_dir, err)) != HS_OK)
+	path_templates(tdef, sizeof(tdef));
+	if ((rc = absolute(c->data_dir, tmp[0] ? tmp : tdef,
+	    c->templates_dir, err)) != HS_OK)
 		goto out;
 	if (c->policy[0] == '\0')
 		snprintf(c->policy, sizeof(c->policy), "fujian");

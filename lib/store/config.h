@@ -32,8 +32,6 @@ struct config {
 /* The data directory: flag if given, else $HOURSEAL_DATA, else "./data". */
 const char *config_data_dir(const char *flag);
 
-/* Where templates are when nothing says: $HOURSEAL_TEMPLATES or built in. */
-const char *config_default_templates(void);
 
 /*
  * Creates DIR (which must not hold a config yet) with config.json from c's
