@@ -3,9 +3,10 @@
  * the Type0/CIDFontType2 font of every subset (already deflated, with its
  * widths and ToUnicode map), the page content stream (written as the
  * pages are drawn, deflated here with libdeflate), the attached note and
- * receipt, and the document information. libharu has no public API for
- * these, so this is the one file that includes its internal headers and
- * touches its structures; everything else uses <hpdf.h>.
+ * receipt (from memory), and the document information (UTF-16 strings).
+ * libharu's public API cannot make these as they must be, so this is the
+ * one file that includes its internal headers and touches its structures;
+ * everything else uses <hpdf.h>.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -458,7 +458,7 @@ pdf_layout(struct doc *d, float width)
 }
 
 /* ------------------------------------------------------------------ */
-/* The records table                                                    */
+/* The records table: row heights and pages                            */
 /* ------------------------------------------------------------------ */
 
 /* The segments of one cell. */

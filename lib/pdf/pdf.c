@@ -1,7 +1,8 @@
 /*
- * pdf.c - certificate PDFs (pdf.h): the renderer, which loads and binds
- * every template of a directory, and pdf_render, which runs the two passes
- * over a certificate (see pdf_int.h for how the files divide the work).
+ * pdf.c - this module is the certificate renderer of pdf.h: it loads and
+ * binds every template of a directory, and pdf_render runs the two passes
+ * over a certificate (lay out and collect glyphs, cut the subsets, then
+ * draw and write the PDF). pdf_int.h says how the files divide the work.
  */
 #include <dirent.h>
 #include <errno.h>

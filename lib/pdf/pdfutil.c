@@ -1,7 +1,8 @@
 /*
- * pdfutil.c - small helpers the PDF renderer's files share: a hash map
- * from 64-bit keys to 32-bit values (glyph sets, glyph lookups), zlib
- * streams by libdeflate, and hex digits for content streams and CMaps.
+ * pdfutil.c - this module holds the small helpers the PDF renderer's files
+ * share: a hash map from 64-bit keys to 32-bit values (glyph sets and
+ * lookups), zlib streams by libdeflate, and hex digits for content streams
+ * and CMaps.
  */
 #include <stdlib.h>
 #include <string.h>
