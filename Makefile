@@ -56,6 +56,7 @@ ISSUER_OBJ   = $(ISSUER_SRC:%.c=$(B)/%.o)
 VERIFIER_OBJ = $(VERIFIER_SRC:%.c=$(B)/%.o)
 VLIB_OBJ     = $(filter-out $(B)/verifier/main.o,$(VERIFIER_OBJ))
 UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+UNIT_OBJ     = $(UNIT_SRC:%.c=$(B)/%.o)
 TLIB_OBJ     = $(TLIB_SRC:%.c=$(B)/%.o)
 
 ISSUER   = $(B)/hourseal-issuer
@@ -87,16 +88,20 @@ $(ISSUER): $(ISSUER_OBJ) $(B)/libhourseal.a
 $(VERIFIER): $(VERIFIER_OBJ) $(B)/libhourseal.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(VERIFIER_OBJ) $(B)/libhourseal.a $(LIBS)
 
-# The test helpers (tests/unit/tlib.c, vfix.c) are compiled once into
-# libtest.a; a test program links the members it uses.
+# Unit tests compile to objects (tests/unit/ sees the verifier's headers)
+# and link with the helpers (tests/unit/tlib.c, vfix.c), compiled once
+# into libtest.a: editing a helper's header recompiles the helper and the
+# tests that include it, and relinks the rest.
+$(UNIT_OBJ) $(TLIB_OBJ): ALL_CFLAGS += -Iverifier
+
 $(B)/tests/libtest.a: $(TLIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/tests/%: tests/unit/%.c $(B)/tests/libtest.a $(VLIB_OBJ) $(B)/libhourseal.a
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -Iverifier -o $@ $< $(B)/tests/libtest.a \
-		$(VLIB_OBJ) $(B)/libhourseal.a $(LIBS)
+$(UNIT_BIN): $(B)/tests/%: $(B)/tests/unit/%.o $(B)/tests/libtest.a \
+		$(VLIB_OBJ) $(B)/libhourseal.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/tests/libtest.a $(VLIB_OBJ) \
+		$(B)/libhourseal.a $(LIBS)
 
 # Every #include in lib/ names a layer at or below its own (design §1).
 layers:
@@ -137,7 +142,7 @@ uninstall:
 	rm -rf $(SHARE)
 
 -include $(LIB_OBJ:.o=.d) $(ISSUER_OBJ:.o=.d) $(VERIFIER_OBJ:.o=.d) \
-	$(UNIT_BIN:=.d) $(TLIB_OBJ:.o=.d)
+	$(UNIT_OBJ:.o=.d) $(TLIB_OBJ:.o=.d)
 
 clean:
 	rm -rf build hourseal-issuer hourseal-verifier
