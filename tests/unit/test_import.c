@@ -16,7 +16,6 @@
 #include "t.h"
 #include "tlib.h"
 
-
 static struct policy *fujian, *weihai;
 static long today; /* 2026-11-23 */
 

@@ -8,7 +8,6 @@
 #include "t.h"
 #include "tlib.h"
 
-
 static struct policy *
 load(const char *name)
 {

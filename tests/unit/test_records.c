@@ -11,7 +11,6 @@
 #include "t.h"
 #include "tlib.h"
 
-
 static char dir[T_DIRMAX];
 
 static sqlite3 *

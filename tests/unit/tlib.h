@@ -15,8 +15,11 @@
 
 struct policy;
 
-/* Room for a directory from t_tmpdir and a file name under it. */
-#define T_DIRMAX 128
+/*
+ * The size of a buffer for a directory from t_tmpdir: short, so that a
+ * test's 128-byte path buffer holds a file name under it.
+ */
+#define T_DIRMAX 100
 
 /*
  * Creates a fresh directory "$TMPDIR/hs-<name>.XXXXXX" (/tmp when TMPDIR
