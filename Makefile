@@ -47,6 +47,8 @@ LIB_SRC      = $(wildcard lib/*/*.c)
 ISSUER_SRC   = $(wildcard issuer/*.c)
 VERIFIER_SRC = $(wildcard verifier/*.c)
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
+# The unit tests' helper library: every .c in tests/unit/ but the tests.
+TLIB_SRC     = $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 
 LIB_OBJ      = $(LIB_SRC:%.c=$(B)/%.o)
 ISSUER_OBJ   = $(ISSUER_SRC:%.c=$(B)/%.o)
@@ -54,6 +56,8 @@ ISSUER_OBJ   = $(ISSUER_SRC:%.c=$(B)/%.o)
 VERIFIER_OBJ = $(VERIFIER_SRC:%.c=$(B)/%.o)
 VLIB_OBJ     = $(filter-out $(B)/verifier/main.o,$(VERIFIER_OBJ))
 UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+UNIT_OBJ     = $(UNIT_SRC:%.c=$(B)/%.o)
+TLIB_OBJ     = $(TLIB_SRC:%.c=$(B)/%.o)
 
 ISSUER   = $(B)/hourseal-issuer
 VERIFIER = $(B)/hourseal-verifier
@@ -84,10 +88,20 @@ $(ISSUER): $(ISSUER_OBJ) $(B)/libhourseal.a
 $(VERIFIER): $(VERIFIER_OBJ) $(B)/libhourseal.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(VERIFIER_OBJ) $(B)/libhourseal.a $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(VLIB_OBJ) $(B)/libhourseal.a
+# Unit tests compile to objects (tests/unit/ sees the verifier's headers)
+# and link with the helpers (tests/unit/tlib.c, vfix.c), compiled once
+# into libtest.a: editing a helper's header recompiles the helper and the
+# tests that include it, and relinks the rest.
+$(UNIT_OBJ) $(TLIB_OBJ): ALL_CFLAGS += -Iverifier
+
+$(B)/tests/libtest.a: $(TLIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -Iverifier -o $@ $< $(VLIB_OBJ) $(B)/libhourseal.a \
-		$(LIBS)
+	rm -f $@ && ar rcs $@ $^
+
+$(UNIT_BIN): $(B)/tests/%: $(B)/tests/unit/%.o $(B)/tests/libtest.a \
+		$(VLIB_OBJ) $(B)/libhourseal.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/tests/libtest.a $(VLIB_OBJ) \
+		$(B)/libhourseal.a $(LIBS)
 
 # Every #include in lib/ names a layer at or below its own (design §1).
 layers:
@@ -128,7 +142,7 @@ uninstall:
 	rm -rf $(SHARE)
 
 -include $(LIB_OBJ:.o=.d) $(ISSUER_OBJ:.o=.d) $(VERIFIER_OBJ:.o=.d) \
-	$(UNIT_BIN:=.d)
+	$(UNIT_OBJ:.o=.d) $(TLIB_OBJ:.o=.d)
 
 clean:
 	rm -rf build hourseal-issuer hourseal-verifier

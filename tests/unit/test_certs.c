@@ -15,11 +15,12 @@
 #include "store/store.h"
 #include "core/util.h"
 #include "t.h"
+#include "tlib.h"
 
 /* T_OK evaluates its condition twice; CHECK evaluates it once. */
 #define CHECK(expr, ...) do { int c_ = (expr); T_OK(c_, __VA_ARGS__); } while (0)
 
-static char dir[] = "/tmp/hs-test-certs.XXXXXX";
+static char dir[T_DIRMAX];
 
 static void
 sql(sqlite3 *db, const char *s)
@@ -493,11 +494,11 @@ test_progress(void)
 int
 main(void)
 {
-	char err[HS_ERRLEN] = "", dbpath[300], cmd[400];
+	char err[HS_ERRLEN] = "", dbpath[300];
 	sqlite3 *db = NULL;
 	int i;
 
-	if (mkdtemp(dir) == NULL)
+	if (t_tmpdir("test-certs", dir, sizeof(dir)) != 0)
 		return 2;
 	snprintf(dbpath, sizeof(dbpath), "%s/hourseal.db", dir);
 	CHECK(store_open(dbpath, STORE_CREATE, &db, err) == HS_OK, "open %s",
@@ -524,8 +525,7 @@ main(void)
 	test_manifest(dbpath);
 	test_publish(dbpath);
 	test_progress();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (t_rmtree(dir) != 0)
 		printf("# could not remove %s\n", dir);
 	return t_done();
 }

@@ -19,6 +19,7 @@
 
 #include "core/util.h"
 #include "t.h"
+#include "tlib.h"
 
 static char dir[256];
 
@@ -367,11 +368,7 @@ test_clean(void)
 int
 main(void)
 {
-	char cmd[PATH_MAX + 16];
-
-	snprintf(dir, sizeof(dir), "%s/hs-file.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL) {
+	if (t_tmpdir("file", dir, sizeof(dir)) != 0) {
 		T_OK(0, "mkdtemp");
 		return t_done();
 	}
@@ -383,8 +380,7 @@ main(void)
 	test_symlink();
 	test_regular();
 	test_clean();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (t_rmtree(dir) != 0)
 		printf("# could not remove %s\n", dir);
 	return t_done();
 }

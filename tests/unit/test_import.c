@@ -14,10 +14,7 @@
 #include "store/store.h"
 #include "core/util.h"
 #include "t.h"
-
-#ifndef HS_TEMPLATES_DIR
-#define HS_TEMPLATES_DIR "templates"
-#endif
+#include "tlib.h"
 
 static struct policy *fujian, *weihai;
 static long today; /* 2026-11-23 */
@@ -25,12 +22,10 @@ static long today; /* 2026-11-23 */
 static struct policy *
 load(const char *name)
 {
-	char path[512], err[HS_ERRLEN] = "";
-	struct policy *p = NULL;
+	char err[HS_ERRLEN] = "";
+	struct policy *p = t_policy(name, err);
 
-	snprintf(path, sizeof(path), "%s/policy/%s.json", HS_TEMPLATES_DIR,
-	    name);
-	T_OK(policy_load(path, &p, err) == HS_OK, "load %s %s", name, err);
+	T_OK(p != NULL, "load %s %s", name, err);
 	return p;
 }
 
@@ -346,7 +341,7 @@ test_fields(void)
 
 /* ---- whole files ---------------------------------------------------- */
 
-static char dir[] = "/tmp/hs-import-XXXXXX";
+static char dir[T_DIRMAX];
 static struct config cfg;
 static sqlite3 *db;
 static char msgs[8192];
@@ -596,7 +591,7 @@ test_files(void)
 int
 main(void)
 {
-	char err[HS_ERRLEN] = "", path[600], cmd[600];
+	char err[HS_ERRLEN] = "", path[600];
 	struct config c0;
 
 	date_parse("2026-11-23", &today);
@@ -607,7 +602,7 @@ main(void)
 	test_fields();
 	test_rows();
 
-	if (mkdtemp(dir) == NULL)
+	if (t_tmpdir("import", dir, sizeof(dir)) != 0)
 		return 2;
 	memset(&c0, 0, sizeof(c0));
 	snprintf(path, sizeof(path), "%s/data", dir);
@@ -621,8 +616,7 @@ main(void)
 	config_wipe(&cfg);
 	policy_free(fujian);
 	policy_free(weihai);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (t_rmtree(dir) != 0)
 		printf("# could not remove %s\n", dir);
 	return t_done();
 }

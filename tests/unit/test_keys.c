@@ -19,6 +19,7 @@
 #include "tlog/note.h"
 #include "store/store.h"
 #include "t.h"
+#include "tlib.h"
 
 #define ORIGIN "ledger.hourseal.example.cn/fj"
 
@@ -528,21 +529,17 @@ init_dir(const char *d, const char *origin, const char *keys)
 int
 main(int argc, char **argv)
 {
-	char cmd[300];
-
 	if (argc >= 3 && strcmp(argv[1], "--init") == 0)
 		return init_dir(argv[2], argc > 3 ? argv[3] : ORIGIN,
 		    argc > 4 ? argv[4] : NULL);
 	umask(022);
-	snprintf(dir, sizeof(dir), "/tmp/hs-test-keys.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (t_tmpdir("test-keys", dir, sizeof(dir)) != 0)
 		return 2;
 	test_labels();
 	test_passphrase();
 	test_files();
 	test_table();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (t_rmtree(dir) != 0)
 		printf("# could not remove %s\n", dir);
 	return t_done();
 }

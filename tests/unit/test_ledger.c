@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "tlog/checkpoint.h"
 #include "cert/leaf.h"
 #include "store/ledger.h"
@@ -21,6 +22,7 @@
 #include "tlog/tile.h"
 #include "core/util.h"
 #include "t.h"
+#include "tlib.h"
 
 #include "naive_merkle.h"
 
@@ -503,7 +505,7 @@ test_tiles(struct ledger *l, struct naive *nv)
 static void
 test_tile_dir(struct ledger *l, uint64_t size)
 {
-	char dir[] = "/tmp/hs-tiles.XXXXXX", path[4096], rel[TILE_PATH_MAX];
+	char dir[T_DIRMAX], path[4096], rel[TILE_PATH_MAX];
 	struct tile_dir td;
 	struct tile t;
 	struct buf b;
@@ -513,7 +515,7 @@ test_tile_dir(struct ledger *l, uint64_t size)
 	int bad = 0;
 	char err[HS_ERRLEN];
 
-	if (mkdtemp(dir) == NULL) {
+	if (t_tmpdir("tiles", dir, sizeof(dir)) != 0) {
 		T_OK(0, "mkdtemp");
 		return;
 	}
@@ -528,14 +530,8 @@ test_tile_dir(struct ledger *l, uint64_t size)
 			tile_path_format(&t, rel, sizeof(rel));
 			snprintf(path, sizeof(path), "%s/%s", dir, rel);
 			*strrchr(path, '/') = '\0';
-			{
-				char cmd[8192];
-
-				snprintf(cmd, sizeof(cmd), "mkdir -p '%s'",
-				    path);
-				if (system(cmd) != 0)
-					bad++;
-			}
+			if (file_mkdirs(path, 0755, err) != HS_OK)
+				bad++;
 			snprintf(path, sizeof(path), "%s/%s", dir, rel);
 			{
 				FILE *f = fopen(path, "wb");
@@ -567,8 +563,7 @@ test_tile_dir(struct ledger *l, uint64_t size)
 			bad++;
 	}
 	T_OK(bad == 0, "proofs from tiles equal proofs from the store");
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	if (system(path) != 0)
+	if (t_rmtree(dir) != 0)
 		T_OK(0, "rm tile dir");
 	buf_free(&b);
 }

@@ -19,6 +19,7 @@
 #include "tlog/mtree.h"
 #include "tlog/note.h"
 #include "t.h"
+#include "tlib.h"
 #include "tlog/tile.h"
 
 #define ORIGIN "ledger.test/mirror"
@@ -271,7 +272,11 @@ copy(const char *good, const char *name)
 	static char d[256];
 
 	snprintf(d, sizeof(d), "%s/%s", top, name);
-	cmd("rm -rf '%s' && cp -a '%s' '%s'", d, good, d);
+	if (t_rmtree(d) != 0) {
+		fprintf(stderr, "failed: removing %s\n", d);
+		exit(2);
+	}
+	cmd("cp -a '%s' '%s'", good, d);
 	return d;
 }
 
@@ -469,8 +474,7 @@ main(void)
 
 	memset(seed1, 1, sizeof(seed1));
 	memset(seed2, 2, sizeof(seed2));
-	snprintf(top, sizeof(top), "/tmp/hs-mirror.XXXXXX");
-	if (mkdtemp(top) == NULL)
+	if (t_tmpdir("mirror", top, sizeof(top)) != 0)
 		return 2;
 	note_signer_new(ORIGIN, seed1, &sg, err);
 	note_signer_new(ORIGIN, seed2, &sg_other, err);
@@ -483,6 +487,9 @@ main(void)
 	note_signer_free(sg_other);
 	note_signer_free(sg_name);
 	note_verifier_free(vf);
-	cmd("rm -rf '%s'", top);
+	if (t_rmtree(top) != 0) {
+		fprintf(stderr, "failed: removing %s\n", top);
+		exit(2);
+	}
 	return t_done();
 }

@@ -6,21 +6,15 @@
 #include "cert/policy.h"
 #include "core/util.h"
 #include "t.h"
-
-#ifndef HS_TEMPLATES_DIR
-#define HS_TEMPLATES_DIR "templates"
-#endif
+#include "tlib.h"
 
 static struct policy *
 load(const char *name)
 {
-	char path[512], err[HS_ERRLEN] = "";
-	struct policy *p = NULL;
+	char err[HS_ERRLEN] = "";
+	struct policy *p = t_policy(name, err);
 
-	snprintf(path, sizeof(path), "%s/policy/%s.json", HS_TEMPLATES_DIR,
-	    name);
-	T_OK(policy_load(path, &p, err) == HS_OK, "load %s.json %s", name,
-	    err);
+	T_OK(p != NULL, "load %s.json %s", name, err);
 	return p;
 }
 

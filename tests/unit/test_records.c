@@ -9,12 +9,9 @@
 #include "store/store.h"
 #include "core/util.h"
 #include "t.h"
+#include "tlib.h"
 
-#ifndef HS_TEMPLATES_DIR
-#define HS_TEMPLATES_DIR "templates"
-#endif
-
-static char dir[] = "/tmp/hs-records-XXXXXX";
+static char dir[T_DIRMAX];
 
 static sqlite3 *
 open_db(void)
@@ -48,12 +45,10 @@ count_cb(void *ctx, const struct records_pending *r)
 static struct policy *
 load(const char *name)
 {
-	char path[512], err[HS_ERRLEN] = "";
-	struct policy *p = NULL;
+	char err[HS_ERRLEN] = "";
+	struct policy *p = t_policy(name, err);
 
-	snprintf(path, sizeof(path), "%s/policy/%s.json", HS_TEMPLATES_DIR,
-	    name);
-	T_OK(policy_load(path, &p, err) == HS_OK, "load %s", err);
+	T_OK(p != NULL, "load %s", err);
 	return p;
 }
 
@@ -222,17 +217,15 @@ int
 main(void)
 {
 	sqlite3 *db;
-	char cmd[600];
 
-	if (mkdtemp(dir) == NULL)
+	if (t_tmpdir("records", dir, sizeof(dir)) != 0)
 		return 2;
 	if ((db = open_db()) != NULL) {
 		test_records(db);
 		test_append_only(db);
 		store_close(db);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (t_rmtree(dir) != 0)
 		printf("# could not remove %s\n", dir);
 	return t_done();
 }

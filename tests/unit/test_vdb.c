@@ -19,10 +19,11 @@
 #include "vfix.h"
 #include "vtree.h"
 #include "t.h"
+#include "tlib.h"
 
 #define CHECK(expr, ...) do { int c_ = (expr); T_OK(c_, __VA_ARGS__); } while (0)
 
-static char dir[] = "/tmp/hs-test-vdb.XXXXXX";
+static char dir[T_DIRMAX];
 
 /* A verifier key as the verifier's --key (the trust anchor). */
 static struct verify_keys *
@@ -468,7 +469,7 @@ main(int argc, char **argv)
 	if (argc >= 4 && strcmp(argv[1], "--make-fixture") == 0)
 		return make_fixture(argv[2], atol(argv[3]), argc > 4 ?
 		    argv[4] : NULL);
-	if (mkdtemp(dir) == NULL)
+	if (t_tmpdir("test-vdb", dir, sizeof(dir)) != 0)
 		return 2;
 	test_mpart();
 	test_keys();
@@ -621,12 +622,7 @@ main(int argc, char **argv)
 	buf_free(&b);
 	vdb_close(v);
 	vfix_close(&f);
-	{
-		char cmd[200];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd) != 0)
-			printf("# could not remove %s\n", dir);
-	}
+	if (t_rmtree(dir) != 0)
+		printf("# could not remove %s\n", dir);
 	return t_done();
 }

@@ -15,10 +15,11 @@
 #include "vstate.h"
 #include "vtree.h"
 #include "t.h"
+#include "tlib.h"
 
 #define CHECK(expr, ...) do { int c_ = (expr); T_OK(c_, __VA_ARGS__); } while (0)
 
-static char dir[] = "/tmp/hs-test-vstate.XXXXXX";
+static char dir[T_DIRMAX];
 
 /* A verifier key as the verifier's --key (the trust anchor). */
 static struct verify_keys *
@@ -490,16 +491,13 @@ test_rotated(void)
 int
 main(void)
 {
-	char cmd[200];
-
-	if (mkdtemp(dir) == NULL)
+	if (t_tmpdir("test-vstate", dir, sizeof(dir)) != 0)
 		return 2;
 	test_parse();
 	test_files();
 	test_rollback();
 	test_rotated();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (t_rmtree(dir) != 0)
 		printf("# could not remove %s\n", dir);
 	return t_done();
 }

@@ -1,0 +1,97 @@
+/*
+ * tlib.c - this module holds what several unit tests need and none owns:
+ * temporary directories made with mkdtemp and removed with nftw (no
+ * shell), and the loader of the shipped policies. See tlib.h.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cert/policy.h"
+#include "tlib.h"
+
+#ifndef HS_TEMPLATES_DIR
+#define HS_TEMPLATES_DIR "templates"
+#endif
+
+int
+t_tmpdir(const char *name, char *dir, size_t n)
+{
+	const char *tmp = getenv("TMPDIR");
+	int w;
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	w = snprintf(dir, n, "%s/hs-%s.XXXXXX", tmp, name);
+	if (w < 0 || (size_t)w >= n) {
+		printf("# temporary directory name too long under %s\n", tmp);
+		if (n > 0)
+			dir[0] = '\0';
+		return -1;
+	}
+	if (mkdtemp(dir) == NULL) {
+		printf("# mkdtemp %s: %s\n", dir, strerror(errno));
+		dir[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* nftw gives a callback no context: the count of failures lives here. */
+static int t_rm_failed;
+
+static int
+t_rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	int rc;
+
+	/* A directory nftw could not read is still tried: it may be empty. */
+	if (type == FTW_DP || type == FTW_DNR)
+		rc = rmdir(path);
+	else
+		rc = unlink(path);
+	if (rc != 0 && errno != ENOENT) {
+		printf("# could not remove %s: %s\n", path, strerror(errno));
+		t_rm_failed++;
+	}
+	return 0; /* go on: remove as much as possible */
+}
+
+int
+t_rmtree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	t_rm_failed = 0;
+	if (nftw(path, t_rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+		printf("# nftw %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return t_rm_failed == 0 ? 0 : -1;
+}
+
+struct policy *
+t_policy(const char *name, char *err)
+{
+	char path[512];
+	struct policy *p = NULL;
+	int w;
+
+	w = snprintf(path, sizeof(path), "%s/policy/%s.json",
+	    HS_TEMPLATES_DIR, name);
+	if (w < 0 || (size_t)w >= sizeof(path)) {
+		hs_fail(err, HS_ERR_TOOBIG, "policy path too long: %s", name);
+		return NULL;
+	}
+	if (policy_load(path, &p, err) != HS_OK) {
+		policy_free(p);
+		return NULL;
+	}
+	return p;
+}
