@@ -4,6 +4,7 @@
  * lib/store/publish.h). Only the config is opened here: publish_write
  * reads the database itself.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,11 +18,15 @@ struct args {
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
 {
+	static const struct option opts[] = {
+		{ NULL, 0, NULL, 0 },
+	};
 	struct args *a = args;
 
-	if (argc != 2 || argv[1][0] == '-')
+	if (getopt_long(argc, argv, "", opts, NULL) != -1 ||
+	    optind + 1 != argc)
 		return CMD_USAGE;
-	a->dir = argv[1];
+	a->dir = argv[optind];
 	return 0;
 }
 

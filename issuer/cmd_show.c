@@ -4,6 +4,7 @@
  * The certificate's status, ledger index, PDF, the signed note and its
  * receipt against the latest checkpoint.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,13 +20,17 @@ struct args {
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
 {
+	static const struct option opts[] = {
+		{ NULL, 0, NULL, 0 },
+	};
 	struct args *a = args;
 	char err[HS_ERRLEN] = "";
 	enum hs_err rc;
 
-	if (argc != 2 || argv[1][0] == '-')
+	if (getopt_long(argc, argv, "", opts, NULL) != -1 ||
+	    optind + 1 != argc)
 		return CMD_USAGE;
-	if ((rc = serial_parse(argv[1], a->serial, err)) != HS_OK)
+	if ((rc = serial_parse(argv[optind], a->serial, err)) != HS_OK)
 		return cmd_fail(x, rc, err);
 	return 0;
 }
