@@ -9,21 +9,17 @@
 scratch
 NODATA=$T/no-such-data
 
-# The commands, as the global usage lists them.
+# The commands: one issuer/cmd_<name>.c each; the global usage lists
+# every one of them, and no other.
+cmds=$(cd "$HS_TOP/issuer" && ls cmd_*.c | sed 's/^cmd_//; s/\.c$//')
 "$ISSUER" --help >"$T/all" 2>"$T/e"
 check "hourseal-issuer --help exits 0" test $? = 0
-cmds=$(sed -n '/^commands:/,$s/^  hourseal-issuer \([a-z]*\).*/\1/p' "$T/all" |
-	uniq)
-check "the global usage lists the 15 commands ($(echo $cmds | wc -w))" \
-	test "$(echo $cmds | wc -w)" = 15
-# Every command file is a listed command and the other way round.
-for f in "$HS_TOP"/issuer/cmd_*.c; do
-	c=${f##*/cmd_}; c=${c%.c}
-	echo " $(echo $cmds) " | grep -q " $c " || notok "issuer/cmd_$c.c is not a command"
-done
-for c in $cmds; do
-	[ -f "$HS_TOP/issuer/cmd_$c.c" ] || notok "$c has no issuer/cmd_$c.c"
-done
+listed=$(sed -n '/^commands:/,$s/^  hourseal-issuer \([a-z]*\).*/\1/p' "$T/all" |
+	sort -u)
+check "the global usage lists the 15 commands ($(echo $listed | wc -w))" \
+	test "$(echo $listed | wc -w)" = 15
+check "  the same as issuer/cmd_*.c" \
+	test "$(echo $listed)" = "$(echo $cmds | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # The long options of a command's getopt table(s), one a line.
 options() {
