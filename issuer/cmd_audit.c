@@ -14,79 +14,73 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "store/config.h"
+#include "store/keys.h"
 #include "store/ledger.h"
 #include "tlog/note.h"
-#include "store/store.h"
 
 #define AUDIT_MAX_KEYS 256
 
-/* Loads every verifier key of the keys table. Caller frees vs[0..*n). */
+/*
+ * Every key of the keys table (through the keys module) as a verifier.
+ * Caller frees vs[0..*n).
+ */
 static enum hs_err
 load_keys(sqlite3 *db, struct note_verifier **vs, size_t *n, char *err)
 {
-	sqlite3_stmt *st = NULL;
-	enum hs_err rc = HS_OK;
-	int r;
+	struct keys_info *k = NULL;
+	size_t nk = 0, i;
+	enum hs_err rc;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT label, vkey FROM keys ORDER BY "
-	    "label", -1, &st, NULL) != SQLITE_OK)
-		return store_err(db, err, "reading keys");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *label = (const char *)sqlite3_column_text(st, 0);
-		const char *vkey = (const char *)sqlite3_column_text(st, 1);
-
-		if (*n == AUDIT_MAX_KEYS) {
-			rc = hs_fail(err, HS_ERR_TOOBIG, "more than %d keys",
-			    AUDIT_MAX_KEYS);
-			goto out;
-		}
-		if (vkey == NULL || (rc = note_verifier_parse(vkey, &vs[*n],
-		    err)) != HS_OK) {
-			hs_errprefix(err, "key %s", label ? label : "?");
+	if ((rc = keys_list(db, &k, &nk, err)) != HS_OK)
+		return rc;
+	if (nk > AUDIT_MAX_KEYS) {
+		rc = hs_fail(err, HS_ERR_TOOBIG, "more than %d keys",
+		    AUDIT_MAX_KEYS);
+		goto out;
+	}
+	for (i = 0; i < nk; i++) {
+		if (note_verifier_parse(k[i].vkey, &vs[*n], err) != HS_OK) {
+			hs_errprefix(err, "key %s", k[i].label);
 			rc = HS_ERR_FORMAT;
 			goto out;
 		}
 		(*n)++;
 	}
-	if (r != SQLITE_DONE)
-		rc = store_err(db, err, "reading keys");
 out:
-	sqlite3_finalize(st);
+	free(k);
 	return rc;
 }
 
-int
-cmd_audit(const struct cli *cli, int argc, char **argv)
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ NULL, 0, NULL, 0 },
 	};
-	struct config c;
+
+	if (getopt_long(argc, argv, "", opts, NULL) != -1)
+		return CMD_USAGE;
+	if (optind < argc) {
+		cmd_say(x, "unexpected argument '%s'", argv[optind]);
+		return CMD_USAGE;
+	}
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
 	struct note_verifier *vs[AUDIT_MAX_KEYS];
 	struct ledger_audit_result res;
 	struct ledger *l = NULL;
-	sqlite3 *db = NULL;
 	size_t nvs = 0, i;
 	char err[HS_ERRLEN] = "";
 	enum hs_err rc;
 	int ret = 2;
 
-	while (getopt_long(argc, argv, "", opts, NULL) != -1) {
-		fprintf(stderr, "usage: %s audit\n", cli->prog);
-		return 2;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s audit: unexpected argument '%s'\n",
-		    cli->prog, argv[optind]);
-		return 2;
-	}
-	if ((rc = config_load(cli->data_dir, &c, err)) != HS_OK)
-		goto out;
-	if ((rc = store_open(c.db_path, STORE_RO, &db, err)) != HS_OK ||
-	    (rc = ledger_open(db, c.origin, &l, err)) != HS_OK ||
-	    (rc = load_keys(db, vs, &nvs, err)) != HS_OK)
+	if ((rc = ledger_open(x->db, x->cfg.origin, &l, err)) != HS_OK ||
+	    (rc = load_keys(x->db, vs, &nvs, err)) != HS_OK)
 		goto out;
 	rc = ledger_audit(l, vs, nvs, &res, err);
 	if (rc == HS_OK) {
@@ -94,22 +88,21 @@ cmd_audit(const struct cli *cli, int argc, char **argv)
 		    "every leaf and subtree hash recomputed, every checkpoint "
 		    "signature (keys: %zu) and consistency checked\n",
 		    (unsigned long long)res.leaves,
-		    (unsigned long long)res.checkpoints, c.origin, nvs);
+		    (unsigned long long)res.checkpoints, x->cfg.origin, nvs);
 		ret = 0;
 	} else if (rc == HS_ERR_SIGNATURE) {
-		fprintf(stderr, "%s audit: FAILED at %s %llu: %s\n", cli->prog,
-		    res.bad_checkpoint ? "checkpoint" : "leaf index",
-		    (unsigned long long)res.bad, err);
+		cmd_say(x, "FAILED at %s %llu: %s", res.bad_checkpoint ?
+		    "checkpoint" : "leaf index", (unsigned long long)res.bad,
+		    err);
 		ret = 1;
-		err[0] = '\0';
 	}
 out:
 	if (ret == 2)
-		fprintf(stderr, "%s audit: %s\n", cli->prog, err);
+		cmd_say(x, "%s", err);
 	for (i = 0; i < nvs; i++)
 		note_verifier_free(vs[i]);
 	ledger_close(l);
-	store_close(db);
-	config_wipe(&c);
 	return ret;
 }
+
+const struct cmd_ops cmd_audit_ops = { sizeof(char), parse, run };

@@ -5,20 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common.h"
+#include "cmd.h"
 #include "app/import.h"
-
-static int
-usage(void)
-{
-	fprintf(stderr, "usage: hourseal-issuer import FILE [--encoding gbk] "
-	    "[--skip-invalid REJECTS_FILE] [--accept-renames] "
-	    "[--max-errors N] [--quiet]\n");
-	return 2;
-}
 
 struct out {
 	bool quiet;
+};
+
+struct args {
+	struct import_options o;
+	struct out out;
 };
 
 static void
@@ -31,8 +27,8 @@ print_report(void *ctx, enum import_level level, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
-int
-cmd_import(const struct cli *cli, int argc, char **argv)
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ "encoding", required_argument, NULL, 'e' },
@@ -42,42 +38,45 @@ cmd_import(const struct cli *cli, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct import_options o;
-	struct import_stats st;
-	struct issuer_ctx x;
-	struct out out = { false };
-	char err[HS_ERRLEN] = "";
-	enum hs_err rc;
+	struct args *a = args;
+	struct import_options *o = &a->o;
 	int ch;
 
-	memset(&o, 0, sizeof(o));
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'e': o.encoding = optarg; break;
-		case 's': o.rejects_path = optarg; break;
-		case 'r': o.accept_renames = true; break;
+		case 'e': o->encoding = optarg; break;
+		case 's': o->rejects_path = optarg; break;
+		case 'r': o->accept_renames = true; break;
 		case 'm':
-			if (sscanf(optarg, "%zu", &o.max_errors) != 1)
-				return usage();
+			if (sscanf(optarg, "%zu", &o->max_errors) != 1)
+				return CMD_USAGE;
 			break;
-		case 'q': out.quiet = true; break;
-		default: return usage();
+		case 'q': a->out.quiet = true; break;
+		default: return CMD_USAGE;
 		}
 	}
 	if (optind + 1 != argc)
-		return usage();
-	o.path = argv[optind];
-	if ((o.today = issuer_today()) < 0) {
-		fprintf(stderr, "hourseal-issuer import: HOURSEAL_TODAY must be "
-		    "YYYY-MM-DD\n");
+		return CMD_USAGE;
+	o->path = argv[optind];
+	if ((o->today = cmd_today()) < 0) {
+		cmd_say(x, "HOURSEAL_TODAY must be YYYY-MM-DD");
 		return 2;
 	}
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
+	struct args *a = args;
+	struct import_options o = a->o;
+	struct import_stats st;
+	char err[HS_ERRLEN] = "";
+	enum hs_err rc;
+
 	o.report = print_report;
-	o.ctx = &out;
-	if (issuer_open(cli, "import", &x) != 0)
-		return 2;
-	rc = import_file(x.db, &x.cfg, x.pol, &o, &st, err);
-	issuer_close(&x);
+	o.ctx = &a->out;
+	rc = import_file(x->db, &x->cfg, x->pol, &o, &st, err);
 	if (rc != HS_OK) {
 		fprintf(stderr, "%s\n", err);
 		return rc == HS_ERR_INVALID || rc == HS_ERR_FORMAT ||
@@ -92,3 +91,5 @@ cmd_import(const struct cli *cli, int argc, char **argv)
 		printf("rejected rows, with their reasons: %s\n", o.rejects_path);
 	return 0;
 }
+
+const struct cmd_ops cmd_import_ops = { sizeof(struct args), parse, run };

@@ -12,14 +12,10 @@
 #include "cert/policy.h"
 #include "core/util.h"
 
-static int
-usage(void)
-{
-	fprintf(stderr, "usage: hourseal-issuer init DIR [--issuer NAME] "
-	    "[--origin ORIGIN] [--base-url URL] [--policy NAME|FILE] "
-	    "[--keys DIR] [--templates DIR]\n");
-	return 2;
-}
+struct args {
+	struct config c; /* the options; config_init fills the rest */
+	const char *dir;
+};
 
 /* Copies s into out (size n); -1 if it does not fit. */
 static int
@@ -28,9 +24,12 @@ set(char *out, size_t n, const char *s)
 	return snprintf(out, n, "%s", s) < (int)n ? 0 : -1;
 }
 
-int
-cmd_init(const struct cli *cli, int argc, char **argv)
+#define SET(field) set(cp->field, sizeof(cp->field), optarg)
+
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
+	struct args *a = args;
 	static const struct option opts[] = {
 		{ "issuer", required_argument, NULL, 'i' },
 		{ "origin", required_argument, NULL, 'o' },
@@ -40,38 +39,42 @@ cmd_init(const struct cli *cli, int argc, char **argv)
 		{ "templates", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct config c;
-	struct policy *pol = NULL;
-	char err[HS_ERRLEN] = "", path[PATH_MAX], cwd[PATH_MAX], tdef[PATH_MAX];
-	const char *dir, *tdir;
-	int ch, bad = 0, rc = 2;
+	struct config *cp = &a->c;
+	int ch, bad = 0;
 
-	memset(&c, 0, sizeof(c));
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'i': bad |= set(c.issuer, sizeof(c.issuer), optarg); break;
-		case 'o': bad |= set(c.origin, sizeof(c.origin), optarg); break;
-		case 'u': bad |= set(c.base_url, sizeof(c.base_url), optarg);
-			break;
-		case 'p': bad |= set(c.policy, sizeof(c.policy), optarg); break;
-		case 'k': bad |= set(c.keys_dir, sizeof(c.keys_dir), optarg);
-			break;
-		case 't': bad |= set(c.templates_dir, sizeof(c.templates_dir),
-			    optarg);
-			break;
-		default: return usage();
+		case 'i': bad |= SET(issuer); break;
+		case 'o': bad |= SET(origin); break;
+		case 'u': bad |= SET(base_url); break;
+		case 'p': bad |= SET(policy); break;
+		case 'k': bad |= SET(keys_dir); break;
+		case 't': bad |= SET(templates_dir); break;
+		default: return CMD_USAGE;
 		}
 	}
 	if (bad) {
-		fprintf(stderr, "hourseal-issuer init: an option is too long\n");
+		cmd_say(x, "an option is too long");
 		return 2;
 	}
 	if (optind + 1 == argc)
-		dir = argv[optind];
-	else if (optind == argc && cli->data_dir != NULL)
-		dir = cli->data_dir; /* hourseal-issuer --data DIR init */
+		a->dir = argv[optind];
+	else if (optind == argc && x->data_dir != NULL)
+		a->dir = x->data_dir; /* hourseal-issuer --data DIR init */
 	else
-		return usage();
+		return CMD_USAGE;
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
+	struct args *a = args;
+	struct config c = a->c;
+	struct policy *pol = NULL;
+	char err[HS_ERRLEN] = "", path[PATH_MAX], cwd[PATH_MAX], tdef[PATH_MAX];
+	const char *dir = a->dir, *tdir;
+	int rc = 2;
 
 	/* Check the policy before anything is created: a typo in its name
 	 * should not leave a data directory behind. A policy given as a
@@ -86,24 +89,23 @@ cmd_init(const struct cli *cli, int argc, char **argv)
 			if (getcwd(cwd, sizeof(cwd)) == NULL ||
 			    path_join(path, sizeof(path), cwd, c.policy, err)
 			    != HS_OK || set(c.policy, sizeof(c.policy), path)) {
-				fprintf(stderr, "hourseal-issuer init: --policy: "
-				    "path too long\n");
+				cmd_say(x, "--policy: path too long");
 				return 2;
 			}
 		}
 		snprintf(path, sizeof(path), "%s", c.policy);
 	} else if (snprintf(path, sizeof(path), "%s/policy/%s.json", tdir,
 	    c.policy) >= (int)sizeof(path)) {
-		fprintf(stderr, "hourseal-issuer init: --policy: too long\n");
+		cmd_say(x, "--policy: too long");
 		return 2;
 	}
 	if (policy_load(path, &pol, err) != HS_OK) {
-		fprintf(stderr, "hourseal-issuer init: policy: %s\n", err);
+		cmd_say(x, "policy: %s", err);
 		rc = 1;
 		goto out;
 	}
 	if (config_init(dir, &c, err) != HS_OK) {
-		fprintf(stderr, "hourseal-issuer init: %s\n", err);
+		cmd_say(x, "%s", err);
 		rc = 2;
 		goto out;
 	}
@@ -113,5 +115,8 @@ cmd_init(const struct cli *cli, int argc, char **argv)
 out:
 	policy_free(pol);
 	config_wipe(&c);
+	config_wipe(&a->c);
 	return rc;
 }
+
+const struct cmd_ops cmd_init_ops = { sizeof(struct args), parse, run };

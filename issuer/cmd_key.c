@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certcmd.h"
 #include "cmd.h"
 #include "keycmd.h"
 #include "store/keys.h"
@@ -37,21 +36,12 @@
 #include "store/store.h"
 #include "core/util.h"
 
-#define USAGE "usage: %s key rotate [LABEL] [--passphrase-file F] " \
-	"[--old-passphrase-file F]\n" \
-	"       %s key retire LABEL [--at TIME] [--passphrase-file F]\n" \
-	"       %s key compromised LABEL --since TIME [--passphrase-file F]\n" \
-	"       %s key list\n"
-
-static int
-usage(const struct cli *cli)
-{
-	fprintf(stderr, USAGE, cli->prog, cli->prog, cli->prog, cli->prog);
-	return 2;
-}
+struct args {
+	const char *sub, *label, *passflag, *oldflag, *since, *at;
+};
 
 static enum hs_err
-key_rotate(const struct cli *cli, sqlite3 *db, const struct config *c,
+key_rotate(sqlite3 *db, const struct config *c,
     const char *want, const char *passfile, const char *oldpass, char *err)
 {
 	struct note_signer *old = NULL;
@@ -85,7 +75,6 @@ key_rotate(const struct cli *cli, sqlite3 *db, const struct config *c,
 	if (passfile == NULL)
 		fprintf(stderr, "warning: %s.key is not encrypted; use "
 		    "--passphrase-file to protect it\n", label);
-	(void)cli;
 out:
 	note_signer_free(old);
 	return rc;
@@ -225,8 +214,8 @@ key_list(sqlite3 *db, const struct config *c, char *err)
 	return HS_OK;
 }
 
-int
-cmd_key(const struct cli *cli, int argc, char **argv)
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ "passphrase-file", required_argument, NULL, 'p' },
@@ -235,64 +224,64 @@ cmd_key(const struct cli *cli, int argc, char **argv)
 		{ "at", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *passflag = NULL, *oldflag = NULL, *since = NULL, *at = NULL;
-	const char *sub, *label = NULL;
-	char err[HS_ERRLEN] = "", now[21];
-	struct config c;
-	sqlite3 *db = NULL;
-	enum hs_err rc;
-	int ch, ret;
+	struct args *a = args;
+	const char *sub;
+	int ch;
 
 	if (argc < 2)
-		return usage(cli);
-	sub = argv[1];
+		return CMD_USAGE;
+	sub = a->sub = argv[1];
 	/* Options after the subcommand. */
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'p': passflag = optarg; break;
-		case 'o': oldflag = optarg; break;
-		case 's': since = optarg; break;
-		case 'a': at = optarg; break;
-		default: return usage(cli);
+		case 'p': a->passflag = optarg; break;
+		case 'o': a->oldflag = optarg; break;
+		case 's': a->since = optarg; break;
+		case 'a': a->at = optarg; break;
+		default: return CMD_USAGE;
 		}
 	}
 	if (argc - optind > 1)
-		return usage(cli);
+		return CMD_USAGE;
 	if (optind < argc)
-		label = argv[optind];
-	if (strcmp(sub, "rotate") == 0) {
-		if (since || at)
-			return usage(cli);
-	} else if (strcmp(sub, "retire") == 0) {
-		if (label == NULL || since || oldflag)
-			return usage(cli);
-	} else if (strcmp(sub, "compromised") == 0) {
-		if (label == NULL || since == NULL || at || oldflag)
-			return usage(cli);
-	} else if (strcmp(sub, "list") == 0) {
-		if (label || since || at || passflag || oldflag)
-			return usage(cli);
-	} else
-		return usage(cli);
-
-	if ((ret = certcmd_open(cli->prog, cli->data_dir, &c, &db)) != 0)
-		return ret;
-	time_now_rfc3339(now);
-	if (strcmp(sub, "rotate") == 0) {
-		const char *pf = keys_passphrase_file(passflag);
-
-		rc = key_rotate(cli, db, &c, label, pf, oldflag ? oldflag : pf,
-		    err);
-	} else if (strcmp(sub, "retire") == 0) {
-		rc = key_mark(db, &c, label, false, at ? at : now,
-		    keys_passphrase_file(passflag), err);
-	} else if (strcmp(sub, "compromised") == 0) {
-		rc = key_mark(db, &c, label, true, since,
-		    keys_passphrase_file(passflag), err);
-	} else
-		rc = key_list(db, &c, err);
-	store_close(db);
-	config_wipe(&c);
-	return rc == HS_OK ? 0 : certcmd_fail(cli->prog, rc, err);
+		a->label = argv[optind];
+	if (strcmp(sub, "rotate") == 0)
+		return a->since || a->at ? CMD_USAGE : 0;
+	if (strcmp(sub, "retire") == 0)
+		return a->label == NULL || a->since || a->oldflag ? CMD_USAGE :
+		    0;
+	if (strcmp(sub, "compromised") == 0)
+		return a->label == NULL || a->since == NULL || a->at ||
+		    a->oldflag ? CMD_USAGE : 0;
+	if (strcmp(sub, "list") == 0)
+		return a->label || a->since || a->at || a->passflag ||
+		    a->oldflag ? CMD_USAGE : 0;
+	cmd_say(x, "unknown subcommand '%s'", sub);
+	return CMD_USAGE;
 }
+
+static int
+run(struct cmd *x, void *args)
+{
+	const struct args *a = args;
+	const char *sub = a->sub, *pf = keys_passphrase_file(a->passflag);
+	char err[HS_ERRLEN] = "", now[21];
+	enum hs_err rc;
+
+	time_now_rfc3339(now);
+	if (strcmp(sub, "rotate") == 0)
+		rc = key_rotate(x->db, &x->cfg, a->label, pf, a->oldflag ?
+		    a->oldflag : pf, err);
+	else if (strcmp(sub, "retire") == 0)
+		rc = key_mark(x->db, &x->cfg, a->label, false, a->at ? a->at :
+		    now, pf, err);
+	else if (strcmp(sub, "compromised") == 0)
+		rc = key_mark(x->db, &x->cfg, a->label, true, a->since, pf,
+		    err);
+	else
+		rc = key_list(x->db, &x->cfg, err);
+	return rc == HS_OK ? 0 : cmd_fail(x, rc, err);
+}
+
+const struct cmd_ops cmd_key_ops = { sizeof(struct args), parse, run };

@@ -18,7 +18,6 @@
 
 #include <openssl/crypto.h>
 
-#include "certcmd.h"
 #include "cmd.h"
 #include "keycmd.h"
 #include "cert/leaf.h"
@@ -177,63 +176,62 @@ report(const struct config *c, const char *label, const char *vkey,
 		    "--passphrase-file to protect it\n", label);
 }
 
-int
-cmd_keygen(const struct cli *cli, int argc, char **argv)
+struct args {
+	const char *passflag, *want;
+};
+
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ "passphrase-file", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[HS_ERRLEN] = "", label[KEYS_LABEL_MAX + 1];
-	char vkey[NOTE_VKEY_MAX];
-	const char *passflag = NULL, *passfile, *want = NULL;
-	struct keys_info active;
-	struct config c;
-	sqlite3 *db = NULL;
-	uint64_t index = 0, size = 0;
-	enum hs_err rc;
-	int ch, ret;
+	struct args *a = args;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			passflag = optarg;
-			break;
-		default:
-			fprintf(stderr, "usage: %s keygen [LABEL] "
-			    "[--passphrase-file FILE]\n", cli->prog);
-			return 2;
-		}
+		if (ch != 'p')
+			return CMD_USAGE;
+		a->passflag = optarg;
 	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "usage: %s keygen [LABEL] "
-		    "[--passphrase-file FILE]\n", cli->prog);
-		return 2;
-	}
+	if (argc - optind > 1)
+		return CMD_USAGE;
 	if (optind < argc)
-		want = argv[optind];
-	passfile = keys_passphrase_file(passflag);
-	if ((ret = certcmd_open(cli->prog, cli->data_dir, &c, &db)) != 0)
-		return ret;
-	rc = keys_active(db, c.keys_dir, &active, err);
+		a->want = argv[optind];
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
+	const struct args *a = args;
+	char err[HS_ERRLEN] = "", label[KEYS_LABEL_MAX + 1];
+	char vkey[NOTE_VKEY_MAX];
+	const char *passfile = keys_passphrase_file(a->passflag);
+	struct keys_info active;
+	uint64_t index = 0, size = 0;
+	enum hs_err rc;
+
+	rc = keys_active(x->db, x->cfg.keys_dir, &active, err);
 	if (rc == HS_OK) {
 		rc = hs_fail(err, HS_ERR_STATE, "key %s is already active; "
-		    "use '%s key rotate' to replace it", active.label,
-		    cli->prog);
+		    "use 'hourseal-issuer key rotate' to replace it",
+		    active.label);
 		goto out;
 	}
 	if (rc != HS_ERR_NOTFOUND)
 		goto out;
-	if ((rc = keycmd_label(db, &c, want, label, err)) != HS_OK)
+	if ((rc = keycmd_label(x->db, &x->cfg, a->want, label, err)) != HS_OK)
 		goto out;
-	if ((rc = keycmd_make(db, &c, label, passfile, NULL, NULL, vkey,
-	    &index, &size, err)) != HS_OK)
+	if ((rc = keycmd_make(x->db, &x->cfg, label, passfile, NULL, NULL,
+	    vkey, &index, &size, err)) != HS_OK)
 		goto out;
-	report(&c, label, vkey, passfile != NULL);
+	report(&x->cfg, label, vkey, passfile != NULL);
 	printf("  logged: key leaf %llu, checkpoint of size %llu signed by %s\n",
 	    (unsigned long long)index, (unsigned long long)size, label);
 out:
-	store_close(db);
-	config_wipe(&c);
-	return rc == HS_OK ? 0 : certcmd_fail(cli->prog, rc, err);
+	return rc == HS_OK ? 0 : cmd_fail(x, rc, err);
 }
+
+const struct cmd_ops cmd_keygen_ops = { sizeof(struct args), parse, run };

@@ -9,14 +9,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "certcmd.h"
-#include "store/certs.h"
 #include "cmd.h"
-#include "store/store.h"
+#include "store/certs.h"
 #include "core/util.h"
 
-int
-cmd_list(const struct cli *cli, int argc, char **argv)
+struct args {
+	struct certs_filter f;
+	const char *id;
+};
+
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ "year", required_argument, NULL, 'y' },
@@ -25,67 +28,66 @@ cmd_list(const struct cli *cli, int argc, char **argv)
 		{ "kind", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct certs_filter f;
-	struct certs_iter *it = NULL;
-	struct certs_row row;
-	struct config c;
-	sqlite3 *db = NULL;
-	char err[HS_ERRLEN] = "", digest[45], hours[HOURS_SIZE];
-	const char *id = NULL;
-	enum hs_err rc;
-	long n = 0;
-	int ch, ret;
+	struct args *a = args;
+	int ch;
 
-	memset(&f, 0, sizeof(f));
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'y':
-			if (certcmd_year(cli->prog, optarg, &f.year) != 0)
+			if (cmd_year(x, optarg, &a->f.year) != 0)
 				return 1;
 			break;
 		case 'i':
-			id = optarg;
+			a->id = optarg;
 			break;
 		case 's':
 			if (strcmp(optarg, "valid") == 0)
-				f.state = CERTS_VALID;
+				a->f.state = CERTS_VALID;
 			else if (strcmp(optarg, "revoked") == 0)
-				f.state = CERTS_REVOKED;
+				a->f.state = CERTS_REVOKED;
 			else {
-				fprintf(stderr, "%s: --status must be valid or "
-				    "revoked, not '%s'\n", cli->prog, optarg);
+				cmd_say(x, "--status must be valid or revoked, "
+				    "not '%s'", optarg);
 				return 1;
 			}
 			break;
 		case 'k':
 			if (strcmp(optarg, "annual") != 0 &&
 			    strcmp(optarg, "course") != 0) {
-				fprintf(stderr, "%s: --kind must be annual or "
-				    "course\n", cli->prog);
+				cmd_say(x, "--kind must be annual or course, "
+				    "not '%s'", optarg);
 				return 1;
 			}
-			f.kind = optarg;
+			a->f.kind = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s list [--year Y] [--id ID] "
-			    "[--status valid|revoked] [--kind annual|course]\n",
-			    cli->prog);
-			return 1;
+			return CMD_USAGE;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: list: unexpected argument '%s'\n",
-		    cli->prog, argv[optind]);
-		return 1;
+		cmd_say(x, "unexpected argument '%s'", argv[optind]);
+		return CMD_USAGE;
 	}
-	if ((ret = certcmd_open_ro(cli->prog, cli->data_dir, &c, &db)) != 0)
-		return ret;
-	if (id != NULL) {
-		if ((rc = certcmd_id_digest(&c, id, digest, err)) != HS_OK)
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
+	struct args *a = args;
+	struct certs_filter f = a->f;
+	struct certs_iter *it = NULL;
+	struct certs_row row;
+	char err[HS_ERRLEN] = "", digest[45], hours[HOURS_SIZE];
+	enum hs_err rc;
+	long n = 0;
+
+	if (a->id != NULL) {
+		if ((rc = cmd_id_digest(&x->cfg, a->id, digest, err)) != HS_OK)
 			goto out;
 		f.id_digest = digest;
 	}
-	if ((rc = certs_iter_open(db, &f, &it, err)) != HS_OK)
+	if ((rc = certs_iter_open(x->db, &f, &it, err)) != HS_OK)
 		goto out;
 	printf("serial\tyear\tkind\tid\tname\thours\tresult\tstatus\t"
 	    "ledger_index\tfile\n");
@@ -108,13 +110,13 @@ cmd_list(const struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "%ld certificate%s\n", n, n == 1 ? "" : "s");
 out:
 	certs_iter_free(it);
-	store_close(db);
-	config_wipe(&c);
 	if (rc != HS_OK)
-		return certcmd_fail(cli->prog, rc, err);
+		return cmd_fail(x, rc, err);
 	if (fflush(stdout) != 0) {
-		fprintf(stderr, "%s: writing the list failed\n", cli->prog);
+		cmd_say(x, "writing the list failed");
 		return 2;
 	}
 	return 0;
 }
+
+const struct cmd_ops cmd_list_ops = { sizeof(struct args), parse, run };

@@ -1,36 +1,50 @@
 /*
  * hourseal-issuer publish DIR: writes DIR/verifier.db, the copy of the
  * ledger and certificates a verifier host needs and nothing more (see
- * lib/publish.h).
+ * lib/store/publish.h). Only the config is opened here: publish_write
+ * reads the database itself.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "certcmd.h"
 #include "cmd.h"
 #include "store/publish.h"
 
-int
-cmd_publish(const struct cli *cli, int argc, char **argv)
+struct args {
+	const char *dir;
+};
+
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
+	static const struct option opts[] = {
+		{ NULL, 0, NULL, 0 },
+	};
+	struct args *a = args;
+
+	if (getopt_long(argc, argv, "", opts, NULL) != -1 ||
+	    optind + 1 != argc)
+		return CMD_USAGE;
+	a->dir = argv[optind];
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
+	const struct args *a = args;
 	struct publish_stats ps;
-	struct config c;
 	char err[HS_ERRLEN] = "";
 	enum hs_err rc;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: %s publish DIR\n", cli->prog);
-		return 1;
-	}
-	if ((rc = config_load(cli->data_dir, &c, err)) != HS_OK)
-		{ certcmd_fail(cli->prog, rc, err); return 2; }
-	rc = publish_write(c.db_path, argv[1], &ps, err);
-	config_wipe(&c);
-	if (rc != HS_OK)
-		return certcmd_fail(cli->prog, rc, err);
+	if ((rc = publish_write(x->cfg.db_path, a->dir, &ps, err)) != HS_OK)
+		return cmd_fail(x, rc, err);
 	printf("%s/verifier.db: %lld certificates, %lld revocations, "
-	    "%lld ledger entries, %lld checkpoints, %lld keys\n", argv[1],
+	    "%lld ledger entries, %lld checkpoints, %lld keys\n", a->dir,
 	    ps.certificates, ps.revocations, ps.leaves, ps.checkpoints,
 	    ps.keys);
 	return 0;
 }
+
+const struct cmd_ops cmd_publish_ops = { sizeof(struct args), parse, run };

@@ -9,58 +9,55 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "certcmd.h"
 #include "cmd.h"
-#include "app/issue.h"
 #include "cert/serial.h"
-#include "store/store.h"
 
-int
-cmd_reissue(const struct cli *cli, int argc, char **argv)
+struct args {
+	const char *out;
+	char serial[SERIAL_SIZE];
+};
+
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char serial[SERIAL_SIZE], fresh[SERIAL_SIZE], err[HS_ERRLEN] = "";
-	const char *out = NULL;
-	struct issue_opts o;
-	struct issue *is = NULL;
-	struct config c;
-	sqlite3 *db = NULL;
+	struct args *a = args;
+	char err[HS_ERRLEN] = "";
 	enum hs_err rc;
-	int ch, ret;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'o')
-			goto usage;
-		out = optarg;
+			return CMD_USAGE;
+		a->out = optarg;
 	}
-	if (optind + 1 != argc || out == NULL)
-		goto usage;
-	if ((rc = serial_parse(argv[optind], serial, err)) != HS_OK)
-		return certcmd_fail(cli->prog, rc, err);
+	if (optind + 1 != argc || a->out == NULL)
+		return CMD_USAGE;
+	if ((rc = serial_parse(argv[optind], a->serial, err)) != HS_OK)
+		return cmd_fail(x, rc, err);
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
+	const struct args *a = args;
+	char fresh[SERIAL_SIZE], err[HS_ERRLEN] = "";
+	struct issue_opts o;
+	enum hs_err rc;
+
+	/* A file size limit must fail a write, not kill the process. */
 	signal(SIGXFSZ, SIG_IGN);
 	memset(&o, 0, sizeof(o));
 	o.quiet = true;
-	if ((ret = certcmd_open(cli->prog, cli->data_dir, &c, &db)) != 0)
-		return ret;
-	if ((rc = issue_open(&c, db, ISSUE_SIGN | ISSUE_RENDER, &is, err)) !=
-	    HS_OK) {
-		store_close(db);
-		config_wipe(&c);
-		certcmd_fail(cli->prog, rc, err);
-		return 2;
-	}
-	rc = issue_reissue(is, serial, out, &o, fresh, err);
-	issue_close(is);
-	store_close(db);
-	config_wipe(&c);
+	rc = issue_reissue(x->is, a->serial, a->out, &o, fresh, err);
 	if (rc != HS_OK)
-		return certcmd_fail(cli->prog, rc, err);
-	printf("%s replaces %s (revoked as superseded)\n", fresh, serial);
+		return cmd_fail(x, rc, err);
+	printf("%s replaces %s (revoked as superseded)\n", fresh, a->serial);
 	return 0;
-usage:
-	fprintf(stderr, "usage: %s reissue SERIAL --out DIR\n", cli->prog);
-	return 1;
 }
+
+const struct cmd_ops cmd_reissue_ops = { sizeof(struct args), parse, run };

@@ -2,77 +2,69 @@
  * hourseal-issuer revoke SERIAL --reason superseded|error|fraud|withdrawn
  *     [--note TEXT]
  *
- * Appends a revoke leaf and signs a new checkpoint (lib/issue.h).
+ * Appends a revoke leaf and signs a new checkpoint (lib/app/issue.h).
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "certcmd.h"
-#include "store/certs.h"
 #include "cmd.h"
-#include "app/issue.h"
+#include "store/certs.h"
 #include "cert/serial.h"
-#include "store/store.h"
 
-int
-cmd_revoke(const struct cli *cli, int argc, char **argv)
+struct args {
+	const char *reason, *note;
+	char serial[SERIAL_SIZE];
+};
+
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ "reason", required_argument, NULL, 'r' },
 		{ "note", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *reason = NULL, *note = NULL;
-	char serial[SERIAL_SIZE], err[HS_ERRLEN] = "";
-	struct issue *is = NULL;
-	struct config c;
-	sqlite3 *db = NULL;
-	uint64_t index = 0, size = 0;
+	struct args *a = args;
+	char err[HS_ERRLEN] = "";
 	enum hs_err rc;
-	int ch, ret;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'r':
-			reason = optarg;
-			break;
-		case 'n':
-			note = optarg;
-			break;
-		default:
-			goto usage;
+		case 'r': a->reason = optarg; break;
+		case 'n': a->note = optarg; break;
+		default: return CMD_USAGE;
 		}
 	}
-	if (optind + 1 != argc || reason == NULL)
-		goto usage;
-	if ((rc = serial_parse(argv[optind], serial, err)) != HS_OK)
-		return certcmd_fail(cli->prog, rc, err);
-	if (!certs_reason_valid(reason)) {
-		fprintf(stderr, "%s: --reason must be one of %s, not '%s'\n",
-		    cli->prog, CERTS_REASONS, reason);
+	if (optind + 1 != argc || a->reason == NULL)
+		return CMD_USAGE;
+	if ((rc = serial_parse(argv[optind], a->serial, err)) != HS_OK)
+		return cmd_fail(x, rc, err);
+	if (!certs_reason_valid(a->reason)) {
+		cmd_say(x, "--reason must be one of %s, not '%s'",
+		    CERTS_REASONS, a->reason);
 		return 1;
 	}
-	if ((ret = certcmd_open(cli->prog, cli->data_dir, &c, &db)) != 0)
-		return ret;
-	if ((rc = issue_open(&c, db, ISSUE_SIGN, &is, err)) != HS_OK) {
-		store_close(db);
-		config_wipe(&c);
-		certcmd_fail(cli->prog, rc, err);
-		return 2;
-	}
-	rc = issue_revoke(is, serial, reason, note, &index, &size, err);
-	issue_close(is);
-	store_close(db);
-	config_wipe(&c);
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
+	const struct args *a = args;
+	char err[HS_ERRLEN] = "";
+	uint64_t index = 0, size = 0;
+	enum hs_err rc;
+
+	rc = issue_revoke(x->is, a->serial, a->reason, a->note, &index, &size,
+	    err);
 	if (rc != HS_OK)
-		return certcmd_fail(cli->prog, rc, err);
+		return cmd_fail(x, rc, err);
 	printf("revoked %s (%s): ledger index %llu, checkpoint size %llu\n",
-	    serial, reason, (unsigned long long)index,
+	    a->serial, a->reason, (unsigned long long)index,
 	    (unsigned long long)size);
 	return 0;
-usage:
-	fprintf(stderr, "usage: %s revoke SERIAL --reason "
-	    "superseded|error|fraud|withdrawn [--note TEXT]\n", cli->prog);
-	return 1;
 }
+
+const struct cmd_ops cmd_revoke_ops = { sizeof(struct args), parse, run };

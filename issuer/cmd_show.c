@@ -4,46 +4,54 @@
  * The certificate's status, ledger index, PDF, the signed note and its
  * receipt against the latest checkpoint.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "certcmd.h"
-#include "store/certs.h"
 #include "cmd.h"
-#include "app/issue.h"
+#include "store/certs.h"
 #include "cert/serial.h"
-#include "store/store.h"
 #include "core/util.h"
 
-int
-cmd_show(const struct cli *cli, int argc, char **argv)
+struct args {
+	char serial[SERIAL_SIZE];
+};
+
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
-	char serial[SERIAL_SIZE], err[HS_ERRLEN] = "";
+	static const struct option opts[] = {
+		{ NULL, 0, NULL, 0 },
+	};
+	struct args *a = args;
+	char err[HS_ERRLEN] = "";
+	enum hs_err rc;
+
+	if (getopt_long(argc, argv, "", opts, NULL) != -1 ||
+	    optind + 1 != argc)
+		return CMD_USAGE;
+	if ((rc = serial_parse(argv[optind], a->serial, err)) != HS_OK)
+		return cmd_fail(x, rc, err);
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
+	const struct args *a = args;
+	char err[HS_ERRLEN] = "";
 	struct certs_row row;
-	struct issue *is = NULL;
 	struct certs *cs = NULL;
-	struct config c;
 	struct buf receipt;
-	sqlite3 *db = NULL;
 	uint64_t size = 0;
 	enum hs_err rc;
-	int ret;
 
 	memset(&row, 0, sizeof(row));
 	buf_init(&receipt);
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: %s show SERIAL\n", cli->prog);
-		return 1;
-	}
-	if ((rc = serial_parse(argv[1], serial, err)) != HS_OK)
-		return certcmd_fail(cli->prog, rc, err);
-	if ((ret = certcmd_open_ro(cli->prog, cli->data_dir, &c, &db)) != 0)
-		return ret;
-	if ((rc = certs_open(db, &cs, err)) != HS_OK ||
-	    (rc = certs_get(cs, serial, &row, err)) != HS_OK ||
-	    (rc = issue_open(&c, db, 0, &is, err)) != HS_OK ||
-	    (rc = issue_receipt(is, (uint64_t)row.leaf_index, true, &receipt,
-	    &size, err)) != HS_OK)
+	if ((rc = certs_open(x->db, &cs, err)) != HS_OK ||
+	    (rc = certs_get(cs, a->serial, &row, err)) != HS_OK ||
+	    (rc = issue_receipt(x->is, (uint64_t)row.leaf_index, true,
+	    &receipt, &size, err)) != HS_OK)
 		goto out;
 	printf("serial: %s\n", row.serial);
 	if (row.revoked) {
@@ -65,11 +73,10 @@ cmd_show(const struct cli *cli, int argc, char **argv)
 out:
 	certs_row_free(&row);
 	buf_free(&receipt);
-	issue_close(is);
 	certs_close(cs);
-	store_close(db);
-	config_wipe(&c);
 	if (rc != HS_OK)
-		return certcmd_fail(cli->prog, rc, err);
+		return cmd_fail(x, rc, err);
 	return 0;
 }
+
+const struct cmd_ops cmd_show_ops = { sizeof(struct args), parse, run };

@@ -7,22 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "cmd.h"
 #include "store/records.h"
 #include "core/util.h"
 
-static int
-usage(void)
-{
-	fprintf(stderr, "usage: hourseal-issuer stamp --list [--year Y]\n"
-	    "       hourseal-issuer stamp --all --by NAME [--as hr|industry] "
-	    "[--year Y]\n"
-	    "       hourseal-issuer stamp --ref REF --by NAME [--as "
-	    "hr|industry]\n"
-	    "       hourseal-issuer stamp --reject REF --reason TEXT --by NAME "
-	    "[--as hr|industry]\n");
-	return 2;
-}
+struct args {
+	const char *ref, *reject, *reason, *by;
+	enum records_authority kind;
+	bool list, all;
+	int year;
+};
 
 static int
 print_pending(void *ctx, const struct records_pending *r)
@@ -38,8 +32,8 @@ print_pending(void *ctx, const struct records_pending *r)
 	return 0;
 }
 
-int
-cmd_stamp(const struct cli *cli, int argc, char **argv)
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ "list", no_argument, NULL, 'l' },
@@ -52,95 +46,98 @@ cmd_stamp(const struct cli *cli, int argc, char **argv)
 		{ "year", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ref = NULL, *reject = NULL, *reason = NULL, *by = NULL;
-	enum records_authority kind = RECORDS_HR;
-	bool list = false, all = false;
-	struct issuer_ctx x;
-	char err[HS_ERRLEN] = "", *end;
-	size_t n = 0, skipped = 0;
-	enum hs_err rc;
-	int ch, year = 0, modes;
+	struct args *a = args;
+	int ch, modes;
 
+	a->kind = RECORDS_HR;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'l': list = true; break;
-		case 'a': all = true; break;
-		case 'r': ref = optarg; break;
-		case 'x': reject = optarg; break;
-		case 'R': reason = optarg; break;
-		case 'b': by = optarg; break;
+		case 'l': a->list = true; break;
+		case 'a': a->all = true; break;
+		case 'r': a->ref = optarg; break;
+		case 'x': a->reject = optarg; break;
+		case 'R': a->reason = optarg; break;
+		case 'b': a->by = optarg; break;
 		case 'k':
 			if (strcmp(optarg, "hr") == 0)
-				kind = RECORDS_HR;
+				a->kind = RECORDS_HR;
 			else if (strcmp(optarg, "industry") == 0)
-				kind = RECORDS_INDUSTRY;
+				a->kind = RECORDS_INDUSTRY;
 			else {
-				fprintf(stderr, "hourseal-issuer stamp: --as: hr "
-				    "or industry\n");
-				return 2;
+				cmd_say(x, "--as: hr or industry, not '%s'",
+				    optarg);
+				return 1;
 			}
 			break;
 		case 'y':
-			year = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || year < 1900 || year > 2999) {
-				fprintf(stderr, "hourseal-issuer stamp: --year: "
-				    "a year like 2024\n");
-				return 2;
-			}
+			if (cmd_year(x, optarg, &a->year) != 0)
+				return 1;
 			break;
-		default: return usage();
+		default: return CMD_USAGE;
 		}
 	}
-	modes = list + all + (ref != NULL) + (reject != NULL);
+	modes = a->list + a->all + (a->ref != NULL) + (a->reject != NULL);
 	if (optind != argc || modes != 1)
-		return usage();
-	if (!list && by == NULL) {
-		fprintf(stderr, "hourseal-issuer stamp: --by NAME: who stamps "
-		    "(the HR or industry department)\n");
-		return 2;
+		return CMD_USAGE;
+	if (!a->list && a->by == NULL) {
+		cmd_say(x, "--by NAME: who stamps (the HR or industry "
+		    "department)");
+		return CMD_USAGE;
 	}
-	if (reject != NULL && reason == NULL) {
-		fprintf(stderr, "hourseal-issuer stamp: --reject needs --reason "
-		    "TEXT\n");
-		return 2;
+	if (a->reject != NULL && a->reason == NULL) {
+		cmd_say(x, "--reject needs --reason TEXT");
+		return CMD_USAGE;
 	}
-	if (reason != NULL && reject == NULL) {
-		fprintf(stderr, "hourseal-issuer stamp: --reason goes with "
-		    "--reject\n");
-		return 2;
+	if (a->reason != NULL && a->reject == NULL) {
+		cmd_say(x, "--reason goes with --reject");
+		return CMD_USAGE;
 	}
-	if (issuer_open(cli, "stamp", &x) != 0)
-		return 2;
-	if (list) {
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
+	const struct args *a = args;
+	const char *by = a->by;
+	char err[HS_ERRLEN] = "";
+	size_t n = 0, skipped = 0;
+	enum hs_err rc;
+
+	if (a->list) {
 		printf("ref\tid\tname\tyear\tsubject\tform\tstart\tend\thours\t"
 		    "title\tprovider\n");
-		rc = records_pending_each(x.db, year, print_pending, &n, err);
+		rc = records_pending_each(x->db, a->year, print_pending, &n,
+		    err);
 		if (rc == HS_OK)
 			fprintf(stderr, "%zu record%s waiting for a stamp\n", n,
 			    n == 1 ? "" : "s");
-	} else if (all) {
-		rc = records_stamp_all(x.db, year, by, kind, &n, &skipped, err);
+	} else if (a->all) {
+		rc = records_stamp_all(x->db, a->year, by, a->kind, &n,
+		    &skipped, err);
 		if (rc == HS_OK) {
 			printf("stamped %zu record%s as %s (%s)\n", n,
-			    n == 1 ? "" : "s", by, records_authority_name(kind));
+			    n == 1 ? "" : "s", by,
+			    records_authority_name(a->kind));
 			if (skipped > 0)
 				printf("left %zu public-subject record%s for the "
 				    "HR department\n", skipped,
 				    skipped == 1 ? "" : "s");
 		}
 	} else {
-		rc = records_stamp_ref(x.db, ref ? ref : reject, reason, by,
-		    kind, err);
+		rc = records_stamp_ref(x->db, a->ref ? a->ref : a->reject,
+		    a->reason, by, a->kind, err);
 		if (rc == HS_OK)
-			printf("%s %s by %s (%s)\n", ref ? ref : reject,
-			    ref ? "stamped" : "rejected", by,
-			    records_authority_name(kind));
+			printf("%s %s by %s (%s)\n", a->ref ? a->ref : a->reject,
+			    a->ref ? "stamped" : "rejected", by,
+			    records_authority_name(a->kind));
 	}
-	issuer_close(&x);
 	if (rc != HS_OK) {
-		fprintf(stderr, "hourseal-issuer stamp: %s\n", err);
+		cmd_say(x, "%s", err);
 		return rc == HS_ERR_NOTFOUND || rc == HS_ERR_STATE ||
 		    rc == HS_ERR_INVALID ? 1 : 2;
 	}
 	return 0;
 }
+
+const struct cmd_ops cmd_stamp_ops = { sizeof(struct args), parse, run };

@@ -1,34 +1,23 @@
 /*
  * hourseal-issuer summary --year Y [--id ID] [--json]: each practitioner's
- * stamped hours against the policy's yearly requirement.
+ * stamped hours against the policy's yearly requirement. The evaluation
+ * and the JSON are the report module's (lib/store/report.h); this file
+ * reads the command line and prints. The database is opened read-only.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "cert/cert.h"
-#include "common.h"
-#include "store/records.h"
+#include "cmd.h"
 #include "core/util.h"
+#include "store/report.h"
 
-static int
-usage(void)
-{
-	fprintf(stderr, "usage: hourseal-issuer summary --year Y [--id ID] "
-	    "[--json]\n");
-	return 2;
-}
-
-/* Hours as a JSON number: 30 or 12.5. */
-static json_t *
-jhours(long tenths)
-{
-	return tenths % 10 == 0 ? json_integer(tenths / 10) :
-	    json_real((double)tenths / 10.0);
-}
+struct args {
+	const char *id;
+	bool json;
+	int year;
+};
 
 /* "public 5, professional 10.5" of what is missing; "" when met. */
 static void
@@ -57,71 +46,13 @@ missing_text(const struct policy_result *r, bool split, struct buf *b)
 	}
 }
 
-struct line {
-	struct records_person p;
-	struct policy_result r;
-	size_t nrecords, pending;
-};
-
-static enum hs_err
-evaluate(struct issuer_ctx *x, int64_t pid, int year, struct line *l,
-    char *err)
-{
-	struct cert_record *recs = NULL;
-	enum hs_err rc;
-
-	memset(l, 0, sizeof(*l));
-	if ((rc = records_person_get(x->db, pid, &l->p, err)) != HS_OK)
-		return rc;
-	/* The same records and arithmetic as an annual certificate. */
-	if ((rc = records_stamped(x->db, pid, year, x->pol, &recs, NULL,
-	    &l->nrecords, err)) != HS_OK)
-		return rc;
-	policy_evaluate(x->pol, recs, l->nrecords, &l->r);
-	free(recs);
-	return records_pending_count(x->db, pid, year, &l->pending, err);
-}
-
-static json_t *
-line_json(const struct line *l, bool split)
-{
-	json_t *o = json_object(), *m = json_object();
-
-	json_object_set_new(o, "id", json_string(l->p.id_masked));
-	json_object_set_new(o, "name", json_string(l->p.name));
-	json_object_set_new(o, "unit", json_string(l->p.unit));
-	json_object_set_new(o, "public", jhours(l->r.public10));
-	if (split) {
-		json_object_set_new(o, "compulsory", jhours(l->r.compulsory10));
-		json_object_set_new(o, "elective", jhours(l->r.elective10));
-	}
-	json_object_set_new(o, "professional", jhours(l->r.professional10));
-	json_object_set_new(o, "total", jhours(l->r.total10));
-	json_object_set_new(o, "status", json_string(l->r.met ? "met" :
-	    "unmet"));
-	json_object_set_new(m, "public", jhours(l->r.missing_public10));
-	if (split) {
-		json_object_set_new(m, "compulsory",
-		    jhours(l->r.missing_compulsory10));
-		json_object_set_new(m, "elective",
-		    jhours(l->r.missing_elective10));
-	}
-	json_object_set_new(m, "professional",
-	    jhours(l->r.missing_professional10));
-	json_object_set_new(m, "total", jhours(l->r.missing_total10));
-	json_object_set_new(o, "missing", m);
-	json_object_set_new(o, "records", json_integer((json_int_t)
-	    l->nrecords));
-	json_object_set_new(o, "pending", json_integer((json_int_t)
-	    l->pending));
-	return o;
-}
-
+/* One tab-separated line; ctx points at the policy's split flag. */
 static void
-line_text(const struct line *l, bool split)
+line_text(void *ctx, const struct report_line *l)
 {
 	char pub[HOURS_SIZE], comp[HOURS_SIZE], elec[HOURS_SIZE],
 	    prof[HOURS_SIZE], tot[HOURS_SIZE];
+	bool split = *(const bool *)ctx;
 	struct buf b;
 
 	buf_init(&b);
@@ -141,8 +72,8 @@ line_text(const struct line *l, bool split)
 	buf_free(&b);
 }
 
-int
-cmd_summary(const struct cli *cli, int argc, char **argv)
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ "year", required_argument, NULL, 'y' },
@@ -150,114 +81,60 @@ cmd_summary(const struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *id = NULL;
-	bool json = false, split;
-	struct issuer_ctx x;
-	struct records_person p;
-	struct line l;
-	int64_t *ids = NULL, one;
-	size_t n = 0, i, met = 0;
-	char err[HS_ERRLEN] = "", *end, *s;
-	json_t *root = NULL, *arr = NULL, *req;
-	enum hs_err rc = HS_OK;
-	int ch, year = 0, status = 0;
-	long total;
+	struct args *a = args;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'y':
-			year = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || year < 1900 || year > 2999) {
-				fprintf(stderr, "hourseal-issuer summary: "
-				    "--year: a year like 2024\n");
-				return 2;
-			}
+			if (cmd_year(x, optarg, &a->year) != 0)
+				return 1;
 			break;
-		case 'i': id = optarg; break;
-		case 'j': json = true; break;
-		default: return usage();
+		case 'i': a->id = optarg; break;
+		case 'j': a->json = true; break;
+		default: return CMD_USAGE;
 		}
 	}
-	if (optind != argc || year == 0)
-		return usage();
-	if (issuer_open(cli, "summary", &x) != 0)
-		return 2;
-	split = policy_split_public(x.pol);
-	if (id != NULL) {
-		if ((rc = records_person_find(x.db, id, &p, err)) != HS_OK)
-			goto out;
-		one = p.id;
-		ids = &one;
-		n = 1;
-	} else if ((rc = records_people(x.db, year, &ids, &n, err)) != HS_OK)
-		goto out;
+	if (optind != argc || a->year == 0)
+		return CMD_USAGE;
+	return 0;
+}
 
-	if (json) {
-		root = json_object();
-		arr = json_array();
-		req = json_object();
-		json_object_set_new(root, "year", json_integer(year));
-		json_object_set_new(root, "policy",
-		    json_string(policy_name(x.pol)));
-		json_object_set_new(req, "total",
-		    jhours(policy_req_total10(x.pol)));
-		json_object_set_new(req, "public",
-		    jhours(policy_req_public10(x.pol)));
-		if (split) {
-			json_object_set_new(req, "compulsory",
-			    jhours(policy_req_compulsory10(x.pol)));
-			json_object_set_new(req, "elective",
-			    jhours(policy_req_elective10(x.pol)));
-		}
-		json_object_set_new(req, "professional",
-		    jhours(policy_req_professional10(x.pol)));
-		json_object_set_new(root, "requirement", req);
-		json_object_set_new(root, "practitioners", arr);
-	} else {
-		char t[HOURS_SIZE], pu[HOURS_SIZE], pr[HOURS_SIZE];
+static int
+run(struct cmd *x, void *args)
+{
+	const struct args *a = args;
+	char err[HS_ERRLEN] = "", t[HOURS_SIZE], pu[HOURS_SIZE], pr[HOURS_SIZE];
+	char *s = NULL;
+	bool split = policy_split_public(x->pol);
+	size_t n = 0, met = 0;
+	enum hs_err rc;
 
-		hours_format(policy_req_total10(x.pol), t);
-		hours_format(policy_req_public10(x.pol), pu);
-		hours_format(policy_req_professional10(x.pol), pr);
-		printf("# %d, policy %s: %s hours a year, public %s, "
-		    "professional %s; stamped records only\n", year,
-		    policy_name(x.pol), t, pu, pr);
-		printf("id\tname\tunit\tpublic%s\tprofessional\ttotal\t"
-		    "status\tpending\n", split ? " (compulsory/elective)" : "");
-	}
-	for (i = 0; i < n; i++) {
-		if ((rc = evaluate(&x, ids[i], year, &l, err)) != HS_OK)
-			goto out;
-		met += l.r.met;
-		if (json)
-			json_array_append_new(arr, line_json(&l, split));
-		else
-			line_text(&l, split);
-	}
-	if (json) {
-		json_object_set_new(root, "met", json_integer((json_int_t)met));
-		json_object_set_new(root, "unmet", json_integer((json_int_t)
-		    (n - met)));
-		if ((s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
-		    == NULL) {
-			rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		printf("%s\n", s);
+	if (a->json) {
+		if ((rc = report_summary_json(x->db, x->pol, a->year, a->id, &s,
+		    err)) == HS_OK)
+			printf("%s\n", s);
 		free(s);
 	} else {
-		total = (long)n;
-		printf("# %zu practitioner%s: %zu met, %ld unmet\n", n,
-		    n == 1 ? "" : "s", met, total - (long)met);
+		hours_format(policy_req_total10(x->pol), t);
+		hours_format(policy_req_public10(x->pol), pu);
+		hours_format(policy_req_professional10(x->pol), pr);
+		printf("# %d, policy %s: %s hours a year, public %s, "
+		    "professional %s; stamped records only\n", a->year,
+		    policy_name(x->pol), t, pu, pr);
+		printf("id\tname\tunit\tpublic%s\tprofessional\ttotal\t"
+		    "status\tpending\n", split ? " (compulsory/elective)" : "");
+		rc = report_summary(x->db, x->pol, a->year, a->id, line_text,
+		    &split, &n, &met, err);
+		if (rc == HS_OK)
+			printf("# %zu practitioner%s: %zu met, %zu unmet\n", n,
+			    n == 1 ? "" : "s", met, n - met);
 	}
-out:
-	if (ids != &one)
-		free(ids);
-	json_decref(root);
-	issuer_close(&x);
 	if (rc != HS_OK) {
-		fprintf(stderr, "hourseal-issuer summary: %s\n", err);
-		status = rc == HS_ERR_NOTFOUND || rc == HS_ERR_INVALID ? 1 : 2;
+		cmd_say(x, "%s", err);
+		return rc == HS_ERR_NOTFOUND || rc == HS_ERR_INVALID ? 1 : 2;
 	}
-	return status;
+	return 0;
 }
+
+const struct cmd_ops cmd_summary_ops = { sizeof(struct args), parse, run };

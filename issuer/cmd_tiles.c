@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "store/config.h"
 #include "store/ledger.h"
 #include "store/store.h"
 #include "tlog/tile.h"
@@ -45,10 +44,8 @@ one_tile(struct tiles_run *r, const struct tile *t, char *err)
 	if ((rc = path_join(path, sizeof(path), r->dir, rel, err)) != HS_OK)
 		return rc;
 	/* A full tile never changes: keep one that is already there. */
-	if (t->width == TILE_WIDTH && stat(path, &st) == 0 &&
-	    S_ISREG(st.st_mode) && (size_t)st.st_size >= (t->entries ?
-	    (size_t)TILE_WIDTH * 2 : (size_t)TILE_WIDTH * MERKLE_HASH) &&
-	    (t->entries || st.st_size == TILE_WIDTH * MERKLE_HASH)) {
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && tile_keep(t,
+	    (uint64_t)st.st_size)) {
 		r->kept++;
 		return HS_OK;
 	}
@@ -70,63 +67,58 @@ static enum hs_err
 all_tiles(struct tiles_run *r, char *err)
 {
 	struct tile t;
-	uint64_t total, k;
-	unsigned level;
-	int entries;
 	enum hs_err rc;
+	bool more;
 
-	for (entries = 1; entries >= 0; entries--)
-		for (level = 0; level <= (entries ? 0u : 7u); level++) {
-			total = tile_level_hashes(level, r->size);
-			for (k = 0; k * TILE_WIDTH < total; k++) {
-				t.entries = entries;
-				t.level = level;
-				t.index = k;
-				t.width = (k + 1) * TILE_WIDTH <= total ?
-				    TILE_WIDTH : (unsigned)(total % TILE_WIDTH);
-				if ((rc = one_tile(r, &t, err)) != HS_OK)
-					return rc;
-			}
-		}
+	for (more = tile_range_first(r->size, &t); more;
+	    more = tile_range_next(r->size, &t))
+		if ((rc = one_tile(r, &t, err)) != HS_OK)
+			return rc;
 	return HS_OK;
 }
 
-int
-cmd_tiles(const struct cli *cli, int argc, char **argv)
+struct args {
+	const char *dir;
+};
+
+static int
+parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ NULL, 0, NULL, 0 },
 	};
+	struct args *a = args;
+
+	if (getopt_long(argc, argv, "", opts, NULL) != -1 ||
+	    optind + 1 != argc)
+		return CMD_USAGE;
+	a->dir = argv[optind];
+	return 0;
+}
+
+static int
+run(struct cmd *x, void *args)
+{
+	const struct args *a = args;
 	struct tiles_run r;
-	struct config c;
 	struct buf note;
-	sqlite3 *db = NULL;
 	char err[HS_ERRLEN] = "", path[PATH_MAX];
 	enum hs_err rc;
+	bool tx = false;
 	int ret = 2, fd;
 
 	memset(&r, 0, sizeof(r));
 	buf_init(&r.b);
 	buf_init(&note);
-	memset(&c, 0, sizeof(c));
-	while (getopt_long(argc, argv, "", opts, NULL) != -1) {
-		fprintf(stderr, "usage: %s tiles DIR\n", cli->prog);
-		return 2;
-	}
-	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: %s tiles DIR\n", cli->prog);
-		return 2;
-	}
-	r.dir = argv[optind];
+	r.dir = a->dir;
 	if (file_mkdirs(r.dir, 0755, err) != HS_OK)
 		goto out;
-	if (config_load(cli->data_dir, &c, err) != HS_OK ||
-	    store_open(c.db_path, STORE_RO, &db, err) != HS_OK ||
-	    ledger_open(db, c.origin, &r.l, err) != HS_OK)
+	if (ledger_open(x->db, x->cfg.origin, &r.l, err) != HS_OK)
 		goto out;
 	/* One read snapshot: the checkpoint and the tiles agree. */
-	if (store_exec(db, "BEGIN", err) != HS_OK)
+	if (store_exec(x->db, "BEGIN", err) != HS_OK)
 		goto out;
+	tx = true;
 	rc = ledger_latest_checkpoint(r.l, &note, &r.size, err);
 	if (rc == HS_ERR_NOTFOUND) {
 		hs_fail(err, rc, "no checkpoint has been signed yet; issue "
@@ -150,13 +142,13 @@ cmd_tiles(const struct cli *cli, int argc, char **argv)
 	ret = 0;
 out:
 	if (ret != 0)
-		fprintf(stderr, "%s tiles: %s\n", cli->prog, err);
-	if (db != NULL)
-		store_rollback(db);
+		cmd_say(x, "%s", err);
+	if (tx)
+		store_rollback(x->db);
 	buf_free(&r.b);
 	buf_free(&note);
 	ledger_close(r.l);
-	store_close(db);
-	config_wipe(&c);
 	return ret;
 }
+
+const struct cmd_ops cmd_tiles_ops = { sizeof(struct args), parse, run };

@@ -1,82 +1,142 @@
 /*
  * hourseal-issuer: records in, signed certificates out.
+ *
+ * One table of commands, as in git's git.c: each row names the command,
+ * what it needs opened (the flags; cmd.h) and its usage, the one text
+ * printed by `hourseal-issuer CMD --help` (stdout, exit 0) and after a
+ * usage error (stderr, exit 2). main parses the command line through the
+ * command's parse, opens what the row asks for, and runs it.
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
-#include "store/config.h"
 
-/*
- * Subcommands are weak so that each can land on its own; a missing one
- * says so instead of failing to link.
- */
-#pragma weak cmd_init
-#pragma weak cmd_import
-#pragma weak cmd_stamp
-#pragma weak cmd_summary
-#pragma weak cmd_keygen
-#pragma weak cmd_key
-#pragma weak cmd_issue
-#pragma weak cmd_revoke
-#pragma weak cmd_reissue
-#pragma weak cmd_list
-#pragma weak cmd_show
-#pragma weak cmd_export
-#pragma weak cmd_publish
-#pragma weak cmd_audit
-#pragma weak cmd_tiles
+#define PROG "hourseal-issuer"
 
 static const struct {
 	const char *name;
-	int (*fn)(const struct cli *, int, char **);
-	const char *usage;
+	const struct cmd_ops *ops;
+	unsigned needs;
+	const char *usage; /* lines, each after "hourseal-issuer " */
 } cmds[] = {
-	{ "init", cmd_init, "init DIR [--issuer NAME] [--origin ORIGIN] "
-	    "[--base-url URL] [--policy NAME|FILE] [--keys DIR]" },
-	{ "import", cmd_import, "import FILE [--encoding gbk] "
-	    "[--skip-invalid REJECTS_FILE]" },
-	{ "stamp", cmd_stamp, "stamp --list | --all --by NAME | --ref REF "
-	    "--by NAME | --reject REF --reason TEXT --by NAME "
-	    "[--as hr|industry]" },
-	{ "summary", cmd_summary, "summary --year Y [--id ID] [--json]" },
-	{ "keygen", cmd_keygen, "keygen [LABEL] [--passphrase-file FILE]" },
-	{ "key", cmd_key, "key rotate | key retire LABEL | "
-	    "key compromised LABEL --since TIME | key list" },
-	{ "issue", cmd_issue, "issue --year Y [--id ID | --all] "
-	    "[--kind annual|course] --out DIR [--only-complete] [--reissue] "
-	    "[--quiet]" },
-	{ "revoke", cmd_revoke, "revoke SERIAL --reason "
-	    "superseded|error|fraud|withdrawn [--note TEXT]" },
-	{ "reissue", cmd_reissue, "reissue SERIAL --out DIR" },
-	{ "list", cmd_list, "list [--year Y] [--id ID] "
-	    "[--status valid|revoked]" },
-	{ "show", cmd_show, "show SERIAL" },
-	{ "export", cmd_export, "export --year Y --format csv|json" },
-	{ "publish", cmd_publish, "publish DIR" },
-	{ "audit", cmd_audit, "audit" },
-	{ "tiles", cmd_tiles, "tiles DIR" },
+	{ "init", &cmd_init_ops, 0,
+	    "init DIR [--issuer NAME] [--origin ORIGIN] [--base-url URL] "
+	    "[--policy NAME|FILE] [--keys DIR] [--templates DIR]" },
+	{ "import", &cmd_import_ops, CMD_POLICY | CMD_RW,
+	    "import FILE [--encoding gbk] [--skip-invalid REJECTS_FILE] "
+	    "[--accept-renames] [--max-errors N] [--quiet]" },
+	{ "stamp", &cmd_stamp_ops, CMD_POLICY | CMD_RW,
+	    "stamp --list [--year Y]\n"
+	    "stamp --all --by NAME [--as hr|industry] [--year Y]\n"
+	    "stamp --ref REF --by NAME [--as hr|industry]\n"
+	    "stamp --reject REF --reason TEXT --by NAME [--as hr|industry]" },
+	{ "summary", &cmd_summary_ops, CMD_POLICY | CMD_RO,
+	    "summary --year Y [--id ID] [--json]" },
+	{ "keygen", &cmd_keygen_ops, CMD_RW,
+	    "keygen [LABEL] [--passphrase-file FILE]" },
+	{ "key", &cmd_key_ops, CMD_RW,
+	    "key rotate [LABEL] [--passphrase-file FILE] "
+	    "[--old-passphrase-file FILE]\n"
+	    "key retire LABEL [--at TIME] [--passphrase-file FILE]\n"
+	    "key compromised LABEL --since TIME [--passphrase-file FILE]\n"
+	    "key list" },
+	{ "issue", &cmd_issue_ops, CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
+	    "issue --year Y (--id ID | --all) [--kind annual|course] --out DIR "
+	    "[--only-complete] [--reissue] [--quiet] [--batch N] "
+	    "[--workers N]" },
+	{ "revoke", &cmd_revoke_ops, CMD_RW | CMD_ISSUE | CMD_SIGN,
+	    "revoke SERIAL --reason superseded|error|fraud|withdrawn "
+	    "[--note TEXT]" },
+	{ "reissue", &cmd_reissue_ops,
+	    CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
+	    "reissue SERIAL --out DIR" },
+	{ "list", &cmd_list_ops, CMD_RO,
+	    "list [--year Y] [--id ID] [--status valid|revoked] "
+	    "[--kind annual|course]" },
+	{ "show", &cmd_show_ops, CMD_RO | CMD_ISSUE,
+	    "show SERIAL" },
+	{ "export", &cmd_export_ops, CMD_RO,
+	    "export --year Y --format csv|json [--full-id]" },
+	{ "publish", &cmd_publish_ops, CMD_CONFIG,
+	    "publish DIR" },
+	{ "audit", &cmd_audit_ops, CMD_RO,
+	    "audit" },
+	{ "tiles", &cmd_tiles_ops, CMD_RO,
+	    "tiles DIR" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
+/* Prints usage's lines, the first after head, the others aligned. */
 static void
-usage(FILE *f)
+print_usage(FILE *f, const char *head, const char *usage)
+{
+	const char *p = usage, *nl;
+	size_t pad = strlen(head);
+
+	for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		fprintf(f, "%s" PROG " %.*s\n", head, (int)(nl - p), p);
+		head = "";
+		fprintf(f, "%*s", (int)pad, "");
+	}
+	fprintf(f, "%s" PROG " %s\n", head, p);
+}
+
+static void
+usage_all(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: hourseal-issuer [--data DIR] COMMAND [ARGS]\n"
+	fprintf(f, "usage: " PROG " [--data DIR] COMMAND [ARGS]\n"
+	    "       " PROG " COMMAND --help\n"
 	    "  --data DIR   the data directory (default $HOURSEAL_DATA, "
 	    "else ./data)\ncommands:\n");
 	for (i = 0; i < NCMDS; i++)
-		fprintf(f, "  %s\n", cmds[i].usage);
+		print_usage(f, "  ", cmds[i].usage);
+}
+
+/* Parses, opens what the row needs, runs; returns the exit status. */
+static int
+run(size_t k, const char *data, int argc, char **argv)
+{
+	char name[64];
+	struct cmd c;
+	void *args;
+	int i, ret;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0) {
+			print_usage(stdout, "usage: ", cmds[k].usage);
+			return 0;
+		}
+	memset(&c, 0, sizeof(c));
+	c.name = cmds[k].name;
+	c.data_dir = data;
+	/* getopt names argv[0] in its messages: the one format. */
+	snprintf(name, sizeof(name), PROG " %s", c.name);
+	argv[0] = name;
+	if ((args = calloc(1, cmds[k].ops->args_size + 1)) == NULL) {
+		cmd_say(&c, "out of memory");
+		return 2;
+	}
+	optind = 0;
+	ret = cmds[k].ops->parse(&c, argc, argv, args);
+	if (ret == CMD_USAGE) {
+		print_usage(stderr, "usage: ", cmds[k].usage);
+		ret = 2;
+	} else if (ret == 0 && (ret = cmd_open(&c, cmds[k].needs)) == 0)
+		ret = cmds[k].ops->run(&c, args);
+	cmd_close(&c);
+	free(args);
+	return ret;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct cli cli = { NULL, "hourseal-issuer" };
 	char *args[256];
 	const char *data = NULL;
 	int n = 0, i;
@@ -86,8 +146,8 @@ main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--data") == 0) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "hourseal-issuer: --data needs "
-				    "a directory\n");
+				fprintf(stderr, PROG ": --data needs a "
+				    "directory\n");
 				return 2;
 			}
 			data = argv[++i];
@@ -96,30 +156,20 @@ main(int argc, char **argv)
 		else if (n < (int)(sizeof(args) / sizeof(args[0])) - 1)
 			args[n++] = argv[i];
 		else {
-			fprintf(stderr, "hourseal-issuer: too many "
-			    "arguments\n");
+			fprintf(stderr, PROG ": too many arguments\n");
 			return 2;
 		}
 	}
 	args[n] = NULL;
 	if (n == 0 || strcmp(args[0], "help") == 0 ||
 	    strcmp(args[0], "--help") == 0 || strcmp(args[0], "-h") == 0) {
-		usage(n == 0 ? stderr : stdout);
+		usage_all(n == 0 ? stderr : stdout);
 		return n == 0 ? 2 : 0;
 	}
-	cli.data_dir = config_data_dir(data);
-	for (k = 0; k < NCMDS; k++) {
-		if (strcmp(args[0], cmds[k].name) != 0)
-			continue;
-		if (cmds[k].fn == NULL) {
-			fprintf(stderr, "hourseal-issuer: '%s' is not built "
-			    "into this program yet\n", args[0]);
-			return 2;
-		}
-		optind = 0;
-		return cmds[k].fn(&cli, n, args);
-	}
-	fprintf(stderr, "hourseal-issuer: unknown command '%s'\n", args[0]);
-	usage(stderr);
+	for (k = 0; k < NCMDS; k++)
+		if (strcmp(args[0], cmds[k].name) == 0)
+			return run(k, config_data_dir(data), n, args);
+	fprintf(stderr, PROG ": unknown command '%s'\n", args[0]);
+	usage_all(stderr);
 	return 2;
 }

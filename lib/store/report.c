@@ -1,6 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cert/cert.h"
 #include "store/certs.h"
 #include "store/records.h"
@@ -251,5 +253,158 @@ out:
 	buf_free(&h.courses);
 	buf_free(&h.revoked);
 	buf_free(&line);
+	return rc;
+}
+
+/* One practitioner's line of the summary. */
+static enum hs_err
+summary_line(sqlite3 *db, const struct policy *pol, int64_t pid, int year,
+    struct report_line *l, char *err)
+{
+	struct cert_record *recs = NULL;
+	enum hs_err rc;
+
+	memset(l, 0, sizeof(*l));
+	if ((rc = records_person_get(db, pid, &l->p, err)) != HS_OK)
+		return rc;
+	/* The same records and arithmetic as an annual certificate. */
+	if ((rc = records_stamped(db, pid, year, pol, &recs, NULL,
+	    &l->nrecords, err)) != HS_OK)
+		return rc;
+	policy_evaluate(pol, recs, l->nrecords, &l->r);
+	free(recs);
+	return records_pending_count(db, pid, year, &l->pending, err);
+}
+
+enum hs_err
+report_summary(sqlite3 *db, const struct policy *pol, int year,
+    const char *id, void (*fn)(void *ctx, const struct report_line *l),
+    void *ctx, size_t *n, size_t *met, char *err)
+{
+	struct records_person p;
+	struct report_line l;
+	int64_t *ids = NULL, one;
+	size_t count = 0, i, m = 0;
+	enum hs_err rc;
+
+	if (n != NULL)
+		*n = 0;
+	if (met != NULL)
+		*met = 0;
+	if (id != NULL) {
+		if ((rc = records_person_find(db, id, &p, err)) != HS_OK)
+			return rc;
+		one = p.id;
+		ids = &one;
+		count = 1;
+	} else if ((rc = records_people(db, year, &ids, &count, err)) !=
+	    HS_OK)
+		return rc;
+	for (i = 0; i < count; i++) {
+		if ((rc = summary_line(db, pol, ids[i], year, &l, err)) !=
+		    HS_OK)
+			goto out;
+		m += l.r.met;
+		fn(ctx, &l);
+	}
+	if (n != NULL)
+		*n = count;
+	if (met != NULL)
+		*met = m;
+	rc = HS_OK;
+out:
+	if (ids != &one)
+		free(ids);
+	return rc;
+}
+
+/* Hours as a JSON number: 30 or 12.5. */
+static json_t *
+jhours(long tenths)
+{
+	return tenths % 10 == 0 ? json_integer(tenths / 10) :
+	    json_real((double)tenths / 10.0);
+}
+
+struct summary_json {
+	json_t *arr;
+	bool split;
+};
+
+static void
+line_json(void *ctx, const struct report_line *l)
+{
+	struct summary_json *sj = ctx;
+	json_t *o = json_object(), *m = json_object();
+
+	json_object_set_new(o, "id", json_string(l->p.id_masked));
+	json_object_set_new(o, "name", json_string(l->p.name));
+	json_object_set_new(o, "unit", json_string(l->p.unit));
+	json_object_set_new(o, "public", jhours(l->r.public10));
+	if (sj->split) {
+		json_object_set_new(o, "compulsory", jhours(l->r.compulsory10));
+		json_object_set_new(o, "elective", jhours(l->r.elective10));
+	}
+	json_object_set_new(o, "professional", jhours(l->r.professional10));
+	json_object_set_new(o, "total", jhours(l->r.total10));
+	json_object_set_new(o, "status", json_string(l->r.met ? "met" :
+	    "unmet"));
+	json_object_set_new(m, "public", jhours(l->r.missing_public10));
+	if (sj->split) {
+		json_object_set_new(m, "compulsory",
+		    jhours(l->r.missing_compulsory10));
+		json_object_set_new(m, "elective",
+		    jhours(l->r.missing_elective10));
+	}
+	json_object_set_new(m, "professional",
+	    jhours(l->r.missing_professional10));
+	json_object_set_new(m, "total", jhours(l->r.missing_total10));
+	json_object_set_new(o, "missing", m);
+	json_object_set_new(o, "records", json_integer((json_int_t)
+	    l->nrecords));
+	json_object_set_new(o, "pending", json_integer((json_int_t)
+	    l->pending));
+	json_array_append_new(sj->arr, o);
+}
+
+enum hs_err
+report_summary_json(sqlite3 *db, const struct policy *pol, int year,
+    const char *id, char **out, char *err)
+{
+	struct summary_json sj;
+	json_t *root, *req;
+	size_t n = 0, met = 0;
+	enum hs_err rc;
+
+	*out = NULL;
+	sj.split = policy_split_public(pol);
+	root = json_object();
+	sj.arr = json_array();
+	req = json_object();
+	json_object_set_new(root, "year", json_integer(year));
+	json_object_set_new(root, "policy", json_string(policy_name(pol)));
+	json_object_set_new(req, "total", jhours(policy_req_total10(pol)));
+	json_object_set_new(req, "public", jhours(policy_req_public10(pol)));
+	if (sj.split) {
+		json_object_set_new(req, "compulsory",
+		    jhours(policy_req_compulsory10(pol)));
+		json_object_set_new(req, "elective",
+		    jhours(policy_req_elective10(pol)));
+	}
+	json_object_set_new(req, "professional",
+	    jhours(policy_req_professional10(pol)));
+	json_object_set_new(root, "requirement", req);
+	json_object_set_new(root, "practitioners", sj.arr);
+	if ((rc = report_summary(db, pol, year, id, line_json, &sj, &n, &met,
+	    err)) != HS_OK)
+		goto out;
+	json_object_set_new(root, "met", json_integer((json_int_t)met));
+	json_object_set_new(root, "unmet", json_integer((json_int_t)
+	    (n - met)));
+	if ((*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
+	    NULL)
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+out:
+	json_decref(root);
 	return rc;
 }

@@ -23,7 +23,9 @@
 
 #include <sqlite3.h>
 
+#include "cert/policy.h"
 #include "core/hs.h"
+#include "store/records.h"
 
 enum report_format { REPORT_CSV, REPORT_JSON };
 
@@ -34,5 +36,43 @@ enum report_format { REPORT_CSV, REPORT_JSON };
  */
 enum hs_err report_export(sqlite3 *db, int year, enum report_format fmt,
     bool full_id, FILE *out, long *rows, char *err);
+
+/*
+ * The summary (`hourseal-issuer summary`): each practitioner's stamped
+ * hours for a year against the policy's requirement, with the same
+ * records and arithmetic as an annual certificate.
+ */
+struct report_line {
+	struct records_person p;  /* who (p.id_masked for display) */
+	struct policy_result r;   /* hours, met, what is missing */
+	size_t nrecords;          /* stamped records counted */
+	size_t pending;           /* records still waiting for a stamp */
+};
+
+/*
+ * Evaluates the practitioner with full ID number id (HS_ERR_INVALID if it
+ * is not one, HS_ERR_NOTFOUND if unknown) or, when id is NULL, everyone
+ * with a record in year, ordered by practitioners.id, and calls fn with
+ * each line (valid during the call only). *n and *met (may be NULL) get
+ * the number of lines and how many met the requirement. Reads only: db
+ * may be opened read-only.
+ */
+enum hs_err report_summary(sqlite3 *db, const struct policy *pol, int year,
+    const char *id, void (*fn)(void *ctx, const struct report_line *l),
+    void *ctx, size_t *n, size_t *met, char *err);
+
+/*
+ * The same summary as one JSON document (caller frees *out):
+ *   { "year", "policy", "requirement": { "total", "public",
+ *     ["compulsory", "elective",] "professional" }, "practitioners": [
+ *     { "id" (masked), "name", "unit", "public", ["compulsory",
+ *       "elective",] "professional", "total", "status": "met"|"unmet",
+ *       "missing": { same hour keys }, "records", "pending" } ],
+ *     "met", "unmet" }
+ * Hours are numbers (30 or 12.5); the compulsory/elective keys appear
+ * when the policy splits public hours.
+ */
+enum hs_err report_summary_json(sqlite3 *db, const struct policy *pol,
+    int year, const char *id, char **out, char *err);
 
 #endif

@@ -161,6 +161,52 @@ tile_level_hashes(unsigned level, uint64_t size)
 	return size >> (TILE_HEIGHT * level);
 }
 
+/* Sets t to tile index of (entries, level) if that level has it. */
+static bool
+range_at(uint64_t size, bool entries, unsigned level, uint64_t index,
+    struct tile *t)
+{
+	uint64_t total = tile_level_hashes(level, size);
+
+	if (index * TILE_WIDTH >= total)
+		return false;
+	t->entries = entries;
+	t->level = level;
+	t->index = index;
+	t->width = (index + 1) * TILE_WIDTH <= total ? TILE_WIDTH :
+	    (unsigned)(total % TILE_WIDTH);
+	return true;
+}
+
+bool
+tile_range_first(uint64_t size, struct tile *t)
+{
+	return range_at(size, true, 0, 0, t);
+}
+
+bool
+tile_range_next(uint64_t size, struct tile *t)
+{
+	unsigned level;
+
+	if (range_at(size, t->entries, t->level, t->index + 1, t))
+		return true;
+	/* The level is done: the next one (entry bundles go before level 0),
+	 * as long as it has any hash at all. */
+	level = t->entries ? 0 : t->level + 1;
+	return level < 8 && range_at(size, false, level, 0, t);
+}
+
+bool
+tile_keep(const struct tile *t, uint64_t file_size)
+{
+	if (t->width != TILE_WIDTH)
+		return false;
+	if (t->entries)
+		return file_size >= (uint64_t)TILE_WIDTH * 2;
+	return file_size == (uint64_t)TILE_WIDTH * MERKLE_HASH;
+}
+
 enum hs_err
 tile_dir_read(void *ctx, unsigned level, uint64_t index, merkle_hash out,
     char *err)

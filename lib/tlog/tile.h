@@ -49,6 +49,27 @@ int tile_path_format(const struct tile *t, char *out, size_t outsz);
 uint64_t tile_level_hashes(unsigned level, uint64_t size);
 
 /*
+ * The tiles a client of a tree of size leaves needs, in the order a
+ * writer should produce them: every entry bundle (N = 0, 1, ...), then
+ * the hash tiles of level 0, 1, ... ; within a level the full tiles, then
+ * the partial one (width count % 256) if any. tile_range_first sets *t to
+ * the first and tile_range_next steps *t (as the previous call left it)
+ * to the next; both return false when there is none (an empty tree has
+ * no tiles).
+ */
+bool tile_range_first(uint64_t size, struct tile *t);
+bool tile_range_next(uint64_t size, struct tile *t);
+
+/*
+ * The "full tiles never change" rule: true if a regular file of
+ * file_size bytes already at t's path may be kept instead of written
+ * again. Only a full tile qualifies (a partial one grows with the tree),
+ * and only with a size that a complete one has: exactly 256 hashes for a
+ * hash tile, at least 256 two-byte length prefixes for an entry bundle.
+ */
+bool tile_keep(const struct tile *t, uint64_t file_size);
+
+/*
  * A merkle_reader (merkle.h) over a directory of tiles as written by
  * `hourseal-issuer tiles`, for a tree of size leaves: lets anyone with a
  * mirror compute roots and proofs offline. Set dir and size, then pass

@@ -26,7 +26,7 @@ copy
 echo '#include "util.h"' >>"$T/src/lib/cert/serial.c"
 check_fails "an include that names no layer fails" "$top/scripts/layers.sh" "$T/src"
 copy
-echo '#include "common.h"' >>"$T/src/verifier/site.c"
+echo '#include "cmd.h"' >>"$T/src/verifier/site.c"
 check_fails "the verifier including the issuer's header fails" "$top/scripts/layers.sh" "$T/src"
 copy
 mkdir -p "$T/src/lib/misc"; echo 'int x;' >"$T/src/lib/misc/x.c"; echo '#include "misc/x.h"' >>"$T/src/lib/app/import.c"
