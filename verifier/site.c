@@ -16,8 +16,8 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "store/config.h"
 #include "cert/idnum.h"
+#include "cert/pepper.h"
 #include "memo.h"
 #include "mlimit.h"
 #include "mpart.h"
@@ -62,7 +62,8 @@ static const char *const vm_serial_names[VM_SERIAL_N] = {
 struct site {
 	struct site_opts o;
 	struct verify_keys pinned;
-	struct config *cfg;        /* only the pepper is used; NULL: none */
+	uint8_t pepper[PEPPER_SIZE]; /* the issuer's, for the ID match */
+	int have_pepper;           /* 0: the match endpoint answers 503 */
 	pthread_key_t key;         /* the thread's struct vdb */
 	int key_made;
 	uint64_t vm_serial[VM_SERIAL_N];
@@ -1023,7 +1024,7 @@ h_match(struct site *s, struct http_req *r)
 	unsigned left = 0, reset = 0;
 	int match;
 
-	if (s->cfg == NULL) {
+	if (!s->have_pepper) {
 		site_error(s, r, 503, "ID matching is not enabled on this "
 		    "server: it needs the issuer's pepper (serve --pepper "
 		    "FILE)", NULL);
@@ -1071,7 +1072,7 @@ h_match(struct site *s, struct http_req *r)
 		match_refused(s, r, serial, reset);
 		return;
 	}
-	config_id_digest(s->cfg, id, mine);
+	pepper_id_digest(s->pepper, id, mine);
 	OPENSSL_cleanse(id, sizeof(id));
 	match = strlen(stored) == strlen(mine) &&
 	    CRYPTO_memcmp(stored, mine, strlen(mine)) == 0;
@@ -1385,26 +1386,18 @@ ledger_metrics(struct site *s, struct buf *out)
 
 /* ---- setup ---- */
 
-/* Reads a pepper file: 64 hex digits (DIR/pepper of the issuer). */
+/* Reads a pepper file (cert/pepper.h): the issuer's DIR/pepper. */
 static enum hs_err
 load_pepper(struct site *s, const char *path, char *err)
 {
-	char *data = NULL;
-	size_t len;
-	enum hs_err rc;
+	enum hs_err rc = pepper_load(path, s->pepper, err);
+	size_t l;
 
-	if ((rc = file_read(path, 256, &data, &len, err)) != HS_OK)
-		return rc;
-	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-		data[--len] = '\0';
-	s->cfg = calloc(1, sizeof(*s->cfg));
-	if (s->cfg == NULL)
-		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
-	else if (len != 64 || hex_decode(data, s->cfg->pepper, 32) != 0)
-		rc = hs_fail(err, HS_ERR_FORMAT, "%s: expected 64 hex digits "
-		    "(the issuer's DIR/pepper)", path);
-	OPENSSL_cleanse(data, len);
-	free(data);
+	if (rc == HS_ERR_FORMAT && err != NULL) {
+		l = strnlen(err, HS_ERRLEN - 1);
+		snprintf(err + l, HS_ERRLEN - l, " (the issuer's DIR/pepper)");
+	}
+	s->have_pepper = rc == HS_OK;
 	return rc;
 }
 
@@ -1590,10 +1583,7 @@ site_close(struct site *s)
 	verify_keys_free(&s->pinned);
 	vstate_free(s->vs);
 	pthread_mutex_destroy(&s->log_mu);
-	if (s->cfg != NULL) {
-		config_wipe(s->cfg);
-		free(s->cfg);
-	}
+	pepper_wipe(s->pepper);
 	vtree_free(s->vt);
 	memo_free(s->memo);
 	mlimit_free(s->ml);
