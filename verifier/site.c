@@ -48,7 +48,7 @@ static const char *const endpoint_names[EP_COUNT] = {
 #define BODY_PDF (10u * 1024 * 1024 + 256 * 1024) /* 10 MB + form overhead */
 #define BODY_BATCH (50u * 1024 * 1024)
 
-#define BATCH_MAX 1000
+#define BATCH_MAX PAGE_BATCH_MAX
 /* Decoded PDF content a whole batch may spend (pdfin.h): a certificate
  * takes some 20 KB, a bomb stops here instead of at 16 MB per part. */
 #define BATCH_DECODE_MAX ((uint64_t)64 << 20)
@@ -842,10 +842,7 @@ h_batch(struct site *s, struct http_req *r)
 				    strlen(pt->filename)) ? pt->filename :
 				    "(file)");
 				if (pt->len > 10u * 1024 * 1024) {
-					rows[n].status = "not_a_certificate";
-					rows[n].status_zh = "不是学时证明文件";
-					snprintf(rows[n].problem,
-					    sizeof(rows[n].problem),
+					render_row_not_cert(&rows[n],
 					    "file over 10 MB");
 					n++;
 					continue;
@@ -875,12 +872,10 @@ h_batch(struct site *s, struct http_req *r)
 	for (i = 0; i < n; i++) {
 		struct vdb_result res;
 
-		if (rows[i].status != NULL)
+		if (rows[i].done)
 			continue; /* a PDF, done above */
 		if (rows[i].serial[0] == '\0') {
-			rows[i].status = "not_found";
-			rows[i].status_zh = "未找到";
-			snprintf(rows[i].problem, sizeof(rows[i].problem),
+			render_row_not_found(&rows[i],
 			    "not a certificate number");
 			continue;
 		}
@@ -914,7 +909,13 @@ h_batch(struct site *s, struct http_req *r)
 	}
 	goto out;
 toomany:
-	site_error(s, r, 413, "at most 1000 items per batch", NULL);
+	{
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "at most %d items per batch",
+		    BATCH_MAX);
+		site_error(s, r, 413, msg, NULL);
+	}
 out:
 	free(rows);
 	free(parts);
