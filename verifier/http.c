@@ -630,10 +630,21 @@ first_call(struct http_req *r, const char *url)
 		reply_error(r, 431, "too many header lines");
 		return 1;
 	}
+	r->route.allow = NULL;
 	st = s->app.route(s->app.ctx, r, &r->route);
 	if (r->route.endpoint < 0 ||
 	    (size_t)r->route.endpoint >= s->app.nendpoints)
 		r->route.endpoint = 0;
+	if (st == 405 && r->route.allow != NULL) {
+		const char *h[] = { "Allow", r->route.allow, NULL };
+		const char *msg = "method not allowed";
+
+		s->app.error(s->app.ctx, r, st, msg, h);
+		if (!r->replied)
+			http_reply(r, st, "text/plain; charset=utf-8", msg,
+			    strlen(msg), HTTP_MEM_STATIC, h);
+		return 1;
+	}
 	if (st != 0) {
 		reply_error(r, st, st == 405 ? "method not allowed" :
 		    st == 404 ? "not found" : "bad request");
