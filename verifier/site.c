@@ -149,7 +149,7 @@ static const struct site_route routes[] = {
 	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, bench_fixed },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
-_Static_assert(NROUTES < SITE_EP_MAX, "SITE_EP_MAX holds the route table");
+_Static_assert(NROUTES < SITE_EP_MAX, "SITE_EP_MAX holds the routes");
 
 static const struct {
 	const char *name;
