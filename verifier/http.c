@@ -533,13 +533,21 @@ http_reply(struct http_req *r, int status, const char *ctype,
 }
 
 /* Answers through the application's error page. */
+/* An error answer through the application, with headers (NULL or pairs). */
+static void
+reply_error_h(struct http_req *r, int status, const char *msg,
+    const char *const *headers)
+{
+	r->s->app.error(r->s->app.ctx, r, status, msg, headers);
+	if (!r->replied)
+		http_reply(r, status, "text/plain; charset=utf-8", msg,
+		    strlen(msg), HTTP_MEM_STATIC, headers);
+}
+
 static void
 reply_error(struct http_req *r, int status, const char *msg)
 {
-	r->s->app.error(r->s->app.ctx, r, status, msg, NULL);
-	if (!r->replied)
-		http_reply(r, status, "text/plain; charset=utf-8", msg,
-		    strlen(msg), HTTP_MEM_STATIC, NULL);
+	reply_error_h(r, status, msg, NULL);
 }
 
 /* ---- libmicrohttpd callbacks ---- */
@@ -637,12 +645,8 @@ first_call(struct http_req *r, const char *url)
 		r->route.endpoint = 0;
 	if (st == 405 && r->route.allow != NULL) {
 		const char *h[] = { "Allow", r->route.allow, NULL };
-		const char *msg = "method not allowed";
 
-		s->app.error(s->app.ctx, r, st, msg, h);
-		if (!r->replied)
-			http_reply(r, st, "text/plain; charset=utf-8", msg,
-			    strlen(msg), HTTP_MEM_STATIC, h);
+		reply_error_h(r, st, "method not allowed", h);
 		return 1;
 	}
 	if (st != 0) {
