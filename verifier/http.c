@@ -532,8 +532,8 @@ http_reply(struct http_req *r, int status, const char *ctype,
 	MHD_destroy_response(resp);
 }
 
-/* Answers through the application's error page. */
-/* An error answer through the application, with headers (NULL or pairs). */
+/* Answers through the application's error page, with headers (NULL or
+ * name/value pairs). */
 static void
 reply_error_h(struct http_req *r, int status, const char *msg,
     const char *const *headers)
