@@ -532,14 +532,22 @@ http_reply(struct http_req *r, int status, const char *ctype,
 	MHD_destroy_response(resp);
 }
 
-/* Answers through the application's error page. */
+/* Answers through the application's error page, with headers (NULL or
+ * name/value pairs). */
+static void
+reply_error_h(struct http_req *r, int status, const char *msg,
+    const char *const *headers)
+{
+	r->s->app.error(r->s->app.ctx, r, status, msg, headers);
+	if (!r->replied)
+		http_reply(r, status, "text/plain; charset=utf-8", msg,
+		    strlen(msg), HTTP_MEM_STATIC, headers);
+}
+
 static void
 reply_error(struct http_req *r, int status, const char *msg)
 {
-	r->s->app.error(r->s->app.ctx, r, status, msg, NULL);
-	if (!r->replied)
-		http_reply(r, status, "text/plain; charset=utf-8", msg,
-		    strlen(msg), HTTP_MEM_STATIC, NULL);
+	reply_error_h(r, status, msg, NULL);
 }
 
 /* ---- libmicrohttpd callbacks ---- */
@@ -630,10 +638,17 @@ first_call(struct http_req *r, const char *url)
 		reply_error(r, 431, "too many header lines");
 		return 1;
 	}
+	r->route.allow = NULL;
 	st = s->app.route(s->app.ctx, r, &r->route);
 	if (r->route.endpoint < 0 ||
 	    (size_t)r->route.endpoint >= s->app.nendpoints)
 		r->route.endpoint = 0;
+	if (st == 405 && r->route.allow != NULL) {
+		const char *h[] = { "Allow", r->route.allow, NULL };
+
+		reply_error_h(r, st, "method not allowed", h);
+		return 1;
+	}
 	if (st != 0) {
 		reply_error(r, st, st == 405 ? "method not allowed" :
 		    st == 404 ? "not found" : "bad request");

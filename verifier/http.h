@@ -38,6 +38,8 @@ struct http_route {
 	int endpoint;       /* index into http_app.endpoints (metrics label) */
 	size_t body_max;    /* largest body accepted; 0: no body */
 	enum http_bucket bucket;
+	const char *allow;  /* methods the path takes ("GET, HEAD"): the
+	                     * Allow header of a 405; NULL: none */
 };
 
 struct http_app {
@@ -46,7 +48,8 @@ struct http_app {
 	/*
 	 * Classifies a request before its body is read. Returns 0 to go on
 	 * (out filled), or an HTTP status (404, 405, 400) to answer at once
-	 * through error(). Must not touch the database.
+	 * through error(); a 405 carries out->allow as its Allow header.
+	 * Must not touch the database.
 	 */
 	int (*route)(void *ctx, struct http_req *r, struct http_route *out);
 	/* Handles a whole request; must call http_reply exactly once. */

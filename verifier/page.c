@@ -2,6 +2,7 @@
  * page.c - HTML frame, escaping, style sheet and static pages (page.h).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -209,6 +210,20 @@ void
 page_index(struct buf *b, enum page_lang lang)
 {
 	const char *lq = lang == PAGE_EN ? "?lang=en" : "";
+	char batch_hint[128], num[16];
+
+	/* PAGE_BATCH_MAX in words: "1000" in Chinese, "1,000" in English. */
+	if (PAGE_BATCH_MAX >= 1000)
+		snprintf(num, sizeof(num), "%d,%03d", PAGE_BATCH_MAX / 1000,
+		    PAGE_BATCH_MAX % 1000);
+	else
+		snprintf(num, sizeof(num), "%d", PAGE_BATCH_MAX);
+	if (lang == PAGE_EN)
+		snprintf(batch_hint, sizeof(batch_hint), "Up to %s items at a "
+		    "time; one row per item, printable.", num);
+	else
+		snprintf(batch_hint, sizeof(batch_hint), "每次最多 %d 份；"
+		    "结果逐行列出，可打印。", PAGE_BATCH_MAX);
 
 	page_head(b, lang, PL(lang, "证书核验", "Verify a certificate"));
 	buf_printf(b, "<h1>%s</h1>\n", PL(lang, "继续教育学时证明核验",
@@ -264,8 +279,7 @@ page_index(struct buf *b, enum page_lang lang)
 	    "QR code addresses, one a line"),
 	    PL(lang, "或上传多个 PDF / CSV 文件",
 	    "or upload several PDF / CSV files"),
-	    PL(lang, "每次最多 1000 份；结果逐行列出，可打印。",
-	    "Up to 1,000 items at a time; one row per item, printable."),
+	    batch_hint,
 	    PL(lang, "批量核验", "Verify all"));
 	page_foot(b, lang, "/");
 }

@@ -21,6 +21,10 @@ enum page_lang { PAGE_ZH = 0, PAGE_EN = 1 };
 enum page_lang page_lang(const char *query_lang, const char *accept_language);
 
 /* The zh or en string. */
+/* Items in one batch request: the batch endpoint refuses more (413) and
+ * the index page says so, both from this number. */
+#define PAGE_BATCH_MAX 1000
+
 #define PL(lang, zh, en) ((lang) == PAGE_EN ? (en) : (zh))
 
 /* Appends s HTML-escaped (& < > " '); invalid UTF-8 bytes become U+FFFD. */

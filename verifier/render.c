@@ -522,11 +522,48 @@ render_upload_json(const struct vdb_upload_result *u)
 	return o;
 }
 
+const char *
+render_row_status(const struct render_row *row, enum page_lang lang,
+    bool name)
+{
+	if (name || lang == PAGE_EN)
+		return row->upload ? render_upload_name(row->up) :
+		    render_status_name(row->st);
+	return row->upload ? upload_word(PAGE_ZH, row->up) :
+	    status_word(PAGE_ZH, row->st);
+}
+
+bool
+render_row_good(const struct render_row *row)
+{
+	return row->upload ? row->up == VDB_UP_AUTHENTIC :
+	    row->st == VDB_VALID;
+}
+
+void
+render_row_not_cert(struct render_row *row, const char *problem)
+{
+	row->done = 1;
+	row->upload = 1;
+	row->up = VDB_UP_NOT_CERT;
+	snprintf(row->problem, sizeof(row->problem), "%s", problem);
+}
+
+void
+render_row_not_found(struct render_row *row, const char *problem)
+{
+	row->done = 1;
+	row->upload = 0;
+	row->st = VDB_NOTFOUND;
+	snprintf(row->problem, sizeof(row->problem), "%s", problem);
+}
+
 void
 render_row_cert(struct render_row *row, const struct vdb_result *r)
 {
-	row->status = render_status_name(r->status);
-	row->status_zh = status_word(PAGE_ZH, r->status);
+	row->done = 1;
+	row->upload = 0;
+	row->st = r->status;
 	snprintf(row->problem, sizeof(row->problem), "%s", r->problem);
 	if (r->have_cert) {
 		snprintf(row->name, sizeof(row->name), "%s", r->cert.name);
@@ -553,8 +590,9 @@ render_row_upload(struct render_row *row, const struct vdb_upload_result *u)
 		snprintf(row->serial, sizeof(row->serial), "%s",
 		    u->cert.cert.serial);
 	}
-	row->status = render_upload_name(u->outcome);
-	row->status_zh = upload_word(PAGE_ZH, u->outcome);
+	row->done = 1;
+	row->upload = 1;
+	row->up = u->outcome;
 	if (u->problem[0] != '\0')
 		snprintf(row->problem, sizeof(row->problem), "%s", u->problem);
 }
@@ -582,7 +620,7 @@ render_batch_csv(struct buf *b, const struct render_row *rows, size_t n)
 		buf_putc(b, ',');
 		buf_csv_field(b, r->hours, true);
 		buf_putc(b, ',');
-		buf_csv_field(b, r->status, true);
+		buf_csv_field(b, render_row_status(r, PAGE_EN, true), true);
 		buf_putc(b, ',');
 		buf_csv_field(b, r->problem, true);
 		buf_puts(b, "\r\n");
@@ -598,7 +636,8 @@ render_batch_json(const struct render_row *rows, size_t n)
 	for (i = 0; i < n; i++) {
 		const struct render_row *r = &rows[i];
 		json_t *o = json_pack("{s:o,s:s,s:s}", "item", jstr(r->item),
-		    "serial", r->serial, "status", r->status);
+		    "serial", r->serial, "status",
+		    render_row_status(r, PAGE_EN, true));
 
 		if (o == NULL)
 			continue;
@@ -624,8 +663,7 @@ render_batch_page(struct buf *b, enum page_lang lang,
 	char y[16];
 
 	for (i = 0; i < n; i++)
-		if (strcmp(rows[i].status, "valid") == 0 ||
-		    strcmp(rows[i].status, "authentic") == 0)
+		if (render_row_good(&rows[i]))
 			nvalid++;
 	page_head(b, lang, PL(lang, "批量核验结果", "Batch verification"));
 	buf_printf(b, "<h1>%s</h1>\n<p>%s %zu · %s %zu</p>\n",
@@ -640,8 +678,7 @@ render_batch_page(struct buf *b, enum page_lang lang,
 	    PL(lang, "问题", "Problem"));
 	for (i = 0; i < n; i++) {
 		const struct render_row *r = &rows[i];
-		int good = strcmp(r->status, "valid") == 0 ||
-		    strcmp(r->status, "authentic") == 0;
+		int good = render_row_good(r);
 
 		buf_printf(b, "<tr><td class=\"num\">%zu</td><td class=\"mono\">",
 		    i + 1);
@@ -665,7 +702,7 @@ render_batch_page(struct buf *b, enum page_lang lang,
 		page_esc(b, r->hours);
 		buf_printf(b, "</td><td class=\"%s\">", good ? "status-valid" :
 		    "status-bad");
-		page_esc(b, lang == PAGE_EN ? r->status : r->status_zh);
+		page_esc(b, render_row_status(r, lang, false));
 		buf_puts(b, "</td><td>");
 		page_esc(b, r->problem);
 		buf_puts(b, "</td></tr>\n");

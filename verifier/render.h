@@ -6,6 +6,8 @@
 #ifndef HS_RENDER_H
 #define HS_RENDER_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "page.h"
@@ -32,14 +34,32 @@ json_t *render_upload_json(const struct vdb_upload_result *u);
 struct render_row {
 	char item[256];             /* the input (serial, URL or file name) */
 	char serial[SERIAL_SIZE];   /* "" if none could be read */
-	const char *status;         /* machine name */
-	const char *status_zh;
+	int done;                   /* the status below is set */
+	int upload;                 /* 1: up (a PDF), 0: st (a serial) */
+	enum vdb_status st;
+	enum vdb_upload up;
 	char name[256];
 	char id_masked[19];
 	int year;
 	char hours[24];             /* total hours */
 	char problem[256];
 };
+
+/*
+ * A batch row's status, the one place its words come from: name true
+ * gives the stable machine name (render_status_name or
+ * render_upload_name: CSV, JSON); name false the label the batch page
+ * shows in lang (Chinese words; in English the machine name).
+ */
+const char *render_row_status(const struct render_row *row,
+    enum page_lang lang, bool name);
+/* True for a row that verified ("valid" or "authentic"). */
+bool render_row_good(const struct render_row *row);
+
+/* A PDF part that is no certificate (too large): problem says why. */
+void render_row_not_cert(struct render_row *row, const char *problem);
+/* A line that is no certificate number: not found, problem says why. */
+void render_row_not_found(struct render_row *row, const char *problem);
 
 /* Fills row from a certificate check (row->item set by the caller). */
 void render_row_cert(struct render_row *row, const struct vdb_result *r);

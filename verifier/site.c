@@ -1,86 +1,25 @@
 /*
- * site.c - routes and handlers of the verification service (site.h).
+ * site.c - this module is the verification service's application as the
+ * HTTP core sees it (site.h): the route table and the routing from it,
+ * the site's state (the per-thread database, the verified ledger, the
+ * sweep) and its setup, and the answer helpers every handler uses. The
+ * handlers live in site_cert.c, site_upload.c and site_ledger.c
+ * (site_int.h).
  */
-#include <ctype.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/crypto.h>
 
-#include "store/config.h"
-#include "cert/idnum.h"
-#include "memo.h"
-#include "mlimit.h"
-#include "mpart.h"
-#include "page.h"
-#include "pdfin.h"
-#include "render.h"
+#include "cert/pepper.h"
 #include "cert/serial.h"
-#include "site.h"
-#include "store/store.h"
-#include "vdb.h"
-#include "verify.h"
-#include "vstate.h"
-#include "vtree.h"
-
-enum endpoint {
-	EP_OTHER, EP_INDEX, EP_STYLE, EP_CERT_PAGE, EP_CERT_API, EP_VERIFY,
-	EP_BATCH, EP_MATCH, EP_CHECKPOINT, EP_TILE, EP_ENTRIES, EP_KEYS,
-	EP_HEALTHZ, EP_METRICS, EP_FIXED, EP_COUNT,
-};
-
-static const char *const endpoint_names[EP_COUNT] = {
-	"other", "index", "style", "cert_page", "cert_api", "verify",
-	"verify_batch", "match", "checkpoint", "tile", "tile_entries", "keys",
-	"healthz", "metrics", "fixed",
-};
-
-#define BODY_SMALL (64u * 1024)
-#define BODY_PDF (10u * 1024 * 1024 + 256 * 1024) /* 10 MB + form overhead */
-#define BODY_BATCH (50u * 1024 * 1024)
-
-#define BATCH_MAX 1000
-/* Decoded PDF content a whole batch may spend (pdfin.h): a certificate
- * takes some 20 KB, a bomb stops here instead of at 16 MB per part. */
-#define BATCH_DECODE_MAX ((uint64_t)64 << 20)
-
-/* Verification outcomes counted for /metrics. */
-enum { VM_VALID, VM_REVOKED, VM_NOTFOUND, VM_INVALID, VM_SERIAL_N };
-static const char *const vm_serial_names[VM_SERIAL_N] = {
-	"valid", "revoked", "not_found", "invalid" };
-#define VM_UPLOAD_N 7
-
-struct site {
-	struct site_opts o;
-	struct verify_keys pinned;
-	struct config *cfg;        /* only the pepper is used; NULL: none */
-	pthread_key_t key;         /* the thread's struct vdb */
-	int key_made;
-	uint64_t vm_serial[VM_SERIAL_N];
-	uint64_t vm_upload[VM_UPLOAD_N];
-	uint64_t vm_match[2];
-	uint64_t vm_match_limited;  /* refused by the per-certificate limit */
-	struct mlimit *ml;         /* NULL: no per-certificate limit */
-	struct vtree *vt;          /* the verified ledger, for all threads */
-	struct vstate *vs;         /* the remembered checkpoint, refusals */
-	pthread_mutex_t log_mu;    /* last_log */
-	char last_log[HS_ERRLEN];  /* the last "cannot verify" line said */
-	struct memo *memo;         /* rendered answers, for all threads */
-	pthread_t sweeper;         /* vdb_sweep, at low priority */
-	int sweep_started;
-	int sweep_stop;
-	struct vdb_sweep sweep;
-	double sweep_t0, sweep_secs;
-};
+#include "site_int.h"
 
 static const char fixed_body[] = "hourseal-verifier fixed answer\n";
 
@@ -92,16 +31,16 @@ wants_json(struct http_req *r)
 	return strncmp(http_path(r), "/api/", 5) == 0;
 }
 
-static enum page_lang
-req_lang(struct http_req *r)
+enum page_lang
+site_lang(struct http_req *r)
 {
 	return page_lang(http_query(r, "lang"),
 	    http_header(r, "Accept-Language"));
 }
 
-static void
-reply_buf(struct http_req *r, int status, const char *ctype, struct buf *b,
-    const char *const *headers)
+void
+site_reply_buf(struct http_req *r, int status, const char *ctype,
+    struct buf *b, const char *const *headers)
 {
 	size_t len = b->len;
 	char *p = buf_steal(b);
@@ -114,8 +53,8 @@ reply_buf(struct http_req *r, int status, const char *ctype, struct buf *b,
 	http_reply(r, status, ctype, p, len, HTTP_MEM_FREE, headers);
 }
 
-static void
-reply_json(struct http_req *r, int status, json_t *j,
+void
+site_reply_json(struct http_req *r, int status, json_t *j,
     const char *const *headers)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
@@ -145,7 +84,7 @@ reply_json(struct http_req *r, int status, json_t *j,
 	    headers);
 }
 
-static void
+void
 site_error(void *ctx, struct http_req *r, int status, const char *msg,
     const char *const *headers)
 {
@@ -153,56 +92,121 @@ site_error(void *ctx, struct http_req *r, int status, const char *msg,
 
 	(void)ctx;
 	if (wants_json(r)) {
-		reply_json(r, status, json_pack("{s:i,s:s}", "status", status,
+		site_reply_json(r, status, json_pack("{s:i,s:s}", "status", status,
 		    "error", msg), headers);
 		return;
 	}
 	buf_init(&b);
-	page_error(&b, req_lang(r), status, msg);
-	reply_buf(r, status, "text/html; charset=utf-8", &b, headers);
+	page_error(&b, site_lang(r), status, msg);
+	site_reply_buf(r, status, "text/html; charset=utf-8", &b, headers);
 }
 
-/* ---- routing ---- */
+/* ---- routing: the route table ---- */
 
-static int
-is_get(struct http_req *r)
+static void page_root(struct site *s, struct http_req *r);
+static void page_style(struct site *s, struct http_req *r);
+static void bench_fixed(struct site *s, struct http_req *r);
+
+/*
+ * Every address, in the order /metrics lists the endpoints. Matching
+ * does not depend on this order (site.h): exact paths first, then the
+ * longest prefix.
+ */
+static const struct site_route routes[] = {
+	{ "/", SITE_EXACT, NULL, SITE_GET, "index",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, page_root },
+	{ "/style.css", SITE_EXACT, NULL, SITE_GET, "style",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, page_style },
+	/* The index page's form: /c/?s=SERIAL answers 303 to /c/SERIAL. */
+	{ "/c/", SITE_SERIAL_QUERY, NULL, SITE_GET, "cert_page",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, site_cert_page },
+	{ "/c", SITE_SERIAL_QUERY, NULL, SITE_GET, "cert_page",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, site_cert_page },
+	{ "/c/", SITE_SERIAL, "", SITE_GET, "cert_page",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, site_cert_page },
+	{ "/api/v1/certificates/", SITE_SERIAL, "", SITE_GET, "cert_api",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, site_cert_api },
+	{ "/api/v1/verify", SITE_EXACT, NULL, SITE_POST, "verify",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_PDF, site_upload_one },
+	{ "/api/v1/verify/batch", SITE_EXACT, NULL, SITE_POST,
+	    "verify_batch", HTTP_BUCKET_GENERAL, SITE_BODY_BATCH,
+	    site_upload_batch },
+	{ "/api/v1/certificates/", SITE_SERIAL, "/match", SITE_POST, "match",
+	    HTTP_BUCKET_STRICT, SITE_BODY_ID, site_id_match },
+	{ "/checkpoint", SITE_EXACT, NULL, SITE_GET, "checkpoint",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, site_ledger_checkpoint },
+	{ "/tile/", SITE_PREFIX, NULL, SITE_GET, "tile",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, site_ledger_tile },
+	{ "/tile/entries/", SITE_PREFIX, NULL, SITE_GET, "tile_entries",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, site_ledger_tile },
+	{ "/keys", SITE_EXACT, NULL, SITE_GET, "keys",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, site_ledger_keys },
+	{ "/healthz", SITE_EXACT, NULL, SITE_GET, "healthz",
+	    HTTP_BUCKET_NONE, SITE_BODY_NONE, site_ledger_healthz },
+	{ "/metrics", SITE_EXACT, NULL, SITE_GET, "metrics",
+	    HTTP_BUCKET_NONE, SITE_BODY_NONE, site_ledger_metrics },
+	{ "/", SITE_ANY, NULL, SITE_GET, "fixed",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, bench_fixed },
+};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+_Static_assert(NROUTES < SITE_EP_MAX, "SITE_EP_MAX holds the routes");
+
+static const struct {
+	const char *name;
+	size_t max;
+} body_kinds[SITE_BODY_KINDS] = {
+	[SITE_BODY_NONE] = { "none", 0 },
+	[SITE_BODY_PDF] = { "pdf", BODY_PDF },
+	[SITE_BODY_BATCH] = { "batch", BODY_BATCH },
+	[SITE_BODY_ID] = { "id", BODY_ID },
+};
+
+const struct site_route *
+site_routes(size_t *n)
 {
-	return strcmp(http_method(r), "GET") == 0 ||
-	    strcmp(http_method(r), "HEAD") == 0;
+	*n = NROUTES;
+	return routes;
 }
 
-static int
-is_post(struct http_req *r)
+size_t
+site_body_max(enum site_body kind)
 {
-	return strcmp(http_method(r), "POST") == 0;
+	return (unsigned)kind < SITE_BODY_KINDS ? body_kinds[kind].max : 0;
 }
 
-static int
-route_get(struct http_req *r, struct http_route *rt, enum endpoint ep,
-    enum http_bucket bucket)
+const char *
+site_body_name(enum site_body kind)
 {
-	rt->endpoint = ep;
-	rt->bucket = bucket;
-	rt->body_max = 0;
-	return is_get(r) ? 0 : 405;
+	return (unsigned)kind < SITE_BODY_KINDS ? body_kinds[kind].name : "?";
 }
 
-static int
-route_post(struct http_req *r, struct http_route *rt, enum endpoint ep,
-    enum http_bucket bucket, size_t body_max)
+const char *
+site_allow(unsigned methods)
 {
-	rt->endpoint = ep;
-	rt->bucket = bucket;
-	rt->body_max = body_max;
-	return is_post(r) ? 0 : 405;
+	switch (methods & (SITE_GET | SITE_POST)) {
+	case SITE_GET: return "GET, HEAD";
+	case SITE_POST: return "POST";
+	case SITE_GET | SITE_POST: return "GET, HEAD, POST";
+	default: return "";
+	}
+}
+
+static unsigned
+req_method(struct http_req *r)
+{
+	const char *m = http_method(r);
+
+	if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+		return SITE_GET;
+	return strcmp(m, "POST") == 0 ? SITE_POST : 0;
 }
 
 /*
  * The serial in a path segment: must parse (serial_parse is forgiving
  * about case, dashes and O/I/L) and be all there is up to end.
  */
-static int
-path_serial(const char *seg, size_t n, char out[SERIAL_SIZE])
+int
+site_path_serial(const char *seg, size_t n, char out[SERIAL_SIZE])
 {
 	char tmp[65];
 
@@ -213,88 +217,126 @@ path_serial(const char *seg, size_t n, char out[SERIAL_SIZE])
 	return serial_parse(tmp, out, NULL) == HS_OK ? 0 : -1;
 }
 
+/*
+ * How well e fits path p: 0 not at all; exact paths above every prefix,
+ * longer prefixes above shorter; among SITE_SERIAL entries with the same
+ * prefix, the one whose suffix is what follows the serial, then one that
+ * at least agrees on whether anything follows (it answers the 404).
+ */
+static size_t
+route_fit(const struct site_route *e, const char *p, int bench)
+{
+	size_t n = strlen(e->path);
+	const char *rest;
+
+	if ((e->match == SITE_ANY) != (bench != 0))
+		return 0;
+	switch (e->match) {
+	case SITE_ANY:
+		return 1;
+	case SITE_EXACT:
+	case SITE_SERIAL_QUERY:
+		return strcmp(p, e->path) == 0 ? SIZE_MAX : 0;
+	case SITE_PREFIX:
+		return strncmp(p, e->path, n) == 0 ? 4 * n + 3 : 0;
+	case SITE_SERIAL:
+		if (strncmp(p, e->path, n) != 0)
+			return 0;
+		rest = strchr(p + n, '/');
+		if (rest != NULL && strcmp(rest, e->suffix) == 0)
+			return 4 * n + 3;
+		if (rest == NULL && e->suffix[0] == '\0')
+			return 4 * n + 3;
+		return (rest != NULL) == (e->suffix[0] != '\0') ? 4 * n + 2 :
+		    4 * n + 1;
+	}
+	return 0;
+}
+
 static int
 site_route(void *ctx, struct http_req *r, struct http_route *rt)
 {
 	struct site *s = ctx;
-	const char *p = http_path(r);
+	const char *p = http_path(r), *q;
+	const struct site_route *e = NULL;
 	char serial[SERIAL_SIZE];
-	const char *q;
+	size_t i, fit, best = 0, k = 0;
 
-	rt->endpoint = EP_OTHER;
+	rt->endpoint = 0;
 	rt->bucket = HTTP_BUCKET_GENERAL;
 	rt->body_max = 0;
-	if (s->o.bench_fixed)
-		return route_get(r, rt, EP_FIXED, HTTP_BUCKET_GENERAL);
-	if (strcmp(p, "/") == 0)
-		return route_get(r, rt, EP_INDEX, HTTP_BUCKET_GENERAL);
-	if (strcmp(p, "/style.css") == 0)
-		return route_get(r, rt, EP_STYLE, HTTP_BUCKET_GENERAL);
-	if (strcmp(p, "/healthz") == 0)
-		return route_get(r, rt, EP_HEALTHZ, HTTP_BUCKET_NONE);
-	if (strcmp(p, "/metrics") == 0)
-		return route_get(r, rt, EP_METRICS, HTTP_BUCKET_NONE);
-	if (strcmp(p, "/keys") == 0)
-		return route_get(r, rt, EP_KEYS, HTTP_BUCKET_GENERAL);
-	if (strcmp(p, "/checkpoint") == 0)
-		return route_get(r, rt, EP_CHECKPOINT, HTTP_BUCKET_GENERAL);
-	if (strncmp(p, "/tile/entries/", 14) == 0)
-		return route_get(r, rt, EP_ENTRIES, HTTP_BUCKET_GENERAL);
-	if (strncmp(p, "/tile/", 6) == 0)
-		return route_get(r, rt, EP_TILE, HTTP_BUCKET_GENERAL);
-	if (strcmp(p, "/api/v1/verify") == 0)
-		return route_post(r, rt, EP_VERIFY, HTTP_BUCKET_GENERAL,
-		    BODY_PDF);
-	if (strcmp(p, "/api/v1/verify/batch") == 0)
-		return route_post(r, rt, EP_BATCH, HTTP_BUCKET_GENERAL,
-		    BODY_BATCH);
+	rt->allow = NULL;
+	for (i = 0; i < NROUTES; i++)
+		if ((fit = route_fit(&routes[i], p, s->o.bench_fixed)) > best) {
+			best = fit;
+			k = i;
+		}
+	if (best == 0)
+		return 404;
+	e = &routes[k];
+	rt->endpoint = s->route_ep[k];
 	/* Serials: anything that does not parse is a 404 before any
-	 * database access. */
-	if (strcmp(p, "/c/") == 0 || strcmp(p, "/c") == 0) {
+	 * database access, and before the method is looked at. */
+	if (e->match == SITE_SERIAL_QUERY) {
 		const char *in = http_query(r, "s");
 
-		rt->endpoint = EP_CERT_PAGE;
 		if (in == NULL || serial_parse(in, serial, NULL) != HS_OK)
 			return 404;
-		return route_get(r, rt, EP_CERT_PAGE, HTTP_BUCKET_GENERAL);
-	}
-	if (strncmp(p, "/c/", 3) == 0) {
-		rt->endpoint = EP_CERT_PAGE;
-		if (path_serial(p + 3, strlen(p + 3), serial) != 0)
-			return 404;
-		return route_get(r, rt, EP_CERT_PAGE, HTTP_BUCKET_GENERAL);
-	}
-	if (strncmp(p, "/api/v1/certificates/", 21) == 0) {
-		p += 21;
+	} else if (e->match == SITE_SERIAL) {
+		p += strlen(e->path);
 		q = strchr(p, '/');
-		rt->endpoint = q ? EP_MATCH : EP_CERT_API;
-		if (path_serial(p, q ? (size_t)(q - p) : strlen(p), serial) != 0)
+		if (site_path_serial(p, q ? (size_t)(q - p) : strlen(p),
+		    serial) != 0)
 			return 404;
-		if (q == NULL)
-			return route_get(r, rt, EP_CERT_API,
-			    HTTP_BUCKET_GENERAL);
-		if (strcmp(q, "/match") == 0)
-			return route_post(r, rt, EP_MATCH, HTTP_BUCKET_STRICT,
-			    1024);
-		return 404;
+		if (strcmp(q ? q : "", e->suffix) != 0)
+			return 404;
 	}
-	return 404;
+	rt->bucket = e->bucket;
+	if ((req_method(r) & e->methods) == 0) {
+		rt->allow = site_allow(e->methods);
+		return 405;
+	}
+	rt->body_max = site_body_max(e->body);
+	return 0;
+}
+
+static void
+site_handle(void *ctx, struct http_req *r)
+{
+	struct site *s = ctx;
+	int ep = http_route_endpoint(r);
+
+	if (ep > 0 && (size_t)ep < s->nep && s->ep_handler[ep] != NULL)
+		s->ep_handler[ep](s, r);
+	else
+		site_error(s, r, 404, "not found", NULL);
+}
+
+/* The endpoints from the table: names in order, one handler each. */
+static void
+site_endpoints(struct site *s)
+{
+	size_t i, j;
+
+	s->ep_names[0] = "other";
+	s->ep_handler[0] = NULL;
+	s->nep = 1;
+	for (i = 0; i < NROUTES && i < SITE_EP_MAX; i++) {
+		for (j = 1; j < s->nep; j++)
+			if (strcmp(s->ep_names[j], routes[i].endpoint) == 0)
+				break;
+		if (j == s->nep && s->nep < SITE_EP_MAX) {
+			s->ep_names[j] = routes[i].endpoint;
+			s->ep_handler[j] = routes[i].handler;
+			s->nep++;
+		}
+		s->route_ep[i] = (int)j;
+	}
 }
 
 /* ---- per-thread state: the database ---- */
 
 #define POLL_MS 200
-/* Rendered answers kept (memo.h): slots, bytes, the largest one. */
-#define MEMO_SLOTS 131072
-#define MEMO_BUDGET ((size_t)96 << 20)
-#define MEMO_BODY_MAX (24u * 1024)
-
-enum answer_kind { ANS_PAGE_ZH, ANS_PAGE_EN, ANS_JSON };
-
-struct tstate {
-	struct vdb *v;
-	unsigned conns;            /* connections open in this thread */
-};
 
 static void
 tstate_free(void *p)
@@ -321,8 +363,8 @@ tstate_get(struct site *s)
 	return t;
 }
 
-static struct tstate *
-thread_state(struct site *s, char *err)
+struct tstate *
+site_thread_state(struct site *s, char *err)
 {
 	struct tstate *t = tstate_get(s);
 
@@ -345,45 +387,12 @@ thread_state(struct site *s, char *err)
 	return t;
 }
 
-static struct vdb *
-thread_vdb(struct site *s, char *err)
+struct vdb *
+site_thread_vdb(struct site *s, char *err)
 {
-	struct tstate *t = thread_state(s, err);
+	struct tstate *t = site_thread_state(s, err);
 
 	return t ? t->v : NULL;
-}
-
-/*
- * The memo key of an answer: a hash of everything rendering reads (the
- * pages and JSON do not show pdf_sha256 or replaces). The note itself
- * enters through its leaf hash (which binds its SHA-256).
- */
-static void
-answer_key(enum answer_kind kind, const char *serial,
-    const struct vdb_result *res, uint8_t key[32])
-{
-	char a[2048];
-	size_t n = 0;
-	const char *const f[] = { serial, res->problem, res->key_vkey,
-		res->ckpt_root, res->origin, res->reason, res->revoked_at,
-		res->replaced_by };
-	uint64_t nums[4] = { (uint64_t)kind, (uint64_t)res->status,
-		res->leaf_index, res->ckpt_size };
-	size_t i, l;
-
-	memcpy(a, nums, sizeof(nums));
-	n = sizeof(nums);
-	memcpy(a + n, res->leaf_hash, 32);
-	n += 32;
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		l = strnlen(f[i], 400);
-		if (n + l + 1 > sizeof(a))
-			break; /* cannot happen: the fields are bounded */
-		memcpy(a + n, f[i], l);
-		n += l;
-		a[n++] = '\0';
-	}
-	sha256(a, n, key);
 }
 
 /*
@@ -392,8 +401,8 @@ answer_key(enum answer_kind kind, const char *serial,
  * reason is shown when it is one of ours (VDB_CANNOT_VERIFY: no paths);
  * on stderr each distinct line once, not once per request.
  */
-static void
-unavailable(struct site *s, struct http_req *r, const char *err)
+void
+site_unavailable(struct site *s, struct http_req *r, const char *err)
 {
 	static const char *const h[] = { "Retry-After", "5",
 		"Cache-Control", "no-store", NULL };
@@ -412,999 +421,63 @@ unavailable(struct site *s, struct http_req *r, const char *err)
 	    "the ledger database cannot be read right now";
 	http_set_log_note(r, "unavailable");
 	if (wants_json(r)) {
-		reply_json(r, 503, json_pack("{s:s,s:s,s:s}", "status",
+		site_reply_json(r, 503, json_pack("{s:s,s:s,s:s}", "status",
 		    "unavailable", "error", "cannot verify now", "reason",
 		    reason), h);
 		return;
 	}
 	buf_init(&b);
-	page_unavailable(&b, req_lang(r), reason);
-	reply_buf(r, 503, "text/html; charset=utf-8", &b, h);
+	page_unavailable(&b, site_lang(r), reason);
+	site_reply_buf(r, 503, "text/html; charset=utf-8", &b, h);
 }
 
-/* ---- output format ---- */
-
-enum fmt { FMT_JSON, FMT_HTML, FMT_CSV };
-
-static enum fmt
-pick_format(struct http_req *r, const char *form_value, enum fmt dflt)
-{
-	const char *f = http_query(r, "format"), *acc;
-
-	if (f == NULL)
-		f = form_value;
-	if (f != NULL) {
-		if (strcasecmp(f, "html") == 0)
-			return FMT_HTML;
-		if (strcasecmp(f, "csv") == 0)
-			return FMT_CSV;
-		if (strcasecmp(f, "json") == 0)
-			return FMT_JSON;
-	}
-	acc = http_header(r, "Accept");
-	if (acc != NULL) {
-		if (strstr(acc, "text/csv") != NULL)
-			return FMT_CSV;
-		if (strstr(acc, "application/json") != NULL)
-			return FMT_JSON;
-		if (strstr(acc, "text/html") != NULL)
-			return FMT_HTML;
-	}
-	return dflt;
-}
-
-/* ---- handlers ---- */
+/* ---- the pages of the site itself ---- */
 
 static void
-h_index(struct site *s, struct http_req *r)
+page_root(struct site *s, struct http_req *r)
 {
 	struct buf b;
 
 	(void)s;
 	buf_init(&b);
-	page_index(&b, req_lang(r));
-	reply_buf(r, 200, "text/html; charset=utf-8", &b, NULL);
+	page_index(&b, site_lang(r));
+	site_reply_buf(r, 200, "text/html; charset=utf-8", &b, NULL);
 }
 
 static void
-count_serial(struct site *s, enum vdb_status st)
+page_style(struct site *s, struct http_req *r)
 {
-	int i = st == VDB_VALID ? VM_VALID : st == VDB_REVOKED ? VM_REVOKED :
-	    st == VDB_NOTFOUND ? VM_NOTFOUND : VM_INVALID;
-
-	__atomic_add_fetch(&s->vm_serial[i], 1, __ATOMIC_RELAXED);
-}
-
-static void
-h_cert(struct site *s, struct http_req *r, int json)
-{
-	const char *p = http_path(r), *in, *q;
-	char serial[SERIAL_SIZE], err[HS_ERRLEN];
-	struct vdb_result res;
-	struct tstate *t;
-	enum answer_kind kind;
-	enum page_lang lang;
-	struct buf b;
-	uint8_t key[32];
-	char *body;
-	size_t len;
-	int status;
-	bool keep;
-	static const char *const nocache[] = {
-		"Cache-Control", "no-cache", NULL };
-
-	if (json) {
-		in = p + 21;
-		q = strchr(in, '/');
-		if (path_serial(in, q ? (size_t)(q - in) : strlen(in),
-		    serial) != 0) {
-			site_error(s, r, 404, "no such certificate", NULL);
-			return;
-		}
-	} else if (strcmp(p, "/c/") == 0 || strcmp(p, "/c") == 0) {
-		/* The index form: go to the canonical address. */
-		char loc[64];
-		const char *h[] = { "Location", loc, NULL };
-
-		if (serial_parse(http_query(r, "s"), serial, NULL) != HS_OK) {
-			site_error(s, r, 404, "no such certificate", NULL);
-			return;
-		}
-		snprintf(loc, sizeof(loc), "/c/%s%s", serial,
-		    req_lang(r) == PAGE_EN ? "?lang=en" : "");
-		http_reply(r, 303, "text/plain; charset=utf-8", "see other\n",
-		    10, HTTP_MEM_STATIC, h);
-		return;
-	} else if (path_serial(p + 3, strlen(p + 3), serial) != 0) {
-		site_error(s, r, 404, "no such certificate", NULL);
-		return;
-	}
-	/*
-	 * Verified on every request; only the rendering is memoized. A valid
-	 * certificate this process has checked before is answered from the
-	 * verified ledger alone (vdb_quick) if its page is in the memo;
-	 * anything else reads the database and checks it all.
-	 */
-	if ((t = thread_state(s, err)) == NULL) {
-		unavailable(s, r, err);
-		return;
-	}
-	lang = req_lang(r);
-	kind = json ? ANS_JSON : lang == PAGE_EN ? ANS_PAGE_EN : ANS_PAGE_ZH;
-	if (vdb_quick(t->v, serial, &res)) {
-		answer_key(kind, serial, &res, key);
-		if ((body = memo_get(s->memo, key, &len)) != NULL) {
-			count_serial(s, res.status);
-			http_set_log_note(r, render_status_name(res.status));
-			vdb_result_free(&res);
-			http_reply(r, 200, json ? "application/json" :
-			    "text/html; charset=utf-8", body, len,
-			    HTTP_MEM_FREE, nocache);
-			return;
-		}
-	}
-	vdb_result_free(&res);
-	if (vdb_verify_serial(t->v, serial, &res, err) != HS_OK) {
-		unavailable(s, r, err);
-		return;
-	}
-	status = res.status == VDB_NOTFOUND ? 404 : 200;
-	answer_key(kind, serial, &res, key);
-	if ((body = memo_get(s->memo, key, &len)) != NULL) {
-		count_serial(s, res.status);
-		http_set_log_note(r, render_status_name(res.status));
-		vdb_result_free(&res);
-		http_reply(r, status, json ? "application/json" :
-		    "text/html; charset=utf-8", body, len, HTTP_MEM_FREE,
-		    nocache);
-		return;
-	}
-	/* A decoding failure turns res into BADSIG (not what was keyed). */
-	keep = vdb_result_decode(&res, err) == HS_OK;
-	count_serial(s, res.status);
-	http_set_log_note(r, render_status_name(res.status));
-	buf_init(&b);
-	if (json) {
-		json_t *j = render_cert_json(serial, &res);
-		char *d = j ? json_dumps(j, JSON_COMPACT) : NULL;
-
-		json_decref(j);
-		if (d != NULL) {
-			buf_puts(&b, d);
-			buf_putc(&b, '\n');
-			free(d);
-		} else {
-			b.oom = true;
-		}
-	} else {
-		render_cert_page(&b, lang, serial, &res);
-	}
-	vdb_result_free(&res);
-	if (b.oom) {
-		buf_free(&b);
-		site_error(s, r, 503, "out of memory", NULL);
-		return;
-	}
-	if (keep && b.len <= MEMO_BODY_MAX)
-		memo_put(s->memo, key, b.data, b.len);
-	reply_buf(r, status, json ? "application/json" :
-	    "text/html; charset=utf-8", &b, nocache);
-}
-
-/* Finds a form field's value (text parts) in parts; NULL if absent. */
-static const struct mpart *
-form_field(const struct mpart *parts, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(parts[i].name, name) == 0)
-			return &parts[i];
-	return NULL;
-}
-
-/* A short field value as a string (format=html and the like). */
-static void
-field_str(const struct mpart *f, char *out, size_t n)
-{
-	size_t k = f && f->len < n ? f->len : 0;
-
-	if (k > 0)
-		memcpy(out, f->data, k);
-	out[k] = '\0';
-}
-
-/*
- * Parses a multipart body if the request has one. Returns 1 with *parts
- * set (caller frees), 0 if not multipart, -1 after answering an error.
- */
-static int
-maybe_multipart(struct site *s, struct http_req *r, struct mpart **parts,
-    size_t *n)
-{
-	char boundary[71], err[HS_ERRLEN];
-	const char *body;
-	size_t len;
-	enum hs_err rc;
-	const char *ct = http_header(r, "Content-Type");
-
-	*parts = NULL;
-	*n = 0;
-	if (ct == NULL || strncasecmp(ct, "multipart/", 10) != 0)
-		return 0;
-	if (mpart_boundary(ct, boundary) != 0) {
-		site_error(s, r, 400, "multipart body without a valid "
-		    "boundary", NULL);
-		return -1;
-	}
-	*parts = calloc(MPART_MAX_PARTS, sizeof(**parts));
-	if (*parts == NULL) {
-		site_error(s, r, 503, "out of memory", NULL);
-		return -1;
-	}
-	body = http_body(r, &len);
-	rc = mpart_parse(boundary, body, len, *parts, MPART_MAX_PARTS, n, err);
-	if (rc != HS_OK) {
-		free(*parts);
-		*parts = NULL;
-		site_error(s, r, rc == HS_ERR_TOOBIG ? 413 : 400, err, NULL);
-		return -1;
-	}
-	return 1;
-}
-
-static void
-h_verify(struct site *s, struct http_req *r)
-{
-	struct mpart *parts = NULL;
-	const struct mpart *f = NULL;
-	const char *data;
-	size_t len, n = 0, i;
-	char fmtv[16] = "", fname[256] = "", err[HS_ERRLEN];
-	struct vdb_upload_result u;
-	struct vdb *v;
-	enum fmt fmt;
-	int mp;
-
-	mp = maybe_multipart(s, r, &parts, &n);
-	if (mp < 0)
-		return;
-	if (mp > 0) {
-		field_str(form_field(parts, n, "format"), fmtv, sizeof(fmtv));
-		f = form_field(parts, n, "file");
-		for (i = 0; f == NULL && i < n; i++)
-			if (parts[i].filename[0] != '\0')
-				f = &parts[i];
-		if (f == NULL) {
-			free(parts);
-			site_error(s, r, 400, "the form has no file", NULL);
-			return;
-		}
-		data = f->data;
-		len = f->len;
-		if (utf8_valid(f->filename, strlen(f->filename)))
-			snprintf(fname, sizeof(fname), "%s", f->filename);
-	} else {
-		data = http_body(r, &len);
-	}
-	fmt = pick_format(r, fmtv[0] ? fmtv : NULL, FMT_JSON);
-	if (len == 0) {
-		free(parts);
-		site_error(s, r, 400, "empty upload", NULL);
-		return;
-	}
-	if (len > 10u * 1024 * 1024) {
-		free(parts);
-		site_error(s, r, 413, "a certificate PDF is at most 10 MB",
-		    NULL);
-		return;
-	}
-	if ((v = thread_vdb(s, err)) == NULL ||
-	    vdb_check_upload(v, data, len, &u, err) != HS_OK) {
-		free(parts);
-		unavailable(s, r, err);
-		return;
-	}
-	free(parts);
-	__atomic_add_fetch(&s->vm_upload[u.outcome], 1, __ATOMIC_RELAXED);
-	http_set_log_note(r, render_upload_name(u.outcome));
-	{
-		int status = u.outcome == VDB_UP_NOT_CERT ? 422 : 200;
-
-		if (fmt == FMT_HTML) {
-			struct buf b;
-
-			buf_init(&b);
-			render_upload_page(&b, req_lang(r), fname, &u);
-			reply_buf(r, status, "text/html; charset=utf-8", &b,
-			    NULL);
-		} else {
-			reply_json(r, status, render_upload_json(&u), NULL);
-		}
-	}
-	vdb_upload_free(&u);
-}
-
-/* One line of a batch list: a serial, a QR URL or a CSV row. */
-static int
-batch_line(const char *line, size_t n, struct render_row *row)
-{
-	char buf[256], *p, *e;
-	size_t k = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1;
-
-	memset(row, 0, sizeof(*row));
-	memcpy(buf, line, k);
-	buf[k] = '\0';
-	/* Trim, and take the first CSV field. */
-	for (p = buf; *p == ' ' || *p == '\t' || *p == '"' || *p == '\''; p++)
-		;
-	if ((e = strpbrk(p, ",;\t\r")) != NULL)
-		*e = '\0';
-	e = p + strlen(p);
-	while (e > p && (e[-1] == ' ' || e[-1] == '"' || e[-1] == '\''))
-		*--e = '\0';
-	if (*p == '\0')
-		return 0;
-	if (!utf8_valid(p, strlen(p)))
-		snprintf(row->item, sizeof(row->item), "(not UTF-8)");
-	else
-		snprintf(row->item, sizeof(row->item), "%s", p);
-	/* A QR URL: the part after /c/, up to ? or #. */
-	if ((e = strstr(p, "/c/")) != NULL) {
-		p = e + 3;
-		p[strcspn(p, "?#/")] = '\0';
-	}
-	if (serial_parse(p, row->serial, NULL) != HS_OK) {
-		row->serial[0] = '\0';
-		/* A header row ("serial", "证书编号") is skipped silently. */
-		if (strcasecmp(p, "serial") == 0 || strcmp(p, "证书编号") == 0)
-			return 0;
-	}
-	return 1;
-}
-
-/* Splits a text list into rows (appending to rows[*n..max)). */
-static int
-batch_list(const char *text, size_t len, struct render_row *rows, size_t *n,
-    size_t max)
-{
-	const char *p = text, *end = text + len, *nl;
-
-	/* A UTF-8 BOM from a spreadsheet export. */
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		if (nl > p) {
-			if (*n >= max)
-				return -1;
-			if (batch_line(p, (size_t)(nl - p), &rows[*n]))
-				(*n)++;
-		}
-		p = nl + 1;
-	}
-	return 0;
-}
-
-static void
-h_batch(struct site *s, struct http_req *r)
-{
-	struct mpart *parts = NULL;
-	struct render_row *rows = NULL;
-	struct pdfin_budget budget;
-	size_t np = 0, n = 0, i;
-	char fmtv[16] = "", err[HS_ERRLEN];
-	const char *body;
-	size_t blen;
-	struct vdb *v;
-	enum fmt fmt;
-	int mp;
-
-	mp = maybe_multipart(s, r, &parts, &np);
-	if (mp < 0)
-		return;
-	pdfin_budget_init(&budget, BATCH_DECODE_MAX);
-	rows = calloc(BATCH_MAX + 1, sizeof(*rows));
-	if (rows == NULL) {
-		free(parts);
-		site_error(s, r, 503, "out of memory", NULL);
-		return;
-	}
-	if ((v = thread_vdb(s, err)) == NULL) {
-		unavailable(s, r, err);
-		goto out;
-	}
-	if (mp > 0)
-		field_str(form_field(parts, np, "format"), fmtv, sizeof(fmtv));
-	fmt = pick_format(r, fmtv[0] ? fmtv : NULL, FMT_JSON);
-	if (mp == 0) {
-		body = http_body(r, &blen);
-		if (batch_list(body, blen, rows, &n, BATCH_MAX) != 0)
-			goto toomany;
-	} else {
-		for (i = 0; i < np; i++) {
-			const struct mpart *pt = &parts[i];
-
-			if (strcmp(pt->name, "format") == 0 || pt->len == 0)
-				continue;
-			if (pdfin_looks_like_pdf(pt->data, pt->len)) {
-				struct vdb_upload_result u;
-
-				if (n >= BATCH_MAX)
-					goto toomany;
-				memset(&rows[n], 0, sizeof(rows[n]));
-				snprintf(rows[n].item, sizeof(rows[n].item),
-				    "%s", pt->filename[0] != '\0' &&
-				    utf8_valid(pt->filename,
-				    strlen(pt->filename)) ? pt->filename :
-				    "(file)");
-				if (pt->len > 10u * 1024 * 1024) {
-					rows[n].status = "not_a_certificate";
-					rows[n].status_zh = "不是学时证明文件";
-					snprintf(rows[n].problem,
-					    sizeof(rows[n].problem),
-					    "file over 10 MB");
-					n++;
-					continue;
-				}
-				if (vdb_check_upload_budget(v, pt->data,
-				    pt->len, &budget, &u, err) != HS_OK) {
-					unavailable(s, r, err);
-					goto out;
-				}
-				__atomic_add_fetch(&s->vm_upload[u.outcome], 1,
-				    __ATOMIC_RELAXED);
-				render_row_upload(&rows[n], &u);
-				vdb_upload_free(&u);
-				n++;
-				continue;
-			}
-			if (batch_list(pt->data, pt->len, rows, &n,
-			    BATCH_MAX) != 0)
-				goto toomany;
-		}
-	}
-	if (n == 0) {
-		site_error(s, r, 400, "no serials, QR addresses or PDF files "
-		    "in the request", NULL);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		struct vdb_result res;
-
-		if (rows[i].status != NULL)
-			continue; /* a PDF, done above */
-		if (rows[i].serial[0] == '\0') {
-			rows[i].status = "not_found";
-			rows[i].status_zh = "未找到";
-			snprintf(rows[i].problem, sizeof(rows[i].problem),
-			    "not a certificate number");
-			continue;
-		}
-		if (vdb_check_serial(v, rows[i].serial, &res, err) != HS_OK) {
-			unavailable(s, r, err);
-			goto out;
-		}
-		count_serial(s, res.status);
-		render_row_cert(&rows[i], &res);
-		vdb_result_free(&res);
-	}
-	{
-		struct buf b;
-
-		buf_init(&b);
-		if (fmt == FMT_CSV) {
-			static const char *const h[] = {
-				"Content-Disposition",
-				"attachment; filename=\"verification.csv\"",
-				NULL };
-
-			render_batch_csv(&b, rows, n);
-			reply_buf(r, 200, "text/csv; charset=utf-8", &b, h);
-		} else if (fmt == FMT_HTML) {
-			render_batch_page(&b, req_lang(r), rows, n);
-			reply_buf(r, 200, "text/html; charset=utf-8", &b, NULL);
-		} else {
-			buf_free(&b);
-			reply_json(r, 200, render_batch_json(rows, n), NULL);
-		}
-	}
-	goto out;
-toomany:
-	site_error(s, r, 413, "at most 1000 items per batch", NULL);
-out:
-	free(rows);
-	free(parts);
-}
-
-/* The ID number from a match request: JSON {"id_number": ...}, a form
- * field id_number=..., or the bare number. */
-static int
-match_input(struct http_req *r, char out[IDNUM_SIZE + 8])
-{
-	const char *body;
-	size_t len, k;
-	char tmp[1100];
-	const char *ct = http_header(r, "Content-Type");
-
-	body = http_body(r, &len);
-	out[0] = '\0';
-	if (len == 0 || len >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, body, len);
-	tmp[len] = '\0';
-	if (ct != NULL && strncasecmp(ct, "application/json", 16) == 0) {
-		json_error_t je;
-		json_t *j = json_loadb(tmp, len, JSON_REJECT_DUPLICATES, &je);
-		const char *v = j ? json_string_value(json_object_get(j,
-		    "id_number")) : NULL;
-
-		if (v == NULL || strlen(v) > IDNUM_LEN + 4) {
-			json_decref(j);
-			OPENSSL_cleanse(tmp, sizeof(tmp));
-			return -1;
-		}
-		snprintf(out, IDNUM_SIZE + 8, "%s", v);
-		json_decref(j);
-	} else {
-		const char *v = tmp;
-
-		if (strncmp(v, "id_number=", 10) == 0)
-			v += 10;
-		k = strcspn(v, "&\r\n");
-		if (k > IDNUM_LEN + 4) {
-			OPENSSL_cleanse(tmp, sizeof(tmp));
-			return -1;
-		}
-		memcpy(out, v, k);
-		out[k] = '\0';
-	}
-	OPENSSL_cleanse(tmp, sizeof(tmp));
-	return 0;
-}
-
-/* True if the body looks like JSON but is not labelled so. */
-static int
-json_unlabelled(struct http_req *r)
-{
-	const char *ct = http_header(r, "Content-Type"), *body;
-	size_t len, i;
-
-	if (ct != NULL && strncasecmp(ct, "application/json", 16) == 0)
-		return 0;
-	body = http_body(r, &len);
-	for (i = 0; i < len && (body[i] == ' ' || body[i] == '\t' ||
-	    body[i] == '\r' || body[i] == '\n'); i++)
-		;
-	return i < len && body[i] == '{';
-}
-
-/* When the per-certificate count starts again: reset seconds from now,
- * as RFC 3339 UTC. */
-static void
-reset_time(unsigned reset, char out[32])
-{
-	time_t t = time(NULL) + (time_t)reset;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* 429: this certificate had its attempts for today. */
-static void
-match_refused(struct site *s, struct http_req *r, const char *serial,
-    unsigned reset)
-{
-	char msg[256], when[32], ra[16];
-	const char *h[] = { "Retry-After", ra, NULL };
-
-	reset_time(reset, when);
-	snprintf(ra, sizeof(ra), "%u", reset);
-	snprintf(msg, sizeof(msg), "this certificate has had its %u ID-match "
-	    "attempts for today (from all clients together); it can be "
-	    "matched again from %s", mlimit_per_day(s->ml), when);
-	reply_json(r, 429, json_pack("{s:i,s:s,s:s,s:i,s:i,s:s}", "status",
-	    429, "error", msg, "serial", serial, "attempts_left", 0,
-	    "attempts_per_day", (int)mlimit_per_day(s->ml),
-	    "attempts_reset_at", when), h);
-}
-
-static void
-h_match(struct site *s, struct http_req *r)
-{
-	const char *p = http_path(r) + 21;
-	char serial[SERIAL_SIZE], in[IDNUM_SIZE + 8], id[IDNUM_SIZE];
-	char stored[45], mine[45], err[HS_ERRLEN], when[32];
-	struct vdb *v;
-	enum hs_err rc;
-	unsigned left = 0, reset = 0;
-	int match;
-
-	if (s->cfg == NULL) {
-		site_error(s, r, 503, "ID matching is not enabled on this "
-		    "server: it needs the issuer's pepper (serve --pepper "
-		    "FILE)", NULL);
-		return;
-	}
-	if (path_serial(p, strcspn(p, "/"), serial) != 0) {
-		site_error(s, r, 404, "no such certificate", NULL);
-		return;
-	}
-	if (match_input(r, in) != 0 ||
-	    idnum_validate(in, -1, id, NULL) != HS_OK) {
-		OPENSSL_cleanse(in, sizeof(in));
-		site_error(s, r, 400, json_unlabelled(r) ?
-		    "this body looks like JSON but the request's Content-Type "
-		    "is not application/json: send it with Content-Type: "
-		    "application/json (or send the form field id_number=...)" :
-		    "expected an 18-character ID number: JSON "
-		    "{\"id_number\": \"...\"} with Content-Type: "
-		    "application/json, or the form field id_number=...", NULL);
-		return;
-	}
-	OPENSSL_cleanse(in, sizeof(in));
-	if ((v = thread_vdb(s, err)) == NULL) {
-		OPENSSL_cleanse(id, sizeof(id));
-		unavailable(s, r, err);
-		return;
-	}
-	rc = vdb_id_digest(v, serial, stored, err);
-	if (rc == HS_ERR_NOTFOUND) {
-		OPENSSL_cleanse(id, sizeof(id));
-		site_error(s, r, 404, "no such certificate", NULL);
-		return;
-	}
-	if (rc != HS_OK) {
-		OPENSSL_cleanse(id, sizeof(id));
-		unavailable(s, r, err);
-		return;
-	}
-	/* Every attempt on an existing certificate counts, right or
-	 * wrong, before the answer is known. */
-	if (s->ml != NULL && !mlimit_take(s->ml, serial, (int64_t)time(NULL),
-	    &left, &reset)) {
-		OPENSSL_cleanse(id, sizeof(id));
-		__atomic_add_fetch(&s->vm_match_limited, 1, __ATOMIC_RELAXED);
-		match_refused(s, r, serial, reset);
-		return;
-	}
-	config_id_digest(s->cfg, id, mine);
-	OPENSSL_cleanse(id, sizeof(id));
-	match = strlen(stored) == strlen(mine) &&
-	    CRYPTO_memcmp(stored, mine, strlen(mine)) == 0;
-	__atomic_add_fetch(&s->vm_match[match], 1, __ATOMIC_RELAXED);
-	if (s->ml == NULL) {
-		reply_json(r, 200, json_pack("{s:s,s:b}", "serial", serial,
-		    "match", match), NULL);
-		return;
-	}
-	reset_time(reset, when);
-	reply_json(r, 200, json_pack("{s:s,s:b,s:i,s:i,s:s}", "serial", serial,
-	    "match", match, "attempts_left", (int)left, "attempts_per_day",
-	    (int)mlimit_per_day(s->ml), "attempts_reset_at", when), NULL);
-}
-
-static void
-h_checkpoint(struct site *s, struct http_req *r)
-{
-	struct vdb *v;
-	struct buf b;
-	char err[HS_ERRLEN];
-	const char *from = http_query(r, "consistency-from");
-	enum hs_err rc;
-	static const char *const shortcache[] = {
-		"Cache-Control", "public, max-age=5", NULL };
-
-	if ((v = thread_vdb(s, err)) == NULL) {
-		unavailable(s, r, err);
-		return;
-	}
-	buf_init(&b);
-	if (from != NULL) {
-		char *e;
-		unsigned long long n = strtoull(from, &e, 10);
-
-		if (*from < '0' || *from > '9' || *e != '\0') {
-			buf_free(&b);
-			site_error(s, r, 400, "consistency-from: expected a "
-			    "tree size", NULL);
-			return;
-		}
-		rc = vdb_consistency(v, n, &b, err);
-	} else {
-		rc = vdb_checkpoint(v, &b, NULL, err);
-	}
-	if (rc == HS_ERR_NOTFOUND || rc == HS_ERR_INVALID) {
-		buf_free(&b);
-		site_error(s, r, rc == HS_ERR_INVALID ? 400 : 404, err, NULL);
-		return;
-	}
-	if (rc != HS_OK) {
-		buf_free(&b);
-		unavailable(s, r, err);
-		return;
-	}
-	reply_buf(r, 200, "text/plain; charset=utf-8", &b, shortcache);
-}
-
-static void
-h_tile(struct site *s, struct http_req *r)
-{
-	struct vdb *v;
-	struct buf b;
-	char err[HS_ERRLEN];
-	bool full;
-	enum hs_err rc;
-	static const char *const immutable[] = {
-		"Cache-Control", "public, max-age=31536000, immutable", NULL };
-	static const char *const partial[] = {
-		"Cache-Control", "public, max-age=5", NULL };
-
-	if ((v = thread_vdb(s, err)) == NULL) {
-		unavailable(s, r, err);
-		return;
-	}
-	buf_init(&b);
-	rc = vdb_tile(v, http_path(r) + 1, &b, &full, err);
-	if (rc == HS_ERR_FORMAT || rc == HS_ERR_NOTFOUND ||
-	    rc == HS_ERR_INVALID) {
-		buf_free(&b);
-		site_error(s, r, 404, "no such tile", NULL);
-		return;
-	}
-	if (rc != HS_OK) {
-		buf_free(&b);
-		unavailable(s, r, err);
-		return;
-	}
-	reply_buf(r, 200, "application/octet-stream", &b, full ? immutable :
-	    partial);
-}
-
-static void
-h_keys(struct site *s, struct http_req *r)
-{
-	struct vdb *v;
-	struct buf b;
-	char err[HS_ERRLEN];
-	static const char *const h[] = {
-		"Cache-Control", "public, max-age=60", NULL };
-
-	if ((v = thread_vdb(s, err)) == NULL) {
-		unavailable(s, r, err);
-		return;
-	}
-	buf_init(&b);
-	if (vdb_keys(v, &b, err) != HS_OK) {
-		buf_free(&b);
-		unavailable(s, r, err);
-		return;
-	}
-	reply_buf(r, 200, "text/plain; charset=utf-8", &b, h);
-}
-
-/*
- * 200 while answers rest on a verified checkpoint: the database's, or
- * (said in the body) the last one verified while the database's is
- * refused. 503 with the reason when there is none to answer from.
- */
-static void
-h_healthz(struct site *s, struct http_req *r)
-{
-	struct vdb *v;
-	struct buf b;
-	char err[HS_ERRLEN], why[VSTATE_REASON_MAX];
-	uint64_t size;
-	int status = 200;
-	static const char *const nocache[] = {
-		"Cache-Control", "no-store", NULL };
-
-	buf_init(&b);
-	if ((v = thread_vdb(s, err)) == NULL) {
-		status = 503;
-		buf_puts(&b, "cannot verify now: the database cannot be opened "
-		    "or read\n");
-		goto out;
-	}
-	switch (vdb_health(v, &size, why, sizeof(why))) {
-	case VDB_SERVING:
-		buf_printf(&b, "ok\ncheckpoint %llu\n",
-		    (unsigned long long)size);
-		break;
-	case VDB_RETAINED:
-		buf_printf(&b, "ok, but the database is stale: still answering "
-		    "from the last checkpoint verified (size %llu); the "
-		    "database's is refused: %s\n", (unsigned long long)size,
-		    why);
-		break;
-	default:
-		status = 503;
-		buf_printf(&b, "cannot verify now: %s\n", why);
-		break;
-	}
-out:
-	reply_buf(r, status, "text/plain; charset=utf-8", &b, nocache);
-}
-
-static void
-site_handle(void *ctx, struct http_req *r)
-{
-	struct site *s = ctx;
-	struct buf b;
 	static const char *const css_h[] = {
 		"Cache-Control", "public, max-age=3600", NULL };
-	static const char *const nocache[] = {
-		"Cache-Control", "no-store", NULL };
 
-	switch (http_route_endpoint(r)) {
-	case EP_FIXED:
-		http_reply(r, 200, "text/plain; charset=utf-8", fixed_body,
-		    sizeof(fixed_body) - 1, HTTP_MEM_STATIC, NULL);
-		return;
-	case EP_INDEX: h_index(s, r); return;
-	case EP_STYLE:
-		http_reply(r, 200, "text/css; charset=utf-8", page_css,
-		    page_css_len(), HTTP_MEM_STATIC, css_h);
-		return;
-	case EP_HEALTHZ: h_healthz(s, r); return;
-	case EP_METRICS:
-		buf_init(&b);
-		http_metrics_text(r, &b);
-		reply_buf(r, 200, "text/plain; version=0.0.4; charset=utf-8",
-		    &b, nocache);
-		return;
-	case EP_CERT_PAGE: h_cert(s, r, 0); return;
-	case EP_CERT_API: h_cert(s, r, 1); return;
-	case EP_VERIFY: h_verify(s, r); return;
-	case EP_BATCH: h_batch(s, r); return;
-	case EP_MATCH: h_match(s, r); return;
-	case EP_CHECKPOINT: h_checkpoint(s, r); return;
-	case EP_TILE: case EP_ENTRIES: h_tile(s, r); return;
-	case EP_KEYS: h_keys(s, r); return;
-	default:
-		site_error(s, r, 404, "not found", NULL);
-		return;
-	}
+	(void)s;
+	http_reply(r, 200, "text/css; charset=utf-8", page_css,
+	    page_css_len(), HTTP_MEM_STATIC, css_h);
 }
 
-static void ledger_metrics(struct site *s, struct buf *out);
-
+/* serve --bench-fixed: the same few bytes for every request. */
 static void
-site_metrics(void *ctx, struct buf *out)
+bench_fixed(struct site *s, struct http_req *r)
 {
-	struct site *s = ctx;
-	size_t i;
-
-	buf_puts(out, "# HELP hourseal_verifications_total Certificate "
-	    "verifications by kind and outcome.\n"
-	    "# TYPE hourseal_verifications_total counter\n");
-	for (i = 0; i < VM_SERIAL_N; i++)
-		buf_printf(out, "hourseal_verifications_total{kind=\"serial\","
-		    "outcome=\"%s\"} %llu\n", vm_serial_names[i],
-		    (unsigned long long)__atomic_load_n(&s->vm_serial[i],
-		    __ATOMIC_RELAXED));
-	for (i = 0; i < VM_UPLOAD_N; i++)
-		buf_printf(out, "hourseal_verifications_total{kind=\"upload\","
-		    "outcome=\"%s\"} %llu\n",
-		    render_upload_name((enum vdb_upload)i),
-		    (unsigned long long)__atomic_load_n(&s->vm_upload[i],
-		    __ATOMIC_RELAXED));
-	for (i = 0; i < 2; i++)
-		buf_printf(out, "hourseal_verifications_total{kind=\"id_match\","
-		    "outcome=\"%s\"} %llu\n", i ? "match" : "no_match",
-		    (unsigned long long)__atomic_load_n(&s->vm_match[i],
-		    __ATOMIC_RELAXED));
-	buf_printf(out, "hourseal_verifications_total{kind=\"id_match\","
-	    "outcome=\"refused_certificate_limit\"} %llu\n",
-	    (unsigned long long)__atomic_load_n(&s->vm_match_limited,
-	    __ATOMIC_RELAXED));
-	buf_printf(out, "# HELP hourseal_sweep_certificates Stored certificates "
-	    "whose note the background sweep checked, by result.\n"
-	    "# TYPE hourseal_sweep_certificates gauge\n"
-	    "hourseal_sweep_certificates{result=\"total\"} %llu\n"
-	    "hourseal_sweep_certificates{result=\"checked\"} %llu\n"
-	    "hourseal_sweep_certificates{result=\"good\"} %llu\n"
-	    "hourseal_sweep_certificates{result=\"bad\"} %llu\n"
-	    "hourseal_sweep_certificates{result=\"finished\"} %d\n",
-	    (unsigned long long)__atomic_load_n(&s->sweep.total,
-	    __ATOMIC_RELAXED),
-	    (unsigned long long)__atomic_load_n(&s->sweep.done,
-	    __ATOMIC_RELAXED),
-	    (unsigned long long)__atomic_load_n(&s->sweep.good,
-	    __ATOMIC_RELAXED),
-	    (unsigned long long)__atomic_load_n(&s->sweep.bad,
-	    __ATOMIC_RELAXED),
-	    __atomic_load_n(&s->sweep.finished, __ATOMIC_RELAXED));
-	if (s->vs != NULL)
-		ledger_metrics(s, out);
-}
-
-/* The remembered checkpoint and refusals (vstate.h) for /metrics. */
-static void
-ledger_metrics(struct site *s, struct buf *out)
-{
-	struct vstate_info in;
-	struct vdb *v;
-	char why[VSTATE_REASON_MAX];
-	uint64_t size;
-	int i, rb;
-
-	/* Look at the database first, so a replaced file shows here too. */
-	if ((v = thread_vdb(s, why)) != NULL)
-		(void)vdb_health(v, &size, why, sizeof(why));
-	vstate_info(s->vs, &in);
-	rb = in.refused == VTREE_ROLLBACK || in.refused == VTREE_FORK ||
-	    in.refused == VTREE_INCONSISTENT;
-	buf_printf(out, "# HELP hourseal_ledger_rollback_refused 1 while the "
-	    "database's checkpoint is refused because it is older than, forks "
-	    "from or does not extend the largest one this verifier verified.\n"
-	    "# TYPE hourseal_ledger_rollback_refused gauge\n"
-	    "hourseal_ledger_rollback_refused %d\n"
-	    "# HELP hourseal_ledger_refused 1 for the reason the database's "
-	    "checkpoint is refused now.\n"
-	    "# TYPE hourseal_ledger_refused gauge\n", rb);
-	for (i = 1; i < VTREE_REFUSALS; i++)
-		buf_printf(out, "hourseal_ledger_refused{reason=\"%s\"} %d\n",
-		    vstate_refusal_name((enum vtree_refusal)i),
-		    in.refused == (enum vtree_refusal)i);
-	buf_puts(out, "# HELP hourseal_ledger_refusals_total Refusals of the "
-	    "database's checkpoint since start, by reason.\n"
-	    "# TYPE hourseal_ledger_refusals_total counter\n");
-	for (i = 1; i < VTREE_REFUSALS; i++)
-		buf_printf(out, "hourseal_ledger_refusals_total{reason=\"%s\"} "
-		    "%llu\n", vstate_refusal_name((enum vtree_refusal)i),
-		    (unsigned long long)in.events[i]);
-	buf_printf(out, "# HELP hourseal_ledger_remembered_size The largest "
-	    "checkpoint this verifier verified (kept on disk across "
-	    "restarts).\n"
-	    "# TYPE hourseal_ledger_remembered_size gauge\n"
-	    "hourseal_ledger_remembered_size %llu\n"
-	    "# HELP hourseal_ledger_database_size The database's latest "
-	    "checkpoint, as last seen.\n"
-	    "# TYPE hourseal_ledger_database_size gauge\n"
-	    "hourseal_ledger_database_size %llu\n"
-	    "# HELP hourseal_ledger_serving_size The checkpoint answers rest "
-	    "on (0: none, every answer is 503).\n"
-	    "# TYPE hourseal_ledger_serving_size gauge\n"
-	    "hourseal_ledger_serving_size %llu\n"
-	    "# HELP hourseal_ledger_stale 1 while answering from the last "
-	    "checkpoint verified because the database's is refused.\n"
-	    "# TYPE hourseal_ledger_stale gauge\n"
-	    "hourseal_ledger_stale %d\n"
-	    "# HELP hourseal_ledger_state_write_errors_total Failed writes of "
-	    "the state file.\n"
-	    "# TYPE hourseal_ledger_state_write_errors_total counter\n"
-	    "hourseal_ledger_state_write_errors_total %llu\n",
-	    (unsigned long long)in.remembered, (unsigned long long)in.db_size,
-	    (unsigned long long)in.serving, in.refused != VTREE_ACCEPTED &&
-	    in.retained, (unsigned long long)in.write_errors);
+	(void)s;
+	http_reply(r, 200, "text/plain; charset=utf-8", fixed_body,
+	    sizeof(fixed_body) - 1, HTTP_MEM_STATIC, NULL);
 }
 
 /* ---- setup ---- */
 
-/* Reads a pepper file: 64 hex digits (DIR/pepper of the issuer). */
+/* Reads a pepper file (cert/pepper.h): the issuer's DIR/pepper. */
 static enum hs_err
 load_pepper(struct site *s, const char *path, char *err)
 {
-	char *data = NULL;
-	size_t len;
-	enum hs_err rc;
+	enum hs_err rc = pepper_load(path, s->pepper, err);
+	size_t l;
 
-	if ((rc = file_read(path, 256, &data, &len, err)) != HS_OK)
-		return rc;
-	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-		data[--len] = '\0';
-	s->cfg = calloc(1, sizeof(*s->cfg));
-	if (s->cfg == NULL)
-		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
-	else if (len != 64 || hex_decode(data, s->cfg->pepper, 32) != 0)
-		rc = hs_fail(err, HS_ERR_FORMAT, "%s: expected 64 hex digits "
-		    "(the issuer's DIR/pepper)", path);
-	OPENSSL_cleanse(data, len);
-	free(data);
+	if (rc == HS_ERR_FORMAT && err != NULL) {
+		l = strnlen(err, HS_ERRLEN - 1);
+		snprintf(err + l, HS_ERRLEN - l, " (the issuer's DIR/pepper)");
+	}
+	s->have_pepper = rc == HS_OK;
 	return rc;
 }
 
@@ -1590,10 +663,7 @@ site_close(struct site *s)
 	verify_keys_free(&s->pinned);
 	vstate_free(s->vs);
 	pthread_mutex_destroy(&s->log_mu);
-	if (s->cfg != NULL) {
-		config_wipe(s->cfg);
-		free(s->cfg);
-	}
+	pepper_wipe(s->pepper);
 	vtree_free(s->vt);
 	memo_free(s->memo);
 	mlimit_free(s->ml);
@@ -1623,12 +693,14 @@ void
 site_app(struct site *s, struct http_app *app)
 {
 	memset(app, 0, sizeof(*app));
-	app->endpoints = endpoint_names;
-	app->nendpoints = EP_COUNT;
+	site_endpoints(s);
+	app->endpoints = s->ep_names;
+	app->nendpoints = s->nep;
 	app->route = site_route;
 	app->handle = site_handle;
 	app->error = site_error;
-	app->metrics = site_metrics;
+	app->metrics = site_app_metrics;
 	app->connection = site_connection;
 	app->ctx = s;
 }
+

@@ -9,9 +9,8 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
+#include "cert/pepper.h"
 #include "store/config.h"
 #include "store/store.h"
 #include "core/util.h"
@@ -191,10 +190,9 @@ get_str(json_t *j, const char *key, char *out, size_t outsz, bool required,
 enum hs_err
 config_load(const char *dir, struct config *c, char *err)
 {
-	char path[PATH_MAX], tmp[PATH_MAX], tdef[PATH_MAX], *pep = NULL;
+	char path[PATH_MAX], tmp[PATH_MAX], tdef[PATH_MAX];
 	json_t *j = NULL;
 	json_error_t je;
-	size_t len;
 	enum hs_err rc;
 
 	memset(c, 0, sizeof(*c));
@@ -245,20 +243,8 @@ config_load(const char *dir, struct config *c, char *err)
 	    (rc = path_join(path, sizeof(path), c->data_dir, "pepper", err))
 	    != HS_OK)
 		goto out;
-	if ((rc = file_read(path, 256, &pep, &len, err)) != HS_OK)
-		goto out;
-	while (len > 0 && (pep[len - 1] == '\n' || pep[len - 1] == '\r'))
-		pep[--len] = '\0';
-	if (len != 64 || hex_decode(pep, c->pepper, 32) != 0) {
-		rc = hs_fail(err, HS_ERR_FORMAT,
-		    "%s: expected 64 hex digits", path);
-		goto out;
-	}
+	rc = pepper_load(path, c->pepper, err);
 out:
-	if (pep != NULL) {
-		OPENSSL_cleanse(pep, strlen(pep));
-		free(pep);
-	}
 	json_decref(j);
 	if (rc != HS_OK)
 		config_wipe(c);
@@ -269,16 +255,11 @@ void
 config_wipe(struct config *c)
 {
 	if (c != NULL)
-		OPENSSL_cleanse(c->pepper, sizeof(c->pepper));
+		pepper_wipe(c->pepper);
 }
 
 void
 config_id_digest(const struct config *c, const char *id_number, char out[45])
 {
-	uint8_t mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
-
-	HMAC(EVP_sha256(), c->pepper, sizeof(c->pepper),
-	    (const unsigned char *)id_number, strlen(id_number), mac, &maclen);
-	b64_encode(mac, maclen, out, 45);
+	pepper_id_digest(c->pepper, id_number, out);
 }

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "cert/pepper.h"
 #include "core/hs.h"
 
 struct config {
@@ -26,7 +27,7 @@ struct config {
 	char policy_path[PATH_MAX];  /* resolved path of the policy file */
 	char keys_dir[PATH_MAX];
 	char templates_dir[PATH_MAX];
-	uint8_t pepper[32];          /* secret key of id-digest */
+	uint8_t pepper[PEPPER_SIZE]; /* secret key of id-digest (cert/pepper.h) */
 };
 
 /* The data directory: flag if given, else $HOURSEAL_DATA, else "./data". */
@@ -46,7 +47,7 @@ enum hs_err config_load(const char *dir, struct config *c, char *err);
 /* Wipes the pepper. Accepts NULL. */
 void config_wipe(struct config *c);
 
-/* id-digest: base64(HMAC-SHA-256(pepper, id_number)); out: 45 bytes. */
+/* id-digest with c's pepper (pepper_id_digest); out: 45 bytes. */
 void config_id_digest(const struct config *c, const char *id_number,
     char out[45]);
 

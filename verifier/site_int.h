@@ -1,0 +1,128 @@
+/*
+ * site_int.h - what the verification service's modules share (site.h is
+ * the outside view): the site's state, the per-thread database, the
+ * answer helpers and the handlers the route table in site.c points at.
+ *
+ *   site.c         routing (the route table), state, setup, answers
+ *   site_cert.c    certificate pages and API, the ID match
+ *   site_upload.c  one uploaded PDF, and batches
+ *   site_ledger.c  checkpoint, tiles, keys, healthz, metrics
+ */
+#ifndef HS_SITE_INT_H
+#define HS_SITE_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "cert/pepper.h"
+#include "cert/serial.h"
+#include "http.h"
+#include "memo.h"
+#include "mlimit.h"
+#include "page.h"
+#include "site.h"
+#include "vdb.h"
+#include "verify.h"
+#include "vstate.h"
+#include "vtree.h"
+
+/* Body limits (site_body_max): an ID match, one PDF, a batch. */
+#define BODY_ID 1024u
+#define BODY_PDF (10u * 1024 * 1024 + 256 * 1024) /* 10 MB + form overhead */
+#define BODY_BATCH (50u * 1024 * 1024)
+#define UPLOAD_PDF_MAX (10u * 1024 * 1024) /* one PDF, without the form */
+
+#define BATCH_MAX PAGE_BATCH_MAX
+/* Decoded PDF content a whole batch may spend (pdfin.h): a certificate
+ * takes some 20 KB, a bomb stops here instead of at 16 MB per part. */
+#define BATCH_DECODE_MAX ((uint64_t)64 << 20)
+
+/* Rendered answers kept (memo.h): slots, bytes, the largest one. */
+#define MEMO_SLOTS 131072
+#define MEMO_BUDGET ((size_t)96 << 20)
+#define MEMO_BODY_MAX (24u * 1024)
+
+/* Verification outcomes counted for /metrics. */
+enum { VM_VALID, VM_REVOKED, VM_NOTFOUND, VM_INVALID, VM_SERIAL_N };
+#define VM_UPLOAD_N 7
+
+/* Endpoints: [0] is "other" (404s), then the table's names in order. */
+#define SITE_EP_MAX 32
+
+struct site {
+	struct site_opts o;
+	struct verify_keys pinned;
+	uint8_t pepper[PEPPER_SIZE]; /* the issuer's, for the ID match */
+	int have_pepper;           /* 0: the match endpoint answers 503 */
+	pthread_key_t key;         /* the thread's struct vdb */
+	int key_made;
+	uint64_t vm_serial[VM_SERIAL_N];
+	uint64_t vm_upload[VM_UPLOAD_N];
+	uint64_t vm_match[2];
+	uint64_t vm_match_limited;  /* refused by the per-certificate limit */
+	struct mlimit *ml;         /* NULL: no per-certificate limit */
+	struct vtree *vt;          /* the verified ledger, for all threads */
+	struct vstate *vs;         /* the remembered checkpoint, refusals */
+	pthread_mutex_t log_mu;    /* last_log */
+	char last_log[HS_ERRLEN];  /* the last "cannot verify" line said */
+	struct memo *memo;         /* rendered answers, for all threads */
+	pthread_t sweeper;         /* vdb_sweep, at low priority */
+	int sweep_started;
+	int sweep_stop;
+	struct vdb_sweep sweep;
+	double sweep_t0, sweep_secs;
+	/* From the route table (site_app): endpoint names and handlers. */
+	const char *ep_names[SITE_EP_MAX];
+	void (*ep_handler[SITE_EP_MAX])(struct site *s, struct http_req *r);
+	int route_ep[SITE_EP_MAX]; /* the endpoint of each table entry */
+	size_t nep;
+};
+
+/* A thread's state: its database connection. */
+struct tstate {
+	struct vdb *v;
+	unsigned conns;            /* connections open in this thread */
+};
+
+/* ---- answers (site.c) ---- */
+
+enum page_lang site_lang(struct http_req *r);
+/* Replies with b's bytes (taken over); 503 if b ran out of memory. */
+void site_reply_buf(struct http_req *r, int status, const char *ctype,
+    struct buf *b, const char *const *headers);
+/* Replies with j (consumed) as one line of compact JSON. */
+void site_reply_json(struct http_req *r, int status, json_t *j,
+    const char *const *headers);
+/* An error answer: JSON under /api/, else an HTML page. */
+void site_error(void *ctx, struct http_req *r, int status, const char *msg,
+    const char *const *headers);
+/* 503 "cannot verify now", err said on stderr once. */
+void site_unavailable(struct site *s, struct http_req *r, const char *err);
+/* The serial in seg[0..n): 0, or -1 if it is not one. */
+int site_path_serial(const char *seg, size_t n, char out[SERIAL_SIZE]);
+/* The thread's state with its database open; NULL with err. */
+struct tstate *site_thread_state(struct site *s, char *err);
+struct vdb *site_thread_vdb(struct site *s, char *err);
+
+/* ---- handlers (the route table's) ---- */
+
+/* site_cert.c */
+void site_cert_page(struct site *s, struct http_req *r);
+void site_cert_api(struct site *s, struct http_req *r);
+void site_id_match(struct site *s, struct http_req *r);
+void site_count_serial(struct site *s, enum vdb_status st);
+/* site_upload.c */
+void site_upload_one(struct site *s, struct http_req *r);
+void site_upload_batch(struct site *s, struct http_req *r);
+/* site_ledger.c */
+void site_ledger_checkpoint(struct site *s, struct http_req *r);
+void site_ledger_tile(struct site *s, struct http_req *r);
+void site_ledger_keys(struct site *s, struct http_req *r);
+void site_ledger_healthz(struct site *s, struct http_req *r);
+void site_ledger_metrics(struct site *s, struct http_req *r);
+/* The application's metrics (http_app.metrics). */
+void site_app_metrics(void *ctx, struct buf *out);
+
+#endif
