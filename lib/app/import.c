@@ -21,7 +21,8 @@
 #include "core/util.h"
 
 void
-import_report(struct importer *im, enum import_level level, const char *fmt, ...)
+import_report(struct importer *im, enum import_level level,
+    const char *fmt, ...)
 {
 	char msg[HS_ERRLEN + 128];
 	size_t max = im->o->max_errors ? im->o->max_errors : 100;
@@ -188,13 +189,14 @@ store_row(struct importer *im, const struct import_record *r, size_t line,
 			return rc;
 		im->st->people_changed++;
 		if (rename)
-			import_report(im, IMPORT_NOTE, "%s:%zu: note: name of %s changed from "
-			    "%s to %s", im->file, line, masked, oldname,
-			    r->name);
+			import_report(im, IMPORT_NOTE, "%s:%zu: note: name "
+			    "of %s changed from %s to %s", im->file, line,
+			    masked, oldname, r->name);
 		if (reunit)
-			import_report(im, IMPORT_NOTE, "%s:%zu: note: unit of %s (%s) changed "
-			    "from %s to %s", im->file, line, masked, r->name,
-			    oldunit[0] ? oldunit : "(none)", r->unit);
+			import_report(im, IMPORT_NOTE, "%s:%zu: note: unit "
+			    "of %s (%s) changed from %s to %s", im->file, line,
+			    masked, r->name, oldunit[0] ? oldunit : "(none)",
+			    r->unit);
 	}
 	snprintf(source, sizeof(source), "%s:%zu", im->file, line);
 	memset(&nr, 0, sizeof(nr));

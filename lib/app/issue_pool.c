@@ -19,7 +19,10 @@
 #include "core/util.h"
 #include "pdf/pdf.h"
 
-/* Gives a spare file the name tmp, if there is one (see struct pool). */
+/*
+ * Gives a spare file the name tmp, if there is one (see struct pool in
+ * issue_int.h).
+ */
 static void
 pool_reuse(struct pool *p, const char *dir, const char *tmp)
 {

@@ -41,8 +41,8 @@ file_sha(const char *path, char out[65], char *err)
 
 /*
  * Leftover temporary PDFs (".<serial>.pdf.tmp") in ydir become spares
- * (see struct pool): reused, or removed when the run ends. Leftover
- * manifest files go when the manifest is written (FILE_CLEAN).
+ * (see struct pool in issue_int.h): reused, or removed when the run ends.
+ * Leftover manifest files go when the manifest is written (FILE_CLEAN).
  */
 void
 issue_clean_temps(struct run *R)
