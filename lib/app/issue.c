@@ -1,8 +1,16 @@
+/*
+ * issue.c - this module is the issuer's batch driver: it opens what
+ * issuing needs (issue_open), builds and signs each holder's
+ * certificates, and commits them a batch at a time (phase A appends the
+ * leaves and signs the checkpoint, the render pool makes the PDFs,
+ * phase B stores the rows, syncs, commits and renames the files); it
+ * also revokes, reissues and writes the manifest. The render threads
+ * are in issue_pool.c; finishing an interrupted run in issue_repair.c.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -14,6 +22,7 @@
 #include "store/certs.h"
 #include "cert/idnum.h"
 #include "app/issue.h"
+#include "app/issue_int.h"
 #include "store/keys.h"
 #include "cert/leaf.h"
 #include "store/ledger.h"
@@ -23,99 +32,7 @@
 #include "store/records.h"
 #include "store/store.h"
 
-/* Free space a batch needs per certificate before it starts (bytes). */
-#define PDF_SIZE_GUESS (96 * 1024)
-
-/* Room for a temporary file's name, ".<serial>.pdf.tmp". */
-#define SPARE_NAME 48
-
-/* One certificate on its way through a batch. */
-struct item {
-	struct cert c;               /* c.records is owned (cert_free) */
-	int64_t pid;
-	int64_t *rids;               /* records.id of c.records */
-	size_t nrids;
-	char record_set[CERTS_SET_SIZE];
-	char supersedes[SERIAL_SIZE];/* valid certificate it replaces, or "" */
-	char seen[SERIAL_SIZE];      /* the latest certificate when prepared */
-	struct buf note;             /* the signed note */
-	struct buf entry;            /* its issue leaf */
-	struct buf receipt;
-	uint64_t index;              /* issue leaf index */
-	uint64_t rindex;             /* revoke leaf index (if supersedes) */
-	const char *dir;             /* the year directory, owned by the run */
-	char want_sha[65];           /* repair: the recorded SHA-256 */
-	char revoked_at[21];         /* when the superseded one is revoked */
-	/* Set by the render thread. */
-	enum hs_err rc;
-	char err[HS_ERRLEN];
-	char sha[65];
-	size_t pdf_len;
-	bool dropped;                /* not part of the batch any more */
-};
-
-struct batch {
-	struct item *items;
-	size_t n, cap;
-	bool open;                   /* its transaction is open */
-	uint64_t size;               /* tree size of its checkpoint */
-	long holders;                /* holders with items in it */
-	long mark;                   /* pool renders before it was queued */
-};
-
-/* The render threads and their queue of items. */
-struct pool {
-	pthread_mutex_t mu;
-	pthread_cond_t work;
-	pthread_cond_t done;
-	struct item **q;
-	size_t qcap, qhead, qlen;
-	size_t busy;                 /* queued or being rendered */
-	long rendered;               /* items rendered since the start */
-	bool stop;
-	pthread_t th[ISSUE_MAX_WORKERS];
-	int nth;
-	struct pdf_renderer *r;
-	const char *base_url;
-	/*
-	 * Leftover temporary files (from a killed run or a rolled-back
-	 * batch), reused before new ones are made: on ext4, creating a file
-	 * soon after many were deleted is slow (each recently freed inode is
-	 * skipped one by one), and a crashed run can leave a thousand.
-	 */
-	char (*spare)[SPARE_NAME];
-	size_t nspare, capspare;
-};
-
-struct issue {
-	struct config cfg;
-	sqlite3 *db;
-	struct ledger *ledger;
-	struct certs *certs;
-	struct policy *policy;
-	struct note_signer *signer;
-	char key_label[KEYS_LABEL_MAX + 1];
-	struct pdf_renderer *pdf;
-	sqlite3_stmt *batch_cp;      /* checkpoint size covering a leaf */
-};
-
-/* A run: what issue_run, issue_reissue and the repair share. */
-struct run {
-	struct issue *is;
-	const struct issue_opts *o;
-	struct issue_stats *st;
-	struct pool pool;
-	bool pool_up;
-	char ydir[PATH_MAX];         /* out_dir/<year>, absolute */
-	int dfd;                     /* ydir, locked with flock */
-	struct progress *prog;
-	long done;                   /* holders finished (progress) */
-	size_t avg_pdf;              /* running average PDF size */
-	long failed_items;
-	char first_fail[HS_ERRLEN];
-};
-
-/* ---- small helpers ---- */
+/* ---- batches and items ---- */
 
 static void
 item_free(struct item *it)
@@ -128,8 +45,8 @@ item_free(struct item *it)
 	memset(it, 0, sizeof(*it));
 }
 
-static void
-batch_clear(struct batch *b)
+void
+issue_batch_clear(struct batch *b)
 {
 	size_t i;
 
@@ -140,16 +57,16 @@ batch_clear(struct batch *b)
 	b->holders = 0;
 }
 
-static void
-batch_free(struct batch *b)
+void
+issue_batch_free(struct batch *b)
 {
-	batch_clear(b);
+	issue_batch_clear(b);
 	free(b->items);
 	memset(b, 0, sizeof(*b));
 }
 
-static struct item *
-batch_add(struct batch *b)
+struct item *
+issue_batch_add(struct batch *b)
 {
 	struct item *it;
 
@@ -164,8 +81,8 @@ batch_add(struct batch *b)
 }
 
 /* Paths of an item's PDF and its temporary file. */
-static enum hs_err
-pdf_paths(const char *dir, const char *serial, char final[PATH_MAX],
+enum hs_err
+issue_pdf_paths(const char *dir, const char *serial, char final[PATH_MAX],
     char tmp[PATH_MAX], char *err)
 {
 	char name[64];
@@ -178,29 +95,13 @@ pdf_paths(const char *dir, const char *serial, char final[PATH_MAX],
 	return path_join(tmp, PATH_MAX, dir, name, err);
 }
 
-static void
-sha_hex(const void *p, size_t n, char out[65])
+void
+issue_sha_hex(const void *p, size_t n, char out[65])
 {
 	uint8_t h[32];
 
 	sha256(p, n, h);
 	hex_encode(h, sizeof(h), out);
-}
-
-/* SHA-256 of a whole file (hex); HS_ERR_NOTFOUND if it does not exist. */
-static enum hs_err
-file_sha(const char *path, char out[65], char *err)
-{
-	char *data = NULL;
-	size_t len = 0;
-	enum hs_err rc;
-
-	if ((rc = file_read(path, (size_t)64 << 20, &data, &len, err)) !=
-	    HS_OK)
-		return rc;
-	sha_hex(data, len, out);
-	free(data);
-	return HS_OK;
 }
 
 void
@@ -220,227 +121,6 @@ issue_record_set(const struct cert_record *recs, const int64_t *rids,
 	sha256(b.data != NULL ? b.data : "", b.len, h);
 	b64_encode(h, sizeof(h), out, 45);
 	buf_free(&b);
-}
-
-/* ---- the render pool ---- */
-
-/* Gives a spare file the name tmp, if there is one (see struct pool). */
-static void
-pool_reuse(struct pool *p, const char *dir, const char *tmp)
-{
-	char name[SPARE_NAME], old[PATH_MAX];
-	bool got = false;
-
-	pthread_mutex_lock(&p->mu);
-	if (p->nspare > 0) {
-		memcpy(name, p->spare[--p->nspare], sizeof(name));
-		got = true;
-	}
-	pthread_mutex_unlock(&p->mu);
-	if (got && path_join(old, sizeof(old), dir, name, NULL) == HS_OK)
-		(void)rename(old, tmp);
-}
-
-/* Keeps dir's temporary file `name` for reuse. */
-static void
-pool_spare(struct pool *p, const char *name)
-{
-	void *q;
-
-	if (strlen(name) >= SPARE_NAME)
-		return;
-	pthread_mutex_lock(&p->mu);
-	if (p->nspare == p->capspare) {
-		size_t cap = p->capspare ? p->capspare * 2 : 256;
-
-		if ((q = realloc(p->spare, cap * sizeof(*p->spare))) == NULL) {
-			pthread_mutex_unlock(&p->mu);
-			return;
-		}
-		p->spare = q;
-		p->capspare = cap;
-	}
-	snprintf(p->spare[p->nspare++], SPARE_NAME, "%s", name);
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* Renders one item to its temporary file and hashes it. */
-static void
-render_item(struct pool *p, struct item *it, struct buf *pdf)
-{
-	char final[PATH_MAX], tmp[PATH_MAX];
-
-	buf_reset(pdf);
-	it->rc = pdf_paths(it->dir, it->c.serial, final, tmp, it->err);
-	if (it->rc != HS_OK)
-		return;
-	/* The QR code shows the URL the note signs; older notes have none. */
-	it->rc = pdf_render(p->r, NULL, &it->c, it->note.data, it->note.len,
-	    it->receipt.data, it->receipt.len, it->c.verify_url[0] != '\0' ?
-	    it->c.verify_url : p->base_url, pdf, it->err);
-	if (it->rc == HS_OK && pdf->oom)
-		it->rc = hs_fail(it->err, HS_ERR_NOMEM, "out of memory");
-	if (it->rc != HS_OK) {
-		hs_errprefix(it->err, "%s", it->c.serial);
-		return;
-	}
-	sha_hex(pdf->data, pdf->len, it->sha);
-	it->pdf_len = pdf->len;
-	pool_reuse(p, it->dir, tmp);
-	it->rc = file_put(tmp, pdf->data, pdf->len, 0644, 0, it->err);
-}
-
-static void *
-worker(void *arg)
-{
-	struct pool *p = arg;
-	struct item *it;
-	struct buf pdf;
-
-	buf_init(&pdf);
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		while (p->qlen == 0 && !p->stop)
-			pthread_cond_wait(&p->work, &p->mu);
-		if (p->qlen == 0 && p->stop)
-			break;
-		it = p->q[p->qhead];
-		p->qhead = (p->qhead + 1) % p->qcap;
-		p->qlen--;
-		pthread_mutex_unlock(&p->mu);
-		render_item(p, it, &pdf);
-		/* Big documents should not pin memory for the whole run. */
-		if (pdf.cap > (size_t)4 << 20)
-			buf_free(&pdf);
-		pthread_mutex_lock(&p->mu);
-		p->rendered++;
-		if (--p->busy == 0)
-			pthread_cond_broadcast(&p->done);
-	}
-	pthread_mutex_unlock(&p->mu);
-	buf_free(&pdf);
-	return NULL;
-}
-
-static enum hs_err
-pool_start(struct pool *p, struct pdf_renderer *r, const char *base_url,
-    int nth, size_t qcap, char *err)
-{
-	int i;
-
-	memset(p, 0, sizeof(*p));
-	p->r = r;
-	p->base_url = base_url;
-	p->qcap = qcap;
-	if ((p->q = calloc(qcap, sizeof(*p->q))) == NULL)
-		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->work, NULL);
-	pthread_cond_init(&p->done, NULL);
-	for (i = 0; i < nth; i++) {
-		if (pthread_create(&p->th[i], NULL, worker, p) != 0)
-			break;
-		p->nth++;
-	}
-	return HS_OK;
-}
-
-static void
-pool_stop(struct pool *p)
-{
-	int i;
-
-	pthread_mutex_lock(&p->mu);
-	p->stop = true;
-	pthread_cond_broadcast(&p->work);
-	pthread_mutex_unlock(&p->mu);
-	for (i = 0; i < p->nth; i++)
-		pthread_join(p->th[i], NULL);
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->work);
-	pthread_cond_destroy(&p->done);
-	free(p->q);
-	free(p->spare);
-	memset(p, 0, sizeof(*p));
-}
-
-/*
- * Queues the items of b that are still in it. Without threads (none
- * could be started) they are rendered here and now.
- */
-static void
-pool_submit(struct pool *p, struct batch *b)
-{
-	struct buf pdf;
-	size_t i;
-
-	if (p->nth == 0) {
-		buf_init(&pdf);
-		for (i = 0; i < b->n; i++)
-			if (!b->items[i].dropped)
-				render_item(p, &b->items[i], &pdf);
-		buf_free(&pdf);
-		return;
-	}
-	pthread_mutex_lock(&p->mu);
-	for (i = 0; i < b->n; i++) {
-		if (b->items[i].dropped)
-			continue;
-		/* The queue holds two batches; the caller never queues more. */
-		p->q[(p->qhead + p->qlen) % p->qcap] = &b->items[i];
-		p->qlen++;
-		p->busy++;
-	}
-	pthread_cond_broadcast(&p->work);
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* Items rendered so far (for progress reports). */
-static long
-pool_rendered(struct pool *p)
-{
-	long n;
-
-	pthread_mutex_lock(&p->mu);
-	n = p->rendered;
-	pthread_mutex_unlock(&p->mu);
-	return n;
-}
-
-/*
- * Waits until every queued item is rendered. With prog, redraws the
- * progress report while waiting: base + the items rendered since the
- * pool had rendered mark, at most cap (the holders waiting on them).
- */
-static void
-pool_wait(struct pool *p, struct progress *prog, long base, long mark,
-    long cap)
-{
-	struct timespec ts;
-
-	pthread_mutex_lock(&p->mu);
-	while (p->busy > 0) {
-		if (prog == NULL) {
-			pthread_cond_wait(&p->done, &p->mu);
-			continue;
-		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000 * 1000 * 1000;
-		}
-		if (pthread_cond_timedwait(&p->done, &p->mu, &ts) != 0) {
-			long n = p->rendered - mark;
-
-			pthread_mutex_unlock(&p->mu);
-			if (n > cap)
-				n = cap;
-			progress_set(prog, base + n);
-			pthread_mutex_lock(&p->mu);
-		}
-	}
-	pthread_mutex_unlock(&p->mu);
 }
 
 /* ---- opening ---- */
@@ -698,7 +378,7 @@ add_holder(struct run *R, struct batch *b, const struct records_person *p,
 				continue;
 			}
 		}
-		if ((it = batch_add(b)) == NULL) {
+		if ((it = issue_batch_add(b)) == NULL) {
 			rc = hs_fail(err, HS_ERR_TOOBIG, "batch overflow");
 			goto out;
 		}
@@ -738,8 +418,8 @@ out:
  * Refuses to start a batch that would not fit on the output disk, so a
  * full disk stops the run before anything is appended.
  */
-static enum hs_err
-check_space(struct run *R, size_t n, char *err)
+enum hs_err
+issue_check_space(struct run *R, size_t n, char *err)
 {
 	struct statvfs sv;
 	unsigned long long need, avail;
@@ -763,8 +443,8 @@ check_space(struct run *R, size_t n, char *err)
  * With only_dropped, just those of items no longer in the batch (the
  * others are about to be written again under the same names).
  */
-static void
-unlink_temps(struct run *R, struct batch *b, bool only_dropped)
+void
+issue_unlink_temps(struct run *R, struct batch *b, bool only_dropped)
 {
 	char name[SPARE_NAME], final[PATH_MAX], tmp[PATH_MAX];
 	size_t i;
@@ -772,7 +452,7 @@ unlink_temps(struct run *R, struct batch *b, bool only_dropped)
 	for (i = 0; i < b->n; i++) {
 		if (only_dropped && !b->items[i].dropped)
 			continue;
-		if (pdf_paths(b->items[i].dir, b->items[i].c.serial, final,
+		if (issue_pdf_paths(b->items[i].dir, b->items[i].c.serial, final,
 		    tmp, NULL) != HS_OK || access(tmp, F_OK) != 0)
 			continue;
 		snprintf(name, sizeof(name), ".%s.pdf.tmp",
@@ -802,7 +482,7 @@ batch_begin(struct run *R, struct batch *b, char *err)
 		live += !b->items[i].dropped;
 	if (live == 0)
 		return HS_OK;
-	if ((rc = check_space(R, live, err)) != HS_OK)
+	if ((rc = issue_check_space(R, live, err)) != HS_OK)
 		return rc;
 	if ((rc = store_begin(is->db, err)) != HS_OK)
 		return rc;
@@ -917,7 +597,7 @@ batch_finish(struct run *R, struct batch *b, char *err)
 		/* The leaves of the dropped ones are in the transaction. */
 		store_rollback(is->db);
 		b->open = false;
-		unlink_temps(R, b, true);
+		issue_unlink_temps(R, b, true);
 		for (i = 0; i < b->n; i++)
 			buf_reset(&b->items[i].receipt);
 		if ((rc = batch_begin(R, b, err)) != HS_OK)
@@ -929,7 +609,7 @@ batch_finish(struct run *R, struct batch *b, char *err)
 
 		if (it->dropped)
 			continue;
-		if ((rc = pdf_paths(it->dir, it->c.serial, final, tmp, err)) !=
+		if ((rc = issue_pdf_paths(it->dir, it->c.serial, final, tmp, err)) !=
 		    HS_OK)
 			goto fail;
 		memset(&cn, 0, sizeof(cn));
@@ -971,7 +651,7 @@ batch_finish(struct run *R, struct batch *b, char *err)
 	}
 	if ((rc = store_commit(is->db, err)) != HS_OK) {
 		b->open = false;
-		unlink_temps(R, b, false);
+		issue_unlink_temps(R, b, false);
 		return rc;
 	}
 	b->open = false;
@@ -982,7 +662,7 @@ batch_finish(struct run *R, struct batch *b, char *err)
 
 		if (it->dropped)
 			continue;
-		if ((rc = pdf_paths(it->dir, it->c.serial, final, tmp,
+		if ((rc = issue_pdf_paths(it->dir, it->c.serial, final, tmp,
 		    err)) != HS_OK ||
 		    (rc = file_install(tmp, final, 0, err)) != HS_OK) {
 			/* Committed: a rerun repairs the file. */
@@ -999,7 +679,7 @@ batch_finish(struct run *R, struct batch *b, char *err)
 fail:
 	store_rollback(is->db);
 	b->open = false;
-	unlink_temps(R, b, false);
+	issue_unlink_temps(R, b, false);
 	return rc;
 }
 
@@ -1039,193 +719,6 @@ open_ydir(struct run *R, const char *out_dir, int year, char *err)
 		return hs_fail(err, HS_ERR_IO, "%s: %s", R->ydir,
 		    strerror(errno));
 	return HS_OK;
-}
-
-/*
- * Leftover temporary PDFs (".<serial>.pdf.tmp") in ydir become spares
- * (see struct pool): reused, or removed when the run ends. Leftover
- * manifest files go when the manifest is written (FILE_CLEAN).
- */
-static void
-clean_temps(struct run *R)
-{
-	DIR *d;
-	struct dirent *de;
-	size_t n;
-
-	if ((d = opendir(R->ydir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		n = strlen(de->d_name);
-		if (de->d_name[0] == '.' && n > 9 &&
-		    strcmp(de->d_name + n - 8, ".pdf.tmp") == 0)
-			pool_spare(&R->pool, de->d_name);
-	}
-	closedir(d);
-}
-
-/*
- * Renders the repair items of b, records any hash that changed (a
- * template or font changed since), syncs, commits and renames them.
- */
-static enum hs_err
-repair_flush(struct run *R, struct batch *b, char *err)
-{
-	struct issue *is = R->is;
-	char final[PATH_MAX], tmp[PATH_MAX];
-	enum hs_err rc = HS_OK;
-	size_t k;
-
-	if (b->n == 0)
-		return HS_OK;
-	if ((rc = check_space(R, b->n, err)) != HS_OK)
-		return rc;
-	pool_submit(&R->pool, b);
-	pool_wait(&R->pool, NULL, 0, 0, 0);
-	for (k = 0; k < b->n; k++) {
-		if (b->items[k].rc != HS_OK) {
-			rc = hs_fail(err, b->items[k].rc, "%s",
-			    b->items[k].err);
-			goto fail;
-		}
-	}
-	if ((rc = store_begin(is->db, err)) != HS_OK)
-		goto fail;
-	for (k = 0; k < b->n && rc == HS_OK; k++) {
-		struct item *r = &b->items[k];
-
-		/* Same note, receipt, template and fonts: same bytes. */
-		if (strcmp(r->sha, r->want_sha) != 0)
-			rc = certs_set_pdf(is->certs, r->c.serial, r->sha,
-			    NULL, err);
-	}
-	if (rc == HS_OK && syncfs(R->dfd) != 0)
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", R->ydir,
-		    strerror(errno));
-	if (rc != HS_OK) {
-		store_rollback(is->db);
-		goto fail;
-	}
-	if ((rc = store_commit(is->db, err)) != HS_OK)
-		goto fail;
-	for (k = 0; k < b->n; k++) {
-		if ((rc = pdf_paths(R->ydir, b->items[k].c.serial, final, tmp,
-		    err)) != HS_OK)
-			return rc;
-		if ((rc = file_install(tmp, final, 0, err)) != HS_OK)
-			return rc;
-		R->st->repaired++;
-	}
-	batch_clear(b);
-	return HS_OK;
-fail:
-	unlink_temps(R, b, false);
-	return rc;
-}
-
-/*
- * Repair: every committed certificate that should have its PDF in ydir
- * but does not gets it back, from its temporary file if that is complete
- * (its SHA-256 is the recorded one) or rendered again from the stored
- * note and the receipt of its batch. Runs before anything new is issued.
- */
-static enum hs_err
-repair(struct run *R, char *err)
-{
-	struct issue *is = R->is;
-	struct certs_filter f;
-	struct certs_iter *iter = NULL;
-	struct certs_row row;
-	struct batch b;
-	char final[PATH_MAX], tmp[PATH_MAX], sha[65];
-	const char *sig;
-	char (*todo)[SERIAL_SIZE] = NULL;
-	size_t ntodo = 0, cap = 0, i;
-	struct stat sb;
-	struct item *it;
-	enum hs_err rc;
-
-	memset(&b, 0, sizeof(b));
-	memset(&f, 0, sizeof(f));
-	f.pdf_dir = R->ydir;
-	/* First the list (the table is updated below). */
-	if ((rc = certs_iter_open(is->db, &f, &iter, err)) != HS_OK)
-		return rc;
-	while ((rc = certs_iter_next(iter, &row, err)) == HS_OK) {
-		if (stat(row.pdf_file, &sb) == 0 && row.pdf_sha256[0] != '\0')
-			continue;
-		if (ntodo == cap) {
-			void *p;
-
-			cap = cap ? cap * 2 : 64;
-			if ((p = realloc(todo, cap * sizeof(*todo))) == NULL) {
-				rc = hs_fail(err, HS_ERR_NOMEM,
-				    "out of memory");
-				goto out;
-			}
-			todo = p;
-		}
-		snprintf(todo[ntodo++], SERIAL_SIZE, "%s", row.serial);
-	}
-	if (rc != HS_ERR_NOTFOUND)
-		goto out;
-	certs_iter_free(iter);
-	iter = NULL;
-	rc = HS_OK;
-	if (ntodo == 0)
-		goto out;
-	b.cap = R->o->batch;
-	if ((b.items = calloc(b.cap, sizeof(*b.items))) == NULL) {
-		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < ntodo; i++) {
-		if ((rc = certs_get(is->certs, todo[i], &row, err)) != HS_OK)
-			goto out;
-		if ((rc = pdf_paths(R->ydir, row.serial, final, tmp, err)) !=
-		    HS_OK) {
-			certs_row_free(&row);
-			goto out;
-		}
-		/* A complete temporary file only needs its rename. */
-		if (row.pdf_sha256[0] != '\0' && file_sha(tmp, sha, NULL) ==
-		    HS_OK && strcmp(sha, row.pdf_sha256) == 0) {
-			certs_row_free(&row);
-			if ((rc = file_install(tmp, final, 0, err)) != HS_OK)
-				goto out;
-			R->st->repaired++;
-			continue;
-		}
-		it = batch_add(&b);
-		it->dir = R->ydir;
-		it->index = (uint64_t)row.leaf_index;
-		snprintf(it->want_sha, sizeof(it->want_sha), "%s",
-		    row.pdf_sha256);
-		buf_puts(&it->note, row.note);
-		certs_row_free(&row);
-		/* The note's text ends at the blank line before signatures. */
-		if (it->note.oom || (sig = strstr(it->note.data, "\n\n")) ==
-		    NULL) {
-			rc = hs_fail(err, HS_ERR_FORMAT, "%s: stored note has "
-			    "no signature", todo[i]);
-			goto out;
-		}
-		if ((rc = cert_decode(it->note.data,
-		    (size_t)(sig - it->note.data) + 1, &it->c, err)) != HS_OK ||
-		    (rc = issue_receipt(is, it->index, false, &it->receipt,
-		    NULL, err)) != HS_OK) {
-			hs_errprefix(err, "repairing %s", todo[i]);
-			goto out;
-		}
-		if (b.n == b.cap && (rc = repair_flush(R, &b, err)) != HS_OK)
-			goto out;
-	}
-	rc = repair_flush(R, &b, err);
-out:
-	certs_iter_free(iter);
-	batch_free(&b);
-	free(todo);
-	return rc;
 }
 
 /* ---- the manifest ---- */
@@ -1391,11 +884,11 @@ issue_run(struct issue *is, const struct issue_opts *o_in,
 		goto out;
 	store_rollback(is->db);
 
-	if ((rc = repair(&R, err)) != HS_OK) {
+	if ((rc = issue_repair(&R, err)) != HS_OK) {
 		hs_errprefix(err, "repairing earlier output");
 		goto out;
 	}
-	clean_temps(&R);
+	issue_clean_temps(&R);
 
 	/* Who: one practitioner or every holder of stamped records. */
 	if (o.id_number != NULL) {
@@ -1477,7 +970,7 @@ issue_run(struct issue *is, const struct issue_opts *o_in,
 		if ((rc = batch_finish(&R, &b[cur], err)) != HS_OK)
 			goto out;
 		R.done += b[cur].holders;
-		batch_clear(&b[cur]);
+		issue_batch_clear(&b[cur]);
 		progress_set(R.prog, R.done);
 		cur ^= 1;
 		if (b[cur].n == 0 && i >= nids)
@@ -1498,10 +991,10 @@ out:
 		if (b[i].open) {
 			pool_wait(&R.pool, NULL, 0, 0, 0);
 			store_rollback(is->db);
-			unlink_temps(&R, &b[i], false);
+			issue_unlink_temps(&R, &b[i], false);
 			b[i].open = false;
 		}
-		batch_free(&b[i]);
+		issue_batch_free(&b[i]);
 	}
 	if (ids != &one)
 		free(ids);
@@ -1607,7 +1100,7 @@ issue_reissue(struct issue *is, const char *serial, const char *out_dir,
 	o.reissue = true;
 	if ((rc = run_start(&R, is, &o, &st, out_dir, err)) != HS_OK)
 		goto out;
-	clean_temps(&R);
+	issue_clean_temps(&R);
 	if ((rc = records_person_get(is->db, row.practitioner_id, &p, err)) !=
 	    HS_OK)
 		goto out;
@@ -1650,13 +1143,14 @@ out:
 	if (b.open) {
 		pool_wait(&R.pool, NULL, 0, 0, 0);
 		store_rollback(is->db);
-		unlink_temps(&R, &b, false);
+		issue_unlink_temps(&R, &b, false);
 	}
 	sqlite3_finalize(q);
-	batch_free(&b);
+	issue_batch_free(&b);
 	run_end(&R);
 	certs_row_free(&row);
 	if (rc == HS_OK && R.failed_items > 0)
 		rc = hs_fail(err, HS_ERR_FONT, "%s", R.first_fail);
 	return rc;
 }
+

@@ -1,3 +1,4 @@
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -517,5 +518,249 @@ records_pending_count(sqlite3 *db, int64_t practitioner, int year,
 	else
 		rc = store_err(db, err, "reading records");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- writing (the importer) ---- */
+
+struct records_writer {
+	sqlite3 *db;
+	sqlite3_stmt *person_get, *person_add, *person_set, *by_ref, *by_key,
+	    *rec_add, *stamp_add;
+};
+
+enum hs_err
+records_writer_open(sqlite3 *db, struct records_writer **out, char *err)
+{
+	/* The columns records_find_* read, in struct records_record order. */
+#define RECORD_COLS "SELECT practitioner_id, year, subject, " \
+	"coalesce(public_type, ''), form, title, provider, start_date, " \
+	"end_date, hours10, coalesce(author_role, ''), source FROM records "
+	static const struct {
+		size_t off;
+		const char *sql;
+	} stmts[] = {
+		{ offsetof(struct records_writer, person_get), "SELECT id, "
+		    "name, unit FROM practitioners WHERE id_number = ?" },
+		{ offsetof(struct records_writer, person_add), "INSERT INTO "
+		    "practitioners (id_number, id_masked, id_digest, name, unit, "
+		    "created) VALUES (?, ?, ?, ?, ?, ?)" },
+		{ offsetof(struct records_writer, person_set), "UPDATE "
+		    "practitioners SET name = ?, unit = ? WHERE id = ?" },
+		{ offsetof(struct records_writer, by_ref), RECORD_COLS
+		    "WHERE ref = ?" },
+		{ offsetof(struct records_writer, by_key), RECORD_COLS
+		    "WHERE practitioner_id = ? AND title = ? AND provider = ? "
+		    "AND start_date = ? AND end_date = ?" },
+		{ offsetof(struct records_writer, rec_add), "INSERT INTO "
+		    "records (practitioner_id, year, subject, public_type, form, "
+		    "title, provider, start_date, end_date, hours10, author_role,"
+		    " domain, ref, source, imported) VALUES (?, ?, ?, ?, ?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, ?, ?)" },
+	};
+#undef RECORD_COLS
+	struct records_writer *w;
+	size_t i;
+
+	*out = NULL;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	w->db = db;
+	for (i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
+		sqlite3_stmt **p = (sqlite3_stmt **)((char *)w + stmts[i].off);
+
+		if (sqlite3_prepare_v3(db, stmts[i].sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, p, NULL) != SQLITE_OK) {
+			enum hs_err rc = store_err(db, err, "import");
+
+			records_writer_free(w);
+			return rc;
+		}
+	}
+	*out = w;
+	return HS_OK;
+}
+
+void
+records_writer_free(struct records_writer *w)
+{
+	if (w == NULL)
+		return;
+	sqlite3_finalize(w->person_get);
+	sqlite3_finalize(w->person_add);
+	sqlite3_finalize(w->person_set);
+	sqlite3_finalize(w->by_ref);
+	sqlite3_finalize(w->by_key);
+	sqlite3_finalize(w->rec_add);
+	sqlite3_finalize(w->stamp_add);
+	free(w);
+}
+
+enum hs_err
+records_practitioner_lookup(struct records_writer *w, const char *id_number,
+    int64_t *id, char name[256], char unit[256], char *err)
+{
+	sqlite3_stmt *st = w->person_get;
+	enum hs_err rc = HS_OK;
+	int s;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, id_number, -1, SQLITE_STATIC);
+	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, name, 256);
+		col_text(st, 2, unit, 256);
+	} else if (s == SQLITE_DONE)
+		rc = HS_ERR_NOTFOUND;
+	else
+		rc = store_err(w->db, err, "import");
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum hs_err
+records_put_practitioner(struct records_writer *w,
+    const struct records_new_person *p, int64_t *id, char *err)
+{
+	sqlite3_stmt *st = w->person_add;
+	enum hs_err rc = HS_OK;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, p->id_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->id_masked, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->id_digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, p->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, p->created, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store_err(w->db, err, "import");
+	else
+		*id = sqlite3_last_insert_rowid(w->db);
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum hs_err
+records_set_practitioner(struct records_writer *w, int64_t id,
+    const char *name, const char *unit, char *err)
+{
+	sqlite3_stmt *st = w->person_set;
+	enum hs_err rc = HS_OK;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store_err(w->db, err, "import");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Steps st (bound by the caller) into *r; resets it. */
+static enum hs_err
+record_row(struct records_writer *w, sqlite3_stmt *st,
+    struct records_record *r, char *err)
+{
+	enum hs_err rc = HS_OK;
+	int s;
+
+	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(r, 0, sizeof(*r));
+		r->practitioner_id = sqlite3_column_int64(st, 0);
+		r->year = sqlite3_column_int(st, 1);
+		col_text(st, 2, r->subject, sizeof(r->subject));
+		col_text(st, 3, r->public_type, sizeof(r->public_type));
+		r->form = sqlite3_column_int(st, 4);
+		col_text(st, 5, r->title, sizeof(r->title));
+		col_text(st, 6, r->provider, sizeof(r->provider));
+		col_text(st, 7, r->start, sizeof(r->start));
+		col_text(st, 8, r->end, sizeof(r->end));
+		r->hours10 = sqlite3_column_int64(st, 9);
+		col_text(st, 10, r->author_role, sizeof(r->author_role));
+		col_text(st, 11, r->source, sizeof(r->source));
+	} else if (s == SQLITE_DONE)
+		rc = HS_ERR_NOTFOUND;
+	else
+		rc = store_err(w->db, err, "import");
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum hs_err
+records_find_by_ref(struct records_writer *w, const char *ref,
+    struct records_record *r, char *err)
+{
+	sqlite3_reset(w->by_ref);
+	sqlite3_bind_text(w->by_ref, 1, ref, -1, SQLITE_STATIC);
+	return record_row(w, w->by_ref, r, err);
+}
+
+enum hs_err
+records_find_course(struct records_writer *w, int64_t practitioner,
+    const char *title, const char *provider, const char *start,
+    const char *end, struct records_record *r, char *err)
+{
+	sqlite3_stmt *st = w->by_key;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, practitioner);
+	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, end, -1, SQLITE_STATIC);
+	return record_row(w, st, r, err);
+}
+
+/* Text, or NULL for an empty string. */
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL && s[0] != '\0')
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+enum hs_err
+records_put(struct records_writer *w, const struct records_new *r,
+    int64_t *id, char *err)
+{
+	sqlite3_stmt *st = w->rec_add;
+	enum hs_err rc = HS_OK;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, r->practitioner_id);
+	sqlite3_bind_int(st, 2, r->year);
+	sqlite3_bind_text(st, 3, r->subject, -1, SQLITE_STATIC);
+	bind_opt(st, 4, r->public_type);
+	sqlite3_bind_int(st, 5, r->form);
+	sqlite3_bind_text(st, 6, r->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, r->provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, r->start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, r->end, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, r->hours10);
+	bind_opt(st, 11, r->author_role);
+	bind_opt(st, 12, r->domain);
+	bind_opt(st, 13, r->ref);
+	sqlite3_bind_text(st, 14, r->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, r->imported, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store_err(w->db, err, "import");
+	else
+		*id = sqlite3_last_insert_rowid(w->db);
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum hs_err
+records_put_auto_stamp(struct records_writer *w, int64_t record_id,
+    const char *by, const char *at, char *err)
+{
+	enum hs_err rc;
+
+	rc = records_stamp_insert(w->db, &w->stamp_add, record_id, "stamped",
+	    by, RECORDS_AUTO, NULL, at, err);
+	sqlite3_reset(w->stamp_add);
 	return rc;
 }

@@ -142,4 +142,108 @@ enum hs_err records_stamp_insert(sqlite3 *db, sqlite3_stmt **st,
     enum records_authority kind, const char *reason, const char *at,
     char *err);
 
+/*
+ * Writing practitioners and records (the importer). A writer holds the
+ * statements a bulk import reuses; it runs inside the caller's
+ * transaction and never begins or commits one.
+ */
+struct records_writer;
+
+/*
+ * Prepares a writer on db. On success *out is a writer the caller frees
+ * with records_writer_free; else a database error.
+ */
+enum hs_err records_writer_open(sqlite3 *db, struct records_writer **out,
+    char *err);
+
+/* Frees w (NULL is fine) and its statements. */
+void records_writer_free(struct records_writer *w);
+
+/*
+ * The practitioner with full ID number id_number: HS_OK with *id and the
+ * stored name and unit (each a 256-byte buffer), HS_ERR_NOTFOUND if
+ * there is none, or a database error.
+ */
+enum hs_err records_practitioner_lookup(struct records_writer *w,
+    const char *id_number, int64_t *id, char name[256], char unit[256],
+    char *err);
+
+/* A new practitioner, as the importer has checked it. */
+struct records_new_person {
+	const char *id_number;       /* full, canonical */
+	const char *id_masked;
+	const char *id_digest;       /* base64 HMAC-SHA-256 with the pepper */
+	const char *name;
+	const char *unit;            /* "" if none */
+	const char *created;         /* RFC 3339 */
+};
+
+/* Inserts p; HS_OK with its practitioners.id in *id, or a database error. */
+enum hs_err records_put_practitioner(struct records_writer *w,
+    const struct records_new_person *p, int64_t *id, char *err);
+
+/* Sets the name and unit of practitioner id; HS_OK or a database error. */
+enum hs_err records_set_practitioner(struct records_writer *w, int64_t id,
+    const char *name, const char *unit, char *err);
+
+/* A record as stored: what the importer compares a row with. */
+struct records_record {
+	int64_t practitioner_id;
+	int year;
+	char subject[16];            /* "public" or "professional" */
+	char public_type[16];        /* "compulsory", "elective" or "" */
+	int form;                    /* 1..9 */
+	char title[512];
+	char provider[256];
+	char start[11], end[11];     /* YYYY-MM-DD */
+	long long hours10;
+	char author_role[16];        /* "first", "other" or "" */
+	char source[320];            /* "file:line" it was imported from */
+};
+
+/*
+ * The record whose ref is ref: HS_OK and *r, HS_ERR_NOTFOUND, or a
+ * database error.
+ */
+enum hs_err records_find_by_ref(struct records_writer *w, const char *ref,
+    struct records_record *r, char *err);
+
+/*
+ * The record of practitioner with this title, provider and dates; as
+ * records_find_by_ref.
+ */
+enum hs_err records_find_course(struct records_writer *w,
+    int64_t practitioner, const char *title, const char *provider,
+    const char *start, const char *end, struct records_record *r,
+    char *err);
+
+/* A new record, as the importer has checked it. */
+struct records_new {
+	int64_t practitioner_id;
+	int year;
+	const char *subject;         /* "public" or "professional" */
+	const char *public_type;     /* "" is stored as NULL */
+	int form;
+	const char *title, *provider;
+	const char *start, *end;     /* YYYY-MM-DD */
+	long long hours10;
+	const char *author_role;     /* "" is stored as NULL */
+	const char *domain;          /* "" is stored as NULL */
+	const char *ref;             /* "" is stored as NULL */
+	const char *source;          /* "file:line" */
+	const char *imported;        /* RFC 3339 */
+};
+
+/* Inserts r; HS_OK with its records.id in *id, or a database error. */
+enum hs_err records_put(struct records_writer *w, const struct records_new *r,
+    int64_t *id, char *err);
+
+/*
+ * Stamps record_id automatically for authority `by` at `at` (the
+ * policy's automatic stamp at import): records_stamp_insert with the
+ * writer's statement.
+ */
+enum hs_err records_put_auto_stamp(struct records_writer *w,
+    int64_t record_id, const char *by, const char *at, char *err);
+
 #endif

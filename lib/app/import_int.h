@@ -1,0 +1,81 @@
+/*
+ * import_int.h - what the importer's files share (import.c the driver,
+ * import_row.c the field rules, import_read.c the input readers). Not
+ * part of the importer's contract: that is import.h.
+ */
+#ifndef HS_IMPORT_INT_H
+#define HS_IMPORT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "app/import.h"
+#include "core/hs.h"
+#include "core/util.h"
+
+#define IMPORT_MAX_BYTES ((size_t)1 << 30)  /* 1 GiB of input */
+#define IMPORT_MAX_COLUMNS 64
+#define IMPORT_MAX_FIELD 4096                /* bytes in one value */
+
+struct records_writer;
+
+/* One import_file call. */
+struct importer {
+	sqlite3 *db;
+	const struct config *cfg;
+	const struct policy *pol;
+	const struct import_options *o;
+	struct import_stats *st;
+	const char *file;             /* base name, for messages and source */
+	char now[21];
+	struct records_writer *w;     /* open during the transaction */
+	struct buf rejects;
+	size_t reported;
+	char auto_by[96];
+};
+
+/* The first Chinese alias of a field ("身份证号"). */
+const char *import_field_alias(enum import_field f);
+
+/*
+ * Passes one message to im->o->report; errors after the first
+ * max_errors are counted in im->reported but not passed on.
+ */
+void import_report(struct importer *im, enum import_level level,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Validates and stores one row (fields f, from line). A rejected row is
+ * counted and reported, *rejected set and its reason put in rowerr (an
+ * HS_ERRLEN buffer). Returns HS_OK unless the import must stop (a
+ * database error, in err).
+ */
+enum hs_err import_do_row(struct importer *im,
+    const char *const f[IMPORT_NFIELDS], size_t line, bool *rejected,
+    char *rowerr, char *err);
+
+/*
+ * Makes in (n bytes of file) UTF-8 without a BOM, converting from
+ * encoding (NULL: UTF-8, or a clear error naming what it is). On success
+ * *text and *len are the text: in itself, or a new buffer that is also
+ * in *owned (caller frees *owned, NULL if none). HS_ERR_FORMAT or
+ * HS_ERR_INVALID with the file and line in err.
+ */
+enum hs_err import_decode(const char *file, char *in, size_t n,
+    const char *encoding, char **text, size_t *len, char **owned,
+    char *err);
+
+/*
+ * Reads text (len bytes of UTF-8) as CSV with a header row, or as JSON
+ * Lines, passing each row to import_do_row and adding the rejected ones
+ * to im->rejects when there is a rejects file. HS_OK, or the error
+ * that ends the import (a file-level problem or a database error).
+ */
+enum hs_err import_csv(struct importer *im, const char *text, size_t len,
+    char *err);
+enum hs_err import_jsonl(struct importer *im, const char *text, size_t len,
+    char *err);
+
+#endif
