@@ -142,11 +142,6 @@ issue_open(const struct config *c, sqlite3 *db, unsigned flags,
 		goto fail;
 	if ((rc = policy_load(c->policy_path, &is->policy, err)) != HS_OK)
 		goto fail;
-	if (sqlite3_prepare_v2(db, "SELECT min(size) FROM checkpoints WHERE"
-	    " size > ?", -1, &is->batch_cp, NULL) != SQLITE_OK) {
-		rc = store_err(db, err, "checkpoints");
-		goto fail;
-	}
 	if (flags & ISSUE_SIGN) {
 		rc = keys_load_active(db, c->keys_dir, c->origin,
 		    keys_passphrase_file(NULL), &is->signer, is->key_label,
@@ -189,7 +184,6 @@ issue_close(struct issue *is)
 {
 	if (is == NULL)
 		return;
-	sqlite3_finalize(is->batch_cp);
 	pdf_renderer_free(is->pdf);
 	note_signer_free(is->signer);
 	policy_free(is->policy);
@@ -205,21 +199,7 @@ issue_close(struct issue *is)
 static enum hs_err
 batch_checkpoint(struct issue *is, uint64_t index, uint64_t *size, char *err)
 {
-	sqlite3_stmt *st = is->batch_cp;
-	enum hs_err rc = HS_OK;
-	int r;
-
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
-	r = sqlite3_step(st);
-	if (r != SQLITE_ROW)
-		rc = store_err(is->db, err, "checkpoints");
-	else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-		rc = hs_fail(err, HS_ERR_NOTFOUND, "no checkpoint covers "
-		    "ledger index %llu", (unsigned long long)index);
-	else
-		*size = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc;
+	return ledger_checkpoint_covering(is->ledger, index, size, err);
 }
 
 enum hs_err
@@ -1074,7 +1054,6 @@ issue_reissue(struct issue *is, const char *serial, const char *out_dir,
 	struct records_person p;
 	struct batch b;
 	struct run R;
-	sqlite3_stmt *q = NULL;
 	int64_t record = 0;
 	enum hs_err rc;
 
@@ -1106,15 +1085,11 @@ issue_reissue(struct issue *is, const char *serial, const char *out_dir,
 		goto out;
 	if (o.kind == CERT_COURSE) {
 		/* The course is the one record the old certificate covers. */
-		if (sqlite3_prepare_v2(is->db, "SELECT record_id FROM"
-		    " cert_records WHERE serial = ?", -1, &q, NULL) !=
-		    SQLITE_OK) {
-			rc = store_err(is->db, err, "cert_records");
+		rc = certs_course_record(is->certs, serial, &record, err);
+		if (rc == HS_ERR_NOTFOUND)
+			rc = HS_OK;
+		else if (rc != HS_OK)
 			goto out;
-		}
-		sqlite3_bind_text(q, 1, serial, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW)
-			record = sqlite3_column_int64(q, 0);
 	}
 	if ((b.items = calloc(1, sizeof(*b.items))) == NULL) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
@@ -1145,7 +1120,6 @@ out:
 		store_rollback(is->db);
 		issue_unlink_temps(&R, &b, false);
 	}
-	sqlite3_finalize(q);
 	issue_batch_free(&b);
 	run_end(&R);
 	certs_row_free(&row);

@@ -103,7 +103,6 @@ struct issue {
 	struct note_signer *signer;
 	char key_label[KEYS_LABEL_MAX + 1];
 	struct pdf_renderer *pdf;
-	sqlite3_stmt *batch_cp;      /* checkpoint size covering a leaf */
 };
 
 /* A run: what issue_run, issue_reissue and the repair share. */

@@ -359,6 +359,30 @@ certs_find_latest(struct certs *c, long long practitioner_id, int year,
 }
 
 enum hs_err
+certs_course_record(struct certs *c, const char *serial, int64_t *record,
+    char *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc;
+	int r;
+
+	if ((rc = prepare(c->db, "SELECT record_id FROM cert_records WHERE"
+	    " serial = ?", &st, err)) != HS_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*record = sqlite3_column_int64(st, 0);
+	else if (r == SQLITE_DONE)
+		rc = HS_ERR_NOTFOUND;
+	else
+		rc = hs_fail(err, r == SQLITE_BUSY ? HS_ERR_BUSY : HS_ERR_DB,
+		    "cert_records: %s", sqlite3_errmsg(c->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum hs_err
 certs_iter_open(sqlite3 *db, const struct certs_filter *f,
     struct certs_iter **out, char *err)
 {

@@ -127,6 +127,13 @@ enum hs_err certs_get(struct certs *c, const char *serial,
 void certs_row_free(struct certs_row *row); /* frees row->note; accepts NULL */
 
 /*
+ * The record a course certificate covers (its one cert_records row) in
+ * *record; HS_ERR_NOTFOUND if serial covers none.
+ */
+enum hs_err certs_course_record(struct certs *c, const char *serial,
+    int64_t *record, char *err);
+
+/*
  * The latest certificate a practitioner got for year and kind (for kind
  * "course", the latest covering record_id). Copies its serial and
  * record_set out and sets *revoked. Since every new certificate

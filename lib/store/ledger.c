@@ -30,6 +30,7 @@ enum {
 	ST_ENTRY,
 	ST_LATEST,
 	ST_CP_AT,
+	ST_CP_COVER,
 	ST_CP_INS,
 	ST_LATEST_CAS,
 	ST_LATEST_INS,
@@ -48,6 +49,7 @@ static const char *const sql[NST] = {
 	[ST_ENTRY] = "SELECT entry FROM leaves WHERE idx = ?",
 	[ST_LATEST] = "SELECT size, note FROM latest_checkpoint WHERE one = 1",
 	[ST_CP_AT] = "SELECT note FROM checkpoints WHERE size = ?",
+	[ST_CP_COVER] = "SELECT min(size) FROM checkpoints WHERE size > ?",
 	[ST_CP_INS] = "INSERT INTO checkpoints(size, root, note, created) "
 	    "VALUES (?, ?, ?, ?)",
 	[ST_LATEST_CAS] = "UPDATE latest_checkpoint SET size = ?, note = ? "
@@ -440,6 +442,30 @@ ledger_checkpoint_at(struct ledger *l, uint64_t size, struct buf *note,
 		if (note->oom)
 			rc = HS_ERR_NOMEM;
 	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+enum hs_err
+ledger_checkpoint_covering(struct ledger *l, uint64_t index, uint64_t *size,
+    char *err)
+{
+	sqlite3_stmt *s = stmt(l, ST_CP_COVER);
+	enum hs_err rc = HS_OK;
+	int r;
+
+	if (index >= INT64_MAX)
+		return hs_fail(err, HS_ERR_NOTFOUND, "no checkpoint covers "
+		    "ledger index %llu", (unsigned long long)index);
+	sqlite3_bind_int64(s, 1, (int64_t)index);
+	r = sqlite3_step(s);
+	if (r != SQLITE_ROW)
+		rc = store_err(l->db, err, "checkpoints");
+	else if (sqlite3_column_type(s, 0) == SQLITE_NULL)
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "no checkpoint covers "
+		    "ledger index %llu", (unsigned long long)index);
+	else
+		*size = (uint64_t)sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return rc;
 }

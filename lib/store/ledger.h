@@ -102,6 +102,13 @@ enum hs_err ledger_sign_checkpoint(struct ledger *l,
 enum hs_err ledger_latest_checkpoint(struct ledger *l, struct buf *note,
     uint64_t *size, char *err);
 
+/*
+ * The size of the first stored checkpoint that covers leaf index (the
+ * smallest size > index) in *size; HS_ERR_NOTFOUND if none does yet.
+ */
+enum hs_err ledger_checkpoint_covering(struct ledger *l, uint64_t index,
+    uint64_t *size, char *err);
+
 /* The stored checkpoint of exactly that size; HS_ERR_NOTFOUND if none. */
 enum hs_err ledger_checkpoint_at(struct ledger *l, uint64_t size,
     struct buf *note, char *err);
