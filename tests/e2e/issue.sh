@@ -217,6 +217,13 @@ run "issue --kind course --id" 0 $ISSUER --data "$D" issue --year $Y \
 check "  one course certificate per stamped record ($nrec)" \
 	test "$(q "SELECT count(*) FROM certificates WHERE kind = 'course'")" \
 	-eq "$nrec"
+# Reissuing a course certificate covers the same record again.
+cs=$(q "SELECT serial FROM certificates WHERE kind = 'course' ORDER BY leaf_index LIMIT 1")
+crec=$(q "SELECT record_id FROM cert_records WHERE serial = '$cs'")
+run "reissue a course certificate" 0 $ISSUER --data "$D" reissue "$cs" --out "$OUT"
+ncs=$(q "SELECT replaced_by FROM revocations WHERE serial = '$cs'")
+check "  the new course certificate ($ncs) covers the same record ($crec)" \
+	test -n "$crec" -a "$(q "SELECT record_id FROM cert_records WHERE serial = '$ncs'")" = "$crec"
 
 # Every PDF's receipt verifies against the final checkpoint: publish,
 # serve the published copy, fetch a consistency proof for each batch's
