@@ -476,9 +476,12 @@ test_progress(void)
 	progress_set(p, 2100);
 	progress_end(p);
 	fclose(f);
-	CHECK(buf != NULL && strstr(buf, "1000/2500") != NULL &&
-	    strstr(buf, "2100/2500") != NULL && strstr(buf, "999") == NULL &&
-	    strstr(buf, "1500") == NULL && strstr(buf, "\r") == NULL,
+	/* Look at the counts that start lines only: the rate and time left
+	 * in a line may contain any digits (they depend on the clock). */
+	CHECK(buf != NULL && strncmp(buf, "1000/2500", 9) == 0 &&
+	    strstr(buf, "\n2100/2500") != NULL &&
+	    strstr(buf, "\n999/") == NULL && strncmp(buf, "999/", 4) != 0 &&
+	    strstr(buf, "\n1500/") == NULL && strstr(buf, "\r") == NULL,
 	    "plain progress: one line per 1,000");
 	free(buf);
 	buf = NULL;
