@@ -1,5 +1,5 @@
 /*
- * hourseal-issuer import FILE: hour records in (design §2b).
+ * hourseal-issuer import FILE: hour records in (docs/formats.md §2b).
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * check.c - `hourseal-verifier check`: verify a certificate PDF or note
- * offline, with no network and no database (design §7).
+ * offline, with no network and no database (docs/formats.md §7).
  *
  *   hourseal-verifier check FILE.pdf|FILE.note --key KEYFILE
  *       [--proof FILE] [--checkpoint FILE] [--ledger DIR] [--json]

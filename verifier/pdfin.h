@@ -1,6 +1,6 @@
 /*
  * pdfin.h - reading a certificate PDF's attachments (certificate.note and
- * certificate.proof, design §6) with qpdf's C API: the document catalog's
+ * certificate.proof, docs/formats.md §6) with qpdf's C API: the document catalog's
  * /Names /EmbeddedFiles name tree, walked with bounds on depth and size.
  *
  * qpdf never decodes a stream here: xref streams are ignored (so object

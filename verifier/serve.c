@@ -1,6 +1,6 @@
 /*
  * serve.c - `hourseal-verifier serve`: options, signals and the routes of
- * design.md §7 on top of the HTTP core (http.h).
+ * docs/formats.md §7 on top of the HTTP core (http.h).
  */
 #include <errno.h>
 #include <getopt.h>

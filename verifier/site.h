@@ -1,6 +1,6 @@
 /*
  * site.h - the verification service's application: routes, handlers and
- * the per-thread read-only database state behind them (design.md §7).
+ * the per-thread read-only database state behind them (docs/formats.md §7).
  */
 #ifndef HS_SITE_H
 #define HS_SITE_H

@@ -3,7 +3,7 @@
  * trusted keys with their validity windows, opening a certificate note,
  * and checking a receipt and consistency. No database, no network.
  *
- * Key validity (design §5): a certificate note counts only if a trusted
+ * Key validity (docs/formats.md §5): a certificate note counts only if a trusted
  * key verifies it and the certificate's `issued` time is inside that key's
  * window: at or after not-before, not after retirement, and before the
  * time it was marked compromised. A checkpoint counts only if a trusted

@@ -1,5 +1,5 @@
 /*
- * import.h - hour records in: CSV or JSON Lines (design §2b), every row
+ * import.h - hour records in: CSV or JSON Lines (docs/formats.md §2b), every row
  * validated against the policy, stored in one transaction.
  *
  * Columns (English name / Chinese alias):

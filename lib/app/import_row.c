@@ -15,7 +15,7 @@
 #include "cert/policy.h"
 #include "core/util.h"
 
-/* Column names and their Chinese aliases (design §2b). */
+/* Column names and their Chinese aliases (docs/formats.md §2b). */
 static const struct {
 	const char *name;
 	const char *alias[3];

@@ -1,5 +1,5 @@
 /*
- * cert.c - the certificate note text of design.md §3.
+ * cert.c - the certificate note text of docs/formats.md §3.
  *
  * One grammar, used both ways: cert_encode validates every value with the
  * same checks cert_decode applies, so whatever encodes decodes to the

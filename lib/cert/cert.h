@@ -1,5 +1,5 @@
 /*
- * cert.h - the certificate note of design.md §3: encode and decode the
+ * cert.h - the certificate note of docs/formats.md §3: encode and decode the
  * signed text exactly (field order, hours format, masked ID, id-digest).
  *
  *   hourseal/cert/v1
@@ -22,11 +22,11 @@
  *
  * <subject> is "public" or "professional"; where the policy splits public
  * hours (Weihai) it is "public/compulsory" or "public/elective" (an
- * extension of design §3, noted in the README).
+ * extension of docs/formats.md §3).
  * <form> is the form name: online, face-to-face, industry, employer,
  * practice, degree, academic, achievement, other (forms 1..9).
  *
- * verify (an extension of design §3, docs/formats.md): the issuer's public
+ * verify (an extension of docs/formats.md §3): the issuer's public
  * verifier URL, the prefix of the QR code's "<verify>/c/<serial>", so an
  * offline checker can render the pages again from the note alone and
  * compare. Issuance always writes it; notes without it (older ones)

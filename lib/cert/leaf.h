@@ -1,5 +1,5 @@
 /*
- * leaf.h - ledger leaf entries (design.md §4). One line, single spaces,
+ * leaf.h - ledger leaf entries (docs/formats.md §4). One line, single spaces,
  * no trailing newline, no personal data:
  *
  *   hourseal/leaf/v1 issue <serial> <base64 SHA-256 of the signed note>

@@ -1,5 +1,5 @@
 /*
- * pdf.h - certificate PDFs (design.md §6).
+ * pdf.h - certificate PDFs (docs/formats.md §6).
  *
  * A renderer is created once per process: it parses every template in a
  * directory (templates/annual.json, templates/course.json, ...) and opens

@@ -1,7 +1,7 @@
 /*
  * pdf_int.h - what the files of the PDF renderer share (not a public
  * header: the contract is pdf.h). Certificate PDFs: templates, layout,
- * fonts, QR code, seal and attachments (see pdf.h and design.md §6).
+ * fonts, QR code, seal and attachments (see pdf.h and docs/formats.md §6).
  *
  * libharu 2.3.0 writes the document: objects, pages, graphics, info,
  * compression. Its own TrueType/UTF-8 path is not used for text: it loses

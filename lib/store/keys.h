@@ -1,5 +1,5 @@
 /*
- * keys.h - the issuer's Ed25519 signing keys (design.md §5): key files
+ * keys.h - the issuer's Ed25519 signing keys (docs/formats.md §5): key files
  * and the keys table.
  *
  * Files, in the key directory (config keys_dir, created mode 0700):

@@ -1,5 +1,5 @@
 /*
- * ledger.h - the public RFC 6962 log of design.md §4, kept in SQLite.
+ * ledger.h - the public RFC 6962 log of docs/formats.md §4, kept in SQLite.
  *
  * Tables (schema in store.c, owned by this module):
  *   leaves(idx, entry, hash)    one row per leaf; hash = leaf hash

@@ -1,5 +1,5 @@
 /*
- * receipt.h - c2sp.org/tlog-proof@v1 receipts (design.md §4):
+ * receipt.h - c2sp.org/tlog-proof@v1 receipts (docs/formats.md §4):
  *
  *   c2sp.org/tlog-proof@v1\n
  *   [extra <base64>\n]           optional, unauthenticated; never written

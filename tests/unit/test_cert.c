@@ -1,5 +1,5 @@
 /*
- * test_cert.c - the certificate note text (design §3): exact bytes, round
+ * test_cert.c - the certificate note text (docs/formats.md §3): exact bytes, round
  * trips, and every kind of malformed text rejected with line and field.
  *
  * With arguments it also serves the interop test (tests/e2e/interop.sh):
