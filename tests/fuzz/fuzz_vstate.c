@@ -2,7 +2,7 @@
  * fuzz_vstate.c - libFuzzer target for vstate_parse, the verifier's state
  * file (verifier/vstate.h). A file that parses must have its note inside
  * the input, within bounds, and a header that says what the note says.
- * fuzz-sources: verifier/vstate.c verifier/vtree.c
+ * fuzz-sources: verifier/vstate.c verifier/vtree.c verifier/verify.c
  * fuzz-pkgs: sqlite3
  */
 #include <stdlib.h>
