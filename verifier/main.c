@@ -8,18 +8,16 @@
 
 #include "vcmd.h"
 
-#pragma weak vcmd_serve
-#pragma weak vcmd_check
-
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 	const char *usage;
 } cmds[] = {
-	{ "serve", vcmd_serve, "serve --db FILE [--listen 127.0.0.1:8080] "
-	    "[--threads N]" },
+	{ "serve", vcmd_serve, "serve --db FILE --key FILE [--state FILE] "
+	    "[--listen 127.0.0.1:8080] [--threads N] [options: serve --help]" },
 	{ "check", vcmd_check, "check FILE.pdf|FILE.note --key KEYFILE "
-	    "[--checkpoint FILE] [--json]" },
+	    "[--proof FILE] [--checkpoint FILE] [--ledger DIR] [--base-url URL] "
+	    "[--templates DIR] [--json]" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -47,11 +45,6 @@ main(int argc, char **argv)
 	for (k = 0; k < NCMDS; k++) {
 		if (strcmp(argv[1], cmds[k].name) != 0)
 			continue;
-		if (cmds[k].fn == NULL) {
-			fprintf(stderr, "hourseal-verifier: '%s' is not built "
-			    "into this program yet\n", argv[1]);
-			return 2;
-		}
 		optind = 0;
 		return cmds[k].fn(argc - 1, argv + 1);
 	}
