@@ -3,6 +3,7 @@
  * command table asks for, the one message format, exit statuses and the
  * small argument parsers.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,20 @@ cmd_exit(enum hs_err rc)
 	default:
 		return 2;
 	}
+}
+
+int
+cmd_one_operand(int argc, char **argv, const char **out)
+{
+	static const struct option none[] = {
+		{ NULL, 0, NULL, 0 },
+	};
+
+	if (getopt_long(argc, argv, "", none, NULL) != -1 ||
+	    optind + 1 != argc)
+		return CMD_USAGE;
+	*out = argv[optind];
+	return 0;
 }
 
 int

@@ -72,6 +72,13 @@ extern const struct cmd_ops cmd_init_ops, cmd_import_ops, cmd_stamp_ops,
 int cmd_open(struct cmd *c, unsigned needs);
 void cmd_close(struct cmd *c);
 
+/*
+ * For a command that takes no options and exactly one operand: sets *out
+ * to it and returns 0, or returns CMD_USAGE (getopt has printed what it
+ * refused, if anything).
+ */
+int cmd_one_operand(int argc, char **argv, const char **out);
+
 /* Prints "hourseal-issuer CMD: " and the formatted message to stderr. */
 void cmd_say(const struct cmd *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

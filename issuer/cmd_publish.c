@@ -4,7 +4,6 @@
  * lib/store/publish.h). Only the config is opened here: publish_write
  * reads the database itself.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,16 +17,9 @@ struct args {
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
 {
-	static const struct option opts[] = {
-		{ NULL, 0, NULL, 0 },
-	};
 	struct args *a = args;
 
-	if (getopt_long(argc, argv, "", opts, NULL) != -1 ||
-	    optind + 1 != argc)
-		return CMD_USAGE;
-	a->dir = argv[optind];
-	return 0;
+	return cmd_one_operand(argc, argv, &a->dir);
 }
 
 static int

@@ -4,7 +4,6 @@
  * The certificate's status, ledger index, PDF, the signed note and its
  * receipt against the latest checkpoint.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,17 +19,14 @@ struct args {
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
 {
-	static const struct option opts[] = {
-		{ NULL, 0, NULL, 0 },
-	};
 	struct args *a = args;
+	const char *s;
 	char err[HS_ERRLEN] = "";
 	enum hs_err rc;
 
-	if (getopt_long(argc, argv, "", opts, NULL) != -1 ||
-	    optind + 1 != argc)
+	if (cmd_one_operand(argc, argv, &s) != 0)
 		return CMD_USAGE;
-	if ((rc = serial_parse(argv[optind], a->serial, err)) != HS_OK)
+	if ((rc = serial_parse(s, a->serial, err)) != HS_OK)
 		return cmd_fail(x, rc, err);
 	return 0;
 }

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,16 +83,9 @@ struct args {
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
 {
-	static const struct option opts[] = {
-		{ NULL, 0, NULL, 0 },
-	};
 	struct args *a = args;
 
-	if (getopt_long(argc, argv, "", opts, NULL) != -1 ||
-	    optind + 1 != argc)
-		return CMD_USAGE;
-	a->dir = argv[optind];
-	return 0;
+	return cmd_one_operand(argc, argv, &a->dir);
 }
 
 static int
