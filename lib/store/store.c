@@ -162,6 +162,157 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;"
 	"CREATE TRIGGER revocations_no_delete BEFORE DELETE ON revocations"
 	"  BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;",
+	/* 1 -> 2: the issuing service (accounts, scoped 验印, corrections,
+	 * the audit chain). Times the service compares often (sessions,
+	 * locks, expiries) are Unix seconds; the rest are RFC 3339. */
+	/* Unit -> region (an administrative-division code prefix), data HR
+	 * maintains; import's optional region column fills it. */
+	"CREATE TABLE units ("
+	"  name TEXT PRIMARY KEY,"
+	"  region TEXT NOT NULL CHECK (length(region) BETWEEN 2 AND 12"
+	"    AND region NOT GLOB '*[^0-9]*')"
+	");"
+	/* A record carries its unit and the unit's region (copied when the
+	 * record is stored or the unit's region changes: '' is outside
+	 * every scope, visible to province-level HR only), its current
+	 * state and version, and the stamps row that decided that state. */
+	"ALTER TABLE records ADD COLUMN unit TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE records ADD COLUMN region TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE records ADD COLUMN state TEXT NOT NULL DEFAULT 'waiting'"
+	"  CHECK (state IN ('waiting','stamped','rejected','withdrawn'));"
+	"ALTER TABLE records ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE records ADD COLUMN stamp_id INTEGER REFERENCES stamps(id);"
+	"ALTER TABLE records ADD COLUMN submitted_by TEXT;" /* account or token */
+	"UPDATE records SET unit = (SELECT p.unit FROM practitioners p"
+	"  WHERE p.id = records.practitioner_id);"
+	/* stamps becomes a history: several decisions per record (stamp,
+	 * reject, withdraw; again after a correction), still append-only. */
+	"CREATE TABLE stamps_v2 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  record_id INTEGER NOT NULL REFERENCES records(id),"
+	"  version INTEGER NOT NULL DEFAULT 1," /* the record version decided */
+	"  decision TEXT NOT NULL CHECK (decision IN"
+	"    ('stamped','rejected','withdrawn')),"
+	"  authority TEXT NOT NULL,"            /* the organisation */
+	"  authority_kind TEXT NOT NULL CHECK (authority_kind IN"
+	"    ('hr','industry','auto')),"
+	"  account TEXT,"                       /* who; NULL before schema 2 */
+	"  reason TEXT,"
+	"  at TEXT NOT NULL"
+	");"
+	"INSERT INTO stamps_v2 (id, record_id, decision, authority,"
+	"  authority_kind, reason, at) SELECT id, record_id, decision,"
+	"  authority, authority_kind, reason, at FROM stamps;"
+	"DROP TABLE stamps;"
+	"ALTER TABLE stamps_v2 RENAME TO stamps;"
+	"CREATE INDEX stamps_record ON stamps(record_id, id);"
+	"CREATE TRIGGER stamps_no_update BEFORE UPDATE ON stamps"
+	"  BEGIN SELECT RAISE(ABORT, 'stamps are append-only'); END;"
+	"CREATE TRIGGER stamps_no_delete BEFORE DELETE ON stamps"
+	"  BEGIN SELECT RAISE(ABORT, 'stamps are append-only'); END;"
+	"UPDATE records SET stamp_id = (SELECT max(s.id) FROM stamps s"
+	"  WHERE s.record_id = records.id);"
+	"UPDATE records SET state = (SELECT s.decision FROM stamps s"
+	"  WHERE s.id = records.stamp_id) WHERE stamp_id IS NOT NULL;"
+	/* The 验印 queue pages by key: (state, region, id). */
+	"CREATE INDEX records_queue ON records(state, region, id);"
+	/* Every earlier version of a corrected record, as a JSON object of
+	 * its fields (design §2b names), with who changed it and why. */
+	"CREATE TABLE record_versions ("
+	"  record_id INTEGER NOT NULL REFERENCES records(id),"
+	"  version INTEGER NOT NULL,"
+	"  fields TEXT NOT NULL,"
+	"  account TEXT,"
+	"  reason TEXT,"
+	"  at TEXT NOT NULL,"
+	"  PRIMARY KEY (record_id, version)"
+	") WITHOUT ROWID;"
+	"CREATE TRIGGER record_versions_no_update BEFORE UPDATE ON"
+	"  record_versions BEGIN SELECT RAISE(ABORT,"
+	"  'record history is append-only'); END;"
+	"CREATE TRIGGER record_versions_no_delete BEFORE DELETE ON"
+	"  record_versions BEGIN SELECT RAISE(ABORT,"
+	"  'record history is append-only'); END;"
+	/* Staff and practitioner accounts. The scope columns that apply to
+	 * the role are set (hr, auditor: region; industry: region and
+	 * domain; provider: provider; employer: unit; practitioner:
+	 * practitioner_id); org is the organisation the account acts for,
+	 * the name a stamp carries. */
+	"CREATE TABLE accounts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('hr','industry','provider',"
+	"    'employer','auditor','practitioner')),"
+	"  region TEXT NOT NULL DEFAULT '',"
+	"  domain TEXT NOT NULL DEFAULT '',"
+	"  provider TEXT NOT NULL DEFAULT '',"
+	"  unit TEXT NOT NULL DEFAULT '',"
+	"  practitioner_id INTEGER REFERENCES practitioners(id),"
+	"  org TEXT NOT NULL,"
+	"  pw_hash TEXT,"                       /* Argon2id; NULL until set */
+	"  totp_secret BLOB,"                   /* NULL until enrolment starts */
+	"  totp_enrolled INTEGER NOT NULL DEFAULT 0,"
+	"  totp_last_step INTEGER NOT NULL DEFAULT 0," /* no code twice */
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0," /* backoff: not before */
+	"  locked INTEGER NOT NULL DEFAULT 0,"   /* until an hr lifts it */
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL"
+	");"
+	/* One-time invitations and resets: only the SHA-256 of the token. */
+	"CREATE TABLE invitations ("
+	"  hash BLOB PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  used INTEGER"
+	") WITHOUT ROWID;"
+	/* Sessions: only the SHA-256 of the 256-bit token. */
+	"CREATE TABLE sessions ("
+	"  hash BLOB PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  csrf TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  ended INTEGER,"
+	"  client TEXT NOT NULL DEFAULT ''"
+	") WITHOUT ROWID;"
+	"CREATE INDEX sessions_account ON sessions(account_id);"
+	/* API tokens: only the SHA-256 of the token. */
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash BLOB NOT NULL UNIQUE,"
+	"  label TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK (role IN ('provider','title-system','hr')),"
+	"  region TEXT NOT NULL DEFAULT '',"
+	"  provider TEXT NOT NULL DEFAULT '',"
+	"  org TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  last_used INTEGER,"
+	"  revoked INTEGER"
+	");"
+	/* The audit log: every state change and sign-in, each row's hash
+	 * covering the previous row's (store/audit.c has the exact bytes);
+	 * its head goes into the ledger with every checkpoint. */
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  org TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  object TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT '',"
+	"  client TEXT NOT NULL DEFAULT '',"
+	"  hash BLOB NOT NULL"
+	");"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
