@@ -117,9 +117,14 @@ check_fails "log --limit 0 is refused" run log --limit 0
 check "  naming --limit" grep -q -- '--limit' "$T/run.err"
 check_fails "log with an operand is refused" run log 5
 
+# Importing the same file again changes nothing: no row.
+check "re-import small.csv" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
+check "  (all already there) writes no audit row" test "$(q "SELECT count(*) FROM audit")" = "$N"
+
 # Hostile file names become the object of record.submit: escaped in log.
 EV=$T/$'evil\tname\n<script>\'"\x01\xff.csv'
-cp "$S/small.csv" "$EV"
+{ head -1 "$S/small.csv"
+  echo "350581199004010019,陈一,泉州市第一医院,2024,public,,1,审计测试课程,福建省专业技术人员继续教育中心,2024-02-08,2024-02-08,3,,,AUDIT-1"; } >"$EV"
 check "import under a hostile file name (tab, newline, <script>, quotes, ^A, bad UTF-8)" \
 	quiet "$ISSUER" --data "$D" import "$EV" --skip-invalid "$T/rej2.csv" --quiet
 check "log" run log --since $N
