@@ -120,7 +120,8 @@ run(struct cmd *x, void *args)
 	printf("seq\tat\tactor\trole\torg\taction\tobject\tdetail\tclient\n");
 	rc = audit_list(x->db, a->since, a->limit, print_row, NULL, err);
 	if (rc == HS_OK && (fflush(stdout) != 0 || ferror(stdout)))
-		rc = hs_fail(err, HS_ERR_IO, "writing the log to stdout failed");
+		rc = hs_fail(err, HS_ERR_IO, "writing the log to stdout "
+		    "failed");
 	return rc == HS_OK ? 0 : cmd_fail(x, rc, err);
 }
 

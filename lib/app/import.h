@@ -119,9 +119,10 @@ struct import_stats {
  * cfg gives the pepper for id-digest.
  * A run that stores anything (records, practitioners, a changed unit) is
  * ONE audit row (store/audit.h) in the same transaction, not one per
- * record; a run that finds everything already there writes none: action record.submit, object the
- * file's name, detail the counts ("records 120 new, 3 duplicate, 0
- * rejected"); by o->who, or the operator for cfg->issuer.
+ * record: action record.submit, object the file's name, detail the
+ * counts ("records 120 new, 3 duplicate, 0 rejected"); by o->who, or the
+ * operator for cfg->issuer. A run that finds everything already there
+ * writes none.
  */
 enum hs_err import_file(sqlite3 *db, const struct config *cfg,
     const struct policy *pol, const struct import_options *o,
