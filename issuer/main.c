@@ -66,6 +66,10 @@ static const struct {
 	    "audit" },
 	{ "tiles", &cmd_tiles_ops, CMD_RO,
 	    "tiles DIR" },
+	{ "serve", &cmd_serve_ops, CMD_POLICY,
+	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
+	    "[--threads N] [--access-log FILE] [--trust-proxy] "
+	    "[--no-sandbox] [--check-sandbox]" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
