@@ -462,7 +462,7 @@ totp_page(struct sreq *q, int status, const char *msg)
 	buf_printf(&b, "<p>%s</p><code class=\"secret\" id=\"secret\">",
 	    PL(lang, "密钥", "Key"));
 	page_esc(&b, secret);
-	buf_puts(&b, "</code>\n<p class=\"hint\">");
+	buf_puts(&b, "</code>\n<p class=\"hint uri\">");
 	page_esc(&b, uri);
 	buf_puts(&b, "</p>\n<form class=\"stack\" method=\"post\" "
 	    "action=\"/admin/totp\">");
