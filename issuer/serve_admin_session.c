@@ -260,8 +260,9 @@ serve_signin_post(struct sreq *q)
 		serve_error(q, serve_status(rc), err);
 		return;
 	}
+	/* Practitioners' pages are /my/ (issue 14). */
 	serve_redirect(q, role_is_staff(a.role) && !a.totp_enrolled ?
-	    "/admin/totp" : "/admin/");
+	    "/admin/totp" : a.role == ROLE_PRACTITIONER ? "/my/" : "/admin/");
 }
 
 void
@@ -373,7 +374,8 @@ serve_invite_post(struct sreq *q)
 		serve_error(q, serve_status(rc), err);
 		return;
 	}
-	serve_redirect(q, role_is_staff(a.role) ? "/admin/totp" : "/admin/");
+	serve_redirect(q, role_is_staff(a.role) ? "/admin/totp" :
+	    a.role == ROLE_PRACTITIONER ? "/my/" : "/admin/");
 }
 
 /* ---- TOTP enrolment ---- */
