@@ -5,6 +5,7 @@
  * UTF-8 without NUL or control characters (but tab, CR, LF), within the
  * bounds.
  *
+ * fuzz-layers: core
  * fuzz-sources: lib/web/form.c
  */
 #include <stdlib.h>
