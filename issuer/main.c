@@ -79,6 +79,11 @@ static const struct {
 	    "--label LABEL [--days N] [--org ORG]\n"
 	    "token list\n"
 	    "token revoke LABEL" },
+	{ "serve", &cmd_serve_ops, CMD_POLICY,
+	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
+	    "[--threads N] [--access-log FILE] [--trust-proxy] "
+	    "[--rate R] [--burst B] [--signin-rate R] [--signin-burst B] "
+	    "[--no-sandbox] [--check-sandbox] [--routes]" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
