@@ -176,9 +176,16 @@ records_stamped(sqlite3 *db, int64_t practitioner, int year,
 	if (rids != NULL)
 		*rids = NULL;
 	*n = 0;
+	/*
+	 * The record's current stamp decides (records.stamp_id; before
+	 * something sets it, the record's latest stamps row), and its
+	 * authority is who stamped it (formats §3, the 8th record field).
+	 */
 	if (sqlite3_prepare_v2(db, "SELECT r.id, r.subject, r.public_type, "
-	    "r.form, r.start_date, r.end_date, r.hours10, r.title, r.provider"
-	    " FROM records r JOIN stamps s ON s.record_id = r.id"
+	    "r.form, r.start_date, r.end_date, r.hours10, r.title, r.provider,"
+	    " s.authority"
+	    " FROM records r JOIN stamps s ON s.id = coalesce(r.stamp_id,"
+	    " (SELECT max(s2.id) FROM stamps s2 WHERE s2.record_id = r.id))"
 	    " AND s.decision = 'stamped'"
 	    " WHERE r.practitioner_id = ? AND r.year = ?"
 	    " ORDER BY r.start_date, r.end_date, r.id", -1, &st, NULL)
@@ -220,6 +227,7 @@ records_stamped(sqlite3 *db, int64_t practitioner, int year,
 		a[len].hours10 = (long)sqlite3_column_int64(st, 6);
 		col_text(st, 7, a[len].title, sizeof(a[len].title));
 		col_text(st, 8, a[len].provider, sizeof(a[len].provider));
+		col_text(st, 9, a[len].stamped_by, sizeof(a[len].stamped_by));
 		len++;
 	}
 	if (s != SQLITE_DONE) {
