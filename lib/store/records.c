@@ -358,6 +358,29 @@ check_text(const char *what, const char *s, char *err)
 	return HS_OK;
 }
 
+/*
+ * by, the stamping organisation: as check_text, and since certificates
+ * sign it (formats §3, a record's 8th field) no '|' and no invisible or
+ * direction-changing character either.
+ */
+static enum hs_err
+check_by(const char *by, char *err)
+{
+	const char *fc;
+	uint32_t cp;
+	enum hs_err rc;
+
+	if ((rc = check_text("--by", by, err)) != HS_OK)
+		return rc;
+	if (strchr(by, '|') != NULL)
+		return hs_fail(err, HS_ERR_INVALID, "--by: '|' is not allowed "
+		    "(certificates list who stamped a record after a '|')");
+	if ((fc = utf8_format_char(by, &cp)) != NULL)
+		return hs_fail(err, HS_ERR_INVALID, "--by: U+%04X (%s) is not "
+		    "allowed", (unsigned)cp, fc);
+	return HS_OK;
+}
+
 /* Finds a record by ref (or #id): its id, subject and stamp if any. */
 static enum hs_err
 find_ref(sqlite3 *db, const char *ref, int64_t *id, char subject[16],
@@ -415,7 +438,7 @@ records_stamp_ref(sqlite3 *db, const char *ref, const char *reason,
 	enum hs_err rc;
 	int64_t id = 0;
 
-	if ((rc = check_text("--by", by, err)) != HS_OK)
+	if ((rc = check_by(by, err)) != HS_OK)
 		return rc;
 	if (reason != NULL && (rc = check_text("--reason", reason, err))
 	    != HS_OK)
@@ -462,7 +485,7 @@ records_stamp_all(sqlite3 *db, int year, const char *by,
 	int s;
 
 	*stamped = *skipped = 0;
-	if ((rc = check_text("--by", by, err)) != HS_OK)
+	if ((rc = check_by(by, err)) != HS_OK)
 		return rc;
 	if ((rc = store_begin(db, err)) != HS_OK)
 		return rc;
