@@ -52,3 +52,16 @@ make_account() {
 		$(q "$role"), $(q "$region"), $(q "$domain"), $(q "$provider"),
 		$(q "$unit"), $(q "$org"), strftime('%s','now'), 'test')"
 }
+# hr_stamp DATA ORG STAMP-ARGS...: `stamp` as a province-level hr account
+# (scope 35, which also sees records outside every region) acting for ORG,
+# made on first use; the replacement of the old `stamp --by ORG --as hr`.
+hr_stamp() {
+	local d=$1 org=$2 name
+	shift 2
+	name=hr-$(printf %s "$org" | sha256sum | cut -c1-8)
+	if [ -z "$(sqlite3 "$d/hourseal.db" \
+	    "SELECT 1 FROM accounts WHERE name = '$name'")" ]; then
+		make_account "$d" "$name" hr 35 "$org" || return 1
+	fi
+	"$ISSUER" --data "$d" stamp --account "$name" "$@"
+}
