@@ -72,6 +72,8 @@ static const struct {
 	    "publish DIR" },
 	{ "audit", &cmd_audit_ops, CMD_RO,
 	    "audit" },
+	{ "log", &cmd_log_ops, CMD_RO,
+	    "log [--since N] [--limit N]" },
 	{ "tiles", &cmd_tiles_ops, CMD_RO,
 	    "tiles DIR" },
 };

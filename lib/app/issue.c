@@ -137,6 +137,7 @@ issue_open(const struct config *c, sqlite3 *db, unsigned flags,
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	is->cfg = *c;
 	is->db = db;
+	is->who = audit_operator(is->cfg.issuer);
 	if ((rc = ledger_open(db, c->origin, &is->ledger, err)) != HS_OK ||
 	    (rc = certs_open(db, &is->certs, err)) != HS_OK)
 		goto fail;
@@ -450,7 +451,7 @@ batch_begin(struct run *R, struct batch *b, char *err)
 {
 	struct issue *is = R->is;
 	struct buf cp, rev;
-	char now[21], cur[SERIAL_SIZE], curset[CERTS_SET_SIZE];
+	char now[21], cur[SERIAL_SIZE], curset[CERTS_SET_SIZE], detail[32];
 	bool revoked;
 	size_t i, live = 0;
 	uint64_t size;
@@ -490,6 +491,11 @@ batch_begin(struct run *R, struct batch *b, char *err)
 		}
 		if ((rc = ledger_append(is->ledger, it->entry.data,
 		    it->entry.len, &it->index, err)) != HS_OK)
+			goto fail;
+		snprintf(detail, sizeof(detail), "%d %s", it->c.year,
+		    it->c.kind == CERT_ANNUAL ? "annual" : "course");
+		if ((rc = audit_append(is->db, &is->who, "cert.issue",
+		    it->c.serial, detail, NULL, err)) != HS_OK)
 			goto fail;
 		if (it->supersedes[0] != '\0') {
 			buf_reset(&rev);
@@ -996,6 +1002,48 @@ out:
 	return rc;
 }
 
+/* Copies s into out[0..outsz) or fails naming what. */
+static enum hs_err
+copy_field(char *out, size_t outsz, const char *s, const char *what,
+    char *err)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n >= outsz)
+		return hs_fail(err, HS_ERR_INVALID, "audit actor: the %s is "
+		    "over %zu bytes", what, outsz - 1);
+	memcpy(out, s != NULL ? s : "", n + 1);
+	return HS_OK;
+}
+
+enum hs_err
+issue_set_actor(struct issue *is, const struct actor *who, char *err)
+{
+	char name[sizeof(is->who_name)], role[sizeof(is->who_role)];
+	char org[sizeof(is->who_org)], client[sizeof(is->who_client)];
+
+	if (who == NULL) {
+		is->who = audit_operator(is->cfg.issuer);
+		return HS_OK;
+	}
+	if (copy_field(name, sizeof(name), who->name, "name", err) != HS_OK ||
+	    copy_field(role, sizeof(role), who->role, "role", err) != HS_OK ||
+	    copy_field(org, sizeof(org), who->org, "organisation", err) !=
+	    HS_OK ||
+	    copy_field(client, sizeof(client), who->client, "client address",
+	    err) != HS_OK)
+		return HS_ERR_INVALID;
+	memcpy(is->who_name, name, sizeof(name));
+	memcpy(is->who_role, role, sizeof(role));
+	memcpy(is->who_org, org, sizeof(org));
+	memcpy(is->who_client, client, sizeof(client));
+	is->who.name = is->who_name;
+	is->who.role = is->who_role;
+	is->who.org = is->who_org;
+	is->who.client = is->who_client;
+	return HS_OK;
+}
+
 enum hs_err
 issue_revoke(struct issue *is, const char *serial, const char *reason,
     const char *note, uint64_t *index, uint64_t *size, char *err)
@@ -1028,6 +1076,8 @@ issue_revoke(struct issue *is, const char *serial, const char *reason,
 	    err)) != HS_OK ||
 	    (rc = certs_revoke(is->certs, serial, reason, note, now,
 	    (long long)idx, NULL, err)) != HS_OK ||
+	    (rc = audit_append(is->db, &is->who, "cert.revoke", serial, reason,
+	    NULL, err)) != HS_OK ||
 	    (rc = ledger_sign_checkpoint(is->ledger, is->signer, NULL, &sz,
 	    err)) != HS_OK ||
 	    (rc = store_commit(is->db, err)) != HS_OK)

@@ -93,6 +93,19 @@ enum hs_err issue_open(const struct config *c, sqlite3 *db, unsigned flags,
     struct issue **is, char *err);
 void issue_close(struct issue *is); /* accepts NULL */
 
+struct actor;
+
+/*
+ * Who the session acts for in the audit log (store/audit.h): every
+ * certificate issued (cert.issue) and revoked (cert.revoke) through it is
+ * an audit row by this actor, in the transaction of the change. The
+ * strings are copied. Until it is set, the actor is the shell operator
+ * for the config's issuer (audit_operator). HS_ERR_INVALID if a string
+ * is too long (name, org: 255 bytes; role: 31; client: 63).
+ */
+enum hs_err issue_set_actor(struct issue *is, const struct actor *who,
+    char *err);
+
 /*
  * Issues certificates for o->year as described above. st (may be NULL)
  * is filled even on failure with what was done. Errors: HS_ERR_NOTFOUND

@@ -23,6 +23,7 @@
 #include "core/util.h"
 #include "store/certs.h"
 #include "store/config.h"
+#include "store/audit.h"
 #include "store/keys.h"
 
 struct ledger;
@@ -103,6 +104,9 @@ struct issue {
 	struct note_signer *signer;
 	char key_label[KEYS_LABEL_MAX + 1];
 	struct pdf_renderer *pdf;
+	/* The audit actor (issue_set_actor); its strings point below. */
+	struct actor who;
+	char who_name[256], who_role[32], who_org[256], who_client[64];
 };
 
 /* A run: what issue_run, issue_reissue and the repair share. */
