@@ -46,11 +46,11 @@ make_account() {
 	employer) unit=$scope ;;
 	esac
 	# Doubled quotes make the values SQL string literals.
-	q() { printf "'%s'" "${1//\'/\'\'}"; }
+	_hs_sqlq() { printf "'%s'" "${1//\'/\'\'}"; }
 	sqlite3 "$db" "INSERT INTO accounts (name, role, region, domain,
-		provider, unit, org, created, created_by) VALUES ($(q "$name"),
-		$(q "$role"), $(q "$region"), $(q "$domain"), $(q "$provider"),
-		$(q "$unit"), $(q "$org"), strftime('%s','now'), 'test')"
+		provider, unit, org, created, created_by) VALUES ($(_hs_sqlq "$name"),
+		$(_hs_sqlq "$role"), $(_hs_sqlq "$region"), $(_hs_sqlq "$domain"), $(_hs_sqlq "$provider"),
+		$(_hs_sqlq "$unit"), $(_hs_sqlq "$org"), strftime('%s','now'), 'test')"
 }
 # hr_stamp DATA ORG STAMP-ARGS...: `stamp` as a province-level hr account
 # (scope 35, which also sees records outside every region) acting for ORG,

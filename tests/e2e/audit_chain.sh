@@ -33,7 +33,7 @@ anchor_of() {
 check "init" quiet "$ISSUER" init "$D" --keys "$KD" --origin "$O" --issuer 测试发证中心
 check "keygen k1" quiet "$ISSUER" --data "$D" keygen k1
 check "import small.csv" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
-check "stamp" quiet "$ISSUER" --data "$D" stamp --all --by 福建省人力资源和社会保障厅 --as hr
+check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$D" issue --year $Y --all --out "$T/certs" --batch 2
 mapfile -t PDFS < <(find "$T/certs/$Y" -name '*.pdf' | sort)
 check "at least 3 certificates (${#PDFS[@]})" [ "${#PDFS[@]}" -ge 3 ]
