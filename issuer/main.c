@@ -52,15 +52,15 @@ static const struct {
 	    "key compromised LABEL --since TIME [--passphrase-file FILE]\n"
 	    "key list" },
 	{ "issue", &cmd_issue_ops, CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
-	    "issue --year Y (--id ID | --all) [--kind annual|course] --out DIR "
-	    "[--only-complete] [--reissue] [--quiet] [--batch N] "
-	    "[--workers N]" },
+	    "issue --year Y (--id ID | --all) [--kind annual|course] "
+	    "(--out DIR | --dry-run) [--only-complete] [--reissue] [--quiet] "
+	    "[--batch N] [--workers N]" },
 	{ "revoke", &cmd_revoke_ops, CMD_RW | CMD_ISSUE | CMD_SIGN,
 	    "revoke SERIAL --reason superseded|error|fraud|withdrawn "
 	    "[--note TEXT]" },
 	{ "reissue", &cmd_reissue_ops,
 	    CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
-	    "reissue SERIAL --out DIR" },
+	    "reissue SERIAL (--out DIR | --dry-run)" },
 	{ "list", &cmd_list_ops, CMD_RO,
 	    "list [--year Y] [--id ID] [--status valid|revoked] "
 	    "[--kind annual|course]" },

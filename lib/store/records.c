@@ -872,3 +872,29 @@ records_put_unit(struct records_writer *w, const char *unit,
 	sqlite3_reset(st);
 	return rc;
 }
+
+enum hs_err
+records_ref_of(sqlite3 *db, int64_t id, char out[129], char *err)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *ref;
+	enum hs_err rc = HS_OK;
+	int s;
+
+	snprintf(out, 129, "#%lld", (long long)id);
+	if (sqlite3_prepare_v2(db, "SELECT ref FROM records WHERE id = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		return store_err(db, err, "reading records");
+	sqlite3_bind_int64(st, 1, id);
+	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		ref = sqlite3_column_text(st, 0);
+		if (ref != NULL && ref[0] != '\0')
+			snprintf(out, 129, "%s", (const char *)ref);
+	} else if (s == SQLITE_DONE)
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "no record #%lld",
+		    (long long)id);
+	else
+		rc = store_err(db, err, "reading records");
+	sqlite3_finalize(st);
+	return rc;
+}
