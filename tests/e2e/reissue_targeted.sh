@@ -125,3 +125,13 @@ check "... and the holder and reason" grep -qF "record E2E-ADD-1 added" "$T/o"
 check "audit: its cert.supersede names the removal" [ "$(sq "SELECT count(*) FROM audit WHERE action = 'cert.supersede'
 	AND object = '$OLD2' AND detail LIKE '%record $REF2 removed%'")" = 1 ]
 check "the audit chain still verifies" quiet "$ISSUER" --data "$D" audit
+
+# Hostile operands of the new flag are refused, writing nothing.
+before=$(state)
+for bad in "'; DROP TABLE certificates; --" "<script>" "$(printf 'A%.0s' $(seq 1 300))" $'2024-\x01'; do
+	check_fails "reissue --dry-run refuses serial '$(printf '%q' "$bad" | cut -c1-24)'" \
+		"$ISSUER" --data "$D" reissue "$bad" --dry-run
+done
+check_fails "issue --dry-run --year 'x' is refused" "$ISSUER" --data "$D" issue --year x --all --dry-run
+check_fails "reissue --dry-run of an unknown serial is refused" "$ISSUER" --data "$D" reissue 2024-0000-0000-0000-0000 --dry-run
+check "... and nothing was written" [ "$(state)" = "$before" ]
