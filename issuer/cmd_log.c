@@ -8,7 +8,8 @@
  * (no passwords, tokens or full ID numbers are ever audited). Fields are
  * escaped so that one row is one line whatever it holds: backslash as
  * \\, tab \t, newline \n, carriage return \r, other control bytes, DEL
- * and bytes that are not UTF-8 as \xNN.
+ * and bytes that are not UTF-8 as \xNN, invisible or direction-changing
+ * characters (bidi overrides, zero-width ...) as \u{XXXX}.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -86,7 +87,15 @@ put_field(FILE *f, const char *s)
 			fprintf(f, "\\x%02x", ch);
 			i++;
 		} else {
-			fwrite(s + i, 1, k, f);
+			char one[5] = "";
+			uint32_t fc;
+
+			/* Invisible or direction-changing: shown by number. */
+			memcpy(one, s + i, k);
+			if (utf8_format_char(one, &fc) != NULL)
+				fprintf(f, "\\u{%04X}", (unsigned)fc);
+			else
+				fwrite(s + i, 1, k, f);
 			i += k;
 		}
 	}
@@ -120,7 +129,8 @@ run(struct cmd *x, void *args)
 	printf("seq\tat\tactor\trole\torg\taction\tobject\tdetail\tclient\n");
 	rc = audit_list(x->db, a->since, a->limit, print_row, NULL, err);
 	if (rc == HS_OK && (fflush(stdout) != 0 || ferror(stdout)))
-		rc = hs_fail(err, HS_ERR_IO, "writing the log to stdout failed");
+		rc = hs_fail(err, HS_ERR_IO, "writing the log to stdout "
+		    "failed");
 	return rc == HS_OK ? 0 : cmd_fail(x, rc, err);
 }
 

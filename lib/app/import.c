@@ -362,7 +362,8 @@ import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 		goto fail;
 	records_writer_free(im.w);
 	im.w = NULL;
-	{
+	/* One audit row for the run, if it changed anything. */
+	if (st->inserted > 0 || st->people_new > 0 || st->people_changed > 0) {
 		struct actor op = audit_operator(cfg->issuer);
 		char detail[128];
 

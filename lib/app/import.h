@@ -123,10 +123,12 @@ struct import_stats {
  * are written to rejects_path with their reasons; HS_OK.
  * A file-level problem (encoding, header, I/O) fails with err naming it.
  * cfg gives the pepper for id-digest.
- * Every run that commits is ONE audit row (store/audit.h) in the same
- * transaction, not one per record: action record.submit, object the
- * file's name, detail the counts ("records 120 new, 3 duplicate, 0
- * rejected"); by o->who, or the operator for cfg->issuer.
+ * A run that stores anything (records, practitioners, a changed unit) is
+ * ONE audit row (store/audit.h) in the same transaction, not one per
+ * record: action record.submit, object the file's name, detail the
+ * counts ("records 120 new, 3 duplicate, 0 rejected"); by o->who, or the
+ * operator for cfg->issuer. A run that finds everything already there
+ * writes none.
  */
 enum hs_err import_file(sqlite3 *db, const struct config *cfg,
     const struct policy *pol, const struct import_options *o,

@@ -140,8 +140,8 @@ leaf_audit(int64_t count, const uint8_t head[32], struct buf *out, char *err)
 	char b64[B64_LEN(32)];
 
 	if (count < 1)
-		return hs_fail(err, HS_ERR_INVALID, "audit entry: the row count "
-		    "%lld is not >= 1", (long long)count);
+		return hs_fail(err, HS_ERR_INVALID, "audit entry: the row "
+		    "count %lld is not >= 1", (long long)count);
 	b64_encode(head, 32, b64, sizeof(b64));
 	buf_printf(out, LEAF_PREFIX " audit %lld %s", (long long)count, b64);
 	return out->oom ? HS_ERR_NOMEM : HS_OK;

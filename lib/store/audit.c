@@ -239,12 +239,14 @@ collect_anchor(void *ctx, uint64_t index, const void *entry, size_t len,
 	struct leaf lf;
 
 	if (leaf_parse(entry, len, &lf, err) != HS_OK) {
-		hs_errprefix(err, "ledger leaf %llu", (unsigned long long)index);
+		hs_errprefix(err, "ledger leaf %llu",
+		    (unsigned long long)index);
 		return HS_ERR_SIGNATURE;
 	}
 	if (v->n > 0 && lf.count < v->a[v->n - 1].count)
-		return hs_fail(err, HS_ERR_SIGNATURE, "ledger leaf %llu anchors "
-		    "%lld audit rows, fewer than leaf %llu before it (%lld)",
+		return hs_fail(err, HS_ERR_SIGNATURE, "ledger leaf %llu "
+		    "anchors %lld audit rows, fewer than leaf %llu before it "
+		    "(%lld)",
 		    (unsigned long long)index, (long long)lf.count,
 		    (unsigned long long)v->a[v->n - 1].leaf,
 		    (long long)v->a[v->n - 1].count);

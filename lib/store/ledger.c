@@ -341,7 +341,8 @@ prefix_stmt(struct ledger *l, const char *sql_text, const void *prefix,
     size_t plen, sqlite3_stmt **st, char *err)
 {
 	if (plen == 0 || plen > LEDGER_ENTRY_MAX)
-		return hs_fail(err, HS_ERR_INVALID, "ledger: bad prefix length");
+		return hs_fail(err, HS_ERR_INVALID, "ledger: bad prefix "
+		    "length");
 	if (sqlite3_prepare_v2(l->db, sql_text, -1, st, NULL) != SQLITE_OK)
 		return store_err(l->db, err, "ledger: scanning entries");
 	sqlite3_bind_int(*st, 1, (int)plen);
