@@ -80,6 +80,7 @@ run(struct cmd *x, void *args)
 		return cmd_fail(x, rc, err);
 	}
 	if (a->dry_run) {
+		buf_free(&line);
 		printf("dry run: nothing was written\n");
 		return 0;
 	}
