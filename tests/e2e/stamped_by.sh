@@ -30,6 +30,11 @@ for bad in "a | b" $'a\xe2\x80\xaeb' $'a\tb' $'a\xe2\x80\x8bb'; do
 done
 check "nothing was stamped by them" [ "$(sq "SELECT count(*) FROM stamps WHERE authority_kind = 'hr'")" = 0 ]
 
+# One record stamped by an organisation whose name is markup and quotes:
+# signed as text, shown escaped.
+HREF=$(sq "SELECT ref FROM records WHERE state = 'waiting' AND ref IS NOT NULL AND form <> 1 ORDER BY id LIMIT 1")
+HOSTILE="<b>O'Brien & Co</b>"
+check "stamp $HREF as an account of $HOSTILE" quiet hr_stamp "$D" "$HOSTILE" --ref "$HREF"
 check "stamp --all as an hr account of $ORG" quiet hr_stamp "$D" "$ORG" --all
 check "issue" quiet "$ISSUER" --data "$D" issue --year $Y --all --out "$OUT"
 cp "$T/keys/k1.pub" "$T/key.pub"
@@ -85,6 +90,17 @@ recs = j['certificate']['records'] if 'certificate' in j else j['records']
 got = '#'.join(r['stamped_by'] for r in recs)
 assert got == sys.argv[1], (got, sys.argv[1])
 assert '$ORG' in got" "$note"
+HSER=$(sq "SELECT c.serial FROM cert_records c JOIN records r ON r.id = c.record_id WHERE r.ref = '$HREF'")
+curl -s "$URL/c/$HSER" >"$T/hpage"
+check "the page shows the markup organisation escaped" grep -qF "&lt;b&gt;O&#39;Brien &amp; Co&lt;/b&gt;" "$T/hpage"
+check "... and never as markup" bash -c "! grep -qF \"$HOSTILE\" '$T/hpage'"
+curl -s "$URL/api/v1/certificates/$HSER" >"$T/hj"
+check "JSON carries it as a string" python3 -c "
+import json, sys
+j = json.load(open('$T/hj'))
+recs = j['certificate']['records'] if 'certificate' in j else j['records']
+assert sys.argv[1] in [r['stamped_by'] for r in recs], recs" "$HOSTILE"
+check "offline check of that certificate: VALID" quiet "$VERIFIER" check "$OUT/$Y/$HSER.pdf" --key "$T/key.pub"
 stop_server
 
 # An old-format certificate (7-field records): verifies as before.
