@@ -1,25 +1,34 @@
 /*
- * hourseal-issuer stamp: 验印, the verification stamp of HR and industry
- * departments on imported records.
+ * hourseal-issuer stamp, withdraw, correct: 验印 as an account. The
+ * account's role, scope and organisation decide what it may stamp and
+ * the name the stamp carries (app/stamp.h: the same functions the HTTP
+ * service calls); there is no free-text authority any more.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "acting.h"
 #include "cmd.h"
-#include "store/records.h"
+#include "app/stamp.h"
 #include "core/util.h"
 
+#define BY_GONE "--by is gone: stamp as an account (hourseal-issuer user add " \
+	"NAME --role hr|industry --scope ... --org ORG, then stamp --account " \
+	"NAME)"
+#define AS_GONE "--as is gone: the account's role decides (hourseal-issuer " \
+	"user add ...)"
+
 struct args {
-	const char *ref, *reject, *reason, *by;
-	enum records_authority kind;
+	const char *account, *ref, *reject, *reason;
 	bool list, all;
 	int year;
 };
 
 static int
-print_pending(void *ctx, const struct records_pending *r)
+print_row(void *ctx, const struct stamp_row *r)
 {
 	char h[HOURS_SIZE];
 
@@ -32,6 +41,48 @@ print_pending(void *ctx, const struct records_pending *r)
 	return 0;
 }
 
+int
+acting_principal(struct cmd *x, const char *account, struct principal *p)
+{
+	char err[HS_ERRLEN] = "";
+	enum hs_err rc;
+
+	if (account == NULL) {
+		principal_operator(p, x->cfg.issuer);
+		return 0;
+	}
+	if ((rc = principal_load_account(x->db, account, "", p, err)) != HS_OK)
+		return cmd_fail(x, rc, err);
+	return 0;
+}
+
+void
+acting_who(const struct principal *p, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s (account %s, %s)", p->org, p->name,
+	    principal_role_name(p->role));
+}
+
+int
+acting_gone_flags(const struct cmd *x, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--by") == 0 ||
+		    strncmp(argv[i], "--by=", 5) == 0) {
+			cmd_say(x, "%s", BY_GONE);
+			return CMD_USAGE;
+		}
+		if (strcmp(argv[i], "--as") == 0 ||
+		    strncmp(argv[i], "--as=", 5) == 0) {
+			cmd_say(x, "%s", AS_GONE);
+			return CMD_USAGE;
+		}
+	}
+	return 0;
+}
+
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
 {
@@ -41,15 +92,15 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		{ "ref", required_argument, NULL, 'r' },
 		{ "reject", required_argument, NULL, 'x' },
 		{ "reason", required_argument, NULL, 'R' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "as", required_argument, NULL, 'k' },
+		{ "account", required_argument, NULL, 'A' },
 		{ "year", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct args *a = args;
 	int ch, modes;
 
-	a->kind = RECORDS_HR;
+	if (acting_gone_flags(x, argc, argv) != 0)
+		return CMD_USAGE;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': a->list = true; break;
@@ -57,18 +108,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		case 'r': a->ref = optarg; break;
 		case 'x': a->reject = optarg; break;
 		case 'R': a->reason = optarg; break;
-		case 'b': a->by = optarg; break;
-		case 'k':
-			if (strcmp(optarg, "hr") == 0)
-				a->kind = RECORDS_HR;
-			else if (strcmp(optarg, "industry") == 0)
-				a->kind = RECORDS_INDUSTRY;
-			else {
-				cmd_say(x, "--as: hr or industry, not '%s'",
-				    optarg);
-				return 1;
-			}
-			break;
+		case 'A': a->account = optarg; break;
 		case 'y':
 			if (cmd_year(x, optarg, &a->year) != 0)
 				return 1;
@@ -79,9 +119,9 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 	modes = a->list + a->all + (a->ref != NULL) + (a->reject != NULL);
 	if (optind != argc || modes != 1)
 		return CMD_USAGE;
-	if (!a->list && a->by == NULL) {
-		cmd_say(x, "--by NAME: who stamps (the HR or industry "
-		    "department)");
+	if (!a->list && a->account == NULL) {
+		cmd_say(x, "--account NAME: stamp as an account (hourseal-issuer "
+		    "user add ...); %s", BY_GONE);
 		return CMD_USAGE;
 	}
 	if (a->reject != NULL && a->reason == NULL) {
@@ -99,45 +139,54 @@ static int
 run(struct cmd *x, void *args)
 {
 	const struct args *a = args;
-	const char *by = a->by;
-	char err[HS_ERRLEN] = "";
-	size_t n = 0, skipped = 0;
+	struct stamp_filter f;
+	struct principal p;
+	char err[HS_ERRLEN] = "", by[PRINCIPAL_ORG + PRINCIPAL_NAME + 32];
+	const char *ref;
+	int64_t after = 0, next;
+	size_t n = 0;
 	enum hs_err rc;
+	int ret;
 
+	if ((ret = acting_principal(x, a->account, &p)) != 0)
+		return ret;
+	acting_who(&p, by, sizeof(by));
+	memset(&f, 0, sizeof(f));
+	f.year = a->year;
 	if (a->list) {
 		printf("ref\tid\tname\tyear\tsubject\tform\tstart\tend\thours\t"
 		    "title\tprovider\n");
-		rc = records_pending_each(x->db, a->year, print_pending, &n,
+		do {
+			rc = stamp_queue(x->db, &p, &f, after, STAMP_PAGE_MAX,
+			    print_row, &n, &next, err);
+			after = next;
+		} while (rc == HS_OK && next != 0);
+		if (rc == HS_OK)
+			fprintf(stderr, "%zu record%s waiting for a stamp%s%s\n",
+			    n, n == 1 ? "" : "s", a->account ? " in the scope of "
+			    : "", a->account ? a->account : "");
+	} else if (a->all) {
+		rc = stamp_all(x->db, &p, &f, (int64_t)time(NULL), &n, err);
+		if (rc == HS_OK)
+			printf("stamped %zu record%s as %s\n", n, n == 1 ? "" :
+			    "s", by);
+	} else if (a->ref != NULL) {
+		ref = a->ref;
+		rc = stamp_records(x->db, &p, &ref, 1, (int64_t)time(NULL),
 		    err);
 		if (rc == HS_OK)
-			fprintf(stderr, "%zu record%s waiting for a stamp\n", n,
-			    n == 1 ? "" : "s");
-	} else if (a->all) {
-		rc = records_stamp_all(x->db, a->year, by, a->kind, &n,
-		    &skipped, err);
-		if (rc == HS_OK) {
-			printf("stamped %zu record%s as %s (%s)\n", n,
-			    n == 1 ? "" : "s", by,
-			    records_authority_name(a->kind));
-			if (skipped > 0)
-				printf("left %zu public-subject record%s for the "
-				    "HR department\n", skipped,
-				    skipped == 1 ? "" : "s");
-		}
+			printf("%s stamped by %s\n", ref, by);
 	} else {
-		rc = records_stamp_ref(x->db, a->ref ? a->ref : a->reject,
-		    a->reason, by, a->kind, err);
+		ref = a->reject;
+		rc = stamp_reject(x->db, &p, &ref, 1, a->reason,
+		    (int64_t)time(NULL), err);
 		if (rc == HS_OK)
-			printf("%s %s by %s (%s)\n", a->ref ? a->ref : a->reject,
-			    a->ref ? "stamped" : "rejected", by,
-			    records_authority_name(a->kind));
+			printf("%s rejected by %s: %s\n", ref, by, a->reason);
 	}
-	if (rc != HS_OK) {
-		cmd_say(x, "%s", err);
-		return rc == HS_ERR_NOTFOUND || rc == HS_ERR_STATE ||
-		    rc == HS_ERR_INVALID ? 1 : 2;
-	}
+	if (rc != HS_OK)
+		return cmd_fail(x, rc, err);
 	return 0;
 }
 
 const struct cmd_ops cmd_stamp_ops = { sizeof(struct args), parse, run };
+

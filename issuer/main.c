@@ -29,10 +29,18 @@ static const struct {
 	    "import FILE [--encoding gbk] [--skip-invalid REJECTS_FILE] "
 	    "[--accept-renames] [--max-errors N] [--quiet]" },
 	{ "stamp", &cmd_stamp_ops, CMD_POLICY | CMD_RW,
-	    "stamp --list [--year Y]\n"
-	    "stamp --all --by NAME [--as hr|industry] [--year Y]\n"
-	    "stamp --ref REF --by NAME [--as hr|industry]\n"
-	    "stamp --reject REF --reason TEXT --by NAME [--as hr|industry]" },
+	    "stamp --list [--account NAME] [--year Y]\n"
+	    "stamp --all --account NAME [--year Y]\n"
+	    "stamp --ref REF --account NAME\n"
+	    "stamp --reject REF --reason TEXT --account NAME" },
+	{ "withdraw", &cmd_withdraw_ops, CMD_POLICY | CMD_RW,
+	    "withdraw --account NAME --ref REF --reason TEXT" },
+	{ "correct", &cmd_correct_ops, CMD_POLICY | CMD_RW,
+	    "correct --account NAME --ref REF --reason TEXT FILE "
+	    "(FILE: one CSV or JSON Lines row in import's format)" },
+	{ "unit", &cmd_unit_ops, CMD_CONFIG | CMD_RW,
+	    "unit set UNIT REGION [--account NAME]\n"
+	    "unit list" },
 	{ "summary", &cmd_summary_ops, CMD_POLICY | CMD_RO,
 	    "summary --year Y [--id ID] [--json]" },
 	{ "keygen", &cmd_keygen_ops, CMD_RW,
@@ -44,15 +52,15 @@ static const struct {
 	    "key compromised LABEL --since TIME [--passphrase-file FILE]\n"
 	    "key list" },
 	{ "issue", &cmd_issue_ops, CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
-	    "issue --year Y (--id ID | --all) [--kind annual|course] --out DIR "
-	    "[--only-complete] [--reissue] [--quiet] [--batch N] "
-	    "[--workers N]" },
+	    "issue --year Y (--id ID | --all) [--kind annual|course] "
+	    "(--out DIR | --dry-run) [--only-complete] [--reissue] [--quiet] "
+	    "[--batch N] [--workers N]" },
 	{ "revoke", &cmd_revoke_ops, CMD_RW | CMD_ISSUE | CMD_SIGN,
 	    "revoke SERIAL --reason superseded|error|fraud|withdrawn "
 	    "[--note TEXT]" },
 	{ "reissue", &cmd_reissue_ops,
 	    CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
-	    "reissue SERIAL --out DIR" },
+	    "reissue SERIAL (--out DIR | --dry-run)" },
 	{ "list", &cmd_list_ops, CMD_RO,
 	    "list [--year Y] [--id ID] [--status valid|revoked] "
 	    "[--kind annual|course]" },

@@ -45,6 +45,7 @@ struct item {
 	size_t nrids;
 	char record_set[CERTS_SET_SIZE];
 	char supersedes[SERIAL_SIZE];/* valid certificate it replaces, or "" */
+	char *reason;                /* why it replaces it (malloc), or NULL */
 	char seen[SERIAL_SIZE];      /* the latest certificate when prepared */
 	struct buf note;             /* the signed note */
 	struct buf entry;            /* its issue leaf */

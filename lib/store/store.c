@@ -317,6 +317,27 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+	/* 2 -> 3: the 验印 workflow (app/stamp.c). A decision must follow
+	 * the record's state: stamped or rejected only while it waits,
+	 * withdrawn only once stamped or rejected. */
+	"CREATE TRIGGER stamps_follow_state BEFORE INSERT ON stamps WHEN"
+	"  (NEW.decision IN ('stamped','rejected') AND (SELECT state FROM"
+	"  records WHERE id = NEW.record_id) IS NOT 'waiting') OR"
+	"  (NEW.decision = 'withdrawn' AND coalesce((SELECT state FROM"
+	"  records WHERE id = NEW.record_id), '') NOT IN"
+	"  ('stamped','rejected'))"
+	"  BEGIN SELECT RAISE(ABORT, 'the record''s state does not allow"
+	"  this decision (a record is stamped or rejected once per"
+	"  version)'); END;"
+	/* The 验印 queue pages by key (id > after, in id order) in one state:
+	 * an index per equality it filters on keeps every page a short
+	 * index walk; the region prefix is checked on the index entries
+	 * (a range on records_queue would sort every match). unit also
+	 * serves unit set and import's region fill. */
+	"CREATE INDEX records_state ON records(state, id, region);"
+	"CREATE INDEX records_domain ON records(state, domain, id, region);"
+	"CREATE INDEX records_provider ON records(state, provider, id);"
+	"CREATE INDEX records_unit ON records(state, unit, id);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -66,8 +66,8 @@ for c in $cmds; do
 			bash -c "! grep -q 'unrecognized option' '$T/e'"
 	done
 done
-check "options() finds the getopt tables (issue has 10)" \
-	test "$(options issue | wc -l)" = 10
+check "options() finds the getopt tables (issue has 11, with --dry-run)" \
+	test "$(options issue | wc -l)" = 11
 
 # Malformed command lines are usage errors (2), never failures (1).
 usage_error() {
@@ -91,7 +91,8 @@ usage_error "publish without a directory" publish
 usage_error "tiles without a directory" tiles
 usage_error "audit with an argument" audit extra
 usage_error "summary without --year" summary
-usage_error "stamp --all without --by" stamp --all
+usage_error "stamp --all without --account" stamp --all
+usage_error "stamp --by (gone: stamp as an account)" stamp --all --by X
 usage_error "import without a file" import
 usage_error "keygen with two labels" keygen a b
 usage_error "key without a subcommand" key
