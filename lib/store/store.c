@@ -313,6 +313,10 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+	/* 2 -> 3: the APIs' lookups. POST /api/v1/hours finds a person by
+	 * id-digest; GET /api/v1/records pages a token's submissions. */
+	"CREATE INDEX practitioners_digest ON practitioners(id_digest);"
+	"CREATE INDEX records_submitted ON records(submitted_by, id);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
