@@ -555,8 +555,8 @@ records_writer_open(sqlite3 *db, struct records_writer **out, char *err)
 		{ offsetof(struct records_writer, rec_add), "INSERT INTO "
 		    "records (practitioner_id, year, subject, public_type, form, "
 		    "title, provider, start_date, end_date, hours10, author_role,"
-		    " domain, ref, source, imported) VALUES (?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, ?, ?)" },
+		    " domain, ref, source, imported, submitted_by) VALUES (?, ?,"
+		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
 	};
 #undef RECORD_COLS
 	struct records_writer *w;
@@ -745,6 +745,7 @@ records_put(struct records_writer *w, const struct records_new *r,
 	bind_opt(st, 13, r->ref);
 	sqlite3_bind_text(st, 14, r->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 15, r->imported, -1, SQLITE_STATIC);
+	bind_opt(st, 16, r->submitted_by);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = store_err(w->db, err, "import");
 	else

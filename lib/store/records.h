@@ -232,6 +232,8 @@ struct records_new {
 	const char *ref;             /* "" is stored as NULL */
 	const char *source;          /* "file:line" */
 	const char *imported;        /* RFC 3339 */
+	const char *submitted_by;    /* "token:<label>", an account; NULL
+	                              * or "" (stored as NULL): the shell */
 };
 
 /* Inserts r; HS_OK with its records.id in *id, or a database error. */
