@@ -19,16 +19,6 @@
 #include "store/records.h"
 #include "core/util.h"
 
-bool
-hours_scope_covers(const char *scope, const char *region, bool blank_ok)
-{
-	size_t n = strlen(scope);
-
-	if (region[0] == '\0')
-		return blank_ok;
-	return strncmp(region, scope, n) == 0;
-}
-
 /* A region scope: 2..12 digits. */
 static bool
 region_valid(const char *s)

@@ -94,11 +94,4 @@ enum hs_err hours_lookup(sqlite3 *db, const struct config *cfg,
 enum hs_err hours_to_json(const struct hours_answer *a, const struct policy *pol,
     char **out, char *err);
 
-/*
- * True if scope (a region code prefix) covers region: region starts
- * with scope. blank_ok: a region '' is covered too (province-level HR).
- */
-bool hours_scope_covers(const char *scope, const char *region,
-    bool blank_ok);
-
 #endif
