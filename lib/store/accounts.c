@@ -1240,7 +1240,8 @@ count_failure(sqlite3 *db, const struct account *a, const char *reason,
 	*locked = f >= ACCT_LOCK_AFTER;
 	if (exec_binds(db, "UPDATE accounts SET next_try = ?, locked = "
 	    "max(locked, ?) WHERE id = ?", "accounts", NULL, "iii",
-	    now + backoff(f), (int64_t)*locked, a->id) != HS_OK)
+	    backoff(f) > 0 ? now + backoff(f) : 0, (int64_t)*locked, a->id)
+	    != HS_OK)
 		return store_err(db, err, "accounts");
 	snprintf(detail, sizeof detail, "%s; failures: %d", reason, f);
 	if ((rc = audit_append(db, &w, "session.signin_failed", a->name,
