@@ -152,7 +152,8 @@ hours_lookup(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 		return hs_fail(err, HS_ERR_INVALID, "region: must be 2 to 12 "
 		    "digits");
 	config_id_digest(cfg, q->id_number, digest);
-	rc = lookup_person_digest(db, digest, region, &pid, a->id_masked, err);
+	rc = lookup_person_digest(db, digest, region, false, &pid,
+	    a->id_masked, err);
 	OPENSSL_cleanse(digest, sizeof(digest));
 	if (rc != HS_OK)
 		return rc;

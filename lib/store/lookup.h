@@ -7,6 +7,7 @@
 #ifndef HS_STORE_LOOKUP_H
 #define HS_STORE_LOOKUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,12 +19,20 @@
 /*
  * The practitioner whose id_digest is digest and who has at least one
  * record whose region starts with scope (digits; "" matches every
- * region). HS_OK with *id and the masked ID number, HS_ERR_NOTFOUND if
- * there is none (unknown and out of scope look the same), or a database
- * error.
+ * region), or whose region is '' when blank_ok (province-level HR).
+ * HS_OK with *id and the masked ID number, HS_ERR_NOTFOUND if there is
+ * none (unknown and out of scope look the same), or a database error.
  */
 enum hs_err lookup_person_digest(sqlite3 *db, const char *digest,
-    const char *scope, int64_t *id, char masked[IDNUM_SIZE], char *err);
+    const char *scope, bool blank_ok, int64_t *id, char masked[IDNUM_SIZE],
+    char *err);
+
+/*
+ * Whether practitioner id has a record in scope (as above): HS_OK,
+ * HS_ERR_NOTFOUND, or a database error.
+ */
+enum hs_err lookup_person_in_scope(sqlite3 *db, int64_t id,
+    const char *scope, bool blank_ok, char *err);
 
 /* One submitted record and its current decision. */
 struct lookup_submission {
@@ -37,6 +46,7 @@ struct lookup_submission {
 	char start[11], end[11];
 	long long hours10;
 	char imported[21];
+	char submitted_by[80];      /* "token:<label>", an account, "" */
 	char state[12];             /* waiting, stamped, rejected, withdrawn */
 	char decided_by[256];       /* the organisation; "" while waiting */
 	char decided_kind[12];      /* hr, industry, auto; "" while waiting */
@@ -46,7 +56,7 @@ struct lookup_submission {
 
 /* Which submissions lookup_submissions returns. */
 struct lookup_filter {
-	const char *submitted_by;   /* records.submitted_by, exactly */
+	const char *provider;       /* records.provider, exactly */
 	const char *state;          /* NULL: any */
 	const char *since;          /* RFC 3339: imported at or after; NULL */
 	int64_t after;              /* records.id greater than this */

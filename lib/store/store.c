@@ -314,9 +314,9 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 	/* 2 -> 3: the APIs' lookups. POST /api/v1/hours finds a person by
-	 * id-digest; GET /api/v1/records pages a token's submissions. */
+	 * id-digest; GET /api/v1/records pages a provider's records. */
 	"CREATE INDEX practitioners_digest ON practitioners(id_digest);"
-	"CREATE INDEX records_submitted ON records(submitted_by, id);",
+	"CREATE INDEX records_provider ON records(provider, id);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
