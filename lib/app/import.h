@@ -7,7 +7,7 @@
  *   subject 科目类别, public_type 公需类型, form 学习形式, title 课程名称,
  *   provider 施训机构, start_date 开始日期, end_date 结束日期,
  *   hours 学时, minutes 分钟, author_role 作者排序,
- *   domain 专业技术领域, ref 外部编号.
+ *   domain 专业技术领域, ref 外部编号, region 地区代码.
  * Columns whose name starts with '#' are ignored (the rejects file that
  * --skip-invalid writes adds "#line" and "#error", so it can be fixed and
  * imported again as it is).
@@ -27,6 +27,8 @@
 #include "core/hs.h"
 #include "cert/idnum.h"
 
+#define IMPORT_MAX_FIELD 4096                /* bytes in one value */
+
 struct policy;
 struct config;
 struct actor;
@@ -36,7 +38,7 @@ enum import_field {
 	IMPORT_SUBJECT, IMPORT_PUBLIC_TYPE, IMPORT_FORM, IMPORT_TITLE,
 	IMPORT_PROVIDER, IMPORT_START_DATE, IMPORT_END_DATE, IMPORT_HOURS,
 	IMPORT_MINUTES, IMPORT_AUTHOR_ROLE, IMPORT_DOMAIN, IMPORT_REF,
-	IMPORT_NFIELDS
+	IMPORT_REGION, IMPORT_NFIELDS
 };
 
 /* The English name of a field ("id_number"). */
@@ -66,6 +68,7 @@ struct import_record {
 	enum import_role role;      /* form 8 only */
 	char domain[256];           /* may be empty */
 	char ref[129];              /* may be empty */
+	char region[16];            /* the unit's region: 2-12 digits, or empty */
 	long minutes;               /* as given, or 0 */
 	long leftover_minutes;      /* minutes not making a whole hour */
 };
@@ -100,6 +103,8 @@ struct import_options {
 	bool accept_renames;        /* a new name for a known ID is taken */
 	long today;                 /* days since epoch */
 	size_t max_errors;          /* stop reporting after this many (0: 100) */
+	const char *submitted_by;   /* records.submitted_by: account or
+	                             * "token:<label>"; NULL for the CLI */
 	/* Receives each row's error, warning or note (one line, no "\n"). */
 	void (*report)(void *ctx, enum import_level level, const char *msg);
 	void *ctx;
@@ -111,7 +116,6 @@ struct import_options {
 	enum import_format format;
 	bool skip_invalid;          /* keep the valid rows, drop the rest */
 	const char *provider;       /* every row's provider must be this */
-	const char *submitted_by;   /* records.submitted_by ("token:x") */
 	const struct actor *actor;  /* one record.submit audit row */
 	size_t max_rows;            /* 0: no limit; over it: HS_ERR_TOOBIG */
 	void (*row_error)(void *ctx, size_t line, const char *field,
@@ -127,6 +131,7 @@ struct import_stats {
 	size_t people_new;      /* practitioners added */
 	size_t people_changed;  /* unit (or accepted name) changed */
 	size_t auto_stamped;    /* stamped automatically by policy */
+	size_t units_new;       /* units given a region */
 };
 
 /*
@@ -157,5 +162,22 @@ enum hs_err import_file(sqlite3 *db, const struct config *cfg,
 enum hs_err import_buffer(sqlite3 *db, const struct config *cfg,
     const struct policy *pol, const struct import_options *o,
     const char *data, size_t len, struct import_stats *st, char *err);
+
+/* One row's fields as read from a file, unchecked. */
+struct import_fields {
+	char val[IMPORT_NFIELDS][IMPORT_MAX_FIELD + 1];
+	const char *f[IMPORT_NFIELDS];  /* NULL where the row has no value */
+	size_t line;                    /* its line in the file */
+};
+
+/*
+ * Reads path (CSV with a header row, or JSON Lines, exactly as
+ * import_file reads them; encoding as there) that must hold exactly one
+ * data row, into *out (unchecked: pass out->f to import_check_row or
+ * record_correct). HS_ERR_INVALID / HS_ERR_FORMAT naming the file and
+ * line otherwise. Touches no database.
+ */
+enum hs_err import_read_one(const char *path, const char *encoding,
+    struct import_fields *out, char *err);
 
 #endif
