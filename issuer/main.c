@@ -85,6 +85,10 @@ static const struct {
 	    "--label LABEL [--days N] [--org ORG]\n"
 	    "token list\n"
 	    "token revoke LABEL" },
+	{ "serve", &cmd_serve_ops, CMD_POLICY,
+	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
+	    "[--threads N] [--access-log FILE] [--trust-proxy] "
+	    "[--no-sandbox] [--check-sandbox]" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
