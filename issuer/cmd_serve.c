@@ -2,6 +2,7 @@
  * hourseal-issuer serve [--listen ADDR] [--admin-listen ADDR]
  *                       [--public-url URL] [--threads N] [--no-sandbox]
  *                       [--access-log FILE] [--trust-proxy]
+ *                       [--rate N] [--api-rate N] [--api-burst N]
  *                       [--check-sandbox]
  *
  * The issuing service (service.md §3). Before anything else it forks the
@@ -37,6 +38,7 @@
 #include "app/signer.h"
 #include "cmd.h"
 #include "serve.h"
+#include "serve_api.h"
 #include "store/keys.h"
 #include "store/store.h"
 #include "tlog/note.h"
@@ -44,12 +46,13 @@
 struct args {
 	const char *listen, *admin_listen, *public_url, *access_log;
 	long threads;
+	double rate, api_rate, api_burst;
 	bool no_sandbox, check_sandbox, trust_proxy;
 };
 
 enum {
 	OPT_LISTEN = 256, OPT_ADMIN, OPT_URL, OPT_THREADS, OPT_NOSANDBOX,
-	OPT_CHECK, OPT_LOG, OPT_PROXY,
+	OPT_CHECK, OPT_LOG, OPT_PROXY, OPT_RATE, OPT_API_RATE, OPT_API_BURST,
 };
 
 static const struct option longopts[] = {
@@ -61,6 +64,9 @@ static const struct option longopts[] = {
 	{ "check-sandbox", no_argument, NULL, OPT_CHECK },
 	{ "access-log", required_argument, NULL, OPT_LOG },
 	{ "trust-proxy", no_argument, NULL, OPT_PROXY },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "api-rate", required_argument, NULL, OPT_API_RATE },
+	{ "api-burst", required_argument, NULL, OPT_API_BURST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -72,6 +78,9 @@ serve_parse(const struct cmd *c, int argc, char **argv, void *vargs)
 
 	a->listen = "127.0.0.1:8090";
 	a->threads = 4;
+	a->rate = -1;           /* the HTTP core's default per address */
+	a->api_rate = 20;       /* per API token: requests a second */
+	a->api_burst = 100;
 	while ((o = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (o) {
 		case OPT_LISTEN: a->listen = optarg; break;
@@ -86,6 +95,19 @@ serve_parse(const struct cmd *c, int argc, char **argv, void *vargs)
 		case OPT_CHECK: a->check_sandbox = true; break;
 		case OPT_LOG: a->access_log = optarg; break;
 		case OPT_PROXY: a->trust_proxy = true; break;
+		case OPT_RATE:
+		case OPT_API_RATE:
+		case OPT_API_BURST: {
+			long v;
+
+			if (cmd_number(c, o == OPT_RATE ? "--rate" : o ==
+			    OPT_API_RATE ? "--api-rate" : "--api-burst", optarg,
+			    o == OPT_API_BURST ? 1 : 0, 100000, &v) != 0)
+				return 1;
+			*(o == OPT_RATE ? &a->rate : o == OPT_API_RATE ?
+			    &a->api_rate : &a->api_burst) = (double)v;
+			break;
+		}
 		default: return CMD_USAGE;
 		}
 	}
@@ -313,6 +335,8 @@ serve_run_cmd(struct cmd *c, void *vargs)
 	pub.trust_proxy = a->trust_proxy;
 	pub.strict_rate = 0.5;
 	pub.strict_burst = 10;
+	if (a->rate >= 0)
+		pub.rate = a->rate;     /* 0: no per-address limit */
 	adm = pub;
 	if (a->admin_listen != NULL)
 		adm.listen = a->admin_listen;
@@ -334,7 +358,13 @@ serve_run_cmd(struct cmd *c, void *vargs)
 	so.https = strncmp(purl, "https://", 8) == 0;
 	so.log = stderr;
 	so.key_label = label;
+	if ((rc = api_limits_new(a->api_rate, a->api_burst, &so.api_limits,
+	    err)) != HS_OK) {
+		rc = cmd_fail(c, rc, err);
+		goto out;
+	}
 	rc = serve_run(&so, &pub, a->admin_listen ? &adm : NULL, signer);
+	api_limits_free(so.api_limits);
 out:
 	note_signer_free(signer);
 	signer_remote_free(remote);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "serve.h"
 #include "serve_api.h"
 #include "app/hours.h"
 #include "app/import.h"
@@ -29,52 +30,6 @@
 #include "store/lookup.h"
 #include "store/store.h"
 #include "core/util.h"
-
-/* ---- routes ---- */
-
-static const struct {
-	const char *path;        /* after API_PREFIX */
-	const char *method;
-	enum api_call call;
-	size_t body_max;
-	const char *allow;
-} routes[] = {
-	{ "records", "POST", API_RECORDS_POST, API_RECORDS_MAX_BODY,
-	    "GET, POST" },
-	{ "records", "GET", API_RECORDS_GET, 0, "GET, POST" },
-	{ "hours", "POST", API_HOURS, API_SMALL_BODY, "POST" },
-	{ "issue", "POST", API_ISSUE, API_SMALL_BODY, "POST" },
-	{ "revoke", "POST", API_REVOKE, API_SMALL_BODY, "POST" },
-	{ "reissue", "POST", API_REISSUE, API_SMALL_BODY, "POST" },
-};
-
-int
-api_route(const char *method, const char *path, enum api_call *call,
-    size_t *body_max, const char **allow)
-{
-	const char *rest;
-	size_t i;
-	bool known = false;
-
-	*call = API_NONE;
-	*body_max = 0;
-	*allow = NULL;
-	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) != 0)
-		return 404;
-	rest = path + strlen(API_PREFIX);
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(rest, routes[i].path) != 0)
-			continue;
-		known = true;
-		*allow = routes[i].allow;
-		if (strcmp(method, routes[i].method) == 0) {
-			*call = routes[i].call;
-			*body_max = routes[i].body_max;
-			return 0;
-		}
-	}
-	return known ? 405 : 404;
-}
 
 /* ---- per-token rate limits ---- */
 
@@ -235,28 +190,37 @@ api_error_status(struct http_req *r, int status, const char *msg,
 
 /* ---- the caller ---- */
 
-struct caller {
-	struct api_token t;
-	char name[ACCT_LABEL_MAX * 4 + 8]; /* "token:<label>" */
-	struct actor who;
-};
-
-/* Appends one audit row in its own transaction. */
-static enum hs_err
-audit_call(const struct api_env *env, const struct caller *c,
-    const char *action, const char *object, const char *detail, char *err)
+/* The call's audit action, by handler. */
+static const char *
+call_action(const struct sreq *q)
 {
+	route_fn fn = q->rt->fn;
+
+	return fn == serve_api_records_post ? "record.submit" :
+	    fn == serve_api_records_get ? "api.records" :
+	    fn == serve_api_hours ? "api.hours" :
+	    fn == serve_api_issue ? "api.issue" :
+	    fn == serve_api_revoke ? "api.revoke" : "api.reissue";
+}
+
+/* Appends one audit row for q's token in its own transaction. */
+static enum hs_err
+audit_call(struct sreq *q, const char *action, const char *object,
+    const char *detail, char *err)
+{
+	struct actor who;
 	enum hs_err rc;
 
-	if ((rc = store_begin(env->db, err)) != HS_OK)
+	serve_actor(q, &who);
+	if ((rc = store_begin(q->db, err)) != HS_OK)
 		return rc;
-	if ((rc = audit_append(env->db, &c->who, action, object, detail, NULL,
+	if ((rc = audit_append(q->db, &who, action, object, detail, NULL,
 	    err)) != HS_OK) {
-		store_rollback(env->db);
+		store_rollback(q->db);
 		return rc;
 	}
-	if ((rc = store_commit(env->db, err)) != HS_OK)
-		store_rollback(env->db);
+	if ((rc = store_commit(q->db, err)) != HS_OK)
+		store_rollback(q->db);
 	return rc;
 }
 
@@ -291,41 +255,43 @@ fail(struct http_req *r, enum hs_err rc, const char *err)
 }
 
 /*
- * The token of "Authorization: Bearer hst_...": HS_OK with c filled, or
- * an answer already sent (401) and HS_ERR_NOTFOUND.
+ * Takes one request from the token's bucket: true to go on, false with
+ * 429 sent.
  */
-static enum hs_err
-authenticate(const struct api_env *env, struct http_req *r, struct caller *c)
+static bool
+rate_ok(struct sreq *q)
 {
-	static const char *const challenge[] = { "WWW-Authenticate",
-		"Bearer realm=\"hourseal\"", "Cache-Control", "no-store", NULL };
-	const char *h = http_header(r, "Authorization");
-	char err[HS_ERRLEN] = "";
-	enum hs_err rc;
+	char wait[16];
+	int secs = limit_take(serve_opts(q->sv)->api_limits, q->tok.id);
 
-	memset(c, 0, sizeof(*c));
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 ||
-	    strlen(h + 7) != ACCT_API_TOKEN_LEN) {
-		api_error(r, 401, "unauthorized", "send Authorization: Bearer "
-		    "hst_... with a live API token", challenge);
-		return HS_ERR_NOTFOUND;
-	}
-	rc = tokens_lookup(env->db, h + 7, env->now, &c->t, err);
-	if (rc == HS_ERR_NOTFOUND) {
-		api_error(r, 401, "unauthorized", "unknown, revoked or expired "
-		    "API token", challenge);
-		return rc;
-	}
-	if (rc != HS_OK) {
-		fail(r, rc, err);
-		return rc;
-	}
-	snprintf(c->name, sizeof(c->name), "token:%s", c->t.label);
-	c->who.name = c->name;
-	c->who.role = role_name(c->t.role);
-	c->who.org = c->t.org;
-	c->who.client = http_client(r);
-	return HS_OK;
+	if (secs == 0)
+		return true;
+	snprintf(wait, sizeof(wait), "%d", secs);
+	api_error(q->r, 429, "rate_limited", "too many requests for this "
+	    "token; retry after the Retry-After seconds",
+	    (const char *const[]){ "Retry-After", wait, "Cache-Control",
+	    "no-store", NULL });
+	return false;
+}
+
+void
+serve_api_forbidden(struct sreq *q)
+{
+	char detail[80], err[HS_ERRLEN];
+	const struct authz_rule *rule = authz_rule(q->rt->action);
+	const char *need = "another";
+
+	if (rule != NULL && (rule->roles & AZR(PRINCIPAL_TITLE_SYSTEM)))
+		need = "title-system";
+	else if (rule != NULL && (rule->roles & AZR(PRINCIPAL_PROVIDER)))
+		need = "provider";
+	else if (rule != NULL && (rule->roles & AZR(PRINCIPAL_HR)))
+		need = "hr";
+	snprintf(detail, sizeof(detail), "refused: a %s token",
+	    role_name(q->tok.role));
+	(void)audit_call(q, call_action(q), q->p.name, detail, err);
+	snprintf(detail, sizeof(detail), "this call needs a %s token", need);
+	api_error(q->r, 403, "forbidden", detail, NULL);
 }
 
 /* The media type of the Content-Type header, without parameters; a
@@ -378,10 +344,12 @@ row_error(void *ctx, size_t line, const char *field, const char *reason)
 	json_array_append_new(e->list, o);
 }
 
-static void
-records_post(const struct api_env *env, const struct caller *c,
-    struct http_req *r)
+void
+serve_api_records_post(struct sreq *q)
 {
+	const struct serve_opts *so = serve_opts(q->sv);
+	struct http_req *r = q->r;
+	struct actor who;
 	struct import_options o;
 	struct import_stats st;
 	struct rowerrs e = { json_array(), 0 };
@@ -393,6 +361,9 @@ records_post(const struct api_env *env, const struct caller *c,
 	enum hs_err rc;
 
 	memset(&o, 0, sizeof(o));
+	if (!rate_ok(q))
+		goto out;
+	serve_actor(q, &who);
 	media_type(r, mt);
 	if (strcasecmp(mt, "application/json") == 0)
 		o.format = IMPORT_JSON_ARRAY;
@@ -413,23 +384,22 @@ records_post(const struct api_env *env, const struct caller *c,
 	}
 	body = http_body(r, &len);
 	o.path = "request";
-	o.today = (long)(env->now / 86400);
+	o.today = (long)(q->now / 86400);
 	o.max_errors = 1;          /* the text messages are not used */
 	o.skip_invalid = skip != NULL && strcmp(skip, "1") == 0;
-	o.provider = c->t.scope.provider;
-	o.submitted_by = c->name;
-	o.actor = &c->who;
+	o.provider = q->p.provider;
+	o.submitted_by = q->p.name;
+	o.actor = &who;
 	o.max_rows = API_RECORDS_MAX_ROWS;
 	o.row_error = row_error;
 	o.ctx = &e;
-	rc = import_buffer(env->db, env->cfg, env->pol, &o, body, len, &st,
-	    err);
+	rc = import_buffer(q->db, so->cfg, so->pol, &o, body, len, &st, err);
 	if (rc != HS_OK) {
 		/* The import rolled back with its audit row: record the
 		 * refusal on its own. */
 		snprintf(detail, sizeof(detail), "refused: rows %zu, rejected "
 		    "%zu (%s)", st.rows, st.rejected, hs_strerror(rc));
-		(void)audit_call(env, c, "record.submit", c->name, detail, aerr);
+		(void)audit_call(q, "record.submit", q->p.name, detail, aerr);
 	}
 	if (rc == HS_ERR_INVALID) {
 		error_json(r, 422, "invalid_rows", err, "rows", e.list, NULL);
@@ -500,10 +470,10 @@ list_row(void *ctx, const struct lookup_submission *s)
 	return 0;
 }
 
-static void
-records_get(const struct api_env *env, const struct caller *c,
-    struct http_req *r)
+void
+serve_api_records_get(struct sreq *q)
 {
+	struct http_req *r = q->r;
 	static const char *const states[] = { "waiting", "stamped",
 		"rejected", "withdrawn" };
 	const char *status = http_query(r, "status"),
@@ -518,8 +488,16 @@ records_get(const struct api_env *env, const struct caller *c,
 	size_t i;
 	enum hs_err rc;
 
+	/* A provider's own records: other roles may view records in the
+	 * console, but this call lists submissions. */
+	if (q->p.role != PRINCIPAL_PROVIDER) {
+		serve_api_forbidden(q);
+		return;
+	}
+	if (!rate_ok(q))
+		return;
 	memset(&f, 0, sizeof(f));
-	f.provider = c->t.scope.provider;
+	f.provider = q->p.provider;
 	f.limit = 100;
 	if (status != NULL) {
 		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
@@ -559,12 +537,12 @@ records_get(const struct api_env *env, const struct caller *c,
 		f.limit = (size_t)v;
 	}
 	list = json_array();
-	rc = lookup_submissions(env->db, &f, list_row, list, &more, err);
+	rc = lookup_submissions(q->db, &f, list_row, list, &more, err);
 	snprintf(detail, sizeof(detail), "status %s, after %lld: %zu rows",
 	    f.state ? f.state : "any", (long long)f.after,
 	    json_array_size(list));
 	if (rc == HS_OK)
-		rc = audit_call(env, c, "api.records", c->name, detail, err);
+		rc = audit_call(q, "api.records", q->p.name, detail, err);
 	if (rc != HS_OK) {
 		json_decref(list);
 		fail(r, rc, err);
@@ -581,10 +559,11 @@ records_get(const struct api_env *env, const struct caller *c,
 
 /* ---- POST /api/v1/hours ---- */
 
-static void
-hours_post(const struct api_env *env, const struct caller *c,
-    struct http_req *r)
+void
+serve_api_hours(struct sreq *sq)
 {
+	const struct serve_opts *so = serve_opts(sq->sv);
+	struct http_req *r = sq->r;
 	struct hours_query q;
 	struct hours_answer a;
 	char mt[64], err[HS_ERRLEN] = "", aerr[HS_ERRLEN], detail[120];
@@ -593,6 +572,8 @@ hours_post(const struct api_env *env, const struct caller *c,
 	size_t len, i, n;
 	enum hs_err rc;
 
+	if (!rate_ok(sq))
+		return;
 	media_type(r, mt);
 	if (strcasecmp(mt, "application/json") != 0) {
 		api_error(r, 415, "unsupported_media_type", "Content-Type must "
@@ -600,13 +581,12 @@ hours_post(const struct api_env *env, const struct caller *c,
 		return;
 	}
 	body = http_body(r, &len);
-	if ((rc = hours_request_parse(body, len, (long)(env->now / 86400), &q,
+	if ((rc = hours_request_parse(body, len, (long)(sq->now / 86400), &q,
 	    err)) != HS_OK) {
 		fail(r, rc, err);
 		return;
 	}
-	rc = hours_lookup(env->db, env->cfg, env->pol, c->t.scope.region, &q,
-	    &a, err);
+	rc = hours_lookup(sq->db, so->cfg, so->pol, sq->p.region, &q, &a, err);
 	OPENSSL_cleanse(q.id_number, sizeof(q.id_number));
 	/* Who asked about whom (masked) and for which years. */
 	n = (size_t)snprintf(detail, sizeof(detail), "%s; years",
@@ -614,14 +594,14 @@ hours_post(const struct api_env *env, const struct caller *c,
 	for (i = 0; i < q.nyears && n < sizeof(detail); i++)
 		n += (size_t)snprintf(detail + n, sizeof(detail) - n, " %d",
 		    q.years[i]);
-	if ((rc == HS_OK || rc == HS_ERR_NOTFOUND) && audit_call(env, c,
+	if ((rc == HS_OK || rc == HS_ERR_NOTFOUND) && audit_call(sq,
 	    "api.hours", rc == HS_OK ? a.id_masked : "-", detail, aerr) !=
 	    HS_OK) {
 		fail(r, HS_ERR_BUSY, aerr);
 		return;
 	}
 	if (rc == HS_OK)
-		rc = hours_to_json(&a, env->pol, &out, err);
+		rc = hours_to_json(&a, so->pol, &out, err);
 	if (rc != HS_OK) {
 		fail(r, rc, err);
 		return;
@@ -699,18 +679,17 @@ str_member(json_t *j, const char *key, bool *bad)
 
 /* The certificate serial s if its holder is in c's scope. */
 static enum hs_err
-cert_in_scope(const struct api_env *env, const struct caller *c,
-    const char *s, char serial[SERIAL_SIZE], int64_t *holder, char *err)
+cert_in_scope(struct sreq *q, const char *s, char serial[SERIAL_SIZE], int64_t *holder, char *err)
 {
 	struct certs *cs = NULL;
 	struct certs_row row;
-	const char *sc = c->t.scope.region;
+	const char *sc = q->p.region;
 	enum hs_err rc;
 
 	if ((rc = serial_parse(s, serial, err)) != HS_OK)
 		return hs_fail(err, HS_ERR_INVALID, "serial: not a certificate "
 		    "serial");
-	if ((rc = certs_open(env->db, &cs, err)) != HS_OK)
+	if ((rc = certs_open(q->db, &cs, err)) != HS_OK)
 		return rc;
 	memset(&row, 0, sizeof(row));
 	rc = certs_get(cs, serial, &row, err);
@@ -718,7 +697,7 @@ cert_in_scope(const struct api_env *env, const struct caller *c,
 	certs_row_free(&row);
 	certs_close(cs);
 	if (rc == HS_OK)
-		rc = lookup_person_in_scope(env->db, *holder, sc,
+		rc = lookup_person_in_scope(q->db, *holder, sc,
 		    strlen(sc) == 2, err);
 	if (rc == HS_ERR_NOTFOUND)
 		return hs_fail(err, HS_ERR_NOTFOUND, "no such certificate in "
@@ -726,10 +705,14 @@ cert_in_scope(const struct api_env *env, const struct caller *c,
 	return rc;
 }
 
+enum cert_call { CALL_ISSUE, CALL_REVOKE, CALL_REISSUE };
+
 static void
-cert_call(const struct api_env *env, const struct caller *c,
-    enum api_call call, struct http_req *r)
+cert_call(struct sreq *q, enum cert_call call)
 {
+	const struct serve_opts *so = serve_opts(q->sv);
+	struct http_req *r = q->r;
+	char outdir[PATH_MAX];
 	static const char *const issue_keys[] = { "id_number", "year", "kind",
 		NULL };
 	static const char *const revoke_keys[] = { "serial", "reason", "note",
@@ -742,7 +725,7 @@ cert_call(const struct api_env *env, const struct caller *c,
 	char err[HS_ERRLEN] = "", aerr[HS_ERRLEN], id[IDNUM_SIZE] = "";
 	char serial[SERIAL_SIZE] = "", news[SERIAL_SIZE] = "", set[45];
 	char digest[PEPPER_DIGEST_SIZE], masked[IDNUM_SIZE] = "", detail[200];
-	const char *sc = c->t.scope.region, *s, *reason = NULL, *note = NULL,
+	const char *sc = q->p.region, *s, *reason = NULL, *note = NULL,
 	    *kind;
 	uint64_t index = 0, size = 0;
 	int64_t pid = 0;
@@ -751,17 +734,24 @@ cert_call(const struct api_env *env, const struct caller *c,
 	enum hs_err rc;
 
 	memset(&o, 0, sizeof(o));
-	if (small_body(r, call == API_ISSUE ? issue_keys : call == API_REVOKE ?
+	if (!rate_ok(q))
+		return;
+	if (small_body(r, call == CALL_ISSUE ? issue_keys : call == CALL_REVOKE ?
 	    revoke_keys : reissue_keys, &j) != HS_OK)
 		return;
-	if (env->issue_open == NULL) {
-		api_error(r, 503, "busy", "signing is not available in this "
-		    "service", NULL);
+	if (serve_signer(q->sv) == NULL) {
+		api_error(r, 503, "busy", "this service runs without a signing "
+		    "key", NULL);
 		goto out;
+	}
+	if (snprintf(outdir, sizeof(outdir), "%s/pdfs", so->data_dir) >=
+	    (int)sizeof(outdir)) {
+		rc = hs_fail(err, HS_ERR_INVALID, "data directory path too long");
+		goto fail;
 	}
 
 	/* What is asked, and whether it is in the token's scope. */
-	if (call == API_ISSUE) {
+	if (call == CALL_ISSUE) {
 		s = str_member(j, "id_number", &bad);
 		if (s == NULL || idnum_validate(s, -1, id, err) != HS_OK) {
 			rc = hs_fail(err, HS_ERR_INVALID, "id_number: required, a "
@@ -785,8 +775,8 @@ cert_call(const struct api_env *env, const struct caller *c,
 		}
 		o.kind = kind && strcmp(kind, "course") == 0 ? CERT_COURSE :
 		    CERT_ANNUAL;
-		config_id_digest(env->cfg, id, digest);
-		rc = lookup_person_digest(env->db, digest, sc, strlen(sc) == 2,
+		config_id_digest(so->cfg, id, digest);
+		rc = lookup_person_digest(q->db, digest, sc, strlen(sc) == 2,
 		    &pid, masked, err);
 		OPENSSL_cleanse(digest, sizeof(digest));
 		if (rc != HS_OK)
@@ -797,9 +787,9 @@ cert_call(const struct api_env *env, const struct caller *c,
 			rc = hs_fail(err, HS_ERR_INVALID, "serial: required");
 			goto fail;
 		}
-		if ((rc = cert_in_scope(env, c, s, serial, &pid, err)) != HS_OK)
+		if ((rc = cert_in_scope(q, s, serial, &pid, err)) != HS_OK)
 			goto fail;
-		if (call == API_REVOKE) {
+		if (call == CALL_REVOKE) {
 			reason = str_member(j, "reason", &bad);
 			note = str_member(j, "note", &bad);
 			if (bad || reason == NULL || !certs_reason_valid(reason)) {
@@ -817,19 +807,20 @@ cert_call(const struct api_env *env, const struct caller *c,
 	}
 
 	/* The same library calls as the CLI, signing through the signer. */
-	if ((rc = env->issue_open(env->issue_ctx, env->db, call == API_REVOKE ?
-	    ISSUE_SIGN : ISSUE_SIGN | ISSUE_RENDER, &is, err)) != HS_OK)
+	if ((rc = issue_open_signer(so->cfg, q->db, call == CALL_REVOKE ? 0 :
+	    ISSUE_RENDER, serve_signer(q->sv), so->key_label, &is, err)) !=
+	    HS_OK)
 		goto fail;
 	ans = json_object();
-	if (call == API_ISSUE) {
+	if (call == CALL_ISSUE) {
 		o.id_number = id;
-		o.out_dir = env->out_dir;
+		o.out_dir = outdir;
 		o.quiet = true;
 		o.batch = 1;
 		o.workers = 1;
 		rc = issue_run(is, &o, &st, err);
 		OPENSSL_cleanse(id, sizeof(id));
-		if (rc == HS_OK && certs_open(env->db, &cs, err) == HS_OK &&
+		if (rc == HS_OK && certs_open(q->db, &cs, err) == HS_OK &&
 		    certs_find_latest(cs, pid, o.year, o.kind == CERT_COURSE ?
 		    "course" : "annual", 0, news, set, &revoked, err) == HS_OK &&
 		    !revoked)
@@ -842,7 +833,7 @@ cert_call(const struct api_env *env, const struct caller *c,
 		snprintf(detail, sizeof(detail), "%d %s: issued %ld, superseded "
 		    "%ld, unchanged %ld", o.year, o.kind == CERT_COURSE ?
 		    "course" : "annual", st.issued, st.superseded, st.unchanged);
-	} else if (call == API_REVOKE) {
+	} else if (call == CALL_REVOKE) {
 		rc = issue_revoke(is, serial, reason, note, &index, &size, err);
 		json_object_set_new(ans, "serial", json_string(serial));
 		json_object_set_new(ans, "reason", json_string(reason));
@@ -852,7 +843,7 @@ cert_call(const struct api_env *env, const struct caller *c,
 	} else {
 		o.quiet = true;
 		o.workers = 1;
-		rc = issue_reissue(is, serial, env->out_dir, &o, news, err);
+		rc = issue_reissue(is, serial, outdir, &o, news, err);
 		json_object_set_new(ans, "serial", json_string(news));
 		json_object_set_new(ans, "replaces", json_string(serial));
 		snprintf(detail, sizeof(detail), "new %s", news);
@@ -861,16 +852,16 @@ cert_call(const struct api_env *env, const struct caller *c,
 		json_decref(ans);
 		goto fail;
 	}
-	(void)audit_call(env, c, call == API_ISSUE ? "api.issue" :
-	    call == API_REVOKE ? "api.revoke" : "api.reissue", call ==
-	    API_ISSUE ? masked : serial, detail, aerr);
+	(void)audit_call(q, call == CALL_ISSUE ? "api.issue" :
+	    call == CALL_REVOKE ? "api.revoke" : "api.reissue", call ==
+	    CALL_ISSUE ? masked : serial, detail, aerr);
 	reply_json(r, 200, ans, NULL);
 	goto out;
 fail:
 	snprintf(detail, sizeof(detail), "refused: %s", hs_strerror(rc));
-	(void)audit_call(env, c, call == API_ISSUE ? "api.issue" :
-	    call == API_REVOKE ? "api.revoke" : "api.reissue", call ==
-	    API_ISSUE ? (masked[0] ? masked : "-") : (serial[0] ? serial : "-"),
+	(void)audit_call(q, call == CALL_ISSUE ? "api.issue" :
+	    call == CALL_REVOKE ? "api.revoke" : "api.reissue", call ==
+	    CALL_ISSUE ? (masked[0] ? masked : "-") : (serial[0] ? serial : "-"),
 	    detail, aerr);
 	fail(r, rc, err);
 out:
@@ -880,58 +871,20 @@ out:
 	json_decref(j);
 }
 
-/* ---- dispatch ---- */
+void
+serve_api_issue(struct sreq *q)
+{
+	cert_call(q, CALL_ISSUE);
+}
 
 void
-api_handle(const struct api_env *env, enum api_call call, struct http_req *r)
+serve_api_revoke(struct sreq *q)
 {
-	static const struct {
-		enum api_call call;
-		enum role role;
-		const char *action;
-	} who[] = {
-		{ API_RECORDS_POST, ROLE_PROVIDER, "record.submit" },
-		{ API_RECORDS_GET, ROLE_PROVIDER, "api.records" },
-		{ API_HOURS, ROLE_TITLE_SYSTEM, "api.hours" },
-		{ API_ISSUE, ROLE_HR, "api.issue" },
-		{ API_REVOKE, ROLE_HR, "api.revoke" },
-		{ API_REISSUE, ROLE_HR, "api.reissue" },
-	};
-	struct caller c;
-	char wait[16], detail[80], err[HS_ERRLEN];
-	size_t i;
-	int secs;
+	cert_call(q, CALL_REVOKE);
+}
 
-	for (i = 0; i < sizeof(who) / sizeof(who[0]); i++)
-		if (who[i].call == call)
-			break;
-	if (i == sizeof(who) / sizeof(who[0])) {
-		api_error(r, 404, "not_found", "no such API call", NULL);
-		return;
-	}
-	if (authenticate(env, r, &c) != HS_OK)
-		return;
-	if ((secs = limit_take(env->limits, c.t.id)) > 0) {
-		snprintf(wait, sizeof(wait), "%d", secs);
-		api_error(r, 429, "rate_limited", "too many requests for this "
-		    "token; retry after the Retry-After seconds",
-		    (const char *const[]){ "Retry-After", wait, "Cache-Control",
-		    "no-store", NULL });
-		return;
-	}
-	if (c.t.role != who[i].role) {
-		snprintf(detail, sizeof(detail), "refused: a %s token",
-		    role_name(c.t.role));
-		(void)audit_call(env, &c, who[i].action, c.name, detail, err);
-		snprintf(detail, sizeof(detail), "this call needs a %s token",
-		    role_name(who[i].role));
-		api_error(r, 403, "forbidden", detail, NULL);
-		return;
-	}
-	switch (call) {
-	case API_RECORDS_POST: records_post(env, &c, r); break;
-	case API_RECORDS_GET: records_get(env, &c, r); break;
-	case API_HOURS: hours_post(env, &c, r); break;
-	default: cert_call(env, &c, call, r); break;
-	}
+void
+serve_api_reissue(struct sreq *q)
+{
+	cert_call(q, CALL_REISSUE);
 }

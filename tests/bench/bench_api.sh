@@ -49,7 +49,7 @@ cut -d, -f1 "$T/all.csv" | tail -n +2 | sort -u | shuf -n 5000 \
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
 for _ in $(seq 1 200); do
-	URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/out" | head -1)
+	URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/err" | head -1)
 	[ -n "$URL" ] && break
 	sleep 0.05
 done
