@@ -88,6 +88,7 @@ static const struct {
 	{ "serve", &cmd_serve_ops, CMD_POLICY,
 	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
 	    "[--threads N] [--access-log FILE] [--trust-proxy] "
+	    "[--rate N] [--api-rate N] [--api-burst N] "
 	    "[--no-sandbox] [--check-sandbox]" },
 };
 
