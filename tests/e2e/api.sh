@@ -19,7 +19,7 @@ tok() {
 }
 # call METHOD PATH TOKEN CTYPE [BODYFILE]: status in $S, answer in $T/b.
 call() {
-	local args=(-s -o "$T/b" -w '%{http_code}' -X "$1" "$URL$2")
+	local args=(-s -o "$T/b" -D "$T/hdr" -w '%{http_code}' -X "$1" "$URL$2")
 	[ -n "$3" ] && args+=(-H "Authorization: Bearer $3")
 	[ -n "$4" ] && args+=(-H "Content-Type: $4")
 	[ -n "${5:-}" ] && args+=(--data-binary "@$5")
@@ -299,12 +299,12 @@ seq 60 | xargs -P 20 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
 n429=$(grep -c '^429$' "$T/codes")
 check "rate: 60 calls at once, over a burst of 30: $n429 answered 429" \
 	test "$n429" -ge 15 -a "$(grep -c '^404$' "$T/codes")" -ge 25
-call POST /api/v1/hours "$TS1" application/json "$T/h.json"
+for _ in 1 2 3 4 5; do
+	call POST /api/v1/hours "$TS1" application/json "$T/h.json"
+	[ "$S" = 429 ] && break
+done
 expect "rate: rate_limited" 429 rate_limited
-curl -s -D "$T/h" -o /dev/null -X POST -H "Authorization: Bearer $TS1" \
-	-H "Content-Type: application/json" --data-binary @"$T/h.json" \
-	"$URL/api/v1/hours"
-check "rate: Retry-After" grep -qi "^retry-after: [0-9]" "$T/h"
+check "rate: Retry-After" grep -qi "^retry-after: [0-9]" "$T/hdr"
 call GET /api/v1/records "$PROV" ""
 expect "rate: another token is not limited" 200 ""
 
