@@ -56,8 +56,13 @@ done
 URL=${URL%/}
 [ -n "$URL" ] || { echo "serve did not start: $(cat "$T/err")" >&2; exit 2; }
 
+# CPU seconds the server process has used so far.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
+	"/proc/$PID/stat"; }
+
 # Records: each body in one request, timed around the request.
 total=0
+c0=$(cpu)
 t0=$(date +%s.%N)
 for p in "$T"/part*.csv; do
 	s=$(curl -s -o "$T/b" -w '%{http_code}' -X POST \
@@ -67,9 +72,18 @@ for p in "$T"/part*.csv; do
 	total=$((total + $(jq .inserted "$T/b")))
 done
 t1=$(date +%s.%N)
-printf '| API: POST /api/v1/records, %d bodies of 20,000 CSV rows | %.0f rows/s | %d rows stored in %.2f s wall (each body one request and one transaction, import'"'"'s rules, one audit row); goal >= 20,000 rows/s; load %s |\n' \
-	"$BODIES" "$(echo "$total / ($t1 - $t0)" | bc -l)" "$total" \
-	"$(echo "$t1 - $t0" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
+c1=$(cpu)
+# The same rows through the command line, on the same machine now.
+"$HS_ISSUER" init "$T/cli" >/dev/null 2>&1 || exit 2
+l0=$(date +%s.%N)
+"$HS_ISSUER" --data "$T/cli" import "$T/all.csv" --quiet >/dev/null 2>&1 ||
+	{ echo "CLI import failed" >&2; exit 2; }
+l1=$(date +%s.%N)
+printf '| API: POST /api/v1/records, %d bodies of 20,000 CSV rows | %.0f rows/s (%.0f rows per server CPU second) | %d rows stored in %.2f s wall, %.2f s of server CPU (each body one request and one transaction, import'"'"'s rules, one audit row); the same rows by `import` just after: %.0f rows/s; goal >= 20,000 rows/s; load %s |\n' \
+	"$BODIES" "$(echo "$total / ($t1 - $t0)" | bc -l)" \
+	"$(echo "$total / ($c1 - $c0 + 0.001)" | bc -l)" "$total" \
+	"$(echo "$t1 - $t0" | bc -l)" "$(echo "$c1 - $c0" | bc -l)" \
+	"$(echo "$total / ($l1 - $l0)" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
 
 # Hours: a different person each request.
 cat >"$T/hours.lua" <<LUA
