@@ -88,8 +88,9 @@ static const struct {
 	{ "serve", &cmd_serve_ops, CMD_POLICY,
 	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
 	    "[--threads N] [--access-log FILE] [--trust-proxy] "
-	    "[--rate N] [--api-rate N] [--api-burst N] "
-	    "[--no-sandbox] [--check-sandbox]" },
+	    "[--rate R] [--burst B] [--signin-rate R] [--signin-burst B] "
+	    "[--api-rate R] [--api-burst B] "
+	    "[--no-sandbox] [--check-sandbox] [--routes]" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
