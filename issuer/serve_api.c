@@ -389,7 +389,7 @@ serve_api_records_post(struct sreq *q)
 	o.skip_invalid = skip != NULL && strcmp(skip, "1") == 0;
 	o.provider = q->p.provider;
 	o.submitted_by = q->p.name;
-	o.actor = &who;
+	o.who = &who;
 	o.max_rows = API_RECORDS_MAX_ROWS;
 	o.row_error = row_error;
 	o.ctx = &e;

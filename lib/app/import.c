@@ -382,7 +382,7 @@ import_run(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 		rc = hs_fail(err, HS_ERR_INVALID, "%s: %zu of %zu rows rejected; "
 		    "nothing imported (fix them, or use %s to import the rest)",
 		    im.file, st->rejected, st->rows, o->skip_invalid ||
-		    o->actor != NULL ? "skip_invalid=1" :
+		    o->who != NULL ? "skip_invalid=1" :
 		    "--skip-invalid FILE");
 		goto fail;
 	}
@@ -400,7 +400,7 @@ import_run(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 	snprintf(detail, sizeof(detail), "rows %zu, inserted %zu, unchanged "
 	    "%zu, rejected %zu", st->rows, st->inserted, st->duplicates,
 	    st->rejected);
-	if (o->actor != NULL && (rc = audit_append(db, o->actor,
+	if (o->who != NULL && (rc = audit_append(db, o->who,
 	    "record.submit", o->submitted_by ? o->submitted_by : "records",
 	    detail, NULL, err)) != HS_OK)
 		goto fail;

@@ -116,7 +116,7 @@ struct import_options {
 	enum import_format format;
 	bool skip_invalid;          /* keep the valid rows, drop the rest */
 	const char *provider;       /* every row's provider must be this */
-	const struct actor *actor;  /* one record.submit audit row */
+	const struct actor *who;    /* who submits: one record.submit row */
 	size_t max_rows;            /* 0: no limit; over it: HS_ERR_TOOBIG */
 	void (*row_error)(void *ctx, size_t line, const char *field,
 	    const char *reason);
@@ -154,7 +154,7 @@ enum hs_err import_file(sqlite3 *db, const struct config *cfg,
  * '[', else CSV), UTF-8 only; o->path names it in messages ("request").
  * Every row is checked exactly as import_file checks it, plus
  * o->provider. All or nothing unless o->skip_invalid (or a rejects
- * file). With o->actor, one audit row "record.submit" (object
+ * file). With o->who, one audit row "record.submit" (object
  * o->submitted_by or "records", detail the counts) commits with the
  * records. HS_ERR_TOOBIG when there are more than o->max_rows rows
  * (nothing is stored); the other errors as import_file.

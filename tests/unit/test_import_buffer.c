@@ -48,7 +48,7 @@ submit(enum import_format fmt, bool skip, const char *provider,
 	o.skip_invalid = skip;
 	o.provider = provider;
 	o.submitted_by = "token:lms";
-	o.actor = &tok;
+	o.who = &tok;
 	o.max_rows = max_rows;
 	o.row_error = row_error;
 	date_parse("2026-11-23", &o.today);
