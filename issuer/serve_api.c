@@ -290,7 +290,8 @@ serve_api_forbidden(struct sreq *q)
 	snprintf(detail, sizeof(detail), "refused: a %s token",
 	    role_name(q->tok.role));
 	(void)audit_call(q, call_action(q), q->p.name, detail, err);
-	snprintf(detail, sizeof(detail), "this call needs a %s token", need);
+	snprintf(detail, sizeof(detail), "this call needs a token of role %s",
+	    need);
 	api_error(q->r, 403, "forbidden", detail, NULL);
 }
 
