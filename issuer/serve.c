@@ -180,6 +180,19 @@ principal_fill(struct principal *p, enum role role, const struct scope *sc,
 	snprintf(p->client, sizeof(p->client), "%s", client);
 }
 
+enum hs_err
+serve_issue_open(struct sreq *q, unsigned flags, struct issue **is,
+    char *err)
+{
+	*is = NULL;
+	if (q->sv->signer == NULL)
+		return hs_fail(err, HS_ERR_STATE, "no signing key: the service "
+		    "started without one (see its log)");
+	return issue_open_signer(q->sv->o.cfg, q->db, flags & ~ISSUE_SIGN,
+	    q->sv->signer, q->sv->o.key_label ? q->sv->o.key_label : "",
+	    is, err);
+}
+
 void
 serve_actor(const struct sreq *q, struct actor *a)
 {

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "app/authz.h"
+#include "app/issue.h"
 #include "app/principal.h"
 #include "cert/policy.h"
 #include "core/util.h"
@@ -158,6 +159,17 @@ const struct serve_opts *serve_opts(const struct serve *sv);
 /* The signer the HTTP process signs with (the signer process's remote
  * handle); NULL if the service runs without a key. */
 const struct note_signer *serve_signer(const struct serve *sv);
+
+/*
+ * An issuing session (app/issue.h) on the request's database connection
+ * that signs through the signer process: issue_open_signer with the
+ * remote signer and its key label. flags: ISSUE_RENDER or 0 (never
+ * ISSUE_SIGN: the HTTP process holds no key). HS_ERR_STATE "no signing
+ * key" (answer 503) if the service started without one. Close with
+ * issue_close.
+ */
+enum hs_err serve_issue_open(struct sreq *q, unsigned flags,
+    struct issue **is, char *err);
 
 /* The audit actor of the request's principal (valid while q is). */
 void serve_actor(const struct sreq *q, struct actor *a);

@@ -84,12 +84,13 @@ list_account(void *ctx, const struct account *a)
 	page_esc(b, sc);
 	buf_printf(b, "</td><td data-label=\"%s\">", PL(lang, "单位", "Org"));
 	page_esc(b, a->org);
-	buf_printf(b, "</td><td data-label=\"%s\">%s%s%s%s</td><td>",
+	buf_printf(b, "</td><td data-label=\"%s\">%s%s%s%s",
 	    PL(lang, "状态", "State"),
 	    a->disabled ? PL(lang, "已停用 ", "disabled ") : "",
 	    a->locked ? PL(lang, "已锁定 ", "locked ") : "",
 	    !a->has_password ? PL(lang, "待设置密码 ", "invited ") : "",
 	    a->totp_enrolled ? PL(lang, "已绑定验证码", "TOTP") : "");
+	buf_printf(b, "</td><td data-label=\"%s\">", PL(lang, "操作", "Actions"));
 	if (a->disabled)
 		act_button(q, b, a->name, "enable", PL(lang, "启用", "Enable"));
 	else
@@ -298,9 +299,10 @@ list_token(void *ctx, const struct api_token *t)
 	    PL(lang, "范围", "Scope"));
 	page_esc(b, sc);
 	buf_printf(b, "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">"
-	    "%s</td><td data-label=\"%s\">%s</td><td>",
+	    "%s</td><td data-label=\"%s\">%s</td>",
 	    PL(lang, "创建", "Created"), created, PL(lang, "到期", "Expires"),
 	    expires, PL(lang, "最近使用", "Last used"), used);
+	buf_printf(b, "<td data-label=\"%s\">", PL(lang, "操作", "Actions"));
 	if (t->revoked) {
 		buf_puts(b, PL(lang, "已吊销", "revoked"));
 	} else {

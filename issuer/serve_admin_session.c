@@ -260,8 +260,9 @@ serve_signin_post(struct sreq *q)
 		serve_error(q, serve_status(rc), err);
 		return;
 	}
+	/* Practitioners' pages are /my/ (issue 14). */
 	serve_redirect(q, role_is_staff(a.role) && !a.totp_enrolled ?
-	    "/admin/totp" : "/admin/");
+	    "/admin/totp" : a.role == ROLE_PRACTITIONER ? "/my/" : "/admin/");
 }
 
 void
@@ -373,7 +374,8 @@ serve_invite_post(struct sreq *q)
 		serve_error(q, serve_status(rc), err);
 		return;
 	}
-	serve_redirect(q, role_is_staff(a.role) ? "/admin/totp" : "/admin/");
+	serve_redirect(q, role_is_staff(a.role) ? "/admin/totp" :
+	    a.role == ROLE_PRACTITIONER ? "/my/" : "/admin/");
 }
 
 /* ---- TOTP enrolment ---- */
@@ -462,7 +464,7 @@ totp_page(struct sreq *q, int status, const char *msg)
 	buf_printf(&b, "<p>%s</p><code class=\"secret\" id=\"secret\">",
 	    PL(lang, "密钥", "Key"));
 	page_esc(&b, secret);
-	buf_puts(&b, "</code>\n<p class=\"hint\">");
+	buf_puts(&b, "</code>\n<p class=\"hint uri\">");
 	page_esc(&b, uri);
 	buf_puts(&b, "</p>\n<form class=\"stack\" method=\"post\" "
 	    "action=\"/admin/totp\">");

@@ -25,6 +25,7 @@ static const char console_css[] =
 "form.stack button{margin-top:.8rem}\n"
 ".secret{word-break:break-all;font-family:monospace;background:#fff;"
 "border:1px dashed var(--line);padding:.5rem;display:block}\n"
+".uri{word-break:break-all}\n"
 ".qr{width:220px;height:220px;image-rendering:pixelated}\n"
 ".error{color:var(--bad);font-weight:600}\n"
 ".notice{color:var(--ok);font-weight:600}\n"
