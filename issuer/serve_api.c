@@ -808,9 +808,8 @@ cert_call(struct sreq *q, enum cert_call call)
 	}
 
 	/* The same library calls as the CLI, signing through the signer. */
-	if ((rc = issue_open_signer(so->cfg, q->db, call == CALL_REVOKE ? 0 :
-	    ISSUE_RENDER, serve_signer(q->sv), so->key_label, &is, err)) !=
-	    HS_OK)
+	if ((rc = serve_issue_open(q, call == CALL_REVOKE ? 0 : ISSUE_RENDER,
+	    &is, err)) != HS_OK)
 		goto fail;
 	ans = json_object();
 	if (call == CALL_ISSUE) {
