@@ -2,6 +2,7 @@
  * hourseal-issuer serve [--listen ADDR] [--admin-listen ADDR]
  *                       [--public-url URL] [--threads N] [--no-sandbox]
  *                       [--access-log FILE] [--trust-proxy]
+ *                       [--rate N] [--api-rate N] [--api-burst N]
  *                       [--check-sandbox]
  *
  * The issuing service (service.md §3). Before anything else it forks the
@@ -45,6 +46,7 @@
 #include "app/signer.h"
 #include "cmd.h"
 #include "serve.h"
+#include "serve_api.h"
 #include "store/keys.h"
 #include "store/store.h"
 #include "tlog/note.h"
@@ -52,14 +54,14 @@
 struct args {
 	const char *listen, *admin_listen, *public_url, *access_log;
 	long threads;
-	double rate, burst, srate, sburst;
+	double rate, burst, srate, sburst, api_rate, api_burst;
 	bool no_sandbox, check_sandbox, trust_proxy, routes;
 };
 
 enum {
 	OPT_LISTEN = 256, OPT_ADMIN, OPT_URL, OPT_THREADS, OPT_NOSANDBOX,
 	OPT_CHECK, OPT_LOG, OPT_PROXY, OPT_ROUTES, OPT_RATE, OPT_BURST,
-	OPT_SRATE, OPT_SBURST,
+	OPT_SRATE, OPT_SBURST, OPT_API_RATE, OPT_API_BURST,
 };
 
 static const struct option longopts[] = {
@@ -76,6 +78,8 @@ static const struct option longopts[] = {
 	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "signin-rate", required_argument, NULL, OPT_SRATE },
 	{ "signin-burst", required_argument, NULL, OPT_SBURST },
+	{ "api-rate", required_argument, NULL, OPT_API_RATE },
+	{ "api-burst", required_argument, NULL, OPT_API_BURST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -91,6 +95,8 @@ serve_parse(const struct cmd *c, int argc, char **argv, void *vargs)
 	a->burst = 200;
 	a->srate = 0.5;
 	a->sburst = 10;
+	a->api_rate = 20;       /* per API token: requests a second */
+	a->api_burst = 100;
 	while ((o = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (o) {
 		case OPT_LISTEN: a->listen = optarg; break;
@@ -109,17 +115,21 @@ serve_parse(const struct cmd *c, int argc, char **argv, void *vargs)
 		case OPT_RATE:
 		case OPT_BURST:
 		case OPT_SRATE:
-		case OPT_SBURST: {
+		case OPT_SBURST:
+		case OPT_API_RATE:
+		case OPT_API_BURST: {
 			long v;
 
 			if (cmd_number(c, o == OPT_RATE ? "--rate" :
 			    o == OPT_BURST ? "--burst" : o == OPT_SRATE ?
-			    "--signin-rate" : "--signin-burst", optarg, 0,
-			    100000, &v) != 0)
+			    "--signin-rate" : o == OPT_SBURST ? "--signin-burst" :
+			    o == OPT_API_RATE ? "--api-rate" : "--api-burst",
+			    optarg, 0, 100000, &v) != 0)
 				return 1;
 			*(o == OPT_RATE ? &a->rate : o == OPT_BURST ? &a->burst :
-			    o == OPT_SRATE ? &a->srate : &a->sburst) =
-			    (double)v;
+			    o == OPT_SRATE ? &a->srate : o == OPT_SBURST ?
+			    &a->sburst : o == OPT_API_RATE ? &a->api_rate :
+			    &a->api_burst) = (double)v;
 			break;
 		}
 		default: return CMD_USAGE;
@@ -415,7 +425,13 @@ serve_run_cmd(struct cmd *c, void *vargs)
 	so.https = strncmp(purl, "https://", 8) == 0;
 	so.log = stderr;
 	so.key_label = label;
+	if ((rc = api_limits_new(a->api_rate, a->api_burst, &so.api_limits,
+	    err)) != HS_OK) {
+		rc = cmd_fail(c, rc, err);
+		goto out;
+	}
 	rc = serve_run(&so, &pub, a->admin_listen ? &adm : NULL, signer);
+	api_limits_free(so.api_limits);
 out:
 	note_signer_free(signer);
 	signer_remote_free(remote);

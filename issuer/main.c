@@ -91,6 +91,7 @@ static const struct {
 	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
 	    "[--threads N] [--access-log FILE] [--trust-proxy] "
 	    "[--rate R] [--burst B] [--signin-rate R] [--signin-burst B] "
+	    "[--api-rate R] [--api-burst B] "
 	    "[--no-sandbox] [--check-sandbox] [--routes]" },
 };
 

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "serve.h"
+#include "serve_api.h"
 #include "store/store.h"
 
 struct serve {
@@ -131,7 +132,10 @@ serve_gate(const struct route *rt, enum principal_role role, bool via_token,
 	case RA_TOKEN:
 		if (!via_token)
 			return 401;
-		return authz_allowed(role, rt->action) ? 0 : 404;
+		/* A token's role is fixed and known to its holder: a call
+		 * it may not make is forbidden (objects out of its scope
+		 * still answer 404). */
+		return authz_allowed(role, rt->action) ? 0 : 403;
 	case RA_SESSION:
 	case RA_ENROL:
 		if (via_token || role == PRINCIPAL_NONE)
@@ -295,56 +299,21 @@ is_api(const char *path)
 	return strncmp(path, "/api/", 5) == 0;
 }
 
-static const char *
-status_text(int status)
-{
-	switch (status) {
-	case 400: return "bad_request";
-	case 401: return "unauthorized";
-	case 403: return "forbidden";
-	case 404: return "not_found";
-	case 405: return "method_not_allowed";
-	case 409: return "conflict";
-	case 413: return "too_large";
-	case 414: return "uri_too_long";
-	case 415: return "unsupported_media_type";
-	case 429: return "rate_limited";
-	case 431: return "headers_too_large";
-	case 503: return "unavailable";
-	default: return "internal";
-	}
-}
-
 /* The JSON or HTML error body for status. */
 static void
 error_body(struct http_req *r, enum page_lang lang, int status,
     const char *msg, const char *const *headers)
 {
 	struct buf b;
-	const char *ctype;
+	const char *ctype = "text/html; charset=utf-8";
 
-	buf_init(&b);
+	/* The APIs' errors: {"error": {"code", "message"}} (serve_api.h). */
 	if (is_api(http_path(r))) {
-		size_t i;
-
-		buf_printf(&b, "{\"code\":\"%s\",\"message\":\"",
-		    status_text(status));
-		for (i = 0; msg[i] != '\0'; i++) {
-			unsigned char c = (unsigned char)msg[i];
-
-			if (c == '"' || c == '\\')
-				buf_printf(&b, "\\%c", c);
-			else if (c < 0x20)
-				buf_printf(&b, "\\u%04x", c);
-			else
-				buf_putc(&b, (char)c);
-		}
-		buf_puts(&b, "\"}\n");
-		ctype = "application/json";
-	} else {
-		page_error(&b, lang, status, msg);
-		ctype = "text/html; charset=utf-8";
+		api_error_status(r, status, msg, headers);
+		return;
 	}
+	buf_init(&b);
+	page_error(&b, lang, status, msg);
 	if (b.oom) {
 		buf_free(&b);
 		return;
@@ -579,6 +548,10 @@ app_handle(void *ctx, struct http_req *r)
 	if (st == 303) {
 		serve_redirect(&q, q.signed_in ? "/admin/totp" :
 		    "/admin/signin");
+		return;
+	}
+	if (st == 403 && q.via_token) {
+		serve_api_forbidden(&q);
 		return;
 	}
 	if (st != 0) {

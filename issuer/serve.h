@@ -31,6 +31,7 @@
 #include "web/http.h"
 #include "web/page.h"
 
+struct api_limits;
 struct note_signer;
 struct serve;
 struct sreq;
@@ -110,6 +111,7 @@ struct serve_opts {
 	bool https;               /* public_url is https */
 	const char *key_label;    /* the signer's key label ("" if none) */
 	FILE *log;                /* messages (stderr) */
+	struct api_limits *api_limits; /* per-token limits (serve_api.h) */
 };
 
 /* One request as the handler sees it. */

@@ -9,6 +9,7 @@
  * limit, bucket, faces, metrics label, secret "*".
  */
 #include "serve.h"
+#include "serve_api.h"
 
 #define KB 1024
 #define PUB FACE_PUBLIC
@@ -70,7 +71,27 @@ const struct route serve_routes[] = {
 	/* Records and the audit log (the console helper:
 	 * serve_admin_records.c, serve_admin_audit.c) go here. */
 
-	/* The APIs (the api helper: serve_api*.c), RA_TOKEN, go here. */
+	/* The APIs (serve_api.c): token only, on the admin listener. The
+	 * handlers read and bound the body themselves (media type by
+	 * call). GET /api/v1/records lists the provider's own records. */
+	{ "/api/v1/records", "POST", AZ_RECORD_SUBMIT, RA_TOKEN, AZS_RECORD,
+	    serve_api_records_post, BODY_RAW, API_RECORDS_MAX_BODY, GEN, ADM,
+	    "api_records", false },
+	{ "/api/v1/records", "GET, HEAD", AZ_RECORD_VIEW, RA_TOKEN,
+	    AZS_RECORD, serve_api_records_get, BODY_NONE, 0, GEN, ADM,
+	    "api_records", false },
+	{ "/api/v1/hours", "POST", AZ_HOURS_QUERY, RA_TOKEN, AZS_RECORD,
+	    serve_api_hours, BODY_RAW, API_SMALL_BODY, GEN, ADM, "api_hours",
+	    false },
+	{ "/api/v1/issue", "POST", AZ_CERT_ISSUE, RA_TOKEN, AZS_RECORD,
+	    serve_api_issue, BODY_RAW, API_SMALL_BODY, GEN, ADM, "api_issue",
+	    false },
+	{ "/api/v1/revoke", "POST", AZ_CERT_REVOKE, RA_TOKEN, AZS_RECORD,
+	    serve_api_revoke, BODY_RAW, API_SMALL_BODY, GEN, ADM, "api_revoke",
+	    false },
+	{ "/api/v1/reissue", "POST", AZ_CERT_REISSUE, RA_TOKEN, AZS_RECORD,
+	    serve_api_reissue, BODY_RAW, API_SMALL_BODY, GEN, ADM,
+	    "api_reissue", false },
 };
 
 const size_t serve_nroutes = sizeof(serve_routes) / sizeof(serve_routes[0]);

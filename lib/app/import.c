@@ -39,6 +39,42 @@ import_report(struct importer *im, enum import_level level,
 	im->o->report(im->o->ctx, level, msg);
 }
 
+enum hs_err
+import_count_row(struct importer *im, char *err)
+{
+	if (im->o->max_rows != 0 && im->st->rows >= im->o->max_rows)
+		return hs_fail(err, HS_ERR_TOOBIG, "%s: more than %zu rows "
+		    "(send at most %zu rows per request)", im->file,
+		    im->o->max_rows, im->o->max_rows);
+	im->st->rows++;
+	return HS_OK;
+}
+
+void
+import_rejected(struct importer *im, size_t line, const char *rowerr)
+{
+	const char *colon;
+	char field[32] = "";
+	int k;
+
+	im->st->rejected++;
+	import_report(im, IMPORT_ERROR, "%s:%zu: %s", im->file, line, rowerr);
+	if (im->o->row_error == NULL)
+		return;
+	/* "field: reason" when the text before the colon names a field. */
+	colon = strstr(rowerr, ": ");
+	if (colon != NULL && (size_t)(colon - rowerr) < sizeof(field)) {
+		memcpy(field, rowerr, (size_t)(colon - rowerr));
+		field[colon - rowerr] = '\0';
+		if ((k = import_field_parse(field)) >= 0 &&
+		    strcmp(field, import_field_name(k)) == 0) {
+			im->o->row_error(im->o->ctx, line, field, colon + 2);
+			return;
+		}
+	}
+	im->o->row_error(im->o->ctx, line, "", rowerr);
+}
+
 static const char *
 ptype_name(enum import_ptype t)
 {
@@ -268,8 +304,14 @@ import_do_row(struct importer *im, const char *const f[IMPORT_NFIELDS],
 	*rejected = false;
 	if (im->row_fn != NULL)
 		return im->row_fn(im, f, line, err);
-	im->st->rows++;
+	if ((rc = import_count_row(im, err)) != HS_OK)
+		return rc;
 	rc = import_check_row(im->pol, f, im->o->today, &r, warn, rowerr);
+	/* A provider's token submits its own courses only. */
+	if (rc == HS_OK && im->o->provider != NULL &&
+	    strcmp(r.provider, im->o->provider) != 0)
+		rc = hs_fail(rowerr, HS_ERR_INVALID, "provider: must be %s (the "
+		    "token's provider), not %s", im->o->provider, r.provider);
 	if (rc == HS_OK) {
 		rc = store_row(im, &r, line, rowerr);
 		if (rc != HS_OK && rc != HS_ERR_INVALID) {
@@ -280,8 +322,7 @@ import_do_row(struct importer *im, const char *const f[IMPORT_NFIELDS],
 	}
 	if (rc != HS_OK) {
 		*rejected = true;
-		im->st->rejected++;
-		import_report(im, IMPORT_ERROR, "%s:%zu: %s", im->file, line, rowerr);
+		import_rejected(im, line, rowerr);
 		return HS_OK;
 	}
 	if (warn[0] != '\0') {
@@ -292,18 +333,20 @@ import_do_row(struct importer *im, const char *const f[IMPORT_NFIELDS],
 	return HS_OK;
 }
 
-enum hs_err
-import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
-    const struct import_options *o, struct import_stats *st, char *err)
+/*
+ * One import of text (len bytes of UTF-8 named name) read as fmt: the
+ * transaction, the reader, the rejects, the audit row, the commit.
+ */
+static enum hs_err
+import_run(sqlite3 *db, const struct config *cfg, const struct policy *pol,
+    const struct import_options *o, const char *name, const char *text,
+    size_t len, enum import_format fmt, struct import_stats *st, char *err)
 {
 	struct importer im;
-	char *raw = NULL, *owned = NULL, *text = NULL;
-	size_t rawlen, len;
-	const char *base, *ext;
-	bool jsonl;
+	char detail[160];
+	bool keep = o->rejects_path != NULL || o->skip_invalid;
 	enum hs_err rc;
 
-	memset(st, 0, sizeof(*st));
 	memset(&im, 0, sizeof(im));
 	buf_init(&im.rejects);
 	im.db = db;
@@ -311,22 +354,10 @@ import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 	im.pol = pol;
 	im.o = o;
 	im.st = st;
-	base = strrchr(o->path, '/');
-	im.file = base ? base + 1 : o->path;
+	im.file = name;
 	time_now_rfc3339(im.now);
 	snprintf(im.auto_by, sizeof(im.auto_by), "auto (policy %s)",
 	    policy_name(pol));
-
-	if ((rc = file_read(o->path, IMPORT_MAX_BYTES, &raw, &rawlen, err))
-	    != HS_OK)
-		goto out;
-	if ((rc = import_decode(im.file, raw, rawlen, o->encoding, &text, &len,
-	    &owned, err)) != HS_OK)
-		goto out;
-	ext = strrchr(im.file, '.');
-	jsonl = (ext != NULL && (strcasecmp(ext, ".jsonl") == 0 ||
-	    strcasecmp(ext, ".ndjson") == 0 || strcasecmp(ext, ".json") == 0))
-	    || (len > 0 && text[strspn(text, " \t\r\n")] == '{');
 
 	/* A big import touches many pages: keep them in memory (up to 256
 	 * MiB) instead of spilling to the WAL mid-transaction. */
@@ -335,7 +366,8 @@ import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 		goto out;
 	if ((rc = records_writer_open(db, &im.w, err)) != HS_OK)
 		goto fail;
-	rc = jsonl ? import_jsonl(&im, text, len, err) :
+	rc = fmt == IMPORT_JSONL ? import_jsonl(&im, text, len, err) :
+	    fmt == IMPORT_JSON_ARRAY ? import_json_array(&im, text, len, err) :
 	    import_csv(&im, text, len, err);
 	if (rc != HS_OK)
 		goto fail;
@@ -346,10 +378,12 @@ import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 	if (im.reported > (o->max_errors ? o->max_errors : 100))
 		import_report(&im, IMPORT_NOTE, "%s: %zu more errors not shown",
 		    im.file, im.reported - (o->max_errors ? o->max_errors : 100));
-	if (st->rejected > 0 && o->rejects_path == NULL) {
+	if (st->rejected > 0 && !keep) {
 		rc = hs_fail(err, HS_ERR_INVALID, "%s: %zu of %zu rows rejected; "
-		    "nothing imported (fix them, or use --skip-invalid FILE to "
-		    "import the rest)", im.file, st->rejected, st->rows);
+		    "nothing imported (fix them, or use %s to import the rest)",
+		    im.file, st->rejected, st->rows, o->skip_invalid ||
+		    o->who != NULL ? "skip_invalid=1" :
+		    "--skip-invalid FILE");
 		goto fail;
 	}
 	/*
@@ -362,16 +396,26 @@ import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 		goto fail;
 	records_writer_free(im.w);
 	im.w = NULL;
-	/* One audit row for the run, if it changed anything. */
-	if (st->inserted > 0 || st->people_new > 0 || st->people_changed > 0) {
+	/* One audit row for the run: always for a submission through the
+	 * API (o->who set: the caller's actor), else only if it changed
+	 * anything (the shell operator). */
+	if (o->who != NULL) {
+		snprintf(detail, sizeof(detail), "rows %zu, inserted %zu, "
+		    "unchanged %zu, rejected %zu", st->rows, st->inserted,
+		    st->duplicates, st->rejected);
+		if ((rc = audit_append(db, o->who, "record.submit",
+		    o->submitted_by ? o->submitted_by : "records", detail,
+		    NULL, err)) != HS_OK)
+			goto fail;
+	} else if (st->inserted > 0 || st->people_new > 0 ||
+	    st->people_changed > 0) {
 		struct actor op = audit_operator(cfg->issuer);
-		char detail[128];
 
 		snprintf(detail, sizeof(detail), "records %zu new, %zu "
 		    "duplicate, %zu rejected", st->inserted, st->duplicates,
 		    st->rejected);
-		if ((rc = audit_append(db, o->who ? o->who : &op,
-		    "record.submit", im.file, detail, NULL, err)) != HS_OK)
+		if ((rc = audit_append(db, &op, "record.submit", im.file,
+		    detail, NULL, err)) != HS_OK)
 			goto fail;
 	}
 	if ((rc = store_commit(db, err)) != HS_OK)
@@ -393,11 +437,74 @@ fail:
 	}
 out:
 	buf_free(&im.rejects);
+	return rc;
+}
+
+enum hs_err
+import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
+    const struct import_options *o, struct import_stats *st, char *err)
+{
+	char *raw = NULL, *owned = NULL, *text = NULL;
+	size_t rawlen, len;
+	const char *base, *ext, *file;
+	enum import_format fmt = o->format;
+	enum hs_err rc;
+
+	memset(st, 0, sizeof(*st));
+	base = strrchr(o->path, '/');
+	file = base ? base + 1 : o->path;
+	if ((rc = file_read(o->path, IMPORT_MAX_BYTES, &raw, &rawlen, err))
+	    != HS_OK)
+		goto out;
+	if ((rc = import_decode(file, raw, rawlen, o->encoding, &text, &len,
+	    &owned, err)) != HS_OK)
+		goto out;
+	ext = strrchr(file, '.');
+	if (fmt == IMPORT_AUTO)
+		fmt = (ext != NULL && (strcasecmp(ext, ".jsonl") == 0 ||
+		    strcasecmp(ext, ".ndjson") == 0 ||
+		    strcasecmp(ext, ".json") == 0)) || (len > 0 &&
+		    text[strspn(text, " \t\r\n")] == '{') ? IMPORT_JSONL :
+		    IMPORT_CSV;
+	rc = import_run(db, cfg, pol, o, file, text, len, fmt, st, err);
+out:
 	free(owned);
 	free(raw);
 	return rc;
 }
 
+enum hs_err
+import_buffer(sqlite3 *db, const struct config *cfg, const struct policy *pol,
+    const struct import_options *o, const char *data, size_t len,
+    struct import_stats *st, char *err)
+{
+	char *owned = NULL, *text = NULL;
+	const char *name = o->path ? o->path : "request";
+	enum import_format fmt = o->format;
+	size_t tlen, lead;
+	enum hs_err rc;
+
+	memset(st, 0, sizeof(*st));
+	if (len > IMPORT_MAX_BYTES)
+		return hs_fail(err, HS_ERR_TOOBIG, "%s: more than %zu bytes",
+		    name, (size_t)IMPORT_MAX_BYTES);
+	/* UTF-8 only (no encoding): import_decode only reads data then. */
+	if ((rc = import_decode(name, (char *)data, len, NULL, &text, &tlen,
+	    &owned, err)) != HS_OK)
+		goto out;
+	if (fmt == IMPORT_AUTO) {
+		for (lead = 0; lead < tlen && strchr(" \t\r\n", text[lead]) &&
+		    text[lead] != '\0'; lead++)
+			;
+		fmt = lead < tlen && text[lead] == '{' ? IMPORT_JSONL :
+		    lead < tlen && text[lead] == '[' ? IMPORT_JSON_ARRAY :
+		    IMPORT_CSV;
+	}
+	rc = import_run(db, cfg, pol, o, name, text, tlen, fmt, st, err);
+out:
+	free(owned);
+	return rc;
+}
 
 /* import_read_one: keeps the one row, refuses a second. */
 static enum hs_err

@@ -84,6 +84,15 @@ enum hs_err import_check_row(const struct policy *pol,
     const char *const f[IMPORT_NFIELDS], long today,
     struct import_record *r, char *warn, char *err);
 
+/* How the input is read (import_buffer; import_file guesses). */
+enum import_format {
+	IMPORT_AUTO,        /* by the file name's extension, else the text */
+	IMPORT_CSV,         /* a header row, then rows (RFC 4180) */
+	IMPORT_JSONL,       /* one JSON object a line */
+	IMPORT_JSON_ARRAY,  /* one JSON array of objects; "line" is the
+	                     * object's 1-based position in the array */
+};
+
 /* How a message passed to import_options.report is meant. */
 enum import_level { IMPORT_ERROR, IMPORT_WARNING, IMPORT_NOTE };
 
@@ -99,8 +108,18 @@ struct import_options {
 	/* Receives each row's error, warning or note (one line, no "\n"). */
 	void (*report)(void *ctx, enum import_level level, const char *msg);
 	void *ctx;
-	/* Who submits, for the audit log; NULL: the shell operator. */
-	const struct actor *who;
+	/*
+	 * For import_buffer (the API); all zero on the command line.
+	 * row_error, if set, receives every rejected row as line, field
+	 * (an import_field_name, or "" for the row as a whole) and reason.
+	 */
+	enum import_format format;
+	bool skip_invalid;          /* keep the valid rows, drop the rest */
+	const char *provider;       /* every row's provider must be this */
+	const struct actor *who;    /* who submits: one record.submit row */
+	size_t max_rows;            /* 0: no limit; over it: HS_ERR_TOOBIG */
+	void (*row_error)(void *ctx, size_t line, const char *field,
+	    const char *reason);
 };
 
 struct import_stats {
@@ -133,6 +152,22 @@ struct import_stats {
 enum hs_err import_file(sqlite3 *db, const struct config *cfg,
     const struct policy *pol, const struct import_options *o,
     struct import_stats *st, char *err);
+
+/*
+ * The same import from memory: len bytes at data (data[len] must be
+ * '\0', as file_read leaves it), read as o->format
+ * (IMPORT_AUTO: JSON Lines if it starts with '{', a JSON array if with
+ * '[', else CSV), UTF-8 only; o->path names it in messages ("request").
+ * Every row is checked exactly as import_file checks it, plus
+ * o->provider. All or nothing unless o->skip_invalid (or a rejects
+ * file). With o->who, one audit row "record.submit" (object
+ * o->submitted_by or "records", detail the counts) commits with the
+ * records. HS_ERR_TOOBIG when there are more than o->max_rows rows
+ * (nothing is stored); the other errors as import_file.
+ */
+enum hs_err import_buffer(sqlite3 *db, const struct config *cfg,
+    const struct policy *pol, const struct import_options *o,
+    const char *data, size_t len, struct import_stats *st, char *err);
 
 /* One row's fields as read from a file, unchecked. */
 struct import_fields {

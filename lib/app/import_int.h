@@ -50,6 +50,19 @@ void import_report(struct importer *im, enum import_level level,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
+ * Counts one more data row: HS_OK, or HS_ERR_TOOBIG (err says the
+ * bound) when it is one more than o->max_rows allows.
+ */
+enum hs_err import_count_row(struct importer *im, char *err);
+
+/*
+ * Counts and reports a rejected row (line; rowerr "field: reason" or a
+ * reason about the whole row): to o->report as text, to o->row_error as
+ * line, field and reason.
+ */
+void import_rejected(struct importer *im, size_t line, const char *rowerr);
+
+/*
  * Validates and stores one row (fields f, from line). A rejected row is
  * counted and reported, *rejected set and its reason put in rowerr (an
  * HS_ERRLEN buffer). Returns HS_OK unless the import must stop (a
@@ -80,5 +93,8 @@ enum hs_err import_csv(struct importer *im, const char *text, size_t len,
     char *err);
 enum hs_err import_jsonl(struct importer *im, const char *text, size_t len,
     char *err);
+/* Reads text as one JSON array of row objects (the API's application/json). */
+enum hs_err import_json_array(struct importer *im, const char *text,
+    size_t len, char *err);
 
 #endif

@@ -376,13 +376,12 @@ import_csv(struct importer *im, const char *text, size_t len, char *err)
 			f[k] = NULL;
 		if (c.nf < ncols || (c.nf > ncols && strlen(csv_field(&c,
 		    ncols)) > 0)) {
-			im->st->rows++;
-			im->st->rejected++;
+			if ((rc = import_count_row(im, err)) != HS_OK)
+				goto out;
 			rejected = true;
 			snprintf(rowerr, sizeof(rowerr), "%zu fields where the "
 			    "header has %zu", c.nf, ncols);
-			import_report(im, IMPORT_ERROR, "%s:%zu: %s", im->file, line,
-			    rowerr);
+			import_rejected(im, line, rowerr);
 		} else {
 			for (i = 0; i < ncols; i++)
 				if (map[i] >= 0)
@@ -429,89 +428,138 @@ json_text(json_t *v, char *out, size_t outsz)
 	return 0;
 }
 
-enum hs_err
-import_jsonl(struct importer *im, const char *text, size_t len, char *err)
+/*
+ * One row object j (NULL or not an object: parse problem in why) from
+ * line: its fields to import_do_row, or a rejection. raw (n bytes) is
+ * the row's text for the rejects file when j is not an object.
+ */
+static enum hs_err
+json_row(struct importer *im, json_t *j, const char *why, size_t line,
+    const char *raw, size_t n, char *err)
 {
 	const char *f[IMPORT_NFIELDS], *key;
+	char (*own)[IMPORT_MAX_FIELD + 1] = NULL;
 	char rowerr[HS_ERRLEN];
-	size_t pos = 0, line = 0, end;
-	json_t *j, *v;
-	json_error_t je;
-	bool rejected;
+	bool rejected = false;
+	json_t *v;
 	enum hs_err rc = HS_OK;
 	int k;
 
-	while (pos < len) {
-		char own[IMPORT_NFIELDS][IMPORT_MAX_FIELD + 1];
+	for (k = 0; k < IMPORT_NFIELDS; k++)
+		f[k] = NULL;
+	if (j == NULL || !json_is_object(j)) {
+		snprintf(rowerr, sizeof(rowerr), "not a JSON object: %s",
+		    j == NULL ? why : "another JSON value");
+		goto bad;
+	}
+	if ((own = malloc(IMPORT_NFIELDS * sizeof(*own))) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	json_object_foreach(j, key, v) {
+		if ((k = import_field_parse(key)) == -2)
+			continue;
+		if (k == -1) {
+			snprintf(rowerr, sizeof(rowerr), "unknown field "
+			    "\"%.60s\"", key);
+			goto bad;
+		}
+		if (f[k] != NULL) {
+			snprintf(rowerr, sizeof(rowerr), "%s given twice",
+			    import_field_name(k));
+			goto bad;
+		}
+		if (json_text(v, own[k], sizeof(own[k])) != 0) {
+			snprintf(rowerr, sizeof(rowerr), "%s: must be a "
+			    "string or a number, at most %d bytes",
+			    import_field_name(k), IMPORT_MAX_FIELD);
+			goto bad;
+		}
+		f[k] = own[k];
+	}
+	rc = import_do_row(im, f, line, &rejected, rowerr, err);
+	if (rc != HS_OK)
+		goto out;
+	goto rej;
+bad:
+	if ((rc = import_count_row(im, err)) != HS_OK)
+		goto out;
+	rejected = true;
+	import_rejected(im, line, rowerr);
+rej:
+	if (rejected && im->o->rejects_path != NULL) {
+		json_t *o = json_is_object(j) ? json_deep_copy(j) :
+		    json_object();
+		char *t;
 
+		if (!json_is_object(j))
+			json_object_set_new(o, "#text", json_stringn(raw, n));
+		json_object_set_new(o, "#line", json_integer(
+		    (json_int_t)line));
+		json_object_set_new(o, "#error", json_string(rowerr));
+		if ((t = json_dumps(o, JSON_COMPACT)) != NULL) {
+			buf_puts(&im->rejects, t);
+			buf_putc(&im->rejects, '\n');
+			free(t);
+		}
+		json_decref(o);
+	}
+out:
+	free(own);
+	return rc;
+}
+
+enum hs_err
+import_jsonl(struct importer *im, const char *text, size_t len, char *err)
+{
+	size_t pos = 0, line = 0, end, k;
+	json_t *j;
+	json_error_t je;
+	enum hs_err rc = HS_OK;
+
+	while (pos < len) {
 		line++;
 		end = pos;
 		while (end < len && text[end] != '\n')
 			end++;
-		j = NULL;
-		rejected = false;
-		if (strspn(text + pos, " \t\r") >= end - pos)
-			goto next; /* blank line */
-		for (k = 0; k < IMPORT_NFIELDS; k++)
-			f[k] = NULL;
-		j = json_loadb(text + pos, end - pos, JSON_REJECT_DUPLICATES, &je);
-		if (j == NULL || !json_is_object(j)) {
-			snprintf(rowerr, sizeof(rowerr), "not a JSON object: %s",
-			    j == NULL ? je.text : "another JSON value");
-			goto bad;
+		for (k = pos; k < end && strchr(" \t\r", text[k]) != NULL;
+		    k++)
+			;
+		if (k < end) {
+			j = json_loadb(text + pos, end - pos,
+			    JSON_REJECT_DUPLICATES, &je);
+			rc = json_row(im, j, je.text, line, text + pos,
+			    end - pos, err);
+			json_decref(j);
+			if (rc != HS_OK)
+				break;
 		}
-		json_object_foreach(j, key, v) {
-			if ((k = import_field_parse(key)) == -2)
-				continue;
-			if (k == -1) {
-				snprintf(rowerr, sizeof(rowerr), "unknown field "
-				    "\"%.60s\"", key);
-				goto bad;
-			}
-			if (f[k] != NULL) {
-				snprintf(rowerr, sizeof(rowerr), "%s given twice",
-				    import_field_name(k));
-				goto bad;
-			}
-			if (json_text(v, own[k], sizeof(own[k])) != 0) {
-				snprintf(rowerr, sizeof(rowerr), "%s: must be a "
-				    "string or a number, at most %d bytes",
-				    import_field_name(k), IMPORT_MAX_FIELD);
-				goto bad;
-			}
-			f[k] = own[k];
-		}
-		if ((rc = import_do_row(im, f, line, &rejected, rowerr, err)) != HS_OK)
-			goto out;
-		goto rej;
-bad:
-		im->st->rows++;
-		im->st->rejected++;
-		rejected = true;
-		import_report(im, IMPORT_ERROR, "%s:%zu: %s", im->file, line, rowerr);
-rej:
-		if (rejected && im->o->rejects_path != NULL) {
-			json_t *o = json_is_object(j) ? json_deep_copy(j) :
-			    json_object();
-			char *s;
-
-			if (!json_is_object(j))
-				json_object_set_new(o, "#text", json_stringn(
-				    text + pos, end - pos));
-			json_object_set_new(o, "#line", json_integer(
-			    (json_int_t)line));
-			json_object_set_new(o, "#error", json_string(rowerr));
-			if ((s = json_dumps(o, JSON_COMPACT)) != NULL) {
-				buf_puts(&im->rejects, s);
-				buf_putc(&im->rejects, '\n');
-				free(s);
-			}
-			json_decref(o);
-		}
-next:
-		json_decref(j);
 		pos = end + 1;
 	}
-out:
+	return rc;
+}
+
+enum hs_err
+import_json_array(struct importer *im, const char *text, size_t len,
+    char *err)
+{
+	json_t *a, *j;
+	json_error_t je;
+	enum hs_err rc = HS_OK;
+	size_t i;
+
+	/* One document: a syntax error anywhere spoils all of it. */
+	a = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (a == NULL)
+		return hs_fail(err, HS_ERR_FORMAT, "%s:%d: not valid JSON "
+		    "(column %d): %s", im->file, je.line, je.column, je.text);
+	if (!json_is_array(a)) {
+		json_decref(a);
+		return hs_fail(err, HS_ERR_FORMAT, "%s: must be a JSON array of "
+		    "records", im->file);
+	}
+	json_array_foreach(a, i, j) {
+		if ((rc = json_row(im, j, "", i + 1, "", 0, err)) != HS_OK)
+			break;
+	}
+	json_decref(a);
 	return rc;
 }

@@ -337,7 +337,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX records_state ON records(state, id, region);"
 	"CREATE INDEX records_domain ON records(state, domain, id, region);"
 	"CREATE INDEX records_provider ON records(state, provider, id);"
-	"CREATE INDEX records_unit ON records(state, unit, id);",
+	"CREATE INDEX records_unit ON records(state, unit, id);"
+	/* The APIs' lookups (issuer/serve_api.c): POST /api/v1/hours finds
+	 * a person by id-digest; GET /api/v1/records pages a provider's
+	 * records in any state. */
+	"CREATE INDEX practitioners_digest ON practitioners(id_digest);"
+	"CREATE INDEX records_provider_id ON records(provider, id);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -6,7 +6,9 @@
 # provider, employer, auditor, practitioner, and hr / provider /
 # title-system API tokens -- and the answer is compared with the table:
 # 303 to sign-in, 401 without a token, 404 for a role the action is not
-# for (never 403: a route's existence for other roles is no signal), and
+# for (never 403: a route's existence for other roles is no signal) --
+# except an API token, whose role is fixed and known to its holder: 403
+# forbidden (the API's stable error codes, service.md §4) -- and
 # otherwise the handler runs (no gate note in the access log). Then
 # cells written down independently of the code, scope rules on real
 # objects (out of scope answers 404, nothing changes), and the
@@ -119,8 +121,8 @@ expect ind GET /admin/audit 404 /admin/audit
 expect prov GET /admin/records 200 /admin/records
 expect prac GET /admin/records 404 /admin/records
 expect nobody GET /api/v1/records 401 /api/v1/records
-expect token-title-system GET /api/v1/records 404 /api/v1/records
-expect token-provider POST /api/v1/hours 404 /api/v1/hours
+expect token-title-system GET /api/v1/records 403 /api/v1/records
+expect token-provider POST /api/v1/hours 403 /api/v1/hours
 expect hr35 POST /api/v1/hours 401 /api/v1/hours
 
 # Scope on real objects: out of scope is 404 and changes nothing.
