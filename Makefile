@@ -29,7 +29,7 @@ LDFLAGS ?=
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DHS_TEMPLATES_DIR=\"$(CURDIR)/templates\" $(OPT) $(WARN) -Ilib \
 	      $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(OPT) $(LDFLAGS)
-LIBS        = $(PKG_LIBS) -lhpdf -lm -lpthread
+LIBS        = $(PKG_LIBS) -lsodium -lhpdf -lm -lpthread
 
 .DEFAULT_GOAL := all
 
@@ -37,7 +37,8 @@ LIBS        = $(PKG_LIBS) -lhpdf -lm -lpthread
 # are there. build/config.mk is regenerated when missing; make re-reads it.
 -include build/config.mk
 build/config.mk: scripts/deps.sh Makefile
-	@pkg-config --exists $(PKGS) && [ -f /usr/include/hpdf.h ] || \
+	@pkg-config --exists $(PKGS) && [ -f /usr/include/hpdf.h ] && \
+		[ -f /usr/include/sodium.h ] || \
 		scripts/deps.sh build
 	@mkdir -p build
 	@{ echo "PKG_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \

@@ -7,8 +7,9 @@ what=${1:-test}
 
 build="pkg-config gcc make libssl-dev libsqlite3-dev libjansson-dev libharfbuzz-dev
   libhpdf-dev libqrencode-dev libmicrohttpd-dev libqpdf-dev libdeflate-dev
+  libsodium-dev
   fonts-arphic-uming fonts-wqy-microhei fonts-hanazono fonts-dejavu-core"
-test="$build sqlite3 poppler-utils qpdf zbar-tools golang-go golang-golang-x-mod-dev
+test="$build oathtool sqlite3 poppler-utils qpdf zbar-tools golang-go golang-golang-x-mod-dev
   curl python3 imagemagick clang libclang-rt-14-dev chromium"
 bench="$test wrk time"
 # The browser tests' driver (tests/browser: puppeteer-core from npm), unless
