@@ -16,7 +16,7 @@
 
 #include <microhttpd.h>
 
-#include "http.h"
+#include "web/http.h"
 
 /* Status codes counted separately in the metrics; others go to "other". */
 static const int metric_codes[] = {
@@ -133,6 +133,7 @@ http_opts_default(struct http_opts *o)
 	o->max_headers = 64;
 	o->trust_proxy = 0;
 	o->access_log = NULL;
+	o->prog = "hourseal-verifier";
 }
 
 /* ---- rate limiting ---- */
@@ -309,6 +310,12 @@ const char *
 http_header(const struct http_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->c, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_cookie(const struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->c, MHD_COOKIE_KIND, name);
 }
 
 const char *
@@ -896,7 +903,8 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 
 	if (k > 100 && k % 1000 != 0)
 		return;
-	fputs("hourseal-verifier: libmicrohttpd: ", stderr);
+	fprintf(stderr, "%s: libmicrohttpd: ", s->o.prog ? s->o.prog :
+	    "hourseal");
 	vfprintf(stderr, fmt, ap);
 }
 
