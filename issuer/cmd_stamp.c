@@ -1,25 +1,33 @@
 /*
- * hourseal-issuer stamp: 验印, the verification stamp of HR and industry
- * departments on imported records.
+ * hourseal-issuer stamp, withdraw, correct: 验印 as an account. The
+ * account's role, scope and organisation decide what it may stamp and
+ * the name the stamp carries (app/stamp.h: the same functions the HTTP
+ * service calls); there is no free-text authority any more.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
-#include "store/records.h"
+#include "app/stamp.h"
 #include "core/util.h"
 
+#define BY_GONE "--by is gone: stamp as an account (hourseal-issuer user add " \
+	"NAME --role hr|industry --scope ... --org ORG, then stamp --account " \
+	"NAME)"
+#define AS_GONE "--as is gone: the account's role decides (hourseal-issuer " \
+	"user add ...)"
+
 struct args {
-	const char *ref, *reject, *reason, *by;
-	enum records_authority kind;
+	const char *account, *ref, *reject, *reason, *file;
 	bool list, all;
 	int year;
 };
 
 static int
-print_pending(void *ctx, const struct records_pending *r)
+print_row(void *ctx, const struct stamp_row *r)
 {
 	char h[HOURS_SIZE];
 
@@ -32,6 +40,38 @@ print_pending(void *ctx, const struct records_pending *r)
 	return 0;
 }
 
+/* The principal: the named account, or the operator for --list alone. */
+static int
+principal(struct cmd *x, const char *account, struct principal *p)
+{
+	char err[HS_ERRLEN] = "";
+	enum hs_err rc;
+
+	if (account == NULL) {
+		principal_operator(p, x->cfg.issuer);
+		return 0;
+	}
+	if ((rc = principal_load_account(x->db, account, "", p, err)) != HS_OK)
+		return cmd_fail(x, rc, err);
+	return 0;
+}
+
+/* "ORG (account NAME, ROLE)": who stamped, as every stamp line says. */
+static void
+who(const struct principal *p, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s (account %s, %s)", p->org, p->name,
+	    principal_role_name(p->role));
+}
+
+/* --by / --as: say what replaced them. */
+static int
+gone(const struct cmd *x, int ch)
+{
+	cmd_say(x, "%s", ch == 'b' ? BY_GONE : AS_GONE);
+	return CMD_USAGE;
+}
+
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
 {
@@ -41,6 +81,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		{ "ref", required_argument, NULL, 'r' },
 		{ "reject", required_argument, NULL, 'x' },
 		{ "reason", required_argument, NULL, 'R' },
+		{ "account", required_argument, NULL, 'A' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "as", required_argument, NULL, 'k' },
 		{ "year", required_argument, NULL, 'y' },
@@ -49,7 +90,6 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 	struct args *a = args;
 	int ch, modes;
 
-	a->kind = RECORDS_HR;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': a->list = true; break;
@@ -57,18 +97,8 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		case 'r': a->ref = optarg; break;
 		case 'x': a->reject = optarg; break;
 		case 'R': a->reason = optarg; break;
-		case 'b': a->by = optarg; break;
-		case 'k':
-			if (strcmp(optarg, "hr") == 0)
-				a->kind = RECORDS_HR;
-			else if (strcmp(optarg, "industry") == 0)
-				a->kind = RECORDS_INDUSTRY;
-			else {
-				cmd_say(x, "--as: hr or industry, not '%s'",
-				    optarg);
-				return 1;
-			}
-			break;
+		case 'A': a->account = optarg; break;
+		case 'b': case 'k': return gone(x, ch);
 		case 'y':
 			if (cmd_year(x, optarg, &a->year) != 0)
 				return 1;
@@ -79,9 +109,9 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 	modes = a->list + a->all + (a->ref != NULL) + (a->reject != NULL);
 	if (optind != argc || modes != 1)
 		return CMD_USAGE;
-	if (!a->list && a->by == NULL) {
-		cmd_say(x, "--by NAME: who stamps (the HR or industry "
-		    "department)");
+	if (!a->list && a->account == NULL) {
+		cmd_say(x, "--account NAME: stamp as an account (hourseal-issuer "
+		    "user add ...); %s", BY_GONE);
 		return CMD_USAGE;
 	}
 	if (a->reject != NULL && a->reason == NULL) {
@@ -99,45 +129,162 @@ static int
 run(struct cmd *x, void *args)
 {
 	const struct args *a = args;
-	const char *by = a->by;
-	char err[HS_ERRLEN] = "";
-	size_t n = 0, skipped = 0;
+	struct stamp_filter f;
+	struct principal p;
+	char err[HS_ERRLEN] = "", by[PRINCIPAL_ORG + PRINCIPAL_NAME + 32];
+	const char *ref;
+	int64_t after = 0, next;
+	size_t n = 0;
 	enum hs_err rc;
+	int ret;
 
+	if ((ret = principal(x, a->account, &p)) != 0)
+		return ret;
+	who(&p, by, sizeof(by));
+	memset(&f, 0, sizeof(f));
+	f.year = a->year;
 	if (a->list) {
 		printf("ref\tid\tname\tyear\tsubject\tform\tstart\tend\thours\t"
 		    "title\tprovider\n");
-		rc = records_pending_each(x->db, a->year, print_pending, &n,
+		do {
+			rc = stamp_queue(x->db, &p, &f, after, STAMP_PAGE_MAX,
+			    print_row, &n, &next, err);
+			after = next;
+		} while (rc == HS_OK && next != 0);
+		if (rc == HS_OK)
+			fprintf(stderr, "%zu record%s waiting for a stamp%s%s\n",
+			    n, n == 1 ? "" : "s", a->account ? " in the scope of "
+			    : "", a->account ? a->account : "");
+	} else if (a->all) {
+		rc = stamp_all(x->db, &p, &f, (int64_t)time(NULL), &n, err);
+		if (rc == HS_OK)
+			printf("stamped %zu record%s as %s\n", n, n == 1 ? "" :
+			    "s", by);
+	} else if (a->ref != NULL) {
+		ref = a->ref;
+		rc = stamp_records(x->db, &p, &ref, 1, (int64_t)time(NULL),
 		    err);
 		if (rc == HS_OK)
-			fprintf(stderr, "%zu record%s waiting for a stamp\n", n,
-			    n == 1 ? "" : "s");
-	} else if (a->all) {
-		rc = records_stamp_all(x->db, a->year, by, a->kind, &n,
-		    &skipped, err);
-		if (rc == HS_OK) {
-			printf("stamped %zu record%s as %s (%s)\n", n,
-			    n == 1 ? "" : "s", by,
-			    records_authority_name(a->kind));
-			if (skipped > 0)
-				printf("left %zu public-subject record%s for the "
-				    "HR department\n", skipped,
-				    skipped == 1 ? "" : "s");
-		}
+			printf("%s stamped by %s\n", ref, by);
 	} else {
-		rc = records_stamp_ref(x->db, a->ref ? a->ref : a->reject,
-		    a->reason, by, a->kind, err);
+		ref = a->reject;
+		rc = stamp_reject(x->db, &p, &ref, 1, a->reason,
+		    (int64_t)time(NULL), err);
 		if (rc == HS_OK)
-			printf("%s %s by %s (%s)\n", a->ref ? a->ref : a->reject,
-			    a->ref ? "stamped" : "rejected", by,
-			    records_authority_name(a->kind));
+			printf("%s rejected by %s: %s\n", ref, by, a->reason);
 	}
-	if (rc != HS_OK) {
-		cmd_say(x, "%s", err);
-		return rc == HS_ERR_NOTFOUND || rc == HS_ERR_STATE ||
-		    rc == HS_ERR_INVALID ? 1 : 2;
-	}
+	if (rc != HS_OK)
+		return cmd_fail(x, rc, err);
 	return 0;
 }
 
 const struct cmd_ops cmd_stamp_ops = { sizeof(struct args), parse, run };
+
+/* ---- withdraw ---------------------------------------------------------- */
+
+/* withdraw and correct: --account, --ref, --reason, and FILE for correct. */
+static int
+parse_acting(const struct cmd *x, int argc, char **argv, struct args *a,
+    bool file)
+{
+	static const struct option opts[] = {
+		{ "account", required_argument, NULL, 'A' },
+		{ "ref", required_argument, NULL, 'r' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "as", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'A': a->account = optarg; break;
+		case 'r': a->ref = optarg; break;
+		case 'R': a->reason = optarg; break;
+		case 'b': case 'k': return gone(x, ch);
+		default: return CMD_USAGE;
+		}
+	}
+	if (optind + (file ? 1 : 0) != argc || a->account == NULL ||
+	    a->ref == NULL)
+		return CMD_USAGE;
+	if (a->reason == NULL) {
+		cmd_say(x, "--reason TEXT: why (required)");
+		return CMD_USAGE;
+	}
+	if (file)
+		a->file = argv[optind];
+	return 0;
+}
+
+static int
+parse_withdraw(const struct cmd *x, int argc, char **argv, void *args)
+{
+	return parse_acting(x, argc, argv, args, false);
+}
+
+static int
+run_withdraw(struct cmd *x, void *args)
+{
+	const struct args *a = args;
+	struct principal p;
+	char err[HS_ERRLEN] = "", by[PRINCIPAL_ORG + PRINCIPAL_NAME + 32];
+	enum hs_err rc;
+	int ret;
+
+	if ((ret = principal(x, a->account, &p)) != 0)
+		return ret;
+	if ((rc = stamp_withdraw(x->db, &p, a->ref, a->reason,
+	    (int64_t)time(NULL), err)) != HS_OK)
+		return cmd_fail(x, rc, err);
+	who(&p, by, sizeof(by));
+	printf("%s withdrawn by %s: %s\n", a->ref, by, a->reason);
+	return 0;
+}
+
+const struct cmd_ops cmd_withdraw_ops = { sizeof(struct args),
+	parse_withdraw, run_withdraw };
+
+/* ---- correct ----------------------------------------------------------- */
+
+static int
+parse_correct(const struct cmd *x, int argc, char **argv, void *args)
+{
+	return parse_acting(x, argc, argv, args, true);
+}
+
+static int
+run_correct(struct cmd *x, void *args)
+{
+	const struct args *a = args;
+	struct import_fields *row;
+	struct principal p;
+	char err[HS_ERRLEN] = "";
+	long today;
+	enum hs_err rc;
+	int ret;
+
+	if ((ret = principal(x, a->account, &p)) != 0)
+		return ret;
+	if ((today = cmd_today()) < 0) {
+		cmd_say(x, "HOURSEAL_TODAY: not a date (YYYY-MM-DD)");
+		return 2;
+	}
+	if ((row = malloc(sizeof(*row))) == NULL)
+		return cmd_fail(x, HS_ERR_NOMEM, "out of memory");
+	rc = import_read_one(a->file, NULL, row, err);
+	if (rc == HS_OK && (rc = record_correct(x->db, x->pol, &p, a->ref,
+	    row->f, a->reason, today, (int64_t)time(NULL), err)) != HS_OK &&
+	    rc == HS_ERR_INVALID)
+		hs_errprefix(err, "%s:%zu", a->file, row->line);
+	free(row);
+	if (rc != HS_OK)
+		return cmd_fail(x, rc, err);
+	printf("%s corrected by %s (account %s): a new version waits for its "
+	    "stamp\n", a->ref, p.org, p.name);
+	return 0;
+}
+
+const struct cmd_ops cmd_correct_ops = { sizeof(struct args),
+	parse_correct, run_correct };

@@ -29,10 +29,18 @@ static const struct {
 	    "import FILE [--encoding gbk] [--skip-invalid REJECTS_FILE] "
 	    "[--accept-renames] [--max-errors N] [--quiet]" },
 	{ "stamp", &cmd_stamp_ops, CMD_POLICY | CMD_RW,
-	    "stamp --list [--year Y]\n"
-	    "stamp --all --by NAME [--as hr|industry] [--year Y]\n"
-	    "stamp --ref REF --by NAME [--as hr|industry]\n"
-	    "stamp --reject REF --reason TEXT --by NAME [--as hr|industry]" },
+	    "stamp --list [--account NAME] [--year Y]\n"
+	    "stamp --all --account NAME [--year Y]\n"
+	    "stamp --ref REF --account NAME\n"
+	    "stamp --reject REF --reason TEXT --account NAME" },
+	{ "withdraw", &cmd_withdraw_ops, CMD_POLICY | CMD_RW,
+	    "withdraw --account NAME --ref REF --reason TEXT" },
+	{ "correct", &cmd_correct_ops, CMD_POLICY | CMD_RW,
+	    "correct --account NAME --ref REF --reason TEXT FILE "
+	    "(FILE: one CSV or JSON Lines row in import's format)" },
+	{ "unit", &cmd_unit_ops, CMD_CONFIG | CMD_RW,
+	    "unit set UNIT REGION [--account NAME]\n"
+	    "unit list" },
 	{ "summary", &cmd_summary_ops, CMD_POLICY | CMD_RO,
 	    "summary --year Y [--id ID] [--json]" },
 	{ "keygen", &cmd_keygen_ops, CMD_RW,

@@ -32,3 +32,23 @@ start_server() {
 }
 # stop_server: SIGTERM; its status is the server's exit status.
 stop_server() { kill -TERM "$PID" 2>/dev/null; wait "$PID"; }
+# make_account DATA NAME ROLE SCOPE ORG: an account row, written with
+# sqlite3 directly (no password, no invitation: for the CLI's --account).
+# SCOPE as on the command line: a region (hr, auditor), REGION/DOMAIN
+# (industry), a provider name (provider) or a unit (employer).
+make_account() {
+	local db=$1/hourseal.db name=$2 role=$3 scope=$4 org=$5
+	local region='' domain='' provider='' unit=''
+	case $role in
+	hr|auditor) region=$scope ;;
+	industry) region=${scope%%/*}; domain=${scope#*/} ;;
+	provider) provider=$scope ;;
+	employer) unit=$scope ;;
+	esac
+	# Doubled quotes make the values SQL string literals.
+	q() { printf "'%s'" "${1//\'/\'\'}"; }
+	sqlite3 "$db" "INSERT INTO accounts (name, role, region, domain,
+		provider, unit, org, created, created_by) VALUES ($(q "$name"),
+		$(q "$role"), $(q "$region"), $(q "$domain"), $(q "$provider"),
+		$(q "$unit"), $(q "$org"), strftime('%s','now'), 'test')"
+}

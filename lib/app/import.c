@@ -103,12 +103,12 @@ static enum hs_err
 store_row(struct importer *im, const struct import_record *r, size_t line,
     char *err)
 {
-	char masked[IDNUM_SIZE], digest[45], was[600], source[320];
+	char masked[IDNUM_SIZE], digest[45], was[600], source[320], region[16];
 	const char *field;
 	int64_t pid = 0, rid;
 	char oldname[256] = "", oldunit[256] = "";
 	bool have = false, rename = false, reunit = false, found = false,
-	    byref = false;
+	    byref = false, newunit = false;
 	struct records_record old;
 	struct records_new_person np;
 	struct records_new nr;
@@ -131,6 +131,26 @@ store_row(struct importer *im, const struct import_record *r, size_t line,
 		rename = true;
 	}
 	reunit = have && r->unit[0] != '\0' && strcmp(oldunit, r->unit) != 0;
+
+	/* A unit's region is set once; a different one is an error. */
+	if (r->region[0] != '\0') {
+		rc = records_unit_region(im->w, r->unit, region, err);
+		if (rc == HS_ERR_NOTFOUND)
+			newunit = true;
+		else if (rc != HS_OK)
+			return rc;
+		else if (strcmp(region, r->region) != 0)
+			return hs_fail(err, HS_ERR_INVALID, "region: unit %s is "
+			    "in region %s, not %s (HR changes it with "
+			    "hourseal-issuer unit set)", r->unit, region,
+			    r->region);
+	}
+	if (newunit) {
+		if ((rc = records_put_unit(im->w, r->unit, r->region, err)) !=
+		    HS_OK)
+			return rc;
+		im->st->units_new++;
+	}
 
 	/* Already imported? By ref, then by person, title, provider, dates. */
 	if (r->ref[0] != '\0') {
@@ -215,6 +235,8 @@ store_row(struct importer *im, const struct import_record *r, size_t line,
 	nr.ref = r->ref;
 	nr.source = source;
 	nr.imported = im->now;
+	nr.unit = r->unit[0] != '\0' ? r->unit : oldunit;
+	nr.submitted_by = im->o->submitted_by;
 	if ((rc = records_put(im->w, &nr, &rid, err)) != HS_OK)
 		return rc;
 	im->st->inserted++;
@@ -243,6 +265,8 @@ import_do_row(struct importer *im, const char *const f[IMPORT_NFIELDS],
 	enum hs_err rc;
 
 	*rejected = false;
+	if (im->row_fn != NULL)
+		return im->row_fn(im, f, line, err);
 	im->st->rows++;
 	rc = import_check_row(im->pol, f, im->o->today, &r, warn, rowerr);
 	if (rc == HS_OK) {
@@ -361,3 +385,93 @@ out:
 	return rc;
 }
 
+
+/* import_read_one: keeps the one row, refuses a second. */
+static enum hs_err
+take_row(struct importer *im, const char *const f[IMPORT_NFIELDS],
+    size_t line, char *err)
+{
+	struct import_fields *o = im->row_ctx;
+	int k;
+
+	if (o->line != 0)
+		return hs_fail(err, HS_ERR_INVALID, "%s:%zu: a second row (the "
+		    "file must hold exactly one)", im->file, line);
+	for (k = 0; k < IMPORT_NFIELDS; k++) {
+		o->f[k] = NULL;
+		if (f[k] == NULL)
+			continue;
+		if (strlen(f[k]) > IMPORT_MAX_FIELD)
+			return hs_fail(err, HS_ERR_INVALID, "%s:%zu: %s: longer "
+			    "than %d bytes", im->file, line,
+			    import_field_name((enum import_field)k),
+			    IMPORT_MAX_FIELD);
+		memcpy(o->val[k], f[k], strlen(f[k]) + 1);
+		o->f[k] = o->val[k];
+	}
+	o->line = line;
+	return HS_OK;
+}
+
+/* import_read_one: the readers' own refusals (bad CSV row, bad JSON). */
+static void
+first_error(void *ctx, enum import_level level, const char *msg)
+{
+	char *e = ctx;
+
+	if (level == IMPORT_ERROR && e[0] == '\0')
+		snprintf(e, HS_ERRLEN, "%s", msg);
+}
+
+enum hs_err
+import_read_one(const char *path, const char *encoding,
+    struct import_fields *out, char *err)
+{
+	struct importer im;
+	struct import_options o;
+	struct import_stats st;
+	char *raw = NULL, *owned = NULL, *text = NULL, rowerr[HS_ERRLEN] = "";
+	size_t rawlen, len;
+	const char *base, *ext;
+	bool jsonl;
+	enum hs_err rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&im, 0, sizeof(im));
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	buf_init(&im.rejects);
+	o.path = path;
+	o.encoding = encoding;
+	o.report = first_error;
+	o.ctx = rowerr;
+	im.o = &o;
+	im.st = &st;
+	im.row_fn = take_row;
+	im.row_ctx = out;
+	base = strrchr(path, '/');
+	im.file = base ? base + 1 : path;
+	if ((rc = file_read(path, 1 << 20, &raw, &rawlen, err)) != HS_OK)
+		goto out;
+	if ((rc = import_decode(im.file, raw, rawlen, encoding, &text, &len,
+	    &owned, err)) != HS_OK)
+		goto out;
+	ext = strrchr(im.file, '.');
+	jsonl = (ext != NULL && (strcasecmp(ext, ".jsonl") == 0 ||
+	    strcasecmp(ext, ".ndjson") == 0 || strcasecmp(ext, ".json") == 0))
+	    || (len > 0 && text[strspn(text, " \t\r\n")] == '{');
+	rc = jsonl ? import_jsonl(&im, text, len, err) :
+	    import_csv(&im, text, len, err);
+	if (rc != HS_OK)
+		goto out;
+	if (st.rejected > 0)
+		rc = hs_fail(err, HS_ERR_INVALID, "%s", rowerr);
+	else if (out->line == 0)
+		rc = hs_fail(err, HS_ERR_INVALID, "%s: no data row (the file "
+		    "must hold exactly one)", im.file);
+out:
+	buf_free(&im.rejects);
+	free(owned);
+	free(raw);
+	return rc;
+}

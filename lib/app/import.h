@@ -7,7 +7,7 @@
  *   subject 科目类别, public_type 公需类型, form 学习形式, title 课程名称,
  *   provider 施训机构, start_date 开始日期, end_date 结束日期,
  *   hours 学时, minutes 分钟, author_role 作者排序,
- *   domain 专业技术领域, ref 外部编号.
+ *   domain 专业技术领域, ref 外部编号, region 地区代码.
  * Columns whose name starts with '#' are ignored (the rejects file that
  * --skip-invalid writes adds "#line" and "#error", so it can be fixed and
  * imported again as it is).
@@ -27,6 +27,8 @@
 #include "core/hs.h"
 #include "cert/idnum.h"
 
+#define IMPORT_MAX_FIELD 4096                /* bytes in one value */
+
 struct policy;
 struct config;
 
@@ -35,7 +37,7 @@ enum import_field {
 	IMPORT_SUBJECT, IMPORT_PUBLIC_TYPE, IMPORT_FORM, IMPORT_TITLE,
 	IMPORT_PROVIDER, IMPORT_START_DATE, IMPORT_END_DATE, IMPORT_HOURS,
 	IMPORT_MINUTES, IMPORT_AUTHOR_ROLE, IMPORT_DOMAIN, IMPORT_REF,
-	IMPORT_NFIELDS
+	IMPORT_REGION, IMPORT_NFIELDS
 };
 
 /* The English name of a field ("id_number"). */
@@ -65,6 +67,7 @@ struct import_record {
 	enum import_role role;      /* form 8 only */
 	char domain[256];           /* may be empty */
 	char ref[129];              /* may be empty */
+	char region[16];            /* the unit's region: 2-12 digits, or empty */
 	long minutes;               /* as given, or 0 */
 	long leftover_minutes;      /* minutes not making a whole hour */
 };
@@ -90,6 +93,8 @@ struct import_options {
 	bool accept_renames;        /* a new name for a known ID is taken */
 	long today;                 /* days since epoch */
 	size_t max_errors;          /* stop reporting after this many (0: 100) */
+	const char *submitted_by;   /* records.submitted_by: account or
+	                             * "token:<label>"; NULL for the CLI */
 	/* Receives each row's error, warning or note (one line, no "\n"). */
 	void (*report)(void *ctx, enum import_level level, const char *msg);
 	void *ctx;
@@ -104,6 +109,7 @@ struct import_stats {
 	size_t people_new;      /* practitioners added */
 	size_t people_changed;  /* unit (or accepted name) changed */
 	size_t auto_stamped;    /* stamped automatically by policy */
+	size_t units_new;       /* units given a region */
 };
 
 /*
@@ -118,5 +124,22 @@ struct import_stats {
 enum hs_err import_file(sqlite3 *db, const struct config *cfg,
     const struct policy *pol, const struct import_options *o,
     struct import_stats *st, char *err);
+
+/* One row's fields as read from a file, unchecked. */
+struct import_fields {
+	char val[IMPORT_NFIELDS][IMPORT_MAX_FIELD + 1];
+	const char *f[IMPORT_NFIELDS];  /* NULL where the row has no value */
+	size_t line;                    /* its line in the file */
+};
+
+/*
+ * Reads path (CSV with a header row, or JSON Lines, exactly as
+ * import_file reads them; encoding as there) that must hold exactly one
+ * data row, into *out (unchecked: pass out->f to import_check_row or
+ * record_correct). HS_ERR_INVALID / HS_ERR_FORMAT naming the file and
+ * line otherwise. Touches no database.
+ */
+enum hs_err import_read_one(const char *path, const char *encoding,
+    struct import_fields *out, char *err);
 
 #endif

@@ -17,7 +17,6 @@
 
 #define IMPORT_MAX_BYTES ((size_t)1 << 30)  /* 1 GiB of input */
 #define IMPORT_MAX_COLUMNS 64
-#define IMPORT_MAX_FIELD 4096                /* bytes in one value */
 
 struct records_writer;
 
@@ -34,6 +33,10 @@ struct importer {
 	struct buf rejects;
 	size_t reported;
 	char auto_by[96];
+	/* If set, rows go here instead of being checked and stored. */
+	enum hs_err (*row_fn)(struct importer *im,
+	    const char *const f[IMPORT_NFIELDS], size_t line, char *err);
+	void *row_ctx;
 };
 
 /* The first Chinese alias of a field ("身份证号"). */

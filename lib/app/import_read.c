@@ -326,7 +326,7 @@ import_csv(struct importer *im, const char *text, size_t len, char *err)
 			    "\"%.60s\" (known: id_number, name, unit, year, "
 			    "subject, public_type, form, title, provider, "
 			    "start_date, end_date, hours, minutes, author_role, "
-			    "domain, ref, or their Chinese names)", im->file,
+			    "domain, ref, region, or their Chinese names)", im->file,
 			    line, h);
 			goto out;
 		}

@@ -36,6 +36,7 @@ static const struct {
 	[IMPORT_AUTHOR_ROLE] = { "author_role", { "作者排序", NULL } },
 	[IMPORT_DOMAIN] = { "domain", { "专业技术领域", NULL } },
 	[IMPORT_REF] = { "ref", { "外部编号", NULL } },
+	[IMPORT_REGION] = { "region", { "地区代码", NULL } },
 };
 
 const char *
@@ -425,5 +426,19 @@ import_check_row(const struct policy *pol, const char *const f[IMPORT_NFIELDS],
 	if (text_field(IMPORT_REF, f[IMPORT_REF], false, 128, false, r->ref,
 	    sizeof(r->ref), err) != HS_OK)
 		return HS_ERR_INVALID;
+
+	/* The unit's region: an administrative-division code prefix. */
+	s = f[IMPORT_REGION];
+	if (present(s)) {
+		if (strspn(s, "0123456789") != strlen(s) || strlen(s) < 2 ||
+		    strlen(s) > 12)
+			FAIL(IMPORT_REGION, "must be 2-12 digits, an "
+			    "administrative-division code such as 3502 (got "
+			    "\"%.40s\")", s);
+		if (r->unit[0] == '\0')
+			FAIL(IMPORT_REGION, "needs a unit (it is the unit's "
+			    "region)");
+		memcpy(r->region, s, strlen(s) + 1);
+	}
 	return HS_OK;
 }

@@ -73,8 +73,7 @@ enum hs_err
 records_holders(sqlite3 *db, int year, int64_t **ids, size_t *n, char *err)
 {
 	return ids_by_year(db, "SELECT DISTINCT r.practitioner_id FROM records r"
-	    " JOIN stamps s ON s.record_id = r.id AND s.decision = 'stamped'"
-	    " WHERE r.year = ? ORDER BY 1", year, ids, n, err);
+	    " WHERE r.year = ? AND r.state = 'stamped' ORDER BY 1", year, ids, n, err);
 }
 
 enum hs_err
@@ -178,9 +177,8 @@ records_stamped(sqlite3 *db, int64_t practitioner, int year,
 	*n = 0;
 	if (sqlite3_prepare_v2(db, "SELECT r.id, r.subject, r.public_type, "
 	    "r.form, r.start_date, r.end_date, r.hours10, r.title, r.provider"
-	    " FROM records r JOIN stamps s ON s.record_id = r.id"
-	    " AND s.decision = 'stamped'"
-	    " WHERE r.practitioner_id = ? AND r.year = ?"
+	    " FROM records r"
+	    " WHERE r.practitioner_id = ? AND r.year = ? AND r.state = 'stamped'"
 	    " ORDER BY r.start_date, r.end_date, r.id", -1, &st, NULL)
 	    != SQLITE_OK)
 		return store_err(db, err, "reading records");
@@ -270,7 +268,7 @@ records_pending_each(sqlite3 *db, int year,
 	    "r.year, r.subject, r.public_type, r.form, r.start_date, "
 	    "r.end_date, r.hours10, r.title, r.provider"
 	    " FROM records r JOIN practitioners p ON p.id = r.practitioner_id"
-	    " WHERE NOT EXISTS (SELECT 1 FROM stamps s WHERE s.record_id = r.id)"
+	    " WHERE r.state = 'waiting'"
 	    " AND (?1 = 0 OR r.year = ?1) ORDER BY r.id", -1, &st, NULL)
 	    != SQLITE_OK)
 		return store_err(db, err, "reading records");
@@ -305,27 +303,45 @@ records_pending_each(sqlite3 *db, int year,
 }
 
 enum hs_err
-records_stamp_insert(sqlite3 *db, sqlite3_stmt **st, int64_t record_id,
+records_stamp_insert(sqlite3 *db, sqlite3_stmt *st[2], int64_t record_id,
     const char *decision, const char *by, enum records_authority kind,
-    const char *reason, const char *at, char *err)
+    const char *account, const char *reason, const char *at, char *err)
 {
-	if (*st == NULL && sqlite3_prepare_v2(db, "INSERT INTO stamps "
-	    "(record_id, decision, authority, authority_kind, reason, at) "
-	    "VALUES (?, ?, ?, ?, ?, ?)", -1, st, NULL) != SQLITE_OK)
+	if (st[0] == NULL && sqlite3_prepare_v2(db, "INSERT INTO stamps "
+	    "(record_id, version, decision, authority, authority_kind, account,"
+	    " reason, at) VALUES (?1, (SELECT version FROM records WHERE id ="
+	    " ?1), ?2, ?3, ?4, ?5, ?6, ?7)", -1, &st[0], NULL) != SQLITE_OK)
 		return store_err(db, err, "stamping");
-	sqlite3_reset(*st);
-	sqlite3_bind_int64(*st, 1, record_id);
-	sqlite3_bind_text(*st, 2, decision, -1, SQLITE_STATIC);
-	sqlite3_bind_text(*st, 3, by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(*st, 4, records_authority_name(kind), -1,
+	if (st[1] == NULL && sqlite3_prepare_v2(db, "UPDATE records SET "
+	    "state = ?1, stamp_id = ?2 WHERE id = ?3", -1, &st[1], NULL)
+	    != SQLITE_OK)
+		return store_err(db, err, "stamping");
+	sqlite3_reset(st[0]);
+	sqlite3_bind_int64(st[0], 1, record_id);
+	sqlite3_bind_text(st[0], 2, decision, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st[0], 3, by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st[0], 4, records_authority_name(kind), -1,
 	    SQLITE_STATIC);
-	if (reason != NULL)
-		sqlite3_bind_text(*st, 5, reason, -1, SQLITE_STATIC);
+	if (account != NULL)
+		sqlite3_bind_text(st[0], 5, account, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(*st, 5);
-	sqlite3_bind_text(*st, 6, at, -1, SQLITE_STATIC);
-	if (sqlite3_step(*st) != SQLITE_DONE)
+		sqlite3_bind_null(st[0], 5);
+	if (reason != NULL)
+		sqlite3_bind_text(st[0], 6, reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st[0], 6);
+	sqlite3_bind_text(st[0], 7, at, -1, SQLITE_STATIC);
+	if (sqlite3_step(st[0]) != SQLITE_DONE)
 		return store_err(db, err, "stamping");
+	/* The record's state follows its newest decision. */
+	sqlite3_reset(st[1]);
+	sqlite3_bind_text(st[1], 1, decision, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st[1], 2, sqlite3_last_insert_rowid(db));
+	sqlite3_bind_int64(st[1], 3, record_id);
+	if (sqlite3_step(st[1]) != SQLITE_DONE)
+		return store_err(db, err, "stamping");
+	sqlite3_reset(st[0]);
+	sqlite3_reset(st[1]);
 	return HS_OK;
 }
 
@@ -365,7 +381,7 @@ find_ref(sqlite3 *db, const char *ref, int64_t *id, char subject[16],
 	stamp[0] = '\0';
 	if (sqlite3_prepare_v2(db, "SELECT r.id, r.subject, s.decision, "
 	    "s.authority, s.at FROM records r LEFT JOIN stamps s ON "
-	    "s.record_id = r.id WHERE (?1 IS NOT NULL AND r.ref = ?1) OR "
+	    "s.id = r.stamp_id WHERE (?1 IS NOT NULL AND r.ref = ?1) OR "
 	    "(?2 IS NOT NULL AND r.id = ?2)", -1, &st, NULL) != SQLITE_OK)
 		return store_err(db, err, "reading records");
 	for (pass = 0; pass < 2 && rc == HS_ERR_NOTFOUND; pass++) {
@@ -401,7 +417,7 @@ enum hs_err
 records_stamp_ref(sqlite3 *db, const char *ref, const char *reason,
     const char *by, enum records_authority kind, char *err)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st[2] = { NULL, NULL };
 	char subject[16], stamp[300], now[21];
 	bool own = sqlite3_get_autocommit(db) != 0;
 	enum hs_err rc;
@@ -429,15 +445,17 @@ records_stamp_ref(sqlite3 *db, const char *ref, const char *reason,
 		goto out;
 	}
 	time_now_rfc3339(now);
-	if ((rc = records_stamp_insert(db, &st, id, reason ? "rejected" :
-	    "stamped", by, kind, reason, now, err)) != HS_OK)
+	if ((rc = records_stamp_insert(db, st, id, reason ? "rejected" :
+	    "stamped", by, kind, NULL, reason, now, err)) != HS_OK)
 		goto out;
-	sqlite3_finalize(st);
-	st = NULL;
+	sqlite3_finalize(st[0]);
+	sqlite3_finalize(st[1]);
+	st[0] = st[1] = NULL;
 	if (own)
 		rc = store_commit(db, err);
 out:
-	sqlite3_finalize(st);
+	sqlite3_finalize(st[0]);
+	sqlite3_finalize(st[1]);
 	if (rc != HS_OK && own)
 		store_rollback(db);
 	return rc;
@@ -448,7 +466,7 @@ records_stamp_all(sqlite3 *db, int year, const char *by,
     enum records_authority kind, size_t *stamped, size_t *skipped,
     char *err)
 {
-	sqlite3_stmt *sel = NULL, *ins = NULL;
+	sqlite3_stmt *sel = NULL, *ins[2] = { NULL, NULL };
 	char now[21];
 	enum hs_err rc;
 	int s;
@@ -459,7 +477,7 @@ records_stamp_all(sqlite3 *db, int year, const char *by,
 	if ((rc = store_begin(db, err)) != HS_OK)
 		return rc;
 	if (sqlite3_prepare_v2(db, "SELECT r.id, r.subject FROM records r"
-	    " WHERE NOT EXISTS (SELECT 1 FROM stamps s WHERE s.record_id = r.id)"
+	    " WHERE r.state = 'waiting'"
 	    " AND (?1 = 0 OR r.year = ?1) ORDER BY r.id", -1, &sel, NULL)
 	    != SQLITE_OK) {
 		rc = store_err(db, err, "reading records");
@@ -473,9 +491,9 @@ records_stamp_all(sqlite3 *db, int year, const char *by,
 			(*skipped)++;
 			continue;
 		}
-		if ((rc = records_stamp_insert(db, &ins,
+		if ((rc = records_stamp_insert(db, ins,
 		    sqlite3_column_int64(sel, 0), "stamped", by, kind, NULL,
-		    now, err)) != HS_OK)
+		    NULL, now, err)) != HS_OK)
 			goto out;
 		(*stamped)++;
 	}
@@ -485,12 +503,14 @@ records_stamp_all(sqlite3 *db, int year, const char *by,
 	}
 	sqlite3_finalize(sel);
 	sel = NULL;
-	sqlite3_finalize(ins);
-	ins = NULL;
+	sqlite3_finalize(ins[0]);
+	sqlite3_finalize(ins[1]);
+	ins[0] = ins[1] = NULL;
 	rc = store_commit(db, err);
 out:
 	sqlite3_finalize(sel);
-	sqlite3_finalize(ins);
+	sqlite3_finalize(ins[0]);
+	sqlite3_finalize(ins[1]);
 	if (rc != HS_OK) {
 		store_rollback(db);
 		*stamped = 0;
@@ -507,8 +527,8 @@ records_pending_count(sqlite3 *db, int64_t practitioner, int year,
 
 	*n = 0;
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM records r WHERE "
-	    "r.practitioner_id = ? AND r.year = ? AND NOT EXISTS "
-	    "(SELECT 1 FROM stamps s WHERE s.record_id = r.id)", -1, &st,
+	    "r.practitioner_id = ? AND r.year = ? AND r.state = 'waiting'",
+	    -1, &st,
 	    NULL) != SQLITE_OK)
 		return store_err(db, err, "reading records");
 	sqlite3_bind_int64(st, 1, practitioner);
@@ -526,7 +546,7 @@ records_pending_count(sqlite3 *db, int64_t practitioner, int year,
 struct records_writer {
 	sqlite3 *db;
 	sqlite3_stmt *person_get, *person_add, *person_set, *by_ref, *by_key,
-	    *rec_add, *stamp_add;
+	    *rec_add, *unit_get, *unit_add, *unit_fill, *stamp_add[2];
 };
 
 enum hs_err
@@ -555,8 +575,16 @@ records_writer_open(sqlite3 *db, struct records_writer **out, char *err)
 		{ offsetof(struct records_writer, rec_add), "INSERT INTO "
 		    "records (practitioner_id, year, subject, public_type, form, "
 		    "title, provider, start_date, end_date, hours10, author_role,"
-		    " domain, ref, source, imported) VALUES (?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, ?, ?)" },
+		    " domain, ref, source, imported, unit, region, submitted_by)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    " coalesce((SELECT region FROM units WHERE name = ?16), ''),"
+		    " ?17)" },
+		{ offsetof(struct records_writer, unit_get), "SELECT region "
+		    "FROM units WHERE name = ?" },
+		{ offsetof(struct records_writer, unit_add), "INSERT INTO "
+		    "units (name, region) VALUES (?, ?)" },
+		{ offsetof(struct records_writer, unit_fill), "UPDATE records "
+		    "SET region = ?1 WHERE unit = ?2 AND region = ''" },
 	};
 #undef RECORD_COLS
 	struct records_writer *w;
@@ -592,7 +620,11 @@ records_writer_free(struct records_writer *w)
 	sqlite3_finalize(w->by_ref);
 	sqlite3_finalize(w->by_key);
 	sqlite3_finalize(w->rec_add);
-	sqlite3_finalize(w->stamp_add);
+	sqlite3_finalize(w->unit_get);
+	sqlite3_finalize(w->unit_add);
+	sqlite3_finalize(w->unit_fill);
+	sqlite3_finalize(w->stamp_add[0]);
+	sqlite3_finalize(w->stamp_add[1]);
 	free(w);
 }
 
@@ -745,6 +777,8 @@ records_put(struct records_writer *w, const struct records_new *r,
 	bind_opt(st, 13, r->ref);
 	sqlite3_bind_text(st, 14, r->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 15, r->imported, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, r->unit ? r->unit : "", -1, SQLITE_STATIC);
+	bind_opt(st, 17, r->submitted_by);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = store_err(w->db, err, "import");
 	else
@@ -757,10 +791,53 @@ enum hs_err
 records_put_auto_stamp(struct records_writer *w, int64_t record_id,
     const char *by, const char *at, char *err)
 {
-	enum hs_err rc;
+	return records_stamp_insert(w->db, w->stamp_add, record_id, "stamped",
+	    by, RECORDS_AUTO, NULL, NULL, at, err);
+}
 
-	rc = records_stamp_insert(w->db, &w->stamp_add, record_id, "stamped",
-	    by, RECORDS_AUTO, NULL, at, err);
-	sqlite3_reset(w->stamp_add);
+enum hs_err
+records_unit_region(struct records_writer *w, const char *unit,
+    char region[16], char *err)
+{
+	sqlite3_stmt *st = w->unit_get;
+	enum hs_err rc = HS_OK;
+	int s;
+
+	region[0] = '\0';
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	if ((s = sqlite3_step(st)) == SQLITE_ROW)
+		col_text(st, 0, region, 16);
+	else if (s == SQLITE_DONE)
+		rc = HS_ERR_NOTFOUND;
+	else
+		rc = store_err(w->db, err, "import");
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum hs_err
+records_put_unit(struct records_writer *w, const char *unit,
+    const char *region, char *err)
+{
+	sqlite3_stmt *st = w->unit_add;
+	enum hs_err rc = HS_OK;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store_err(w->db, err, "import");
+	sqlite3_reset(st);
+	if (rc != HS_OK)
+		return rc;
+	/* Records stored before the unit had a region get it now. */
+	st = w->unit_fill;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store_err(w->db, err, "import");
+	sqlite3_reset(st);
 	return rc;
 }

@@ -2,8 +2,9 @@
  * records.h - practitioners and their hour records in the store, as the
  * issuance and summary code reads them.
  *
- * Only stamped records (验印, decision 'stamped' in the stamps table)
- * count toward certificates and summaries.
+ * Only stamped records (验印: records.state 'stamped', the current
+ * decision records.stamp_id points at in the stamps history) count toward
+ * certificates and summaries.
  */
 #ifndef HS_RECORDS_H
 #define HS_RECORDS_H
@@ -43,7 +44,7 @@ enum hs_err records_holders(sqlite3 *db, int year, int64_t **ids, size_t *n,
 enum hs_err records_people(sqlite3 *db, int year, int64_t **ids, size_t *n,
     char *err);
 
-/* How many records of one practitioner in `year` have no stamp yet. */
+/* How many records of one practitioner in `year` wait for a stamp. */
 enum hs_err records_pending_count(sqlite3 *db, int64_t practitioner,
     int year, size_t *n, char *err);
 
@@ -73,11 +74,13 @@ enum hs_err records_stamped(sqlite3 *db, int64_t practitioner, int year,
     size_t *n, char *err);
 
 /*
- * 验印: stamping. A record gets at most one stamp (stamps.record_id is
- * unique and the table is append-only): 'stamped' or 'rejected' with a
- * reason. Industry departments may stamp only professional records; HR
- * may stamp both (it stamps professional records where no industry
- * department does); 'auto' is the policy's automatic stamp at import.
+ * 验印: stamping. The stamps table is an append-only history of
+ * decisions ('stamped', 'rejected' with a reason, 'withdrawn'); the
+ * record's state and stamp_id follow its newest one. The scoped actions
+ * (accounts, regions, domains, audit) are app/stamp.h; the functions
+ * here are the unscoped primitives. Industry departments may stamp only
+ * professional records; HR may stamp both; 'auto' is the policy's
+ * automatic stamp at import.
  */
 enum records_authority { RECORDS_HR, RECORDS_INDUSTRY, RECORDS_AUTO };
 
@@ -100,7 +103,7 @@ struct records_pending {
 };
 
 /*
- * Calls fn for every record without a stamp (of `year`, or of every year
+ * Calls fn for every waiting record (of `year`, or of every year
  * if year is 0), ordered by record id. fn returns 0 to go on, nonzero to
  * stop. HS_OK, or a database error.
  */
@@ -112,8 +115,8 @@ enum hs_err records_pending_each(sqlite3 *db, int year,
  * Stamps (reason NULL) or rejects (reason given) the record named by ref:
  * its records.ref, or "#N" / "N" for records.id N when no record has that
  * ref. by names the authority (1-200 bytes, no control characters).
- * HS_ERR_NOTFOUND if there is no such record; HS_ERR_STATE if it already
- * has a stamp ("already stamped by X at T") or an industry department
+ * HS_ERR_NOTFOUND if there is no such record; HS_ERR_STATE if it is not
+ * waiting ("already stamped by X at T") or an industry department
  * tries a public record; HS_ERR_INVALID for a bad by/reason.
  * Runs in its own transaction unless one is open.
  */
@@ -122,7 +125,7 @@ enum hs_err records_stamp_ref(sqlite3 *db, const char *ref,
     char *err);
 
 /*
- * Stamps every record without a stamp (of `year`, or all if 0) that kind
+ * Stamps every waiting record (of `year`, or all if 0) that kind
  * may stamp, in one transaction. *stamped counts the new stamps;
  * *skipped the pending records left alone (public ones for industry).
  */
@@ -131,16 +134,17 @@ enum hs_err records_stamp_all(sqlite3 *db, int year, const char *by,
     char *err);
 
 /*
- * Inserts one stamp row for record_id with no checks beyond the
- * database's (used by the importer for automatic stamps, inside its
- * transaction). st may be a statement prepared earlier by this function
- * (pass &st; finalize it with sqlite3_finalize when done) so that bulk
- * callers reuse it.
+ * Appends one decision for record_id (for its current version) and
+ * moves the record's state and stamp_id to it, with no checks beyond the
+ * database's; runs inside the caller's transaction. decision: stamped,
+ * rejected or withdrawn; account and reason may be NULL. st holds two
+ * statements prepared by earlier calls (start with { NULL, NULL };
+ * finalize both when done) so that bulk callers reuse them.
  */
-enum hs_err records_stamp_insert(sqlite3 *db, sqlite3_stmt **st,
+enum hs_err records_stamp_insert(sqlite3 *db, sqlite3_stmt *st[2],
     int64_t record_id, const char *decision, const char *by,
-    enum records_authority kind, const char *reason, const char *at,
-    char *err);
+    enum records_authority kind, const char *account, const char *reason,
+    const char *at, char *err);
 
 /*
  * Writing practitioners and records (the importer). A writer holds the
@@ -232,6 +236,10 @@ struct records_new {
 	const char *ref;             /* "" is stored as NULL */
 	const char *source;          /* "file:line" */
 	const char *imported;        /* RFC 3339 */
+	const char *unit;            /* the record's unit ("" if none); its
+	                              * region is the units row's, else "" */
+	const char *submitted_by;    /* account or "token:<label>"; NULL/"" for
+	                              * the CLI */
 };
 
 /* Inserts r; HS_OK with its records.id in *id, or a database error. */
@@ -245,5 +253,17 @@ enum hs_err records_put(struct records_writer *w, const struct records_new *r,
  */
 enum hs_err records_put_auto_stamp(struct records_writer *w,
     int64_t record_id, const char *by, const char *at, char *err);
+
+/*
+ * The region of unit (16-byte buffer): HS_OK, HS_ERR_NOTFOUND if the
+ * unit has none, or a database error.
+ */
+enum hs_err records_unit_region(struct records_writer *w, const char *unit,
+    char region[16], char *err);
+
+/* Adds unit with region (2-12 digits, checked by the caller and the
+ * database); HS_OK or a database error. */
+enum hs_err records_put_unit(struct records_writer *w, const char *unit,
+    const char *region, char *err);
 
 #endif

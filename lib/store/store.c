@@ -313,6 +313,21 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+	/* 2 -> 3: the 验印 workflow (app/stamp.c). A decision must follow
+	 * the record's state: stamped or rejected only while it waits,
+	 * withdrawn only once stamped or rejected. */
+	"CREATE TRIGGER stamps_follow_state BEFORE INSERT ON stamps WHEN"
+	"  (NEW.decision IN ('stamped','rejected') AND (SELECT state FROM"
+	"  records WHERE id = NEW.record_id) IS NOT 'waiting') OR"
+	"  (NEW.decision = 'withdrawn' AND coalesce((SELECT state FROM"
+	"  records WHERE id = NEW.record_id), '') NOT IN"
+	"  ('stamped','rejected'))"
+	"  BEGIN SELECT RAISE(ABORT, 'the record''s state does not allow"
+	"  this decision (a record is stamped or rejected once per"
+	"  version)'); END;"
+	/* A unit's records (unit set, import's region fill, the employer
+	 * scope, the queue's unit filter), by state then id. */
+	"CREATE INDEX records_unit ON records(state, unit, id);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
