@@ -63,7 +63,8 @@ extern const struct cmd_ops cmd_init_ops, cmd_import_ops, cmd_stamp_ops,
     cmd_summary_ops, cmd_keygen_ops, cmd_key_ops, cmd_issue_ops,
     cmd_revoke_ops, cmd_reissue_ops, cmd_list_ops, cmd_show_ops,
     cmd_export_ops, cmd_publish_ops, cmd_audit_ops, cmd_tiles_ops,
-    cmd_withdraw_ops, cmd_correct_ops, cmd_unit_ops;
+    cmd_withdraw_ops, cmd_correct_ops, cmd_unit_ops,
+    cmd_user_ops, cmd_token_ops, cmd_serve_ops;
 
 /*
  * Opens what needs (CMD_* flags) asks for into c; on failure prints

@@ -74,6 +74,21 @@ static const struct {
 	    "audit" },
 	{ "tiles", &cmd_tiles_ops, CMD_RO,
 	    "tiles DIR" },
+	{ "user", &cmd_user_ops, CMD_RW,
+	    "user add NAME --role hr|industry|provider|employer|auditor|"
+	    "practitioner --scope SCOPE --org ORG [--base-url URL]\n"
+	    "user list\n"
+	    "user disable|enable|unlock NAME\n"
+	    "user reset NAME [--base-url URL]" },
+	{ "token", &cmd_token_ops, CMD_RW,
+	    "token add --role provider|title-system|hr --scope SCOPE "
+	    "--label LABEL [--days N] [--org ORG]\n"
+	    "token list\n"
+	    "token revoke LABEL" },
+	{ "serve", &cmd_serve_ops, CMD_POLICY,
+	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
+	    "[--threads N] [--access-log FILE] [--trust-proxy] "
+	    "[--no-sandbox] [--check-sandbox]" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -48,6 +48,7 @@
 #define ISSUE_MAX_WORKERS 8
 
 struct issue;
+struct note_signer;
 
 /* What issue_open loads besides the database handles. */
 #define ISSUE_SIGN   0x1  /* the active signing key (issue, revoke) */
@@ -92,6 +93,16 @@ struct issue_stats {
 enum hs_err issue_open(const struct config *c, sqlite3 *db, unsigned flags,
     struct issue **is, char *err);
 void issue_close(struct issue *is); /* accepts NULL */
+
+/*
+ * As issue_open, but signs with signer (borrowed: it must outlive the
+ * session) whose key is labelled label, instead of loading the key:
+ * the issuing service's HTTP process passes the signer process's remote
+ * signer (app/signer.h) here. flags must not hold ISSUE_SIGN.
+ */
+enum hs_err issue_open_signer(const struct config *c, sqlite3 *db,
+    unsigned flags, const struct note_signer *signer, const char *label,
+    struct issue **is, char *err);
 
 /*
  * Issues certificates for o->year as described above. st (may be NULL)

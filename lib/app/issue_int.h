@@ -101,6 +101,7 @@ struct issue {
 	struct certs *certs;
 	struct policy *policy;
 	struct note_signer *signer;
+	bool signer_borrowed;  /* issue_open_signer: not ours to free */
 	char key_label[KEYS_LABEL_MAX + 1];
 	struct pdf_renderer *pdf;
 };

@@ -112,6 +112,7 @@ struct http_req {
 	char client[INET6_ADDRSTRLEN];
 	uint8_t client_bin[16];
 	char note[48];
+	char *log_path;      /* NULL: the request's path */
 };
 
 void
@@ -341,6 +342,13 @@ void
 http_set_log_note(struct http_req *r, const char *note)
 {
 	snprintf(r->note, sizeof(r->note), "%s", note);
+}
+
+void
+http_set_log_path(struct http_req *r, const char *path)
+{
+	free(r->log_path);
+	r->log_path = strndup(path, 255);
 }
 
 int
@@ -841,13 +849,15 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		char ts[21], p[256];
 
 		time_now_rfc3339(ts);
-		http_log_path(r->path ? r->path : "", p);
+		http_log_path(r->log_path ? r->log_path :
+		    r->path ? r->path : "", p);
 		fprintf(s->o.access_log, "%s %s %s %s %d %zu %.2fms%s%s\n", ts,
 		    r->client, r->method ? r->method : "-", p, r->status,
 		    r->sent, dt * 1e3, r->note[0] ? " " : "", r->note);
 	}
 	buf_free(&r->body);
 	free(r->path);
+	free(r->log_path);
 	free(r);
 }
 

@@ -126,6 +126,11 @@ const void *http_body(const struct http_req *r, size_t *len);
 int http_route_endpoint(const struct http_req *r);
 /* Sets a note for the access log (e.g. a verification outcome). */
 void http_set_log_note(struct http_req *r, const char *note);
+/*
+ * Replaces the path the access log shows (e.g. "/admin/invite/[token]":
+ * a path that carries a secret). Copied; at most 255 bytes.
+ */
+void http_set_log_path(struct http_req *r, const char *path);
 
 /* How http_reply treats body. */
 enum http_mem {

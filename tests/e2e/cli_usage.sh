@@ -16,8 +16,8 @@ cmds=$(cd "$HS_TOP/issuer" && ls cmd_*.c | sed 's/^cmd_//; s/\.c$//')
 check "hourseal-issuer --help exits 0" test $? = 0
 listed=$(sed -n '/^commands:/,$s/^  hourseal-issuer \([a-z]*\).*/\1/p' "$T/all" |
 	sort -u)
-check "the global usage lists the 15 commands ($(echo $listed | wc -w))" \
-	test "$(echo $listed | wc -w)" = 15
+check "the global usage lists the $(echo $cmds | wc -w) commands ($(echo $listed | wc -w))" \
+	test "$(echo $listed | wc -w)" = "$(echo $cmds | wc -w)"
 check "  the same as issuer/cmd_*.c" \
 	test "$(echo $listed)" = "$(echo $cmds | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
 
