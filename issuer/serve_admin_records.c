@@ -42,21 +42,23 @@
  * tables turn into cards (page.c's table.records rules).
  */
 const char console_records_css[] =
-"main:has(table.records){max-width:84rem}\n"
+"main:has(table.records),body:has(table.records) nav.console,"
+"body:has(table.records) footer{max-width:84rem}\n"
 ".filters{display:grid;grid-template-columns:repeat(auto-fill,"
 "minmax(11rem,1fr));gap:.6rem 1rem;align-items:end}\n"
 ".field{display:flex;flex-direction:column;gap:.25rem;min-width:0}\n"
 ".field label{font-size:.9rem}\n"
-".field input[type=text]{padding:.5rem .6rem}\n"
-"select{font:inherit;padding:.5rem .6rem;border:1px solid var(--line);"
-"border-radius:8px;background:#fff;width:100%}\n"
+".field input[type=text],.field select{height:2.6rem;padding:.3rem .6rem}\n"
+"select{font:inherit;border:1px solid var(--line);border-radius:8px;"
+"background:#fff;width:100%}\n"
 ".field.actions{flex-direction:row;align-items:center;gap:1rem}\n"
 ".grid{display:grid;grid-template-columns:repeat(auto-fill,"
 "minmax(14rem,1fr));gap:.6rem 1rem}\n"
+".card form button{align-self:flex-start;min-width:8rem}\n"
 ".buttons{display:flex;flex-wrap:wrap;gap:.6rem}\n"
 "button.danger{background:var(--bad)}\n"
-".notice{background:#e8f4ec;border:1px solid #b9dcc4;border-radius:8px;"
-"padding:.6rem .8rem;margin:0 0 1rem}\n"
+"p.notice{background:#e8f4ec;border:1px solid #b9dcc4;border-radius:8px;"
+"padding:.6rem .8rem;margin:0 0 1rem;font-weight:400;color:var(--ink)}\n"
 ".crumbs{color:var(--mute);margin:0}\n"
 ".badge{display:inline-block;padding:.15rem .7rem;border-radius:999px;"
 "background:#eef0f3;font-weight:600}\n"
@@ -70,9 +72,12 @@ const char console_records_css[] =
 "td.tick input{width:1.25rem;height:1.25rem;margin:0}\n"
 "ul.fields{margin:0;padding-left:1.1rem}\n"
 "del{color:var(--bad)}ins{color:var(--ok);text-decoration:none}\n"
+"p.hint+.tablewrap{margin-top:.6rem}\n"
 ".pager{display:flex;flex-wrap:wrap;gap:1rem}\n"
 "@media (max-width:40rem){td.mid,td.wide{min-width:0}"
-"table.records td.tick:empty{display:none}}\n";
+"table.records td:empty{display:none}"
+".filters{grid-template-columns:1fr 1fr}"
+".filters .field.actions{grid-column:1/-1}}\n";
 
 /* ---- words ---- */
 
@@ -415,7 +420,7 @@ filter_form(struct buf *b, enum page_lang lang, const struct qargs *q)
 	buf_puts(b, "<form method=\"get\" action=\"/admin/records\" "
 	    "class=\"filters card\">\n");
 	text_input(b, "year", PL(lang, "年度", "Year"), year,
-	    " inputmode=\"numeric\" maxlength=\"4\" placeholder=\"2024\"");
+	    " inputmode=\"numeric\" maxlength=\"4\"");
 	text_input(b, "unit", PL(lang, "工作单位", "Unit"), q->unit,
 	    " maxlength=\"100\"");
 	text_input(b, "provider", PL(lang, "施训机构", "Provider"),
