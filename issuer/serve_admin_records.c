@@ -520,6 +520,7 @@ queue_row(void *vctx, const struct stamp_row *r)
 	bool tick;
 
 	tick = strcmp(r->state, "waiting") == 0 &&
+	    authz_allowed(c->p->role, AZ_RECORD_STAMP) &&
 	    principal_may_stamp(c->p, r->region, r->domain,
 	    strncmp(r->subject, "public", 6) == 0 ? "public" : r->subject,
 	    r->provider, r->unit);
@@ -1165,7 +1166,7 @@ serve_record_show(struct sreq *q)
 	const char *subj;
 	int64_t id = parse_id(q->arg);
 	enum hs_err rc;
-	bool may_stamp, may_correct;
+	bool may_stamp, may_reject, may_withdraw, may_correct;
 
 	memset(&hc, 0, sizeof hc);
 	buf_init(&page);
@@ -1191,11 +1192,17 @@ serve_record_show(struct sreq *q)
 		goto out;
 	}
 	subj = strncmp(r->subject, "public", 6) == 0 ? "public" : r->subject;
+	/* The forms shown are those the routes' authorization table
+	 * (app/authz.h) and the library's scope rule both allow. */
 	may_stamp = principal_may_stamp(p, r->region, r->domain, subj,
 	    r->provider, r->unit);
-	may_correct = p->role == PRINCIPAL_HR ||
-	    (p->role == PRINCIPAL_PROVIDER &&
+	may_reject = may_stamp && authz_allowed(p->role, AZ_RECORD_REJECT);
+	may_withdraw = may_stamp && authz_allowed(p->role,
+	    AZ_RECORD_WITHDRAW);
+	may_correct = authz_allowed(p->role, AZ_RECORD_CORRECT) &&
+	    (p->role != PRINCIPAL_PROVIDER ||
 	    strcmp(p->provider, r->provider) == 0);
+	may_stamp = may_stamp && authz_allowed(p->role, AZ_RECORD_STAMP);
 
 	serve_page_begin(q, b, r->title);
 	buf_printf(b, "<p class=\"crumbs\"><a href=\"/admin/records\">%s</a>"
@@ -1251,12 +1258,14 @@ serve_record_show(struct sreq *q)
 		page_esc(b, p->org);
 		buf_puts(b, "</p>\n");
 		form_close(b, PL(lang, "验印", "Stamp"), NULL);
+	}
+	if (may_reject && strcmp(r->state, "waiting") == 0) {
 		form_open(q, b, id, "reject", PL(lang, "退回", "Reject"));
 		reason_box(b, "reason-reject", PL(lang, "退回原因（必填）",
 		    "Reason (required)"));
 		form_close(b, PL(lang, "退回", "Reject"), "danger");
 	}
-	if (may_stamp && (strcmp(r->state, "stamped") == 0 ||
+	if (may_withdraw && (strcmp(r->state, "stamped") == 0 ||
 	    strcmp(r->state, "rejected") == 0)) {
 		form_open(q, b, id, "withdraw", PL(lang, "撤回验印结果",
 		    "Withdraw the decision"));
