@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "acting.h"
 #include "cmd.h"
 #include "app/stamp.h"
 #include "core/util.h"
@@ -21,7 +22,7 @@
 	"user add ...)"
 
 struct args {
-	const char *account, *ref, *reject, *reason, *file;
+	const char *account, *ref, *reject, *reason;
 	bool list, all;
 	int year;
 };
@@ -40,9 +41,8 @@ print_row(void *ctx, const struct stamp_row *r)
 	return 0;
 }
 
-/* The principal: the named account, or the operator for --list alone. */
-static int
-principal(struct cmd *x, const char *account, struct principal *p)
+int
+acting_principal(struct cmd *x, const char *account, struct principal *p)
 {
 	char err[HS_ERRLEN] = "";
 	enum hs_err rc;
@@ -56,20 +56,31 @@ principal(struct cmd *x, const char *account, struct principal *p)
 	return 0;
 }
 
-/* "ORG (account NAME, ROLE)": who stamped, as every stamp line says. */
-static void
-who(const struct principal *p, char *out, size_t outsz)
+void
+acting_who(const struct principal *p, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%s (account %s, %s)", p->org, p->name,
 	    principal_role_name(p->role));
 }
 
-/* --by / --as: say what replaced them. */
-static int
-gone(const struct cmd *x, int ch)
+int
+acting_gone_flags(const struct cmd *x, int argc, char **argv)
 {
-	cmd_say(x, "%s", ch == 'b' ? BY_GONE : AS_GONE);
-	return CMD_USAGE;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--by") == 0 ||
+		    strncmp(argv[i], "--by=", 5) == 0) {
+			cmd_say(x, "%s", BY_GONE);
+			return CMD_USAGE;
+		}
+		if (strcmp(argv[i], "--as") == 0 ||
+		    strncmp(argv[i], "--as=", 5) == 0) {
+			cmd_say(x, "%s", AS_GONE);
+			return CMD_USAGE;
+		}
+	}
+	return 0;
 }
 
 static int
@@ -82,14 +93,14 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		{ "reject", required_argument, NULL, 'x' },
 		{ "reason", required_argument, NULL, 'R' },
 		{ "account", required_argument, NULL, 'A' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "as", required_argument, NULL, 'k' },
 		{ "year", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct args *a = args;
 	int ch, modes;
 
+	if (acting_gone_flags(x, argc, argv) != 0)
+		return CMD_USAGE;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': a->list = true; break;
@@ -98,7 +109,6 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		case 'x': a->reject = optarg; break;
 		case 'R': a->reason = optarg; break;
 		case 'A': a->account = optarg; break;
-		case 'b': case 'k': return gone(x, ch);
 		case 'y':
 			if (cmd_year(x, optarg, &a->year) != 0)
 				return 1;
@@ -138,9 +148,9 @@ run(struct cmd *x, void *args)
 	enum hs_err rc;
 	int ret;
 
-	if ((ret = principal(x, a->account, &p)) != 0)
+	if ((ret = acting_principal(x, a->account, &p)) != 0)
 		return ret;
-	who(&p, by, sizeof(by));
+	acting_who(&p, by, sizeof(by));
 	memset(&f, 0, sizeof(f));
 	f.year = a->year;
 	if (a->list) {
@@ -180,111 +190,3 @@ run(struct cmd *x, void *args)
 
 const struct cmd_ops cmd_stamp_ops = { sizeof(struct args), parse, run };
 
-/* ---- withdraw ---------------------------------------------------------- */
-
-/* withdraw and correct: --account, --ref, --reason, and FILE for correct. */
-static int
-parse_acting(const struct cmd *x, int argc, char **argv, struct args *a,
-    bool file)
-{
-	static const struct option opts[] = {
-		{ "account", required_argument, NULL, 'A' },
-		{ "ref", required_argument, NULL, 'r' },
-		{ "reason", required_argument, NULL, 'R' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "as", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'A': a->account = optarg; break;
-		case 'r': a->ref = optarg; break;
-		case 'R': a->reason = optarg; break;
-		case 'b': case 'k': return gone(x, ch);
-		default: return CMD_USAGE;
-		}
-	}
-	if (optind + (file ? 1 : 0) != argc || a->account == NULL ||
-	    a->ref == NULL)
-		return CMD_USAGE;
-	if (a->reason == NULL) {
-		cmd_say(x, "--reason TEXT: why (required)");
-		return CMD_USAGE;
-	}
-	if (file)
-		a->file = argv[optind];
-	return 0;
-}
-
-static int
-parse_withdraw(const struct cmd *x, int argc, char **argv, void *args)
-{
-	return parse_acting(x, argc, argv, args, false);
-}
-
-static int
-run_withdraw(struct cmd *x, void *args)
-{
-	const struct args *a = args;
-	struct principal p;
-	char err[HS_ERRLEN] = "", by[PRINCIPAL_ORG + PRINCIPAL_NAME + 32];
-	enum hs_err rc;
-	int ret;
-
-	if ((ret = principal(x, a->account, &p)) != 0)
-		return ret;
-	if ((rc = stamp_withdraw(x->db, &p, a->ref, a->reason,
-	    (int64_t)time(NULL), err)) != HS_OK)
-		return cmd_fail(x, rc, err);
-	who(&p, by, sizeof(by));
-	printf("%s withdrawn by %s: %s\n", a->ref, by, a->reason);
-	return 0;
-}
-
-const struct cmd_ops cmd_withdraw_ops = { sizeof(struct args),
-	parse_withdraw, run_withdraw };
-
-/* ---- correct ----------------------------------------------------------- */
-
-static int
-parse_correct(const struct cmd *x, int argc, char **argv, void *args)
-{
-	return parse_acting(x, argc, argv, args, true);
-}
-
-static int
-run_correct(struct cmd *x, void *args)
-{
-	const struct args *a = args;
-	struct import_fields *row;
-	struct principal p;
-	char err[HS_ERRLEN] = "";
-	long today;
-	enum hs_err rc;
-	int ret;
-
-	if ((ret = principal(x, a->account, &p)) != 0)
-		return ret;
-	if ((today = cmd_today()) < 0) {
-		cmd_say(x, "HOURSEAL_TODAY: not a date (YYYY-MM-DD)");
-		return 2;
-	}
-	if ((row = malloc(sizeof(*row))) == NULL)
-		return cmd_fail(x, HS_ERR_NOMEM, "out of memory");
-	rc = import_read_one(a->file, NULL, row, err);
-	if (rc == HS_OK && (rc = record_correct(x->db, x->pol, &p, a->ref,
-	    row->f, a->reason, today, (int64_t)time(NULL), err)) != HS_OK &&
-	    rc == HS_ERR_INVALID)
-		hs_errprefix(err, "%s:%zu", a->file, row->line);
-	free(row);
-	if (rc != HS_OK)
-		return cmd_fail(x, rc, err);
-	printf("%s corrected by %s (account %s): a new version waits for its "
-	    "stamp\n", a->ref, p.org, p.name);
-	return 0;
-}
-
-const struct cmd_ops cmd_correct_ops = { sizeof(struct args),
-	parse_correct, run_correct };

@@ -3,9 +3,11 @@
  * §1). `unit set UNIT REGION` sets a unit's region and moves its records'
  * region with it (audited unit.region); `unit list` prints every unit.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "acting.h"
 #include "cmd.h"
 #include "app/stamp.h"
 
@@ -17,28 +19,26 @@ struct args {
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
 {
+	static const struct option opts[] = {
+		{ "account", required_argument, NULL, 'A' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct args *a = args;
-	const char *pos[3];
-	int i, n = 0;
+	int ch, n;
 
-	/* Few enough options to read by hand: --account NAME anywhere. */
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--account") == 0 && i + 1 < argc)
-			a->account = argv[++i];
-		else if (strncmp(argv[i], "--account=", 10) == 0)
-			a->account = argv[i] + 10;
-		else if (argv[i][0] == '-' || n == 3)
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'A')
 			return CMD_USAGE;
-		else
-			pos[n++] = argv[i];
+		a->account = optarg;
 	}
-	if (n == 1 && strcmp(pos[0], "list") == 0 && a->account == NULL)
+	n = argc - optind;
+	if (n == 1 && strcmp(argv[optind], "list") == 0 && a->account == NULL)
 		return 0;
-	if (n != 3 || strcmp(pos[0], "set") != 0)
+	if (n != 3 || strcmp(argv[optind], "set") != 0)
 		return CMD_USAGE;
 	a->set = true;
-	a->unit = pos[1];
-	a->region = pos[2];
+	a->unit = argv[optind + 1];
+	a->region = argv[optind + 2];
 	return 0;
 }
 
@@ -58,6 +58,7 @@ run(struct cmd *x, void *args)
 	char err[HS_ERRLEN] = "";
 	size_t n = 0;
 	enum hs_err rc;
+	int ret;
 
 	if (!a->set) {
 		printf("unit\tregion\trecords\n");
@@ -66,15 +67,10 @@ run(struct cmd *x, void *args)
 		fprintf(stderr, "%zu unit%s\n", n, n == 1 ? "" : "s");
 		return 0;
 	}
-	if (a->account != NULL)
-		rc = principal_load_account(x->db, a->account, "", &p, err);
-	else {
-		principal_operator(&p, x->cfg.issuer);
-		rc = HS_OK;
-	}
-	if (rc == HS_OK)
-		rc = unit_set_region(x->db, &p, a->unit, a->region, &n, err);
-	if (rc != HS_OK)
+	if ((ret = acting_principal(x, a->account, &p)) != 0)
+		return ret;
+	if ((rc = unit_set_region(x->db, &p, a->unit, a->region, &n, err)) !=
+	    HS_OK)
 		return cmd_fail(x, rc, err);
 	printf("unit %s is in region %s; %zu record%s updated\n", a->unit,
 	    a->region, n, n == 1 ? "" : "s");

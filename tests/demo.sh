@@ -48,6 +48,16 @@ run() {
 	"$@" || die "'${shown[*]}' failed (exit $?)"
 }
 sql() { sqlite3 -batch -noheader "$DEMO/data/hourseal.db" "$@"; }
+# demo_account DATA NAME ROLE REGION ORG: the account stamps act as (验印
+# needs an account: its role, scope and organisation). Written directly
+# until `hourseal-issuer user add` (issue 13, accounts) makes it; an
+# account already there is kept.
+demo_account() {
+	sqlite3 -batch "$1/hourseal.db" "INSERT OR IGNORE INTO accounts (name,
+		role, region, org, created, created_by) VALUES ('$2', '$3', '$4',
+		'$5', strftime('%s','now'), 'demo')" ||
+		die "cannot create the account $2"
+}
 
 for p in "$ISSUER" "$VERIFIER"; do
 	[ -x "$p" ] || die "$p is missing: run make first"
@@ -88,8 +98,8 @@ setup() {
 	fi
 
 	say "3. Stamp (验印) the records"
-	run "$ISSUER" --data "$DEMO/data" stamp --all \
-		--by 福建省人力资源和社会保障厅 --as hr
+	demo_account "$DEMO/data" hr-fj hr 35 福建省人力资源和社会保障厅
+	run "$ISSUER" --data "$DEMO/data" stamp --all --account hr-fj
 
 	say "4. Issue the annual certificates"
 	for y in $YEARS; do
@@ -152,8 +162,8 @@ setup() {
 			cat "$DEMO/weihai-rejected.$f" >>"$DEMO/weihai-rejected.csv"
 			rm -f "$DEMO/weihai-rejected.$f"
 		done
-		run "$ISSUER" --data "$DEMO/weihai" stamp --all \
-			--by 威海市人力资源和社会保障局 --as hr
+		demo_account "$DEMO/weihai" hr-wh hr 37 威海市人力资源和社会保障局
+		run "$ISSUER" --data "$DEMO/weihai" stamp --all --account hr-wh
 		run "$ISSUER" --data "$DEMO/weihai" summary --year 2025 \
 			>"$DEMO/weihai/summary-2025.txt"
 		head -n 8 "$DEMO/weihai/summary-2025.txt"

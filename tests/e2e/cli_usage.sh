@@ -91,7 +91,8 @@ usage_error "publish without a directory" publish
 usage_error "tiles without a directory" tiles
 usage_error "audit with an argument" audit extra
 usage_error "summary without --year" summary
-usage_error "stamp --all without --by" stamp --all
+usage_error "stamp --all without --account" stamp --all
+usage_error "stamp --by (gone: stamp as an account)" stamp --all --by X
 usage_error "import without a file" import
 usage_error "keygen with two labels" keygen a b
 usage_error "key without a subcommand" key

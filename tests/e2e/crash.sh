@@ -18,8 +18,7 @@ $ISSUER init "$D" --keys "$T/keys" >"$T/log" 2>&1 &&
 	$ISSUER --data "$D" keygen k1 >>"$T/log" 2>&1 &&
 	python3 "$HS_TOP/tests/data/gen_bulk.py" "$N" $Y >"$T/bulk.csv" &&
 	$ISSUER --data "$D" import "$T/bulk.csv" --quiet >>"$T/log" 2>&1 &&
-	$ISSUER --data "$D" stamp --all --by 福建省人力资源和社会保障厅 \
-		--as hr >>"$T/log" 2>&1
+	hr_stamp "$D" 福建省人力资源和社会保障厅 --all >>"$T/log" 2>&1
 check "set up $N practitioners with stamped records" test $? -eq 0 || {
 	cat "$T/log"; exit 0; }
 

@@ -20,7 +20,7 @@ code() { curl -s -m 5 -o "$T/body" -w '%{http_code}' "$@"; }
 check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --base-url http://127.0.0.1:1
 quiet "$ISSUER" --data "$D" keygen k1
 quiet "$ISSUER" --data "$D" import "$HS_TOP/templates/samples/small.csv" --skip-invalid "$T/rej.csv" --quiet
-quiet "$ISSUER" --data "$D" stamp --all --by 福建省人力资源和社会保障厅 --as hr
+quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$D" issue --year 2024 --all --out "$T/pdfs"
 check "publish" quiet "$ISSUER" --data "$D" publish "$T/pub"
 G=$T/pub/verifier.db

@@ -92,7 +92,7 @@ check "and keeps a running process's" test -e "$T/.rej.csv.tmp.$$"
 rm -f "$T/.rej.csv.tmp.$$"
 
 # 6. issue --out: the manifest a symlink: refused, target untouched.
-"$ISSUER" --data "$D" stamp --all --by X --as hr >/dev/null 2>&1
+hr_stamp "$D" X --all >/dev/null 2>&1
 mkdir -p "$T/out/2024"
 echo keep >"$T/victim2"
 ln -s "$T/victim2" "$T/out/2024/manifest.csv"

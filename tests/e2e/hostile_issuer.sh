@@ -31,7 +31,7 @@ check "mode 600: keygen works" \
 
 # 2. Item 13: the keys directory.
 "$ISSUER" --data "$D" import "$HS_TOP/tests/data/baseline.csv" --quiet \
-	>/dev/null 2>&1 && "$ISSUER" --data "$D" stamp --all --by X --as hr \
+	>/dev/null 2>&1 && hr_stamp "$D" X --all \
 	>/dev/null 2>&1 || notok "import and stamp"
 export HOURSEAL_PASSPHRASE_FILE=$T/pass
 chmod 777 "$K"
@@ -57,8 +57,8 @@ D=$T/d2
 "$ISSUER" init "$D" --keys "$T/keys2" >/dev/null 2>&1 &&
 	"$ISSUER" --data "$D" keygen k1 >/dev/null 2>&1 &&
 	"$ISSUER" --data "$D" import "$HS_TOP/tests/data/baseline.csv" \
-	--quiet >/dev/null 2>&1 && "$ISSUER" --data "$D" stamp --all --by X \
-	--as hr >/dev/null 2>&1 || notok "a second data directory"
+	--quiet >/dev/null 2>&1 && hr_stamp "$D" X --all \
+	>/dev/null 2>&1 || notok "a second data directory"
 sqlite3 "$D/hourseal.db" "UPDATE practitioners SET name = name ||
 	char(8238) WHERE name = '王五'" || notok "plant a name"
 "$ISSUER" --data "$D" issue --year 2024 --all --out "$T/out" >"$T/o" 2>"$T/e"

@@ -31,7 +31,7 @@ newpdf() { comm -13 "$T/before" <(ls "$OUT/$Y" | sort) | head -1; }
 check "init" quiet "$ISSUER" init "$D" --keys "$KD"
 check "keygen k1" quiet "$ISSUER" --data "$D" keygen k1
 check "import" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
-check "stamp" quiet "$ISSUER" --data "$D" stamp --all --by 福建省人力资源和社会保障厅 --as hr
+check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 mkdir -p "$OUT/$Y"
 ls "$OUT/$Y" | sort >"$T/before"
 check "issue A's certificate" quiet "$ISSUER" --data "$D" issue --year $Y --id $A --out "$OUT"
@@ -121,7 +121,7 @@ R=$T/rogue
 check "a rogue issuer, same origin" quiet "$ISSUER" init "$R" --keys "$T/rkeys"
 check "with its own key r1" quiet "$ISSUER" --data "$R" keygen r1
 quiet "$ISSUER" --data "$R" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
-quiet "$ISSUER" --data "$R" stamp --all --by 福建省人力资源和社会保障厅 --as hr
+quiet hr_stamp "$R" 福建省人力资源和社会保障厅 --all
 check "signs a certificate" quiet "$ISSUER" --data "$R" issue --year $Y --id $A --out "$T/rout"
 RPDF=$(ls "$T/rout/$Y"/*.pdf | head -1)
 cp "$T/site/verifier.db" "$T/tampered.db"

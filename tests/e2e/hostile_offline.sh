@@ -24,7 +24,7 @@ json() { python3 -c "import json,sys; j=json.load(open('$1')); sys.exit(0 if ($2
 check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --origin "$O"
 check "keygen" quiet "$ISSUER" --data "$D" keygen k1
 check "import" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
-check "stamp" quiet "$ISSUER" --data "$D" stamp --all --by 福建省人力资源和社会保障厅 --as hr
+check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "tiles before any certificate" quiet "$ISSUER" --data "$D" tiles "$T/t0"
 # A second ledger from the same key and origin, to fork from here.
 cp -a "$D" "$T/fork"
@@ -221,7 +221,7 @@ check "big: init" quiet "$ISSUER" init "$G" --keys "$T/bkeys" --origin "$O"
 check "big: keygen" quiet "$ISSUER" --data "$G" keygen b1
 "$TL" --fill "$G/hourseal.db" "$O" 65600 65600 >"$T/fill.pub" 2>"$T/q" || notok "big: fill 65,600 leaves"
 check "big: import" quiet "$ISSUER" --data "$G" import "$S/small.csv" --skip-invalid "$T/rejb.csv" --quiet
-check "big: stamp" quiet "$ISSUER" --data "$G" stamp --all --by 福建省人力资源和社会保障厅 --as hr
+check "big: stamp" quiet hr_stamp "$G" 福建省人力资源和社会保障厅 --all
 check "big: issue" quiet "$ISSUER" --data "$G" issue --year $Y --all --out "$T/bout"
 BP=$(find "$T/bout/$Y" -name '*.pdf' | sort | head -1)
 check "big: revoke" quiet "$ISSUER" --data "$G" revoke "$(basename "$BP" .pdf)" --reason fraud

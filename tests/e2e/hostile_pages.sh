@@ -19,7 +19,7 @@ quiet() { "$@" >"$T/q" 2>&1 || { sed 's/^/# /' "$T/q" | tail -5; return 1; }; }
 check "init" quiet "$ISSUER" init "$T/fj" --keys "$T/keys" --base-url "$BASE"
 check "keygen" quiet "$ISSUER" --data "$T/fj" keygen k1
 check "import" quiet "$ISSUER" --data "$T/fj" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
-check "stamp" quiet "$ISSUER" --data "$T/fj" stamp --all --by 福建省人力资源和社会保障厅 --as hr
+check "stamp" quiet hr_stamp "$T/fj" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$T/fj" issue --year 2024 --all --out "$T/out"
 A=$(find "$T/out" -name '*.pdf' | sort | sed -n 1p)
 B=$(find "$T/out" -name '*.pdf' | sort | sed -n 2p)

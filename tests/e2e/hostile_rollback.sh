@@ -36,7 +36,7 @@ said() { curl -s -m 5 -o /dev/null "$URL/c/$S"; grep -q "$1" "$T/err"; }
 check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --base-url http://127.0.0.1:1
 quiet "$ISSUER" --data "$D" keygen k1
 quiet "$ISSUER" --data "$D" import "$HS_TOP/templates/samples/small.csv" --skip-invalid "$T/rej.csv" --quiet
-quiet "$ISSUER" --data "$D" stamp --all --by 福建省人力资源和社会保障厅 --as hr
+quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$D" issue --year 2024 --all --out "$T/pdfs"
 check "publish (1)" quiet "$ISSUER" --data "$D" publish "$P"
 cp "$DB" "$T/old.db"

@@ -36,8 +36,7 @@ np=$(q "SELECT count(*) FROM practitioners")
 nr=$(q "SELECT count(*) FROM records")
 check "a realistic sample: $np practitioners, $nr records" \
 	test "$np" -ge 50 -a "$nr" -ge 400
-run "stamp (验印)" 0 $ISSUER --data "$D" stamp --all \
-	--by 福建省人力资源和社会保障厅 --as hr
+run "stamp (验印)" 0 hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 holders=$(q "SELECT count(DISTINCT r.practitioner_id) FROM records r JOIN
 	stamps s ON s.record_id = r.id AND s.decision = 'stamped'
 	WHERE r.year = $Y")
@@ -148,8 +147,7 @@ oldh=$(q "SELECT total10 FROM certificates WHERE serial = '$old'")
 } >"$T/added.csv"
 run "import a record that was missing" 0 $ISSUER --data "$D" import \
 	"$T/added.csv" --quiet
-run "stamp it" 0 $ISSUER --data "$D" stamp --ref E2E-ADDED-1 --by 福建省卫健委 \
-	--as industry
+run "stamp it" 0 hr_stamp "$D" 福建省人力资源和社会保障厅 --ref E2E-ADDED-1
 run "reissue $old" 0 $ISSUER --data "$D" reissue "$old" --out "$OUT"
 new=$(sed -n 's/^\([0-9A-Z-]*\) replaces .*/\1/p' "$T/o")
 check "a new serial ($new)" test -n "$new" -a "$new" != "$old"
@@ -174,8 +172,7 @@ sed "s/^$idn,/$idn2,/; s/E2E-ADDED-1/E2E-ADDED-2/" "$T/added.csv" |
 	id_number = '$idn2'"),$Y,/" >"$T/added2.csv"
 run "import a record for a second practitioner" 0 $ISSUER --data "$D" \
 	import "$T/added2.csv" --quiet
-run "stamp it" 0 $ISSUER --data "$D" stamp --ref E2E-ADDED-2 --by 福建省卫健委 \
-	--as industry
+run "stamp it" 0 hr_stamp "$D" 福建省人力资源和社会保障厅 --ref E2E-ADDED-2
 run "issue --all again" 0 $ISSUER --data "$D" issue --year $Y --all \
 	--out "$OUT" --quiet
 check "  issues one and supersedes one" has "^1 issued, 1 superseded"
@@ -293,7 +290,7 @@ run "import the Weihai platform export" 0 $ISSUER --data "$W" import \
 	"$S/weihai-platform.csv" --skip-invalid "$T/wrej1.csv" --quiet
 run "import the Weihai declared hours" 0 $ISSUER --data "$W" import \
 	"$S/weihai-declared.csv" --skip-invalid "$T/wrej2.csv" --quiet
-run "stamp" 0 $ISSUER --data "$W" stamp --all --by 威海市人社局 --as hr
+run "stamp" 0 hr_stamp "$W" 威海市人社局 --all
 run "issue Weihai $Y" 0 $ISSUER --data "$W" issue --year $Y --all \
 	--out "$T/wout" --quiet
 ws=$(sed -n '2s/,.*//p' "$T/wout/$Y/manifest.csv")

@@ -48,7 +48,8 @@ mkdir -p "$T/elsewhere"
 	"$bin/hourseal-issuer" --data d keygen &&
 	"$bin/hourseal-issuer" --data d import "$top/templates/samples/small.csv" \
 	    --skip-invalid rej.csv &&
-	"$bin/hourseal-issuer" --data d stamp --all --by 福州市人社局 &&
+	make_account d hr35 hr 35 福州市人社局 &&
+	"$bin/hourseal-issuer" --data d stamp --all --account hr35 &&
 	"$bin/hourseal-issuer" --data d issue --year 2024 --all --out out
 ) >"$T/inst.out" 2>&1
 check "the installed issuer issues from another directory" test $? -eq 0

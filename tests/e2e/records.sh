@@ -20,11 +20,11 @@ check_fails "init refuses an unknown policy" "$ISSUER" init "$T/x" --policy nowh
 check "nothing left behind by a refused init" test ! -e "$T/x/config.json"
 
 cat >"$T/r.csv" <<'CSV'
-身份证号,姓名,工作单位,年度,科目类别,学习形式,课程名称,施训机构,开始日期,结束日期,学时,作者排序,外部编号
-350102198001011233,张三,福州市第一医院,2024,公需,网授,新时代政绩观树立,福建省继续教育基地,2024-03-01,2024-03-03,30,,R1
-350102198001011233,张三,福州市第一医院,2024,专业,面授,临床新技术,福州市卫健委,2024-04-01,2024-04-05,40,,R2
-350102198001011233,张三,福州市第一医院,2024,专业,成果,论文：一,福州市卫健委,2024-06-30,2024-06-30,60,first,R3
-11010519491231002X,李四,厦门大学,2024,公需,面授,职业道德,厦门基地,2024-05-01,2024-05-02,16,,R4
+身份证号,姓名,工作单位,年度,科目类别,学习形式,课程名称,施训机构,开始日期,结束日期,学时,作者排序,外部编号,专业技术领域
+350102198001011233,张三,福州市第一医院,2024,公需,网授,新时代政绩观树立,福建省继续教育基地,2024-03-01,2024-03-03,30,,R1,
+350102198001011233,张三,福州市第一医院,2024,专业,面授,临床新技术,福州市卫健委,2024-04-01,2024-04-05,40,,R2,卫生
+350102198001011233,张三,福州市第一医院,2024,专业,成果,论文：一,福州市卫健委,2024-06-30,2024-06-30,60,first,R3,卫生
+11010519491231002X,李四,厦门大学,2024,公需,面授,职业道德,厦门基地,2024-05-01,2024-05-02,16,,R4,
 CSV
 I import "$T/r.csv" >"$T/out" 2>"$T/err"
 check "import: 4 rows, 1 stamped automatically" grep -q \
@@ -41,14 +41,20 @@ check "stamp --list shows the 3 waiting records" test "$(grep -c . "$T/list")" =
 check "stamp --list counts them" grep -q "3 records waiting" "$T/err"
 check "stamp --list masks the ID" grep -q '3501\*\*\*\*\*\*\*\*\*\*1233' "$T/list"
 check_fails "stamp --list never prints a whole ID" grep -qE '[0-9]{17}[0-9X]' "$T/list"
-check_fails "industry may not stamp a public record" I stamp --ref R4 --by 厦门市教育局 --as industry
-check "industry stamps a professional record" I stamp --ref R2 --by 福州市卫健委 --as industry
-I stamp --ref R2 --by 福州市人社局 >/dev/null 2>"$T/err"
+# 验印 as accounts: the industry department needs the unit's region.
+I unit set 福州市第一医院 3501 >/dev/null
+make_account "$D" xm-edu industry 3502/教育 厦门市教育局
+make_account "$D" fz-wj industry 3501/卫生 福州市卫健委
+make_account "$D" fz-hr hr 35 福州市人社局
+make_account "$D" xm-hr hr 35 厦门市人社局
+check_fails "industry may not stamp a public record" I stamp --ref R4 --account xm-edu
+check "industry stamps a professional record" I stamp --ref R2 --account fz-wj
+I stamp --ref R2 --account fz-hr >/dev/null 2>"$T/err"
 check "a record is stamped only once" grep -q "R2: already stamped by 福州市卫健委" "$T/err"
-check_fails "--reject needs --reason" I stamp --reject R4 --by x
-check "HR rejects a record with a reason" I stamp --reject R4 --reason "材料不全" --by 厦门市人社局
-I stamp --all --by 福州市人社局 >"$T/out"
-check "--all stamps what is left" grep -q "stamped 1 record as 福州市人社局 (hr)" "$T/out"
+check_fails "--reject needs --reason" I stamp --reject R4 --account xm-hr
+check "HR rejects a record with a reason" I stamp --reject R4 --reason "材料不全" --account xm-hr
+I stamp --all --account fz-hr >"$T/out"
+check "--all stamps what is left" grep -q "stamped 1 record as 福州市人社局 (account fz-hr, hr)" "$T/out"
 check "stamps carry authority and kind" test "$(sqlite3 "$D/hourseal.db" \
 	"SELECT group_concat(decision || '/' || authority_kind, ' ') FROM (SELECT * FROM stamps ORDER BY record_id)")" = \
 	"stamped/auto stamped/industry stamped/hr rejected/hr"
@@ -88,8 +94,8 @@ fi
 
 # --skip-invalid
 printf '%s\n' "$(head -1 "$T/r.csv")" \
-	"350102198001011233,张三,福州市第一医院,2025,专业,面授,课二,基地,2025-02-01,2025-02-01,8,," \
-	"350102198001011233,张三,福州市第一医院,2025,专业,面授,课三,基地,2025-02-02,2025-02-02,9,," >"$T/s.csv"
+	"350102198001011233,张三,福州市第一医院,2025,专业,面授,课二,基地,2025-02-01,2025-02-01,8,,," \
+	"350102198001011233,张三,福州市第一医院,2025,专业,面授,课三,基地,2025-02-02,2025-02-02,9,,," >"$T/s.csv"
 I import "$T/s.csv" --skip-invalid "$T/rej.csv" >"$T/out" 2>"$T/err"
 check "--skip-invalid stores the valid row" grep -q "2 rows: 1 imported, 0 already there, 1 rejected" "$T/out"
 check "--skip-invalid writes the reason" grep -q '^3,"hours: 9 hours in 1 day exceeds the cap for form 2 (face-to-face): 8 a day, 8 in all",' "$T/rej.csv"
@@ -139,8 +145,11 @@ for key, pol, files in [("small", "fujian", ["small.csv"]),
                if l.startswith(f + ":") and ": warning: " not in l and ": note: " not in l]
         want = [r["line"] for r in exp["files"][f]["rejected"]]
         ok(got == want, "%s: rejects lines %s" % (f, want))
-    subprocess.run([I, "--data", d, "stamp", "--all", "--by", "HR"], check=True,
-                   capture_output=True)
+    subprocess.run(["sqlite3", d + "/hourseal.db", "INSERT INTO accounts (name, "
+                    "role, region, org, created, created_by) VALUES ('hr35', 'hr', "
+                    "'35', 'HR', 0, 'test')"], check=True)
+    subprocess.run([I, "--data", d, "stamp", "--all", "--account", "hr35"],
+                   check=True, capture_output=True)
     con = __import__("sqlite3").connect(d + "/hourseal.db")
     bad, n = [], 0
     for y in (2024, 2025, 2026):

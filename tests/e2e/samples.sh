@@ -115,7 +115,7 @@ check "fujian.csv imports with --skip-invalid" imp fujian fujian.csv
 check "weihai-platform.csv imports" imp weihai weihai-platform.csv
 check "weihai-declared.csv imports" imp weihai weihai-declared.csv
 for d in fujian weihai; do
-	"$ISSUER" --data "$T/$d" stamp --all --by 人社 --as hr >/dev/null
+	hr_stamp "$T/$d" 人社 --all >/dev/null
 	for y in 2024 2025 2026; do
 		"$ISSUER" --data "$T/$d" summary --year $y --json >"$T/sum-$d-$y.json"
 	done

@@ -18,7 +18,7 @@ fi
 "$ISSUER" init "$D" >/dev/null 2>&1 &&
 	"$ISSUER" --data "$D" import "$HS_TOP/tests/data/baseline.csv" \
 	--quiet >/dev/null 2>&1 &&
-	"$ISSUER" --data "$D" stamp --all --by X --as hr >/dev/null 2>&1 ||
+	hr_stamp "$D" X --all >/dev/null 2>&1 ||
 	{ notok "set up a data directory"; exit 0; }
 for f in text json; do
 	a=; [ $f = json ] && a=--json

@@ -21,7 +21,7 @@ quiet() { "$@" >"$T/o" 2>&1 || { sed 's/^/# /' "$T/o" | tail -5; return 1; }; }
 check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --base-url "$BASE"
 check "keygen" quiet "$ISSUER" --data "$D" keygen k1
 check "import" quiet "$ISSUER" --data "$D" import "$S/fujian.csv" --skip-invalid "$T/rej.csv" --quiet
-check "stamp" quiet "$ISSUER" --data "$D" stamp --all --by 福建省人力资源和社会保障厅 --as hr
+check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue (batches of 40)" quiet "$ISSUER" --data "$D" issue --year $Y --all --out "$OUT" --batch 40
 n=$(q "SELECT count(*) FROM certificates WHERE year = $Y")
 check "issued certificates ($n)" [ "$n" -ge 50 ]
@@ -104,7 +104,7 @@ import json; j=json.load(open('$T/j')); assert j['outcome']=='not_a_certificate'
 check "another issuer" quiet "$ISSUER" init "$T/other" --keys "$T/okeys" --base-url "$BASE"
 quiet "$ISSUER" --data "$T/other" keygen o1
 quiet "$ISSUER" --data "$T/other" import "$S/small.csv" --skip-invalid "$T/rej2.csv" --quiet
-quiet "$ISSUER" --data "$T/other" stamp --all --by 某厅 --as hr
+quiet hr_stamp "$T/other" 某厅 --all
 quiet "$ISSUER" --data "$T/other" issue --year $Y --all --out "$T/oout"
 OPDF=$(find "$T/oout" -name '*.pdf' | head -1)
 check "the other issuer made a PDF" [ -n "$OPDF" ]
