@@ -10,7 +10,7 @@ secs=${1:-60}
 out=$top/build/fuzz
 mkdir -p "$out"
 cflags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I$top/lib $(pkg-config --cflags openssl sqlite3 jansson)"
-libs="$(pkg-config --libs openssl sqlite3 jansson) -lm"
+libs="$(pkg-config --libs openssl sqlite3 jansson libsodium) -lm"
 targets=${*:-$(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
 for t in $targets; do
 	# The library layers a target links: the ones without the PDF
