@@ -13,6 +13,14 @@
  * Landlock to the files it needs (serve_sandbox.c) before starting any
  * thread. Without Landlock it refuses to start unless --no-sandbox.
  *
+ * --rate/--burst: requests per second and burst per client address
+ * (50, 200; 0: off); --signin-rate/--signin-burst the same for the
+ * sign-in, invitation and TOTP forms' POSTs (0.5 i.e. one every two
+ * seconds, burst 10), in addition to the accounts' own backoff.
+ *
+ * --routes prints the route table with the authorization gate's answer
+ * for each kind of caller and exits (for the authorization test).
+ *
  * --check-sandbox sets everything up as for serving, then tries to open
  * every file in the keys directory and the database from inside the
  * sandboxed HTTP process, prints what happened and exits (0 if every key
@@ -44,12 +52,14 @@
 struct args {
 	const char *listen, *admin_listen, *public_url, *access_log;
 	long threads;
-	bool no_sandbox, check_sandbox, trust_proxy;
+	double rate, burst, srate, sburst;
+	bool no_sandbox, check_sandbox, trust_proxy, routes;
 };
 
 enum {
 	OPT_LISTEN = 256, OPT_ADMIN, OPT_URL, OPT_THREADS, OPT_NOSANDBOX,
-	OPT_CHECK, OPT_LOG, OPT_PROXY,
+	OPT_CHECK, OPT_LOG, OPT_PROXY, OPT_ROUTES, OPT_RATE, OPT_BURST,
+	OPT_SRATE, OPT_SBURST,
 };
 
 static const struct option longopts[] = {
@@ -61,6 +71,11 @@ static const struct option longopts[] = {
 	{ "check-sandbox", no_argument, NULL, OPT_CHECK },
 	{ "access-log", required_argument, NULL, OPT_LOG },
 	{ "trust-proxy", no_argument, NULL, OPT_PROXY },
+	{ "routes", no_argument, NULL, OPT_ROUTES },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "signin-rate", required_argument, NULL, OPT_SRATE },
+	{ "signin-burst", required_argument, NULL, OPT_SBURST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -72,6 +87,10 @@ serve_parse(const struct cmd *c, int argc, char **argv, void *vargs)
 
 	a->listen = "127.0.0.1:8090";
 	a->threads = 4;
+	a->rate = 50;
+	a->burst = 200;
+	a->srate = 0.5;
+	a->sburst = 10;
 	while ((o = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (o) {
 		case OPT_LISTEN: a->listen = optarg; break;
@@ -86,6 +105,23 @@ serve_parse(const struct cmd *c, int argc, char **argv, void *vargs)
 		case OPT_CHECK: a->check_sandbox = true; break;
 		case OPT_LOG: a->access_log = optarg; break;
 		case OPT_PROXY: a->trust_proxy = true; break;
+		case OPT_ROUTES: a->routes = true; break;
+		case OPT_RATE:
+		case OPT_BURST:
+		case OPT_SRATE:
+		case OPT_SBURST: {
+			long v;
+
+			if (cmd_number(c, o == OPT_RATE ? "--rate" :
+			    o == OPT_BURST ? "--burst" : o == OPT_SRATE ?
+			    "--signin-rate" : "--signin-burst", optarg, 0,
+			    100000, &v) != 0)
+				return 1;
+			*(o == OPT_RATE ? &a->rate : o == OPT_BURST ? &a->burst :
+			    o == OPT_SRATE ? &a->srate : &a->sburst) =
+			    (double)v;
+			break;
+		}
 		default: return CMD_USAGE;
 		}
 	}
@@ -211,6 +247,51 @@ check_sandbox(const struct cmd *c, bool sandboxed)
 	return bad ? 1 : 0;
 }
 
+/*
+ * --routes: the route table and, for each kind of caller, the status the
+ * authorization gate gives before any handler runs (0: the handler runs;
+ * 303: to sign-in; 401: no API token; 404: not for this role). The
+ * authorization test walks these rows over HTTP.
+ */
+static int
+print_routes(void)
+{
+	static const struct {
+		const char *name;
+		enum principal_role role;
+		bool token;
+	} who[] = {
+		{ "nobody", PRINCIPAL_NONE, false },
+		{ "hr", PRINCIPAL_HR, false },
+		{ "industry", PRINCIPAL_INDUSTRY, false },
+		{ "provider", PRINCIPAL_PROVIDER, false },
+		{ "employer", PRINCIPAL_EMPLOYER, false },
+		{ "auditor", PRINCIPAL_AUDITOR, false },
+		{ "practitioner", PRINCIPAL_PRACTITIONER, false },
+		{ "token-hr", PRINCIPAL_HR, true },
+		{ "token-provider", PRINCIPAL_PROVIDER, true },
+		{ "token-title-system", PRINCIPAL_TITLE_SYSTEM, true },
+	};
+	size_t i, k;
+
+	printf("pattern\tmethods\taction\tfaces");
+	for (k = 0; k < sizeof(who) / sizeof(who[0]); k++)
+		printf("\t%s", who[k].name);
+	printf("\n");
+	for (i = 0; i < serve_nroutes; i++) {
+		const struct route *r = &serve_routes[i];
+
+		printf("%s\t%s\t%s\t%s", r->pattern, r->methods,
+		    authz_rule(r->action)->name, r->faces == FACE_PUBLIC ?
+		    "public" : r->faces == FACE_ADMIN ? "admin" : "both");
+		for (k = 0; k < sizeof(who) / sizeof(who[0]); k++)
+			printf("\t%d", serve_gate(r, who[k].role,
+			    who[k].token, false));
+		printf("\n");
+	}
+	return 0;
+}
+
 static int
 serve_run_cmd(struct cmd *c, void *vargs)
 {
@@ -220,12 +301,14 @@ serve_run_cmd(struct cmd *c, void *vargs)
 	struct note_signer *signer = NULL;
 	struct signer_remote *remote = NULL;
 	char err[HS_ERRLEN], label[KEYS_LABEL_MAX + 1] = "";
-	char purl[512], aurl[512], tmpdir[PATH_MAX];
+	char purl[512], tmpdir[PATH_MAX];
 	sqlite3 *keeper = NULL;
 	FILE *logf = NULL;
 	int sp[2], rc = 2, abi;
 	pid_t pid;
 
+	if (a->routes)
+		return print_routes();
 	/* 1. The signer, before anything else is opened. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0) {
 		cmd_say(c, "socketpair: %s", strerror(errno));
@@ -311,26 +394,24 @@ serve_run_cmd(struct cmd *c, void *vargs)
 	pub.prog = "hourseal-issuer";
 	pub.access_log = logf;
 	pub.trust_proxy = a->trust_proxy;
-	pub.strict_rate = 0.5;
-	pub.strict_burst = 10;
+	pub.rate = a->rate;
+	pub.burst = a->burst;
+	pub.strict_rate = a->srate;
+	pub.strict_burst = a->sburst;
 	adm = pub;
 	if (a->admin_listen != NULL)
 		adm.listen = a->admin_listen;
-	if (a->public_url != NULL)
+	purl[0] = '\0';
+	if (a->public_url != NULL) {
 		snprintf(purl, sizeof(purl), "%s", a->public_url);
-	else
-		snprintf(purl, sizeof(purl), "http://%s", a->listen);
-	if (purl[strlen(purl) - 1] == '/')
-		purl[strlen(purl) - 1] = '\0';
-	snprintf(aurl, sizeof(aurl), "%s", a->admin_listen ? "" : purl);
-	if (a->admin_listen != NULL)
-		snprintf(aurl, sizeof(aurl), "http://%s", a->admin_listen);
+		if (purl[0] != '\0' && purl[strlen(purl) - 1] == '/')
+			purl[strlen(purl) - 1] = '\0';
+	}
 	memset(&so, 0, sizeof(so));
 	so.data_dir = c->data_dir;
 	so.cfg = &c->cfg;
 	so.pol = c->pol;
-	so.public_url = purl;
-	so.admin_url = aurl;
+	so.public_url = a->public_url != NULL ? purl : NULL;
 	so.https = strncmp(purl, "https://", 8) == 0;
 	so.log = stderr;
 	so.key_label = label;

@@ -88,7 +88,8 @@ static const struct {
 	{ "serve", &cmd_serve_ops, CMD_POLICY,
 	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
 	    "[--threads N] [--access-log FILE] [--trust-proxy] "
-	    "[--no-sandbox] [--check-sandbox]" },
+	    "[--rate R] [--burst B] [--signin-rate R] [--signin-burst B] "
+	    "[--no-sandbox] [--check-sandbox] [--routes]" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

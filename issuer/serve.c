@@ -550,6 +550,10 @@ app_handle(void *ctx, struct http_req *r)
 	}
 	identify(&q);
 	st = serve_gate(q.rt, q.p.role, q.via_token, must_enrol(&q));
+	/* The access log says why a request stopped at the gate. */
+	if (st != 0)
+		http_set_log_note(r, st == 401 ? "gate:token" : st == 303 ?
+		    "gate:signin" : "gate:denied");
 	if (st == 401) {
 		static const char *const h[] = { "WWW-Authenticate",
 		    "Bearer realm=\"hourseal\"", NULL };
@@ -621,7 +625,7 @@ serve_run(const struct serve_opts *so, struct http_opts *pub,
 	struct face fpub, fadm;
 	struct http_app app;
 	struct http_server *spub = NULL, *sadm = NULL;
-	char err[HS_ERRLEN];
+	char err[HS_ERRLEN], purl[128], aurl[128];
 	sigset_t set;
 	size_t i;
 	int sig, rc = 2;
@@ -659,6 +663,10 @@ serve_run(const struct serve_opts *so, struct http_opts *pub,
 		fprintf(so->log, "hourseal-issuer serve: %s\n", err);
 		goto out;
 	}
+	if (so->public_url == NULL) {
+		snprintf(purl, sizeof(purl), "http://%s", http_address(spub));
+		sv.o.public_url = purl;
+	}
 	fprintf(so->log, "hourseal-issuer serve: listening on http://%s/%s\n",
 	    http_address(spub), admin != NULL ? " (public: /my, /s, "
 	    "/healthz)" : "");
@@ -670,6 +678,10 @@ serve_run(const struct serve_opts *so, struct http_opts *pub,
 		}
 		fprintf(so->log, "hourseal-issuer serve: admin on http://%s/ "
 		    "(/admin, /api)\n", http_address(sadm));
+		snprintf(aurl, sizeof(aurl), "http://%s", http_address(sadm));
+		sv.o.admin_url = aurl;
+	} else {
+		sv.o.admin_url = sv.o.public_url;
 	}
 	fflush(so->log);
 	if (sigwait(&set, &sig) == 0)

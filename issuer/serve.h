@@ -102,8 +102,10 @@ struct serve_opts {
 	const char *data_dir;
 	const struct config *cfg;
 	const struct policy *pol;
-	const char *public_url;   /* "https://..." sets Secure cookies */
-	const char *admin_url;    /* where /admin answers (invitation URLs) */
+	const char *public_url;   /* --public-url, no trailing '/'; NULL:
+	                           * http://<the public listener> */
+	const char *admin_url;    /* where /admin answers (invitation URLs);
+	                           * serve_run fills it */
 	bool https;               /* public_url is https */
 	const char *key_label;    /* the signer's key label ("" if none) */
 	FILE *log;                /* messages (stderr) */

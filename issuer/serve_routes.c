@@ -35,7 +35,7 @@ const struct route serve_routes[] = {
 	    serve_signout_post, BODY_FORM, 1 * KB, GEN, ADM, "signout",
 	    false },
 	{ "/admin/invite/*", "GET, HEAD", AZ_PUBLIC, RA_PUBLIC, AZS_NONE,
-	    serve_invite_form, BODY_NONE, 0, STRICT, ADM, "invite", true },
+	    serve_invite_form, BODY_NONE, 0, GEN, ADM, "invite", true },
 	{ "/admin/invite/*", "POST", AZ_PUBLIC, RA_PUBLIC, AZS_NONE,
 	    serve_invite_post, BODY_FORM, 4 * KB, STRICT, ADM, "invite",
 	    true },
