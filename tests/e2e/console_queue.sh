@@ -112,3 +112,16 @@ check "the provider sees its 26 records" [ "$(count state=any)" = "$(want "provi
 check_fails "without boxes" grep -q 'type="checkbox"' "$T/body"
 http_code "$T/xmhr.jar" GET "/admin/records?lang=en" >/dev/null
 check "English on ?lang=en" grep -q 'Records waiting for a stamp' "$T/body"
+
+# The audit page: newest first, ?before= pages back, scope as the library's.
+J=$T/xmhr.jar
+http_code "$J" GET /admin/audit >/dev/null
+top=$(sqlite3 "$DB" 'SELECT max(seq) FROM audit')
+first=$(grep -o '<td data-label="序号" class="num">[0-9]*' "$T/body" | head -1 | sed 's/.*>//')
+check "the audit page starts with the newest row ($first of $top)" [ "$first" = "$top" ]
+check "it shows the 3 stamps by xmhr" [ "$(grep -c 'record.stamp' "$T/body")" = 3 ]
+http_code "$J" GET "/admin/audit?before=3" >/dev/null
+check "?before=3 shows rows 2 and 1 only" [ "$(grep -o '<td data-label="序号" class="num">[0-9]*' "$T/body" |
+	sed 's/.*>//' | tr '\n' ' ')" = "2 1 " ]
+check "the auditor reads the audit page" [ "$(http_code "$T/xmaud.jar" GET /admin/audit)" = 200 ]
+check "the provider may not (404)" [ "$(http_code "$T/jidi.jar" GET /admin/audit)" = 404 ]
