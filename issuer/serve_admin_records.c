@@ -11,6 +11,7 @@
  * need no JavaScript; every string from the database is escaped.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,7 +413,7 @@ option(struct buf *b, const char *value, const char *label, bool selected)
 static void
 filter_form(struct buf *b, enum page_lang lang, const struct qargs *q)
 {
-	char year[8] = "";
+	char year[12] = "";
 	int i;
 
 	if (q->f.year != 0)
@@ -432,7 +433,7 @@ filter_form(struct buf *b, enum page_lang lang, const struct qargs *q)
 	    PL(lang, "学习形式", "Form"));
 	option(b, "", PL(lang, "全部", "any"), q->f.form == 0);
 	for (i = 1; i <= 9; i++) {
-		char v[4];
+		char v[12];
 
 		snprintf(v, sizeof v, "%d", i);
 		option(b, v, form_word(lang, i), q->f.form == i);
@@ -1075,7 +1076,7 @@ correct_form(struct sreq *q, struct buf *b,
     const struct stamp_row *r)
 {
 	enum page_lang lang = q->lang;
-	char year[8], form[4], hours[HOURS_SIZE];
+	char year[12], form[12], hours[HOURS_SIZE];
 	const char *ptype = "";
 	bool pub = strncmp(r->subject, "public", 6) == 0;
 	int i;
@@ -1116,7 +1117,7 @@ correct_form(struct sreq *q, struct buf *b,
 	    "for=\"f-form\">%s</label><select id=\"f-form\" name=\"form\">",
 	    PL(lang, "学习形式", "Form"));
 	for (i = 1; i <= 9; i++) {
-		char v[4];
+		char v[12];
 
 		snprintf(v, sizeof v, "%d", i);
 		option(b, v, form_word(lang, i), r->form == i);
