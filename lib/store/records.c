@@ -584,7 +584,8 @@ records_writer_open(sqlite3 *db, struct records_writer **out, char *err)
 		{ offsetof(struct records_writer, unit_add), "INSERT INTO "
 		    "units (name, region) VALUES (?, ?)" },
 		{ offsetof(struct records_writer, unit_fill), "UPDATE records "
-		    "SET region = ?1 WHERE unit = ?2 AND region = ''" },
+		    "SET region = ?1 WHERE state IN ('waiting', 'stamped', "
+		    "'rejected', 'withdrawn') AND unit = ?2 AND region = ''" },
 	};
 #undef RECORD_COLS
 	struct records_writer *w;

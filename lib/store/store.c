@@ -325,8 +325,14 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the record''s state does not allow"
 	"  this decision (a record is stamped or rejected once per"
 	"  version)'); END;"
-	/* A unit's records (unit set, import's region fill, the employer
-	 * scope, the queue's unit filter), by state then id. */
+	/* The 验印 queue pages by key (id > after, in id order) in one state:
+	 * an index per equality it filters on keeps every page a short
+	 * index walk; the region prefix is checked on the index entries
+	 * (a range on records_queue would sort every match). unit also
+	 * serves unit set and import's region fill. */
+	"CREATE INDEX records_state ON records(state, id, region);"
+	"CREATE INDEX records_domain ON records(state, domain, id, region);"
+	"CREATE INDEX records_provider ON records(state, provider, id);"
 	"CREATE INDEX records_unit ON records(state, unit, id);",
 };
 

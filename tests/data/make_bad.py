@@ -201,7 +201,7 @@ csv("many_bad_rows", "@:2: id_number: wrong check character (expected 3)\n"
 csv("header_unknown_column", '@:1: unknown column "colour" (known: '
     'id_number, name, unit, year, subject, public_type, form, title, '
     'provider, start_date, end_date, hours, minutes, author_role, domain, '
-    'ref, or their Chinese names)', row() + ",red", header=HDR + ",colour")
+    'ref, region, or their Chinese names)', row() + ",red", header=HDR + ",colour")
 csv("header_missing_column", "@:1: missing column title (课程名称)",
     ",".join(v for c, v in BASE.items() if c != "title"),
     header=HDR.replace("title,", ""))
