@@ -10,7 +10,10 @@
  * pre-session CSRF token (serve_pre_csrf).
  *
  * Sign-in attempts are slowed per client address here, in memory, in
- * addition to the account's own backoff and lock (accounts_signin).
+ * addition to the account's own backoff and lock (accounts_signin): five
+ * failures (wrong name, password or code, or refused by an account's
+ * backoff or lock) within 15 minutes are free, then the address waits
+ * 30 s, doubling per further failure, at most 15 minutes.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@
 
 #define THR_SLOTS 1024
 #define THR_FREE 5           /* failures before the client waits */
+#define THR_WAIT 30          /* the first wait; doubles per failure */
 #define THR_WINDOW (15 * 60) /* failures older than this are forgotten */
 #define THR_CAP (15 * 60)
 
@@ -90,7 +94,7 @@ thr_fail(const char *client, int64_t now)
 	s->last = now;
 	if (s->failures >= THR_FREE) {
 		int e = s->failures - THR_FREE;
-		int64_t d = e >= 10 ? THR_CAP : (int64_t)1 << e;
+		int64_t d = e >= 10 ? THR_CAP : (int64_t)THR_WAIT << e;
 
 		s->next_try = now + (d > THR_CAP ? THR_CAP : d);
 	}
@@ -196,13 +200,12 @@ signin_page(struct sreq *q, int status, const char *msg)
 	serve_page_end(q, &b, status);
 }
 
+/* Shown signed in or not: signing in again (as somebody else, or over
+ * a session planted in this browser) ends that session and starts a new
+ * one with a new token. */
 void
 serve_signin_form(struct sreq *q)
 {
-	if (q->signed_in) {
-		serve_redirect(q, "/admin/");
-		return;
-	}
 	signin_page(q, 200, NULL);
 }
 

@@ -13,6 +13,7 @@
 serve_start() {
 	local d=$1; shift
 	: >"$T/access.log"
+	trap 'serve_stop; rm -rf "$T"' EXIT
 	"$ISSUER" --data "$d" serve --listen 127.0.0.1:0 \
 		--access-log "$T/access.log" ${SERVE_ARGS:---signin-burst 1000} \
 		"$@" 2>"$T/serve.err" &
@@ -33,7 +34,7 @@ serve_start() {
 	echo "# serve did not start: $(cat "$T/serve.err")"
 	return 1
 }
-serve_stop() { kill -TERM "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
+serve_stop() { [ -n "${SPID:-}" ] && { kill -TERM "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }; SPID=; }
 
 # http_code JAR METHOD PATH [CURL ARGS...]: the status of one request to
 # AURL with the cookie jar (read and updated); the body in $T/body.
