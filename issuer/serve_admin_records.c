@@ -74,6 +74,8 @@ const char console_records_css[] =
 "ul.fields{margin:0;padding-left:1.1rem}\n"
 "del{color:var(--bad)}ins{color:var(--ok);text-decoration:none}\n"
 "p.hint+.tablewrap{margin-top:.6rem}\n"
+"table.records th{white-space:nowrap}\n"
+"table.audit td.mono,table.audit span.mono{white-space:nowrap}\n"
 ".pager{display:flex;flex-wrap:wrap;gap:1rem}\n"
 "@media (max-width:40rem){td.mid,td.wide{min-width:0}"
 "table.records td:empty{display:none}"

@@ -197,21 +197,24 @@ async function main() {
     "R2's history shows the withdrawal and the correction with reasons");
   await shot('console-record');
 
-  // 6. Reissue: the dry run names 李四 and R2 only; then the real one.
-  // (`reissue --dry-run` comes with branch i13-certnote: until it is in
-  // this build the step says so and the lead runs it after the merge.)
-  const help = cli('reissue', '--help');
-  const reissue = /--dry-run/.test(help);
+  // 6. Reissue: the dry run names 李四 and R2 only; then the real one
+  // supersedes only 李四's certificate. (`--dry-run` comes with branch
+  // i13-certnote: until it is in this build the step says so and is left
+  // to the lead after the merge.)
+  const reissue = /--dry-run/.test(cli('issue', '--help'));
   if (!reissue) {
-    console.log('# reissue --dry-run is not in this build (i13-certnote ' +
-      'not merged): reissue steps not run');
+    console.log('# issue --reissue --dry-run is not in this build ' +
+      '(i13-certnote not merged): reissue steps not run');
   } else {
-    out = cli('reissue', '--dry-run', '--year', '2024');
-    ok(/李四/.test(out) && /R2/.test(out) && !/王五/.test(out),
-      'reissue --dry-run names 李四 and R2, not 王五', out);
-    out = cli('reissue', '--year', '2024', '--out', PDFS);
-    ok(/李四/.test(out) && !/王五/.test(out),
-      "reissue supersedes 李四's certificate only", out);
+    out = cli('issue', '--year', '2024', '--all', '--reissue', '--dry-run');
+    const would = out.split('\n').filter((l) => /^would supersede /.test(l));
+    ok(would.length === 1 && /李四/.test(would[0]) && /R2/.test(would[0]),
+      'reissue --dry-run names 李四 and R2 only', out);
+    ok(!/王五/.test(out), '... not 王五', out);
+    out = cli('issue', '--year', '2024', '--all', '--reissue', '--out', PDFS);
+    const sup = out.split('\n').filter((l) => /^superseded /.test(l));
+    ok(sup.length === 1 && /李四/.test(sup[0]),
+      "reissue supersedes 李四's certificate only, naming why", out);
   }
 
   // 7. The audit page shows every step.
