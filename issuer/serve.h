@@ -229,5 +229,16 @@ void serve_accounts_act(struct sreq *q);
 void serve_tokens_list(struct sreq *q);
 void serve_tokens_add(struct sreq *q);
 void serve_tokens_revoke(struct sreq *q);
+void serve_records_list(struct sreq *q);         /* serve_admin_records.c */
+void serve_records_stamp(struct sreq *q);
+void serve_records_reject(struct sreq *q);
+void serve_record_show(struct sreq *q);
+void serve_record_stamp(struct sreq *q);
+void serve_record_reject(struct sreq *q);
+void serve_record_withdraw(struct sreq *q);
+void serve_record_correct(struct sreq *q);
+void serve_audit_list(struct sreq *q);           /* serve_admin_audit.c */
+/* The record pages' style rules, appended to the style sheet. */
+extern const char console_records_css[];
 
 #endif

@@ -48,13 +48,15 @@ static void
 css_build(void)
 {
 	size_t a = page_css_len(), b = sizeof(console_css) - 1;
-	char *c = malloc(a + b);
+	size_t r = strlen(console_records_css);
+	char *c = malloc(a + b + r);
 
 	if (c == NULL)
 		return;
 	memcpy(c, page_css, a);
 	memcpy(c + a, console_css, b);
-	css_len = a + b;
+	memcpy(c + a + b, console_records_css, r);
+	css_len = a + b + r;
 	css = c;
 }
 

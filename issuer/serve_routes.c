@@ -68,8 +68,36 @@ const struct route serve_routes[] = {
 	    AZS_ACCOUNT, serve_tokens_revoke, BODY_FORM, 2 * KB, GEN, ADM,
 	    "tokens", false },
 
-	/* Records and the audit log (the console helper:
-	 * serve_admin_records.c, serve_admin_audit.c) go here. */
+	/* Records and the audit log (serve_admin_records.c,
+	 * serve_admin_audit.c). The queue's one form posts the ticked
+	 * rows to stamp or reject (a button's formaction); a record's forms
+	 * post to its own path. Every change goes through app/stamp.h. */
+	{ "/admin/records", "GET, HEAD", AZ_RECORD_VIEW, RA_SESSION,
+	    AZS_RECORD, serve_records_list, BODY_NONE, 0, GEN, ADM, "records",
+	    false },
+	{ "/admin/records/stamp", "POST", AZ_RECORD_STAMP, RA_SESSION,
+	    AZS_STAMP, serve_records_stamp, BODY_FORM, 64 * KB, GEN, ADM,
+	    "records", false },
+	{ "/admin/records/reject", "POST", AZ_RECORD_REJECT, RA_SESSION,
+	    AZS_STAMP, serve_records_reject, BODY_FORM, 64 * KB, GEN, ADM,
+	    "records", false },
+	{ "/admin/records/*", "GET, HEAD", AZ_RECORD_VIEW, RA_SESSION,
+	    AZS_RECORD, serve_record_show, BODY_NONE, 0, GEN, ADM, "record",
+	    false },
+	{ "/admin/records/*/stamp", "POST", AZ_RECORD_STAMP, RA_SESSION,
+	    AZS_STAMP, serve_record_stamp, BODY_FORM, 4 * KB, GEN, ADM,
+	    "record", false },
+	{ "/admin/records/*/reject", "POST", AZ_RECORD_REJECT, RA_SESSION,
+	    AZS_STAMP, serve_record_reject, BODY_FORM, 4 * KB, GEN, ADM,
+	    "record", false },
+	{ "/admin/records/*/withdraw", "POST", AZ_RECORD_WITHDRAW,
+	    RA_SESSION, AZS_STAMP, serve_record_withdraw, BODY_FORM, 4 * KB,
+	    GEN, ADM, "record", false },
+	{ "/admin/records/*/correct", "POST", AZ_RECORD_CORRECT, RA_SESSION,
+	    AZS_RECORD, serve_record_correct, BODY_FORM, 16 * KB, GEN, ADM,
+	    "record", false },
+	{ "/admin/audit", "GET, HEAD", AZ_AUDIT_VIEW, RA_SESSION, AZS_AUDIT,
+	    serve_audit_list, BODY_NONE, 0, GEN, ADM, "audit", false },
 
 	/* The APIs (serve_api.c): token only, on the admin listener. The
 	 * handlers read and bound the body themselves (media type by

@@ -12,11 +12,15 @@ build="pkg-config gcc make libssl-dev libsqlite3-dev libjansson-dev libharfbuzz-
 test="$build oathtool sqlite3 poppler-utils qpdf zbar-tools golang-go golang-golang-x-mod-dev
   curl python3 imagemagick clang libclang-rt-14-dev chromium"
 bench="$test wrk time"
+# The browser tests' driver (tests/browser: puppeteer-core from npm), unless
+# a node with npm is already there (NodeSource's nodejs conflicts with npm).
+browser="nodejs npm"
+command -v npm >/dev/null 2>&1 && browser=""
 
 case "$what" in
   build) pkgs=$build ;;
-  test|demo) pkgs=$test ;;
-  bench) pkgs=$bench ;;
+  test|demo) pkgs="$test $browser" ;;
+  bench) pkgs="$bench $browser" ;;
   *) echo "deps.sh: unknown set '$what' (build, test, demo, bench)" >&2; exit 2 ;;
 esac
 
@@ -26,7 +30,25 @@ for p in $pkgs; do
     missing="$missing $p"
   fi
 done
-[ -z "$missing" ] && exit 0
+# puppeteer-core for the browser tests, exactly as tests/browser/
+# package-lock.json pins it; it drives Debian's chromium and downloads no
+# browser (PUPPETEER_SKIP_DOWNLOAD, --ignore-scripts). A failure here only
+# makes those tests skip, saying why.
+npm_deps() {
+  case "$what" in test|bench) ;; *) return 0 ;; esac
+  dir=$(cd "$(dirname "$0")/../tests/browser" && pwd)
+  [ -f "$dir/node_modules/puppeteer-core/package.json" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "deps.sh: npm is missing: the browser tests will skip" >&2
+    return 0
+  fi
+  echo "deps.sh: npm ci in tests/browser (puppeteer-core)" >&2
+  (cd "$dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts \
+      --no-audit --no-fund >&2) ||
+    echo "deps.sh: npm ci in tests/browser failed: the browser tests will skip" >&2
+}
+
+[ -z "$missing" ] && { npm_deps; exit 0; }
 
 echo "deps.sh: installing:$missing" >&2
 if [ "$(id -u)" -eq 0 ]; then
@@ -41,3 +63,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >&2
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing >&2
+npm_deps
