@@ -120,8 +120,12 @@ top=$(sqlite3 "$DB" 'SELECT max(seq) FROM audit')
 first=$(grep -o '<td data-label="序号" class="num">[0-9]*' "$T/body" | head -1 | sed 's/.*>//')
 check "the audit page starts with the newest row ($first of $top)" [ "$first" = "$top" ]
 check "it shows the 3 stamps by xmhr" [ "$(grep -c 'record.stamp' "$T/body")" = 3 ]
-http_code "$J" GET "/admin/audit?before=3" >/dev/null
-check "?before=3 shows rows 2 and 1 only" [ "$(grep -o '<td data-label="序号" class="num">[0-9]*' "$T/body" |
-	sed 's/.*>//' | tr '\n' ' ')" = "2 1 " ]
+# Page back from the third-oldest row in scope: the two older ones follow.
+seqs=$(grep -o '<td data-label="序号" class="num">[0-9]*' "$T/body" | sed 's/.*>//')
+third=$(echo "$seqs" | tail -3 | head -1)
+older=$(echo "$seqs" | tail -2 | tr '\n' ' ')
+http_code "$J" GET "/admin/audit?before=$third" >/dev/null
+check "?before=$third shows rows $older only" [ "$(grep -o '<td data-label="序号" class="num">[0-9]*' "$T/body" |
+	sed 's/.*>//' | tr '\n' ' ')" = "$older" ]
 check "the auditor reads the audit page" [ "$(http_code "$T/xmaud.jar" GET /admin/audit)" = 200 ]
 check "the provider may not (404)" [ "$(http_code "$T/jidi.jar" GET /admin/audit)" = 404 ]
