@@ -229,6 +229,11 @@ check_stamper(const struct principal *p, char *err)
 	if (p->org[0] == '\0')
 		return hs_fail(err, HS_ERR_STATE, "account %s has no "
 		    "organisation to stamp for", p->name);
+	/* Certificates sign who stamped each record after a '|'. */
+	if (strchr(p->org, '|') != NULL)
+		return hs_fail(err, HS_ERR_STATE, "account %s: its organisation "
+		    "contains '|', which a certificate cannot carry as who "
+		    "stamped", p->name);
 	return HS_OK;
 }
 
