@@ -145,12 +145,6 @@ store_row(struct importer *im, const struct import_record *r, size_t line,
 			    "hourseal-issuer unit set)", r->unit, region,
 			    r->region);
 	}
-	if (newunit) {
-		if ((rc = records_put_unit(im->w, r->unit, r->region, err)) !=
-		    HS_OK)
-			return rc;
-		im->st->units_new++;
-	}
 
 	/* Already imported? By ref, then by person, title, provider, dates. */
 	if (r->ref[0] != '\0') {
@@ -186,6 +180,15 @@ store_row(struct importer *im, const struct import_record *r, size_t line,
 			    "imported before (%s) with %s %s", field, source,
 			    field, was);
 		}
+	}
+	/* The row is accepted: now its unit may get its region. */
+	if (newunit) {
+		if ((rc = records_put_unit(im->w, r->unit, r->region, err)) !=
+		    HS_OK)
+			return rc;
+		im->st->units_new++;
+	}
+	if (found) {
 		im->st->duplicates++;
 		return HS_OK;
 	}
