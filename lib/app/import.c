@@ -240,6 +240,7 @@ store_row(struct importer *im, const struct import_record *r, size_t line,
 	nr.imported = im->now;
 	nr.unit = r->unit[0] != '\0' ? r->unit : oldunit;
 	nr.submitted_by = im->o->submitted_by;
+	nr.stamped = policy_auto_stamp(im->pol, r->form);
 	if ((rc = records_put(im->w, &nr, &rid, err)) != HS_OK)
 		return rc;
 	im->st->inserted++;
