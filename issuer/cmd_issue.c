@@ -1,10 +1,14 @@
 /*
  * hourseal-issuer issue --year Y (--id ID | --all) [--kind annual|course]
- *     --out DIR [--only-complete] [--reissue] [--quiet] [--batch N]
- *     [--workers N]
+ *     (--out DIR | --dry-run) [--only-complete] [--reissue] [--quiet]
+ *     [--batch N] [--workers N]
  *
  * Issues certificates in crash-safe batches (lib/issue.h): PDFs in
- * DIR/<year>/<serial>.pdf and DIR/<year>/manifest.csv.
+ * DIR/<year>/<serial>.pdf and DIR/<year>/manifest.csv. Only holders
+ * whose stamped records changed get a new certificate that supersedes
+ * the old; each supersession prints one line naming the holder, old ->
+ * new serial and why. --dry-run prints what would be superseded and
+ * why, and writes nothing.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -32,6 +36,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		{ "out", required_argument, NULL, 'o' },
 		{ "only-complete", no_argument, NULL, 'c' },
 		{ "reissue", no_argument, NULL, 'r' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "workers", required_argument, NULL, 'w' },
@@ -75,6 +80,9 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		case 'r':
 			o->reissue = true;
 			break;
+		case 'n':
+			o->dry_run = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -98,13 +106,29 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		cmd_say(x, "unexpected argument '%s'", argv[optind]);
 		return CMD_USAGE;
 	}
-	if (o->year == 0 || o->out_dir == NULL)
+	if (o->year == 0 || (o->out_dir == NULL && !o->dry_run))
 		return CMD_USAGE;
 	if (a->all == (o->id_number != NULL)) {
 		cmd_say(x, "give either --id ID or --all");
 		return CMD_USAGE;
 	}
 	return 0;
+}
+
+/* One line per supersession, on stdout (the masked ID, never the full). */
+void
+cmd_print_change(void *ctx, const struct issue_change *ch)
+{
+	(void)ctx;
+	if (ch->new_serial[0] == '\0')
+		printf("would supersede %s of %s %s (%d %s): %s\n",
+		    ch->old_serial, ch->name, ch->id_masked, ch->year, ch->kind,
+		    ch->reason);
+	else
+		printf("superseded %s -> %s of %s %s (%d %s): %s\n",
+		    ch->old_serial, ch->new_serial, ch->name, ch->id_masked,
+		    ch->year, ch->kind, ch->reason);
+	fflush(stdout);
 }
 
 static int
@@ -121,7 +145,18 @@ run(struct cmd *x, void *args)
 	signal(SIGXFSZ, SIG_IGN);
 	o.progress = stderr;
 	o.tty = isatty(STDERR_FILENO);
+	o.on_change = cmd_print_change;
 	rc = issue_run(x->is, &o, &st, err);
+	if (o.dry_run) {
+		if (rc != HS_OK)
+			return cmd_fail(x, rc, err);
+		printf("dry run: %ld would be superseded, %ld new certificate%s "
+		    "in all, %ld unchanged, %ld revoked and not reissued, %ld "
+		    "skipped as incomplete; nothing was written\n",
+		    st.superseded, st.issued, st.issued == 1 ? "" : "s",
+		    st.unchanged, st.revoked, st.incomplete);
+		return 0;
+	}
 	if (st.repaired > 0)
 		fprintf(stderr, "repaired %ld PDF%s of certificates committed "
 		    "earlier\n", st.repaired, st.repaired == 1 ? "" : "s");

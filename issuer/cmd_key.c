@@ -30,6 +30,7 @@
 
 #include "cmd.h"
 #include "keycmd.h"
+#include "store/audit.h"
 #include "store/keys.h"
 #include "cert/leaf.h"
 #include "store/ledger.h"
@@ -93,7 +94,8 @@ key_mark(sqlite3 *db, const struct config *c, const char *label,
 	struct ledger *l = NULL;
 	struct keys_info k;
 	struct buf entry;
-	char signer[KEYS_LABEL_MAX + 1] = "";
+	char signer[KEYS_LABEL_MAX + 1] = "", detail[32];
+	struct actor op = audit_operator(c->issuer);
 	uint64_t index = 0, size = 0;
 	bool tx = false;
 	enum hs_err rc;
@@ -142,6 +144,11 @@ key_mark(sqlite3 *db, const struct config *c, const char *label,
 	rc = compromise ? keys_compromised(db, label, t, err) :
 	    keys_retire(db, label, t, err);
 	if (rc != HS_OK)
+		goto out;
+	snprintf(detail, sizeof(detail), "%s %s", compromise ? "since" : "at",
+	    t);
+	if ((rc = audit_append(db, &op, compromise ? "key.compromise" :
+	    "key.retire", label, detail, NULL, err)) != HS_OK)
 		goto out;
 	rc = compromise ? leaf_key_compromise(k.vkey, t, &entry, err) :
 	    leaf_key_retire(k.vkey, t, &entry, err);

@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "keycmd.h"
 #include "cert/leaf.h"
+#include "store/audit.h"
 #include "store/ledger.h"
 #include "store/store.h"
 #include "core/util.h"
@@ -93,7 +94,8 @@ keycmd_make(sqlite3 *db, const struct config *c, const char *label,
     const struct note_signer *cp_signer, char *vkey, uint64_t *leaf_index,
     uint64_t *cp_size, char *err)
 {
-	char pass[KEYS_PASS_MAX + 1], now[21];
+	char pass[KEYS_PASS_MAX + 1], now[21], detail[KEYS_LABEL_MAX + 64];
+	struct actor op = audit_operator(c->issuer);
 	struct note_signer *s = NULL;
 	struct ledger *l = NULL;
 	struct buf entry;
@@ -120,6 +122,15 @@ keycmd_make(sqlite3 *db, const struct config *c, const char *label,
 		goto out;
 	if (old_label != NULL && (rc = keys_retire(db, old_label, now, err)) !=
 	    HS_OK)
+		goto out;
+	/* The audit rows, anchored by the checkpoint below. */
+	snprintf(detail, sizeof(detail), "not-before %s", now);
+	if ((rc = audit_append(db, &op, "key.add", label, detail, NULL,
+	    err)) != HS_OK)
+		goto out;
+	snprintf(detail, sizeof(detail), "at %s, rotated to %s", now, label);
+	if (old_label != NULL && (rc = audit_append(db, &op, "key.retire",
+	    old_label, detail, NULL, err)) != HS_OK)
 		goto out;
 	/* Announce the key in the log, under a checkpoint signed by the key
 	 * whoever verifies already trusts (the new one on a fresh ledger). */

@@ -52,15 +52,15 @@ static const struct {
 	    "key compromised LABEL --since TIME [--passphrase-file FILE]\n"
 	    "key list" },
 	{ "issue", &cmd_issue_ops, CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
-	    "issue --year Y (--id ID | --all) [--kind annual|course] --out DIR "
-	    "[--only-complete] [--reissue] [--quiet] [--batch N] "
-	    "[--workers N]" },
+	    "issue --year Y (--id ID | --all) [--kind annual|course] "
+	    "(--out DIR | --dry-run) [--only-complete] [--reissue] [--quiet] "
+	    "[--batch N] [--workers N]" },
 	{ "revoke", &cmd_revoke_ops, CMD_RW | CMD_ISSUE | CMD_SIGN,
 	    "revoke SERIAL --reason superseded|error|fraud|withdrawn "
 	    "[--note TEXT]" },
 	{ "reissue", &cmd_reissue_ops,
 	    CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
-	    "reissue SERIAL --out DIR" },
+	    "reissue SERIAL (--out DIR | --dry-run)" },
 	{ "list", &cmd_list_ops, CMD_RO,
 	    "list [--year Y] [--id ID] [--status valid|revoked] "
 	    "[--kind annual|course]" },
@@ -72,6 +72,8 @@ static const struct {
 	    "publish DIR" },
 	{ "audit", &cmd_audit_ops, CMD_RO,
 	    "audit" },
+	{ "log", &cmd_log_ops, CMD_RO,
+	    "log [--since N] [--limit N]" },
 	{ "tiles", &cmd_tiles_ops, CMD_RO,
 	    "tiles DIR" },
 	{ "user", &cmd_user_ops, CMD_RW,
@@ -85,6 +87,11 @@ static const struct {
 	    "--label LABEL [--days N] [--org ORG]\n"
 	    "token list\n"
 	    "token revoke LABEL" },
+	{ "serve", &cmd_serve_ops, CMD_POLICY,
+	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
+	    "[--threads N] [--access-log FILE] [--trust-proxy] "
+	    "[--rate R] [--burst B] [--signin-rate R] [--signin-burst B] "
+	    "[--no-sandbox] [--check-sandbox] [--routes]" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

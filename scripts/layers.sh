@@ -2,7 +2,7 @@
 # scripts/layers.sh [TOP] - checks that every #include in lib/ names a
 # layer at or below the including file's own (design §1):
 #
-#   core < tlog < cert < store < pdf < app
+#   core < web < tlog < cert < store < pdf < app
 #
 # Includes of our headers name their layer ("tlog/note.h"); a bare name is
 # allowed only for a private header in the same folder. issuer/ and
@@ -11,7 +11,7 @@
 set -u
 top=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 2
-layers="core tlog cert store pdf app"
+layers="core web tlog cert store pdf app"
 rank() {
 	local i=0 l
 	for l in $layers; do

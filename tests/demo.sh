@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # make demo: a data directory with a key, the sample records imported and
 # stamped, certificates issued (one revoked, one reissued), the ledger
-# published, and the verifier running on 127.0.0.1:$PORT in the foreground.
+# published, and the verifier running on 127.0.0.1:$PORT in the foreground,
+# with the issuing service (hourseal-issuer serve: the staff console) on
+# 127.0.0.1:$SERVE_PORT beside it and one account of each role invited.
 #
 # Usage: tests/demo.sh [BUILD_DIR]        (make demo runs it after the build)
 # Environment:
 #   PORT         the verifier's port (8080)
+#   SERVE_PORT   the issuing service's port (PORT + 10: 8090)
 #   DEMO_DIR     where everything goes (./demo)
 #   DEMO_RESET   1: delete the demo's data, keys and PDFs and start over
 #   DEMO_YEARS   the years to issue certificates for ("2024 2025 2026")
@@ -27,6 +30,8 @@ YEARS=${DEMO_YEARS:-2024 2025 2026}
 SAMPLE=${DEMO_SAMPLE:-$top/templates/samples/fujian.csv}
 HOST=127.0.0.1
 BASE=http://$HOST:$PORT
+SERVE_PORT=${SERVE_PORT:-$((PORT + 10))}
+SBASE=http://$HOST:$SERVE_PORT
 ISSUER_NAME=福建省专业技术人员继续教育中心（演示）
 ORIGIN=demo.hourseal.example/fj
 export HOURSEAL_TEMPLATES=${HOURSEAL_TEMPLATES:-$top/templates}
@@ -64,7 +69,7 @@ done
 command -v sqlite3 >/dev/null || die "sqlite3 is missing: scripts/deps.sh demo"
 case $PORT in ''|*[!0-9]*) die "PORT=$PORT is not a port number" ;; esac
 
-made="data keys pdf site weihai rejected.csv weihai-rejected.csv demo.env list.tsv"
+made="data keys pdf site weihai rejected.csv weihai-rejected.csv demo.env list.tsv invitations.txt serve.log"
 if [ "${DEMO_RESET:-0}" = 1 ]; then
 	for f in $made; do rm -rf "${DEMO:?}/$f"; done
 fi
@@ -171,6 +176,34 @@ setup() {
 			--out "$DEMO/weihai/pdf" --quiet
 	fi
 
+	say "7. One account of each role for the issuing service"
+	local id unit prov line
+	id=$(sed -n 2p "$SAMPLE" | cut -d, -f1)
+	unit=$(sed -n 2p "$SAMPLE" | cut -d, -f3)
+	prov=$(sed -n 2p "$SAMPLE" | cut -d, -f9)
+	: >"$DEMO/invitations.txt"
+	chmod 600 "$DEMO/invitations.txt"
+	while IFS='|' read -r n role scope org; do
+		line=$(run "$ISSUER" --data "$DEMO/data" user add "$n" --role "$role" \
+			--scope "$scope" --org "$org" --base-url "$SBASE" |
+			grep -o 'http://[^ ]*/admin/invite/[A-Za-z0-9_-]*') ||
+			die "user add $n failed"
+		# No full ID number on the screen: the practitioner's masked.
+		[ "$role" = practitioner ] &&
+			scope="${scope:0:4}**********${scope:14}"
+		printf '    %-16s %-28s %s\n' "$n" "$role $scope" "$line" \
+			>>"$DEMO/invitations.txt"
+	done <<ACCOUNTS
+demo-hr|hr|35|福建省人力资源和社会保障厅
+demo-hr-fz|hr|3501|福州市人力资源和社会保障局
+demo-industry|industry|3501/卫生|福州市卫生健康委员会
+demo-provider|provider|$prov|$prov
+demo-employer|employer|$unit|$unit
+demo-auditor|auditor|35|福建省审计厅
+demo-person|practitioner|$id|个人
+ACCOUNTS
+	sed 's,/admin/invite/.*,/admin/invite/…,' "$DEMO/invitations.txt"
+
 	cat >"$DEMO/demo.env.tmp" <<EOF
 MADE_PORT=$PORT
 YEAR=$y
@@ -224,6 +257,29 @@ fi
 if [ "${DEMO_SETUP_ONLY:-0}" = 1 ]; then
 	exit 0
 fi
-echo "Starting the verifier on $BASE (Ctrl-C stops it)"
+cat <<EOF
+
+  Issuing service (staff console): $SBASE/admin/
+    Invitations (each works once, for 72 hours from the first run; a new
+    one: $(rel "$ISSUER") --data $(rel "$DEMO/data") user reset NAME):
+$(cat "$DEMO/invitations.txt")
+    Open one, set a password (10+ characters, not the name), then enrol the
+    authenticator: the page shows a QR code and the secret; a code is
+      oathtool --totp -b SECRET
+    Sign in again at $SBASE/admin/signin with name, password and code.
+    Its log: $(rel "$DEMO/serve.log")
+================================================================
+EOF
+# The issuing service in the background: Ctrl-C reaches both (one
+# process group); the signer process ends with it.
+"$ISSUER" --data "$DEMO/data" serve --listen "$HOST:$SERVE_PORT" \
+	--access-log "$DEMO/serve.log" 2>>"$DEMO/serve.log" &
+for _ in $(seq 1 50); do
+	grep -q 'listening on' "$DEMO/serve.log" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q 'listening on' "$DEMO/serve.log" 2>/dev/null ||
+	echo "demo: the issuing service did not start: $(tail -3 "$DEMO/serve.log")"
+echo "Starting the verifier on $BASE (Ctrl-C stops it and the issuing service)"
 exec "$VERIFIER" serve --db "$DEMO/site/verifier.db" --listen "$HOST:$PORT" \
 	--key "$DEMO/keys/demo.pub"

@@ -202,6 +202,7 @@ hours_row(struct buf *b, enum page_lang lang, const char *what, long got,
 #define L_HOURS PL(lang, "学时", "Hours")
 #define L_TITLE PL(lang, "课程名称", "Title")
 #define L_PROV PL(lang, "施训机构", "Provider")
+#define L_STAMP PL(lang, "验印单位", "Stamped by")
 
 static void
 cert_body(struct buf *b, enum page_lang lang, const struct vdb_result *r)
@@ -255,8 +256,12 @@ cert_body(struct buf *b, enum page_lang lang, const struct vdb_result *r)
 	buf_printf(b, "<section class=\"card\">\n<h2>%s</h2>\n"
 	    "<div class=\"tablewrap\"><table class=\"records\">\n<thead><tr>"
 	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s"
-	    "</th></tr></thead>\n<tbody>\n", PL(lang, "学习记录", "Records"),
-	    L_SUBJ, L_FORM, L_DATES, L_HOURS, L_TITLE, L_PROV);
+	    "</th>", PL(lang, "学习记录", "Records"), L_SUBJ, L_FORM, L_DATES,
+	    L_HOURS, L_TITLE, L_PROV);
+	/* Who stamped each record: signed in notes that carry it. */
+	if (cert_has_stamped_by(c))
+		buf_printf(b, "<th>%s</th>", L_STAMP);
+	buf_puts(b, "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < c->nrecords; i++) {
 		const struct cert_record *rec = &c->records[i];
 
@@ -279,6 +284,10 @@ cert_body(struct buf *b, enum page_lang lang, const struct vdb_result *r)
 		page_esc(b, rec->title);
 		buf_printf(b, "</td><td data-label=\"%s\">", L_PROV);
 		page_esc(b, rec->provider);
+		if (rec->stamped_by[0] != '\0') {
+			buf_printf(b, "</td><td data-label=\"%s\">", L_STAMP);
+			page_esc(b, rec->stamped_by);
+		}
 		buf_puts(b, "</td></tr>\n");
 	}
 	buf_puts(b, "</tbody></table></div>\n</section>\n");
@@ -395,11 +404,13 @@ cert_json(const struct vdb_result *r)
 	for (i = 0; i < c->nrecords; i++) {
 		const struct cert_record *rec = &c->records[i];
 
+		/* stamped_by: null in notes from before it was signed. */
 		json_array_append_new(recs, json_pack("{s:s,s:s,s:s,s:s,s:o,"
-		    "s:s,s:s}", "subject", rec->subject, "form", rec->form,
+		    "s:s,s:s,s:o}", "subject", rec->subject, "form", rec->form,
 		    "start", rec->start, "end", rec->end, "hours",
 		    hours_json(rec->hours10), "title", rec->title, "provider",
-		    rec->provider));
+		    rec->provider, "stamped_by", rec->stamped_by[0] != '\0' ?
+		    json_string(rec->stamped_by) : json_null()));
 	}
 	o = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:{s:o,s:o,s:o},s:o,"
 	    "s:s}",

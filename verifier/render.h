@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "page.h"
+#include "web/page.h"
 #include "vdb.h"
 
 /* Stable machine names: "valid", "revoked", "not_found", "invalid". */

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "core/file.h"
-#include "http.h"
-#include "page.h"
+#include "web/http.h"
+#include "web/page.h"
 #include "cert/serial.h"
 #include "site.h"
 #include "vcmd.h"

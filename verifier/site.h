@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "core/hs.h"
-#include "http.h"
+#include "web/http.h"
 
 #define SITE_MAX_KEYFILES 8
 

@@ -18,10 +18,10 @@
 
 #include "cert/pepper.h"
 #include "cert/serial.h"
-#include "http.h"
+#include "web/http.h"
 #include "memo.h"
 #include "mlimit.h"
-#include "page.h"
+#include "web/page.h"
 #include "site.h"
 #include "vdb.h"
 #include "verify.h"

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "cert/serial.h"
-#include "mpart.h"
+#include "web/mpart.h"
 #include "pdfin.h"
 #include "render.h"
 #include "site_int.h"

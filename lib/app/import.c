@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "store/audit.h"
 #include "store/config.h"
 #include "cert/idnum.h"
 #include "app/import.h"
@@ -365,6 +366,18 @@ import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 		goto fail;
 	records_writer_free(im.w);
 	im.w = NULL;
+	/* One audit row for the run, if it changed anything. */
+	if (st->inserted > 0 || st->people_new > 0 || st->people_changed > 0) {
+		struct actor op = audit_operator(cfg->issuer);
+		char detail[128];
+
+		snprintf(detail, sizeof(detail), "records %zu new, %zu "
+		    "duplicate, %zu rejected", st->inserted, st->duplicates,
+		    st->rejected);
+		if ((rc = audit_append(db, o->who ? o->who : &op,
+		    "record.submit", im.file, detail, NULL, err)) != HS_OK)
+			goto fail;
+	}
 	if ((rc = store_commit(db, err)) != HS_OK)
 		goto fail;
 	goto out;

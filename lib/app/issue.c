@@ -39,6 +39,7 @@ item_free(struct item *it)
 {
 	cert_free(&it->c);
 	free(it->rids);
+	free(it->reason);
 	buf_free(&it->note);
 	buf_free(&it->entry);
 	buf_free(&it->receipt);
@@ -137,6 +138,7 @@ issue_open(const struct config *c, sqlite3 *db, unsigned flags,
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	is->cfg = *c;
 	is->db = db;
+	is->who = audit_operator(is->cfg.issuer);
 	if ((rc = ledger_open(db, c->origin, &is->ledger, err)) != HS_OK ||
 	    (rc = certs_open(db, &is->certs, err)) != HS_OK)
 		goto fail;
@@ -179,13 +181,45 @@ fail:
 	return rc;
 }
 
+enum hs_err
+issue_open_signer(const struct config *c, sqlite3 *db, unsigned flags,
+    const struct note_signer *signer, const char *label, struct issue **out,
+    char *err)
+{
+	enum hs_err rc;
+
+	if (flags & ISSUE_SIGN)
+		return hs_fail(err, HS_ERR_INVALID, "issue_open_signer: "
+		    "ISSUE_SIGN");
+	if ((rc = issue_open(c, db, flags, out, err)) != HS_OK)
+		return rc;
+	if (strcmp(note_signer_name(signer), c->origin) != 0) {
+		rc = hs_fail(err, HS_ERR_STATE, "the signing key is named "
+		    "'%s' but the ledger origin is '%s'",
+		    note_signer_name(signer), c->origin);
+		issue_close(*out);
+		*out = NULL;
+		return rc;
+	}
+	(*out)->signer = (struct note_signer *)signer;
+	(*out)->signer_borrowed = true;
+	snprintf((*out)->key_label, sizeof((*out)->key_label), "%s", label);
+	/* As issue_open does for ISSUE_SIGN: batches survive a power cut. */
+	if ((rc = store_exec(db, "PRAGMA synchronous=FULL", err)) != HS_OK) {
+		issue_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 void
 issue_close(struct issue *is)
 {
 	if (is == NULL)
 		return;
 	pdf_renderer_free(is->pdf);
-	note_signer_free(is->signer);
+	if (!is->signer_borrowed)
+		note_signer_free(is->signer);
 	policy_free(is->policy);
 	certs_close(is->certs);
 	ledger_close(is->ledger);
@@ -293,6 +327,27 @@ out:
 	return rc;
 }
 
+/* Tells o->on_change about one supersession. */
+static void
+report_change(const struct issue_opts *o, const char *name,
+    const char *id_masked, int year, enum cert_kind kind,
+    const char *old_serial, const char *new_serial, const char *reason)
+{
+	struct issue_change ch;
+
+	if (o->on_change == NULL)
+		return;
+	ch.name = name;
+	ch.id_masked = id_masked;
+	ch.year = year;
+	ch.kind = kind == CERT_ANNUAL ? "annual" : "course";
+	ch.old_serial = old_serial;
+	ch.new_serial = new_serial;
+	ch.reason = reason != NULL && reason[0] != '\0' ? reason :
+	    "records unchanged";
+	o->on_change(o->change_ctx, &ch);
+}
+
 /*
  * Adds holder p's certificate(s) to b: one annual certificate, or one
  * course certificate per stamped record. Skips what is already certified
@@ -311,9 +366,11 @@ add_holder(struct run *R, struct batch *b, const struct records_person *p,
 	char set[CERTS_SET_SIZE], cur[SERIAL_SIZE], curset[CERTS_SET_SIZE];
 	struct policy_result pr;
 	struct item *it;
+	struct buf why;
 	bool have, revoked;
 	enum hs_err rc;
 
+	buf_init(&why);
 	if ((rc = records_stamped(is->db, p->id, o->year, is->policy, &recs,
 	    &rids, &n, err)) != HS_OK)
 		return rc;
@@ -338,11 +395,13 @@ add_holder(struct run *R, struct batch *b, const struct records_person *p,
 			/* reissue: exactly the (valid) certificate named. */
 			if (!have || revoked || strcmp(cur, force_supersede) != 0)
 				continue;
-		} else if (have && strcmp(curset, set) == 0 && !o->reissue) {
+		} else if (have && strcmp(curset, set) == 0 &&
+		    (!revoked || !o->reissue)) {
 			/*
-			 * Certified already; or revoked (not superseded) with
-			 * the same records, which are not certified again
-			 * unless the operator says so with --reissue.
+			 * Certified already: a valid certificate of the same
+			 * records stays, --reissue or not. Revoked (not
+			 * superseded) with the same records: certified again
+			 * only when the operator says so with --reissue.
 			 */
 			if (revoked)
 				R->st->revoked++;
@@ -358,12 +417,38 @@ add_holder(struct run *R, struct batch *b, const struct records_person *p,
 				continue;
 			}
 		}
+		/* A supersession says why, in the run's output and audit. */
+		buf_reset(&why);
+		if (have && !revoked && (rc = issue_change_reason(is, cur,
+		    recs + first, rids + first, count, &why, err)) != HS_OK) {
+			if (rc != HS_ERR_FORMAT)
+				goto out;
+			/* An old note this version cannot read: still replaced. */
+			buf_reset(&why);
+			buf_printf(&why, "records changed (%s)", err);
+		}
+		if (o->dry_run) {
+			R->st->issued++;
+			if (have && !revoked) {
+				R->st->superseded++;
+				report_change(o, p->name, p->id_masked, o->year,
+				    o->kind, cur, "", why.data);
+			}
+			continue;
+		}
 		if ((it = issue_batch_add(b)) == NULL) {
 			rc = hs_fail(err, HS_ERR_TOOBIG, "batch overflow");
 			goto out;
 		}
 		snprintf(it->supersedes, sizeof(it->supersedes), "%s",
 		    have && !revoked ? cur : "");
+		if (have && !revoked && (it->reason = strdup(why.data)) ==
+		    NULL) {
+			b->n--;
+			item_free(it);
+			rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
 		snprintf(it->seen, sizeof(it->seen), "%s", have ? cur : "");
 		snprintf(it->record_set, sizeof(it->record_set), "%s", set);
 		it->dir = R->ydir;
@@ -389,6 +474,7 @@ add_holder(struct run *R, struct batch *b, const struct records_person *p,
 out:
 	free(recs);
 	free(rids);
+	buf_free(&why);
 	return rc;
 }
 
@@ -450,7 +536,7 @@ batch_begin(struct run *R, struct batch *b, char *err)
 {
 	struct issue *is = R->is;
 	struct buf cp, rev;
-	char now[21], cur[SERIAL_SIZE], curset[CERTS_SET_SIZE];
+	char now[21], cur[SERIAL_SIZE], curset[CERTS_SET_SIZE], detail[32];
 	bool revoked;
 	size_t i, live = 0;
 	uint64_t size;
@@ -491,12 +577,30 @@ batch_begin(struct run *R, struct batch *b, char *err)
 		if ((rc = ledger_append(is->ledger, it->entry.data,
 		    it->entry.len, &it->index, err)) != HS_OK)
 			goto fail;
+		snprintf(detail, sizeof(detail), "%d %s", it->c.year,
+		    it->c.kind == CERT_ANNUAL ? "annual" : "course");
+		if ((rc = audit_append(is->db, &is->who, "cert.issue",
+		    it->c.serial, detail, NULL, err)) != HS_OK)
+			goto fail;
 		if (it->supersedes[0] != '\0') {
 			buf_reset(&rev);
 			if ((rc = leaf_revoke(it->supersedes, "superseded", now,
 			    &rev, err)) != HS_OK ||
 			    (rc = ledger_append(is->ledger, rev.data, rev.len,
 			    &it->rindex, err)) != HS_OK)
+				goto fail;
+			/* Whose, by which, why: with the revocation. */
+			buf_reset(&rev);
+			buf_printf(&rev, "%s %s, replaced by %s: %s", it->c.name,
+			    it->c.id_masked, it->c.serial, it->reason != NULL ?
+			    it->reason : "records changed");
+			if (rev.oom) {
+				rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+				goto fail;
+			}
+			if ((rc = audit_append(is->db, &is->who,
+			    "cert.supersede", it->supersedes, rev.data, NULL,
+			    err)) != HS_OK)
 				goto fail;
 		}
 	}
@@ -651,8 +755,12 @@ batch_finish(struct run *R, struct batch *b, char *err)
 			return rc;
 		}
 		R->st->issued++;
-		if (it->supersedes[0] != '\0')
+		if (it->supersedes[0] != '\0') {
 			R->st->superseded++;
+			report_change(R->o, it->c.name, it->c.id_masked,
+			    it->c.year, it->c.kind, it->supersedes,
+			    it->c.serial, it->reason);
+		}
 	}
 	(void)fsync(R->dfd);
 	return HS_OK;
@@ -838,6 +946,74 @@ run_end(struct run *R)
 	R->prog = NULL;
 }
 
+/*
+ * The holders a run covers: one practitioner (o->id_number; *one holds
+ * the id) or every holder of stamped records in o->year.
+ */
+static enum hs_err
+run_holders(struct issue *is, const struct issue_opts *o, int64_t *one,
+    int64_t **ids, size_t *nids, char *err)
+{
+	struct records_person p;
+	enum hs_err rc;
+
+	*ids = NULL;
+	*nids = 0;
+	if (o->id_number != NULL) {
+		if ((rc = records_person_find(is->db, o->id_number, &p, err)) !=
+		    HS_OK) {
+			if (rc == HS_ERR_NOTFOUND)
+				hs_fail(err, rc, "--id: no practitioner with "
+				    "this ID number");
+			else
+				hs_errprefix(err, "--id");
+			return rc;
+		}
+		*one = p.id;
+		*ids = one;
+		*nids = 1;
+	} else if ((rc = records_holders(is->db, o->year, ids, nids, err)) !=
+	    HS_OK)
+		return rc;
+	if (*nids == 0)
+		return hs_fail(err, HS_ERR_NOTFOUND, "no stamped records for "
+		    "%d: nothing to issue (see 'hourseal-issuer stamp --list')",
+		    o->year);
+	return HS_OK;
+}
+
+/*
+ * A dry run: every holder decided as issue_run would, supersessions
+ * reported with their reasons; nothing is written, nothing is locked.
+ */
+static enum hs_err
+dry_run(struct issue *is, const struct issue_opts *o, struct issue_stats *st,
+    char *err)
+{
+	struct records_person p;
+	struct run R;
+	int64_t *ids = NULL, one;
+	size_t nids = 0, i;
+	enum hs_err rc;
+
+	memset(&R, 0, sizeof(R));
+	R.is = is;
+	R.o = o;
+	R.st = st;
+	R.dfd = -1;
+	if ((rc = run_holders(is, o, &one, &ids, &nids, err)) != HS_OK)
+		return rc;
+	for (i = 0; i < nids; i++) {
+		if ((rc = records_person_get(is->db, ids[i], &p, err)) != HS_OK ||
+		    (rc = add_holder(&R, NULL, &p, NULL, 0, err)) != HS_OK)
+			break;
+		st->holders++;
+	}
+	if (ids != &one)
+		free(ids);
+	return rc;
+}
+
 enum hs_err
 issue_run(struct issue *is, const struct issue_opts *o_in,
     struct issue_stats *st_in, char *err)
@@ -854,6 +1030,8 @@ issue_run(struct issue *is, const struct issue_opts *o_in,
 
 	memset(st, 0, sizeof(*st));
 	memset(b, 0, sizeof(b));
+	if (o.dry_run)
+		return dry_run(is, &o, st, err);
 	if (o.batch == 0)
 		o.batch = ISSUE_BATCH_DEFAULT;
 	if ((rc = run_start(&R, is, &o, st, o.out_dir, err)) != HS_OK)
@@ -871,28 +1049,8 @@ issue_run(struct issue *is, const struct issue_opts *o_in,
 	issue_clean_temps(&R);
 
 	/* Who: one practitioner or every holder of stamped records. */
-	if (o.id_number != NULL) {
-		if ((rc = records_person_find(is->db, o.id_number, &p, err)) !=
-		    HS_OK) {
-			if (rc == HS_ERR_NOTFOUND)
-				hs_fail(err, rc, "--id: no practitioner with "
-				    "this ID number");
-			else
-				hs_errprefix(err, "--id");
-			goto out;
-		}
-		one = p.id;
-		ids = &one;
-		nids = 1;
-	} else if ((rc = records_holders(is->db, o.year, &ids, &nids, err)) !=
-	    HS_OK)
+	if ((rc = run_holders(is, &o, &one, &ids, &nids, err)) != HS_OK)
 		goto out;
-	if (nids == 0) {
-		rc = hs_fail(err, HS_ERR_NOTFOUND, "no stamped records for %d: "
-		    "nothing to issue (see 'hourseal-issuer stamp --list')",
-		    o.year);
-		goto out;
-	}
 	/* Room for a full batch and one holder's courses beyond it. */
 	for (i = 0; i < 2; i++) {
 		b[i].cap = o.batch + CERT_MAX_RECORDS;
@@ -996,6 +1154,48 @@ out:
 	return rc;
 }
 
+/* Copies s into out[0..outsz) or fails naming what. */
+static enum hs_err
+copy_field(char *out, size_t outsz, const char *s, const char *what,
+    char *err)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n >= outsz)
+		return hs_fail(err, HS_ERR_INVALID, "audit actor: the %s is "
+		    "over %zu bytes", what, outsz - 1);
+	memcpy(out, s != NULL ? s : "", n + 1);
+	return HS_OK;
+}
+
+enum hs_err
+issue_set_actor(struct issue *is, const struct actor *who, char *err)
+{
+	char name[sizeof(is->who_name)], role[sizeof(is->who_role)];
+	char org[sizeof(is->who_org)], client[sizeof(is->who_client)];
+
+	if (who == NULL) {
+		is->who = audit_operator(is->cfg.issuer);
+		return HS_OK;
+	}
+	if (copy_field(name, sizeof(name), who->name, "name", err) != HS_OK ||
+	    copy_field(role, sizeof(role), who->role, "role", err) != HS_OK ||
+	    copy_field(org, sizeof(org), who->org, "organisation", err) !=
+	    HS_OK ||
+	    copy_field(client, sizeof(client), who->client, "client address",
+	    err) != HS_OK)
+		return HS_ERR_INVALID;
+	memcpy(is->who_name, name, sizeof(name));
+	memcpy(is->who_role, role, sizeof(role));
+	memcpy(is->who_org, org, sizeof(org));
+	memcpy(is->who_client, client, sizeof(client));
+	is->who.name = is->who_name;
+	is->who.role = is->who_role;
+	is->who.org = is->who_org;
+	is->who.client = is->who_client;
+	return HS_OK;
+}
+
 enum hs_err
 issue_revoke(struct issue *is, const char *serial, const char *reason,
     const char *note, uint64_t *index, uint64_t *size, char *err)
@@ -1028,6 +1228,8 @@ issue_revoke(struct issue *is, const char *serial, const char *reason,
 	    err)) != HS_OK ||
 	    (rc = certs_revoke(is->certs, serial, reason, note, now,
 	    (long long)idx, NULL, err)) != HS_OK ||
+	    (rc = audit_append(is->db, &is->who, "cert.revoke", serial, reason,
+	    NULL, err)) != HS_OK ||
 	    (rc = ledger_sign_checkpoint(is->ledger, is->signer, NULL, &sz,
 	    err)) != HS_OK ||
 	    (rc = store_commit(is->db, err)) != HS_OK)
@@ -1077,6 +1279,26 @@ issue_reissue(struct issue *is, const char *serial, const char *out_dir,
 	o.batch = 1;
 	o.only_complete = false;
 	o.reissue = true;
+	if (o.dry_run) {
+		/* Decide and report only: no key, no directory, no write. */
+		R.is = is;
+		R.o = &o;
+		R.st = &st;
+		if ((rc = records_person_get(is->db, row.practitioner_id, &p,
+		    err)) != HS_OK)
+			goto out;
+		if (o.kind == CERT_COURSE && (rc = certs_course_record(is->certs,
+		    serial, &record, err)) != HS_OK && rc != HS_ERR_NOTFOUND)
+			goto out;
+		if ((rc = add_holder(&R, NULL, &p, serial, record, err)) !=
+		    HS_OK)
+			goto out;
+		if (st.superseded == 0)
+			rc = hs_fail(err, HS_ERR_NOTFOUND, "%s: the holder has "
+			    "no stamped records for %d any more; revoke it "
+			    "instead", serial, row.year);
+		goto out;
+	}
 	if ((rc = run_start(&R, is, &o, &st, out_dir, err)) != HS_OK)
 		goto out;
 	issue_clean_temps(&R);

@@ -48,6 +48,25 @@
 #define ISSUE_MAX_WORKERS 8
 
 struct issue;
+struct note_signer;
+
+/*
+ * One supersession: the holder's valid certificate old_serial is (or, in
+ * a dry run, would be) replaced by new_serial because reason, e.g.
+ * "record R-17 corrected: subject professional -> public; record R-20
+ * added". Strings live until the callback returns.
+ */
+struct issue_change {
+	const char *name;        /* holder */
+	const char *id_masked;   /* never the full ID number */
+	int year;
+	const char *kind;        /* annual, course */
+	const char *old_serial;
+	const char *new_serial;  /* "" in a dry run */
+	const char *reason;
+};
+
+typedef void (*issue_change_fn)(void *ctx, const struct issue_change *ch);
 
 /* What issue_open loads besides the database handles. */
 #define ISSUE_SIGN   0x1  /* the active signing key (issue, revoke) */
@@ -59,7 +78,13 @@ struct issue_opts {
 	const char *id_number;   /* one practitioner, or NULL for all */
 	const char *out_dir;     /* PDFs go to out_dir/<year>/ */
 	bool only_complete;      /* skip holders who fall short (annual) */
-	bool reissue;            /* issue again even if records are unchanged */
+	bool reissue;            /* also certify again holders whose latest
+				    certificate was revoked (not superseded)
+				    with the same records; a valid certificate
+				    whose records are unchanged stays */
+	bool dry_run;            /* decide and report, write nothing */
+	issue_change_fn on_change; /* each supersession (NULL: none) */
+	void *change_ctx;
 	size_t batch;            /* certificates per transaction; 0: default */
 	int workers;             /* render threads; 0: one per CPU */
 	FILE *progress;          /* where progress goes, NULL for none */
@@ -70,7 +95,8 @@ struct issue_opts {
 struct issue_stats {
 	long holders;            /* practitioners considered */
 	long issued;             /* new certificates */
-	long superseded;         /* old certificates revoked by new ones */
+	long superseded;         /* old certificates revoked by new ones
+				    (a dry run: that would be) */
 	long unchanged;          /* skipped: same records already certified */
 	long revoked;            /* skipped: revoked (not superseded) and the
 				    records are unchanged; --reissue issues */
@@ -93,6 +119,29 @@ enum hs_err issue_open(const struct config *c, sqlite3 *db, unsigned flags,
     struct issue **is, char *err);
 void issue_close(struct issue *is); /* accepts NULL */
 
+struct actor;
+
+/*
+ * Who the session acts for in the audit log (store/audit.h): every
+ * certificate issued (cert.issue) and revoked (cert.revoke) through it is
+ * an audit row by this actor, in the transaction of the change. The
+ * strings are copied. Until it is set, the actor is the shell operator
+ * for the config's issuer (audit_operator). HS_ERR_INVALID if a string
+ * is too long (name, org: 255 bytes; role: 31; client: 63).
+ */
+enum hs_err issue_set_actor(struct issue *is, const struct actor *who,
+    char *err);
+
+/*
+ * As issue_open, but signs with signer (borrowed: it must outlive the
+ * session) whose key is labelled label, instead of loading the key:
+ * the issuing service's HTTP process passes the signer process's remote
+ * signer (app/signer.h) here. flags must not hold ISSUE_SIGN.
+ */
+enum hs_err issue_open_signer(const struct config *c, sqlite3 *db,
+    unsigned flags, const struct note_signer *signer, const char *label,
+    struct issue **is, char *err);
+
 /*
  * Issues certificates for o->year as described above. st (may be NULL)
  * is filled even on failure with what was done. Errors: HS_ERR_NOTFOUND
@@ -106,6 +155,21 @@ enum hs_err issue_run(struct issue *is, const struct issue_opts *o,
     struct issue_stats *st, char *err);
 
 /*
+ * Why the holder's certificate old_serial no longer matches the records
+ * cur (rids: their records.id, n of them; the holder's current stamped
+ * records it would cover): appends to out "record REF added (title)",
+ * "record REF removed (title)" and "record REF corrected: field old ->
+ * new, ...", joined by "; " (at most 8, then "and N more"), or "records
+ * unchanged". REF is records.ref or "#<id>". The old records are the old
+ * note's (as certified) and its cert_records rows; field changes are
+ * named only when the pairing of the two reproduces the old record_set
+ * digest, else "record REF changed".
+ */
+enum hs_err issue_change_reason(struct issue *is, const char *old_serial,
+    const struct cert_record *cur, const int64_t *rids, size_t n,
+    struct buf *out, char *err);
+
+/*
  * Revokes serial for reason (CERTS_REASONS) with an optional operator
  * note: a revoke leaf and a new checkpoint in one transaction. *size
  * (may be NULL) is the new checkpoint's tree size, *index the leaf's.
@@ -116,6 +180,11 @@ enum hs_err issue_revoke(struct issue *is, const char *serial,
     char *err);
 
 /*
+ * With o->dry_run: issue_run and issue_reissue decide as they would,
+ * call o->on_change for each supersession (new_serial "") and count in
+ * st, and write nothing: no ledger leaf, no row, no file, no directory;
+ * they need neither the signing key nor the templates.
+ *
  * Issues a corrected certificate for the holder, year and kind (and,
  * for a course certificate, the record) of serial from the current
  * stamped records, revokes serial as superseded, and links both

@@ -23,6 +23,7 @@
 #include "core/util.h"
 #include "store/certs.h"
 #include "store/config.h"
+#include "store/audit.h"
 #include "store/keys.h"
 
 struct ledger;
@@ -44,6 +45,7 @@ struct item {
 	size_t nrids;
 	char record_set[CERTS_SET_SIZE];
 	char supersedes[SERIAL_SIZE];/* valid certificate it replaces, or "" */
+	char *reason;                /* why it replaces it (malloc), or NULL */
 	char seen[SERIAL_SIZE];      /* the latest certificate when prepared */
 	struct buf note;             /* the signed note */
 	struct buf entry;            /* its issue leaf */
@@ -101,8 +103,12 @@ struct issue {
 	struct certs *certs;
 	struct policy *policy;
 	struct note_signer *signer;
+	bool signer_borrowed;  /* issue_open_signer: not ours to free */
 	char key_label[KEYS_LABEL_MAX + 1];
 	struct pdf_renderer *pdf;
+	/* The audit actor (issue_set_actor); its strings point below. */
+	struct actor who;
+	char who_name[256], who_role[32], who_org[256], who_client[64];
 };
 
 /* A run: what issue_run, issue_reissue and the repair share. */

@@ -219,6 +219,8 @@ stamp_reason_check(const char *reason, char *err)
 static enum hs_err
 check_stamper(const struct principal *p, char *err)
 {
+	uint32_t cp;
+
 	if (p->role != PRINCIPAL_HR && p->role != PRINCIPAL_INDUSTRY)
 		return hs_fail(err, HS_ERR_STATE, "a%s %s account may not stamp, "
 		    "reject or withdraw records (验印 is for hr and industry "
@@ -229,11 +231,13 @@ check_stamper(const struct principal *p, char *err)
 	if (p->org[0] == '\0')
 		return hs_fail(err, HS_ERR_STATE, "account %s has no "
 		    "organisation to stamp for", p->name);
-	/* Certificates sign who stamped each record after a '|'. */
-	if (strchr(p->org, '|') != NULL)
-		return hs_fail(err, HS_ERR_STATE, "account %s: its organisation "
-		    "contains '|', which a certificate cannot carry as who "
-		    "stamped", p->name);
+	/* Certificates sign it after a '|' (formats §3, stamped by). */
+	if (strchr(p->org, '|') != NULL || has_control(p->org) ||
+	    utf8_format_char(p->org, &cp) != NULL)
+		return hs_fail(err, HS_ERR_INVALID, "account %s: its "
+		    "organisation has a '|', a control character or an "
+		    "invisible or direction-changing character, which a "
+		    "certificate cannot carry", p->name);
 	return HS_OK;
 }
 

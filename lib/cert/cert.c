@@ -94,6 +94,32 @@ text_problem(const char *s, size_t n, size_t max)
 	return NULL;
 }
 
+/*
+ * The stamping organisation: a text value that also has no invisible or
+ * direction-changing character (an organisation that reads otherwise
+ * than it is). Returns NULL or the reason (in buf).
+ */
+static const char *
+stamped_by_problem(const char *s, size_t n, size_t max, char *buf,
+    size_t bufsz)
+{
+	const char *p, *fc;
+	uint32_t cp;
+	char tmp[256];
+
+	if ((p = text_problem(s, n, max)) != NULL)
+		return p;
+	if (n >= sizeof(tmp))
+		return "is too long";
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if ((fc = utf8_format_char(tmp, &cp)) != NULL) {
+		snprintf(buf, bufsz, "has U+%04X (%s)", (unsigned)cp, fc);
+		return buf;
+	}
+	return NULL;
+}
+
 /* Canonical hours: "0", "12", "12.5"; never "12.0", "012" or "-1". */
 static int
 hours_decode(const char *s, size_t n, long *tenths, bool zero_ok)
@@ -229,6 +255,7 @@ cert_url_ok(const char *s, size_t n)
 static bool
 record_ok(const struct cert_record *r, char *why, size_t whysz)
 {
+	char fc[96];
 	const char *p;
 
 	if (!is_subject(r->subject)) {
@@ -271,7 +298,20 @@ record_ok(const struct cert_record *r, char *why, size_t whysz)
 		snprintf(why, whysz, "provider %s", p);
 		return false;
 	}
+	if (r->stamped_by[0] != '\0' && (p = stamped_by_problem(r->stamped_by,
+	    strnlen(r->stamped_by, sizeof(r->stamped_by)),
+	    sizeof(r->stamped_by), fc, sizeof(fc))) != NULL) {
+		snprintf(why, whysz, "stamped by %s", p);
+		return false;
+	}
 	return true;
+}
+
+bool
+cert_has_stamped_by(const struct cert *c)
+{
+	return c->nrecords > 0 && c->records != NULL &&
+	    c->records[0].stamped_by[0] != '\0';
 }
 
 /* A text field of c, checked. */
@@ -328,10 +368,19 @@ cert_check(const struct cert *c, char *err)
 		return hs_fail(err, HS_ERR_INVALID,
 		    "a course certificate has exactly one record (has %zu)",
 		    c->nrecords);
-	for (i = 0; i < c->nrecords; i++)
+	for (i = 0; i < c->nrecords; i++) {
 		if (!record_ok(&c->records[i], why, sizeof(why)))
 			return hs_fail(err, HS_ERR_INVALID, "record %zu: %s",
 			    i + 1, why);
+		/* Who stamped: every record names it, or none does. */
+		if ((c->records[i].stamped_by[0] != '\0') !=
+		    cert_has_stamped_by(c))
+			return hs_fail(err, HS_ERR_INVALID, "record %zu: stamped "
+			    "by is %s while record 1's is %s: every record "
+			    "names who stamped it, or none does", i + 1,
+			    c->records[i].stamped_by[0] ? "set" : "empty",
+			    cert_has_stamped_by(c) ? "set" : "empty");
+	}
 	if (!time_ok(c->issued))
 		return hs_fail(err, HS_ERR_INVALID,
 		    "issued is not an RFC 3339 UTC time YYYY-MM-DDTHH:MM:SSZ");
@@ -381,9 +430,12 @@ cert_encode(const struct cert *c, struct buf *out, char *err)
 	for (i = 0; i < c->nrecords; i++) {
 		r = &c->records[i];
 		hours_format(r->hours10, h1);
-		buf_printf(out, "record: %s | %s | %s | %s | %s | %s | %s\n",
+		buf_printf(out, "record: %s | %s | %s | %s | %s | %s | %s",
 		    r->subject, r->form, r->start, r->end, h1, r->title,
 		    r->provider);
+		if (r->stamped_by[0] != '\0')
+			buf_printf(out, " | %s", r->stamped_by);
+		buf_putc(out, '\n');
 	}
 	buf_printf(out, "issued: %s\n", c->issued);
 	if (c->verify_url[0] != '\0')
@@ -509,22 +561,38 @@ split_record(const char *s, size_t len, const char **part, size_t *plen,
 	return i == n;
 }
 
-static enum hs_err
-parse_record(const struct lines *l, struct cert_record *r, char *err)
+/* Number of '|' in the value of the current line. */
+static size_t
+count_bars(const struct lines *l)
 {
-	static const char *const names[7] = {
+	size_t i, n = 0;
+
+	for (i = 0; i < l->vlen; i++)
+		n += l->val[i] == '|';
+	return n;
+}
+
+/*
+ * Parses a record line of nfields (7, or 8 with who stamped it) fields.
+ */
+static enum hs_err
+parse_record(const struct lines *l, struct cert_record *r, size_t nfields,
+    char *err)
+{
+	static const char *const names[8] = {
 		"subject", "form", "start", "end", "hours", "title", "provider",
+		"stamped by",
 	};
-	const char *part[7], *p;
-	size_t plen[7], k;
-	char why[HS_ERRLEN];
+	const char *part[8], *p;
+	size_t plen[8], k;
+	char why[HS_ERRLEN], fc[96];
 
 	memset(r, 0, sizeof(*r));
-	if (!split_record(l->val, l->vlen, part, plen, 7))
+	if (!split_record(l->val, l->vlen, part, plen, nfields))
 		return hs_fail(err, HS_ERR_FORMAT,
-		    "line %zu (record): want 7 fields separated by \" | \"",
-		    l->no);
-	for (k = 0; k < 7; k++)
+		    "line %zu (record): want %zu fields separated by \" | \"",
+		    l->no, nfields);
+	for (k = 0; k < nfields; k++)
 		if ((p = text_problem(part[k], plen[k], 4096)) != NULL)
 			return hs_fail(err, HS_ERR_FORMAT,
 			    "line %zu (record %s): value %s", l->no, names[k],
@@ -558,6 +626,14 @@ parse_record(const struct lines *l, struct cert_record *r, char *err)
 		return hs_fail(err, HS_ERR_FORMAT,
 		    "line %zu (record provider): longer than %zu bytes", l->no,
 		    sizeof(r->provider) - 1);
+	if (nfields == 8) {
+		if ((p = stamped_by_problem(part[7], plen[7],
+		    sizeof(r->stamped_by), fc, sizeof(fc))) != NULL)
+			return hs_fail(err, HS_ERR_FORMAT,
+			    "line %zu (record stamped by): value %s", l->no, p);
+		memcpy(r->stamped_by, part[7], plen[7]);
+		r->stamped_by[plen[7]] = '\0';
+	}
 	if (!record_ok(r, why, sizeof(why)))
 		return hs_fail(err, HS_ERR_FORMAT, "line %zu (record): %s",
 		    l->no, why);
@@ -600,7 +676,7 @@ decode(const char *text, size_t len, struct cert *c, char *err)
 {
 	struct lines l = { text, text + len, 0, NULL, 0, NULL, 0, "" };
 	struct cert_record *recs = NULL;
-	size_t cap = 0;
+	size_t cap = 0, nfields = 0, bars, first_rec = 0;
 	char tok[64], why[HS_ERRLEN];
 	const char *p;
 	long a, b, d;
@@ -767,7 +843,23 @@ decode(const char *text, size_t len, struct cert *c, char *err)
 			}
 			recs = nr;
 		}
-		if ((rc = parse_record(&l, &recs[c->nrecords], err)) != HS_OK)
+		/*
+		 * 7 fields (as issued before who stamped was signed) or 8;
+		 * the first record decides, and the others must agree.
+		 */
+		bars = count_bars(&l);
+		if (nfields == 0) {
+			nfields = bars == 7 ? 8 : 7;
+			first_rec = l.no;
+		} else if (bars + 1 != nfields && (bars == 6 || bars == 7)) {
+			rc = hs_fail(err, HS_ERR_FORMAT, "line %zu (record): "
+			    "has %zu fields but the record on line %zu has %zu: "
+			    "every record names who stamped it, or none does",
+			    l.no, bars + 1, first_rec, nfields);
+			goto fail;
+		}
+		if ((rc = parse_record(&l, &recs[c->nrecords], nfields, err)) !=
+		    HS_OK)
 			goto fail;
 		c->nrecords++;
 	}

@@ -16,7 +16,7 @@
  *   total: 94
  *   requirement: 90 30 60          (annual only)
  *   status: met|unmet              (annual only)
- *   record: <subject> | <form> | <start> | <end> | <hours> | <title> | <provider>
+ *   record: <subject> | <form> | <start> | <end> | <hours> | <title> | <provider>[ | <stamped by>]
  *   issued: 2024-12-31T10:00:00Z
  *   verify: https://verify.example.cn (optional; see below)
  *
@@ -25,6 +25,13 @@
  * extension of docs/formats.md §3).
  * <form> is the form name: online, face-to-face, industry, employer,
  * practice, degree, academic, achievement, other (forms 1..9).
+ *
+ * <stamped by> (an extension of docs/formats.md §3): the organisation
+ * whose 验印 (stamp) admitted the record, e.g. 福州市人力资源和社会保障局.
+ * Optional as a whole: either every record line of a note has it (8
+ * fields) or none does (7 fields, every note issued before it); a note
+ * mixing both is refused. Its value follows the text rules of the other
+ * values and also refuses invisible and direction-changing characters.
  *
  * verify (an extension of docs/formats.md §3): the issuer's public
  * verifier URL, the prefix of the QR code's "<verify>/c/<serial>", so an
@@ -55,6 +62,7 @@ struct cert_record {
 	long hours10;       /* tenths of an hour */
 	char title[512];
 	char provider[256];
+	char stamped_by[256]; /* the stamping organisation; "" in 7-field notes */
 };
 
 struct cert {
@@ -88,7 +96,9 @@ int cert_form_number(const char *name); /* 0 if unknown */
  * Fails with HS_ERR_INVALID naming the field if a value has '|', control
  * characters, leading/trailing spaces, or is out of range. The verify
  * line is written only when verify_url is not empty; it must then pass
- * cert_url_ok.
+ * cert_url_ok. Record lines get the 8th field (stamped by) when the
+ * records' stamped_by is set: all of them or none (HS_ERR_INVALID names
+ * the first record without it).
  */
 enum hs_err cert_encode(const struct cert *c, struct buf *out, char *err);
 
@@ -106,6 +116,12 @@ enum hs_err cert_decode(const char *text, size_t len, struct cert *c,
  * (The same rule pdf_render applies to its base URL.)
  */
 bool cert_url_ok(const char *s, size_t n);
+
+/*
+ * True if the note's records carry who stamped them (8-field record
+ * lines). False for a note without records.
+ */
+bool cert_has_stamped_by(const struct cert *c);
 
 /* Frees c->records. Accepts NULL. */
 void cert_free(struct cert *c);

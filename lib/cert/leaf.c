@@ -134,6 +134,61 @@ leaf_key_compromise(const char *vkey, const char *since, struct buf *out,
 	return key_event("key-compromise", vkey, since, out, err);
 }
 
+enum hs_err
+leaf_audit(int64_t count, const uint8_t head[32], struct buf *out, char *err)
+{
+	char b64[B64_LEN(32)];
+
+	if (count < 1)
+		return hs_fail(err, HS_ERR_INVALID, "audit entry: the row "
+		    "count %lld is not >= 1", (long long)count);
+	b64_encode(head, 32, b64, sizeof(b64));
+	buf_printf(out, LEAF_PREFIX " audit %lld %s", (long long)count, b64);
+	return out->oom ? HS_ERR_NOMEM : HS_OK;
+}
+
+/* A count: decimal, no sign, no leading zero, 1..LEAF_AUDIT_MAX_COUNT. */
+static enum hs_err
+parse_count(const char *s, int64_t *out, char *err)
+{
+	uint64_t v = 0;
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 19 || s[0] == '0')
+		goto bad;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			goto bad;
+		v = v * 10 + (uint64_t)(s[i] - '0'); /* 19 digits: no wrap */
+	}
+	if (v > (uint64_t)LEAF_AUDIT_MAX_COUNT)
+		goto bad;
+	*out = (int64_t)v;
+	return HS_OK;
+bad:
+	return hs_fail(err, HS_ERR_FORMAT, "audit entry: the row count "
+	    "\"%.24s\" is not a decimal number 1..%lld without leading zeros",
+	    s, (long long)LEAF_AUDIT_MAX_COUNT);
+}
+
+/* Canonical base64 of exactly 32 bytes (re-encodes to the same text). */
+static enum hs_err
+parse_head(const char *s, uint8_t head[32], char *err)
+{
+	uint8_t h[32 + 3];
+	char again[B64_LEN(32)];
+
+	if (strlen(s) != 44 || b64_decode(s, 44, h, sizeof(h)) != 32)
+		return hs_fail(err, HS_ERR_FORMAT, "audit entry: the head is "
+		    "not base64 of 32 bytes");
+	b64_encode(h, 32, again, sizeof(again));
+	if (strcmp(again, s) != 0)
+		return hs_fail(err, HS_ERR_FORMAT, "audit entry: the head is "
+		    "not canonical base64");
+	memcpy(head, h, 32);
+	return HS_OK;
+}
+
 bool
 leaf_is_key_kind(const char *entry, size_t len)
 {
@@ -238,8 +293,16 @@ leaf_parse(const char *entry, size_t len, struct leaf *lf, char *err)
 		field(f, nf, 3, lf->time, sizeof(lf->time));
 		return HS_OK;
 	}
+	if (nf == 4 && strcmp(f[1], "audit") == 0) {
+		lf->kind = LEAF_AUDIT;
+		if (parse_count(f[2], &lf->count, err) != HS_OK ||
+		    parse_head(f[3], lf->head, err) != HS_OK)
+			return HS_ERR_FORMAT;
+		field(f, nf, 3, lf->digest, sizeof(lf->digest));
+		return HS_OK;
+	}
 	return hs_fail(err, HS_ERR_FORMAT, "leaf entry kind \"%.16s\" with %zu "
-	    "fields is not issue (4), revoke (5), key, key-retire or "
-	    "key-compromise (4)",
+	    "fields is not issue (4), revoke (5), key, key-retire, "
+	    "key-compromise or audit (4)",
 	    nf > 1 ? f[1] : "", nf);
 }

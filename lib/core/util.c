@@ -434,15 +434,23 @@ utf8_format_char(const char *s, uint32_t *cp)
 
 	*cp = 0;
 	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) { /* ASCII: none of them */
+			i++;
+			continue;
+		}
 		if ((k = utf8_next(s + i, n - i, &c)) == 0)
 			return NULL;
+		i += k;
+		/* Below U+00AD and from U+2070 to U+FEFE (CJK among them)
+		 * there are none: skip the table for most text. */
+		if (c < 0x00AD || (c >= 0x2070 && c < 0xFEFF))
+			continue;
 		for (j = 0; j < sizeof(format_chars) / sizeof(format_chars[0]);
 		    j++)
 			if (c >= format_chars[j].lo && c <= format_chars[j].hi) {
 				*cp = c;
 				return format_chars[j].name;
 			}
-		i += k;
 	}
 	return NULL;
 }

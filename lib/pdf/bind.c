@@ -190,6 +190,13 @@ check_coverage(struct pdf_renderer *r, struct tpl *t, char *err)
 		if ((rc = pdf_scan_literal(r, t, t->table.cols[i].title,
 		    t->table.header_role, path, NULL, false, err)))
 			return rc;
+		if (t->table.cols[i].stamped_label == NULL)
+			continue;
+		snprintf(path, sizeof(path), "table column %zu stamped_by "
+		    "label", i);
+		if ((rc = pdf_scan_literal(r, t, t->table.cols[i].stamped_label,
+		    t->table.cols[i].role, path, NULL, false, err)))
+			return rc;
 	}
 	for (ro = 0; ro < (int)t->nroles; ro++) {
 		if (t->label_roles[LBL_SUBJECT] & 1u << ro)

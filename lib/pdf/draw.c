@@ -386,7 +386,7 @@ draw_cell_lines(struct doc *d, const struct column *col, float x, float top,
 {
 	const struct table *tb = &d->t->table;
 	float gap = pdf_line_gap(tb, size);
-	float block = (float)d->nlines * gap;
+	float block = pdf_cell_block(d, tb, size);
 	/* Centred vertically; the baseline sits 0.8 em below the line top. */
 	float y = top + (h - block) / 2 + (gap - size) / 2 + size * 0.86f;
 	float pad = px(tb->pad);
@@ -476,6 +476,8 @@ shown(const struct doc *d, const struct element *el)
 	int p = d->cur_page, last = d->npages - 1;
 
 	if (el->when == WHEN_MET && !(d->c->kind == CERT_ANNUAL && d->c->met))
+		return false;
+	if (el->when == WHEN_STAMPED && !cert_has_stamped_by(d->c))
 		return false;
 	if (el->when == WHEN_UNMET && !(d->c->kind == CERT_ANNUAL &&
 	    !d->c->met))

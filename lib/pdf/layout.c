@@ -155,7 +155,9 @@ pdf_set_values(struct doc *d, const char *base_url)
 		    (rc = check_value(d, rec->end, sizeof(rec->end), what)) ||
 		    (rc = check_value(d, rec->subject, sizeof(rec->subject),
 		    what)) ||
-		    (rc = check_value(d, rec->form, sizeof(rec->form), what)))
+		    (rc = check_value(d, rec->form, sizeof(rec->form), what)) ||
+		    (rc = check_value(d, rec->stamped_by,
+		    sizeof(rec->stamped_by), what)))
 			return rc;
 		if (subject_index(rec->subject) < 0)
 			return hs_fail(d->err, HS_ERR_INVALID, "%s: unknown "
@@ -226,8 +228,9 @@ pdf_set_values(struct doc *d, const char *base_url)
 		d->vals[F_R_END] = r0->end;
 		d->vals[F_R_DATES] = d->dates0;
 		d->vals[F_R_HOURS] = d->rhours;
+		d->vals[F_R_STAMPED_BY] = r0->stamped_by;
 	} else {
-		for (i = F_R_TITLE; i <= F_R_HOURS; i++)
+		for (i = F_R_TITLE; i <= F_R_STAMPED_BY; i++)
 			d->vals[i] = "";
 	}
 	return HS_OK;
@@ -519,6 +522,21 @@ cell_segs(struct doc *d, size_t ri, const struct column *col)
 	snprintf(d->srcbuf, sizeof(d->srcbuf), "record %zu %s", ri + 1, what);
 	add_seg(d, s, strlen(s), d->srcbuf, col->role, size,
 	    tb->text_color);
+	/* Who stamped it, on a line of its own (only notes that say so). */
+	if (col->stamped_label != NULL && rec->stamped_by[0] != '\0') {
+		add_seg(d, "\n", 1, d->srcbuf, col->role, size,
+		    tb->text_color);
+		if (col->stamped_label[0] != '\0')
+			add_seg(d, col->stamped_label,
+			    strlen(col->stamped_label), "stamped_by label",
+			    col->role, (float)col->stamped_size,
+			    col->stamped_color);
+		snprintf(d->srcbuf2, sizeof(d->srcbuf2), "record %zu stamped "
+		    "by", ri + 1);
+		add_seg(d, rec->stamped_by, strlen(rec->stamped_by),
+		    d->srcbuf2, col->role, (float)col->stamped_size,
+		    col->stamped_color);
+	}
 }
 
 float
@@ -527,11 +545,30 @@ pdf_line_gap(const struct table *tb, float size)
 	return size * (float)tb->leading;
 }
 
+float
+pdf_cell_block(const struct doc *d, const struct table *tb, float size)
+{
+	float h = 0;
+	size_t i;
+
+	/* Cells of one size (every cell before the stamped-by line). */
+	for (i = 0; i < d->nlines; i++)
+		if (d->lines[i].size > 0 && d->lines[i].size != size)
+			break;
+	if (i == d->nlines)
+		return (float)d->nlines * pdf_line_gap(tb, size);
+	/* A smaller line (who stamped) takes its own line gap. */
+	for (i = 0; i < d->nlines; i++)
+		h += pdf_line_gap(tb, d->lines[i].size > 0 ?
+		    d->lines[i].size : size);
+	return h;
+}
+
 /* Height of the laid-out lines in d->lines. */
 static float
 lines_height(const struct doc *d, const struct table *tb)
 {
-	return (float)d->nlines * pdf_line_gap(tb, (float)tb->size);
+	return pdf_cell_block(d, tb, (float)tb->size);
 }
 
 enum hs_err

@@ -84,7 +84,7 @@ enum field {
 	F_REQ_PROFESSIONAL, F_STATUS, F_MISSING_TOTAL, F_MISSING_PUBLIC,
 	F_MISSING_PROFESSIONAL, F_ISSUED, F_ISSUED_ZH, F_URL, F_PAGE,
 	F_PAGES, F_NRECORDS, F_R_TITLE, F_R_PROVIDER, F_R_SUBJECT, F_R_FORM,
-	F_R_START, F_R_END, F_R_DATES, F_R_HOURS,
+	F_R_START, F_R_END, F_R_DATES, F_R_HOURS, F_R_STAMPED_BY,
 	F_COUNT
 };
 
@@ -105,7 +105,8 @@ extern const char *const pdf_form_keys[NFORMS];
 
 enum el_type { EL_TEXT, EL_LINE, EL_RECT, EL_QR, EL_SEAL, EL_TABLE };
 enum el_on { ON_ALL, ON_FIRST, ON_LAST, ON_CONTINUED, ON_NOTLAST };
-enum el_when { WHEN_ALWAYS, WHEN_MET, WHEN_UNMET };
+/* WHEN_STAMPED: the note's records name who stamped them (formats §3). */
+enum el_when { WHEN_ALWAYS, WHEN_MET, WHEN_UNMET, WHEN_STAMPED };
 enum align { AL_LEFT, AL_CENTER, AL_RIGHT };
 
 struct span {
@@ -121,6 +122,15 @@ struct column {
 	double width;           /* mm */
 	enum align align;
 	int role;
+	/*
+	 * "stamped_by": {"label", "size", "color"}: when the note's records
+	 * name who stamped them, the cell gets one more line, label then
+	 * the organisation. NULL label: no such line (notes without it
+	 * render exactly as before).
+	 */
+	char *stamped_label;
+	double stamped_size;    /* pt */
+	uint32_t stamped_color;
 };
 
 struct table {
@@ -307,6 +317,7 @@ struct doc {
 	int table_pages;        /* the table is on pages 0 .. table_pages-1 */
 	char idx[16], chours[HOURS_SIZE], rhours[HOURS_SIZE], rdates[40];
 	char srcbuf[64];
+	char srcbuf2[64];
 
 	struct qr *qr;
 	struct libdeflate_compressor *zc;
@@ -475,6 +486,14 @@ enum hs_err pdf_layout(struct doc *d, float width);
 
 /* The distance of two baselines in the table at font size size. */
 float pdf_line_gap(const struct table *tb, float size);
+
+/*
+ * Height of the cell laid out in d->lines: nlines line gaps at size,
+ * or, when a line is of another size (who stamped, smaller), the sum of
+ * each line's own gap.
+ */
+float pdf_cell_block(const struct doc *d, const struct table *tb,
+    float size);
 
 /* Lays out table cell (row ri, column col) / the header of col. */
 enum hs_err pdf_layout_cell(struct doc *d, size_t ri,

@@ -27,7 +27,7 @@ const char *const pdf_field_names[F_COUNT] = {
 	"missing_professional", "issued", "issued_zh", "url", "page",
 	"pages", "records", "record.title", "record.provider",
 	"record.subject", "record.form", "record.start", "record.end",
-	"record.dates", "record.hours",
+	"record.dates", "record.hours", "record.stamped_by",
 };
 
 static const char *const col_names[C_COUNT + 1] = {
@@ -541,7 +541,8 @@ load_spans(struct jctx *j, json_t *e, struct element *el, const char *path)
 
 static const char *const on_names[] = { "all", "first", "last",
 	"continued", "notlast", NULL };
-static const char *const when_names[] = { "always", "met", "unmet", NULL };
+static const char *const when_names[] = { "always", "met", "unmet",
+	"stamped", NULL };
 static const char *const align_names[] = { "left", "center", "right",
 	NULL };
 static const char *const grow_names[] = { "down", "up", NULL };
@@ -565,11 +566,13 @@ static enum hs_err
 load_table(struct jctx *j, json_t *e, const char *path)
 {
 	static const char *const ckeys[] = { "title", "field", "width",
-		"align", "font", NULL };
+		"align", "font", "stamped_by", NULL };
+	static const char *const skeys[] = { "label", "size", "color",
+		NULL };
 	struct tpl *t = j->t;
 	struct table *tb = &t->table;
-	json_t *cols;
-	char p2[128];
+	json_t *cols, *sb;
+	char p2[128], p3[160];
 	double wsum = 0;
 	enum hs_err rc;
 	size_t i;
@@ -640,6 +643,22 @@ load_table(struct jctx *j, json_t *e, const char *path)
 		if (col->width <= 2 * tb->pad)
 			return jfail(j, p2, "\"width\" must exceed twice the "
 			    "padding");
+		if ((sb = json_object_get(c, "stamped_by")) != NULL) {
+			snprintf(p3, sizeof(p3), "%s.stamped_by", p2);
+			if (!json_is_object(sb))
+				return jfail(j, p2, "\"stamped_by\" must be an "
+				    "object {\"label\", \"size\", \"color\"}");
+			if ((rc = check_keys(j, sb, p3, skeys)) ||
+			    (rc = get_str(j, sb, "label", p3, false, "",
+			    &col->stamped_label)) ||
+			    (rc = get_num(j, sb, "size", p3, false, tb->size,
+			    4, 36, &col->stamped_size)) ||
+			    (rc = get_color(j, sb, "color", p3, tb->text_color,
+			    &col->stamped_color, NULL)))
+				return rc;
+			if (strchr(col->stamped_label, '\n') != NULL)
+				return jfail(j, p3, "\"label\" must be one line");
+		}
 		wsum += col->width;
 		t->label_roles[LBL_EMPTY] |= 1u << col->role;
 		if (col->field == C_SUBJECT)
@@ -837,8 +856,10 @@ pdf_tpl_free(struct tpl *t)
 		free(t->els[i].top);
 		free(t->els[i].bottom);
 	}
-	for (i = 0; i < t->table.ncols; i++)
+	for (i = 0; i < t->table.ncols; i++) {
 		free(t->table.cols[i].title);
+		free(t->table.cols[i].stamped_label);
+	}
 	for (i = 0; i < MAX_FACES; i++)
 		pdf_sinst_free(t->statics[i]);
 	free(t);

@@ -383,6 +383,62 @@ certs_course_record(struct certs *c, const char *serial, int64_t *record,
 }
 
 enum hs_err
+certs_covered(struct certs *c, const char *serial, size_t max,
+    struct certs_covered **out, size_t *n, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct certs_covered *a = NULL, *t;
+	const unsigned char *ref;
+	size_t len = 0, cap = 0;
+	enum hs_err rc;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = prepare(c->db, "SELECT cr.record_id, r.ref FROM cert_records"
+	    " cr LEFT JOIN records r ON r.id = cr.record_id WHERE cr.serial = ?"
+	    " ORDER BY cr.record_id", &st, err)) != HS_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == max) {
+			rc = hs_fail(err, HS_ERR_TOOBIG, "%s covers more than %zu "
+			    "records", serial, max);
+			goto out;
+		}
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((t = realloc(a, cap * sizeof(*a))) == NULL) {
+				rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			a = t;
+		}
+		a[len].id = sqlite3_column_int64(st, 0);
+		ref = sqlite3_column_text(st, 1);
+		if (ref != NULL && ref[0] != '\0')
+			snprintf(a[len].ref, sizeof(a[len].ref), "%s",
+			    (const char *)ref);
+		else
+			snprintf(a[len].ref, sizeof(a[len].ref), "#%lld",
+			    (long long)a[len].id);
+		len++;
+	}
+	if (r != SQLITE_DONE) {
+		rc = hs_fail(err, r == SQLITE_BUSY ? HS_ERR_BUSY : HS_ERR_DB,
+		    "cert_records: %s", sqlite3_errmsg(c->db));
+		goto out;
+	}
+	*out = a;
+	*n = len;
+	a = NULL;
+out:
+	free(a);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum hs_err
 certs_iter_open(sqlite3 *db, const struct certs_filter *f,
     struct certs_iter **out, char *err)
 {

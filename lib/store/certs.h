@@ -133,6 +133,20 @@ void certs_row_free(struct certs_row *row); /* frees row->note; accepts NULL */
 enum hs_err certs_course_record(struct certs *c, const char *serial,
     int64_t *record, char *err);
 
+/* A record a certificate covers: records.id and a name for people. */
+struct certs_covered {
+	int64_t id;
+	char ref[129];             /* records.ref, or "#<id>" if it has none */
+};
+
+/*
+ * The records serial covers (its cert_records rows), ordered by id, with
+ * their refs. On success *out is a caller-freed array of *n (NULL if 0);
+ * at most max rows (HS_ERR_TOOBIG beyond).
+ */
+enum hs_err certs_covered(struct certs *c, const char *serial, size_t max,
+    struct certs_covered **out, size_t *n, char *err);
+
 /*
  * The latest certificate a practitioner got for year and kind (for kind
  * "course", the latest covering record_id). Copies its serial and

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert/leaf.h"
 #include "tlog/checkpoint.h"
+#include "store/audit.h"
 #include "store/ledger.h"
 #include "tlog/receipt.h"
 #include "store/store.h"
@@ -333,6 +335,136 @@ ledger_entry(struct ledger *l, uint64_t index, struct buf *out, char *err)
 	return rc;
 }
 
+/* Binds the prefix and scans (a blob compare: entries are blobs). */
+static enum hs_err
+prefix_stmt(struct ledger *l, const char *sql_text, const void *prefix,
+    size_t plen, sqlite3_stmt **st, char *err)
+{
+	if (plen == 0 || plen > LEDGER_ENTRY_MAX)
+		return hs_fail(err, HS_ERR_INVALID, "ledger: bad prefix "
+		    "length");
+	if (sqlite3_prepare_v2(l->db, sql_text, -1, st, NULL) != SQLITE_OK)
+		return store_err(l->db, err, "ledger: scanning entries");
+	sqlite3_bind_int(*st, 1, (int)plen);
+	sqlite3_bind_blob(*st, 2, prefix, (int)plen, SQLITE_STATIC);
+	return HS_OK;
+}
+
+enum hs_err
+ledger_scan_prefix(struct ledger *l, const void *prefix, size_t plen,
+    uint64_t size, ledger_entry_fn fn, void *ctx, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc;
+	int r;
+
+	if ((rc = prefix_stmt(l, "SELECT idx, entry FROM leaves WHERE idx < ?3 "
+	    "AND CAST(substr(entry, 1, ?1) AS BLOB) = ?2 ORDER BY idx", prefix,
+	    plen, &st, err)) != HS_OK)
+		return rc;
+	sqlite3_bind_int64(st, 3, (int64_t)(size & INT64_MAX));
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *e = sqlite3_column_blob(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+
+		if ((rc = fn(ctx, (uint64_t)sqlite3_column_int64(st, 0),
+		    e ? e : "", n, err)) != HS_OK) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	if (r != SQLITE_DONE)
+		rc = store_err(l->db, err, "ledger: scanning entries");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum hs_err
+ledger_last_prefix(struct ledger *l, const void *prefix, size_t plen,
+    uint64_t *index, struct buf *out, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc;
+	int r;
+
+	if ((rc = prefix_stmt(l, "SELECT idx, entry FROM leaves WHERE "
+	    "CAST(substr(entry, 1, ?1) AS BLOB) = ?2 ORDER BY idx DESC LIMIT 1",
+	    prefix, plen, &st, err)) != HS_OK)
+		return rc;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*index = (uint64_t)sqlite3_column_int64(st, 0);
+		buf_add(out, sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1));
+		rc = out->oom ? HS_ERR_NOMEM : HS_OK;
+	} else if (r == SQLITE_DONE)
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "no such ledger entry");
+	else
+		rc = store_err(l->db, err, "ledger: scanning entries");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Appends the audit leaf if the audit head moved since the last one
+ * (service.md §6). The rows the last leaf anchored must still be there,
+ * unchanged (their stored hash): a checkpoint is never signed over an
+ * audit log someone rewrote.
+ */
+static enum hs_err
+anchor_audit(struct ledger *l, char *err)
+{
+	static const char pfx[] = LEAF_AUDIT_PREFIX;
+	uint8_t head[32], at[32];
+	int64_t count, last = 0;
+	uint64_t idx = 0;
+	struct leaf lf;
+	struct buf e;
+	enum hs_err rc;
+
+	if ((rc = audit_head(l->db, &count, head, err)) != HS_OK)
+		return rc;
+	if (count == 0)
+		return HS_OK;
+	buf_init(&e);
+	rc = ledger_last_prefix(l, pfx, sizeof(pfx) - 1, &idx, &e, err);
+	if (rc == HS_OK) {
+		if (leaf_parse(e.data, e.len, &lf, err) != HS_OK) {
+			hs_errprefix(err, "ledger leaf %llu",
+			    (unsigned long long)idx);
+			rc = HS_ERR_SIGNATURE;
+			goto out;
+		}
+		last = lf.count;
+	} else if (rc != HS_ERR_NOTFOUND)
+		goto out;
+	rc = HS_OK;
+	if (last > count) {
+		rc = hs_fail(err, HS_ERR_SIGNATURE, "the audit log has %lld "
+		    "rows but leaf %llu anchored %lld; rows were removed (run "
+		    "hourseal-issuer audit)", (long long)count,
+		    (unsigned long long)idx, (long long)last);
+		goto out;
+	}
+	if (last > 0) {
+		rc = audit_hash_at(l->db, last, at, err);
+		if (rc == HS_ERR_NOTFOUND || (rc == HS_OK &&
+		    memcmp(at, lf.head, 32) != 0))
+			rc = hs_fail(err, HS_ERR_SIGNATURE, "audit row %lld "
+			    "differs from the chain anchored in leaf %llu (run "
+			    "hourseal-issuer audit)", (long long)last,
+			    (unsigned long long)idx);
+		if (rc != HS_OK || last == count)
+			goto out;
+	}
+	buf_reset(&e);
+	if ((rc = leaf_audit(count, head, &e, err)) == HS_OK)
+		rc = ledger_append(l, e.data, e.len, NULL, err);
+out:
+	buf_free(&e);
+	return rc;
+}
+
 /* Fails unless size <= the number of leaves stored. */
 static enum hs_err
 check_size(struct ledger *l, uint64_t size, char *err)
@@ -526,6 +658,10 @@ sign_checkpoint(struct ledger *l, const struct note_signer *sg,
 		rc = hs_fail(err, HS_ERR_INVALID, "the signer is named \"%s\", "
 		    "not the ledger origin \"%s\"", note_signer_name(sg),
 		    l->origin);
+		goto out;
+	}
+	if ((rc = anchor_audit(l, err)) != HS_OK) {
+		hs_errprefix(err, "anchoring the audit log");
 		goto out;
 	}
 	if ((rc = ledger_size(l, &size, err)) != HS_OK ||

@@ -62,6 +62,27 @@ enum hs_err ledger_append(struct ledger *l, const void *entry, size_t n,
 enum hs_err ledger_entry(struct ledger *l, uint64_t index, struct buf *out,
     char *err);
 
+/* What ledger_scan_prefix calls for each matching entry. */
+typedef enum hs_err (*ledger_entry_fn)(void *ctx, uint64_t index,
+    const void *entry, size_t len, char *err);
+
+/*
+ * Calls fn for every entry among the first size leaves whose bytes start
+ * with prefix[0..plen), in index order; the first non-HS_OK answer stops
+ * the scan and is returned. One table scan (what audit runs, not a hot
+ * path).
+ */
+enum hs_err ledger_scan_prefix(struct ledger *l, const void *prefix,
+    size_t plen, uint64_t size, ledger_entry_fn fn, void *ctx, char *err);
+
+/*
+ * The last stored entry starting with prefix[0..plen): *index and the
+ * entry appended to out. Scans from the end, so it is cheap when such an
+ * entry is near the end. HS_ERR_NOTFOUND if there is none.
+ */
+enum hs_err ledger_last_prefix(struct ledger *l, const void *prefix,
+    size_t plen, uint64_t *index, struct buf *out, char *err);
+
 /* The root of the tree of the first size leaves (size <= ledger size). */
 enum hs_err ledger_root(struct ledger *l, uint64_t size, merkle_hash root,
     char *err);
@@ -87,6 +108,11 @@ enum hs_err ledger_prove_consistency(struct ledger *l, uint64_t size1,
  * and latest_checkpoint; the latter is a compare-and-swap on the previous
  * size, so two writers cannot both move it (HS_ERR_BUSY for the loser).
  * Runs in the caller's transaction if there is one, else in its own.
+ * Before signing it anchors the audit log (store/audit.h, service.md
+ * §6): if the audit head moved since the last audit leaf, it appends
+ * "hourseal/leaf/v1 audit <count> <head>" so the checkpoint covers it; if
+ * the rows that leaf anchored are gone or changed it refuses
+ * (HS_ERR_SIGNATURE: run `hourseal-issuer audit`).
  * If nothing was appended since the latest checkpoint, returns that one
  * unchanged. Appends the signed note to note (may be NULL); *size (may be
  * NULL) is its tree size.

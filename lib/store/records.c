@@ -175,9 +175,16 @@ records_stamped(sqlite3 *db, int64_t practitioner, int year,
 	if (rids != NULL)
 		*rids = NULL;
 	*n = 0;
+	/*
+	 * The record's current state decides; the authority of its current
+	 * stamp (records.stamp_id) is who stamped it (formats §3, the 8th
+	 * record field). A stamped record without one would encode with an
+	 * empty field, which cert_encode refuses: never silently dropped.
+	 */
 	if (sqlite3_prepare_v2(db, "SELECT r.id, r.subject, r.public_type, "
-	    "r.form, r.start_date, r.end_date, r.hours10, r.title, r.provider"
-	    " FROM records r"
+	    "r.form, r.start_date, r.end_date, r.hours10, r.title, r.provider,"
+	    " s.authority"
+	    " FROM records r LEFT JOIN stamps s ON s.id = r.stamp_id"
 	    " WHERE r.practitioner_id = ? AND r.year = ? AND r.state = 'stamped'"
 	    " ORDER BY r.start_date, r.end_date, r.id", -1, &st, NULL)
 	    != SQLITE_OK)
@@ -218,6 +225,7 @@ records_stamped(sqlite3 *db, int64_t practitioner, int year,
 		a[len].hours10 = (long)sqlite3_column_int64(st, 6);
 		col_text(st, 7, a[len].title, sizeof(a[len].title));
 		col_text(st, 8, a[len].provider, sizeof(a[len].provider));
+		col_text(st, 9, a[len].stamped_by, sizeof(a[len].stamped_by));
 		len++;
 	}
 	if (s != SQLITE_DONE) {
@@ -366,6 +374,29 @@ check_text(const char *what, const char *s, char *err)
 	return HS_OK;
 }
 
+/*
+ * by, the stamping organisation: as check_text, and since certificates
+ * sign it (formats §3, a record's 8th field) no '|' and no invisible or
+ * direction-changing character either.
+ */
+static enum hs_err
+check_by(const char *by, char *err)
+{
+	const char *fc;
+	uint32_t cp;
+	enum hs_err rc;
+
+	if ((rc = check_text("--by", by, err)) != HS_OK)
+		return rc;
+	if (strchr(by, '|') != NULL)
+		return hs_fail(err, HS_ERR_INVALID, "--by: '|' is not allowed "
+		    "(certificates list who stamped a record after a '|')");
+	if ((fc = utf8_format_char(by, &cp)) != NULL)
+		return hs_fail(err, HS_ERR_INVALID, "--by: U+%04X (%s) is not "
+		    "allowed", (unsigned)cp, fc);
+	return HS_OK;
+}
+
 /* Finds a record by ref (or #id): its id, subject and stamp if any. */
 static enum hs_err
 find_ref(sqlite3 *db, const char *ref, int64_t *id, char subject[16],
@@ -423,7 +454,7 @@ records_stamp_ref(sqlite3 *db, const char *ref, const char *reason,
 	enum hs_err rc;
 	int64_t id = 0;
 
-	if ((rc = check_text("--by", by, err)) != HS_OK)
+	if ((rc = check_by(by, err)) != HS_OK)
 		return rc;
 	if (reason != NULL && (rc = check_text("--reason", reason, err))
 	    != HS_OK)
@@ -472,7 +503,7 @@ records_stamp_all(sqlite3 *db, int year, const char *by,
 	int s;
 
 	*stamped = *skipped = 0;
-	if ((rc = check_text("--by", by, err)) != HS_OK)
+	if ((rc = check_by(by, err)) != HS_OK)
 		return rc;
 	if ((rc = store_begin(db, err)) != HS_OK)
 		return rc;
@@ -888,5 +919,31 @@ records_put_unit(struct records_writer *w, const char *unit,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = store_err(w->db, err, "import");
 	sqlite3_reset(st);
+	return rc;
+}
+
+enum hs_err
+records_ref_of(sqlite3 *db, int64_t id, char out[129], char *err)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *ref;
+	enum hs_err rc = HS_OK;
+	int s;
+
+	snprintf(out, 129, "#%lld", (long long)id);
+	if (sqlite3_prepare_v2(db, "SELECT ref FROM records WHERE id = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		return store_err(db, err, "reading records");
+	sqlite3_bind_int64(st, 1, id);
+	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		ref = sqlite3_column_text(st, 0);
+		if (ref != NULL && ref[0] != '\0')
+			snprintf(out, 129, "%s", (const char *)ref);
+	} else if (s == SQLITE_DONE)
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "no record #%lld",
+		    (long long)id);
+	else
+		rc = store_err(db, err, "reading records");
+	sqlite3_finalize(st);
 	return rc;
 }

@@ -271,4 +271,12 @@ enum hs_err records_unit_region(struct records_writer *w, const char *unit,
 enum hs_err records_put_unit(struct records_writer *w, const char *unit,
     const char *region, char *err);
 
+/*
+ * The name people know record id by: its records.ref, or "#<id>" when it
+ * has none (out gets "#<id>" on failure too). HS_ERR_NOTFOUND if there
+ * is no such record.
+ */
+enum hs_err records_ref_of(sqlite3 *db, int64_t id, char out[129],
+    char *err);
+
 #endif

@@ -26,7 +26,9 @@ struct note_signer {
 	char name[NOTE_NAME_MAX + 1];
 	uint32_t keyid;
 	uint8_t pub[32];
-	EVP_PKEY *pkey;
+	EVP_PKEY *pkey;        /* NULL for a remote signer */
+	note_sign_fn sign_fn;  /* a remote signer's signing call */
+	void *sign_ctx;
 };
 
 struct note_verifier {
@@ -189,6 +191,30 @@ split_key(const char *what, const char *s, char name[NOTE_NAME_MAX + 1],
 }
 
 enum hs_err
+note_signer_new_remote(const char *name, const uint8_t pub[32],
+    note_sign_fn fn, void *ctx, struct note_signer **s, char *err)
+{
+	struct note_signer *n;
+	enum hs_err rc;
+
+	*s = NULL;
+	if ((rc = check_name(name, err)) != HS_OK)
+		return rc;
+	if (fn == NULL)
+		return hs_fail(err, HS_ERR_INVALID, "remote signer: no "
+		    "signing function");
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	memcpy(n->pub, pub, 32);
+	n->keyid = key_id(name, n->pub);
+	n->sign_fn = fn;
+	n->sign_ctx = ctx;
+	*s = n;
+	return HS_OK;
+}
+
+enum hs_err
 note_signer_parse(const char *skey, struct note_signer **s, char *err)
 {
 	char name[NOTE_NAME_MAX + 1];
@@ -290,6 +316,29 @@ check_text(const char *text, size_t len, char *err)
 	return HS_OK;
 }
 
+/* Verifies a remote signer's signature against the public key it was
+ * made with. */
+static enum hs_err
+check_remote_sig(const struct note_signer *s, const char *text, size_t len,
+    const uint8_t sig[ED25519_SIGLEN], char *err)
+{
+	EVP_PKEY *pk;
+	EVP_MD_CTX *ctx;
+	int ok = 0;
+
+	pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, s->pub, 32);
+	ctx = EVP_MD_CTX_new();
+	if (pk != NULL && ctx != NULL &&
+	    EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pk) == 1)
+		ok = EVP_DigestVerify(ctx, sig, ED25519_SIGLEN,
+		    (const uint8_t *)text, len) == 1;
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	return ok ? HS_OK : hs_fail(err, HS_ERR_SIGNATURE, "the signer "
+	    "process answered with a signature that does not verify under "
+	    "%s's public key", s->name);
+}
+
 enum hs_err
 note_sign(const struct note_signer *s, const char *text, size_t len,
     struct buf *out, char *err)
@@ -305,6 +354,17 @@ note_sign(const struct note_signer *s, const char *text, size_t len,
 		    "note text is over %u bytes", (unsigned)NOTE_MAX_SIZE);
 	if ((rc = check_text(text, len, err)) != HS_OK)
 		return rc;
+	if (s->sign_fn != NULL) {
+		if ((rc = s->sign_fn(s->sign_ctx, text, len, sig + 4,
+		    err)) != HS_OK)
+			return rc;
+		/* A signer that answers with a signature by another key
+		 * (a swapped key file) must not go unnoticed. */
+		if ((rc = check_remote_sig(s, text, len, sig + 4, err)) !=
+		    HS_OK)
+			return rc;
+		goto frame;
+	}
 	if ((ctx = EVP_MD_CTX_new()) == NULL) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
 		goto out;
@@ -315,6 +375,7 @@ note_sign(const struct note_signer *s, const char *text, size_t len,
 		rc = hs_fail(err, HS_ERR_CRYPTO, "Ed25519 signing failed");
 		goto out;
 	}
+frame:
 	sig[0] = (uint8_t)(s->keyid >> 24);
 	sig[1] = (uint8_t)(s->keyid >> 16);
 	sig[2] = (uint8_t)(s->keyid >> 8);
@@ -331,6 +392,38 @@ note_sign(const struct note_signer *s, const char *text, size_t len,
 out:
 	EVP_MD_CTX_free(ctx);
 	return rc;
+}
+
+enum hs_err
+note_sign_raw(const struct note_signer *s, const char *text, size_t len,
+    uint8_t sig[64], char *err)
+{
+	EVP_MD_CTX *ctx;
+	size_t siglen = ED25519_SIGLEN;
+	enum hs_err rc;
+
+	if (s->pkey == NULL)
+		return hs_fail(err, HS_ERR_INVALID, "not a local key");
+	if (len > NOTE_MAX_SIZE)
+		return hs_fail(err, HS_ERR_TOOBIG,
+		    "note text is over %u bytes", (unsigned)NOTE_MAX_SIZE);
+	if ((rc = check_text(text, len, err)) != HS_OK)
+		return rc;
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	rc = HS_OK;
+	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, s->pkey) != 1 ||
+	    EVP_DigestSign(ctx, sig, &siglen, (const uint8_t *)text,
+	    len) != 1 || siglen != ED25519_SIGLEN)
+		rc = hs_fail(err, HS_ERR_CRYPTO, "Ed25519 signing failed");
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+void
+note_signer_pub(const struct note_signer *s, uint8_t pub[32])
+{
+	memcpy(pub, s->pub, 32);
 }
 
 static enum hs_err

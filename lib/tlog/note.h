@@ -35,6 +35,22 @@ bool note_name_valid(const char *name);
 /* A signer for name from a raw 32-byte Ed25519 seed. Caller frees. */
 enum hs_err note_signer_new(const char *name, const uint8_t seed[32],
     struct note_signer **s, char *err);
+/*
+ * A remote signer's signing call: signs text[0..len) with Ed25519 into
+ * sig (64 bytes), or fails with a message. ctx is the one given below.
+ */
+typedef enum hs_err (*note_sign_fn)(void *ctx, const char *text,
+    size_t len, uint8_t sig[64], char *err);
+
+/*
+ * A signer for name whose private key lives elsewhere (another process):
+ * note_sign frames the note exactly as for a local key and gets the
+ * 64-byte signature from fn, then checks it against pub before using it.
+ * ctx stays the caller's (note_signer_free does not touch it). Caller
+ * frees.
+ */
+enum hs_err note_signer_new_remote(const char *name, const uint8_t pub[32],
+    note_sign_fn fn, void *ctx, struct note_signer **s, char *err);
 /* A signer from a "PRIVATE+KEY+..." string. Caller frees. */
 enum hs_err note_signer_parse(const char *skey, struct note_signer **s,
     char *err);
@@ -53,6 +69,17 @@ enum hs_err note_signer_vkey(const struct note_signer *s, char *out,
  */
 enum hs_err note_sign(const struct note_signer *s, const char *text,
     size_t len, struct buf *out, char *err);
+
+/*
+ * Signs text exactly as note_sign would (same checks) but returns only
+ * the 64-byte Ed25519 signature: what a signer process sends back to a
+ * remote signer (note_signer_new_remote). Local keys only.
+ */
+enum hs_err note_sign_raw(const struct note_signer *s, const char *text,
+    size_t len, uint8_t sig[64], char *err);
+
+/* The signer's 32-byte Ed25519 public key. */
+void note_signer_pub(const struct note_signer *s, uint8_t pub[32]);
 
 /* Parses a verifier key line. Caller frees. */
 enum hs_err note_verifier_parse(const char *vkey, struct note_verifier **v,

@@ -66,8 +66,8 @@ for c in $cmds; do
 			bash -c "! grep -q 'unrecognized option' '$T/e'"
 	done
 done
-check "options() finds the getopt tables (issue has 10)" \
-	test "$(options issue | wc -l)" = 10
+check "options() finds the getopt tables (issue has 11, with --dry-run)" \
+	test "$(options issue | wc -l)" = 11
 
 # Malformed command lines are usage errors (2), never failures (1).
 usage_error() {

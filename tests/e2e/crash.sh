@@ -71,10 +71,15 @@ total=$(q "SELECT count(*) FROM certificates")
 check "every practitioner has exactly one valid certificate ($valid valid, $holders holders, $total in all)" \
 	test "$valid" -eq "$N" -a "$holders" -eq "$N" -a "$total" -eq "$N"
 orphans=$(q "SELECT count(*) FROM leaves l WHERE CAST(entry AS TEXT) NOT LIKE
-	'hourseal/leaf/v1 key %' AND NOT EXISTS (SELECT 1 FROM certificates c
+	'hourseal/leaf/v1 key %' AND CAST(entry AS TEXT) NOT LIKE
+	'hourseal/leaf/v1 audit %' AND NOT EXISTS (SELECT 1 FROM certificates c
 	WHERE c.leaf_index = l.idx) AND NOT EXISTS (SELECT 1 FROM revocations r
 	WHERE r.leaf_index = l.idx)")
 check "no ledger leaf without its certificate ($orphans)" test "$orphans" -eq 0
+issued=$(q "SELECT count(*) FROM audit WHERE action = 'cert.issue'")
+check "one cert.issue audit row per certificate: none from a killed batch ($issued)" \
+	test "$issued" -eq "$total" -a "$(q "SELECT count(DISTINCT object) FROM audit
+	WHERE action = 'cert.issue' AND object IN (SELECT serial FROM certificates)")" -eq "$total"
 cps=$(q "SELECT count(*) FROM checkpoints")
 echo "# $cps checkpoints signed"
 check "the ledger audits clean" $ISSUER --data "$D" audit

@@ -62,14 +62,17 @@ check "the rotation logged k1's retirement as a key-retire leaf" test \
 n1=$(leaves)
 check "key compromised k1 --since T" run key compromised k1 --since "$SINCE"
 check "it says the leaf index and the checkpoint size" \
-	has "logged: key-compromise leaf $n1, checkpoint of size $((n1 + 1)) signed by k2"
+	has "logged: key-compromise leaf $n1, checkpoint of size $((n1 + 2)) signed by k2"
 check "the leaf is 'hourseal/leaf/v1 key-compromise <k1> <T>'" test \
 	"$(q "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = $n1")" = \
 	"hourseal/leaf/v1 key-compromise $K1 $SINCE"
-check "a checkpoint covers it" test "$(q "SELECT size FROM latest_checkpoint")" = $((n1 + 1))
+check "then the audit leaf anchoring the key.compromise row" test \
+	"$(q "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = $((n1 + 1))" | cut -d' ' -f1-3)" = \
+	"hourseal/leaf/v1 audit $(q "SELECT seq FROM audit WHERE action = 'key.compromise' AND object = 'k1'")"
+check "a checkpoint covers both" test "$(q "SELECT size FROM latest_checkpoint")" = $((n1 + 2))
 check "the keys table says the same" test "$(q "SELECT compromised_since FROM keys WHERE label = 'k1'")" = "$SINCE"
 check_fails "a later time is refused" run key compromised k1 --since 2099-01-01T00:00:00Z
-check "and logs nothing" test "$(leaves)" = $((n1 + 1))
+check "and logs nothing" test "$(leaves)" = $((n1 + 2))
 check_fails "a time that is not canonical RFC 3339 is refused" run key retire k2 --at 2025-01-01T00:00:00+08:00
 check "audit passes (every checkpoint consistent with the last)" quiet "$ISSUER" --data "$D" audit
 
@@ -80,7 +83,7 @@ check_fails "retiring k1 again is refused (the rotation retired it)" run key ret
 n2=$(leaves)
 check "retire k2, the active key: it signs the checkpoint that logs its own retirement" run key retire k2
 check "it says the leaf index and the checkpoint size" \
-	has "logged: key-retire leaf $n2, checkpoint of size $((n2 + 1)) signed by k2"
+	has "logged: key-retire leaf $n2, checkpoint of size $((n2 + 2)) signed by k2"
 check "the leaf is 'hourseal/leaf/v1 key-retire <k2> <time>'" test \
 	"$(q "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = $n2")" = \
 	"hourseal/leaf/v1 key-retire $(cat "$KD/k2.pub") $(q "SELECT retired FROM keys WHERE label = 'k2'")"

@@ -21,8 +21,12 @@ check "keygen" quiet "$ISSUER" --data "$T/fj" keygen k1
 check "import" quiet "$ISSUER" --data "$T/fj" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$T/fj" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$T/fj" issue --year 2024 --all --out "$T/out"
-A=$(find "$T/out" -name '*.pdf' | sort | sed -n 1p)
-B=$(find "$T/out" -name '*.pdf' | sort | sed -n 2p)
+# Two one-page certificates (the edits below assume one page; with who
+# stamped each record, a certificate of 9 records may take two).
+onepage() { for f in $(find "$T/out" -name '*.pdf' | sort); do
+	[ "$(pdfinfo "$f" 2>/dev/null | awk '/^Pages:/ {print $2}')" = 1 ] && echo "$f"; done; }
+A=$(onepage | sed -n 1p)
+B=$(onepage | sed -n 2p)
 SA=$(basename "$A" .pdf)
 SB=$(basename "$B" .pdf)
 K=$T/keys/k1.pub

@@ -9,7 +9,7 @@ TC=$HS_BUILD/tests/test_cert
 
 check "write signed sample certificate notes" "$TC" --samples "$T"
 vkey=$(head -1 "$T/key.pub")
-for k in annual course; do
+for k in annual course stamped; do
 	check "Go opens our $k certificate note" "$GOCHECK" note -keyfile "$T/key.pub" "$T/$k.note"
 	"$GOCHECK" note -key "$vkey" -text "$T/$k.note" | tail -n +2 >"$T/$k.go.txt"
 	check "Go's signed text is exactly our $k text" cmp -s "$T/$k.go.txt" "$T/$k.txt"

@@ -115,7 +115,10 @@ check "  the short ones are counted as skipped" \
 cp0=$(size)
 run "revoke $met" 0 $ISSUER --data "$D" revoke "$met" --reason error \
 	--note "wrong unit"
-check "a new checkpoint covers the revoke leaf" test "$(size)" -eq $((cp0 + 1))
+check "a new checkpoint covers the revoke leaf and the audit leaf after it" test "$(size)" -eq $((cp0 + 2))
+check "the audit leaf anchors the cert.revoke row" test "$(q "SELECT CAST(entry AS TEXT) FROM leaves
+	WHERE idx = $((cp0 + 1))" | cut -d' ' -f1-3)" = "hourseal/leaf/v1 audit $(q "SELECT seq FROM audit
+	WHERE action = 'cert.revoke' AND object = '$met'")"
 check "the revoke leaf is in the ledger" test "$(q "SELECT count(*) FROM
 	leaves WHERE CAST(entry AS TEXT) LIKE 'hourseal/leaf/v1 revoke $met error %'")" -eq 1
 run "show a revoked certificate" 0 $ISSUER --data "$D" show "$met"
@@ -131,7 +134,7 @@ run "revoking an unknown serial is an error" 1 $ISSUER --data "$D" revoke \
 check "  saying so" has "no such certificate"
 run "an unknown reason is an error" 1 $ISSUER --data "$D" revoke "$short" \
 	--reason bored
-check "the failed revocations appended nothing" test "$(size)" -eq $((cp0 + 1))
+check "the failed revocations appended nothing" test "$(size)" -eq $((cp0 + 2))
 
 # 7: reissue after a record was added.
 old=$(awk -F, 'NR > 1 && $6 == "met" && $1 != "'"$met"'" { print $1; exit }' \

@@ -54,13 +54,16 @@ else
 fi
 DB=$D/hourseal.db
 latest() { sqlite3 "$DB" "SELECT note FROM latest_checkpoint" | head -c -1 >"$1"; }
-check "keygen logged one key leaf" test "$(sqlite3 "$DB" "SELECT count(*) FROM leaves")" = 1
+check "keygen logged one key leaf and the audit leaf anchoring its key.add row" test "$(sqlite3 "$DB" "SELECT count(*) FROM leaves")" = 2
+check "leaf 1 anchors audit row 1 (key.add k1) with its hash" test \
+	"$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 1")" = \
+	"hourseal/leaf/v1 audit 1 $(sqlite3 "$DB" "SELECT hash FROM audit WHERE seq = 1 AND action = 'key.add' AND object = 'k1'" | head -c -1 | base64 -w0)"
 entry=$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 0")
 check "the leaf is 'hourseal/leaf/v1 key <vkey> <not-before>'" \
 	bash -c "[[ '$entry' =~ ^hourseal/leaf/v1\ key\ ${VK//+/\\+}\ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\$ ]]"
 check "its not-before is the key's" test "${entry##* }" = "$(sqlite3 "$DB" "SELECT not_before FROM keys WHERE label = 'k1'")"
 latest "$T/cp1"
-check "a checkpoint of size 1 was signed" test "$(sed -n 2p "$T/cp1")" = 1
+check "a checkpoint of size 2 was signed" test "$(sed -n 2p "$T/cp1")" = 2
 check "its origin line is the ledger origin" test "$(sed -n 1p "$T/cp1")" = "$ORIGIN"
 check "Go verifies it with k1.pub" "$GOCHECK" note -keyfile "$KD/k1.pub" "$T/cp1"
 check "audit passes" "$ISSUER" --data "$D" audit
@@ -102,7 +105,7 @@ check "says .pub does not match" has "does not match"
 cp "$T/k1.pub.good" "$KD/k1.pub"
 check "no key files were left by the failed rotations" \
 	test "$(ls "$KD" | sort | tr '\n' ' ')" = "k1.key k1.pub "
-check "nor leaves" test "$(sqlite3 "$DB" "SELECT count(*) FROM leaves")" = 1
+check "nor leaves" test "$(sqlite3 "$DB" "SELECT count(*) FROM leaves")" = 2
 
 # Rotation, with the passphrase from the environment.
 check "rotate to k2 (passphrase from HOURSEAL_PASSPHRASE_FILE)" \
@@ -112,12 +115,14 @@ check "k2 is active" grep -q $'^k2\tactive\t' "$T/list"
 check "k1 is retired" grep -q $'^k1\tretired\t' "$T/list"
 check "k2.key is encrypted too" grep -q 'ENCRYPTED PRIVATE KEY' "$KD/k2.key"
 check_fails "k2 has another verifier key" cmp -s "$KD/k1.pub" "$KD/k2.pub"
-check "rotation logged k2's key leaf" test "$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 1" | cut -d' ' -f3)" = "$(cat "$KD/k2.pub")"
+check "rotation logged k2's key leaf" test "$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 2" | cut -d' ' -f3)" = "$(cat "$KD/k2.pub")"
 check "and k1's retirement as a key-retire leaf under the same checkpoint" test \
-	"$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 2")" = \
+	"$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 3")" = \
 	"hourseal/leaf/v1 key-retire $(cat "$KD/k1.pub") $(sqlite3 "$DB" "SELECT retired FROM keys WHERE label = 'k1'")"
 latest "$T/cp2"
-check "the checkpoint of size 3 ..." test "$(sed -n 2p "$T/cp2")" = 3
+check "and the audit leaf of its key.add and key.retire rows (1..3) after them" test \
+	"$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 4" | cut -d' ' -f1-3)" = "hourseal/leaf/v1 audit 3"
+check "the checkpoint of size 5 ..." test "$(sed -n 2p "$T/cp2")" = 5
 check "... is signed by the outgoing key k1 (Go)" "$GOCHECK" note -keyfile "$KD/k1.pub" "$T/cp2"
 check_fails "... and not by k2 (Go)" "$GOCHECK" note -keyfile "$KD/k2.pub" "$T/cp2"
 check "k1's retirement is k2's not-before" test \

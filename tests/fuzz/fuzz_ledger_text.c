@@ -1,10 +1,10 @@
 /*
  * fuzz_ledger_text.c - libFuzzer target for tile_path_parse and
  * leaf_parse. A tile path that parses must format back to itself (minus
- * one leading '/'); a revoke, key, key-retire or key-compromise leaf
- * entry that parses must be exactly what leaf_revoke / leaf_key /
- * leaf_key_retire / leaf_key_compromise write for its fields, and
- * leaf_is_key_kind must say so for exactly the key kinds.
+ * one leading '/'); a revoke, key, key-retire, key-compromise or audit
+ * leaf entry that parses must be exactly what leaf_revoke / leaf_key /
+ * leaf_key_retire / leaf_key_compromise / leaf_audit write for its
+ * fields, and leaf_is_key_kind must say so for exactly the key kinds.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +45,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rc = leaf_key_retire(lf.vkey, lf.time, &b, NULL);
 		else if (lf.kind == LEAF_KEY_COMPROMISE)
 			rc = leaf_key_compromise(lf.vkey, lf.time, &b, NULL);
+		else if (lf.kind == LEAF_AUDIT)
+			rc = leaf_audit(lf.count, lf.head, &b, NULL);
 		if (lf.kind != LEAF_ISSUE && !leaf_is_key_kind((const char *)
-		    data, size) != (lf.kind == LEAF_REVOKE))
+		    data, size) != (lf.kind == LEAF_REVOKE ||
+		    lf.kind == LEAF_AUDIT))
 			abort();
 		if (rc != HS_OK || (lf.kind != LEAF_ISSUE &&
 		    (b.len != size || memcmp(b.data, data, size) != 0)))

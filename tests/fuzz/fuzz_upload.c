@@ -6,13 +6,13 @@
  * form read by `check --checkpoint`. Any input must be handled without a
  * crash, a leak or unbounded memory.
  *
- * fuzz-sources: verifier/mpart.c verifier/pdfin.c verifier/verify.c
+ * fuzz-sources: lib/web/mpart.c verifier/pdfin.c verifier/verify.c
  * fuzz-pkgs: libqpdf zlib
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "mpart.h"
+#include "web/mpart.h"
 #include "pdfin.h"
 #include "verify.h"
 

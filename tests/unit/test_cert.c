@@ -54,6 +54,27 @@
 	"record: public/elective | other | 2025-01-01 | 2025-12-31 | 0.5 | x | y\n" \
 	"issued: 2025-02-28T23:59:59Z\n"
 
+/* ANNUAL with who stamped each record (the 8th field, formats §3). */
+#define STAMPED \
+	"hourseal/cert/v1\n" \
+	"serial: 2024-7K3M-9Q2D-XW8P-4HJN\n" \
+	"kind: annual\n" \
+	"issuer: 福建省专业技术人员继续教育中心\n" \
+	"year: 2024\n" \
+	"name: 张三\n" \
+	"id: 3501**********123X\n" \
+	"id-digest: LXEWQrcmsEQBYnyp+6wy9chTD7GQPMTbAiWHF5IaSIE=\n" \
+	"unit: 福州市第一医院\n" \
+	"public: 30\n" \
+	"professional: 60\n" \
+	"total: 90\n" \
+	"requirement: 90 30 60\n" \
+	"status: met\n" \
+	"record: public | online | 2024-03-01 | 2024-03-03 | 12 | 课程 | 基地 | 福州市人力资源和社会保障局\n" \
+	"record: professional | achievement | 2024-06-30 | 2024-06-30 | 60 | 论文：心血管护理 | 福州市卫健委 | auto (policy fujian)\n" \
+	"issued: 2024-12-31T10:00:00Z\n" \
+	"verify: https://verify.example.cn\n"
+
 static char *
 replace(const char *s, const char *from, const char *to)
 {
@@ -196,7 +217,9 @@ test_malformed(void)
 		{ "requirement total 0", "requirement: 90 30 60", "requirement: 0 30 60", "line 13 (requirement)", 0 },
 		{ "status unknown", "status: met", "status: ok", "line 14 (status)", 0 },
 		{ "record six fields", "| 12 | 新时代政绩观树立 | 福建省继续教育基地", "| 12 | 新时代政绩观树立", "line 15 (record)", 0 },
-		{ "record eight fields", "| 福建省继续教育基地\n", "| 福建省继续教育基地 | x\n", "line 15 (record)", 0 },
+		/* 8 fields are who stamped it (formats §3): only if every record has them. */
+		{ "record eight fields among records of seven", "| 福建省继续教育基地\n", "| 福建省继续教育基地 | x\n", "line 16 (record): has 7 fields but the record on line 15 has 8", 0 },
+		{ "record nine fields", "| 福建省继续教育基地\n", "| 福建省继续教育基地 | x | y\n", "line 15 (record): want 7 fields", 0 },
 		{ "record no spaces around bar", "public | online |", "public|online |", "line 15 (record)", 0 },
 		{ "record two spaces", "public | online |", "public  | online |", "line 15 (record subject)", 0 },
 		{ "record empty title", "| 新时代政绩观树立 |", "|  |", "line 15 (record title)", 0 },
@@ -407,8 +430,8 @@ test_many_records(void)
 static int
 samples(const char *dir)
 {
-	static const char *const names[] = { "annual", "course" };
-	static const char *const texts[] = { ANNUAL, COURSE };
+	static const char *const names[] = { "annual", "course", "stamped" };
+	static const char *const texts[] = { ANNUAL, COURSE, STAMPED };
 	uint8_t seed[32];
 	struct note_signer *s = NULL;
 	char vk[NOTE_VKEY_MAX], path[4096], err[HS_ERRLEN];
@@ -426,7 +449,7 @@ samples(const char *dir)
 	snprintf(path, sizeof(path), "%s/key.pub", dir);
 	if (file_write_atomic(path, b.data, b.len, 0644, err) != HS_OK)
 		return 2;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		struct cert c;
 
 		/* Through the codec, so the sample is what cert_encode makes. */

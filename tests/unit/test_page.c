@@ -1,8 +1,8 @@
 /* Unit tests: HTML escaping, language choice, access-log paths. */
 #include <stdlib.h>
 
-#include "http.h"
-#include "page.h"
+#include "web/http.h"
+#include "web/page.h"
 #include "t.h"
 
 int

@@ -16,7 +16,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "http.h"
+#include "web/http.h"
 #include "site.h"
 #include "vfix.h"
 #include "t.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mpart.h"
+#include "web/mpart.h"
 #include "vdb.h"
 #include "verify.h"
 #include "vfix.h"

@@ -1,5 +1,6 @@
 /*
- * http.h - the verifier's HTTP core on libmicrohttpd: a bounded, rate-limited
+ * http.h - the HTTP core on libmicrohttpd (the verifier's and the issuing
+ * service's): a bounded, rate-limited
  * server that hands whole requests to an application and adds the security
  * headers, the access log and the Prometheus counters to every answer.
  *
@@ -94,6 +95,8 @@ struct http_opts {
 	unsigned max_headers;   /* header lines */
 	int trust_proxy;        /* client = X-Real-IP when the peer is loopback */
 	FILE *access_log;       /* NULL: no access log */
+	const char *prog;       /* prefix of libmicrohttpd's messages on
+	                         * stderr ("hourseal-verifier") */
 };
 
 /* Fills o with the defaults (documented in the README). */
@@ -115,12 +118,19 @@ const char *http_method(const struct http_req *r);
 const char *http_path(const struct http_req *r);   /* decoded, no query */
 const char *http_query(const struct http_req *r, const char *key);
 const char *http_header(const struct http_req *r, const char *name);
+/* The value of cookie name from the Cookie header(s), or NULL. */
+const char *http_cookie(const struct http_req *r, const char *name);
 const char *http_client(const struct http_req *r); /* IP address text */
 const void *http_body(const struct http_req *r, size_t *len);
 /* The endpoint the application's route() chose (0 before routing). */
 int http_route_endpoint(const struct http_req *r);
 /* Sets a note for the access log (e.g. a verification outcome). */
 void http_set_log_note(struct http_req *r, const char *note);
+/*
+ * Replaces the path the access log shows (e.g. "/admin/invite/[token]":
+ * a path that carries a secret). Copied; at most 255 bytes.
+ */
+void http_set_log_path(struct http_req *r, const char *path);
 
 /* How http_reply treats body. */
 enum http_mem {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mpart.h"
+#include "web/mpart.h"
 
 #define HEADER_BLOCK_MAX 8192
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "page.h"
+#include "web/page.h"
 
 enum page_lang
 page_lang(const char *q, const char *al)

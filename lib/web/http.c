@@ -16,7 +16,7 @@
 
 #include <microhttpd.h>
 
-#include "http.h"
+#include "web/http.h"
 
 /* Status codes counted separately in the metrics; others go to "other". */
 static const int metric_codes[] = {
@@ -112,6 +112,7 @@ struct http_req {
 	char client[INET6_ADDRSTRLEN];
 	uint8_t client_bin[16];
 	char note[48];
+	char *log_path;      /* NULL: the request's path */
 };
 
 void
@@ -133,6 +134,7 @@ http_opts_default(struct http_opts *o)
 	o->max_headers = 64;
 	o->trust_proxy = 0;
 	o->access_log = NULL;
+	o->prog = "hourseal-verifier";
 }
 
 /* ---- rate limiting ---- */
@@ -312,6 +314,12 @@ http_header(const struct http_req *r, const char *name)
 }
 
 const char *
+http_cookie(const struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->c, MHD_COOKIE_KIND, name);
+}
+
+const char *
 http_client(const struct http_req *r)
 {
 	return r->client;
@@ -334,6 +342,13 @@ void
 http_set_log_note(struct http_req *r, const char *note)
 {
 	snprintf(r->note, sizeof(r->note), "%s", note);
+}
+
+void
+http_set_log_path(struct http_req *r, const char *path)
+{
+	free(r->log_path);
+	r->log_path = strndup(path, 255);
 }
 
 int
@@ -834,13 +849,15 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		char ts[21], p[256];
 
 		time_now_rfc3339(ts);
-		http_log_path(r->path ? r->path : "", p);
+		http_log_path(r->log_path ? r->log_path :
+		    r->path ? r->path : "", p);
 		fprintf(s->o.access_log, "%s %s %s %s %d %zu %.2fms%s%s\n", ts,
 		    r->client, r->method ? r->method : "-", p, r->status,
 		    r->sent, dt * 1e3, r->note[0] ? " " : "", r->note);
 	}
 	buf_free(&r->body);
 	free(r->path);
+	free(r->log_path);
 	free(r);
 }
 
@@ -896,7 +913,8 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 
 	if (k > 100 && k % 1000 != 0)
 		return;
-	fputs("hourseal-verifier: libmicrohttpd: ", stderr);
+	fprintf(stderr, "%s: libmicrohttpd: ", s->o.prog ? s->o.prog :
+	    "hourseal");
 	vfprintf(stderr, fmt, ap);
 }
 

@@ -1,0 +1,279 @@
+/*
+ * signer.c - the signer process's checks and protocol (signer.h).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "app/signer.h"
+#include "cert/cert.h"
+#include "core/util.h"
+#include "tlog/note.h"
+
+#define CERT_PREFIX "hourseal/cert/v1\n"
+
+struct signer_remote {
+	int fd;
+	pthread_mutex_t mu;
+	uint8_t *buf;   /* SIGNER_MSG_MAX: the answer */
+};
+
+/* A checkpoint: "<origin>\n<size>\n<base64 32 bytes>\n" and nothing else. */
+static enum hs_err
+check_checkpoint(const char *origin, const char *msg, size_t len,
+    char *what, size_t whatcap, char *err)
+{
+	size_t ol = strlen(origin), i, sl;
+	const char *p = msg + ol + 1, *e = msg + len, *nl;
+	uint8_t hash[33];
+
+	if (len <= ol + 1 || memcmp(msg, origin, ol) != 0 || msg[ol] != '\n')
+		return hs_fail(err, HS_ERR_STATE, "refused: neither a "
+		    "certificate note nor a checkpoint of origin %s", origin);
+	nl = memchr(p, '\n', (size_t)(e - p));
+	if (nl == NULL)
+		return hs_fail(err, HS_ERR_STATE, "refused: checkpoint without "
+		    "a size line");
+	sl = (size_t)(nl - p);
+	if (sl == 0 || sl > 20 || (sl > 1 && p[0] == '0'))
+		return hs_fail(err, HS_ERR_STATE, "refused: checkpoint size "
+		    "is not a decimal number");
+	for (i = 0; i < sl; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return hs_fail(err, HS_ERR_STATE, "refused: checkpoint "
+			    "size is not a decimal number");
+	{
+		uint64_t v;
+
+		if (dec_parse_u64(p, sl, UINT64_MAX, &v) != 0)
+			return hs_fail(err, HS_ERR_STATE, "refused: checkpoint "
+			    "size out of range");
+	}
+	snprintf(what, whatcap, "checkpoint size %.*s", (int)sl, p);
+	p = nl + 1;
+	/* The root hash line, then the end of the text: no extension lines. */
+	if (e - p != 45 || p[44] != '\n' ||
+	    b64_decode(p, 44, hash, sizeof(hash)) != 32)
+		return hs_fail(err, HS_ERR_STATE, "refused: a checkpoint is "
+		    "origin, size and root hash, nothing else");
+	return HS_OK;
+}
+
+enum hs_err
+signer_check(const char *origin, const char *msg, size_t len, char *what,
+    size_t whatcap, char *err)
+{
+	struct cert c;
+	char e2[HS_ERRLEN];
+
+	if (len == 0 || len > SIGNER_MSG_MAX)
+		return hs_fail(err, HS_ERR_STATE, "refused: %zu bytes (1..%d)",
+		    len, SIGNER_MSG_MAX);
+	if (memchr(msg, '\0', len) != NULL)
+		return hs_fail(err, HS_ERR_STATE, "refused: a NUL byte");
+	if (len > sizeof(CERT_PREFIX) - 1 &&
+	    memcmp(msg, CERT_PREFIX, sizeof(CERT_PREFIX) - 1) == 0) {
+		memset(&c, 0, sizeof(c));
+		if (cert_decode(msg, len, &c, e2) != HS_OK) {
+			cert_free(&c);
+			return hs_fail(err, HS_ERR_STATE, "refused: not a valid "
+			    "certificate note (%s)", e2);
+		}
+		snprintf(what, whatcap, "certificate %s", c.serial);
+		cert_free(&c);
+		return HS_OK;
+	}
+	return check_checkpoint(origin, msg, len, what, whatcap, err);
+}
+
+static void
+send_err(int fd, const char *msg)
+{
+	char b[HS_ERRLEN + 1];
+	size_t n = strlen(msg);
+
+	if (n > HS_ERRLEN - 1)
+		n = HS_ERRLEN - 1;
+	b[0] = 'E';
+	memcpy(b + 1, msg, n);
+	(void)send(fd, b, n + 1, MSG_NOSIGNAL);
+}
+
+enum hs_err
+signer_serve(int fd, const struct note_signer *s, const char *label,
+    const char *load_err, FILE *log, char *err)
+{
+	char *req = NULL, what[128], e2[HS_ERRLEN];
+	uint8_t ans[1 + 64], hello[1 + 32 + 1 + KEYS_LABEL_MAX + NOTE_NAME_MAX];
+	const char *name;
+	ssize_t n;
+	size_t nl, ll;
+
+	if (s == NULL) {
+		send_err(fd, load_err ? load_err : "no key");
+		return hs_fail(err, HS_ERR_STATE, "%s",
+		    load_err ? load_err : "no key");
+	}
+	name = note_signer_name(s);
+	nl = strlen(name);
+	ll = strlen(label);
+	if (ll > KEYS_LABEL_MAX)
+		ll = KEYS_LABEL_MAX;
+	hello[0] = 'K';
+	note_signer_pub(s, hello + 1);
+	hello[33] = (uint8_t)ll;
+	memcpy(hello + 34, label, ll);
+	memcpy(hello + 34 + ll, name, nl);
+	if (send(fd, hello, 34 + ll + nl, MSG_NOSIGNAL) < 0)
+		return hs_fail(err, HS_ERR_IO, "signer: send: %s",
+		    strerror(errno));
+	if ((req = malloc(SIGNER_MSG_MAX + 1)) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	for (;;) {
+		n = recv(fd, req, SIGNER_MSG_MAX + 1, MSG_TRUNC);
+		if (n == 0)
+			break; /* the HTTP process is gone */
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			free(req);
+			return hs_fail(err, HS_ERR_IO, "signer: recv: %s",
+			    strerror(errno));
+		}
+		if ((size_t)n > SIGNER_MSG_MAX) {
+			fprintf(log, "hourseal-signer: refused: a request of "
+			    "%zd bytes (at most %d)\n", n, SIGNER_MSG_MAX);
+			send_err(fd, "refused: request too large");
+			continue;
+		}
+		if (signer_check(name, req, (size_t)n, what, sizeof(what),
+		    e2) != HS_OK) {
+			fprintf(log, "hourseal-signer: %s\n", e2);
+			fflush(log);
+			send_err(fd, e2);
+			continue;
+		}
+		if (note_sign_raw(s, req, (size_t)n, ans + 1, e2) != HS_OK) {
+			fprintf(log, "hourseal-signer: signing failed: %s\n", e2);
+			send_err(fd, e2);
+			continue;
+		}
+		ans[0] = 'S';
+		fprintf(log, "hourseal-signer: signed %s\n", what);
+		fflush(log);
+		if (send(fd, ans, sizeof(ans), MSG_NOSIGNAL) < 0)
+			break;
+	}
+	free(req);
+	return HS_OK;
+}
+
+/* ---- the HTTP process's side ---- */
+
+static enum hs_err
+remote_sign(void *ctx, const char *text, size_t len, uint8_t sig[64],
+    char *err)
+{
+	struct signer_remote *r = ctx;
+	ssize_t n;
+	enum hs_err rc = HS_OK;
+
+	if (len == 0 || len > SIGNER_MSG_MAX)
+		return hs_fail(err, HS_ERR_TOOBIG, "signer: a message of %zu "
+		    "bytes (at most %d)", len, SIGNER_MSG_MAX);
+	pthread_mutex_lock(&r->mu);
+	if (send(r->fd, text, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		rc = hs_fail(err, HS_ERR_IO, "the signer process is gone (%s)",
+		    strerror(errno));
+		goto out;
+	}
+	do
+		n = recv(r->fd, r->buf, SIGNER_MSG_MAX, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		rc = hs_fail(err, HS_ERR_IO, "the signer process is gone");
+		goto out;
+	}
+	if (r->buf[0] == 'S' && n == 65) {
+		memcpy(sig, r->buf + 1, 64);
+	} else if (r->buf[0] == 'E') {
+		rc = hs_fail(err, HS_ERR_STATE, "the signer refused: %.*s",
+		    (int)(n - 1 > 300 ? 300 : n - 1), (char *)r->buf + 1);
+	} else {
+		rc = hs_fail(err, HS_ERR_IO, "the signer process answered "
+		    "something else");
+	}
+out:
+	pthread_mutex_unlock(&r->mu);
+	return rc;
+}
+
+enum hs_err
+signer_remote_open(int fd, struct note_signer **s,
+    char label[KEYS_LABEL_MAX + 1], struct signer_remote **out, char *err)
+{
+	struct signer_remote *r;
+	char name[NOTE_NAME_MAX + 1];
+	ssize_t n;
+	size_t ll, nl;
+	enum hs_err rc;
+
+	*s = NULL;
+	*out = NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->buf = malloc(SIGNER_MSG_MAX)) == NULL) {
+		free(r);
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	}
+	r->fd = fd;
+	pthread_mutex_init(&r->mu, NULL);
+	do
+		n = recv(fd, r->buf, SIGNER_MSG_MAX, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		rc = hs_fail(err, HS_ERR_IO, "the signer process did not "
+		    "start");
+		goto fail;
+	}
+	if (r->buf[0] == 'E') {
+		rc = hs_fail(err, HS_ERR_STATE, "%.*s",
+		    (int)(n - 1 > 400 ? 400 : n - 1), (char *)r->buf + 1);
+		goto fail;
+	}
+	ll = n >= 34 ? r->buf[33] : 0;
+	if (r->buf[0] != 'K' || n < 35 || ll > KEYS_LABEL_MAX ||
+	    (size_t)n < 35 + ll || (nl = (size_t)n - 34 - ll) > NOTE_NAME_MAX) {
+		rc = hs_fail(err, HS_ERR_IO, "the signer process said "
+		    "something else");
+		goto fail;
+	}
+	memcpy(label, r->buf + 34, ll);
+	label[ll] = '\0';
+	memcpy(name, r->buf + 34 + ll, nl);
+	name[nl] = '\0';
+	if ((rc = note_signer_new_remote(name, r->buf + 1, remote_sign, r, s,
+	    err)) != HS_OK)
+		goto fail;
+	*out = r;
+	return HS_OK;
+fail:
+	r->fd = -1;
+	signer_remote_free(r);
+	return rc;
+}
+
+void
+signer_remote_free(struct signer_remote *r)
+{
+	if (r == NULL)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	pthread_mutex_destroy(&r->mu);
+	free(r->buf);
+	free(r);
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The authorization table walked over HTTP (service.md §1, issue 13):
+# every route of `hourseal-issuer serve` (its own table, printed by
+# `serve --routes` with the gate's answer per kind of caller) is requested
+# as every kind of caller -- nobody, hr 35, hr 3502, industry 3502/卫生,
+# provider, employer, auditor, practitioner, and hr / provider /
+# title-system API tokens -- and the answer is compared with the table:
+# 303 to sign-in, 401 without a token, 404 for a role the action is not
+# for (never 403: a route's existence for other roles is no signal), and
+# otherwise the handler runs (no gate note in the access log). Then
+# cells written down independently of the code, scope rules on real
+# objects (out of scope answers 404, nothing changes), and the
+# --admin-listen split.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../serve_lib.sh"
+scratch
+D=$T/data
+export HOURSEAL_TODAY=2024-12-01
+"$ISSUER" init "$D" --keys "$T/keys" >/dev/null 2>&1
+"$ISSUER" --data "$D" keygen >/dev/null 2>&1
+"$ISSUER" --data "$D" import "$HS_TOP/tests/data/baseline.csv" >/dev/null 2>&1
+check "serve --routes prints the table" eval '"$ISSUER" --data "$D" serve --routes >"$T/routes"'
+serve_start "$D" || exit 1
+
+made=1
+account "$D" hr35 hr 35 "福建省人社厅" || made=0
+account "$D" hr3502 hr 3502 "厦门市人社局" || made=0
+account "$D" ind industry 3502/卫生 "厦门市卫健委" || made=0
+account "$D" prov provider 福建省继续教育基地 福建省继续教育基地 || made=0
+account "$D" emp employer 福州市第一医院 福州市第一医院 || made=0
+account "$D" aud auditor 35 "福建省审计厅" || made=0
+account "$D" prac practitioner 350102198001011233 个人 || made=0
+check "an account of each role, made through the invitation and TOTP pages" test $made = 1
+tok() { "$ISSUER" --data "$D" token add --role "$1" --scope "$2" --label "$3" --org "$4" | grep -o 'hst_[A-Za-z0-9_-]*'; }
+TOK_HR=$(tok hr 35 t-hr 福建省人社厅)
+TOK_PROV=$(tok provider 福建省继续教育基地 t-prov 福建省继续教育基地)
+TOK_TITLE=$(tok title-system 35 t-title 职称系统)
+check "three API tokens" test -n "$TOK_HR" -a -n "$TOK_PROV" -a -n "$TOK_TITLE"
+
+# request CALLER METHOD PATH: one request as CALLER, without a CSRF token;
+# prints "status note" (note: the gate's access-log note, or "-").
+request() {
+	local who=$1 m=$2 p=$3 st args=(-s -o "$T/body" -w '%{http_code}' -X "$m")
+	case $who in
+	nobody) ;;
+	token-hr) args+=(-H "Authorization: Bearer $TOK_HR") ;;
+	token-provider) args+=(-H "Authorization: Bearer $TOK_PROV") ;;
+	token-title-system) args+=(-H "Authorization: Bearer $TOK_TITLE") ;;
+	*) args+=(-b "$T/$who.jar") ;;
+	esac
+	[ "$m" = POST ] && args+=(-H 'Content-Type: application/x-www-form-urlencoded' --data 'x=1')
+	st=$(curl "${args[@]}" "$AURL$p")
+	sleep 0.02 # the access log line is written as the request completes
+	note=$(tail -1 "$T/access.log" | grep -o 'gate:[a-z]*' || echo -)
+	echo "$st $note"
+}
+# The caller columns of `serve --routes` and the account each one uses.
+callers=(nobody hr industry provider employer auditor practitioner token-hr token-provider token-title-system)
+acct_of() { case $1 in hr) echo hr35 ;; industry) echo ind ;; provider) echo prov ;;
+	employer) echo emp ;; auditor) echo aud ;; practitioner) echo prac ;; *) echo "$1" ;; esac; }
+
+cells=0 bad=0
+while IFS=$'\t' read -r pattern methods action faces rest; do
+	[ "$pattern" = pattern ] && continue
+	path=${pattern/\*/nosuchthing}
+	m=${methods%%,*}
+	read -r -a want <<<"$rest"
+	for i in "${!callers[@]}"; do
+		c=${callers[$i]} w=${want[$i]}
+		got=$(request "$(acct_of "$c")" "$m" "$path")
+		st=${got% *} note=${got#* }
+		cells=$((cells + 1))
+		if [ "$w" = 0 ]; then
+			# The handler ran: no gate note, not 401; a form POST
+			# without its CSRF token is then refused with 403.
+			if [ "$note" != - ] || [ "$st" = 401 ]; then
+				bad=$((bad + 1)); echo "# $c $m $path: want handler, got $st $note"
+			fi
+		elif [ "$st" != "$w" ] || [ "$note" = - ]; then
+			bad=$((bad + 1)); echo "# $c $m $path: want $w (gate), got $st $note"
+		fi
+	done
+done <"$T/routes"
+check "every route as every caller answers as the table says ($cells cells)" test "$bad" = 0
+check "the walk covered at least 16 routes x 10 callers" test "$cells" -ge 160
+
+# Cells written down by hand, independently of the table's code.
+expect() {
+	local who=$1 m=$2 p=$3 w=$4 got
+	if [ -n "${5:-}" ] && ! grep -q "^$5	" "$T/routes"; then
+		echo "# skipped: $5 is not in this build's route table"
+		return
+	fi
+	got=$(request "$who" "$m" "$p")
+	check "$who $m $p -> $w" test "${got% *}" = "$w"
+}
+expect nobody GET /admin/ 303
+expect nobody GET /admin/accounts 303
+expect nobody POST /admin/tokens 303
+expect hr35 GET /admin/ 200
+expect hr35 GET /admin/accounts 200
+expect hr3502 GET /admin/tokens 200
+expect ind GET /admin/ 200
+expect ind GET /admin/accounts 404
+expect ind POST /admin/accounts/act 404
+expect prov GET /admin/tokens 404
+expect emp POST /admin/accounts 404
+expect aud GET /admin/ 200
+expect aud GET /admin/accounts 404
+expect prac GET /admin/ 404
+expect token-hr GET /admin/ 303
+expect token-title-system GET /admin/accounts 303
+expect nobody GET /my/ 404
+expect nobody GET /s/ABCDEFGH 404
+expect nobody GET /healthz 200
+expect hr35 POST /admin/accounts 403   # the gate let it through; no CSRF
+expect aud GET /admin/audit 200 /admin/audit
+expect ind GET /admin/audit 404 /admin/audit
+expect prov GET /admin/records 200 /admin/records
+expect prac GET /admin/records 404 /admin/records
+expect nobody GET /api/v1/records 401 /api/v1/records
+expect token-title-system GET /api/v1/records 404 /api/v1/records
+expect token-provider POST /api/v1/hours 404 /api/v1/hours
+expect hr35 POST /api/v1/hours 401 /api/v1/hours
+
+# Scope on real objects: out of scope is 404 and changes nothing.
+q() { sqlite3 "$D/hourseal.db" "$@"; }
+FORM_PAGE=/admin/accounts st=$(post_form "$T/hr3502.jar" /admin/accounts/act name=hr35 do=disable)
+check "hr 3502 disabling the province's hr account: 404" test "$st" = 404
+check "... and it is still enabled" test "$(q "SELECT disabled FROM accounts WHERE name = 'hr35'")" = 0
+FORM_PAGE=/admin/accounts st=$(post_form "$T/hr3502.jar" /admin/accounts/act name=nosuch do=disable)
+check "... the same answer as for an account that does not exist" test "$st" = 404
+http_code "$T/hr3502.jar" GET /admin/accounts >/dev/null
+check "hr 3502's list shows industry 3502" grep -q '>ind<' "$T/body"
+check "hr 3502's list does not show hr 35 or the auditor of 35" eval '! grep -q ">hr35<\|>aud<" "$T/body"'
+http_code "$T/hr35.jar" GET /admin/accounts >/dev/null
+check "hr 35's list shows hr 3502 and the auditor" eval 'grep -q ">hr3502<" "$T/body" && grep -q ">aud<" "$T/body"'
+FORM_PAGE=/admin/accounts st=$(post_form "$T/hr3502.jar" /admin/accounts name=hr35b role=hr scope=35 org=x)
+check "hr 3502 creating an hr account for 35 is refused" test "$st" != 200
+check "... and no such account exists" test "$(q "SELECT count(*) FROM accounts WHERE name = 'hr35b'")" = 0
+FORM_PAGE=/admin/tokens st=$(post_form "$T/hr3502.jar" /admin/tokens/revoke label=t-hr)
+check "hr 3502 revoking the province's hr token: 404" test "$st" = 404
+r=$(q "SELECT coalesce(revoked, 'live') FROM api_tokens WHERE label = 't-hr'")
+check "... and the token is still live ($r)" test "$r" = live
+serve_stop
+
+# --admin-listen: /admin and /api only there; the public address keeps
+# /healthz (and /my, /s, issue 14).
+serve_start "$D" --admin-listen 127.0.0.1:0 || exit 1
+pub() { curl -s -o /dev/null -w '%{http_code}' "$SURL$1"; }
+adm() { curl -s -o /dev/null -w '%{http_code}' "$AURL$1"; }
+check "two addresses" test "$SURL" != "$AURL"
+check "public: /healthz 200" test "$(pub /healthz)" = 200
+check "public: /admin/signin 404" test "$(pub /admin/signin)" = 404
+check "public: /admin/ 404" test "$(pub /admin/)" = 404
+check "public: /api/v1/records 404" test "$(pub /api/v1/records)" = 404
+check "admin: /admin/signin 200" test "$(adm /admin/signin)" = 200
+check "admin: /healthz 200" test "$(adm /healthz)" = 200
+http_code "$T/hr35.jar" GET /admin/accounts >/dev/null
+check "admin: the session works there" grep -q '>hr3502<' "$T/body"
+serve_stop
