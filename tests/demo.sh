@@ -53,15 +53,14 @@ run() {
 	"$@" || die "'${shown[*]}' failed (exit $?)"
 }
 sql() { sqlite3 -batch -noheader "$DEMO/data/hourseal.db" "$@"; }
-# demo_account DATA NAME ROLE REGION ORG: the account stamps act as (验印
-# needs an account: its role, scope and organisation). Written directly
-# until `hourseal-issuer user add` (issue 13, accounts) makes it; an
-# account already there is kept.
+# demo_account DATA NAME ROLE SCOPE ORG: the account stamps act as (验印
+# needs an account: its role, scope and organisation); one already there
+# is kept.
 demo_account() {
-	sqlite3 -batch "$1/hourseal.db" "INSERT OR IGNORE INTO accounts (name,
-		role, region, org, created, created_by) VALUES ('$2', '$3', '$4',
-		'$5', strftime('%s','now'), 'demo')" ||
-		die "cannot create the account $2"
+	[ -n "$(sqlite3 -batch "$1/hourseal.db" \
+		"SELECT 1 FROM accounts WHERE name = '$2'")" ] ||
+		run "$ISSUER" --data "$1" user add "$2" --role "$3" \
+			--scope "$4" --org "$5"
 }
 
 for p in "$ISSUER" "$VERIFIER"; do

@@ -32,24 +32,14 @@ start_server() {
 }
 # stop_server: SIGTERM; its status is the server's exit status.
 stop_server() { kill -TERM "$PID" 2>/dev/null; wait "$PID"; }
-# make_account DATA NAME ROLE SCOPE ORG: an account row, written with
-# sqlite3 directly (no password, no invitation: for the CLI's --account).
-# SCOPE as on the command line: a region (hr, auditor), REGION/DOMAIN
-# (industry), a provider name (provider) or a unit (employer).
+# make_account DATA NAME ROLE SCOPE ORG: an account for the CLI's
+# --account, made with `hourseal-issuer user add` (its invitation URL is
+# not used: acting on the CLI needs no password). SCOPE as on the command
+# line: a region (hr, auditor), REGION/DOMAIN (industry), a provider name
+# (provider) or a unit (employer).
 make_account() {
-	local db=$1/hourseal.db name=$2 role=$3 scope=$4 org=$5
-	local region='' domain='' provider='' unit=''
-	case $role in
-	hr|auditor) region=$scope ;;
-	industry) region=${scope%%/*}; domain=${scope#*/} ;;
-	provider) provider=$scope ;;
-	employer) unit=$scope ;;
-	esac
-	sqlite3 "$db" "INSERT INTO accounts (name, role, region, domain,
-		provider, unit, org, created, created_by) VALUES ($(sql_str "$name"),
-		$(sql_str "$role"), $(sql_str "$region"), $(sql_str "$domain"),
-		$(sql_str "$provider"), $(sql_str "$unit"), $(sql_str "$org"),
-		strftime('%s','now'), 'test')"
+	"$ISSUER" --data "$1" user add "$2" --role "$3" --scope "$4" \
+		--org "$5" >/dev/null
 }
 # sql_str TEXT: TEXT as an SQL string literal (quotes doubled).
 sql_str() { printf "'%s'" "${1//\'/\'\'}"; }

@@ -182,12 +182,6 @@ store_row(struct importer *im, const struct import_record *r, size_t line,
 			    "hourseal-issuer unit set)", r->unit, region,
 			    r->region);
 	}
-	if (newunit) {
-		if ((rc = records_put_unit(im->w, r->unit, r->region, err)) !=
-		    HS_OK)
-			return rc;
-		im->st->units_new++;
-	}
 
 	/* Already imported? By ref, then by person, title, provider, dates. */
 	if (r->ref[0] != '\0') {
@@ -223,6 +217,15 @@ store_row(struct importer *im, const struct import_record *r, size_t line,
 			    "imported before (%s) with %s %s", field, source,
 			    field, was);
 		}
+	}
+	/* The row is accepted: now its unit may get its region. */
+	if (newunit) {
+		if ((rc = records_put_unit(im->w, r->unit, r->region, err)) !=
+		    HS_OK)
+			return rc;
+		im->st->units_new++;
+	}
+	if (found) {
 		im->st->duplicates++;
 		return HS_OK;
 	}
@@ -274,6 +277,7 @@ store_row(struct importer *im, const struct import_record *r, size_t line,
 	nr.imported = im->now;
 	nr.unit = r->unit[0] != '\0' ? r->unit : oldunit;
 	nr.submitted_by = im->o->submitted_by;
+	nr.stamped = policy_auto_stamp(im->pol, r->form);
 	if ((rc = records_put(im->w, &nr, &rid, err)) != HS_OK)
 		return rc;
 	im->st->inserted++;

@@ -4,9 +4,11 @@
  * queue, the record pages and every 验印 action apply.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/principal.h"
+#include "store/accounts.h"
 #include "store/store.h"
 #include "core/util.h"
 
@@ -50,12 +52,26 @@ principal_operator(struct principal *p, const char *issuer_org)
 	snprintf(p->org, sizeof(p->org), "%s", issuer_org ? issuer_org : "");
 }
 
-/* Copies column i as text into out; false if it did not fit. */
-static bool
-col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
+static enum principal_role
+role_of(enum role r)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
-	int n = snprintf(out, outsz, "%s", t ? (const char *)t : "");
+	switch (r) {
+	case ROLE_HR: return PRINCIPAL_HR;
+	case ROLE_INDUSTRY: return PRINCIPAL_INDUSTRY;
+	case ROLE_PROVIDER: return PRINCIPAL_PROVIDER;
+	case ROLE_EMPLOYER: return PRINCIPAL_EMPLOYER;
+	case ROLE_AUDITOR: return PRINCIPAL_AUDITOR;
+	case ROLE_PRACTITIONER: return PRINCIPAL_PRACTITIONER;
+	case ROLE_TITLE_SYSTEM: return PRINCIPAL_TITLE_SYSTEM;
+	default: return PRINCIPAL_NONE;
+	}
+}
+
+/* Copies s into out; false if it did not fit. */
+static bool
+copy(char *out, size_t outsz, const char *s)
+{
+	int n = snprintf(out, outsz, "%s", s ? s : "");
 
 	return n >= 0 && (size_t)n < outsz;
 }
@@ -64,51 +80,44 @@ enum hs_err
 principal_load_account(sqlite3 *db, const char *name, const char *client,
     struct principal *p, char *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct account *a;
 	enum hs_err rc = HS_OK;
 	size_t n = name ? strlen(name) : 0;
-	int s;
 
 	memset(p, 0, sizeof(*p));
 	if (n == 0 || n >= sizeof(p->name) || !utf8_valid(name, n) ||
 	    has_control(name))
 		return hs_fail(err, HS_ERR_INVALID, "--account: an account name "
 		    "(1-%zu bytes of text)", sizeof(p->name) - 1);
-	if (sqlite3_prepare_v2(db, "SELECT role, region, domain, provider, "
-	    "unit, coalesce(practitioner_id, 0), org, disabled FROM accounts "
-	    "WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-		return store_err(db, err, "reading accounts");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		p->role = principal_role_parse((const char *)
-		    sqlite3_column_text(st, 0));
-		snprintf(p->name, sizeof(p->name), "%s", name);
-		if (!col_copy(st, 1, p->region, sizeof(p->region)) ||
-		    !col_copy(st, 2, p->domain, sizeof(p->domain)) ||
-		    !col_copy(st, 3, p->provider, sizeof(p->provider)) ||
-		    !col_copy(st, 4, p->unit, sizeof(p->unit)) ||
-		    !col_copy(st, 6, p->org, sizeof(p->org)))
-			rc = hs_fail(err, HS_ERR_STATE, "account %s: a scope "
-			    "or organisation longer than hourseal allows", name);
-		p->practitioner_id = sqlite3_column_int64(st, 5);
-		if (rc == HS_OK && sqlite3_column_int(st, 7) != 0)
-			rc = hs_fail(err, HS_ERR_STATE, "account %s is disabled",
-			    name);
-		if (rc == HS_OK && p->role == PRINCIPAL_NONE)
-			rc = hs_fail(err, HS_ERR_STATE, "account %s has an "
-			    "unknown role", name);
-	} else if (s == SQLITE_DONE)
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	if ((rc = accounts_get(db, name, a, err)) == HS_ERR_NOTFOUND)
 		rc = hs_fail(err, HS_ERR_NOTFOUND, "no account named %s "
 		    "(hourseal-issuer user add ...)", name);
-	else
-		rc = store_err(db, err, "reading accounts");
-	sqlite3_finalize(st);
-	if (rc != HS_OK) {
-		memset(p, 0, sizeof(*p));
-		return rc;
+	else if (rc == HS_OK && a->disabled)
+		rc = hs_fail(err, HS_ERR_STATE, "account %s is disabled", name);
+	else if (rc == HS_OK) {
+		p->role = role_of(a->role);
+		if (p->role == PRINCIPAL_NONE)
+			rc = hs_fail(err, HS_ERR_STATE, "account %s has an "
+			    "unknown role", name);
+		else if (!copy(p->name, sizeof(p->name), a->name) ||
+		    !copy(p->org, sizeof(p->org), a->org) ||
+		    !copy(p->region, sizeof(p->region), a->scope.region) ||
+		    !copy(p->domain, sizeof(p->domain), a->scope.domain) ||
+		    !copy(p->provider, sizeof(p->provider),
+		    a->scope.provider) ||
+		    !copy(p->unit, sizeof(p->unit), a->scope.unit) ||
+		    !copy(p->client, sizeof(p->client), client))
+			rc = hs_fail(err, HS_ERR_STATE, "account %s: a name, "
+			    "scope or organisation longer than hourseal "
+			    "allows", name);
+		p->practitioner_id = a->scope.practitioner_id;
 	}
-	snprintf(p->client, sizeof(p->client), "%s", client ? client : "");
-	return HS_OK;
+	free(a);
+	if (rc != HS_OK)
+		memset(p, 0, sizeof(*p));
+	return rc;
 }
 
 void

@@ -43,8 +43,9 @@ enum principal_role {
 };
 
 /* Bounds of the principal's strings (bytes, with the NUL). */
-#define PRINCIPAL_NAME 80       /* account name or "token:<label>" */
-#define PRINCIPAL_ORG 304       /* organisation (100 characters of UTF-8) */
+#define PRINCIPAL_NAME 264      /* account name or "token:<label>" (64
+                                 * characters of UTF-8, store/accounts.h) */
+#define PRINCIPAL_ORG 401       /* organisation (100 characters of UTF-8) */
 #define PRINCIPAL_REGION 16     /* 2-12 digits, or "" */
 #define PRINCIPAL_TEXT 256      /* domain, provider, unit */
 #define PRINCIPAL_CLIENT 64     /* client address for the audit log */
@@ -74,10 +75,10 @@ enum principal_role principal_role_parse(const char *name);
 void principal_operator(struct principal *p, const char *issuer_org);
 
 /*
- * Fills p from the accounts row named name (its role, scope columns and
- * org). HS_ERR_NOTFOUND if there is no such account, HS_ERR_STATE if it
- * is disabled, HS_ERR_INVALID for a malformed name, or a database error.
- * client is copied into p->client (NULL: "").
+ * Fills p from the account named name (store/accounts.h accounts_get:
+ * its role, scope and org). HS_ERR_NOTFOUND if there is no such account,
+ * HS_ERR_STATE if it is disabled, HS_ERR_INVALID for a malformed name, or
+ * a database error. client is copied into p->client (NULL: "").
  */
 enum hs_err principal_load_account(sqlite3 *db, const char *name,
     const char *client, struct principal *p, char *err);

@@ -577,7 +577,7 @@ records_pending_count(sqlite3 *db, int64_t practitioner, int year,
 struct records_writer {
 	sqlite3 *db;
 	sqlite3_stmt *person_get, *person_add, *person_set, *by_ref, *by_key,
-	    *rec_add, *unit_get, *unit_add, *unit_fill, *stamp_add[2];
+	    *rec_add, *unit_get, *unit_add, *unit_fill, *stamp_add[3];
 };
 
 enum hs_err
@@ -606,10 +606,10 @@ records_writer_open(sqlite3 *db, struct records_writer **out, char *err)
 		{ offsetof(struct records_writer, rec_add), "INSERT INTO "
 		    "records (practitioner_id, year, subject, public_type, form, "
 		    "title, provider, start_date, end_date, hours10, author_role,"
-		    " domain, ref, source, imported, unit, region, submitted_by)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " coalesce((SELECT region FROM units WHERE name = ?16), ''),"
-		    " ?17)" },
+		    " domain, ref, source, imported, unit, region, submitted_by,"
+		    " state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    " ?, coalesce((SELECT region FROM units WHERE name = ?16),"
+		    " ''), ?17, ?18)" },
 		{ offsetof(struct records_writer, unit_get), "SELECT region "
 		    "FROM units WHERE name = ?" },
 		{ offsetof(struct records_writer, unit_add), "INSERT INTO "
@@ -657,6 +657,7 @@ records_writer_free(struct records_writer *w)
 	sqlite3_finalize(w->unit_fill);
 	sqlite3_finalize(w->stamp_add[0]);
 	sqlite3_finalize(w->stamp_add[1]);
+	sqlite3_finalize(w->stamp_add[2]);
 	free(w);
 }
 
@@ -811,6 +812,8 @@ records_put(struct records_writer *w, const struct records_new *r,
 	sqlite3_bind_text(st, 15, r->imported, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 16, r->unit ? r->unit : "", -1, SQLITE_STATIC);
 	bind_opt(st, 17, r->submitted_by);
+	sqlite3_bind_text(st, 18, r->stamped ? "stamped" : "waiting", -1,
+	    SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = store_err(w->db, err, "import");
 	else
@@ -823,8 +826,53 @@ enum hs_err
 records_put_auto_stamp(struct records_writer *w, int64_t record_id,
     const char *by, const char *at, char *err)
 {
-	return records_stamp_insert(w->db, w->stamp_add, record_id, "stamped",
-	    by, RECORDS_AUTO, NULL, NULL, at, err);
+	sqlite3_stmt **st = w->stamp_add;
+	enum hs_err rc = HS_OK;
+
+	/*
+	 * A record stored stamped (records_new.stamped) misses only its
+	 * stamp row and stamp_id, and setting stamp_id touches no index (a
+	 * state change moves five index entries per row); a waiting one
+	 * (stored without .stamped) changes state too.
+	 */
+	if (st[0] == NULL && sqlite3_prepare_v3(w->db, "INSERT INTO stamps "
+	    "(record_id, version, decision, authority, authority_kind, at) "
+	    "VALUES (?, 1, 'stamped', ?, 'auto', ?)", -1,
+	    SQLITE_PREPARE_PERSISTENT, &st[0], NULL) != SQLITE_OK)
+		return store_err(w->db, err, "import");
+	if (st[1] == NULL && sqlite3_prepare_v3(w->db, "UPDATE records SET "
+	    "stamp_id = ?1 WHERE id = ?2 AND state = 'stamped' AND stamp_id "
+	    "IS NULL", -1, SQLITE_PREPARE_PERSISTENT, &st[1], NULL) !=
+	    SQLITE_OK)
+		return store_err(w->db, err, "import");
+	sqlite3_reset(st[0]);
+	sqlite3_bind_int64(st[0], 1, record_id);
+	sqlite3_bind_text(st[0], 2, by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st[0], 3, at, -1, SQLITE_STATIC);
+	if (sqlite3_step(st[0]) != SQLITE_DONE)
+		rc = store_err(w->db, err, "import");
+	sqlite3_reset(st[0]);
+	if (rc != HS_OK)
+		return rc;
+	sqlite3_reset(st[1]);
+	sqlite3_bind_int64(st[1], 1, sqlite3_last_insert_rowid(w->db));
+	sqlite3_bind_int64(st[1], 2, record_id);
+	if (sqlite3_step(st[1]) != SQLITE_DONE)
+		rc = store_err(w->db, err, "import");
+	sqlite3_reset(st[1]);
+	if (rc != HS_OK || sqlite3_changes(w->db) == 1)
+		return rc;
+	if (st[2] == NULL && sqlite3_prepare_v3(w->db, "UPDATE records SET "
+	    "state = 'stamped', stamp_id = ?1 WHERE id = ?2", -1,
+	    SQLITE_PREPARE_PERSISTENT, &st[2], NULL) != SQLITE_OK)
+		return store_err(w->db, err, "import");
+	sqlite3_reset(st[2]);
+	sqlite3_bind_int64(st[2], 1, sqlite3_last_insert_rowid(w->db));
+	sqlite3_bind_int64(st[2], 2, record_id);
+	if (sqlite3_step(st[2]) != SQLITE_DONE)
+		rc = store_err(w->db, err, "import");
+	sqlite3_reset(st[2]);
+	return rc;
 }
 
 enum hs_err

@@ -9,6 +9,7 @@
 #ifndef HS_RECORDS_H
 #define HS_RECORDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -240,6 +241,9 @@ struct records_new {
 	                              * region is the units row's, else "" */
 	const char *submitted_by;    /* account or "token:<label>"; NULL/"" for
 	                              * the CLI */
+	bool stamped;                /* stored stamped, for an automatic stamp:
+	                              * records_put_auto_stamp must follow in
+	                              * the same transaction */
 };
 
 /* Inserts r; HS_OK with its records.id in *id, or a database error. */
@@ -247,9 +251,10 @@ enum hs_err records_put(struct records_writer *w, const struct records_new *r,
     int64_t *id, char *err);
 
 /*
- * Stamps record_id automatically for authority `by` at `at` (the
- * policy's automatic stamp at import): records_stamp_insert with the
- * writer's statement.
+ * The automatic stamp (the policy's, at import) of record_id: the stamps
+ * row (authority `by`, kind auto, at `at`) and the record's stamp_id and
+ * state. Cheapest for a record records_put stored with .stamped set. A
+ * database error (the trigger's words) if the record has a decision.
  */
 enum hs_err records_put_auto_stamp(struct records_writer *w,
     int64_t record_id, const char *by, const char *at, char *err);

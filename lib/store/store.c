@@ -320,12 +320,14 @@ static const char *const migrations[] = {
 	/* 2 -> 3: the 验印 workflow (app/stamp.c). A decision must follow
 	 * the record's state: stamped or rejected only while it waits,
 	 * withdrawn only once stamped or rejected. */
+	/* (Import stores an automatically stamped record as stamped with
+	 * no stamp_id yet, then adds its stamp: allowed once.) */
 	"CREATE TRIGGER stamps_follow_state BEFORE INSERT ON stamps WHEN"
-	"  (NEW.decision IN ('stamped','rejected') AND (SELECT state FROM"
-	"  records WHERE id = NEW.record_id) IS NOT 'waiting') OR"
-	"  (NEW.decision = 'withdrawn' AND coalesce((SELECT state FROM"
-	"  records WHERE id = NEW.record_id), '') NOT IN"
-	"  ('stamped','rejected'))"
+	"  (SELECT CASE WHEN NEW.decision = 'withdrawn' THEN"
+	"  r.state NOT IN ('stamped','rejected') ELSE NOT (r.state ="
+	"  'waiting' OR (NEW.decision = 'stamped' AND r.state = 'stamped'"
+	"  AND r.stamp_id IS NULL)) END FROM records r WHERE r.id ="
+	"  NEW.record_id) IS NOT 0"
 	"  BEGIN SELECT RAISE(ABORT, 'the record''s state does not allow"
 	"  this decision (a record is stamped or rejected once per"
 	"  version)'); END;"

@@ -26,9 +26,8 @@ D=$T/data
 	"$I" --data "$D" keygen bench >/dev/null 2>&1 &&
 	python3 "$HS_TOP/tests/data/gen_bulk.py" "$N" 2024 >"$T/bulk.csv" &&
 	"$I" --data "$D" import "$T/bulk.csv" --quiet >/dev/null &&
-	sqlite3 "$D/hourseal.db" "INSERT INTO accounts (name, role, region,
-		org, created, created_by) VALUES ('hr35', 'hr', '35',
-		'福建省人力资源和社会保障厅', 0, 'bench')" &&
+	"$I" --data "$D" user add hr35 --role hr --scope 35 \
+		--org 福建省人力资源和社会保障厅 >/dev/null &&
 	"$I" --data "$D" stamp --all --account hr35 \
 		>/dev/null || { echo "bench_issue: setup failed" >&2; exit 2; }
 

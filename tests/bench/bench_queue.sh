@@ -28,7 +28,7 @@ libs=$(sed -n 's/^PKG_LIBS = //p' "$cfg")
 # shellcheck disable=SC2086
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$HS_TOP/lib" $cflags \
 	-o "$T/bench_queue" "$HS_TOP/tests/bench/bench_queue.c" "$lib" \
-	$libs -lhpdf -lm -lpthread || exit 2
+	$libs -lsodium -lhpdf -lm -lpthread || exit 2
 
 # The schema from the program itself (init migrates), the rows from SQL.
 D=$T/data

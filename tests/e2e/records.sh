@@ -145,9 +145,9 @@ for key, pol, files in [("small", "fujian", ["small.csv"]),
                if l.startswith(f + ":") and ": warning: " not in l and ": note: " not in l]
         want = [r["line"] for r in exp["files"][f]["rejected"]]
         ok(got == want, "%s: rejects lines %s" % (f, want))
-    subprocess.run(["sqlite3", d + "/hourseal.db", "INSERT INTO accounts (name, "
-                    "role, region, org, created, created_by) VALUES ('hr35', 'hr', "
-                    "'35', 'HR', 0, 'test')"], check=True)
+    subprocess.run([I, "--data", d, "user", "add", "hr35", "--role", "hr",
+                    "--scope", "35", "--org", "HR"], check=True,
+                   capture_output=True)
     subprocess.run([I, "--data", d, "stamp", "--all", "--account", "hr35"],
                    check=True, capture_output=True)
     con = __import__("sqlite3").connect(d + "/hourseal.db")

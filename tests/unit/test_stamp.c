@@ -533,6 +533,15 @@ test_workflow(void)
 		T_OK(stamp_all(db, &aud, NULL, NOW, &k, err) == HS_ERR_STATE,
 		    "an auditor cannot stamp: %s", err);
 	}
+	{
+		struct principal pipe = hr35;
+		const char *e1 = "E1";
+
+		snprintf(pipe.org, sizeof(pipe.org), "人社厅|伪造");
+		T_OK(stamp_withdraw(db, &pipe, e1, "x", NOW, err) ==
+		    HS_ERR_INVALID && strstr(err, "'|'") != NULL,
+		    "an organisation with '|' cannot stamp: %s", err);
+	}
 	store_close(db);
 out:
 	policy_free(pol);
