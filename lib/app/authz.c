@@ -28,9 +28,13 @@ static const struct authz_rule rules[AZ_COUNT] = {
 	    "验印", "stamp records" },
 	{ AZ_RECORD_REJECT, "record.reject", HR | IND, AZS_STAMP,
 	    "退回记录", "reject records" },
-	{ AZ_RECORD_WITHDRAW, "record.withdraw", HR, AZS_STAMP,
+	/* Withdrawing is scoped like stamping (issue 13): whoever may
+	 * stamp a record may take its decision back. A correction is a new
+	 * version of the record: hr in its region, or the training base
+	 * that submitted it (app/stamp.c narrows the objects). */
+	{ AZ_RECORD_WITHDRAW, "record.withdraw", HR | IND, AZS_STAMP,
 	    "撤回验印", "withdraw a decision" },
-	{ AZ_RECORD_CORRECT, "record.correct", HR, AZS_STAMP,
+	{ AZ_RECORD_CORRECT, "record.correct", HR | PROV, AZS_RECORD,
 	    "更正记录", "correct records" },
 	{ AZ_CERT_VIEW, "cert.view", HR | EMP | AUD, AZS_RECORD,
 	    "查看证书", "view certificates" },

@@ -218,8 +218,6 @@ static const char *const migrations[] = {
 	"  WHERE s.record_id = records.id);"
 	"UPDATE records SET state = (SELECT s.decision FROM stamps s"
 	"  WHERE s.id = records.stamp_id) WHERE stamp_id IS NOT NULL;"
-	/* The 验印 queue pages by key: (state, region, id). */
-	"CREATE INDEX records_queue ON records(state, region, id);"
 	/* Every earlier version of a corrected record, as a JSON object of
 	 * its fields (design §2b names), with who changed it and why. */
 	"CREATE TABLE record_versions ("

@@ -109,8 +109,14 @@ done
 check "industry: a public record ticked with its own is 404, all or nothing" \
 	[ "$(post xmwj /admin/records/stamp --data "csrf=$IND_CSRF&id=$HEALTH&id=$PUB")" = 404 ]
 check "industry: nothing was stamped or rejected" [ "$(state)" = "$before" ]
-check "industry: withdraw is not its action (404)" \
-	[ "$(post xmwj "/admin/records/$HEALTH/withdraw" --data "csrf=$IND_CSRF&reason=x")" = 404 ]
+# Withdrawing is scoped like stamping: a public or another domain's record
+# is no record at all for it.
+check "industry: withdraw of the public record is 404" \
+	[ "$(post xmwj "/admin/records/$PUB/withdraw" --data "csrf=$IND_CSRF&reason=x")" = 404 ]
+check "industry: withdraw of the 教育 record is 404" \
+	[ "$(post xmwj "/admin/records/$EDU/withdraw" --data "csrf=$IND_CSRF&reason=x")" = 404 ]
+check "industry: withdraw of 福州's record is 404" \
+	[ "$(post xmwj "/admin/records/$FZ/withdraw" --data "csrf=$IND_CSRF&reason=x")" = 404 ]
 check "industry: correct is not its action (404)" \
 	[ "$(post xmwj "/admin/records/$HEALTH/correct" --data "csrf=$IND_CSRF&reason=x")" = 404 ]
 check "industry: the audit log is not its page (404)" [ "$(get xmwj /admin/audit)" = 404 ]

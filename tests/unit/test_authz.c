@@ -56,6 +56,14 @@ main(void)
 	    "industry rejects");
 	T_OK(!authz_allowed(PRINCIPAL_INDUSTRY, AZ_RECORD_CORRECT),
 	    "industry does not correct");
+	T_OK(authz_allowed(PRINCIPAL_INDUSTRY, AZ_RECORD_WITHDRAW),
+	    "industry withdraws (scoped like stamping, issue 13)");
+	T_OK(authz_allowed(PRINCIPAL_PROVIDER, AZ_RECORD_CORRECT),
+	    "a provider corrects (its own submissions)");
+	T_OK(!authz_allowed(PRINCIPAL_PROVIDER, AZ_RECORD_WITHDRAW),
+	    "a provider withdraws no decision");
+	T_OK(!authz_allowed(PRINCIPAL_EMPLOYER, AZ_RECORD_CORRECT),
+	    "an employer corrects nothing");
 	T_OK(!authz_allowed(PRINCIPAL_INDUSTRY, AZ_CERT_ISSUE),
 	    "industry does not issue");
 	T_OK(!authz_allowed(PRINCIPAL_INDUSTRY, AZ_ACCOUNT_MANAGE),
