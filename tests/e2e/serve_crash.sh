@@ -18,18 +18,22 @@
 scratch
 . "$HS_TOP/tests/serve_lib.sh"
 command -v oathtool >/dev/null || { notok "oathtool is installed (scripts/deps.sh test)"; exit 1; }
-N=${SERVE_CRASH_N:-60}
+N=${SERVE_CRASH_N:-40}
 ROUNDS=${SERVE_CRASH_ROUNDS:-6}
 RANDOM=20261206   # the same kill delays every run
 D=$T/data
 DB=$D/hourseal.db
 Y=2024
 ORG=福建省人力资源和社会保障厅
+# face: every course face to face (form 2, over 20 days: under the daily
+# cap), so that no record is stamped
+# automatically at import and every one waits for the console.
+face() { awk -F, -v OFS=, 'NR > 1 { $7 = 2; $10 = "2024-05-01"; $11 = "2024-05-20" } { print }'; }
 q() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
 
 "$ISSUER" init "$D" --keys "$T/keys" >"$T/log" 2>&1 &&
 	"$ISSUER" --data "$D" keygen k1 >>"$T/log" 2>&1 &&
-	python3 "$HS_TOP/tests/data/gen_bulk.py" "$N" $Y >"$T/bulk.csv" &&
+	python3 "$HS_TOP/tests/data/gen_bulk.py" "$N" $Y | face >"$T/bulk.csv" &&
 	"$ISSUER" --data "$D" import "$T/bulk.csv" --quiet >>"$T/log" 2>&1
 check "set up $N practitioners, records waiting" test $? -eq 0 || { cat "$T/log"; exit 0; }
 HR=$("$ISSUER" --data "$D" token add --role hr --scope 35 --label crash-hr | grep '^hst_')
@@ -47,7 +51,7 @@ J=$T/fjhr.jar
 # $T/stamped.ok. Runs until no record waits or the service is gone.
 stamp_loop() {
 	local ids args c st
-	while :; do
+	while [ "$SECONDS" -lt "$until" ]; do
 		ids=$(q "SELECT id FROM records WHERE state = 'waiting' ORDER BY random() LIMIT 5")
 		[ -n "$ids" ] || return 0
 		c=$(page_csrf "$J" /admin/records) || return 0
@@ -64,10 +68,10 @@ stamp_loop() {
 # issue_loop: issues for a holder whose records are all stamped (now and
 # then one already issued: must change nothing); each certificate the
 # service confirmed goes to $T/issued.ok. Runs until every holder has
-# one or the service is gone.
+# one, the service is gone or $until.
 issue_loop() {
 	local id st n=0 ser
-	while :; do
+	while [ "$SECONDS" -lt "$until" ]; do
 		n=$((n + 1))
 		if [ $((n % 4)) = 0 ]; then
 			id=$(q "SELECT p.id_number FROM practitioners p JOIN certificates c
@@ -98,6 +102,7 @@ issue_loop() {
 : >"$T/stamped.ok"; : >"$T/issued.ok"
 
 kills=0
+until=$((SECONDS + 60))
 for r in $(seq 1 "$ROUNDS"); do
 	[ "$r" = 1 ] || serve_start "$D" || { notok "restart $r: $(cat "$T/serve.err")"; break; }
 	signer=$(sed -n 's/.*hourseal-signer: pid \([0-9]*\) holds key.*/\1/p' "$T/serve.err")
@@ -119,6 +124,7 @@ check "work was done between the kills ($stamped_mid stamps, $issued_mid certifi
 
 # The last run finishes the work, without kills.
 check "the service restarts after the last kill" serve_start "$D" || exit 0
+until=$((SECONDS + 30))
 stamp_loop
 issue_loop
 st=$(curl -s -o "$T/ib" -w '%{http_code}' -X POST -H "Authorization: Bearer $HR" \
@@ -187,7 +193,7 @@ hours() { # hours ID: the serials /api/v1/hours lists for ID in $Y
 		--data-binary '{"id_number":"'"$1"'","years":['$Y']}' "$SURL/api/v1/hours" |
 		jq -r '.years[0].serials[]?'
 }
-python3 "$HS_TOP/tests/data/gen_bulk.py" 1 $Y 99 | sed 's/BULK-/LATE-/' >"$T/late.csv"
+python3 "$HS_TOP/tests/data/gen_bulk.py" 1 $Y 99 | face | sed 's/BULK-/LATE-/' >"$T/late.csv"
 "$ISSUER" --data "$D" import "$T/late.csv" --quiet >"$T/cli.log" 2>&1
 LID=$(sed -n 2p "$T/late.csv" | cut -d, -f1)
 ref=$(sed -n 2p "$T/late.csv" | awk -F, '{ print $NF }')
@@ -202,7 +208,8 @@ check "the console lists it as stamped" grep -q ">$ref<" "$T/body"
 check "issue from the shell while serve runs" test $? -eq 0
 LS=$(q "SELECT c.serial FROM certificates c JOIN practitioners p ON p.id = c.practitioner_id
 	WHERE p.id_number = '$LID'")
-check "the service lists its serial ($LS)" test -n "$LS" -a "$(hours "$LID")" = "$LS"
+got=$(hours "$LID")
+check "the service lists its serial ($LS: $got)" test -n "$LS" -a "$got" = "$LS"
 check "revoke from the shell while serve runs" \
 	"$ISSUER" --data "$D" revoke "$LS" --reason error --note "crash test"
 check "the service no longer lists it" test -z "$(hours "$LID")"
@@ -213,3 +220,4 @@ check "and refuses to revoke it again (409)" test "$st" = 409
 "$ISSUER" --data "$D" audit >"$T/audit.out" 2>&1
 check "hourseal-issuer audit still exits 0" test $? -eq 0 || head -5 "$T/audit.out"
 check "the service is still up" test "$(curl -s -o /dev/null -w '%{http_code}' "$SURL/healthz")" = 200
+[ -n "${SERVE_CRASH_KEEP:-}" ] && cp -r "$T" "$SERVE_CRASH_KEEP"
