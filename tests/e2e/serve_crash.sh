@@ -18,7 +18,7 @@
 scratch
 . "$HS_TOP/tests/serve_lib.sh"
 command -v oathtool >/dev/null || { notok "oathtool is installed (scripts/deps.sh test)"; exit 1; }
-N=${SERVE_CRASH_N:-40}
+N=${SERVE_CRASH_N:-16}
 ROUNDS=${SERVE_CRASH_ROUNDS:-6}
 RANDOM=20261206   # the same kill delays every run
 D=$T/data
@@ -50,13 +50,14 @@ check "a province-level hr account signs in (console session)" \
 	account "$D" fjhr hr 35 "$ORG"
 J=$T/fjhr.jar
 
-# stamp_loop: ticks up to 5 waiting records on the queue page and
-# stamps them; each batch the service confirmed (303, n=5) goes to
+# stamp_loop: ticks up to 4 waiting records (holder by holder) on the queue page and
+# stamps them; each batch the service confirmed (303, n=the count) goes to
 # $T/stamped.ok. Runs until no record waits or the service is gone.
 stamp_loop() {
 	local ids args c st
 	while [ "$SECONDS" -lt "$until" ]; do
-		ids=$(q "SELECT id FROM records WHERE state = 'waiting' ORDER BY random() LIMIT 5")
+		ids=$(q "SELECT id FROM records WHERE state = 'waiting'
+			ORDER BY practitioner_id, id LIMIT 4")
 		[ -n "$ids" ] || return 0
 		c=$(page_csrf "$J" /admin/records) || return 0
 		[ -n "$c" ] || return 0
