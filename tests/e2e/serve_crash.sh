@@ -225,4 +225,4 @@ check "and refuses to revoke it again (409)" test "$st" = 409
 "$ISSUER" --data "$D" audit >"$T/audit.out" 2>&1
 check "hourseal-issuer audit still exits 0" test $? -eq 0 || head -5 "$T/audit.out"
 check "the service is still up" test "$(curl -s -o /dev/null -w '%{http_code}' "$SURL/healthz")" = 200
-[ -n "${SERVE_CRASH_KEEP:-}" ] && cp -r "$T" "$SERVE_CRASH_KEEP"
+if [ -n "${SERVE_CRASH_KEEP:-}" ]; then cp -r "$T" "$SERVE_CRASH_KEEP"; fi
