@@ -20,14 +20,14 @@ scratch
 command -v oathtool >/dev/null || { notok "oathtool is installed (scripts/deps.sh test)"; exit 1; }
 N=${SERVE_CRASH_N:-16}
 ROUNDS=${SERVE_CRASH_ROUNDS:-6}
-RANDOM=20261206   # the same kill delays every run
+RANDOM=${SERVE_CRASH_SEED:-20261206}   # the same kill delays every run
 D=$T/data
 DB=$D/hourseal.db
 Y=2024
 ORG=福建省人力资源和社会保障厅
 # face: every course face to face (form 2, over 20 days: under the daily
-# cap), so that no record is stamped
-# automatically at import and every one waits for the console.
+# cap), so that none is stamped automatically at import and every record
+# waits for the console.
 face() { awk -F, -v OFS=, 'NR > 1 { $7 = 2; $10 = "2024-05-01"; $11 = "2024-05-20" } { print }'; }
 q() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
 
@@ -36,8 +36,8 @@ q() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
 	python3 "$HS_TOP/tests/data/gen_bulk.py" "$N" $Y | face >"$T/bulk.csv" &&
 	"$ISSUER" --data "$D" import "$T/bulk.csv" --quiet >>"$T/log" 2>&1 &&
 	# Every unit in 350203 (the title system's scope does not cover '').
-	for u in $(tail -n +2 "$T/bulk.csv" | cut -d, -f3 | sort -u); do
-		"$ISSUER" --data "$D" unit set "$u" 350203 >>"$T/log" 2>&1 || false
+	tail -n +2 "$T/bulk.csv" | cut -d, -f3 | sort -u | while read -r u; do
+		"$ISSUER" --data "$D" unit set "$u" 350203 >>"$T/log" 2>&1 || exit 1
 	done
 check "set up $N practitioners, records waiting" test $? -eq 0 || { cat "$T/log"; exit 0; }
 HR=$("$ISSUER" --data "$D" token add --role hr --scope 35 --label crash-hr | grep '^hst_')
@@ -50,8 +50,8 @@ check "a province-level hr account signs in (console session)" \
 	account "$D" fjhr hr 35 "$ORG"
 J=$T/fjhr.jar
 
-# stamp_loop: ticks up to 4 waiting records (holder by holder) on the queue page and
-# stamps them; each batch the service confirmed (303, n=the count) goes to
+# stamp_loop: ticks up to 4 waiting records (holder by holder) on the
+# queue page and stamps them; each batch the service confirmed (303, n=the count) goes to
 # $T/stamped.ok. Runs until no record waits or the service is gone.
 stamp_loop() {
 	local ids args c st
