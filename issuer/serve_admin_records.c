@@ -815,9 +815,7 @@ dl_row(struct buf *b, const char *k, const char *v)
 }
 
 /* The names of a version's fields (stamp.c's record_versions JSON). */
-static const struct {
-	const char *key, *zh, *en;
-} field_names[] = {
+static const struct word field_names[] = {
 	{ "year", "年度", "year" },
 	{ "subject", "科目", "subject" },
 	{ "public_type", "公需类别", "public type" },
