@@ -26,4 +26,20 @@ void acting_who(const struct principal *p, char *out, size_t outsz);
  */
 int acting_gone_flags(const struct cmd *x, int argc, char **argv);
 
+/* The command line of withdraw and correct: one record, acted on as an
+ * account, with a reason. */
+struct acting_ref {
+	const char *account, *ref, *reason;
+	const char *operand; /* the one operand, when one is asked for */
+};
+
+/*
+ * Parses --account NAME --ref REF --reason TEXT (all required) and
+ * operands operands (0 or 1, into a->operand) into a; why ends the
+ * message for a missing reason ("--reason TEXT: why it is WHY").
+ * Returns 0, or CMD_USAGE (after saying why, where getopt did not).
+ */
+int acting_ref_args(const struct cmd *x, int argc, char **argv,
+    int operands, const char *why, struct acting_ref *a);
+
 #endif

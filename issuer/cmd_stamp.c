@@ -83,6 +83,38 @@ acting_gone_flags(const struct cmd *x, int argc, char **argv)
 	return 0;
 }
 
+int
+acting_ref_args(const struct cmd *x, int argc, char **argv, int operands,
+    const char *why, struct acting_ref *a)
+{
+	static const struct option opts[] = {
+		{ "account", required_argument, NULL, 'A' },
+		{ "ref", required_argument, NULL, 'r' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	if (acting_gone_flags(x, argc, argv) != 0)
+		return CMD_USAGE;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'A': a->account = optarg; break;
+		case 'r': a->ref = optarg; break;
+		case 'R': a->reason = optarg; break;
+		default: return CMD_USAGE;
+		}
+	}
+	if (optind + operands != argc || a->account == NULL || a->ref == NULL)
+		return CMD_USAGE;
+	if (a->reason == NULL) {
+		cmd_say(x, "--reason TEXT: why it is %s (required)", why);
+		return CMD_USAGE;
+	}
+	a->operand = operands > 0 ? argv[optind] : NULL;
+	return 0;
+}
+
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
 {

@@ -3,7 +3,6 @@
  * rejected) on a record, as an account scoped like stamping, with a
  * reason; the record then waits for a correction (app/stamp.h).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -11,45 +10,16 @@
 #include "cmd.h"
 #include "app/stamp.h"
 
-struct args {
-	const char *account, *ref, *reason;
-};
-
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
 {
-	static const struct option opts[] = {
-		{ "account", required_argument, NULL, 'A' },
-		{ "ref", required_argument, NULL, 'r' },
-		{ "reason", required_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct args *a = args;
-	int ch;
-
-	if (acting_gone_flags(x, argc, argv) != 0)
-		return CMD_USAGE;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'A': a->account = optarg; break;
-		case 'r': a->ref = optarg; break;
-		case 'R': a->reason = optarg; break;
-		default: return CMD_USAGE;
-		}
-	}
-	if (optind != argc || a->account == NULL || a->ref == NULL)
-		return CMD_USAGE;
-	if (a->reason == NULL) {
-		cmd_say(x, "--reason TEXT: why it is withdrawn (required)");
-		return CMD_USAGE;
-	}
-	return 0;
+	return acting_ref_args(x, argc, argv, 0, "withdrawn", args);
 }
 
 static int
 run(struct cmd *x, void *args)
 {
-	const struct args *a = args;
+	const struct acting_ref *a = args;
 	struct principal p;
 	char err[HS_ERRLEN] = "", by[PRINCIPAL_ORG + PRINCIPAL_NAME + 32];
 	enum hs_err rc;
@@ -65,4 +35,5 @@ run(struct cmd *x, void *args)
 	return 0;
 }
 
-const struct cmd_ops cmd_withdraw_ops = { sizeof(struct args), parse, run };
+const struct cmd_ops cmd_withdraw_ops = { sizeof(struct acting_ref), parse,
+    run };

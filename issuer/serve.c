@@ -149,27 +149,12 @@ serve_gate(const struct route *rt, enum principal_role role, bool via_token,
 
 /* ---- principals ---- */
 
-static enum principal_role
-role_of(enum role r)
-{
-	switch (r) {
-	case ROLE_HR: return PRINCIPAL_HR;
-	case ROLE_INDUSTRY: return PRINCIPAL_INDUSTRY;
-	case ROLE_PROVIDER: return PRINCIPAL_PROVIDER;
-	case ROLE_EMPLOYER: return PRINCIPAL_EMPLOYER;
-	case ROLE_AUDITOR: return PRINCIPAL_AUDITOR;
-	case ROLE_PRACTITIONER: return PRINCIPAL_PRACTITIONER;
-	case ROLE_TITLE_SYSTEM: return PRINCIPAL_TITLE_SYSTEM;
-	default: return PRINCIPAL_NONE;
-	}
-}
-
 static void
 principal_fill(struct principal *p, enum role role, const struct scope *sc,
     const char *name, const char *org, const char *client)
 {
 	memset(p, 0, sizeof(*p));
-	p->role = role_of(role);
+	p->role = principal_role_of(role);
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->org, sizeof(p->org), "%s", org);
 	snprintf(p->region, sizeof(p->region), "%s", sc->region);

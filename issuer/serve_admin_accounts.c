@@ -42,6 +42,48 @@ say(struct buf *b, const char *cls, const char *msg)
 	buf_puts(b, "</p>\n");
 }
 
+/*
+ * Starts b as a management page: the title, err and ok (each when not
+ * NULL), then secret (when not NULL) in a card of its own under hint, the
+ * one time it is shown; id names its element.
+ */
+static void
+page_top(struct sreq *q, struct buf *b, const char *title, const char *err,
+    const char *ok, const char *hint, const char *id, const char *secret)
+{
+	buf_init(b);
+	serve_page_begin(q, b, title);
+	buf_printf(b, "<h1>%s</h1>\n", title);
+	say(b, "error", err);
+	say(b, "notice", ok);
+	if (secret != NULL) {
+		buf_printf(b, "<section class=\"card\"><p>%s</p>"
+		    "<code class=\"secret\" id=\"%s\">", hint, id);
+		page_esc(b, secret);
+		buf_puts(b, "</code></section>\n");
+	}
+}
+
+/*
+ * Ends the list's table and card, saying e2 when listing failed (rc) or
+ * empty when it listed nothing (n), and opens the add form's card: the
+ * heading and a form posting to action, with the CSRF field.
+ */
+static void
+list_end(struct sreq *q, struct buf *b, enum hs_err rc, const char *e2,
+    size_t n, const char *empty, const char *heading, const char *action)
+{
+	buf_puts(b, "</tbody></table>");
+	if (rc != HS_OK)
+		say(b, "error", e2);
+	else if (n == 0)
+		buf_printf(b, "<p>%s</p>", empty);
+	buf_printf(b, "</section>\n<section class=\"card\"><h2>%s</h2>"
+	    "<form class=\"stack\" method=\"post\" action=\"%s\">", heading,
+	    action);
+	serve_csrf_field(q, b);
+}
+
 /* ---- accounts ---- */
 
 struct list_ctx {
@@ -113,20 +155,10 @@ accounts_page(struct sreq *q, int status, const char *err, const char *ok,
 	char e2[HS_ERRLEN];
 	enum hs_err rc;
 
-	buf_init(&b);
-	serve_page_begin(q, &b, PL(lang, "账户管理", "Accounts"));
-	buf_printf(&b, "<h1>%s</h1>\n", PL(lang, "账户管理", "Accounts"));
-	say(&b, "error", err);
-	say(&b, "notice", ok);
-	if (invite_url != NULL) {
-		buf_printf(&b, "<section class=\"card\"><p>%s</p>"
-		    "<code class=\"secret\" id=\"invite\">", PL(lang,
-		    "邀请链接（只显示这一次，72 小时内有效；请通过可靠渠道交给本人）：",
-		    "Invitation link (shown only now, valid 72 hours; hand it "
-		    "to the person through a trusted channel):"));
-		page_esc(&b, invite_url);
-		buf_puts(&b, "</code></section>\n");
-	}
+	page_top(q, &b, PL(lang, "账户管理", "Accounts"), err, ok, PL(lang,
+	    "邀请链接（只显示这一次，72 小时内有效；请通过可靠渠道交给本人）：",
+	    "Invitation link (shown only now, valid 72 hours; hand it "
+	    "to the person through a trusted channel):"), "invite", invite_url);
 	buf_printf(&b, "<section class=\"card\"><table class=\"list\">"
 	    "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
 	    "<th>%s</th><th></th></tr></thead><tbody>\n",
@@ -134,16 +166,9 @@ accounts_page(struct sreq *q, int status, const char *err, const char *ok,
 	    PL(lang, "范围", "Scope"), PL(lang, "单位", "Org"),
 	    PL(lang, "状态", "State"));
 	rc = accounts_list(q->db, list_account, &c, e2);
-	buf_puts(&b, "</tbody></table>");
-	if (rc != HS_OK)
-		say(&b, "error", e2);
-	else if (c.n == 0)
-		buf_printf(&b, "<p>%s</p>", PL(lang, "范围内还没有其他账户。",
-		    "No other accounts in your scope yet."));
-	buf_printf(&b, "</section>\n<section class=\"card\"><h2>%s</h2>"
-	    "<form class=\"stack\" method=\"post\" action=\"/admin/accounts\">",
-	    PL(lang, "新建账户", "Add an account"));
-	serve_csrf_field(q, &b);
+	list_end(q, &b, rc, e2, c.n, PL(lang, "范围内还没有其他账户。",
+	    "No other accounts in your scope yet."), PL(lang, "新建账户",
+	    "Add an account"), "/admin/accounts");
 	buf_printf(&b, "<label for=\"name\">%s</label><input id=\"name\" "
 	    "name=\"name\" required maxlength=\"64\"><label for=\"role\">%s"
 	    "</label>", PL(lang, "账户名", "Account name"),
@@ -328,19 +353,9 @@ tokens_page(struct sreq *q, int status, const char *err, const char *ok,
 	char e2[HS_ERRLEN];
 	enum hs_err rc;
 
-	buf_init(&b);
-	serve_page_begin(q, &b, PL(lang, "接口令牌", "API tokens"));
-	buf_printf(&b, "<h1>%s</h1>\n", PL(lang, "接口令牌", "API tokens"));
-	say(&b, "error", err);
-	say(&b, "notice", ok);
-	if (token != NULL) {
-		buf_printf(&b, "<section class=\"card\"><p>%s</p>"
-		    "<code class=\"secret\" id=\"token\">", PL(lang,
-		    "令牌（只显示这一次，请妥善保存）：",
-		    "The token (shown only now; keep it safe):"));
-		page_esc(&b, token);
-		buf_puts(&b, "</code></section>\n");
-	}
+	page_top(q, &b, PL(lang, "接口令牌", "API tokens"), err, ok, PL(lang,
+	    "令牌（只显示这一次，请妥善保存）：",
+	    "The token (shown only now; keep it safe):"), "token", token);
 	buf_printf(&b, "<section class=\"card\"><table class=\"list\">"
 	    "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
 	    "<th>%s</th><th>%s</th><th></th></tr></thead><tbody>\n",
@@ -348,16 +363,9 @@ tokens_page(struct sreq *q, int status, const char *err, const char *ok,
 	    PL(lang, "范围", "Scope"), PL(lang, "创建", "Created"),
 	    PL(lang, "到期", "Expires"), PL(lang, "最近使用", "Last used"));
 	rc = tokens_list(q->db, list_token, &c, e2);
-	buf_puts(&b, "</tbody></table>");
-	if (rc != HS_OK)
-		say(&b, "error", e2);
-	else if (c.n == 0)
-		buf_printf(&b, "<p>%s</p>", PL(lang, "范围内还没有令牌。",
-		    "No tokens in your scope yet."));
-	buf_printf(&b, "</section>\n<section class=\"card\"><h2>%s</h2>"
-	    "<form class=\"stack\" method=\"post\" action=\"/admin/tokens\">",
-	    PL(lang, "新建令牌", "Add a token"));
-	serve_csrf_field(q, &b);
+	list_end(q, &b, rc, e2, c.n, PL(lang, "范围内还没有令牌。",
+	    "No tokens in your scope yet."), PL(lang, "新建令牌",
+	    "Add a token"), "/admin/tokens");
 	buf_printf(&b, "<label for=\"label\">%s</label><input id=\"label\" "
 	    "name=\"label\" required maxlength=\"64\"><label for=\"role\">%s"
 	    "</label>", PL(lang, "标签", "Label"), PL(lang, "角色", "Role"));

@@ -84,34 +84,61 @@ const char console_records_css[] =
 
 /* ---- words ---- */
 
+/* A stored word and what the console shows for it. */
+struct word {
+	const char *key, *zh, *en;
+};
+
+static const struct word state_words[] = {
+	{ "waiting", "待验印", "waiting" },
+	{ "stamped", "已验印", "stamped" },
+	{ "rejected", "已退回", "rejected" },
+	{ "withdrawn", "已撤回", "withdrawn" },
+	{ "corrected", "已更正", "corrected" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct word subject_words[] = {
+	{ "public", "公需科目", "public" },
+	{ "public/compulsory", "公需科目（必修）", "public (compulsory)" },
+	{ "public/elective", "公需科目（选修）", "public (elective)" },
+	{ "professional", "专业科目", "professional" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct word kind_words[] = {
+	{ "hr", "人社部门", "HR department" },
+	{ "industry", "行业主管部门", "industry department" },
+	{ "auto", "自动验印", "automatic" },
+	{ NULL, NULL, NULL },
+};
+
+/* s in lang by table t; s itself when t does not have it. */
+static const char *
+word(enum page_lang lang, const struct word *t, const char *s)
+{
+	for (; t->key != NULL; t++)
+		if (strcmp(s, t->key) == 0)
+			return PL(lang, t->zh, t->en);
+	return s;
+}
+
 static const char *
 state_word(enum page_lang lang, const char *s)
 {
-	if (strcmp(s, "waiting") == 0)
-		return PL(lang, "待验印", "waiting");
-	if (strcmp(s, "stamped") == 0)
-		return PL(lang, "已验印", "stamped");
-	if (strcmp(s, "rejected") == 0)
-		return PL(lang, "已退回", "rejected");
-	if (strcmp(s, "withdrawn") == 0)
-		return PL(lang, "已撤回", "withdrawn");
-	if (strcmp(s, "corrected") == 0)
-		return PL(lang, "已更正", "corrected");
-	return s;
+	return word(lang, state_words, s);
 }
 
 static const char *
 subject_word(enum page_lang lang, const char *s)
 {
-	if (strcmp(s, "public") == 0)
-		return PL(lang, "公需科目", "public");
-	if (strcmp(s, "public/compulsory") == 0)
-		return PL(lang, "公需科目（必修）", "public (compulsory)");
-	if (strcmp(s, "public/elective") == 0)
-		return PL(lang, "公需科目（选修）", "public (elective)");
-	if (strcmp(s, "professional") == 0)
-		return PL(lang, "专业科目", "professional");
-	return s;
+	return word(lang, subject_words, s);
+}
+
+static const char *
+kind_word(enum page_lang lang, const char *k)
+{
+	return word(lang, kind_words, k);
 }
 
 /* The nine forms of continuing education (domain.md), by number. */
@@ -136,18 +163,6 @@ form_word(enum page_lang lang, int form)
 	if (form < 1 || form > 9)
 		return "";
 	return PL(lang, forms[form].zh, forms[form].en);
-}
-
-static const char *
-kind_word(enum page_lang lang, const char *k)
-{
-	if (strcmp(k, "hr") == 0)
-		return PL(lang, "人社部门", "HR department");
-	if (strcmp(k, "industry") == 0)
-		return PL(lang, "行业主管部门", "industry department");
-	if (strcmp(k, "auto") == 0)
-		return PL(lang, "自动验印", "automatic");
-	return k;
 }
 
 /* ---- the queue's filters ---- */
@@ -800,9 +815,7 @@ dl_row(struct buf *b, const char *k, const char *v)
 }
 
 /* The names of a version's fields (stamp.c's record_versions JSON). */
-static const struct {
-	const char *key, *zh, *en;
-} field_names[] = {
+static const struct word field_names[] = {
 	{ "year", "年度", "year" },
 	{ "subject", "科目", "subject" },
 	{ "public_type", "公需类别", "public type" },

@@ -96,18 +96,8 @@ serve_page_begin(struct sreq *q, struct buf *b, const char *title)
 {
 	enum page_lang lang = q->lang;
 
-	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">\n"
-	    "<meta name=\"referrer\" content=\"no-referrer\">\n"
-	    "<link rel=\"stylesheet\" href=\"/style.css\">\n<title>",
-	    lang == PAGE_EN ? "en" : "zh-CN");
-	page_esc(b, title);
-	buf_printf(b, "</title>\n</head>\n<body>\n<header class=\"bar\">"
-	    "<a class=\"brand\" href=\"/admin/\">%s</a>",
-	    PL(lang, "继续教育学时 · 管理", "Continuing-education hours · "
-	    "Console"));
+	page_open(b, lang, title, "/admin/", PL(lang, "继续教育学时 · 管理",
+	    "Continuing-education hours · Console"));
 	if (q->signed_in) {
 		buf_puts(b, "<span class=\"who\">");
 		page_esc(b, q->acct.name);

@@ -30,6 +30,24 @@ start_server() {
 	echo "# server did not start: $(cat "$T/err")"
 	return 1
 }
+# start_issuer DATA ARGS...: `hourseal-issuer serve` on DATA with ARGS on
+# a free loopback port (output in $T/out and $T/err); sets URL (without
+# the trailing /) and PID. Fails if it is not listening within 5 s.
+start_issuer() {
+	local data=$1
+	shift
+	"$ISSUER" --data "$data" serve --listen 127.0.0.1:0 "$@" \
+		>"$T/out" 2>"$T/err" &
+	PID=$!
+	for _ in $(seq 1 100); do
+		URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/err" |
+			head -1)
+		URL=${URL%/}
+		[ -n "$URL" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 # stop_server: SIGTERM; its status is the server's exit status.
 stop_server() { kill -TERM "$PID" 2>/dev/null; wait "$PID"; }
 # make_account DATA NAME ROLE SCOPE ORG: an account for the CLI's

@@ -52,8 +52,8 @@ principal_operator(struct principal *p, const char *issuer_org)
 	snprintf(p->org, sizeof(p->org), "%s", issuer_org ? issuer_org : "");
 }
 
-static enum principal_role
-role_of(enum role r)
+enum principal_role
+principal_role_of(enum role r)
 {
 	switch (r) {
 	case ROLE_HR: return PRINCIPAL_HR;
@@ -97,7 +97,7 @@ principal_load_account(sqlite3 *db, const char *name, const char *client,
 	else if (rc == HS_OK && a->disabled)
 		rc = hs_fail(err, HS_ERR_STATE, "account %s is disabled", name);
 	else if (rc == HS_OK) {
-		p->role = role_of(a->role);
+		p->role = principal_role_of(a->role);
 		if (p->role == PRINCIPAL_NONE)
 			rc = hs_fail(err, HS_ERR_STATE, "account %s has an "
 			    "unknown role", name);

@@ -28,6 +28,7 @@
 #include <sqlite3.h>
 
 #include "core/hs.h"
+#include "store/accounts.h"
 #include "store/audit.h"
 
 enum principal_role {
@@ -67,6 +68,9 @@ const char *principal_role_name(enum principal_role r);
 
 /* The role a name gives ("hr", ...); PRINCIPAL_NONE if unknown. */
 enum principal_role principal_role_parse(const char *name);
+
+/* The principal role of an account's (or token's) role; NONE if none. */
+enum principal_role principal_role_of(enum role r);
 
 /*
  * The shell operator acting without an account: role operator, name

@@ -134,42 +134,18 @@ static enum hs_err
 row_load(sqlite3 *db, const char *ref, struct stamp_row *r, char *err)
 {
 	sqlite3_stmt *st = NULL;
-	const char *num;
-	enum hs_err rc = HS_ERR_NOTFOUND;
-	char *end;
-	long long n;
-	int pass, s;
+	enum hs_err rc;
 
 	if (ref == NULL || ref[0] == '\0' || strlen(ref) > STAMP_REF_MAX)
 		return hs_fail(err, HS_ERR_INVALID, "ref: 1-%d bytes",
 		    STAMP_REF_MAX);
-	num = ref[0] == '#' ? ref + 1 : ref;
 	if (sqlite3_prepare_v2(db, ROW_SQL "WHERE (?1 IS NOT NULL AND r.ref = "
 	    "?1) OR (?2 IS NOT NULL AND r.id = ?2)", -1, &st, NULL)
 	    != SQLITE_OK)
 		return store_err(db, err, "reading records");
-	for (pass = 0; pass < 2 && rc == HS_ERR_NOTFOUND; pass++) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		if (pass == 0)
-			sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-		else {
-			if (*num < '0' || *num > '9' || strlen(num) > 18)
-				break;
-			n = strtoll(num, &end, 10);
-			if (*end != '\0' || n <= 0)
-				break;
-			sqlite3_bind_int64(st, 2, n);
-		}
-		if ((s = sqlite3_step(st)) == SQLITE_ROW) {
-			row_read(st, r);
-			rc = HS_OK;
-		} else if (s != SQLITE_DONE)
-			rc = store_err(db, err, "reading records");
-	}
+	if ((rc = records_step_ref(db, st, ref, err)) == HS_OK)
+		row_read(st, r);
 	sqlite3_finalize(st);
-	if (rc == HS_ERR_NOTFOUND)
-		hs_fail(err, rc, "no record with ref %s", ref);
 	return rc;
 }
 

@@ -263,8 +263,8 @@ hex_encode(const uint8_t *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
+int
+hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -282,7 +282,8 @@ hex_decode(const char *in, uint8_t *out, size_t n)
 	int h, l;
 
 	for (i = 0; i < n; i++) {
-		if ((h = hexval(in[2 * i])) < 0 || (l = hexval(in[2 * i + 1])) < 0)
+		if ((h = hex_digit(in[2 * i])) < 0 ||
+		    (l = hex_digit(in[2 * i + 1])) < 0)
 			return -1;
 		out[i] = (uint8_t)(h << 4 | l);
 	}

@@ -53,6 +53,8 @@ long b64_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap);
 void hex_encode(const uint8_t *in, size_t n, char *out); /* out: 2n+1 */
 /* Decodes exactly 2*n hex characters; returns 0 or -1. */
 int hex_decode(const char *in, uint8_t *out, size_t n);
+/* The value of one hex digit (either case), or -1 if c is not one. */
+int hex_digit(char c);
 
 void sha256(const void *p, size_t n, uint8_t out[32]);
 

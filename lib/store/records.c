@@ -397,17 +397,42 @@ check_by(const char *by, char *err)
 	return HS_OK;
 }
 
+enum hs_err
+records_step_ref(sqlite3 *db, sqlite3_stmt *st, const char *ref, char *err)
+{
+	const char *num = ref[0] == '#' ? ref + 1 : ref;
+	char *end;
+	long long n;
+	int pass, s;
+
+	for (pass = 0; pass < 2; pass++) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (pass == 0)
+			sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+		else {
+			if (*num < '0' || *num > '9' || strlen(num) > 18)
+				break;
+			n = strtoll(num, &end, 10);
+			if (*end != '\0' || n <= 0)
+				break;
+			sqlite3_bind_int64(st, 2, n);
+		}
+		if ((s = sqlite3_step(st)) == SQLITE_ROW)
+			return HS_OK;
+		if (s != SQLITE_DONE)
+			return store_err(db, err, "reading records");
+	}
+	return hs_fail(err, HS_ERR_NOTFOUND, "no record with ref %s", ref);
+}
+
 /* Finds a record by ref (or #id): its id, subject and stamp if any. */
 static enum hs_err
 find_ref(sqlite3 *db, const char *ref, int64_t *id, char subject[16],
     char stamp[300], char *err)
 {
 	sqlite3_stmt *st = NULL;
-	enum hs_err rc = HS_ERR_NOTFOUND;
-	const char *num = ref[0] == '#' ? ref + 1 : ref;
-	char *end;
-	long long n;
-	int pass, s;
+	enum hs_err rc;
 
 	stamp[0] = '\0';
 	if (sqlite3_prepare_v2(db, "SELECT r.id, r.subject, s.decision, "
@@ -415,32 +440,16 @@ find_ref(sqlite3 *db, const char *ref, int64_t *id, char subject[16],
 	    "s.id = r.stamp_id WHERE (?1 IS NOT NULL AND r.ref = ?1) OR "
 	    "(?2 IS NOT NULL AND r.id = ?2)", -1, &st, NULL) != SQLITE_OK)
 		return store_err(db, err, "reading records");
-	for (pass = 0; pass < 2 && rc == HS_ERR_NOTFOUND; pass++) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		if (pass == 0)
-			sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-		else {
-			n = strtoll(num, &end, 10);
-			if (*num < '0' || *num > '9' || *end != '\0' || n <= 0)
-				break;
-			sqlite3_bind_int64(st, 2, n);
-		}
-		if ((s = sqlite3_step(st)) == SQLITE_ROW) {
-			*id = sqlite3_column_int64(st, 0);
-			col_text(st, 1, subject, 16);
-			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-				snprintf(stamp, 300, "already %s by %s at %s",
-				    sqlite3_column_text(st, 2),
-				    sqlite3_column_text(st, 3),
-				    sqlite3_column_text(st, 4));
-			rc = HS_OK;
-		} else if (s != SQLITE_DONE)
-			rc = store_err(db, err, "reading records");
+	if ((rc = records_step_ref(db, st, ref, err)) == HS_OK) {
+		*id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, subject, 16);
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			snprintf(stamp, 300, "already %s by %s at %s",
+			    sqlite3_column_text(st, 2),
+			    sqlite3_column_text(st, 3),
+			    sqlite3_column_text(st, 4));
 	}
 	sqlite3_finalize(st);
-	if (rc == HS_ERR_NOTFOUND)
-		hs_fail(err, rc, "no record with ref %s", ref);
 	return rc;
 }
 

@@ -272,6 +272,16 @@ enum hs_err records_put_unit(struct records_writer *w, const char *unit,
     const char *region, char *err);
 
 /*
+ * Steps st, a statement whose ?1 is a record's ref and ?2 its id, to the
+ * record ref names: the record with that ref, else the record with id N
+ * when ref is "N" or "#N". HS_OK with st on its row (the caller reads it
+ * and finalizes st), HS_ERR_NOTFOUND ("no record with ref R"), or a
+ * database error.
+ */
+enum hs_err records_step_ref(sqlite3 *db, sqlite3_stmt *st, const char *ref,
+    char *err);
+
+/*
  * The name people know record id by: its records.ref, or "#<id>" when it
  * has none (out gets "#<id>" on failure too). HS_ERR_NOTFOUND if there
  * is no such record.

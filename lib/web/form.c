@@ -8,18 +8,6 @@
 #include "core/util.h"
 #include "web/form.h"
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes in[0..n) into out (room for n + 1 bytes); returns the decoded
  * length, or (size_t)-1 for a bad escape.
@@ -36,8 +24,8 @@ decode(const char *in, size_t n, char *out)
 		} else if (in[i] == '%') {
 			if (i + 2 >= n)
 				return (size_t)-1;
-			hi = hexval(in[i + 1]);
-			lo = hexval(in[i + 2]);
+			hi = hex_digit(in[i + 1]);
+			lo = hex_digit(in[i + 2]);
 			if (hi < 0 || lo < 0)
 				return (size_t)-1;
 			out[o++] = (char)(hi << 4 | lo);

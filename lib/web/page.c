@@ -89,7 +89,8 @@ page_esc(struct buf *b, const char *s)
 }
 
 void
-page_head(struct buf *b, enum page_lang lang, const char *title)
+page_open(struct buf *b, enum page_lang lang, const char *title,
+    const char *href, const char *brand)
 {
 	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
@@ -100,10 +101,16 @@ page_head(struct buf *b, enum page_lang lang, const char *title)
 	    lang == PAGE_EN ? "en" : "zh-CN");
 	page_esc(b, title);
 	buf_printf(b, "</title>\n</head>\n<body>\n<header class=\"bar\">"
-	    "<a class=\"brand\" href=\"/%s\">%s</a></header>\n<main>\n",
-	    lang == PAGE_EN ? "?lang=en" : "",
+	    "<a class=\"brand\" href=\"%s\">%s</a>", href, brand);
+}
+
+void
+page_head(struct buf *b, enum page_lang lang, const char *title)
+{
+	page_open(b, lang, title, lang == PAGE_EN ? "/?lang=en" : "/",
 	    PL(lang, "继续教育学时证明 · 在线核验",
 	    "Continuing-education hours · Verification"));
+	buf_puts(b, "</header>\n<main>\n");
 }
 
 void

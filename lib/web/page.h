@@ -31,6 +31,14 @@ enum page_lang page_lang(const char *query_lang, const char *accept_language);
 void page_esc(struct buf *b, const char *s);
 void page_escn(struct buf *b, const char *s, size_t n);
 
+/*
+ * Opens a document: doctype, head with title (escaped), <body> and the
+ * header bar's brand link (brand to href, both trusted constants, not
+ * escaped), leaving the header open for what follows in it.
+ */
+void page_open(struct buf *b, enum page_lang lang, const char *title,
+    const char *href, const char *brand);
+
 /* Opens a page: doctype, head with title, header bar, <main>. */
 void page_head(struct buf *b, enum page_lang lang, const char *title);
 /* Closes <main>, adds the footer and language switch for path. */

@@ -53,15 +53,7 @@ check "tokens of each role" test -n "$PROV" -a -n "$TS" -a -n "$HR" -a \
 echo "hst_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' |
 	head -c 43)" >"$T/fake"
 
-"$ISSUER" --data "$D" serve --listen 127.0.0.1:0 --access-log "$T/access" \
-	--api-rate 1 --api-burst 30 >"$T/out" 2>"$T/err" &
-PID=$!
-for _ in $(seq 1 100); do
-	URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/err" | head -1)
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
-URL=${URL%/}
+start_issuer "$D" --access-log "$T/access" --api-rate 1 --api-burst 30
 check "serve is listening ($URL)" test -n "$URL"
 
 # ---- POST /api/v1/records ----

@@ -41,16 +41,8 @@ cat >"$T/r.csv" <<'CSV'
 CSV
 check "records imported" I import "$T/r.csv" --quiet
 
-"$ISSUER" --data "$D" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-PID=$!
+start_issuer "$D"
 trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$T"' EXIT
-URL=
-for _ in $(seq 1 100); do
-	URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/err")
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
-URL=${URL%/}
 if [ -z "$URL" ]; then
 	notok "the service starts: $(cat "$T/err")"
 	exit 1

@@ -27,16 +27,8 @@ I import "$T/r.csv" --quiet >/dev/null
 id_of() { sqlite3 "$DB" "SELECT id FROM records WHERE ref = '$1'"; }
 PUB=$(id_of PUB) HEALTH=$(id_of HEALTH) HEALTH2=$(id_of HEALTH2) EDU=$(id_of EDU) FZ=$(id_of FZHEALTH)
 
-"$ISSUER" --data "$D" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err" &
-PID=$!
+start_issuer "$D"
 trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-URL=
-for _ in $(seq 1 100); do
-	URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$T/err")
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
-URL=${URL%/}
 [ -n "$URL" ] || { notok "the service starts: $(cat "$T/err")"; exit 1; }
 
 # csrf_of FILE: the CSRF token of the first form in a page.

@@ -300,8 +300,7 @@ test_answer(void)
 int
 main(void)
 {
-	char err[HS_ERRLEN] = "", path[600];
-	struct config c0;
+	char err[HS_ERRLEN] = "";
 
 	test_parse();
 	if ((fujian = t_policy("fujian", err)) == NULL) {
@@ -310,12 +309,8 @@ main(void)
 	}
 	if (t_tmpdir("hours", dir, sizeof(dir)) != 0)
 		return 2;
-	memset(&c0, 0, sizeof(c0));
-	snprintf(path, sizeof(path), "%s/data", dir);
-	T_OK(config_init(path, &c0, err) == HS_OK &&
-	    config_load(path, &cfg, err) == HS_OK &&
-	    store_open(cfg.db_path, STORE_RW, &db, err) == HS_OK,
-	    "data directory %s", err);
+	T_OK(t_datadir(dir, &cfg, &db, err) == HS_OK, "data directory %s",
+	    err);
 	if (db != NULL)
 		test_answer();
 	store_close(db);

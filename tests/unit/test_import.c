@@ -389,33 +389,16 @@ import(const char *name, const char *rejects, bool renames,
 	return import_file(db, &cfg, fujian, &o, st, err);
 }
 
-/* The number a one-value query gives, or -1. */
 static long
 q(const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-	long v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return (long)t_q(db, sql);
 }
 
-/* The text a one-value query gives ("" if none); static buffer. */
 static const char *
 qs(const char *sql)
 {
-	static char out[1024];
-	sqlite3_stmt *st = NULL;
-
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
+	return t_qs(db, sql);
 }
 
 #define HDR "id_number,name,unit,year,subject,public_type,form,title," \
@@ -591,8 +574,7 @@ test_files(void)
 int
 main(void)
 {
-	char err[HS_ERRLEN] = "", path[600];
-	struct config c0;
+	char err[HS_ERRLEN] = "";
 
 	date_parse("2026-11-23", &today);
 	fujian = load("fujian");
@@ -604,12 +586,8 @@ main(void)
 
 	if (t_tmpdir("import", dir, sizeof(dir)) != 0)
 		return 2;
-	memset(&c0, 0, sizeof(c0));
-	snprintf(path, sizeof(path), "%s/data", dir);
-	T_OK(config_init(path, &c0, err) == HS_OK &&
-	    config_load(path, &cfg, err) == HS_OK &&
-	    store_open(cfg.db_path, STORE_RW, &db, err) == HS_OK,
-	    "data directory %s", err);
+	T_OK(t_datadir(dir, &cfg, &db, err) == HS_OK, "data directory %s",
+	    err);
 	if (db != NULL)
 		test_files();
 	store_close(db);

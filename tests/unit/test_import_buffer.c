@@ -60,28 +60,13 @@ submit(enum import_format fmt, bool skip, const char *provider,
 static long
 q(const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-	long v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return (long)t_q(db, sql);
 }
 
 static const char *
 qs(const char *sql)
 {
-	static char out[1024];
-	sqlite3_stmt *st = NULL;
-
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
+	return t_qs(db, sql);
 }
 
 #define HDR "id_number,name,year,subject,form,title,provider,start_date," \
@@ -248,8 +233,7 @@ test_submit(void)
 int
 main(void)
 {
-	char err[HS_ERRLEN] = "", path[600];
-	struct config c0;
+	char err[HS_ERRLEN] = "";
 
 	if ((fujian = t_policy("fujian", err)) == NULL) {
 		T_OK(0, "policy %s", err);
@@ -257,12 +241,8 @@ main(void)
 	}
 	if (t_tmpdir("ibuf", dir, sizeof(dir)) != 0)
 		return 2;
-	memset(&c0, 0, sizeof(c0));
-	snprintf(path, sizeof(path), "%s/data", dir);
-	T_OK(config_init(path, &c0, err) == HS_OK &&
-	    config_load(path, &cfg, err) == HS_OK &&
-	    store_open(cfg.db_path, STORE_RW, &db, err) == HS_OK,
-	    "data directory %s", err);
+	T_OK(t_datadir(dir, &cfg, &db, err) == HS_OK, "data directory %s",
+	    err);
 	if (db != NULL)
 		test_submit();
 	store_close(db);

@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "core/util.h"
 #include "t.h"
+#include "tlib.h"
 
 #ifndef HS_TEMPLATES_DIR
 #define HS_TEMPLATES_DIR "templates"
@@ -25,14 +26,7 @@ static char dir[] = "/tmp/hs-recw-XXXXXX";
 static long long
 q(sqlite3 *db, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return t_q(db, sql);
 }
 
 static struct records_new

@@ -37,14 +37,7 @@ exec(sqlite3 *db, const char *sql)
 static long long
 q(sqlite3 *db, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return t_q(db, sql);
 }
 
 static void

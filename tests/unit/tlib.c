@@ -1,7 +1,8 @@
 /*
  * tlib.c - this module holds what several unit tests need and none owns:
  * temporary directories made with mkdtemp and removed with nftw (no
- * shell), and the loader of the shipped policies. See tlib.h.
+ * shell), the loader of the shipped policies, a fresh data directory and
+ * one-value queries. See tlib.h.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include "cert/policy.h"
+#include "store/config.h"
+#include "store/store.h"
 #include "tlib.h"
 
 #ifndef HS_TEMPLATES_DIR
@@ -94,4 +97,48 @@ t_policy(const char *name, char *err)
 		return NULL;
 	}
 	return p;
+}
+
+enum hs_err
+t_datadir(const char *dir, struct config *cfg, sqlite3 **db, char *err)
+{
+	struct config c0;
+	char path[600];
+	enum hs_err rc;
+
+	*db = NULL;
+	memset(&c0, 0, sizeof(c0));
+	if (snprintf(path, sizeof(path), "%s/data", dir) >= (int)sizeof(path))
+		return hs_fail(err, HS_ERR_INVALID, "%s: path too long", dir);
+	if ((rc = config_init(path, &c0, err)) != HS_OK ||
+	    (rc = config_load(path, cfg, err)) != HS_OK)
+		return rc;
+	return store_open(cfg->db_path, STORE_RW, db, err);
+}
+
+long long
+t_q(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+const char *
+t_qs(sqlite3 *db, const char *sql)
+{
+	static char out[1024];
+	sqlite3_stmt *st = NULL;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
 }

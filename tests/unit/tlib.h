@@ -11,8 +11,11 @@
 
 #include <stddef.h>
 
+#include <sqlite3.h>
+
 #include "core/hs.h"
 
+struct config;
 struct policy;
 
 /*
@@ -42,5 +45,23 @@ int t_rmtree(const char *path);
  * policy_free), or NULL with the reason in err (HS_ERRLEN bytes).
  */
 struct policy *t_policy(const char *name, char *err);
+
+/*
+ * Makes a data directory <dir>/data (config_init), loads its config into
+ * cfg and opens its database read-write into *db (the caller closes it
+ * with store_close and wipes cfg with config_wipe, also on failure).
+ * Returns HS_OK, or the error with the reason in err.
+ */
+enum hs_err t_datadir(const char *dir, struct config *cfg, sqlite3 **db,
+    char *err);
+
+/* The integer a one-value query on db gives, or -1 (no row, an error). */
+long long t_q(sqlite3 *db, const char *sql);
+
+/*
+ * The text a one-value query on db gives ("" for no row, NULL or an
+ * error), in a static buffer of 1024 bytes the next call overwrites.
+ */
+const char *t_qs(sqlite3 *db, const char *sql);
 
 #endif
