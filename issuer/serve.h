@@ -238,6 +238,11 @@ void serve_record_reject(struct sreq *q);
 void serve_record_withdraw(struct sreq *q);
 void serve_record_correct(struct sreq *q);
 void serve_audit_list(struct sreq *q);           /* serve_admin_audit.c */
+void serve_certs_list(struct sreq *q);           /* serve_admin_certs.c */
+void serve_certs_issue(struct sreq *q);
+void serve_cert_show(struct sreq *q);
+void serve_cert_revoke(struct sreq *q);
+void serve_cert_reissue(struct sreq *q);
 /* The record pages' style rules, appended to the style sheet. */
 extern const char console_records_css[];
 

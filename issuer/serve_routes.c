@@ -99,6 +99,22 @@ const struct route serve_routes[] = {
 	{ "/admin/audit", "GET, HEAD", AZ_AUDIT_VIEW, RA_SESSION, AZS_AUDIT,
 	    serve_audit_list, BODY_NONE, 0, GEN, ADM, "audit", false },
 
+	/* Certificates (serve_admin_certs.c): hr issues, revokes and
+	 * reissues through the same library calls as /api/v1; employer and
+	 * auditor see them in scope. */
+	{ "/admin/certs", "GET, HEAD", AZ_CERT_VIEW, RA_SESSION, AZS_RECORD,
+	    serve_certs_list, BODY_NONE, 0, GEN, ADM, "certs", false },
+	{ "/admin/certs/issue", "POST", AZ_CERT_ISSUE, RA_SESSION, AZS_RECORD,
+	    serve_certs_issue, BODY_FORM, 2 * KB, GEN, ADM, "certs", false },
+	{ "/admin/certs/*", "GET, HEAD", AZ_CERT_VIEW, RA_SESSION, AZS_RECORD,
+	    serve_cert_show, BODY_NONE, 0, GEN, ADM, "cert", false },
+	{ "/admin/certs/*/revoke", "POST", AZ_CERT_REVOKE, RA_SESSION,
+	    AZS_RECORD, serve_cert_revoke, BODY_FORM, 4 * KB, GEN, ADM, "cert",
+	    false },
+	{ "/admin/certs/*/reissue", "POST", AZ_CERT_REISSUE, RA_SESSION,
+	    AZS_RECORD, serve_cert_reissue, BODY_FORM, 2 * KB, GEN, ADM, "cert",
+	    false },
+
 	/* The APIs (serve_api.c): token only, on the admin listener. The
 	 * handlers read and bound the body themselves (media type by
 	 * call). GET /api/v1/records lists the provider's own records. */

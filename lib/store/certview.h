@@ -1,0 +1,67 @@
+/*
+ * certview.h - the certificates a console account sees (issue 13): a
+ * page of them in scope, paged by ledger index, with the year and status
+ * filters of /admin/certs, and one of them by serial. The scope is the
+ * caller's (app/principal.h decides it): a certificate is in a region
+ * scope when its holder has a record whose region starts with it (or
+ * region '' with blank_ok), in a unit scope when its holder has a record
+ * of that unit -- the same rule as store/lookup.h.
+ */
+#ifndef HS_STORE_CERTVIEW_H
+#define HS_STORE_CERTVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "cert/idnum.h"
+#include "cert/serial.h"
+#include "core/hs.h"
+
+struct certview_filter {
+	const char *region;   /* region scope (digits, "" for all), or NULL */
+	bool blank_ok;        /* with region: also holders with region '' */
+	const char *unit;     /* unit scope, or NULL */
+	const char *serial;   /* only this certificate, or NULL */
+	int year;             /* 0: any */
+	const char *state;    /* "valid", "revoked", or NULL for any */
+	int64_t after;        /* leaf_index greater than this */
+	size_t limit;         /* 1..1000 */
+};
+
+struct certview_row {
+	char serial[SERIAL_SIZE];
+	int64_t practitioner_id;
+	int year;
+	char kind[8];
+	char name[256];
+	char id_masked[IDNUM_SIZE];
+	char unit[256];
+	long total10;
+	char status[8];        /* met, unmet, "" for course */
+	char issued[21];
+	int64_t leaf_index;
+	char replaces[SERIAL_SIZE];
+	bool revoked;
+	char reason[16];
+	char revoked_at[21];
+	char replaced_by[SERIAL_SIZE];
+};
+
+/*
+ * Calls fn for each certificate matching f in leaf_index order (at most
+ * f->limit); *more is set when rows follow. fn returns 0 to go on.
+ * HS_ERR_INVALID if neither or both of region and unit are given.
+ */
+enum hs_err certview_page(sqlite3 *db, const struct certview_filter *f,
+    int (*fn)(void *ctx, const struct certview_row *r), void *ctx,
+    int *more, char *err);
+
+/* The certificate serial in f's scope (f's other filters ignored), or
+ * HS_ERR_NOTFOUND: out of scope and missing look the same. */
+enum hs_err certview_get(sqlite3 *db, const struct certview_filter *f,
+    const char *serial, struct certview_row *out, char *err);
+
+#endif
