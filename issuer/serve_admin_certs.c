@@ -267,25 +267,67 @@ cert_of(struct sreq *q, struct certview_row *row)
 	return true;
 }
 
+struct rec_ctx {
+	struct buf *b;
+	enum page_lang lang;
+};
+
+static int
+rec_row(void *vctx, const struct certview_record *r)
+{
+	struct rec_ctx *c = vctx;
+	struct buf *b = c->b;
+	enum page_lang lang = c->lang;
+
+	buf_printf(b, "<tr><td data-label=\"%s\" class=\"mono\"><a href=\""
+	    "/admin/records/%" PRId64 "\">", PL(lang, "记录", "Record"), r->id);
+	page_esc(b, r->ref);
+	buf_printf(b, "</a></td><td data-label=\"%s\">", PL(lang, "课程",
+	    "Title"));
+	page_esc(b, r->title);
+	buf_printf(b, "</td><td data-label=\"%s\" class=\"num\">",
+	    PL(lang, "学时", "Hours"));
+	hours(b, r->hours10);
+	buf_printf(b, "</td><td data-label=\"%s\" class=\"stamper\">",
+	    PL(lang, "验印", "Stamped by"));
+	page_esc(b, r->authority);
+	if (r->account[0] != '\0') {
+		buf_puts(b, " · ");
+		page_esc(b, r->account);
+	}
+	if (r->kind[0] != '\0') {
+		buf_puts(b, " <span class=\"hint\">(");
+		page_esc(b, r->kind);
+		buf_puts(b, ") ");
+		page_esc(b, r->at);
+		buf_puts(b, "</span>");
+	}
+	buf_printf(b, "</td><td data-label=\"%s\">", PL(lang, "现状",
+	    "State now"));
+	page_esc(b, r->state);
+	buf_puts(b, "</td></tr>\n");
+	return 0;
+}
+
 /* GET /admin/certs/<serial> */
 void
 serve_cert_show(struct sreq *q)
 {
 	enum page_lang lang = q->lang;
 	struct certview_row row;
-	struct certs *cs = NULL;
-	struct certs_covered *cov = NULL;
-	struct buf page, *b = &page;
+	struct rec_ctx rc_;
+	struct buf page, *b = &page, recs;
 	char err[HS_ERRLEN] = "";
-	size_t n = 0, i;
 	enum hs_err rc;
 
 	if (!cert_of(q, &row))
 		return;
-	if ((rc = certs_open(q->db, &cs, err)) == HS_OK)
-		rc = certs_covered(cs, row.serial, 10000, &cov, &n, err);
-	certs_close(cs);
-	if (rc != HS_OK) {
+	buf_init(&recs);
+	rc_.b = &recs;
+	rc_.lang = lang;
+	if ((rc = certview_records(q->db, row.serial, 10000, rec_row, &rc_,
+	    err)) != HS_OK) {
+		buf_free(&recs);
 		serve_error(q, serve_status(rc), err);
 		return;
 	}
@@ -338,15 +380,17 @@ serve_cert_show(struct sreq *q)
 		page_esc(b, row.replaces);
 		buf_puts(b, "</a></dd>");
 	}
-	buf_printf(b, "<dt>%s</dt><dd>", PL(lang, "记录", "Records"));
-	for (i = 0; i < n; i++) {
-		buf_printf(b, "%s<a href=\"/admin/records/%" PRId64 "\">",
-		    i ? ", " : "", cov[i].id);
-		page_esc(b, cov[i].ref);
-		buf_puts(b, "</a>");
-	}
-	buf_puts(b, "</dd></dl>\n");
-	free(cov);
+	buf_puts(b, "</dl>\n");
+	buf_printf(b, "<h2>%s</h2>\n<div class=\"tablewrap\"><table "
+	    "class=\"records\">\n<thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+	    "<th>%s</th><th>%s</th></tr></thead>\n<tbody>\n",
+	    PL(lang, "所含记录", "Records it covers"),
+	    PL(lang, "记录", "Record"), PL(lang, "课程", "Title"),
+	    PL(lang, "学时", "Hours"), PL(lang, "验印", "Stamped by"),
+	    PL(lang, "现状", "State now"));
+	buf_add(b, recs.data, recs.len);
+	buf_free(&recs);
+	buf_puts(b, "</tbody></table></div>\n");
 	if (!row.revoked && authz_allowed(q->p.role, AZ_CERT_REVOKE)) {
 		buf_printf(b, "<section class=\"card\"><h2>%s</h2><form "
 		    "method=\"post\" action=\"/admin/certs/", PL(lang,

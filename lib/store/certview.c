@@ -133,3 +133,52 @@ certview_get(sqlite3 *db, const struct certview_filter *f,
 		    "scope");
 	return HS_OK;
 }
+
+enum hs_err
+certview_records(sqlite3 *db, const char *serial, size_t max,
+    int (*fn)(void *ctx, const struct certview_record *r), void *ctx,
+    char *err)
+{
+	static const char q[] =
+	    "SELECT r.id, r.ref, r.title, r.hours10, r.state, s.authority,"
+	    " s.account, s.authority_kind, s.at"
+	    " FROM cert_records c JOIN records r ON r.id = c.record_id"
+	    " LEFT JOIN stamps s ON s.id = (SELECT max(x.id) FROM stamps x"
+	    "  WHERE x.record_id = r.id AND x.decision = 'stamped')"
+	    " WHERE c.serial = ?1 ORDER BY r.id";
+	struct certview_record row;
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc = HS_OK;
+	size_t n = 0;
+	int s;
+
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		return store_err(db, err, "certificate records");
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == max) {
+			rc = hs_fail(err, HS_ERR_TOOBIG, "certificate records: "
+			    "more than %zu", max);
+			break;
+		}
+		memset(&row, 0, sizeof(row));
+		row.id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, row.ref, sizeof(row.ref));
+		if (row.ref[0] == '\0')
+			snprintf(row.ref, sizeof(row.ref), "#%lld",
+			    (long long)row.id);
+		col_text(st, 2, row.title, sizeof(row.title));
+		row.hours10 = (long)sqlite3_column_int64(st, 3);
+		col_text(st, 4, row.state, sizeof(row.state));
+		col_text(st, 5, row.authority, sizeof(row.authority));
+		col_text(st, 6, row.account, sizeof(row.account));
+		col_text(st, 7, row.kind, sizeof(row.kind));
+		col_text(st, 8, row.at, sizeof(row.at));
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	if (rc == HS_OK && s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = store_err(db, err, "certificate records");
+	sqlite3_finalize(st);
+	return rc;
+}

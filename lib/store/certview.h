@@ -64,4 +64,26 @@ enum hs_err certview_page(sqlite3 *db, const struct certview_filter *f,
 enum hs_err certview_get(sqlite3 *db, const struct certview_filter *f,
     const char *serial, struct certview_row *out, char *err);
 
+/* A record a certificate covers, with who stamped it. */
+struct certview_record {
+	int64_t id;
+	char ref[129];          /* records.ref, or "#<id>" */
+	char title[512];
+	long hours10;
+	char state[12];         /* the record's state now */
+	char authority[401];    /* the latest 'stamped' decision: organisation */
+	char account[264];      /* its account ("" before schema 2, auto) */
+	char kind[12];          /* hr, industry, auto */
+	char at[21];
+};
+
+/*
+ * Calls fn for each record serial covers (cert_records), in records.id
+ * order, at most max (HS_ERR_TOOBIG beyond). Call it only for a serial
+ * certview_get found in scope.
+ */
+enum hs_err certview_records(sqlite3 *db, const char *serial, size_t max,
+    int (*fn)(void *ctx, const struct certview_record *r), void *ctx,
+    char *err);
+
 #endif

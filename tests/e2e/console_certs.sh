@@ -90,6 +90,7 @@ check "the provider may not list (404)" [ "$(http_code "$T/jidi.jar" GET /admin/
 check "its page answers 200" [ "$(http_code "$J" GET "/admin/certs/$S1")" = 200 ]
 check "status valid" grep -q '<dd>有效</dd>' "$T/body"
 check "its records are listed" grep -q '>A1</a>' "$T/body" && grep -q '>A6</a>' "$T/body"
+check "with who stamped them" [ "$(grep -c 'class="stamper">厦门市人力资源和社会保障局 · xmhr' "$T/body")" = 6 ]
 check "the revoke and reissue forms" grep -q "action=\"/admin/certs/$S1/revoke\"" "$T/body" && grep -q "action=\"/admin/certs/$S1/reissue\"" "$T/body"
 check "hr 3501 gets 404 for it" [ "$(http_code "$T/fzhr.jar" GET "/admin/certs/$S1")" = 404 ]
 check "the employer reads it" [ "$(http_code "$T/yiyuan.jar" GET "/admin/certs/$S1")" = 200 ]
