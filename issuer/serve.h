@@ -243,6 +243,7 @@ void serve_certs_issue(struct sreq *q);
 void serve_cert_show(struct sreq *q);
 void serve_cert_revoke(struct sreq *q);
 void serve_cert_reissue(struct sreq *q);
+void serve_staff_list(struct sreq *q);           /* serve_admin_staff.c */
 /* The record pages' style rules, appended to the style sheet. */
 extern const char console_records_css[];
 

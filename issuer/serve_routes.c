@@ -115,6 +115,12 @@ const struct route serve_routes[] = {
 	    AZS_RECORD, serve_cert_reissue, BODY_FORM, 2 * KB, GEN, ADM, "cert",
 	    false },
 
+	/* An employer's staff: hours against the requirement, what is
+	 * missing, valid certificates (serve_admin_staff.c); hr and auditor
+	 * name a unit in their region. */
+	{ "/admin/staff", "GET, HEAD", AZ_CERT_VIEW, RA_SESSION, AZS_RECORD,
+	    serve_staff_list, BODY_NONE, 0, GEN, ADM, "staff", false },
+
 	/* The APIs (serve_api.c): token only, on the admin listener. The
 	 * handlers read and bound the body themselves (media type by
 	 * call). GET /api/v1/records lists the provider's own records. */

@@ -142,7 +142,6 @@ hours_lookup(sqlite3 *db, const struct config *cfg, const struct policy *pol,
     char *err)
 {
 	char digest[PEPPER_DIGEST_SIZE];
-	struct cert_record *recs = NULL;
 	int64_t pid;
 	size_t i;
 	enum hs_err rc;
@@ -158,23 +157,30 @@ hours_lookup(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 	if (rc != HS_OK)
 		return rc;
 	for (i = 0; i < q->nyears; i++) {
-		struct hours_year *y = &a->years[i];
-
-		y->year = q->years[i];
-		/* The same records and arithmetic as summary and issue. */
-		if ((rc = records_stamped(db, pid, y->year, pol, &recs, NULL,
-		    &y->nrecords, err)) != HS_OK)
-			goto out;
-		policy_evaluate(pol, recs, y->nrecords, &y->r);
-		free(recs);
-		recs = NULL;
-		if ((rc = year_serials(db, pid, y, err)) != HS_OK)
-			goto out;
+		if ((rc = hours_year(db, pol, pid, q->years[i], &a->years[i],
+		    err)) != HS_OK)
+			return rc;
 		a->nyears++;
 	}
-out:
+	return HS_OK;
+}
+
+enum hs_err
+hours_year(sqlite3 *db, const struct policy *pol, int64_t pid, int year,
+    struct hours_year *y, char *err)
+{
+	struct cert_record *recs = NULL;
+	enum hs_err rc;
+
+	memset(y, 0, sizeof(*y));
+	y->year = year;
+	/* The same records and arithmetic as summary and issue. */
+	if ((rc = records_stamped(db, pid, y->year, pol, &recs, NULL,
+	    &y->nrecords, err)) != HS_OK)
+		return rc;
+	policy_evaluate(pol, recs, y->nrecords, &y->r);
 	free(recs);
-	return rc;
+	return year_serials(db, pid, y, err);
 }
 
 /* Tenths as a JSON number: 30 or 12.5. */

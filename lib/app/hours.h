@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -82,6 +83,15 @@ enum hs_err hours_request_parse(const char *body, size_t len, long today,
 enum hs_err hours_lookup(sqlite3 *db, const struct config *cfg,
     const struct policy *pol, const char *region,
     const struct hours_query *q, struct hours_answer *a, char *err);
+
+/*
+ * One year of practitioner pid (a practitioners.id the caller already
+ * found in its scope): the stamped hours against pol's requirement and
+ * the valid certificates, exactly as hours_lookup counts them (the
+ * console's staff page, /admin/staff, calls it too).
+ */
+enum hs_err hours_year(sqlite3 *db, const struct policy *pol, int64_t pid,
+    int year, struct hours_year *y, char *err);
 
 /*
  * The answer as JSON (caller frees *out):

@@ -182,3 +182,52 @@ certview_records(sqlite3 *db, const char *serial, size_t max,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+enum hs_err
+certview_staff(sqlite3 *db, const char *unit, const char *region,
+    bool blank_ok, int64_t after, size_t limit,
+    int (*fn)(void *ctx, const struct certview_person *p), void *ctx,
+    int *more, char *err)
+{
+	static const char q[] =
+	    "SELECT p.id, p.name, p.id_masked FROM practitioners p"
+	    " WHERE p.id > ?1 AND EXISTS (SELECT 1 FROM records r"
+	    "  WHERE r.practitioner_id = p.id AND r.unit = ?2"
+	    "  AND (?3 IS NULL OR substr(r.region, 1, length(?3)) = ?3"
+	    "   OR (?4 AND r.region = '')))"
+	    " ORDER BY p.id LIMIT ?5";
+	struct certview_person row;
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc = HS_OK;
+	size_t n = 0;
+	int s;
+
+	*more = 0;
+	if (limit < 1 || limit > 1000)
+		return hs_fail(err, HS_ERR_INVALID, "staff: limit 1..1000");
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		return store_err(db, err, "list staff");
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	if (region != NULL)
+		sqlite3_bind_text(st, 3, region, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, blank_ok);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit + 1);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == limit) {
+			*more = 1;
+			break;
+		}
+		memset(&row, 0, sizeof(row));
+		row.id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, row.name, sizeof(row.name));
+		col_text(st, 2, row.id_masked, sizeof(row.id_masked));
+		n++;
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = store_err(db, err, "list staff");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -86,4 +86,22 @@ enum hs_err certview_records(sqlite3 *db, const char *serial, size_t max,
     int (*fn)(void *ctx, const struct certview_record *r), void *ctx,
     char *err);
 
+/* One member of a unit's staff. */
+struct certview_person {
+	int64_t id;              /* practitioners.id */
+	char name[256];
+	char id_masked[IDNUM_SIZE];
+};
+
+/*
+ * The practitioners with at least one record of unit (records.unit,
+ * exactly), and, when region is not NULL, whose record of that unit lies
+ * in region (a prefix; '' too with blank_ok), in practitioners.id order
+ * after after, at most limit (1..1000); *more when more follow.
+ */
+enum hs_err certview_staff(sqlite3 *db, const char *unit,
+    const char *region, bool blank_ok, int64_t after, size_t limit,
+    int (*fn)(void *ctx, const struct certview_person *p), void *ctx,
+    int *more, char *err);
+
 #endif
