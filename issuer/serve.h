@@ -244,6 +244,8 @@ void serve_cert_show(struct sreq *q);
 void serve_cert_revoke(struct sreq *q);
 void serve_cert_reissue(struct sreq *q);
 void serve_staff_list(struct sreq *q);           /* serve_admin_staff.c */
+void serve_upload_form(struct sreq *q);          /* serve_admin_upload.c */
+void serve_upload_post(struct sreq *q);
 /* The record pages' style rules, appended to the style sheet. */
 extern const char console_records_css[];
 

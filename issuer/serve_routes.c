@@ -81,6 +81,15 @@ const struct route serve_routes[] = {
 	{ "/admin/records/reject", "POST", AZ_RECORD_REJECT, RA_SESSION,
 	    AZS_STAMP, serve_records_reject, BODY_FORM, 64 * KB, GEN, ADM,
 	    "records", false },
+	/* A training base uploads a file (serve_admin_upload.c): the
+	 * multipart body is read by the handler, which checks its CSRF
+	 * token; the import is POST /api/v1/records'. */
+	{ "/admin/records/upload", "GET, HEAD", AZ_RECORD_SUBMIT, RA_SESSION,
+	    AZS_RECORD, serve_upload_form, BODY_NONE, 0, GEN, ADM, "upload",
+	    false },
+	{ "/admin/records/upload", "POST", AZ_RECORD_SUBMIT, RA_SESSION,
+	    AZS_RECORD, serve_upload_post, BODY_RAW,
+	    API_RECORDS_MAX_BODY + 64 * KB, GEN, ADM, "upload", false },
 	{ "/admin/records/*", "GET, HEAD", AZ_RECORD_VIEW, RA_SESSION,
 	    AZS_RECORD, serve_record_show, BODY_NONE, 0, GEN, ADM, "record",
 	    false },
