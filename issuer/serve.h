@@ -240,6 +240,7 @@ void serve_record_correct(struct sreq *q);
 void serve_audit_list(struct sreq *q);           /* serve_admin_audit.c */
 void serve_certs_list(struct sreq *q);           /* serve_admin_certs.c */
 void serve_certs_issue(struct sreq *q);
+void serve_certs_find(struct sreq *q);
 void serve_cert_show(struct sreq *q);
 void serve_cert_revoke(struct sreq *q);
 void serve_cert_reissue(struct sreq *q);

@@ -210,6 +210,18 @@ serve_certs_list(struct sreq *q)
 		    "的人员签发；身份证号只在表单正文中提交。", "Only for a "
 		    "person with records in your scope; the ID number travels "
 		    "only in the form's body."));
+		buf_printf(b, "<section class=\"card\"><h2>%s</h2><form "
+		    "method=\"post\" action=\"/admin/certs/find\">",
+		    PL(lang, "按姓名或脱敏身份证号查找", "Find by name or masked "
+		    "ID number"));
+		serve_csrf_field(q, b);
+		buf_printf(b, "<label>%s <input name=\"q\" maxlength=\"64\" "
+		    "required placeholder=\"1101**********002X / 002X\">"
+		    "</label> <label>%s <input name=\"year\" "
+		    "inputmode=\"numeric\" size=\"4\"></label> <button>%s"
+		    "</button></form></section>\n", PL(lang, "姓名或身份证号",
+		    "Name or ID"), PL(lang, "年度", "Year"), PL(lang, "查找",
+		    "Find"));
 	}
 	buf_printf(b, "<div class=\"tablewrap\"><table class=\"records\">\n"
 	    "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
@@ -484,8 +496,10 @@ serve_certs_issue(struct sreq *q)
 {
 	const struct serve_opts *so = serve_opts(q->sv);
 	const char *s = form_get(&q->form, "id_number"),
-	    *vy = form_get(&q->form, "year"), *kind = form_get(&q->form, "kind");
+	    *vy = form_get(&q->form, "year"), *kind = form_get(&q->form, "kind"),
+	    *person = form_get(&q->form, "person");
 	char id[IDNUM_SIZE] = "", digest[PEPPER_DIGEST_SIZE];
+	char stored[IDNUM_SIZE] = "";
 	char masked[IDNUM_SIZE] = "", err[HS_ERRLEN] = "", dir[PATH_MAX];
 	char news[SERIAL_SIZE] = "", set[CERTS_SET_SIZE], msg[200];
 	struct issue *is = NULL;
@@ -498,7 +512,24 @@ serve_certs_issue(struct sreq *q)
 
 	memset(&o, 0, sizeof(o));
 	memset(&st, 0, sizeof(st));
-	if (s == NULL || idnum_validate(s, -1, id, err) != HS_OK) {
+	/* A person found by the search (serve_certs_find) names the
+	 * practitioner by key; the full number is read here, in scope. */
+	if (person != NULL && person[0] != '\0') {
+		if ((pid = parse_num(person, INT64_MAX / 2)) <= 0) {
+			serve_error(q, 400, "person: must be a person key");
+			return;
+		}
+		if (q->p.region[0] == '\0' || certview_id_number(q->db, pid,
+		    q->p.region, strlen(q->p.region) == 2, stored, err) !=
+		    HS_OK) {
+			serve_error(q, 404, "no such practitioner in scope");
+			return;
+		}
+		s = stored;
+	}
+	rc = s == NULL ? HS_ERR_INVALID : idnum_validate(s, -1, id, err);
+	OPENSSL_cleanse(stored, sizeof(stored));
+	if (rc != HS_OK) {
 		serve_error(q, 400, "id_number: required, a valid ID number");
 		return;
 	}
@@ -686,5 +717,95 @@ serve_cert_reissue(struct sreq *q)
 	buf_printf(b, "<input type=\"hidden\" name=\"confirm\" value=\"1\">"
 	    "<button>%s</button></form>\n", PL(lang, "确认重新签发",
 	    "Reissue now"));
+	serve_page_end(q, b, 200);
+}
+
+struct find_ctx {
+	struct sreq *q;
+	struct buf *b;
+	int rows;
+	const char *year;
+};
+
+static int
+find_row(void *vctx, const struct certview_person *p)
+{
+	struct find_ctx *c = vctx;
+	struct buf *b = c->b;
+	enum page_lang lang = c->q->lang;
+
+	c->rows++;
+	buf_puts(b, "<tr><td>");
+	page_esc(b, p->name);
+	buf_puts(b, "</td><td class=\"mono\">");
+	page_esc(b, p->id_masked);
+	buf_puts(b, "</td><td><form method=\"post\" action=\""
+	    "/admin/certs/issue\">");
+	serve_csrf_field(c->q, b);
+	buf_printf(b, "<input type=\"hidden\" name=\"person\" value=\"%"
+	    PRId64 "\"><label>%s <input name=\"year\" inputmode=\"numeric\" "
+	    "size=\"4\" required value=\"", p->id, PL(lang, "年度", "Year"));
+	page_esc(b, c->year);
+	buf_printf(b, "\"></label> <button>%s</button></form></td></tr>\n",
+	    PL(lang, "签发", "Issue"));
+	return 0;
+}
+
+/* POST /admin/certs/find: q (a name, a masked ID number or its last
+ * characters), year (optional, carried into the issue forms). */
+void
+serve_certs_find(struct sreq *q)
+{
+	enum page_lang lang = q->lang;
+	const char *text = form_get(&q->form, "q"),
+	    *vy = form_get(&q->form, "year");
+	struct find_ctx fc;
+	struct buf page, *b = &page;
+	char err[HS_ERRLEN] = "";
+	size_t i, n;
+	enum hs_err rc;
+
+	if (text == NULL || (n = strlen(text)) == 0 || n > 64 ||
+	    !utf8_valid(text, n)) {
+		serve_error(q, 400, "q: a name or masked ID number, 1 to 64 "
+		    "bytes of UTF-8");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f) {
+			serve_error(q, 400, "q: no control characters");
+			return;
+		}
+	if (vy != NULL && vy[0] != '\0' && parse_num(vy, 2100) < 1990) {
+		serve_error(q, 400, "year: must be 1990..2100");
+		return;
+	}
+	if (q->p.region[0] == '\0') {
+		serve_error(q, 404, "no practitioners in this account's scope");
+		return;
+	}
+	buf_init(&page);
+	serve_page_begin(q, b, PL(lang, "查找人员", "Find a person"));
+	buf_printf(b, "<h1>%s</h1>\n<p>", PL(lang, "查找人员",
+	    "Find a person"));
+	page_esc(b, text);
+	buf_printf(b, "</p>\n<div class=\"tablewrap\"><table class=\"records "
+	    "found\">\n<thead><tr><th>%s</th><th>%s</th><th></th></tr></thead>"
+	    "\n<tbody>\n", PL(lang, "姓名", "Name"), PL(lang, "身份证号",
+	    "ID number"));
+	fc.q = q;
+	fc.b = b;
+	fc.rows = 0;
+	fc.year = vy != NULL ? vy : "";
+	if ((rc = certview_find(q->db, q->p.region, strlen(q->p.region) == 2,
+	    text, 50, find_row, &fc, err)) != HS_OK) {
+		buf_free(&page);
+		serve_error(q, serve_status(rc), err);
+		return;
+	}
+	buf_puts(b, "</tbody></table></div>\n");
+	if (fc.rows == 0)
+		buf_printf(b, "<p class=\"hint\">%s</p>\n", PL(lang,
+		    "此范围内没有符合的人员。", "Nobody in scope matches."));
 	serve_page_end(q, b, 200);
 }

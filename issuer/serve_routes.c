@@ -115,6 +115,8 @@ const struct route serve_routes[] = {
 	    serve_certs_list, BODY_NONE, 0, GEN, ADM, "certs", false },
 	{ "/admin/certs/issue", "POST", AZ_CERT_ISSUE, RA_SESSION, AZS_RECORD,
 	    serve_certs_issue, BODY_FORM, 2 * KB, GEN, ADM, "certs", false },
+	{ "/admin/certs/find", "POST", AZ_CERT_ISSUE, RA_SESSION, AZS_RECORD,
+	    serve_certs_find, BODY_FORM, 2 * KB, GEN, ADM, "certs", false },
 	{ "/admin/certs/*", "GET, HEAD", AZ_CERT_VIEW, RA_SESSION, AZS_RECORD,
 	    serve_cert_show, BODY_NONE, 0, GEN, ADM, "cert", false },
 	{ "/admin/certs/*/revoke", "POST", AZ_CERT_REVOKE, RA_SESSION,

@@ -231,3 +231,75 @@ certview_staff(sqlite3 *db, const char *unit, const char *region,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+#define IN_REGION "EXISTS (SELECT 1 FROM records r" \
+	" WHERE r.practitioner_id = p.id AND (substr(r.region, 1, length(?1))" \
+	" = ?1 OR (?2 AND r.region = '')))"
+
+enum hs_err
+certview_find(sqlite3 *db, const char *region, bool blank_ok,
+    const char *q, size_t limit,
+    int (*fn)(void *ctx, const struct certview_person *p), void *ctx,
+    char *err)
+{
+	static const char sql_[] =
+	    "SELECT p.id, p.name, p.id_masked FROM practitioners p"
+	    " WHERE (p.name = ?3 OR p.id_masked = ?3 OR (length(?3) >= 4 AND"
+	    " substr(p.id_masked, -length(?3)) = ?3)) AND " IN_REGION
+	    " ORDER BY p.id LIMIT ?4";
+	struct certview_person row;
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc = HS_OK;
+	int s;
+
+	if (limit < 1 || limit > 100)
+		return hs_fail(err, HS_ERR_INVALID, "find: limit 1..100");
+	if (sqlite3_prepare_v2(db, sql_, -1, &st, NULL) != SQLITE_OK)
+		return store_err(db, err, "find practitioners");
+	sqlite3_bind_text(st, 1, region, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, blank_ok);
+	sqlite3_bind_text(st, 3, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		row.id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, row.name, sizeof(row.name));
+		col_text(st, 2, row.id_masked, sizeof(row.id_masked));
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = store_err(db, err, "find practitioners");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum hs_err
+certview_id_number(sqlite3 *db, int64_t id, const char *region,
+    bool blank_ok, char out[IDNUM_SIZE], char *err)
+{
+	static const char sql_[] =
+	    "SELECT p.id_number FROM practitioners p WHERE p.id = ?3 AND "
+	    IN_REGION;
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc;
+	int s;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db, sql_, -1, &st, NULL) != SQLITE_OK)
+		return store_err(db, err, "practitioner");
+	sqlite3_bind_text(st, 1, region, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, blank_ok);
+	sqlite3_bind_int64(st, 3, id);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		col_text(st, 0, out, IDNUM_SIZE);
+		rc = HS_OK;
+	} else if (s == SQLITE_DONE)
+		rc = hs_fail(err, HS_ERR_NOTFOUND, "no such practitioner in "
+		    "scope");
+	else
+		rc = store_err(db, err, "practitioner");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -104,4 +104,24 @@ enum hs_err certview_staff(sqlite3 *db, const char *unit,
     int (*fn)(void *ctx, const struct certview_person *p), void *ctx,
     int *more, char *err);
 
+/*
+ * The practitioners in a region scope (as certview_staff's) whose name is
+ * q, or whose masked ID number is q or ends with q (4 or more
+ * characters: "002X"), at most limit (1..100), in id order: the
+ * console's search before issuing, which never puts a full ID number in
+ * a URL.
+ */
+enum hs_err certview_find(sqlite3 *db, const char *region, bool blank_ok,
+    const char *q, size_t limit,
+    int (*fn)(void *ctx, const struct certview_person *p), void *ctx,
+    char *err);
+
+/*
+ * The full ID number of practitioner id if it has a record in the region
+ * scope, for issue_opts.id_number (wipe it after): HS_ERR_NOTFOUND
+ * otherwise.
+ */
+enum hs_err certview_id_number(sqlite3 *db, int64_t id, const char *region,
+    bool blank_ok, char out[IDNUM_SIZE], char *err);
+
 #endif

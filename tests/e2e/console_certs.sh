@@ -158,3 +158,39 @@ check "status=revoked lists both" grep -q "$S1" "$T/body"
 check "status=revoked lists both (2)" grep -q "$S2" "$T/body"
 http_code "$J" GET "/admin/certs/$S2" >/dev/null
 check_fails "a revoked certificate has no revoke form" grep -q '/revoke"' "$T/body"
+
+# Find by name or masked ID, then issue by the person's key: the full ID
+# number never travels, not even in the form.
+F=$T/fzhr.jar
+st=$(FORM_PAGE=/admin/certs post_form "$F" /admin/certs/find q=1233 year=2024)
+check "hr 3501 finds by the masked ID's last 4 ($st)" [ "$st" = 200 ]
+check "张三 with the masked number" grep -q '<td>张三</td><td class="mono">3501\*\{10\}1233</td>' "$T/body"
+check_fails "never the full number" grep -q 350102198001011233 "$T/body"
+P=$(sed -n 's/.*name="person" value="\([0-9]*\)".*/\1/p' "$T/body" | head -1)
+check "with an issue form naming the person by key ($P)" [ -n "$P" ]
+check "the year carried" grep -q 'name="year" inputmode="numeric" size="4" required value="2024"' "$T/body"
+st=$(FORM_PAGE=/admin/certs post_form "$F" /admin/certs/find q=张三)
+check "by name too ($st)" grep -q '<td>张三</td>' "$T/body"
+st=$(FORM_PAGE=/admin/certs post_form "$J" /admin/certs/find q=张三)
+check "hr 3502 does not find 张三 ($st)" grep -q '此范围内没有符合的人员' "$T/body"
+st=$(FORM_PAGE=/admin/certs post_form "$J" /admin/certs/issue person=$P year=2024)
+check "hr 3502 may not issue for 张三 by key (404, $st)" [ "$st" = 404 ]
+st=$(post_form_c "$F" /admin/certs/find "" q=1233)
+check "the search needs its CSRF token (403, $st)" [ "$st" = 403 ]
+st=$(FORM_PAGE=/admin/certs post_form "$T/yiyuan.jar" /admin/certs/find q=1233)
+check "the employer may not search (404, $st)" [ "$st" = 404 ]
+for bad in "' OR 1=1 --" "<script>x</script>" "$(printf 'q%.0s' $(seq 1 65))" $'a\x01b' $'\xff\xfe'; do
+	st=$(FORM_PAGE=/admin/certs post_form "$F" /admin/certs/find "q=$bad")
+	check "a hostile search (${#bad} bytes) answers 400 or nobody ($st)" eval '[ "$st" = 400 ] || grep -q "此范围内没有符合的人员" "$T/body"'
+	check_fails "and is not echoed raw" grep -q '<script>' "$T/body"
+done
+for bad in abc -1 0 "1 OR 1=1" 99999999999999999999; do
+	st=$(FORM_PAGE=/admin/certs post_form "$F" /admin/certs/issue "person=$bad" year=2024)
+	check "person=$bad is refused ($st)" grep -qE '^(400|404)$' <<<"$st"
+done
+n0=$(sqlite3 "$DB" 'SELECT count(*) FROM certificates')
+st=$(FORM_PAGE=/admin/certs post_form "$F" /admin/certs/issue person=$P year=2024)
+check "hr 3501 issues for 张三 by key ($st)" [ "$st" = 200 ]
+check "one more certificate" [ "$(sqlite3 "$DB" 'SELECT count(*) FROM certificates')" = $((n0 + 1)) ]
+check "for 张三" [ "$(sqlite3 "$DB" "SELECT c.name FROM certificates c ORDER BY leaf_index DESC LIMIT 1")" = 张三 ]
+check_fails "the full number is in no access log line" grep -q 350102198001011233 "$T/access.log"
