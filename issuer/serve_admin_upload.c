@@ -21,6 +21,7 @@
 #include "serve_api.h"
 #include "app/import.h"
 #include "store/audit.h"
+#include "store/store.h"
 #include "core/util.h"
 #include "web/mpart.h"
 #include "web/page.h"
@@ -176,6 +177,20 @@ serve_upload_post(struct sreq *q)
 	rc = import_buffer(q->db, so->cfg, so->pol, &o, data, file->len, &st,
 	    err);
 	free(data);
+	if (rc != HS_OK) {
+		/* The import rolled back with its audit row: record the
+		 * refusal on its own, as POST /api/v1/records does. */
+		char detail[200], aerr[HS_ERRLEN];
+
+		snprintf(detail, sizeof(detail), "refused: rows %zu, rejected "
+		    "%zu (%s)", st.rows, st.rejected, hs_strerror(rc));
+		if (store_begin(q->db, aerr) == HS_OK) {
+			if (audit_append(q->db, &who, "record.submit", q->p.name,
+			    detail, NULL, aerr) != HS_OK ||
+			    store_commit(q->db, aerr) != HS_OK)
+				store_rollback(q->db);
+		}
+	}
 	if (rc != HS_OK && rc != HS_ERR_INVALID) {
 		buf_free(&rows);
 		serve_error(q, rc == HS_ERR_FORMAT ? 400 : serve_status(rc),

@@ -81,7 +81,7 @@ check "line 3: provider" grep -q '<tr><td class="num">3</td><td class="mono">pro
 check "line 4: hours" grep -q '<tr><td class="num">4</td><td class="mono">hours</td>' "$T/body"
 check "line 5: id_number" grep -q '<tr><td class="num">5</td><td class="mono">id_number</td>' "$T/body"
 check_fails "no raw <script>" grep -q '<script>' "$T/body"
-check "a refused upload still leaves one audit row per accepted one" [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = 'record.submit'")" -ge 3 ]
+check "the refusal is audited by jidi" [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = 'record.submit' AND actor = 'jidi' AND detail LIKE 'refused: rows 4, rejected 3%'")" = 1 ]
 st=$(upload "$J" "$T/bad.csv" "" -F skip_invalid=1)
 check "skip_invalid imports the good row ($st)" [ "$st" = 200 ]
 check "skip_invalid imports the good row ($st) (2)" [ "$(nrec)" = 4 ]
