@@ -117,6 +117,14 @@ serve_page_begin(struct sreq *q, struct buf *b, const char *title)
 		if (authz_allowed(q->p.role, AZ_RECORD_VIEW))
 			buf_printf(b, "<a href=\"/admin/records\">%s</a>",
 			    PL(lang, "学时记录", "Records"));
+		if (authz_allowed(q->p.role, AZ_RECORD_SUBMIT))
+			buf_printf(b, "<a href=\"/admin/records/upload\">%s</a>",
+			    PL(lang, "上传记录", "Upload"));
+		if (authz_allowed(q->p.role, AZ_CERT_VIEW))
+			buf_printf(b, "<a href=\"/admin/certs\">%s</a>"
+			    "<a href=\"/admin/staff\">%s</a>",
+			    PL(lang, "证书", "Certificates"),
+			    PL(lang, "人员学时", "Staff hours"));
 		if (authz_allowed(q->p.role, AZ_ACCOUNT_MANAGE))
 			buf_printf(b, "<a href=\"/admin/accounts\">%s</a>",
 			    PL(lang, "账户", "Accounts"));
@@ -203,6 +211,9 @@ serve_admin_home(struct sreq *q)
 		case AZ_ACCOUNT_MANAGE: link = "/admin/accounts"; break;
 		case AZ_TOKEN_MANAGE: link = "/admin/tokens"; break;
 		case AZ_AUDIT_VIEW: link = "/admin/audit"; break;
+		case AZ_RECORD_SUBMIT: link = "/admin/records/upload"; break;
+		case AZ_CERT_VIEW: case AZ_CERT_ISSUE: link = "/admin/certs";
+			break;
 		default: break;
 		}
 		buf_puts(&b, "<li>");

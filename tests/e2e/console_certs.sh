@@ -194,3 +194,10 @@ check "hr 3501 issues for 张三 by key ($st)" [ "$st" = 200 ]
 check "one more certificate" [ "$(sqlite3 "$DB" 'SELECT count(*) FROM certificates')" = $((n0 + 1)) ]
 check "for 张三" [ "$(sqlite3 "$DB" "SELECT c.name FROM certificates c ORDER BY leaf_index DESC LIMIT 1")" = 张三 ]
 check_fails "the full number is in no access log line" grep -q 350102198001011233 "$T/access.log"
+
+# The console links to the pages of each role.
+http_code "$J" GET /admin/ >/dev/null
+check "hr's console links to the certificates" grep -q 'href="/admin/certs"' "$T/body"
+http_code "$T/jidi.jar" GET /admin/ >/dev/null
+check "a provider's console links to the upload" grep -q 'href="/admin/records/upload"' "$T/body"
+check_fails "but not to the certificates" grep -q 'href="/admin/certs"' "$T/body"
