@@ -116,8 +116,11 @@ serve_upload_post(struct sreq *q)
 	size_t len, n = 0, i;
 	enum hs_err rc;
 
+	/* Not multipart: there is no token to check, so it is refused as a
+	 * form without one (403), like every other POST form. */
 	if (ct == NULL || mpart_boundary(ct, boundary) != 0) {
-		serve_error(q, 415, "expected multipart/form-data");
+		serve_error(q, 403, "expected multipart/form-data with the "
+		    "form's CSRF token");
 		return;
 	}
 	body = http_body(q->r, &len);
