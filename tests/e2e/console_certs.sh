@@ -201,3 +201,13 @@ check "hr's console links to the certificates" grep -q 'href="/admin/certs"' "$T
 http_code "$T/jidi.jar" GET /admin/ >/dev/null
 check "a provider's console links to the upload" grep -q 'href="/admin/records/upload"' "$T/body"
 check_fails "but not to the certificates" grep -q 'href="/admin/certs"' "$T/body"
+
+# An auditor reads the certificates of its region, changes nothing.
+check "an auditor signs in" account "$D" xmaud auditor 3502 厦门市审计局
+check "the auditor lists them" [ "$(http_code "$T/xmaud.jar" GET "/admin/certs?year=2024")" = 200 ]
+check "with 李四's" grep -q "href=\"/admin/certs/$S1\"" "$T/body"
+check_fails "without the issue form" grep -q 'action="/admin/certs/issue"' "$T/body"
+check "the auditor reads one" [ "$(http_code "$T/xmaud.jar" GET "/admin/certs/$S1")" = 200 ]
+check_fails "without the reissue form" grep -q '/reissue"' "$T/body"
+st=$(FORM_PAGE=/admin/certs post_form "$T/xmaud.jar" "/admin/certs/$S2/reissue" confirm=1)
+check "the auditor may not reissue (404, $st)" [ "$st" = 404 ]
