@@ -811,6 +811,15 @@ cert_call(struct sreq *q, enum cert_call call)
 	if ((rc = serve_issue_open(q, call == CALL_REVOKE ? 0 : ISSUE_RENDER,
 	    &is, err)) != HS_OK)
 		goto fail;
+	/* The certificate's own audit rows (cert.issue, cert.revoke,
+	 * cert.supersede) name the token, not the shell operator. */
+	{
+		struct actor who;
+
+		serve_actor(q, &who);
+		if ((rc = issue_set_actor(is, &who, err)) != HS_OK)
+			goto fail;
+	}
 	ans = json_object();
 	if (call == CALL_ISSUE) {
 		o.id_number = id;

@@ -310,6 +310,9 @@ check "audit: hours lookups by the title system (masked)" test \
 check "audit: issue, revoke, reissue" test "$(q "SELECT count(DISTINCT
 	action) FROM audit WHERE action IN ('api.issue', 'api.revoke',
 	'api.reissue')")" = 3
+check "audit: the certificates' own rows name the hr token, not the operator" test \
+	"$(q "SELECT count(*) FROM audit WHERE action IN ('cert.issue',
+	'cert.revoke') AND actor LIKE 'token:%'")" -ge 2
 check "audit: forbidden calls too" test "$(q "SELECT count(*) FROM audit
 	WHERE detail LIKE 'refused: a % token'")" -ge 10
 check "no full ID number in the audit log" test "$(q "SELECT count(*) FROM
