@@ -665,3 +665,20 @@ out:
 	free(sv.endpoints);
 	return rc;
 }
+
+int64_t
+serve_decimal(const char *s, int64_t limit)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (s == NULL || s[0] == '\0' || strlen(s) > 18 ||
+	    (s[0] == '0' && s[1] != '\0'))
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v > limit ? -1 : v;
+}

@@ -194,6 +194,10 @@ void serve_json(struct sreq *q, int status, char *json);
  * INVALID/FORMAT, 413 TOOBIG, 503 BUSY, 500 else. */
 int serve_status(enum hs_err rc);
 
+/* A request's decimal 0..limit: digits only, at most 18, no sign and no
+ * leading zero (other than "0"); -1 if it is not one. */
+int64_t serve_decimal(const char *s, int64_t limit);
+
 /* The name of the session cookie ("__Host-hs" over HTTPS). */
 const char *serve_cookie_name(const struct serve *sv);
 

@@ -69,29 +69,14 @@ scope_of(const struct sreq *q, struct certview_filter *f)
 	}
 }
 
-/* A decimal 0..limit without sign or leading zeros (other than "0"), or
- * -1. */
-static int64_t
-parse_num(const char *s, int64_t limit)
-{
-	int64_t v = 0;
-	size_t i;
-
-	if (s == NULL || s[0] == '\0' || strlen(s) > 18 ||
-	    (s[0] == '0' && s[1] != '\0'))
-		return -1;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v > limit ? -1 : v;
-}
-
+/* Hours as the certificate writes them (hours_format: "36", "1.5"). */
 static void
 hours(struct buf *b, long h10)
 {
-	buf_printf(b, "%ld.%ld", h10 / 10, h10 % 10);
+	char h[HOURS_SIZE];
+
+	hours_format(h10, h);
+	buf_puts(b, h);
 }
 
 struct list_ctx {
@@ -154,12 +139,12 @@ serve_certs_list(struct sreq *q)
 	int more = 0;
 	enum hs_err rc;
 
-	if (va != NULL && va[0] != '\0' && (after = parse_num(va,
+	if (va != NULL && va[0] != '\0' && (after = serve_decimal(va,
 	    INT64_MAX / 2)) < 0) {
 		serve_error(q, 400, "after: must be a ledger index");
 		return;
 	}
-	if (vy != NULL && vy[0] != '\0' && ((year = parse_num(vy, 2100)) <
+	if (vy != NULL && vy[0] != '\0' && ((year = serve_decimal(vy, 2100)) <
 	    1990)) {
 		serve_error(q, 400, "year: must be 1990..2100");
 		return;
@@ -515,7 +500,7 @@ serve_certs_issue(struct sreq *q)
 	/* A person found by the search (serve_certs_find) names the
 	 * practitioner by key; the full number is read here, in scope. */
 	if (person != NULL && person[0] != '\0') {
-		if ((pid = parse_num(person, INT64_MAX / 2)) <= 0) {
+		if ((pid = serve_decimal(person, INT64_MAX / 2)) <= 0) {
 			serve_error(q, 400, "person: must be a person key");
 			return;
 		}
@@ -533,7 +518,7 @@ serve_certs_issue(struct sreq *q)
 		serve_error(q, 400, "id_number: required, a valid ID number");
 		return;
 	}
-	if ((year = parse_num(vy, 2100)) < 1990) {
+	if ((year = serve_decimal(vy, 2100)) < 1990) {
 		OPENSSL_cleanse(id, sizeof(id));
 		serve_error(q, 400, "year: required, 1990..2100");
 		return;
@@ -776,7 +761,7 @@ serve_certs_find(struct sreq *q)
 			serve_error(q, 400, "q: no control characters");
 			return;
 		}
-	if (vy != NULL && vy[0] != '\0' && parse_num(vy, 2100) < 1990) {
+	if (vy != NULL && vy[0] != '\0' && serve_decimal(vy, 2100) < 1990) {
 		serve_error(q, 400, "year: must be 1990..2100");
 		return;
 	}

@@ -197,17 +197,9 @@ text_ok(const char *s, size_t max)
 static int64_t
 parse_id(const char *s)
 {
-	int64_t v = 0;
-	size_t i;
+	int64_t v = serve_decimal(s, INT64_MAX);
 
-	if (s == NULL || s[0] == '\0' || strlen(s) > 18 || s[0] == '0')
-		return 0;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
+	return v > 0 ? v : 0;
 }
 
 /* A parameter: the form's field on a POST, the query's on a GET. */

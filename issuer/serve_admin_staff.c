@@ -22,27 +22,14 @@
 
 #define STAFF_PAGE 100
 
-static int64_t
-parse_num(const char *s, int64_t limit)
-{
-	int64_t v = 0;
-	size_t i;
-
-	if (s == NULL || s[0] == '\0' || strlen(s) > 18 ||
-	    (s[0] == '0' && s[1] != '\0'))
-		return -1;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v > limit ? -1 : v;
-}
-
+/* Hours as the certificate writes them (hours_format: "36", "1.5"). */
 static void
 hrs(struct buf *b, long h10)
 {
-	buf_printf(b, "%ld.%ld", h10 / 10, h10 % 10);
+	char h[HOURS_SIZE];
+
+	hours_format(h10, h);
+	buf_puts(b, h);
 }
 
 /* "12.0 / 30.0" and, if short, the missing part. */
@@ -154,12 +141,12 @@ serve_staff_list(struct sreq *q)
 
 	gmtime_r(&now, &tm);
 	year = tm.tm_year + 1900;
-	if (va != NULL && va[0] != '\0' && (after = parse_num(va,
+	if (va != NULL && va[0] != '\0' && (after = serve_decimal(va,
 	    INT64_MAX / 2)) < 0) {
 		serve_error(q, 400, "after: must be a person key");
 		return;
 	}
-	if (vy != NULL && vy[0] != '\0' && ((year = parse_num(vy, 2100)) <
+	if (vy != NULL && vy[0] != '\0' && ((year = serve_decimal(vy, 2100)) <
 	    1990)) {
 		serve_error(q, 400, "year: must be 1990..2100");
 		return;

@@ -51,20 +51,20 @@ check "and 王五" grep -q '<td data-label="姓名">王五' "$T/body"
 check_fails "but not 张三 of another unit" grep -q '张三' "$T/body"
 check_fails "never a full ID number" grep -qE '11010519491231002X|350981199506020905' "$T/body"
 r=$(row 李四)
-check "李四: public 36.0 of 30.0" grep -q 'data-label="公需科目" class="num">36.0 / 30.0</td>' <<<"$r"
-check "professional 12.0 of 60.0, missing 48.0" grep -q '12.0 / 60.0<br><span class="missing">缺 48.0</span>' <<<"$r"
-check "total 48.0 of 90.0, missing 42.0" grep -q '48.0 / 90.0<br><span class="missing">缺 42.0</span>' <<<"$r"
+check "李四: public 36 of 30" grep -q 'data-label="公需科目" class="num">36 / 30</td>' <<<"$r"
+check "professional 12 of 60, missing 48" grep -q '12 / 60<br><span class="missing">缺 48</span>' <<<"$r"
+check "total 48 of 90, missing 42" grep -q '48 / 90<br><span class="missing">缺 42</span>' <<<"$r"
 check "not met" grep -q 'class="unmet">未达标' <<<"$r"
 check "the valid certificate is listed" grep -q "href=\"/admin/certs/$S1\"" <<<"$r"
 # The same numbers as summary.
 sum=$(I summary --year 2024 | awk -F'\t' '$2 == "李四" { print $4 "/" $5 "/" $6 }')
 check "summary says the same ($sum)" [ "$sum" = 36/12/48 ]
-check "王五: public 6.0, no certificate" grep -q '6.0 / 30.0' <<<"$(row 王五)"
-check_fails "王五: public 6.0, no certificate (2)" grep -q '/admin/certs/' <<<"$(row 王五)"
+check "王五: public 6, no certificate" grep -q '>6 / 30<' <<<"$(row 王五)"
+check_fails "王五: public 6, no certificate (2)" grep -q '/admin/certs/' <<<"$(row 王五)"
 http_code "$J" GET "/admin/staff?year=2024&unit=%E7%A6%8F%E5%B7%9E%E5%B8%82%E7%AC%AC%E4%B8%80%E5%8C%BB%E9%99%A2" >/dev/null
 check_fails "?unit= cannot widen an employer's scope" grep -q '张三' "$T/body"
 http_code "$J" GET "/admin/staff?year=2023" >/dev/null
-check "another year: nothing counted" grep -q '0.0 / 90.0' <<<"$(row 李四)"
+check "another year: nothing counted" grep -q '>0 / 90<' <<<"$(row 李四)"
 check_fails "another year: nothing counted (2)" grep -q '/admin/certs/' "$T/body"
 
 # hr names a unit; the region narrows.
@@ -73,7 +73,7 @@ check "hr 3502 without a unit is asked for one (2)" grep -q '请输入单位名�
 http_code "$T/xmhr.jar" GET "/admin/staff?year=2024&unit=%E5%8E%A6%E9%97%A8%E5%B8%82%E7%AC%AC%E4%B8%80%E5%8C%BB%E9%99%A2" >/dev/null
 check "hr 3502 sees the unit's staff" grep -q '<td data-label="姓名">李四' "$T/body"
 check "hr 3502 sees the unit's staff (2)" grep -q '王五' "$T/body"
-check "with the same numbers" grep -q '36.0 / 30.0' <<<"$(row 李四)"
+check "with the same numbers" grep -q '36 / 30' <<<"$(row 李四)"
 http_code "$T/fzhr.jar" GET "/admin/staff?year=2024&unit=%E5%8E%A6%E9%97%A8%E5%B8%82%E7%AC%AC%E4%B8%80%E5%8C%BB%E9%99%A2" >/dev/null
 check "hr 3501 sees nobody of a 3502 unit" grep -q '此范围内没有人员' "$T/body"
 check_fails "hr 3501 sees nobody of a 3502 unit (2)" grep -q '李四' "$T/body"
