@@ -18,10 +18,12 @@ passed=0 failed=0
 
 run_one() {
 	local name=$1; shift
-	local log=$out/$name.log rc np nf
+	local log=$out/$name.log rc np nf t0 t1
 	echo "== $name"
+	t0=$(date +%s%N)
 	(cd "$top" && "$@") >"$log" 2>&1
 	rc=$?
+	t1=$(date +%s%N)
 	np=$(grep -c '^ok - ' "$log")
 	nf=$(grep -c '^not ok - ' "$log")
 	grep '^not ok - ' "$log" | sed 's/^/   /'
@@ -30,7 +32,7 @@ run_one() {
 		tail -5 "$log" | sed 's/^/   # /'
 		nf=1
 	fi
-	echo "   $np passed, $nf failed"
+	echo "   $np passed, $nf failed ($(( (t1 - t0) / 1000000000 )).$(( (t1 - t0) / 100000000 % 10 )) s)"
 	passed=$((passed + np))
 	failed=$((failed + nf))
 }

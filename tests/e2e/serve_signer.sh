@@ -46,53 +46,105 @@ else
 fi
 
 # ---- what is in each process's memory ----
+# The scanner starts the service itself, so that it is the ancestor of
+# both processes: where Yama's ptrace_scope is 1 only an ancestor may
+# read /proc/PID/mem. It reads each readable mapping in 1 MiB pieces
+# (overlapping, so no needle is split) and says in one line what it
+# could not read and why.
 cat >"$T/scan.py" <<'EOF'
-import base64, re, sys
-pid, seedfile, pemfile = sys.argv[1], sys.argv[2], sys.argv[3]
+import base64, re, subprocess, sys, time, urllib.request
+seedfile, pemfile, errfile = sys.argv[1], sys.argv[2], sys.argv[3]
+cmd = sys.argv[4:]
 seed = open(seedfile, 'rb').read()
 pem = open(pemfile, 'rb').read()
 body = b''.join(l for l in pem.splitlines() if not l.startswith(b'-----'))
 needles = {'seed': seed, 'base64(seed)': base64.b64encode(seed)[:40],
            'base64url(seed)': base64.urlsafe_b64encode(seed)[:40],
            'hex(seed)': seed.hex().encode(), 'PEM body': body[:40]}
-found, regions, nbytes = set(), 0, 0
-with open('/proc/%s/maps' % pid) as maps, open('/proc/%s/mem' % pid, 'rb', 0) as mem:
-    for line in maps:
-        m = re.match(r'([0-9a-f]+)-([0-9a-f]+) (\S+)', line)
-        lo, hi, perm = int(m.group(1), 16), int(m.group(2), 16), m.group(3)
-        if perm[0] != 'r' or '[vvar' in line or '[vsyscall' in line:
-            continue
-        try:
-            mem.seek(lo)
-            data = mem.read(hi - lo)
-        except OSError:
-            continue
-        regions += 1
-        nbytes += len(data)
-        for k, v in needles.items():
-            if v in data:
-                found.add(k)
-print('scanned %d regions, %d bytes; found: %s' % (regions, nbytes,
-      ', '.join(sorted(found)) or 'nothing'))
-sys.exit(1 if found else 0)
+over = max(len(v) for v in needles.values()) - 1
+
+def scan(pid):
+    found, regions, nbytes, skipped = set(), 0, 0, 0
+    try:
+        maps = open('/proc/%s/maps' % pid).read().splitlines()
+        mem = open('/proc/%s/mem' % pid, 'rb', 0)
+    except OSError as e:
+        return 'cannot read pid %s: %s' % (pid, e)
+    with mem:
+        for line in maps:
+            m = re.match(r'([0-9a-f]+)-([0-9a-f]+) (\S+)', line)
+            if not m:
+                continue
+            lo, hi, perm = int(m.group(1), 16), int(m.group(2), 16), m.group(3)
+            if perm[0] != 'r' or '[vvar' in line or '[vsyscall' in line:
+                continue
+            got, tail, pos = 0, b'', lo
+            while pos < hi:
+                n = min(1 << 20, hi - pos)
+                try:
+                    mem.seek(pos)
+                    data = mem.read(n)
+                except OSError:
+                    skipped += 1
+                    break
+                if not data:
+                    break
+                got += len(data)
+                chunk = tail + data
+                for k, v in needles.items():
+                    if v in chunk:
+                        found.add(k)
+                tail = chunk[-over:]
+                pos += len(data)
+            if got:
+                regions += 1
+                nbytes += got
+    return 'scanned %d regions, %d bytes (%d unreadable); found: %s' % (
+        regions, nbytes, skipped, ', '.join(sorted(found)) or 'nothing')
+
+err = open(errfile, 'w')
+p = subprocess.Popen(cmd, stderr=err)
+text, url = '', None
+for _ in range(200):
+    text = open(errfile).read()
+    m = re.search(r'listening on (http://[^ ]*[0-9])/', text)
+    if m and 'holds key' in text:
+        url = m.group(1)
+        break
+    if p.poll() is not None:
+        break
+    time.sleep(0.05)
+if url is None:
+    print('http: serve did not start: ' + text.replace('\n', ' | '))
+    p.kill()
+    sys.exit(2)
+code = urllib.request.urlopen(url + '/admin/signin', timeout=10).status
+http_pid = re.search(r'HTTP process \(pid (\d+)\)', text).group(1)
+signer_pid = re.search(r'hourseal-signer: pid (\d+) holds key', text).group(1)
+print('http: GET /admin/signin %d; pid %s alive; %s' % (code, http_pid, scan(http_pid)))
+print('signer: pid %s; %s' % (signer_pid, scan(signer_pid)))
+p.terminate()
+p.wait(10)
 EOF
-serve_start "$D" || exit 1
-code=$(curl -s -o /dev/null -w '%{http_code}' "$SURL/admin/signin")
-http_pid=$(sed -n 's/.*HTTP process (pid \([0-9]*\)).*/\1/p' "$T/serve.err")
-signer_pid=$(sed -n 's/.*hourseal-signer: pid \([0-9]*\) holds key.*/\1/p' "$T/serve.err")
-timeout 20 python3 "$T/scan.py" "$http_pid" "$T/seed" "$KEY" >"$T/scan.http" 2>&1
+timeout 60 python3 "$T/scan.py" "$T/seed" "$KEY" "$T/scan.err" \
+	"$ISSUER" --data "$D" serve --listen 127.0.0.1:0 >"$T/scan.out" 2>&1
+tail -3 "$T/scan.out" | sed 's/^/# /'
+grep '^http:' "$T/scan.out" >"$T/scan.http"
+grep '^signer:' "$T/scan.out" >"$T/scan.signer"
 check "HTTP process memory: no seed, base64, hex or PEM body ($(cat "$T/scan.http"))" \
 	grep -q 'found: nothing' "$T/scan.http"
-check "... and the scan read real memory" grep -q 'scanned [1-9][0-9]* regions' "$T/scan.http"
-timeout 20 python3 "$T/scan.py" "$signer_pid" "$T/seed" "$KEY" >"$T/scan.signer" 2>&1
+check "... and the scan read real memory (the page answered 200)" \
+	grep -q '/admin/signin 200; .*scanned [1-9][0-9]* regions' "$T/scan.http"
 if grep -q 'scanned [1-9]' "$T/scan.signer"; then
 	check "the same scan finds the key in the signer ($(cat "$T/scan.signer"))" \
 		grep -q 'found: .*seed' "$T/scan.signer"
 else
-	echo "# the signer's memory is not readable here (not dumpable): $(cat "$T/scan.signer" | tail -1)"
+	echo "# the signer's memory is not readable here (not dumpable): $(cat "$T/scan.signer")"
 fi
+serve_start "$D" || exit 1
+http_pid=$(sed -n 's/.*HTTP process (pid \([0-9]*\)).*/\1/p' "$T/serve.err")
 check "the HTTP process has no key file among its open files" \
-	eval '! ls -l /proc/$http_pid/fd 2>/dev/null | grep -q "\.key"'
+	eval 'test -d /proc/$http_pid/fd && ! ls -l /proc/$http_pid/fd | grep -q "\.key"'
 serve_stop
 
 # ---- the sandbox from inside ----
