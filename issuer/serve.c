@@ -22,7 +22,8 @@
 struct serve {
 	struct serve_opts o;
 	const struct note_signer *signer;
-	const char *cookie;        /* session cookie name */
+	const char *cookie;        /* staff session cookie name */
+	const char *my_cookie;     /* practitioners' session cookie name */
 	pthread_key_t dbkey;
 	const char **endpoints;    /* "notfound", then one per route */
 };
@@ -51,6 +52,26 @@ const char *
 serve_cookie_name(const struct serve *sv)
 {
 	return sv->cookie;
+}
+
+const char *
+serve_session_cookie(const struct serve *sv, enum role role)
+{
+	return role == ROLE_PRACTITIONER ? sv->my_cookie : sv->cookie;
+}
+
+/* Whether path is in the practitioner's portal: "/my" or "/my/...". */
+static bool
+path_in_my(const char *path)
+{
+	return strncmp(path, "/my", 3) == 0 &&
+	    (path[3] == '\0' || path[3] == '/');
+}
+
+bool
+serve_in_my(const struct sreq *q)
+{
+	return path_in_my(q->rt != NULL ? q->rt->pattern : http_path(q->r));
 }
 
 /* ---- routing ---- */
@@ -217,13 +238,21 @@ identify(struct sreq *q)
 		q->via_token = true;
 		return;
 	}
+	/* /s/<code> reads no session: the report is the same for all. */
+	if (strncmp(q->rt->pattern, "/s/", 3) == 0)
+		return;
 	{
-		const char *c = http_cookie(q->r, q->sv->cookie);
+		bool my = serve_in_my(q);
+		const char *c = http_cookie(q->r, my ? q->sv->my_cookie :
+		    q->sv->cookie);
 
 		if (c == NULL || strlen(c) != ACCT_TOKEN_LEN)
 			return;
 		if (sessions_lookup(q->db, c, q->now, &q->sess, &q->acct,
 		    err) != HS_OK)
+			return;
+		/* Each portal's cookie carries its own kind of account. */
+		if (my != (q->acct.role == ROLE_PRACTITIONER))
 			return;
 		principal_fill(&q->p, q->acct.role, &q->acct.scope,
 		    q->acct.name, q->acct.org, http_client(q->r));
@@ -404,8 +433,9 @@ serve_pre_csrf(struct sreq *q, char out[ACCT_TOKEN_LEN + 1])
 		return;
 	}
 	b64url_encode(rnd, sizeof(rnd), out);
-	snprintf(v, sizeof(v), "%s=%s; Path=/admin/; HttpOnly; "
+	snprintf(v, sizeof(v), "%s=%s; Path=%s; HttpOnly; "
 	    "SameSite=Strict%s", PRE_COOKIE, out,
+	    serve_in_my(q) ? "/my/" : "/admin/",
 	    q->sv->o.https ? "; Secure" : "");
 	serve_add_header(q, "Set-Cookie", v);
 }
@@ -531,8 +561,8 @@ app_handle(void *ctx, struct http_req *r)
 		return;
 	}
 	if (st == 303) {
-		serve_redirect(&q, q.signed_in ? "/admin/totp" :
-		    "/admin/signin");
+		serve_redirect(&q, serve_in_my(&q) ? "/my/signin" :
+		    q.signed_in ? "/admin/totp" : "/admin/signin");
 		return;
 	}
 	if (st == 403 && q.via_token) {
@@ -605,6 +635,7 @@ serve_run(const struct serve_opts *so, struct http_opts *pub,
 	sv.o = *so;
 	sv.signer = signer;
 	sv.cookie = so->https ? "__Host-hs" : "hs_session";
+	sv.my_cookie = so->https ? "__Host-hsmy" : "hs_my";
 	if (pthread_key_create(&sv.dbkey, db_close) != 0)
 		return 2;
 	sv.endpoints = calloc(serve_nroutes + 1, sizeof(*sv.endpoints));

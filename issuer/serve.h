@@ -198,8 +198,41 @@ int serve_status(enum hs_err rc);
  * leading zero (other than "0"); -1 if it is not one. */
 int64_t serve_decimal(const char *s, int64_t limit);
 
-/* The name of the session cookie ("__Host-hs" over HTTPS). */
+/* The name of the staff session cookie ("__Host-hs" over HTTPS). */
 const char *serve_cookie_name(const struct serve *sv);
+
+/*
+ * Two portals share the service: the console (/admin/, staff accounts,
+ * cookie serve_cookie_name, SameSite=Strict) and the practitioner's pages
+ * (/my/, practitioner accounts, cookie "hs_my" or "__Host-hsmy" over
+ * HTTPS, SameSite=Lax so that the provincial platform's signed hand-off,
+ * a cross-site navigation, lands signed in). A request is read with its
+ * portal's cookie only; the pre-session CSRF cookie is scoped to the
+ * portal's path. /s/<code> is public and reads no session.
+ */
+bool serve_in_my(const struct sreq *q);
+/* The session cookie's name for an account of role (practitioner: the
+ * /my/ cookie; every other role: the console's). */
+const char *serve_session_cookie(const struct serve *sv, enum role role);
+/*
+ * Starts a session for account a (ending the one the request's cookie
+ * names, if any) and sets the cookie of a's portal. Sign-in, activation
+ * and the signed hand-off all end here (serve_admin_session.c).
+ */
+enum hs_err serve_session_start(struct sreq *q, const struct account *a,
+    char *err);
+/* Ends the session the request's portal cookie names and clears it. */
+void serve_session_end(struct sreq *q);
+
+/*
+ * The per-client-address sign-in throttle every secret-guessing form
+ * shares (staff and practitioner sign-in, activation codes; share codes
+ * keep their own): seconds the client must still wait (0: none), a
+ * failure, a success (serve_admin_session.c).
+ */
+int64_t serve_throttle_wait(const char *client, int64_t now);
+void serve_throttle_fail(const char *client, int64_t now);
+void serve_throttle_ok(const char *client);
 
 /* Starts the service (one or two listeners) and blocks until SIGINT or
  * SIGTERM. */
@@ -251,6 +284,32 @@ void serve_cert_reissue(struct sreq *q);
 void serve_staff_list(struct sreq *q);           /* serve_admin_staff.c */
 void serve_upload_form(struct sreq *q);          /* serve_admin_upload.c */
 void serve_upload_post(struct sreq *q);
+void serve_activation_form(struct sreq *q);      /* serve_admin_activation.c */
+void serve_activation_post(struct sreq *q);
+void serve_my_root(struct sreq *q);              /* serve_my_session.c */
+void serve_my_signin_form(struct sreq *q);
+void serve_my_signin_post(struct sreq *q);
+void serve_my_signout_post(struct sreq *q);
+void serve_my_activate_form(struct sreq *q);
+void serve_my_activate_post(struct sreq *q);
+void serve_my_sso(struct sreq *q);
+void serve_my_account(struct sreq *q);
+void serve_my_password_post(struct sreq *q);
+void serve_my_totp_post(struct sreq *q);
+void serve_my_home(struct sreq *q);              /* serve_my.c */
+void serve_my_records(struct sreq *q);
+void serve_my_certs(struct sreq *q);
+void serve_my_cert_pdf(struct sreq *q);
+void serve_my_cert_show(struct sreq *q);
+void serve_my_cert_request(struct sreq *q);
+void serve_my_notices(struct sreq *q);
+void serve_my_data(struct sreq *q);
+void serve_my_share_list(struct sreq *q);        /* serve_share.c */
+void serve_my_share_add(struct sreq *q);
+void serve_my_share_withdraw(struct sreq *q);
+void serve_share_report(struct sreq *q);
+void serve_share_qr(struct sreq *q);
+void serve_staff_export(struct sreq *q);         /* serve_admin_staff.c */
 /* The record pages' style rules, appended to the style sheet. */
 extern const char console_records_css[];
 

@@ -69,8 +69,8 @@ thr_find(const char *client, int64_t now, bool make)
 }
 
 /* Seconds the client must still wait before another attempt (0: none). */
-static int64_t
-thr_wait(const char *client, int64_t now)
+int64_t
+serve_throttle_wait(const char *client, int64_t now)
 {
 	struct thr_slot *s;
 	int64_t w = 0;
@@ -83,8 +83,8 @@ thr_wait(const char *client, int64_t now)
 	return w;
 }
 
-static void
-thr_fail(const char *client, int64_t now)
+void
+serve_throttle_fail(const char *client, int64_t now)
 {
 	struct thr_slot *s;
 
@@ -101,8 +101,8 @@ thr_fail(const char *client, int64_t now)
 	pthread_mutex_unlock(&thr_mu);
 }
 
-static void
-thr_ok(const char *client)
+void
+serve_throttle_ok(const char *client)
 {
 	struct thr_slot *s;
 
@@ -115,48 +115,61 @@ thr_ok(const char *client)
 
 /* ---- cookies ---- */
 
+/* Sets (token) or clears (NULL) the session cookie of role's portal:
+ * the console's is SameSite=Strict; the practitioner's is Lax, so that
+ * the signed hand-off from another site lands signed in (every change
+ * is still a POST with the session's CSRF token). */
 static void
-set_session_cookie(struct sreq *q, const char *token)
+set_session_cookie(struct sreq *q, enum role role, const char *token)
 {
 	char v[256];
 	const struct serve_opts *o = serve_opts(q->sv);
+	const char *site = role == ROLE_PRACTITIONER ? "Lax" : "Strict";
 
 	if (token != NULL)
 		snprintf(v, sizeof(v), "%s=%s; Path=/; HttpOnly; "
-		    "SameSite=Strict%s", serve_cookie_name(q->sv), token,
-		    o->https ? "; Secure" : "");
+		    "SameSite=%s%s", serve_session_cookie(q->sv, role), token,
+		    site, o->https ? "; Secure" : "");
 	else
 		snprintf(v, sizeof(v), "%s=; Path=/; Max-Age=0; HttpOnly; "
-		    "SameSite=Strict%s", serve_cookie_name(q->sv),
+		    "SameSite=%s%s", serve_session_cookie(q->sv, role), site,
 		    o->https ? "; Secure" : "");
 	serve_add_header(q, "Set-Cookie", v);
 }
 
-/* Ends the session a request's cookie names, if it is live. */
+/* Ends the session a request's cookie of role's portal names, if live. */
 static void
-end_cookie_session(struct sreq *q)
+end_cookie_session(struct sreq *q, enum role role)
 {
-	const char *c = http_cookie(q->r, serve_cookie_name(q->sv));
+	const char *c = http_cookie(q->r, serve_session_cookie(q->sv, role));
 	char err[HS_ERRLEN];
 
 	if (c != NULL && strlen(c) == ACCT_TOKEN_LEN)
 		(void)sessions_end(q->db, c, http_client(q->r), q->now, err);
 }
 
-/* Starts a session for account id and sets its cookie. */
-static enum hs_err
-start_session(struct sreq *q, int64_t id, char *err)
+enum hs_err
+serve_session_start(struct sreq *q, const struct account *a, char *err)
 {
 	char token[ACCT_TOKEN_LEN + 1], csrf[ACCT_TOKEN_LEN + 1];
 	enum hs_err rc;
 
-	end_cookie_session(q);
-	rc = sessions_create(q->db, id, http_client(q->r), q->now, token,
+	end_cookie_session(q, a->role);
+	rc = sessions_create(q->db, a->id, http_client(q->r), q->now, token,
 	    csrf, err);
 	if (rc == HS_OK)
-		set_session_cookie(q, token);
+		set_session_cookie(q, a->role, token);
 	OPENSSL_cleanse(token, sizeof(token));
 	return rc;
+}
+
+void
+serve_session_end(struct sreq *q)
+{
+	enum role role = serve_in_my(q) ? ROLE_PRACTITIONER : ROLE_HR;
+
+	end_cookie_session(q, role);
+	set_session_cookie(q, role, NULL);
 }
 
 /* ---- sign-in ---- */
@@ -221,7 +234,7 @@ serve_signin_post(struct sreq *q)
 	int64_t w;
 	enum hs_err rc;
 
-	if ((w = thr_wait(client, q->now)) > 0) {
+	if ((w = serve_throttle_wait(client, q->now)) > 0) {
 		char ra[24];
 
 		snprintf(ra, sizeof(ra), "%lld", (long long)w);
@@ -243,7 +256,7 @@ serve_signin_post(struct sreq *q)
 	if (rc != HS_OK) {
 		if (rc == HS_ERR_SIGNATURE || rc == HS_ERR_STATE ||
 		    rc == HS_ERR_NOTFOUND || rc == HS_ERR_INVALID)
-			thr_fail(client, q->now);
+			serve_throttle_fail(client, q->now);
 		if (rc == HS_ERR_SIGNATURE || rc == HS_ERR_NOTFOUND ||
 		    rc == HS_ERR_INVALID)
 			signin_page(q, 401, PL(q->lang,
@@ -255,8 +268,8 @@ serve_signin_post(struct sreq *q)
 			signin_page(q, serve_status(rc), err);
 		return;
 	}
-	thr_ok(client);
-	if ((rc = start_session(q, a.id, err)) != HS_OK) {
+	serve_throttle_ok(client);
+	if ((rc = serve_session_start(q, &a, err)) != HS_OK) {
 		serve_error(q, serve_status(rc), err);
 		return;
 	}
@@ -268,8 +281,7 @@ serve_signin_post(struct sreq *q)
 void
 serve_signout_post(struct sreq *q)
 {
-	end_cookie_session(q);
-	set_session_cookie(q, NULL);
+	serve_session_end(q);
 	serve_redirect(q, "/admin/signin");
 }
 
@@ -370,7 +382,7 @@ serve_invite_post(struct sreq *q)
 		invite_bad(q, rc, err);
 		return;
 	}
-	if ((rc = start_session(q, a.id, err)) != HS_OK) {
+	if ((rc = serve_session_start(q, &a, err)) != HS_OK) {
 		serve_error(q, serve_status(rc), err);
 		return;
 	}

@@ -244,3 +244,10 @@ serve_staff_list(struct sreq *q)
 	}
 	serve_page_end(q, b, 200);
 }
+
+/* GET /admin/staff.csv (issue 14: being built). */
+void
+serve_staff_export(struct sreq *q)
+{
+	serve_error(q, 501, "not built yet");
+}

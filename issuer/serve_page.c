@@ -91,11 +91,46 @@ serve_csrf_field(struct sreq *q, struct buf *b)
 	buf_puts(b, "\">");
 }
 
+/* The practitioner's frame: their name, sign-out, and the /my/ links. */
+static void
+my_page_begin(struct sreq *q, struct buf *b, const char *title)
+{
+	enum page_lang lang = q->lang;
+
+	page_open(b, lang, title, "/my/", PL(lang, "继续教育学时 · 本人",
+	    "Continuing-education hours · Mine"));
+	if (q->signed_in) {
+		buf_puts(b, "<span class=\"who\">");
+		page_esc(b, q->acct.org);
+		buf_puts(b, "</span><form method=\"post\" "
+		    "action=\"/my/signout\">");
+		serve_csrf_field(q, b);
+		buf_printf(b, "<button type=\"submit\">%s</button></form>",
+		    PL(lang, "退出", "Sign out"));
+	}
+	buf_puts(b, "</header>\n");
+	if (q->signed_in)
+		buf_printf(b, "<nav class=\"console\"><a href=\"/my/\">%s</a>"
+		    "<a href=\"/my/certs\">%s</a><a href=\"/my/share\">%s</a>"
+		    "<a href=\"/my/notices\">%s</a>"
+		    "<a href=\"/my/account\">%s</a></nav>\n",
+		    PL(lang, "我的学时", "My hours"),
+		    PL(lang, "我的证书", "My certificates"),
+		    PL(lang, "分享码", "Share codes"),
+		    PL(lang, "消息", "Notices"),
+		    PL(lang, "账户", "Account"));
+	buf_puts(b, "<main>\n");
+}
+
 void
 serve_page_begin(struct sreq *q, struct buf *b, const char *title)
 {
 	enum page_lang lang = q->lang;
 
+	if (serve_in_my(q)) {
+		my_page_begin(q, b, title);
+		return;
+	}
 	page_open(b, lang, title, "/admin/", PL(lang, "继续教育学时 · 管理",
 	    "Continuing-education hours · Console"));
 	if (q->signed_in) {

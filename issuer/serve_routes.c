@@ -3,7 +3,8 @@
  * (the authorization column: an app/authz.h action, checked for every
  * request before the handler runs), the scope rule the handler applies,
  * the body it takes and the rate bucket. A path that is not here is 404;
- * /my/... and /s/... are reserved for the practitioner's pages (issue 14).
+ * /my/... are the practitioner's pages and /s/<code> the share-code
+ * reports (issue 14, service.md §5): public face only.
  *
  * Columns: pattern, methods, action, auth, scope, handler, body, body
  * limit, bucket, faces, metrics label, secret "*".
@@ -131,6 +132,86 @@ const struct route serve_routes[] = {
 	 * name a unit in their region. */
 	{ "/admin/staff", "GET, HEAD", AZ_CERT_VIEW, RA_SESSION, AZS_RECORD,
 	    serve_staff_list, BODY_NONE, 0, GEN, ADM, "staff", false },
+	{ "/admin/staff.csv", "GET, HEAD", AZ_CERT_VIEW, RA_SESSION,
+	    AZS_RECORD, serve_staff_export, BODY_NONE, 0, GEN, ADM, "staff",
+	    false },
+
+	/* Activation letters (serve_admin_activation.c): an hr or employer
+	 * account makes one-time codes for its people, as a PDF letter or
+	 * a CSV; the codes are in that answer only. */
+	{ "/admin/activation", "GET, HEAD", AZ_ACTIVATION_MAKE, RA_SESSION,
+	    AZS_RECORD, serve_activation_form, BODY_NONE, 0, GEN, ADM,
+	    "activation", false },
+	{ "/admin/activation", "POST", AZ_ACTIVATION_MAKE, RA_SESSION,
+	    AZS_RECORD, serve_activation_post, BODY_FORM, 64 * KB, GEN, ADM,
+	    "activation", false },
+
+	/* The practitioner's way in (serve_my_session.c): sign-in with the
+	 * ID number and password, activation with a code, the provincial
+	 * platform's signed hand-off, the account page. */
+	{ "/my", "GET, HEAD", AZ_PUBLIC, RA_PUBLIC, AZS_NONE, serve_my_root,
+	    BODY_NONE, 0, GEN, PUB, "my_root", false },
+	{ "/my/signin", "GET, HEAD", AZ_PUBLIC, RA_PUBLIC, AZS_NONE,
+	    serve_my_signin_form, BODY_NONE, 0, GEN, PUB, "my_signin", false },
+	{ "/my/signin", "POST", AZ_PUBLIC, RA_PUBLIC, AZS_NONE,
+	    serve_my_signin_post, BODY_FORM, 4 * KB, STRICT, PUB, "my_signin",
+	    false },
+	{ "/my/signout", "POST", AZ_SELF, RA_SESSION, AZS_SELF,
+	    serve_my_signout_post, BODY_FORM, 1 * KB, GEN, PUB, "my_signout",
+	    false },
+	{ "/my/activate", "GET, HEAD", AZ_PUBLIC, RA_PUBLIC, AZS_NONE,
+	    serve_my_activate_form, BODY_NONE, 0, GEN, PUB, "my_activate",
+	    false },
+	{ "/my/activate", "POST", AZ_PUBLIC, RA_PUBLIC, AZS_NONE,
+	    serve_my_activate_post, BODY_FORM, 4 * KB, STRICT, PUB,
+	    "my_activate", false },
+	{ "/my/sso", "GET, HEAD", AZ_PUBLIC, RA_PUBLIC, AZS_NONE, serve_my_sso,
+	    BODY_NONE, 0, STRICT, PUB, "my_sso", false },
+	{ "/my/account", "GET, HEAD", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_account, BODY_NONE, 0, GEN, PUB, "my_account", false },
+	{ "/my/account/password", "POST", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_password_post, BODY_FORM, 2 * KB, STRICT, PUB,
+	    "my_account", false },
+	{ "/my/account/totp", "POST", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_totp_post, BODY_FORM, 2 * KB, STRICT, PUB, "my_account",
+	    false },
+
+	/* The practitioner's own hours, records, certificates, notices and
+	 * data (serve_my.c): only the signed-in holder's own rows; another
+	 * holder's serial answers 404. */
+	{ "/my/", "GET, HEAD", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_home, BODY_NONE, 0, GEN, PUB, "my_home", false },
+	{ "/my/records", "GET, HEAD", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_records, BODY_NONE, 0, GEN, PUB, "my_records", false },
+	{ "/my/certs", "GET, HEAD", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_certs, BODY_NONE, 0, GEN, PUB, "my_certs", false },
+	{ "/my/certs/request", "POST", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_cert_request, BODY_FORM, 2 * KB, GEN, PUB, "my_certs",
+	    false },
+	{ "/my/certs/*.pdf", "GET, HEAD", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_cert_pdf, BODY_NONE, 0, GEN, PUB, "my_cert_pdf", false },
+	{ "/my/certs/*", "GET, HEAD", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_cert_show, BODY_NONE, 0, GEN, PUB, "my_cert", false },
+	{ "/my/notices", "GET, HEAD", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_notices, BODY_NONE, 0, GEN, PUB, "my_notices", false },
+	{ "/my/data.json", "GET, HEAD", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_data, BODY_NONE, 0, GEN, PUB, "my_data", false },
+
+	/* Share codes (serve_share.c): the holder makes and withdraws
+	 * them; anyone with a code reads its report. The code is a secret
+	 * in the path: the access log writes [token]. */
+	{ "/my/share", "GET, HEAD", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_share_list, BODY_NONE, 0, GEN, PUB, "my_share", false },
+	{ "/my/share", "POST", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_share_add, BODY_FORM, 4 * KB, GEN, PUB, "my_share",
+	    false },
+	{ "/my/share/*/withdraw", "POST", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
+	    serve_my_share_withdraw, BODY_FORM, 1 * KB, GEN, PUB, "my_share",
+	    false },
+	{ "/s/*/qr.png", "GET, HEAD", AZ_PUBLIC, RA_PUBLIC, AZS_NONE,
+	    serve_share_qr, BODY_NONE, 0, STRICT, PUB, "share_qr", true },
+	{ "/s/*", "GET, HEAD", AZ_PUBLIC, RA_PUBLIC, AZS_NONE,
+	    serve_share_report, BODY_NONE, 0, STRICT, PUB, "share", true },
 
 	/* The APIs (serve_api.c): token only, on the admin listener. The
 	 * handlers read and bound the body themselves (media type by

@@ -54,6 +54,10 @@ static const struct authz_rule rules[AZ_COUNT] = {
 	    "学时核验查询", "verified hours query" },
 	{ AZ_MY_VIEW, "my.view", PRAC, AZS_SELF,
 	    "本人学时与证书", "own hours and certificates" },
+	/* service.md §5: an hr or employer account makes activation codes
+	 * for its people (the records/units in its scope). */
+	{ AZ_ACTIVATION_MAKE, "activation.make", HR | EMP, AZS_RECORD,
+	    "激活函", "activation letters" },
 };
 
 const struct authz_rule *

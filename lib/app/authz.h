@@ -39,6 +39,8 @@ enum authz_action {
 	AZ_AUDIT_VIEW,      /* read the audit log in scope */
 	AZ_HOURS_QUERY,     /* verified hours of a person (title systems) */
 	AZ_MY_VIEW,         /* a practitioner's own pages (issue 14) */
+	AZ_ACTIVATION_MAKE, /* activation codes and letters for people in
+	                     * scope (service.md §5) */
 	AZ_COUNT
 };
 

@@ -432,6 +432,20 @@ accounts_get_id(sqlite3 *db, int64_t id, struct account *a, char *err)
 }
 
 enum hs_err
+accounts_get_practitioner(sqlite3 *db, const char *id_number,
+    struct account *a, char *err)
+{
+	enum hs_err rc;
+
+	rc = read_account(db, "SELECT " ACCT_COLS " FROM accounts WHERE "
+	    "practitioner_id = (SELECT id FROM practitioners WHERE "
+	    "id_number = ?)", id_number, 0, a, err);
+	if (rc == HS_ERR_NOTFOUND)
+		hs_fail(err, rc, "no account for that ID number");
+	return rc;
+}
+
+enum hs_err
 accounts_list(sqlite3 *db, int (*fn)(void *ctx, const struct account *a),
     void *ctx, char *err)
 {

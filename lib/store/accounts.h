@@ -136,6 +136,15 @@ enum hs_err accounts_get_id(sqlite3 *db, int64_t id, struct account *a,
     char *err);
 
 /*
+ * The practitioner account of the person whose full ID number is
+ * id_number (as stored: 18 characters, upper-case X). HS_ERR_NOTFOUND
+ * ("no account for that ID number") if the person or their account does
+ * not exist -- one message for both.
+ */
+enum hs_err accounts_get_practitioner(sqlite3 *db, const char *id_number,
+    struct account *a, char *err);
+
+/*
  * Calls fn for every account in name order (no secrets are read); stops
  * and returns fn's nonzero value as HS_ERR_STATE.
  */

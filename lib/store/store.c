@@ -343,6 +343,55 @@ static const char *const migrations[] = {
 	 * records in any state. */
 	"CREATE INDEX practitioners_digest ON practitioners(id_digest);"
 	"CREATE INDEX records_provider_id ON records(provider, id);",
+	/* 3 -> 4: the practitioner's pages (service.md §5, issue 14).
+	 * Activation codes: one-time, 30 days, made by an hr or employer
+	 * account for a person in its scope; only the SHA-256 of the
+	 * normalised code is kept (store/activation.c). A newer code for
+	 * the same person spends the older ones (spent). */
+	"CREATE TABLE activation_codes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  practitioner_id INTEGER NOT NULL REFERENCES practitioners(id),"
+	"  hash BLOB NOT NULL UNIQUE,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL,"           /* the account that made it */
+	"  used INTEGER,"                       /* when it set a password */
+	"  spent INTEGER"                       /* when a newer one replaced it */
+	");"
+	"CREATE INDEX activation_codes_holder ON"
+	"  activation_codes(practitioner_id);"
+	/* One practitioner account per person. */
+	"CREATE UNIQUE INDEX accounts_practitioner ON accounts(practitioner_id)"
+	"  WHERE practitioner_id IS NOT NULL;"
+	/* When the holder last read their notices (/my/). */
+	"ALTER TABLE accounts ADD COLUMN notices_seen INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	/* Share codes: the holder's choice of certificates, shown to anyone
+	 * with the code at /s/<code> until expires or withdrawn; only the
+	 * SHA-256 of the code is kept (store/share.c). */
+	"CREATE TABLE share_codes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  practitioner_id INTEGER NOT NULL REFERENCES practitioners(id),"
+	"  hash BLOB NOT NULL UNIQUE,"
+	"  label TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  withdrawn INTEGER,"
+	"  views INTEGER NOT NULL DEFAULT 0,"
+	"  last_view INTEGER"
+	");"
+	"CREATE INDEX share_codes_holder ON share_codes(practitioner_id);"
+	"CREATE TABLE share_code_certs ("
+	"  share_id INTEGER NOT NULL REFERENCES share_codes(id),"
+	"  serial TEXT NOT NULL REFERENCES certificates(serial),"
+	"  PRIMARY KEY (share_id, serial)"
+	") WITHOUT ROWID;"
+	/* The signed hand-off's nonces (/my/sso): each is accepted once;
+	 * rows older than the hand-off's window may be pruned. */
+	"CREATE TABLE sso_nonces ("
+	"  nonce TEXT PRIMARY KEY,"
+	"  seen INTEGER NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -12,7 +12,7 @@
 
 #include "core/hs.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 enum store_mode {
 	STORE_RW,       /* read-write; the database must exist */
