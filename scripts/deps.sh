@@ -10,7 +10,7 @@ build="pkg-config gcc make libssl-dev libsqlite3-dev libjansson-dev libharfbuzz-
   libsodium-dev
   fonts-arphic-uming fonts-wqy-microhei fonts-hanazono fonts-dejavu-core"
 test="$build oathtool sqlite3 poppler-utils qpdf zbar-tools golang-go golang-golang-x-mod-dev
-  curl python3 imagemagick clang libclang-rt-14-dev chromium"
+  curl python3 imagemagick clang libclang-rt-14-dev chromium faketime strace"
 bench="$test wrk time"
 # The browser tests' driver (tests/browser: puppeteer-core from npm), unless
 # a node with npm is already there (NodeSource's nodejs conflicts with npm).
