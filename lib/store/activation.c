@@ -147,7 +147,7 @@ static const char people_sql[] =
 	"(:br IS NULL OR " COVERS(":br") ") AND "
 	"(:bu IS NULL OR " IN_UNIT(":bu") ") AND "
 	"(:new IS NULL OR a.id IS NULL) "
-	"ORDER BY p.name, p.id";
+	"ORDER BY p.unit, p.name, p.id";
 
 static void
 bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
