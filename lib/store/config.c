@@ -226,6 +226,7 @@ load_sso_key(const char *path, struct config *c, char *err)
 	len = (size_t)n;
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
+	buf[len] = '\0';
 	if ((size_t)n == sizeof(buf) || len % 2 != 0 ||
 	    len < 2 * CONFIG_SSO_KEY_MIN || len > 2 * CONFIG_SSO_KEY_MAX ||
 	    hex_decode(buf, c->sso_hmac_key, len / 2) != 0)
