@@ -128,6 +128,7 @@ check "… an account made for the person (no password)" \
 st=$(http_code "$A" GET /my/account)
 check "… /my/account offers to set a password" is 200 '设置密码'
 check_fails "… without the old one" grep -q 'name="old"' "$T/body"
+check "… and lists the hand-off among recent sign-ins" grep -q '<td>省级平台</td>' "$T/body"
 check "… audited session.sso" [ "$(q "SELECT count(*) FROM audit WHERE action = 'session.sso'")" = 1 ]
 B=$T/ls-b.jar
 st=$(go "$B" "$(dig "$ID2")")
