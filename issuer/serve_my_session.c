@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -546,7 +547,7 @@ signins_card(struct sreq *q, struct buf *b)
 	buf_printf(b, "<section class=\"card\" id=\"signins\"><h2>%s</h2>\n"
 	    "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
 	    "<tbody>\n", PL(lang, "最近登录", "Recent sign-ins"),
-	    PL(lang, "时间（UTC）", "Time (UTC)"), PL(lang, "方式", "How"),
+	    PL(lang, "时间（北京时间）", "Time (Beijing)"), PL(lang, "方式", "How"),
 	    PL(lang, "地址", "Address"));
 	for (i = 0; i < n; i++) {
 		const char *how = strcmp(rows[i].action, "session.sso") == 0 ?
@@ -555,8 +556,19 @@ signins_card(struct sreq *q, struct buf *b)
 		    PL(lang, "密码", "password") : PL(lang, "失败",
 		    "failed");
 
+		time_t t;
+		struct tm tm;
+		char when[32];
+
+		/* the audit row's UTC time as Beijing time (UTC+8) */
+		if (time_parse_rfc3339(rows[i].at, &t) == 0) {
+			t += 8 * 3600;
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		} else
+			snprintf(when, sizeof(when), "%s", rows[i].at);
 		buf_puts(b, "<tr><td>");
-		page_esc(b, rows[i].at);
+		page_esc(b, when);
 		buf_puts(b, "</td><td>");
 		page_esc(b, how);
 		buf_puts(b, "</td><td>");
