@@ -116,6 +116,13 @@ dig() { printf '%s\n' "$1" | "$LINK" --url "$SURL" --hmac-key-file "$D/sso.key" 
 go() { curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' -b "$1" -c "$1" "$2"; }
 refusals() { q "SELECT count(*) FROM audit WHERE action = 'session.sso_refused'"; }
 
+"$LINK" --url "$SURL" --hmac-key-file "$D/sso.key" --digest "$(printf 'A%.0s' $(seq 43))" --nonce 'short' >/dev/null 2>"$T/link.err"
+rc=$?
+check "sso-link: a bad nonce is a usage error (exit 2)" [ $rc = 2 ]
+check "… saying so" grep -q 'nonce' "$T/link.err"
+printf 'not an id\n' | "$LINK" --url "$SURL" --hmac-key-file "$D/sso.key" --id-stdin --pepper "$D/pepper" >/dev/null 2>"$T/link.err"
+rc=$?
+check "sso-link: a bad ID number on stdin is a usage error" [ $rc = 2 ]
 L1=$(dig "$ID2")
 check "sso-link made a link" test -n "$L1"
 A=$T/ls-a.jar
@@ -180,6 +187,8 @@ check "… their object is a digest prefix, never an ID number" \
 # ---- the account page: password set; the other session ends ----
 st=$(FORM_PAGE=/my/account post_form "$A" /my/account/password "password=short" "again=short")
 check "account: a short password: 400" [ "$st" = 400 ]
+st=$(FORM_PAGE=/my/account post_form "$A" /my/account/password "password=$(printf 'a long\033password')" "again=$(printf 'a long\033password')")
+check "account: hostile: a control character in the new password: 400 ($st)" is 400
 NPW='platform person pass 3'
 st=$(FORM_PAGE=/my/account post_form "$A" /my/account/password "password=$NPW" "again=$NPW")
 check "account: sets a password without the old one: 303 ($st)" is 303
@@ -205,6 +214,12 @@ st=$(FORM_PAGE=/my/signin post_form "$T/ls-d.jar" /my/signin "id=$ID2" "password
 check "sign-in now needs the code too" [ "$st" = 401 ]
 
 # ---- the throttle: refusals count per address ----
+big=$(head -c 300 /dev/zero | tr '\0' A)
+st=$(go "$T/x.jar" "$SURL/my/sso?d=$big&t=$big&n=$big&s=$big")
+check "hostile: 300-character parameters: refused ($st)" [ "$st" = 400 ]
+st=$(go "$T/x.jar" "$SURL/my/sso?d=%00$D2&t=1&n=%0a%0dabcdefghijklmnop&s=%ff")
+check "hostile: NUL, CR/LF and invalid UTF-8 in the parameters: 400 ($st)" [ "$st" = 400 ]
+check "… both audited as malformed" [ "$(q "SELECT count(*) FROM audit WHERE action = 'session.sso_refused' AND detail = 'malformed'")" = 3 ]
 for i in 1 2 3 4 5; do go "$T/x.jar" "$bad" >/dev/null; done
 st=$(go "$T/x.jar" "$(dig "$ID2")")
 check "after five refusals even a good link waits: 429 ($st)" is 429
