@@ -763,6 +763,14 @@ serve_my_cert_request(struct sreq *q)
 		request_page(q, 409, msg, have);
 		return;
 	}
+	if (rc == HS_ERR_STATE && have[0] != '\0') {
+		snprintf(msg, sizeof(msg), PL(q->lang, "记录 %s 的单项证书已被"
+		    "撤销，不能在此重新申请；请联系人力资源和社会保障部门。",
+		    "Record %s's course certificate was revoked; it cannot be "
+		    "requested again here: ask your HR office."), r.ref);
+		request_page(q, 409, msg, have);
+		return;
+	}
 	if (rc == HS_ERR_STATE) {
 		snprintf(msg, sizeof(msg), PL(q->lang, "记录 %s 当前为“%s”，"
 		    "只有已验印的记录可以申请证书。", "Record %s is %s: only a "
@@ -815,14 +823,11 @@ serve_my_cert_request(struct sreq *q)
 		serve_error(q, serve_status(rc), err);
 		return;
 	}
-	if (st.issued == 0 || mine_course_valid(q->db, pid, rec, have, err) !=
-	    HS_OK) {
-		/* Certified before and revoked: the holder may not reissue. */
-		snprintf(msg, sizeof(msg), PL(q->lang, "记录 %s 的证书曾被撤销，"
-		    "不能自行重新申请；请联系人力资源和社会保障部门。",
-		    "Record %s's certificate was revoked; it cannot be "
-		    "requested again here: ask your HR office."), r.ref);
-		request_page(q, 409, msg, NULL);
+	if (st.issued != 1 || myview_course_check(q->db, pid, rec, &r, have,
+	    err) != HS_ERR_EXISTS) {
+		/* Checked above: only a race with another writer ends here. */
+		serve_error(q, 409, PL(q->lang, "未签发，请稍后重试",
+		    "nothing was issued; try again"));
 		return;
 	}
 	snprintf(msg, sizeof(msg), PL(q->lang, "已为记录 %s 签发单项证书。",

@@ -132,6 +132,7 @@ enum hs_err
 myview_course_check(sqlite3 *db, int64_t pid, int64_t id,
     struct mine_record *r, char have[SERIAL_SIZE], char *err)
 {
+	char reason[16];
 	enum hs_err rc;
 
 	have[0] = '\0';
@@ -141,9 +142,17 @@ myview_course_check(sqlite3 *db, int64_t pid, int64_t id,
 		return hs_fail(err, HS_ERR_STATE, "record %s is %s, not "
 		    "stamped: only a stamped record can have a certificate",
 		    r->ref, r->state);
-	rc = mine_course_valid(db, pid, id, have, err);
-	if (rc == HS_OK)
+	rc = mine_course_latest(db, pid, id, have, reason, err);
+	if (rc == HS_ERR_NOTFOUND) {
+		have[0] = '\0';
+		return HS_OK;
+	}
+	if (rc != HS_OK)
+		return rc;
+	if (reason[0] == '\0')
 		return hs_fail(err, HS_ERR_EXISTS, "record %s already has a "
 		    "valid course certificate, %s", r->ref, have);
-	return rc == HS_ERR_NOTFOUND ? HS_OK : rc;
+	return hs_fail(err, HS_ERR_STATE, "record %s: its course certificate "
+	    "%s was revoked (%s); only the issuer can certify it again",
+	    r->ref, have, reason);
 }

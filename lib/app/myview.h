@@ -74,8 +74,10 @@ enum hs_err myview_fresh_count(sqlite3 *db, int64_t pid, int64_t seen,
  * HS_OK (the record is theirs and stamped, no valid course certificate
  * covers it) with *r filled; HS_ERR_NOTFOUND if the record is not
  * theirs or does not exist (the same answer); HS_ERR_STATE if it is not
- * stamped (err says its state); HS_ERR_EXISTS if a valid course
- * certificate covers it (its serial in have).
+ * stamped (err says its state) or its course certificate was revoked
+ * (error, fraud, withdrawn: only the issuer may certify it again; that
+ * serial in have); HS_ERR_EXISTS if a valid course certificate covers
+ * it (its serial in have).
  */
 enum hs_err myview_course_check(sqlite3 *db, int64_t pid, int64_t id,
     struct mine_record *r, char have[SERIAL_SIZE], char *err);

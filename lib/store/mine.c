@@ -255,27 +255,30 @@ mine_cert_get(sqlite3 *db, int64_t pid, const char *serial,
 }
 
 enum hs_err
-mine_course_valid(sqlite3 *db, int64_t pid, int64_t record,
-    char serial[SERIAL_SIZE], char *err)
+mine_course_latest(sqlite3 *db, int64_t pid, int64_t record,
+    char serial[SERIAL_SIZE], char reason[16], char *err)
 {
 	static const char sql[] =
-	    "SELECT c.serial FROM certificates c JOIN cert_records x"
+	    "SELECT c.serial, COALESCE((SELECT v.reason FROM revocations v"
+	    "  WHERE v.serial = c.serial), '')"
+	    " FROM certificates c JOIN cert_records x"
 	    " ON x.serial = c.serial WHERE c.practitioner_id = ?1"
 	    " AND c.kind = 'course' AND x.record_id = ?2"
-	    " AND NOT EXISTS (SELECT 1 FROM revocations v"
-	    "  WHERE v.serial = c.serial)"
 	    " ORDER BY c.leaf_index DESC LIMIT 1";
 	sqlite3_stmt *st = NULL;
 	enum hs_err rc = HS_OK;
 	int s;
 
 	serial[0] = '\0';
+	reason[0] = '\0';
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_err(db, err, "my course certificate");
 	sqlite3_bind_int64(st, 1, pid);
 	sqlite3_bind_int64(st, 2, record);
-	if ((s = sqlite3_step(st)) == SQLITE_ROW)
+	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		col(st, 0, serial, SERIAL_SIZE);
+		col(st, 1, reason, 16);
+	}
 	else if (s == SQLITE_DONE)
 		rc = HS_ERR_NOTFOUND;
 	else

@@ -106,11 +106,12 @@ enum hs_err mine_record_get(sqlite3 *db, int64_t pid, int64_t id,
     struct mine_record *r, char *err);
 
 /*
- * The valid (not revoked) course certificate covering record id, if any:
- * HS_OK and its serial, HS_ERR_NOTFOUND if there is none.
+ * The latest course certificate covering record id: HS_OK with its
+ * serial and, if it is revoked, the reason in reason ("" if valid);
+ * HS_ERR_NOTFOUND if there is none.
  */
-enum hs_err mine_course_valid(sqlite3 *db, int64_t pid, int64_t record,
-    char serial[SERIAL_SIZE], char *err);
+enum hs_err mine_course_latest(sqlite3 *db, int64_t pid, int64_t record,
+    char serial[SERIAL_SIZE], char reason[16], char *err);
 
 /* Something that changed for the holder. */
 enum mine_notice_kind {
