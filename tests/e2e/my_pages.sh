@@ -118,6 +118,11 @@ check "rejected: the reason" grep -q '原因：证明材料不全' "$T/rec.html"
 check "rejected: whom to ask (the provider)" grep -q '请联系提交记录的施训机构更正后重新提交：福州培训中心' "$T/rec.html"
 check "withdrawn: shown with its reason" grep -q '已撤回</strong><br><span class="reason">原因：重复提交' "$T/rec.html"
 check "waiting: shown" grep -q '待验印</strong>' "$T/rec.html"
+check "forms of study in Chinese" grep -q '2024 · 公需科目 · 面授培训' "$T/rec.html"
+check "a stamped record without a course certificate offers the request" grep -q "name=\"record\" value=\"$(q "SELECT id FROM records WHERE ref = 'B1'")\"" "$T/rec.html"
+check "C1, whose course certificate was revoked, links to it instead" grep -q "href=\"/my/certs/$S3\">单项证书（已撤销）" "$T/rec.html"
+check_fails "and offers no request" grep -q "name=\"record\" value=\"$(q "SELECT id FROM records WHERE ref = 'C1'")\"" "$T/rec.html"
+check_fails "no unlabelled card cell" grep -q 'data-label=""' "$T/rec.html"
 http_code "$J" GET "/my/records?year=2025" >/dev/null
 check "year=2025 lists one record" [ "$(grep -c '<tr id="r' "$T/body")" = 1 ]
 for bad in abc 1989 2101 "%27%3B--" 99999999999999999999; do
