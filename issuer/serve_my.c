@@ -830,7 +830,8 @@ serve_my_cert_request(struct sreq *q)
 	if ((rc = serve_issue_open(q, ISSUE_RENDER, &is, err)) != HS_OK) {
 		OPENSSL_cleanse(p, sizeof(*p));
 		free(p);
-		serve_error(q, rc == HS_ERR_STATE ? 503 : serve_status(rc), err);
+		serve_error(q, rc == HS_ERR_STATE ? 503 : serve_status(rc),
+		    err);
 		return;
 	}
 	serve_actor(q, &who);
