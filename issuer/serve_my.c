@@ -905,7 +905,12 @@ notice_item(void *ctx, const struct myview_notice *nt)
 		buf_printf(b, "%s <a href=\"/my/certs/%s%s\">%s</a> %s: ",
 		    PL(lang, "证书", "Certificate"), n->object, lq(p->q),
 		    n->object, PL(lang, "已被撤销，原因", "was revoked"));
-		page_esc(b, n->reason);
+		page_esc(b, reason_name(lang, n->reason));
+		if (n->note[0]) {
+			buf_puts(b, "（");
+			page_esc(b, n->note);
+			buf_puts(b, "）");
+		}
 		break;
 	case MINE_REJECTED:
 		buf_printf(b, "%s ", PL(lang, "记录", "Record"));

@@ -202,7 +202,7 @@ check "nothing else issued" [ "$(q "SELECT count(*) FROM certificates")" = $((n0
 check "/my/notices answers 200" [ "$(http_code "$J" GET /my/notices)" = 200 ]
 cp "$T/body" "$T/notices.html"
 check "the supersession, with the replacement" grep -q "notice-superseded fresh.*href=\"/my/certs/$S1\".*已被替换为 <a class=\"replacement\" href=\"/my/certs/$S2\"" "$T/notices.html"
-check "the revocation, with its reason" grep -q "notice-revoked fresh.*$S3.*已被撤销，原因: error: 课程名称有误" "$T/notices.html"
+check "the revocation, with its reason" grep -q "notice-revoked fresh.*$S3.*已被撤销，原因: 信息有误（课程名称有误）" "$T/notices.html"
 check "the rejection, with reason and provider" grep -q 'notice-rejected fresh.*R1（被退回课）被退回，原因： 证明材料不全；退回单位：福建省人力资源和社会保障厅；请联系施训机构：福州培训中心' "$T/notices.html"
 check "3 notices" [ "$(grep -c '<li class="notice-' "$T/notices.html")" = 3 ]
 check "notices_seen moved" [ "$(q "SELECT notices_seen > 0 FROM accounts WHERE name = 'zhangsan'")" = 1 ]
