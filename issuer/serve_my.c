@@ -387,7 +387,8 @@ record_row(void *ctx, const struct mine_record *r)
 			    "</form>", (long long)r->id, PL(lang,
 			    "申请单项证书", "Request a course certificate"));
 		}
-	}
+	} else
+		buf_puts(b, "-");
 	buf_puts(b, "</td></tr>\n");
 	return b->oom ? 1 : 0;
 }
