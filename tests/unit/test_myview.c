@@ -139,8 +139,8 @@ same_as_summary(const struct policy *pol, const char *name)
 
 struct seen_list {
 	char obj[8][129];
-	char reason[8][64];
-	char note[8][64];
+	char reason[8][512];
+	char note[8][512];
 	bool fresh[8];
 	int kind[8];
 	size_t n;
