@@ -77,7 +77,7 @@ const char share_css[] =
 "form.stack label.check input{width:auto;display:inline;padding:0}\n"
 ".cert .verdict{font-weight:700;margin:.2rem 0 .6rem}\n"
 ".cert.bad{border-color:var(--bad)}\n"
-"@media print{nav.console,h1.noprint{display:none}"
+"@media print{header.bar,nav.console,h1.noprint{display:none}"
 ".sharecode .code{font-size:22pt}.shareqr{width:5cm;height:5cm}"
 ".cert{break-inside:avoid;border-top:1px solid #000;padding-top:.4rem}"
 ".status-valid,.status-bad{color:#000}}\n";
@@ -491,9 +491,10 @@ serve_my_share_add(struct sreq *q)
 	buf_puts(&b, "</a></p>\n<div class=\"qrbox\">");
 	qr_svg(&b, url);
 	beijing(q->now + days * 86400, t, true);
-	buf_printf(&b, "</div>\n<p>%s %s%s（%lld %s）</p>\n", PL(lang,
-	    "有效期至", "Valid until"), t, PL(lang, "（北京时间）",
-	    " (Beijing time)"), (long long)days, PL(lang, "天", "days"));
+	buf_printf(&b, "</div>\n<p>%s %s %s%s%lld %s%s</p>\n", PL(lang,
+	    "有效期至", "Valid until"), t, PL(lang, "北京时间", "Beijing time"),
+	    PL(lang, "（", " ("), (long long)days, PL(lang, "天", "days"),
+	    PL(lang, "）", ")"));
 	buf_printf(&b, "<p class=\"noprint\"><a href=\"/s/%s/qr.png\" "
 	    "download>%s</a> · <a href=\"/my/share\">%s</a></p>\n"
 	    "</section>\n", code, PL(lang, "下载二维码图片（PNG）",
@@ -611,9 +612,12 @@ find_code(struct sreq *q, struct share_row *r, char code[CROCKFORD_CODE_LEN + 1]
 	return 0;
 }
 
+/* One check's line: what passed in the page's language, or why not (the
+ * library's words) when it did not. */
 static void
 check_line(struct buf *b, enum page_lang lang, const char *what,
-    enum sharereport_check c, const char *ok_text, const char *msg)
+    enum sharereport_check c, const char *ok_text, const char *ok_detail,
+    const char *msg)
 {
 	buf_printf(b, "<dt>%s</dt><dd class=\"%s\">", what,
 	    c == SR_OK ? "status-valid" : "status-bad");
@@ -621,8 +625,8 @@ check_line(struct buf *b, enum page_lang lang, const char *what,
 	buf_puts(b, c == SR_OK ? ok_text : c == SR_PENDING ? PL(lang,
 	    "尚未收录进已签名的检查点", "not yet in a signed checkpoint") :
 	    PL(lang, "核验失败", "FAILED"));
-	buf_puts(b, " <span class=\"hint mono\">");
-	page_esc(b, msg);
+	buf_puts(b, " <span class=\"hint\">");
+	page_esc(b, c == SR_OK ? ok_detail : msg);
 	buf_puts(b, "</span></dd>");
 }
 
@@ -641,7 +645,8 @@ cert_card(struct sreq *q, struct buf *b, const struct sharereport *rep,
 {
 	enum page_lang lang = q->lang;
 	bool ok = sharereport_cert_ok(c);
-	char h[HOURS_SIZE], h2[HOURS_SIZE], h3[HOURS_SIZE];
+	char h[HOURS_SIZE], h2[HOURS_SIZE], h3[HOURS_SIZE], d1[120], t[32];
+	time_t it;
 
 	buf_printf(b, "<section class=\"card cert %s\"><h2>", ok ? "ok" :
 	    "bad");
@@ -682,17 +687,23 @@ cert_card(struct sreq *q, struct buf *b, const struct sharereport *rep,
 			hours_format(c->req_total10, h);
 			hours_format(c->req_public10, h2);
 			hours_format(c->req_professional10, h3);
-			buf_printf(b, "<dt>%s</dt><dd>%s %s（%s %s，%s %s）</dd>"
+			buf_printf(b, "<dt>%s</dt><dd>%s %s%s%s %s%s%s %s%s</dd>"
 			    "<dt>%s</dt><dd class=\"%s\">%s</dd>",
 			    PL(lang, "年度要求", "Requirement"), h,
-			    PL(lang, "学时", "hours"), PL(lang, "公需", "public"),
-			    h2, PL(lang, "专业", "professional"), h3,
+			    PL(lang, "学时", "hours"), PL(lang, "（", " ("),
+			    PL(lang, "公需", "public"), h2, PL(lang, "，", ", "),
+			    PL(lang, "专业", "professional"), h3,
+			    PL(lang, "）", ")"),
 			    PL(lang, "结果", "Result"), c->met ? "met" : "unmet",
 			    c->met ? PL(lang, "达标", "met") : PL(lang, "未达标",
 			    "not met"));
 		}
-		buf_printf(b, "<dt>%s</dt><dd class=\"mono\">%s</dd>",
-		    PL(lang, "签发时间", "Issued"), c->issued);
+		if (time_parse_rfc3339(c->issued, &it) == 0) {
+			beijing((int64_t)it, t, true);
+			buf_printf(b, "<dt>%s</dt><dd>%s %s</dd>", PL(lang,
+			    "签发时间", "Issued"), t, PL(lang, "北京时间",
+			    "Beijing time"));
+		}
 	}
 	if (c->found) {
 		buf_printf(b, "<dt>%s</dt><dd class=\"%s\">", PL(lang,
@@ -712,16 +723,20 @@ cert_card(struct sreq *q, struct buf *b, const struct sharereport *rep,
 		}
 		buf_puts(b, "</dd>");
 	}
+	snprintf(d1, sizeof(d1), PL(lang, "账本第 %llu 项，检查点大小 %llu",
+	    "leaf %llu, checkpoint size %llu"),
+	    (unsigned long long)c->leaf_index,
+	    (unsigned long long)rep->checkpoint_size);
 	check_line(b, lang, PL(lang, "签名核验", "Signature"), c->sig,
-	    PL(lang, "签名有效（发证机构公钥）", "valid (issuer's key)"),
+	    PL(lang, "签名有效（发证机构公钥）", "valid (issuer's key)"), "",
 	    c->sig_msg);
 	check_line(b, lang, PL(lang, "账本收录", "In the ledger"), c->incl,
-	    PL(lang, "已收录，包含证明有效", "included, proof checked"),
+	    PL(lang, "已收录，包含证明有效", "included, proof checked"), d1,
 	    c->incl_msg);
 	if (c->revoked)
 		check_line(b, lang, PL(lang, "撤销记录", "Revocation"), c->rev,
 		    PL(lang, "账本中的撤销记录已核验", "revocation leaf checked"),
-		    c->rev_msg);
+		    "", c->rev_msg);
 	else if (c->found)
 		buf_printf(b, "<dt>%s</dt><dd>%s %llu</dd>", PL(lang, "撤销记录",
 		    "Revocation"), PL(lang, "截至检查点无撤销记录，大小",
@@ -798,11 +813,11 @@ serve_share_report(struct sreq *q)
 		buf_puts(&b, "</dd>");
 	}
 	beijing(r.expires, t, true);
-	buf_printf(&b, "<dt>%s</dt><dd>%s（%s %lld %s）</dd></dl>\n"
+	buf_printf(&b, "<dt>%s</dt><dd>%s%s%lld%s</dd></dl>\n"
 	    "<p class=\"hint\">%s</p></section>\n",
 	    PL(lang, "分享码有效期至", "Code valid until"), t,
-	    PL(lang, "剩余", ""), (long long)days_left(r.expires, q->now),
-	    PL(lang, "天", "days left"),
+	    PL(lang, "（剩余 ", " ("), (long long)days_left(r.expires, q->now),
+	    PL(lang, " 天）", " days left)"),
 	    PL(lang, "核验方式与独立核验服务相同：用发证机构公钥核验证书签名，用默克尔"
 	    "包含证明核验证书已收录于最新签名检查点，并从账本读取撤销状态。",
 	    "Checked as the verifier checks: the signature against the "
