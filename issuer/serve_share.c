@@ -25,6 +25,7 @@
 #include "pdf/qr.h"
 #include "pdf/qrpng.h"
 #include "serve.h"
+#include "cert/serial.h"
 #include "store/certs.h"
 #include "store/share.h"
 
@@ -73,7 +74,7 @@ const char share_css[] =
 ".qrbox{margin:.6rem 0}.shareqr{width:220px;height:220px;display:block}\n"
 "fieldset{border:1px solid var(--line);border-radius:8px;margin:.6rem 0;"
 "padding:.5rem .8rem}legend{font-weight:600}\n"
-"label.check{display:block;font-weight:400;margin:.35rem 0}\n"
+"form.stack label.check{display:block;font-weight:400;margin:.35rem 0}\n"
 "form.stack label.check input{width:auto;display:inline;padding:0}\n"
 ".cert .verdict{font-weight:700;margin:.2rem 0 .6rem}\n"
 ".cert.bad{border-color:var(--bad)}\n"
@@ -277,11 +278,12 @@ list_row(void *ctx, const struct share_row *r)
 	else
 		snprintf(t, sizeof(t), "—");
 	buf_printf(b, "<td data-label=\"%s\">%s</td><td data-label=\"%s\" "
-	    "class=\"state\">%s</td><td>", PL(lang, "最近查看", "Last view"),
+	    "class=\"state\">%s</td>", PL(lang, "最近查看", "Last view"),
 	    t, PL(lang, "状态", "State"),
 	    st == SHARE_ACTIVE ? PL(lang, "有效", "active") :
 	    st == SHARE_EXPIRED ? PL(lang, "已过期", "expired") :
 	    PL(lang, "已撤回", "withdrawn"));
+	buf_printf(b, "<td data-label=\"%s\">", PL(lang, "操作", "Action"));
 	if (st == SHARE_ACTIVE) {
 		buf_printf(b, "<form method=\"post\" action=\"/my/share/%lld/"
 		    "withdraw\">", (long long)r->id);
@@ -424,6 +426,25 @@ serve_my_share_list(struct sreq *q)
 	list_page(q, 200, NULL);
 }
 
+/* The holder's name as their certificate serial has it (for the printed
+ * slip); the account's org if it cannot be read. */
+static void
+holder_name(struct sreq *q, const char *serial, char out[256])
+{
+	struct certs *c = NULL;
+	struct certs_row row;
+	char err[HS_ERRLEN], canon[SERIAL_SIZE];
+
+	memset(&row, 0, sizeof(row));
+	snprintf(out, 256, "%.200s", q->acct.org);
+	if (serial_parse(serial, canon, err) == HS_OK &&
+	    certs_open(q->db, &c, err) == HS_OK &&
+	    certs_get(c, canon, &row, err) == HS_OK)
+		snprintf(out, 256, "%.250s", row.name);
+	certs_row_free(&row);
+	certs_close(c);
+}
+
 void
 serve_my_share_add(struct sreq *q)
 {
@@ -432,7 +453,7 @@ serve_my_share_add(struct sreq *q)
 	const char *label = form_get(&q->form, "label");
 	size_t n = form_count(&q->form, "serial"), i;
 	char code[CROCKFORD_CODE_LEN + 1], grouped[20], url[600], t[32];
-	char err[HS_ERRLEN];
+	char err[HS_ERRLEN], name[256];
 	struct actor who;
 	struct buf b;
 	enum page_lang lang = q->lang;
@@ -471,6 +492,7 @@ serve_my_share_add(struct sreq *q)
 	}
 	crockford_group(code, grouped);
 	share_url(q, code, url, sizeof(url));
+	holder_name(q, serials[0], name);
 	buf_init(&b);
 	serve_page_begin(q, &b, PL(lang, "分享码", "Share code"));
 	buf_printf(&b, "<h1 class=\"noprint\">%s</h1>\n<p class=\"notice "
@@ -480,7 +502,7 @@ serve_my_share_add(struct sreq *q)
 	    "The code is shown only now: save or print it."),
 	    PL(lang, "继续教育学时证明 · 分享码", "Continuing-education hours "
 	    "· share code"));
-	page_esc(&b, q->acct.org);
+	page_esc(&b, name);
 	buf_puts(&b, "</p>\n<p class=\"code mono\">");
 	page_esc(&b, grouped);
 	buf_printf(&b, "</p>\n<p class=\"uri\">%s <a href=\"", PL(lang,

@@ -104,12 +104,13 @@ check "the page shows the URL" grep -q "http://share.example.cn/s/$C" "$T/body"
 check "the QR inline" grep -q '<svg class="shareqr"' "$T/body"
 check "a link to the PNG" grep -q "href=\"/s/$C/qr.png\"" "$T/body"
 check "the validity" grep -q '有效期至' "$T/body"
+check "the holder's name (for the printed slip)" grep -q '<p class="holder">李四</p>' "$T/body"
 check "the answer is not stored" grep -qi '^cache-control: no-store' "$T/headers"
 check "share.add is audited with object share:<id>" \
 	[ "$(q "SELECT count(*) FROM audit WHERE action = 'share.add' AND actor = 'lisi' AND object = 'share:1'")" = 1 ]
 check "two certificates on the code" [ "$(q 'SELECT count(*) FROM share_code_certs WHERE share_id = 1')" = 2 ]
 http_code "$T/none.jar" GET /style.css >/dev/null
-check "the style sheet has a print layout for it" grep -q '@media print{nav.console' "$T/body"
+check "the style sheet has a print layout for it" grep -q "@media print{header.bar,nav.console" "$T/body"
 
 # The report: public, no session.
 rep() { http_code "$T/pub.jar" "${2:-GET}" "/s/$1"; }
