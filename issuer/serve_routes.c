@@ -208,10 +208,13 @@ const struct route serve_routes[] = {
 	{ "/my/share/*/withdraw", "POST", AZ_MY_VIEW, RA_SESSION, AZS_SELF,
 	    serve_my_share_withdraw, BODY_FORM, 1 * KB, GEN, PUB, "my_share",
 	    false },
+	/* The general bucket: a committee refreshes a report; guessing is
+	 * held by serve_share.c's own limits on unknown codes (per address
+	 * and across all addresses). */
 	{ "/s/*/qr.png", "GET, HEAD", AZ_PUBLIC, RA_PUBLIC, AZS_NONE,
-	    serve_share_qr, BODY_NONE, 0, STRICT, PUB, "share_qr", true },
+	    serve_share_qr, BODY_NONE, 0, GEN, PUB, "share_qr", true },
 	{ "/s/*", "GET, HEAD", AZ_PUBLIC, RA_PUBLIC, AZS_NONE,
-	    serve_share_report, BODY_NONE, 0, STRICT, PUB, "share", true },
+	    serve_share_report, BODY_NONE, 0, GEN, PUB, "share", true },
 
 	/* The APIs (serve_api.c): token only, on the admin listener. The
 	 * handlers read and bound the body themselves (media type by

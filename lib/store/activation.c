@@ -9,46 +9,22 @@
 #include <openssl/crypto.h>
 #include <sodium.h>
 
+#include "core/crockford.h"
 #include "core/util.h"
 #include "store/activation.h"
 #include "store/store.h"
-
-/* Crockford's base32: no I, L, O, U. */
-static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 static const char no_match[] = "the code does not match that ID number";
 
 /* ---- codes ---- */
 
+/* The codes are core/crockford.h's: 80 random bits as 16 characters,
+ * read back as a person types them. */
 enum hs_err
 act_code_normalise(const char *in, char out[ACT_CODE_LEN + 1], char *err)
 {
-	size_t n = 0, i, len = strnlen(in, ACT_INPUT_MAX + 1);
-
-	out[0] = '\0';
-	if (len > ACT_INPUT_MAX)
-		goto bad;
-	for (i = 0; i < len; i++) {
-		char c = in[i];
-
-		if (c == '-' || c == ' ')
-			continue;
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		if (c == 'O')
-			c = '0';
-		else if (c == 'I' || c == 'L')
-			c = '1';
-		if (c == '\0' || strchr(alphabet, c) == NULL ||
-		    n == ACT_CODE_LEN)
-			goto bad;
-		out[n++] = c;
-	}
-	if (n != ACT_CODE_LEN)
-		goto bad;
-	out[n] = '\0';
-	return HS_OK;
-bad:
+	if (crockford_normalise(in, out) == 0)
+		return HS_OK;
 	OPENSSL_cleanse(out, ACT_CODE_LEN + 1);
 	return hs_fail(err, HS_ERR_INVALID, "code: an activation code has 16 "
 	    "characters 0-9 and A-Z (XXXX-XXXX-XXXX-XXXX)");
@@ -57,34 +33,17 @@ bad:
 void
 act_code_group(const char *code, char out[ACT_CODE_SHOWN + 1])
 {
-	size_t i, o = 0;
-
-	for (i = 0; i < ACT_CODE_LEN && code[i] != '\0'; i++) {
-		if (i > 0 && i % 4 == 0)
-			out[o++] = '-';
-		out[o++] = code[i];
-	}
-	out[o] = '\0';
+	crockford_group(code, out);
 }
 
-/* 80 random bits as 16 characters of the alphabet. */
 static enum hs_err
 new_code(char code[ACT_CODE_LEN + 1], char *err)
 {
-	uint8_t raw[10];
-	size_t i;
+	uint8_t raw[CROCKFORD_CODE_BYTES];
 
 	if (random_bytes(raw, sizeof raw) != HS_OK)
 		return hs_fail(err, HS_ERR_IO, "code: no random bytes");
-	for (i = 0; i < ACT_CODE_LEN; i++) {
-		size_t bit = i * 5;
-		unsigned v = ((unsigned)raw[bit / 8] << 8 |
-		    (bit / 8 + 1 < sizeof raw ? raw[bit / 8 + 1] : 0)) >>
-		    (11 - bit % 8);
-
-		code[i] = alphabet[v & 31];
-	}
-	code[ACT_CODE_LEN] = '\0';
+	crockford_encode(raw, code);
 	OPENSSL_cleanse(raw, sizeof raw);
 	return HS_OK;
 }

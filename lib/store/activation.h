@@ -37,12 +37,13 @@
 
 #include "cert/idnum.h"
 #include "core/hs.h"
+#include "core/crockford.h"
 #include "store/accounts.h"
 #include "store/audit.h"
 
-#define ACT_CODE_LEN    16                /* characters, no dashes */
+#define ACT_CODE_LEN    CROCKFORD_CODE_LEN /* 16 characters, no dashes */
 #define ACT_CODE_SHOWN  19                /* XXXX-XXXX-XXXX-XXXX */
-#define ACT_INPUT_MAX   64                /* bytes of a typed code read */
+#define ACT_INPUT_MAX   CROCKFORD_INPUT_MAX /* bytes of a typed code read */
 #define ACT_TTL         (30 * 86400)      /* 30 days */
 #define ACT_BATCH_MAX   20000             /* people in one batch */
 
