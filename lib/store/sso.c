@@ -122,13 +122,12 @@ signins_recent(sqlite3 *db, const char *account, size_t max,
 	int step;
 
 	*n = 0;
+	/* audit_object (object, seq) walks this account's rows only. */
 	if (sqlite3_prepare_v2(db, "SELECT at, action, client FROM audit "
-	    "WHERE seq > (SELECT coalesce(max(seq), 0) FROM audit) - ?1 "
-	    "AND object = ?2 AND action IN ('session.signin', 'session.sso', "
+	    "WHERE object = ?2 AND action IN ('session.signin', 'session.sso', "
 	    "'session.signin_failed') ORDER BY seq DESC LIMIT ?3", -1, &st,
 	    NULL) != SQLITE_OK)
 		return store_err(db, err, "audit");
-	sqlite3_bind_int64(st, 1, SIGNIN_SCAN);
 	sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < max) {

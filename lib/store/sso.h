@@ -52,11 +52,9 @@ struct signin_row {
 
 /*
  * The account's latest sign-ins and failed sign-ins (newest first, at
- * most max), for its own account page. Only the last SIGNIN_SCAN rows of
- * the audit log are read (the log has no index on the object), so a long
- * quiet account may see fewer than it had. Returns the count in *n.
+ * most max), for its own account page, through the audit_object index.
+ * Returns the count in *n.
  */
-#define SIGNIN_SCAN 20000
 enum hs_err signins_recent(sqlite3 *db, const char *account, size_t max,
     struct signin_row *rows, size_t *n, char *err);
 

@@ -363,6 +363,9 @@ static const char *const migrations[] = {
 	/* One practitioner account per person. */
 	"CREATE UNIQUE INDEX accounts_practitioner ON accounts(practitioner_id)"
 	"  WHERE practitioner_id IS NOT NULL;"
+	/* A holder's audit rows (their account's sign-ins on /my/account,
+	 * everything about them in /my/data.json) by object, newest last. */
+	"CREATE INDEX audit_object ON audit(object, seq);"
 	/* When the holder last read their notices (/my/). */
 	"ALTER TABLE accounts ADD COLUMN notices_seen INTEGER NOT NULL"
 	"  DEFAULT 0;"
