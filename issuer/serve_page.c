@@ -38,7 +38,9 @@ static const char console_css[] =
 "width:100%}table.list tr{border:1px solid var(--line);border-radius:8px;"
 "margin:0 0 .6rem;padding:.3rem .5rem}table.list td{border:0;"
 "padding:.15rem 0}table.list td::before{content:attr(data-label) \"：\";"
-"color:var(--mute);margin-right:.3rem}}\n";
+"color:var(--mute);margin-right:.3rem}}\n"
+/* The verifier's print rule hides .bar; the flex rule above would win. */
+"@media print{.bar,nav.console{display:none}}\n";
 
 static char *css;
 static size_t css_len;
