@@ -10,7 +10,7 @@
  * a page, paged by key (?after=).
  *
  * /admin/staff.csv (issue 14) is the same rows, every page of them, as
- * a spreadsheet file (docs/formats.md §8b): UTF-8 with a BOM, Chinese
+ * a spreadsheet file (docs/formats.md §9b): UTF-8 with a BOM, Chinese
  * headers, masked ID numbers only, every text cell formula-safe
  * (buf_csv_field's guard), named after the unit, year and date. A unit
  * with nobody in the caller's scope (another employer's unit, a unit
