@@ -87,6 +87,10 @@ static const struct {
 	    "--label LABEL [--days N] [--org ORG]\n"
 	    "token list\n"
 	    "token revoke LABEL" },
+	{ "activation", &cmd_activation_ops, CMD_RW,
+	    "activation (--unit NAME | --region CODE | --id-file FILE|-) "
+	    "[--new-only] [--pdf OUT.pdf] [--csv OUT.csv] [--account NAME] "
+	    "[--public-url URL]" },
 	{ "serve", &cmd_serve_ops, CMD_POLICY,
 	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
 	    "[--threads N] [--access-log FILE] [--trust-proxy] "

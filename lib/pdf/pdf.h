@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cert/cert.h"
 #include "core/hs.h"
@@ -84,5 +85,33 @@ enum hs_err pdf_render(struct pdf_renderer *r, const char *tmpl,
     const struct cert *c, const char *note, size_t note_len,
     const char *receipt, size_t receipt_len, const char *base_url,
     struct buf *out, char *err);
+
+/* One activation letter (store/activation.h makes the codes). */
+struct pdf_letter {
+	const char *name;
+	const char *id_masked;  /* never the full ID number */
+	const char *unit;       /* "" if none */
+	const char *code;       /* 0-9 A-Z, ungrouped (drawn grouped by 4) */
+	int64_t expires;        /* Unix seconds */
+};
+
+#define PDF_LETTERS_MAX 20000
+
+/*
+ * Activation letters (letter.c): appends a PDF with one A4 page per
+ * letter l[0..n), in Chinese: the person's name,
+ * masked ID number and unit, the code grouped XXXX-XXXX-XXXX-XXXX, its
+ * expiry date (Beijing time), the activation URL public_url
+ * "/my/activate", a QR code of public_url "/my/activate?code=" code, the
+ * steps, and issuer (who hands the letters out). Drawn with the fonts of
+ * r's "annual" template. HS_ERR_INVALID for a value that is not
+ * printable UTF-8 or a bad public_url, HS_ERR_FONT for a character no
+ * font has (naming the letter), HS_ERR_TOOBIG over PDF_LETTERS_MAX letters.
+ * On failure out is left as it was. The PDF holds the codes: write it
+ * 0600.
+ */
+enum hs_err pdf_letters(struct pdf_renderer *r, const struct pdf_letter *l,
+    size_t n, const char *public_url, const char *issuer, struct buf *out,
+    char *err);
 
 #endif
