@@ -184,6 +184,9 @@ void serve_page_begin(struct sreq *q, struct buf *b, const char *title);
 void serve_page_end(struct sreq *q, struct buf *b, int status);
 /* The hidden CSRF field of a POST form (the session's token). */
 void serve_csrf_field(struct sreq *q, struct buf *b);
+/* An <img> of text as a QR code (an SVG data: URI: the secret in an
+ * otpauth URI gets no URL of its own); nothing if it cannot be made. */
+void serve_qr_img(struct buf *b, const char *text);
 /* A whole error page (or JSON {"code", "message"} on /api/). */
 void serve_error(struct sreq *q, int status, const char *msg);
 /* 303 See Other to location (a local path). */

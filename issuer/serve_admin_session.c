@@ -393,9 +393,10 @@ serve_invite_post(struct sreq *q)
 /* ---- TOTP enrolment ---- */
 
 /* The otpauth URI as a QR code: an SVG, as a data: URI (the CSP allows
- * data: images), so the secret never has a URL of its own. */
-static void
-qr_data_uri(struct buf *b, const char *text)
+ * data: images), so the secret never has a URL of its own. Also the
+ * practitioner's enrolment (/my/account, serve_my_session.c). */
+void
+serve_qr_img(struct buf *b, const char *text)
 {
 	struct qr *qr = NULL;
 	struct buf svg;
@@ -472,7 +473,7 @@ totp_page(struct sreq *q, int status, const char *msg)
 	    "Scan the QR code with an authenticator app (FreeOTP, Google "
 	    "Authenticator, ...) or type in the key below, then enter the "
 	    "6 digits it shows."));
-	qr_data_uri(&b, uri);
+	serve_qr_img(&b, uri);
 	buf_printf(&b, "<p>%s</p><code class=\"secret\" id=\"secret\">",
 	    PL(lang, "密钥", "Key"));
 	page_esc(&b, secret);

@@ -1773,3 +1773,76 @@ tokens_revoke(sqlite3 *db, const struct actor *who, const struct account *by,
 out:
 	return tx_end(db, own, rc, err);
 }
+
+/* ---- password change (/my/account) ---- */
+
+enum hs_err
+accounts_password_change(sqlite3 *db, int64_t account_id, const char *old,
+    const char *new_pw, const char *client, int64_t now, char *err)
+{
+	char hash[crypto_pwhash_STRBYTES] = "", cl[ACCT_CLIENT_MAX + 1];
+	struct account a;
+	struct actor w;
+	bool own = false, locked = false, ok;
+	enum hs_err rc;
+
+	snprintf(cl, sizeof cl, "%s", client != NULL ? client : "");
+	if (!utf8_valid(cl, strlen(cl)) || has_control(cl))
+		snprintf(cl, sizeof cl, "?");
+	if ((rc = sodium_ready(err)) != HS_OK)
+		return rc;
+	if ((rc = accounts_get_id(db, account_id, &a, err)) != HS_OK)
+		return rc;
+	if (a.disabled || a.locked)
+		return hs_fail(err, HS_ERR_STATE, "password: the account is "
+		    "disabled or locked");
+	if (a.has_password) {
+		if (now < a.next_try)
+			return hs_fail(err, HS_ERR_STATE, "password: too many "
+			    "failures; try again in %lld s",
+			    (long long)(a.next_try - now));
+		if (old == NULL || strnlen(old, ACCT_PW_MAX_BYTES + 1) >
+		    ACCT_PW_MAX_BYTES)
+			old = "";
+		if ((rc = pw_hash_of(db, a.id, hash, err)) != HS_OK)
+			return rc;
+		ok = hash[0] != '\0' && crypto_pwhash_str_verify(hash, old,
+		    strlen(old)) == 0;
+		sodium_memzero(hash, sizeof hash);
+		if (!ok) {
+			if ((rc = tx_begin(db, &own, err)) == HS_OK)
+				rc = count_failure(db, &a, "wrong password "
+				    "(password change)", cl, now, &locked, err);
+			if ((rc = tx_end(db, own, rc, err)) != HS_OK)
+				return rc;
+			return hs_fail(err, locked ? HS_ERR_STATE :
+			    HS_ERR_SIGNATURE, locked ? "password: too many "
+			    "failures: the account is now locked" :
+			    "password: wrong current password");
+		}
+	}
+	if ((rc = accounts_password_policy(db, &a, new_pw, err)) != HS_OK)
+		return rc;
+	if (crypto_pwhash_str(hash, new_pw, strlen(new_pw),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return hs_fail(err, HS_ERR_NOMEM, "password: hashing failed "
+		    "(out of memory)");
+	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+		goto out;
+	if (exec_binds(db, "UPDATE accounts SET pw_hash = ?, failures = 0, "
+	    "next_try = 0 WHERE id = ?", "accounts", NULL, "ti", hash, a.id)
+	    != HS_OK) {
+		rc = store_err(db, err, "accounts");
+		goto out;
+	}
+	if ((rc = sessions_end_all(db, a.id, now, NULL, err)) != HS_OK)
+		goto out;
+	w = actor_of(&a, cl);
+	rc = audit_append(db, &w, "account.password", a.name, a.has_password ?
+	    "changed" : "set", NULL, err);
+out:
+	rc = tx_end(db, own, rc, err);
+	sodium_memzero(hash, sizeof hash);
+	return rc;
+}

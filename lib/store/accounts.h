@@ -225,6 +225,20 @@ enum hs_err accounts_password_policy(sqlite3 *db, const struct account *a,
     const char *password, char *err);
 
 /*
+ * An account changes its own password (/my/account): old must be its
+ * current password (HS_ERR_SIGNATURE "wrong current password" otherwise;
+ * it counts as a sign-in failure, with the same backoff and lock) unless
+ * the account has none yet (one made by the signed hand-off), when old is
+ * ignored. new_pw must pass accounts_password_policy. Stores the new
+ * Argon2id hash, ends every session of the account (the caller starts a
+ * fresh one for the browser that changed it) and audits account.password
+ * (detail "changed" or "set"; actor: the account).
+ */
+enum hs_err accounts_password_change(sqlite3 *db, int64_t account_id,
+    const char *old, const char *new_pw, const char *client, int64_t now,
+    char *err);
+
+/*
  * TOTP enrolment: begin stores a fresh secret (not enrolled; an enrolled
  * account is refused: reset first) and returns it as base32 and as an
  * otpauth:// URI (TOTP_URI_MAX bytes). confirm checks a code against it

@@ -187,6 +187,89 @@ get_str(json_t *j, const char *key, char *out, size_t outsz, bool required,
 	return HS_OK;
 }
 
+/*
+ * The hand-off's HMAC key file: opened without following a link, a
+ * regular file readable by its owner only, 64-512 hex digits and an
+ * optional line end. A key anybody else could read is no shared secret.
+ */
+static enum hs_err
+load_sso_key(const char *path, struct config *c, char *err)
+{
+	char buf[2 * CONFIG_SSO_KEY_MAX + 4];
+	struct stat st;
+	ssize_t n;
+	size_t len;
+	int fd;
+	enum hs_err rc = HS_OK;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return hs_fail(err, HS_ERR_IO, "sso_hmac_key_file %s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return hs_fail(err, HS_ERR_INVALID, "sso_hmac_key_file %s: not "
+		    "a regular file", path);
+	}
+	if ((st.st_mode & 077) != 0) {
+		close(fd);
+		return hs_fail(err, HS_ERR_INVALID, "sso_hmac_key_file %s: mode "
+		    "%03o lets others read the key; chmod 600 it", path,
+		    (unsigned)(st.st_mode & 0777));
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0) {
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return hs_fail(err, HS_ERR_IO, "sso_hmac_key_file %s: %s", path,
+		    strerror(errno));
+	}
+	len = (size_t)n;
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	if ((size_t)n == sizeof(buf) || len % 2 != 0 ||
+	    len < 2 * CONFIG_SSO_KEY_MIN || len > 2 * CONFIG_SSO_KEY_MAX ||
+	    hex_decode(buf, c->sso_hmac_key, len / 2) != 0)
+		rc = hs_fail(err, HS_ERR_FORMAT, "sso_hmac_key_file %s: "
+		    "expected %d-%d hex digits (openssl rand -hex 32)", path,
+		    2 * CONFIG_SSO_KEY_MIN, 2 * CONFIG_SSO_KEY_MAX);
+	else
+		c->sso_hmac_len = len / 2;
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+/* The hand-off's keys, if config.json names any (config.h). */
+static enum hs_err
+load_sso(json_t *j, struct config *c, char *err)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	uint8_t raw[33];
+	enum hs_err rc;
+
+	if ((rc = get_str(j, "sso_hmac_key_file", tmp, sizeof(tmp), false,
+	    err)) != HS_OK)
+		return rc;
+	if (tmp[0] != '\0') {
+		if ((rc = absolute(c->data_dir, tmp, path, err)) != HS_OK ||
+		    (rc = load_sso_key(path, c, err)) != HS_OK)
+			return rc;
+	}
+	if ((rc = get_str(j, "sso_ed25519_public_key", tmp, sizeof(tmp), false,
+	    err)) != HS_OK)
+		return rc;
+	if (tmp[0] != '\0') {
+		if (strlen(tmp) != 44 || b64_decode(tmp, 44, raw,
+		    sizeof(raw)) != 32)
+			return hs_fail(err, HS_ERR_FORMAT, "config.json: "
+			    "\"sso_ed25519_public_key\" must be the standard "
+			    "base64 of 32 bytes (44 characters)");
+		memcpy(c->sso_ed25519, raw, 32);
+		c->sso_has_ed25519 = true;
+	}
+	return HS_OK;
+}
+
 enum hs_err
 config_load(const char *dir, struct config *c, char *err)
 {
@@ -243,7 +326,9 @@ config_load(const char *dir, struct config *c, char *err)
 	    (rc = path_join(path, sizeof(path), c->data_dir, "pepper", err))
 	    != HS_OK)
 		goto out;
-	rc = pepper_load(path, c->pepper, err);
+	if ((rc = pepper_load(path, c->pepper, err)) != HS_OK)
+		goto out;
+	rc = load_sso(j, c, err);
 out:
 	json_decref(j);
 	if (rc != HS_OK)
@@ -254,8 +339,11 @@ out:
 void
 config_wipe(struct config *c)
 {
-	if (c != NULL)
+	if (c != NULL) {
 		pepper_wipe(c->pepper);
+		OPENSSL_cleanse(c->sso_hmac_key, sizeof(c->sso_hmac_key));
+		c->sso_hmac_len = 0;
+	}
 }
 
 void

@@ -7,15 +7,29 @@
  *    "base_url": "https://verify.example.cn", "policy": "fujian",
  *    "keys_dir": "/abs/path/keys", "templates_dir": "/abs/path/templates"}
  * Relative paths in it are taken relative to the data directory.
+ *
+ * Optional keys of the provincial platform's signed hand-off (app/sso.h,
+ * docs/formats.md), either or both:
+ *   "sso_hmac_key_file": a file holding the shared HMAC-SHA-256 key as
+ *       64-512 hex digits (32-256 bytes) and an optional line end; it must
+ *       be a regular file readable by its owner only (0600 or 0400):
+ *       config_load refuses it otherwise;
+ *   "sso_ed25519_public_key": the platform's Ed25519 public key, standard
+ *       base64 of its 32 bytes (the platform keeps the private key).
  */
 #ifndef HS_CONFIG_H
 #define HS_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cert/pepper.h"
 #include "core/hs.h"
+
+#define CONFIG_SSO_KEY_MIN 32   /* bytes of the hand-off's HMAC key */
+#define CONFIG_SSO_KEY_MAX 256
 
 struct config {
 	char data_dir[PATH_MAX];
@@ -28,6 +42,10 @@ struct config {
 	char keys_dir[PATH_MAX];
 	char templates_dir[PATH_MAX];
 	uint8_t pepper[PEPPER_SIZE]; /* secret key of id-digest (cert/pepper.h) */
+	uint8_t sso_hmac_key[CONFIG_SSO_KEY_MAX]; /* the hand-off's HMAC key */
+	size_t sso_hmac_len;         /* 0: none configured */
+	uint8_t sso_ed25519[32];     /* the platform's Ed25519 public key */
+	bool sso_has_ed25519;
 };
 
 /* The data directory: flag if given, else $HOURSEAL_DATA, else "./data". */
@@ -44,7 +62,7 @@ enum hs_err config_init(const char *dir, const struct config *c, char *err);
 /* Loads DIR's config and pepper into c. Call config_wipe when done. */
 enum hs_err config_load(const char *dir, struct config *c, char *err);
 
-/* Wipes the pepper. Accepts NULL. */
+/* Wipes the pepper and the hand-off key. Accepts NULL. */
 void config_wipe(struct config *c);
 
 /* id-digest with c's pepper (pepper_id_digest); out: 45 bytes. */
