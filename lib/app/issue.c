@@ -1005,7 +1005,8 @@ dry_run(struct issue *is, const struct issue_opts *o, struct issue_stats *st,
 		return rc;
 	for (i = 0; i < nids; i++) {
 		if ((rc = records_person_get(is->db, ids[i], &p, err)) != HS_OK ||
-		    (rc = add_holder(&R, NULL, &p, NULL, 0, err)) != HS_OK)
+		    (rc = add_holder(&R, NULL, &p, NULL, o->kind ==
+		    CERT_COURSE ? o->record_id : 0, err)) != HS_OK)
 			break;
 		st->holders++;
 	}
@@ -1078,7 +1079,8 @@ issue_run(struct issue *is, const struct issue_opts *o_in,
 			    HS_OK)
 				goto out;
 			before = next->n;
-			if ((rc = add_holder(&R, next, &p, NULL, 0, err)) !=
+			if ((rc = add_holder(&R, next, &p, NULL,
+			    o.kind == CERT_COURSE ? o.record_id : 0, err)) !=
 			    HS_OK) {
 				if (!item_fault(rc))
 					goto out;

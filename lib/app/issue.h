@@ -76,6 +76,8 @@ struct issue_opts {
 	int year;
 	enum cert_kind kind;
 	const char *id_number;   /* one practitioner, or NULL for all */
+	int64_t record_id;       /* course: only this record (records.id)
+				    of the practitioner; 0: every one */
 	const char *out_dir;     /* PDFs go to out_dir/<year>/ */
 	bool only_complete;      /* skip holders who fall short (annual) */
 	bool reissue;            /* also certify again holders whose latest
