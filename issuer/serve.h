@@ -315,5 +315,7 @@ void serve_share_qr(struct sreq *q);
 void serve_staff_export(struct sreq *q);         /* serve_admin_staff.c */
 /* The record pages' style rules, appended to the style sheet. */
 extern const char console_records_css[];
+/* The share-code pages' style rules (serve_share.c), appended too. */
+extern const char share_css[];
 
 #endif

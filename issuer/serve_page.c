@@ -48,15 +48,16 @@ static void
 css_build(void)
 {
 	size_t a = page_css_len(), b = sizeof(console_css) - 1;
-	size_t r = strlen(console_records_css);
-	char *c = malloc(a + b + r);
+	size_t r = strlen(console_records_css), sh = strlen(share_css);
+	char *c = malloc(a + b + r + sh);
 
 	if (c == NULL)
 		return;
 	memcpy(c, page_css, a);
 	memcpy(c + a, console_css, b);
 	memcpy(c + a + b, console_records_css, r);
-	css_len = a + b + r;
+	memcpy(c + a + b + r, share_css, sh);
+	css_len = a + b + r + sh;
 	css = c;
 }
 
