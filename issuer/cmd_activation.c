@@ -24,6 +24,7 @@
 
 #include <openssl/crypto.h>
 
+#include "acting.h"
 #include "cmd.h"
 #include "app/activation.h"
 #include "cert/idnum.h"
@@ -56,6 +57,8 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 	struct args *a = args;
 	int ch;
 
+	if (acting_gone_flags(x, argc, argv) != 0)
+		return CMD_USAGE;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': a->unit = optarg; break;

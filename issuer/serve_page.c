@@ -161,6 +161,9 @@ serve_page_begin(struct sreq *q, struct buf *b, const char *title)
 			    "<a href=\"/admin/staff\">%s</a>",
 			    PL(lang, "证书", "Certificates"),
 			    PL(lang, "人员学时", "Staff hours"));
+		if (authz_allowed(q->p.role, AZ_ACTIVATION_MAKE))
+			buf_printf(b, "<a href=\"/admin/activation\">%s</a>",
+			    PL(lang, "激活函", "Activation letters"));
 		if (authz_allowed(q->p.role, AZ_ACCOUNT_MANAGE))
 			buf_printf(b, "<a href=\"/admin/accounts\">%s</a>",
 			    PL(lang, "账户", "Accounts"));
@@ -250,6 +253,7 @@ serve_admin_home(struct sreq *q)
 		case AZ_RECORD_SUBMIT: link = "/admin/records/upload"; break;
 		case AZ_CERT_VIEW: case AZ_CERT_ISSUE: link = "/admin/certs";
 			break;
+		case AZ_ACTIVATION_MAKE: link = "/admin/activation"; break;
 		default: break;
 		}
 		buf_puts(&b, "<li>");

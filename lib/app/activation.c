@@ -117,9 +117,9 @@ check_url(const char *u, char *err)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7F
 		    || strchr("\",<>", u[i]) != NULL)
-			return hs_fail(err, HS_ERR_INVALID, "public URL: a space, "
-			    "quote, comma, angle bracket, control or non-ASCII "
-			    "character");
+			return hs_fail(err, HS_ERR_INVALID, "public URL: a "
+			    "space, quote, comma, angle bracket, control or "
+			    "non-ASCII character");
 	return HS_OK;
 }
 

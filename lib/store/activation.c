@@ -39,7 +39,8 @@ act_code_normalise(const char *in, char out[ACT_CODE_LEN + 1], char *err)
 			c = '0';
 		else if (c == 'I' || c == 'L')
 			c = '1';
-		if (c == '\0' || strchr(alphabet, c) == NULL || n == ACT_CODE_LEN)
+		if (c == '\0' || strchr(alphabet, c) == NULL ||
+		    n == ACT_CODE_LEN)
 			goto bad;
 		out[n++] = c;
 	}
@@ -336,8 +337,9 @@ static enum hs_err
 people_push(struct people *p, sqlite3_stmt *st, char *err)
 {
 	if (p->n == ACT_BATCH_MAX)
-		return hs_fail(err, HS_ERR_INVALID, "more than %d people in one "
-		    "batch: choose a smaller unit or region", ACT_BATCH_MAX);
+		return hs_fail(err, HS_ERR_INVALID, "more than %d people in "
+		    "one batch: choose a smaller unit or region",
+		    ACT_BATCH_MAX);
 	if (p->n == p->cap) {
 		size_t cap = p->cap != 0 ? p->cap * 2 : 64;
 		struct act_letter *l = realloc(p->l, cap * sizeof *l);
@@ -388,8 +390,8 @@ unit_in_scope(sqlite3 *db, const struct account *by, const char *unit,
 			g = "";
 		if (by != NULL && !(g[0] != '\0' ? strncmp(g, r, n) == 0 :
 		    n == 2))
-			rc = hs_fail(err, HS_ERR_NOTFOUND, "no such unit in your "
-			    "scope");
+			rc = hs_fail(err, HS_ERR_NOTFOUND, "no such unit in "
+			    "your scope");
 	} else if (step == SQLITE_DONE) {
 		rc = hs_fail(err, HS_ERR_NOTFOUND, "no such unit in your "
 		    "scope");
@@ -442,8 +444,8 @@ select_people(sqlite3 *db, const struct account *by,
 	    err)) != HS_OK)
 		return rc;
 	if (sel->id_numbers != NULL && sel->n_ids > ACT_BATCH_MAX)
-		return hs_fail(err, HS_ERR_INVALID, "more than %d people in one "
-		    "batch", ACT_BATCH_MAX);
+		return hs_fail(err, HS_ERR_INVALID, "more than %d people in "
+		    "one batch", ACT_BATCH_MAX);
 	if ((rc = people_prepare(db, by, &st, err)) != HS_OK)
 		return rc;
 	bind_named_text(st, ":u", sel->unit);
@@ -461,6 +463,7 @@ select_people(sqlite3 *db, const struct account *by,
 	}
 	for (i = 0; i < sel->n_ids; i++) {
 		char id[IDNUM_SIZE], why[HS_ERRLEN];
+		struct act_letter skip;
 		sqlite3_stmt *q = NULL;
 		int64_t pid = 0;
 		size_t k;
@@ -501,8 +504,8 @@ select_people(sqlite3 *db, const struct account *by,
 		} else if (step == SQLITE_DONE) {
 			/* new_only skips people who have an account */
 			if (!sel->new_only || pid == 0 ||
-			    person_in_scope(db, by, pid, &(struct act_letter){ 0 },
-			    NULL, 0, err) != HS_OK) {
+			    person_in_scope(db, by, pid, &skip, NULL, 0, err)
+			    != HS_OK) {
 				rc = hs_fail(err, HS_ERR_NOTFOUND, "id %zu: no "
 				    "such person in your scope", i + 1);
 				goto out;
@@ -818,9 +821,9 @@ activation_redeem(sqlite3 *db, const char *client, const char *id_number,
 	w.client = client != NULL ? client : "";
 	if (fresh) {
 		if (sqlite3_prepare_v2(db, "INSERT INTO accounts (name, role, "
-		    "practitioner_id, org, pw_hash, created, created_by) VALUES "
-		    "(?, 'practitioner', ?, ?, ?, ?, 'activation')", -1, &st,
-		    NULL) != SQLITE_OK) {
+		    "practitioner_id, org, pw_hash, created, created_by) "
+		    "VALUES (?, 'practitioner', ?, ?, ?, ?, 'activation')", -1,
+		    &st, NULL) != SQLITE_OK) {
 			rc = store_err(db, err, "accounts");
 			goto out;
 		}

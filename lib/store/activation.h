@@ -126,8 +126,9 @@ struct act_letter {
 /*
  * Makes a fresh code for each selected person in by's scope (in unit,
  * name, id order; a list of ID numbers in its own order), then calls
- * out(ctx, letters, n, err) -- still inside the transaction -- and commits only if it returns HS_OK, so a letter file
- * that could not be written leaves no code behind. A selected unit or
+ * out(ctx, letters, n, err) -- still inside the transaction -- and
+ * commits only if it returns HS_OK, so a letter file that could not be
+ * written leaves no code behind. A selected unit or
  * region outside by's scope, or an ID number (index i of id_numbers) that
  * is malformed, unknown or out of scope, fails with HS_ERR_NOTFOUND /
  * HS_ERR_INVALID ("id %zu: ...", never the number) before anything is

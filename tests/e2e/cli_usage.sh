@@ -99,6 +99,15 @@ usage_error "key without a subcommand" key
 usage_error "key retire without a label" key retire
 usage_error "init with two directories" init a b
 usage_error "--max-errors that is not a number" import f --max-errors x
+usage_error "activation without --unit, --region or --id-file" activation --pdf "$T/o"
+usage_error "activation with both --unit and --region" activation --unit U \
+	--region 35 --pdf "$T/o"
+usage_error "activation without --pdf or --csv" activation --unit U
+usage_error "activation with an ID number as an operand" activation \
+	--id-file - --csv "$T/o" 11010519491231002X
+check_fails "  the ID number is not echoed" grep -q 11010519491231002X "$T/e"
+usage_error "activation --as (gone: --account)" activation --unit U \
+	--csv "$T/o" --as X
 
 # Invalid values in a well-formed command line are invalid input (1),
 # said in the one format.
