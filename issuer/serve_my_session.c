@@ -12,12 +12,14 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
 #include "app/sso.h"
 #include "cert/idnum.h"
 #include "store/activation.h"
+#include "store/sso.h"
 #include "serve.h"
 
 /* GET /my: the pages live under /my/. */
@@ -530,6 +532,52 @@ totp_card(struct sreq *q, struct buf *b, bool enrol, const char *msg)
 	OPENSSL_cleanse(uri, sizeof(uri));
 }
 
+/* The account's latest sign-ins, from the audit log. */
+static void
+signins_card(struct sreq *q, struct buf *b)
+{
+	enum page_lang lang = q->lang;
+	struct signin_row rows[8];
+	char err[HS_ERRLEN];
+	size_t i, n = 0;
+
+	if (signins_recent(q->db, q->acct.name, 8, rows, &n, err) != HS_OK ||
+	    n == 0)
+		return;
+	buf_printf(b, "<section class=\"card\" id=\"signins\"><h2>%s</h2>\n"
+	    "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
+	    "<tbody>\n", PL(lang, "最近登录", "Recent sign-ins"),
+	    PL(lang, "时间（北京时间）", "Time (Beijing)"), PL(lang, "方式", "How"),
+	    PL(lang, "地址", "Address"));
+	for (i = 0; i < n; i++) {
+		const char *how = strcmp(rows[i].action, "session.sso") == 0 ?
+		    PL(lang, "省级平台", "provincial platform") :
+		    strcmp(rows[i].action, "session.signin") == 0 ?
+		    PL(lang, "密码", "password") : PL(lang, "失败",
+		    "failed");
+
+		time_t t;
+		struct tm tm;
+		char when[32];
+
+		/* the audit row's UTC time as Beijing time (UTC+8) */
+		if (time_parse_rfc3339(rows[i].at, &t) == 0) {
+			t += 8 * 3600;
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		} else
+			snprintf(when, sizeof(when), "%s", rows[i].at);
+		buf_puts(b, "<tr><td>");
+		page_esc(b, when);
+		buf_puts(b, "</td><td>");
+		page_esc(b, how);
+		buf_puts(b, "</td><td>");
+		page_esc(b, rows[i].client);
+		buf_puts(b, "</td></tr>\n");
+	}
+	buf_puts(b, "</tbody></table></section>\n");
+}
+
 static void
 account_page(struct sreq *q, int status, const char *pw_msg,
     const char *totp_msg, bool enrol)
@@ -584,6 +632,7 @@ account_page(struct sreq *q, int status, const char *pw_msg,
 	    "last six characters. Other sessions are signed out."),
 	    PL(lang, "保存密码", "Save password"));
 	totp_card(q, &b, enrol, totp_msg);
+	signins_card(q, &b);
 	serve_page_end(q, &b, status);
 }
 

@@ -112,3 +112,40 @@ sso_person_account(sqlite3 *db, const struct actor *who, const char *digest,
 	*made = true;
 	return accounts_get_id(db, acct, a, err);
 }
+
+enum hs_err
+signins_recent(sqlite3 *db, const char *account, size_t max,
+    struct signin_row *rows, size_t *n, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum hs_err rc = HS_OK;
+	int step;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT at, action, client FROM audit "
+	    "WHERE seq > (SELECT coalesce(max(seq), 0) FROM audit) - ?1 "
+	    "AND object = ?2 AND action IN ('session.signin', 'session.sso', "
+	    "'session.signin_failed') ORDER BY seq DESC LIMIT ?3", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_err(db, err, "audit");
+	sqlite3_bind_int64(st, 1, SIGNIN_SCAN);
+	sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		struct signin_row *r = &rows[(*n)++];
+		const unsigned char *v;
+
+		v = sqlite3_column_text(st, 0);
+		snprintf(r->at, sizeof(r->at), "%s", v ? (const char *)v : "");
+		v = sqlite3_column_text(st, 1);
+		snprintf(r->action, sizeof(r->action), "%s", v ?
+		    (const char *)v : "");
+		v = sqlite3_column_text(st, 2);
+		snprintf(r->client, sizeof(r->client), "%s", v ?
+		    (const char *)v : "");
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = store_err(db, err, "audit");
+	sqlite3_finalize(st);
+	return rc;
+}

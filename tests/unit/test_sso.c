@@ -475,6 +475,20 @@ main(void)
 		T_STREQ(t_qs(db, "SELECT group_concat(detail, ',') FROM audit "
 		    "WHERE action = 'account.password'"), "set,changed",
 		    "audited account.password set, changed");
+		{
+			struct signin_row rows[4];
+			size_t n = 0;
+
+			T_OK(signins_recent(db, "p12", 4, rows, &n, err) ==
+			    HS_OK && n == 4 && strcmp(rows[0].action,
+			    "session.signin") == 0 && strcmp(rows[3].action,
+			    "session.sso") == 0 && strcmp(rows[0].client,
+			    "192.0.2.7") == 0, "recent sign-ins: newest "
+			    "first, the hand-offs among them (%zu)", n);
+			T_OK(signins_recent(db, "nobody", 4, rows, &n, err) ==
+			    HS_OK && n == 0, "recent sign-ins of another "
+			    "name: none");
+		}
 	}
 
 	store_close(db);
