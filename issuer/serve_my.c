@@ -94,6 +94,18 @@ subject_name(enum page_lang lang, const char *subject, const char *type)
 	return PL(lang, "公需科目", "Public");
 }
 
+/* The form of study (domain.md's table) in the page's language. */
+static const char *
+form_name(enum page_lang lang, int form)
+{
+	static const char *const zh[] = { "网络培训", "面授培训", "行业培训",
+	    "单位培训", "实践锻炼", "学历教育", "学术活动", "成果折算", "其他" };
+
+	if (form < 1 || form > 9)
+		return "?";
+	return lang == PAGE_EN ? policy_form_name(form) : zh[form - 1];
+}
+
 /* ---- /my/ ------------------------------------------------------------ */
 
 /* One row of a year's table: id "y<year>-<part>". */
@@ -176,8 +188,9 @@ year_card(struct sreq *q, struct buf *b, const struct policy *pol,
 		hours_format(y->waiting10, h);
 		buf_printf(b, "<p class=\"hint\" id=\"y%d-waiting\">", y->year);
 		buf_printf(b, PL(lang, "待验印 %s 学时（%zu 条记录），尚未计入。",
-		    "Waiting for the stamp: %s hours (%zu records), not "
-		    "counted yet."), h, y->waiting);
+		    "Waiting for the stamp: %s hours (%zu record%s), not "
+		    "counted yet."), h, y->waiting, y->waiting == 1 ? "" :
+		    "s");
 		buf_puts(b, "</p>\n");
 	}
 	buf_printf(b, "<p><a href=\"/my/records?year=%d%s\">%s</a></p>\n"
@@ -240,6 +253,7 @@ serve_my_home(struct sreq *q)
 struct courses {
 	int64_t *rec;
 	char (*serial)[SERIAL_SIZE];
+	bool *revoked;            /* revoked (not superseded) */
 	size_t n, cap;
 };
 
@@ -248,7 +262,11 @@ course_add(void *ctx, const struct mine_cert *c)
 {
 	struct courses *cs = ctx;
 
-	if (strcmp(c->kind, "course") != 0 || c->revoked || c->record_id == 0)
+	bool *v;
+
+	/* A superseded one has its replacement in the list. */
+	if (strcmp(c->kind, "course") != 0 || c->record_id == 0 ||
+	    (c->revoked && strcmp(c->reason, "superseded") == 0))
 		return 0;
 	if (cs->n == cs->cap) {
 		size_t cap = cs->cap ? cs->cap * 2 : 16;
@@ -261,23 +279,32 @@ course_add(void *ctx, const struct mine_cert *c)
 		if ((s = realloc(cs->serial, cap * sizeof(*s))) == NULL)
 			return 1;
 		cs->serial = s;
+		if ((v = realloc(cs->revoked, cap * sizeof(*v))) == NULL)
+			return 1;
+		cs->revoked = v;
 		cs->cap = cap;
 	}
 	cs->rec[cs->n] = c->record_id;
 	memcpy(cs->serial[cs->n], c->serial, SERIAL_SIZE);
+	cs->revoked[cs->n] = c->revoked;
 	cs->n++;
 	return 0;
 }
 
+/* The newest course certificate of record rec (listed by issue order
+ * within a year), and whether it was revoked. */
 static const char *
-course_of(const struct courses *cs, int64_t rec)
+course_of(const struct courses *cs, int64_t rec, bool *revoked)
 {
+	const char *found = NULL;
 	size_t i;
 
 	for (i = 0; i < cs->n; i++)
-		if (cs->rec[i] == rec)
-			return cs->serial[i];
-	return NULL;
+		if (cs->rec[i] == rec) {
+			found = cs->serial[i];
+			*revoked = cs->revoked[i];
+		}
+	return found;
 }
 
 struct rec_page {
@@ -294,7 +321,7 @@ record_row(void *ctx, const struct mine_record *r)
 	struct buf *b = p->b;
 	enum page_lang lang = p->q->lang;
 	const char *have;
-	char form_name[32];
+	bool revoked;
 
 	p->n++;
 	buf_printf(b, "<tr id=\"r%lld\" class=\"st-%s\"><td data-label=\"%s\">",
@@ -305,10 +332,8 @@ record_row(void *ctx, const struct mine_record *r)
 	buf_printf(b, "</small></td><td data-label=\"%s\">%d · ",
 	    PL(lang, "年度/科目", "Year/subject"), r->year);
 	page_esc(b, subject_name(lang, r->subject, r->public_type));
-	snprintf(form_name, sizeof(form_name), "%s",
-	    policy_form_name(r->form) ? policy_form_name(r->form) : "?");
 	buf_puts(b, " · ");
-	page_esc(b, form_name);
+	page_esc(b, form_name(lang, r->form));
 	buf_printf(b, "</td><td data-label=\"%s\">", PL(lang, "日期", "Dates"));
 	page_esc(b, r->start);
 	if (strcmp(r->start, r->end) != 0) {
@@ -344,12 +369,15 @@ record_row(void *ctx, const struct mine_record *r)
 			page_esc(b, r->provider);
 		}
 	}
-	buf_puts(b, "</td><td data-label=\"\">");
+	buf_printf(b, "</td><td data-label=\"%s\">", PL(lang, "单项证书",
+	    "Course certificate"));
 	if (strcmp(r->state, "stamped") == 0) {
-		have = course_of(p->cs, r->id);
+		have = course_of(p->cs, r->id, &revoked);
 		if (have != NULL) {
 			buf_printf(b, "<a href=\"/my/certs/%s%s\">%s</a>", have,
-			    lq(p->q), PL(lang, "单项证书", "Course certificate"));
+			    lq(p->q), revoked ? PL(lang, "单项证书（已撤销）",
+			    "Course certificate (revoked)") : PL(lang, "单项证书",
+			    "Course certificate"));
 		} else {
 			buf_puts(b, "<form method=\"post\" "
 			    "action=\"/my/certs/request\">");
@@ -359,7 +387,8 @@ record_row(void *ctx, const struct mine_record *r)
 			    "</form>", (long long)r->id, PL(lang,
 			    "申请单项证书", "Request a course certificate"));
 		}
-	}
+	} else
+		buf_puts(b, "-");
 	buf_puts(b, "</td></tr>\n");
 	return b->oom ? 1 : 0;
 }
@@ -369,7 +398,7 @@ serve_my_records(struct sreq *q)
 {
 	const char *ys = http_query(q->r, "year");
 	enum page_lang lang = q->lang;
-	struct courses cs = { NULL, NULL, 0, 0 };
+	struct courses cs = { NULL, NULL, NULL, 0, 0 };
 	struct rec_page p;
 	char err[HS_ERRLEN] = "";
 	int64_t pid, year = 0;
@@ -388,6 +417,7 @@ serve_my_records(struct sreq *q)
 	    HS_OK) {
 		free(cs.rec);
 		free(cs.serial);
+		free(cs.revoked);
 		serve_error(q, serve_status(rc), err);
 		return;
 	}
@@ -407,11 +437,11 @@ serve_my_records(struct sreq *q)
 	buf_printf(&b, " <button type=\"submit\">%s</button></form>\n",
 	    PL(lang, "筛选", "Filter"));
 	buf_printf(&b, "<table class=\"list\"><thead><tr><th>%s</th><th>%s"
-	    "</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th></th></tr>"
+	    "</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
 	    "</thead><tbody>\n", PL(lang, "课程", "Course"),
 	    PL(lang, "年度/科目", "Year/subject"), PL(lang, "日期", "Dates"),
 	    PL(lang, "学时", "Hours"), PL(lang, "施训机构", "Provider"),
-	    PL(lang, "状态", "State"));
+	    PL(lang, "状态", "State"), PL(lang, "单项证书", "Course certificate"));
 	p.q = q;
 	p.b = &b;
 	p.cs = &cs;
@@ -419,6 +449,7 @@ serve_my_records(struct sreq *q)
 	rc = mine_records(q->db, pid, (int)year, record_row, &p, &more, err);
 	free(cs.rec);
 	free(cs.serial);
+	free(cs.revoked);
 	if (rc != HS_OK) {
 		buf_free(&b);
 		serve_error(q, serve_status(rc), err);
@@ -800,7 +831,8 @@ serve_my_cert_request(struct sreq *q)
 	if ((rc = serve_issue_open(q, ISSUE_RENDER, &is, err)) != HS_OK) {
 		OPENSSL_cleanse(p, sizeof(*p));
 		free(p);
-		serve_error(q, rc == HS_ERR_STATE ? 503 : serve_status(rc), err);
+		serve_error(q, rc == HS_ERR_STATE ? 503 : serve_status(rc),
+		    err);
 		return;
 	}
 	serve_actor(q, &who);
@@ -874,7 +906,12 @@ notice_item(void *ctx, const struct myview_notice *nt)
 		buf_printf(b, "%s <a href=\"/my/certs/%s%s\">%s</a> %s: ",
 		    PL(lang, "证书", "Certificate"), n->object, lq(p->q),
 		    n->object, PL(lang, "已被撤销，原因", "was revoked"));
-		page_esc(b, n->reason);
+		page_esc(b, reason_name(lang, n->reason));
+		if (n->note[0]) {
+			buf_puts(b, "（");
+			page_esc(b, n->note);
+			buf_puts(b, "）");
+		}
 		break;
 	case MINE_REJECTED:
 		buf_printf(b, "%s ", PL(lang, "记录", "Record"));

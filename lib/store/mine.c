@@ -295,15 +295,13 @@ mine_notices(sqlite3 *db, int64_t pid, size_t max,
 	/* kind 0 superseded, 1 revoked, 2 rejected (mine_notice_kind). */
 	static const char sql[] =
 	    "SELECT CASE v.reason WHEN 'superseded' THEN 0 ELSE 1 END,"
-	    " c.serial, 0, '', COALESCE(v.replaced_by, ''),"
-	    " CASE v.reason WHEN 'superseded' THEN '' ELSE"
-	    "  v.reason || CASE WHEN v.note IS NOT NULL AND v.note <> ''"
-	    "  THEN ': ' || v.note ELSE '' END END, '', '', v.at"
+	    " c.serial, 0, '', COALESCE(v.replaced_by, ''), v.reason,"
+	    " '', '', v.at, COALESCE(v.note, '')"
 	    " FROM certificates c JOIN revocations v ON v.serial = c.serial"
 	    " WHERE c.practitioner_id = ?1"
 	    " UNION ALL"
 	    " SELECT 2, COALESCE(r.ref, '#' || r.id), r.id, r.title, '',"
-	    " COALESCE(s.reason, ''), s.authority, r.provider, s.at"
+	    " COALESCE(s.reason, ''), s.authority, r.provider, s.at, ''"
 	    " FROM records r JOIN stamps s ON s.record_id = r.id"
 	    " WHERE r.practitioner_id = ?1 AND s.decision = 'rejected'"
 	    " ORDER BY 9 DESC, 1, 2 LIMIT ?2";
@@ -330,6 +328,7 @@ mine_notices(sqlite3 *db, int64_t pid, size_t max,
 		col(st, 6, nt.by, sizeof(nt.by));
 		col(st, 7, nt.provider, sizeof(nt.provider));
 		col(st, 8, nt.at, sizeof(nt.at));
+		col(st, 9, nt.note, sizeof(nt.note));
 		nt.when = time_parse_rfc3339(nt.at, &t) == 0 ? (int64_t)t : 0;
 		if (fn(ctx, &nt) != 0)
 			break;

@@ -126,7 +126,9 @@ struct mine_notice {
 	int64_t record_id;         /* MINE_REJECTED */
 	char title[512];           /* the record's title */
 	char other[SERIAL_SIZE];   /* the replacement (MINE_SUPERSEDED) */
-	char reason[512];
+	char reason[512];          /* superseded, error, fraud, withdrawn;
+	                            * a rejection's text */
+	char note[512];            /* a revocation's note, "" if none */
 	char by[401];              /* rejected by (organisation) */
 	char provider[256];        /* whom to ask (MINE_REJECTED) */
 	char at[21];               /* RFC 3339 */

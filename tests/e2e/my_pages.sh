@@ -118,6 +118,11 @@ check "rejected: the reason" grep -q '原因：证明材料不全' "$T/rec.html"
 check "rejected: whom to ask (the provider)" grep -q '请联系提交记录的施训机构更正后重新提交：福州培训中心' "$T/rec.html"
 check "withdrawn: shown with its reason" grep -q '已撤回</strong><br><span class="reason">原因：重复提交' "$T/rec.html"
 check "waiting: shown" grep -q '待验印</strong>' "$T/rec.html"
+check "forms of study in Chinese" grep -q '2024 · 公需科目 · 面授培训' "$T/rec.html"
+check "a stamped record without a course certificate offers the request" grep -q "name=\"record\" value=\"$(q "SELECT id FROM records WHERE ref = 'B1'")\"" "$T/rec.html"
+check "C1, whose course certificate was revoked, links to it instead" grep -q "href=\"/my/certs/$S3\">单项证书（已撤销）" "$T/rec.html"
+check_fails "and offers no request" grep -q "name=\"record\" value=\"$(q "SELECT id FROM records WHERE ref = 'C1'")\"" "$T/rec.html"
+check_fails "no unlabelled card cell" grep -q 'data-label=""' "$T/rec.html"
 http_code "$J" GET "/my/records?year=2025" >/dev/null
 check "year=2025 lists one record" [ "$(grep -c '<tr id="r' "$T/body")" = 1 ]
 for bad in abc 1989 2101 "%27%3B--" 99999999999999999999; do
@@ -197,7 +202,7 @@ check "nothing else issued" [ "$(q "SELECT count(*) FROM certificates")" = $((n0
 check "/my/notices answers 200" [ "$(http_code "$J" GET /my/notices)" = 200 ]
 cp "$T/body" "$T/notices.html"
 check "the supersession, with the replacement" grep -q "notice-superseded fresh.*href=\"/my/certs/$S1\".*已被替换为 <a class=\"replacement\" href=\"/my/certs/$S2\"" "$T/notices.html"
-check "the revocation, with its reason" grep -q "notice-revoked fresh.*$S3.*已被撤销，原因: error: 课程名称有误" "$T/notices.html"
+check "the revocation, with its reason" grep -q "notice-revoked fresh.*$S3.*已被撤销，原因: 信息有误（课程名称有误）" "$T/notices.html"
 check "the rejection, with reason and provider" grep -q 'notice-rejected fresh.*R1（被退回课）被退回，原因： 证明材料不全；退回单位：福建省人力资源和社会保障厅；请联系施训机构：福州培训中心' "$T/notices.html"
 check "3 notices" [ "$(grep -c '<li class="notice-' "$T/notices.html")" = 3 ]
 check "notices_seen moved" [ "$(q "SELECT notices_seen > 0 FROM accounts WHERE name = 'zhangsan'")" = 1 ]

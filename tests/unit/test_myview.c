@@ -139,6 +139,8 @@ same_as_summary(const struct policy *pol, const char *name)
 
 struct seen_list {
 	char obj[8][129];
+	char reason[8][512];
+	char note[8][512];
 	bool fresh[8];
 	int kind[8];
 	size_t n;
@@ -151,6 +153,9 @@ collect(void *ctx, const struct myview_notice *nt)
 
 	if (s->n < 8) {
 		snprintf(s->obj[s->n], sizeof(s->obj[0]), "%s", nt->n.object);
+		snprintf(s->reason[s->n], sizeof(s->reason[0]), "%s",
+		    nt->n.reason);
+		snprintf(s->note[s->n], sizeof(s->note[0]), "%s", nt->n.note);
 		s->fresh[s->n] = nt->fresh;
 		s->kind[s->n] = (int)nt->n.kind;
 		s->n++;
@@ -275,6 +280,11 @@ test_view(void)
 	    sl.kind[2] == MINE_SUPERSEDED, "newest first: revoked (01-06), "
 	    "rejected (01-04), superseded (01-03): %s %s %s", sl.obj[0],
 	    sl.obj[1], sl.obj[2]);
+	T_OK(strcmp(sl.reason[0], "error") == 0 &&
+	    strcmp(sl.note[0], "名称错") == 0 &&
+	    strcmp(sl.reason[1], "材料不全") == 0 &&
+	    strcmp(sl.reason[2], "superseded") == 0,
+	    "each with its reason (and the revocation's note)");
 	T_OK(sl.fresh[0] && !sl.fresh[1] && !sl.fresh[2] && fresh == 1,
 	    "seen at the rejection: only the later one is new");
 	T_OK(myview_fresh_count(db, 1, 0, 50, &fresh, err) == HS_OK &&
