@@ -25,6 +25,7 @@
 #include "pdf/qr.h"
 #include "pdf/qrpng.h"
 #include "serve.h"
+#include "cert/serial.h"
 #include "store/certs.h"
 #include "store/share.h"
 
@@ -73,11 +74,11 @@ const char share_css[] =
 ".qrbox{margin:.6rem 0}.shareqr{width:220px;height:220px;display:block}\n"
 "fieldset{border:1px solid var(--line);border-radius:8px;margin:.6rem 0;"
 "padding:.5rem .8rem}legend{font-weight:600}\n"
-"label.check{display:block;font-weight:400;margin:.35rem 0}\n"
+"form.stack label.check{display:block;font-weight:400;margin:.35rem 0}\n"
 "form.stack label.check input{width:auto;display:inline;padding:0}\n"
 ".cert .verdict{font-weight:700;margin:.2rem 0 .6rem}\n"
 ".cert.bad{border-color:var(--bad)}\n"
-"@media print{nav.console,h1.noprint{display:none}"
+"@media print{header.bar,nav.console,h1.noprint{display:none}"
 ".sharecode .code{font-size:22pt}.shareqr{width:5cm;height:5cm}"
 ".cert{break-inside:avoid;border-top:1px solid #000;padding-top:.4rem}"
 ".status-valid,.status-bad{color:#000}}\n";
@@ -277,11 +278,12 @@ list_row(void *ctx, const struct share_row *r)
 	else
 		snprintf(t, sizeof(t), "—");
 	buf_printf(b, "<td data-label=\"%s\">%s</td><td data-label=\"%s\" "
-	    "class=\"state\">%s</td><td>", PL(lang, "最近查看", "Last view"),
+	    "class=\"state\">%s</td>", PL(lang, "最近查看", "Last view"),
 	    t, PL(lang, "状态", "State"),
 	    st == SHARE_ACTIVE ? PL(lang, "有效", "active") :
 	    st == SHARE_EXPIRED ? PL(lang, "已过期", "expired") :
 	    PL(lang, "已撤回", "withdrawn"));
+	buf_printf(b, "<td data-label=\"%s\">", PL(lang, "操作", "Action"));
 	if (st == SHARE_ACTIVE) {
 		buf_printf(b, "<form method=\"post\" action=\"/my/share/%lld/"
 		    "withdraw\">", (long long)r->id);
@@ -424,6 +426,25 @@ serve_my_share_list(struct sreq *q)
 	list_page(q, 200, NULL);
 }
 
+/* The holder's name as their certificate serial has it (for the printed
+ * slip); the account's org if it cannot be read. */
+static void
+holder_name(struct sreq *q, const char *serial, char out[256])
+{
+	struct certs *c = NULL;
+	struct certs_row row;
+	char err[HS_ERRLEN], canon[SERIAL_SIZE];
+
+	memset(&row, 0, sizeof(row));
+	snprintf(out, 256, "%.200s", q->acct.org);
+	if (serial_parse(serial, canon, err) == HS_OK &&
+	    certs_open(q->db, &c, err) == HS_OK &&
+	    certs_get(c, canon, &row, err) == HS_OK)
+		snprintf(out, 256, "%.250s", row.name);
+	certs_row_free(&row);
+	certs_close(c);
+}
+
 void
 serve_my_share_add(struct sreq *q)
 {
@@ -432,7 +453,7 @@ serve_my_share_add(struct sreq *q)
 	const char *label = form_get(&q->form, "label");
 	size_t n = form_count(&q->form, "serial"), i;
 	char code[CROCKFORD_CODE_LEN + 1], grouped[20], url[600], t[32];
-	char err[HS_ERRLEN];
+	char err[HS_ERRLEN], name[256];
 	struct actor who;
 	struct buf b;
 	enum page_lang lang = q->lang;
@@ -471,6 +492,7 @@ serve_my_share_add(struct sreq *q)
 	}
 	crockford_group(code, grouped);
 	share_url(q, code, url, sizeof(url));
+	holder_name(q, serials[0], name);
 	buf_init(&b);
 	serve_page_begin(q, &b, PL(lang, "分享码", "Share code"));
 	buf_printf(&b, "<h1 class=\"noprint\">%s</h1>\n<p class=\"notice "
@@ -480,7 +502,7 @@ serve_my_share_add(struct sreq *q)
 	    "The code is shown only now: save or print it."),
 	    PL(lang, "继续教育学时证明 · 分享码", "Continuing-education hours "
 	    "· share code"));
-	page_esc(&b, q->acct.org);
+	page_esc(&b, name);
 	buf_puts(&b, "</p>\n<p class=\"code mono\">");
 	page_esc(&b, grouped);
 	buf_printf(&b, "</p>\n<p class=\"uri\">%s <a href=\"", PL(lang,
@@ -491,9 +513,10 @@ serve_my_share_add(struct sreq *q)
 	buf_puts(&b, "</a></p>\n<div class=\"qrbox\">");
 	qr_svg(&b, url);
 	beijing(q->now + days * 86400, t, true);
-	buf_printf(&b, "</div>\n<p>%s %s%s（%lld %s）</p>\n", PL(lang,
-	    "有效期至", "Valid until"), t, PL(lang, "（北京时间）",
-	    " (Beijing time)"), (long long)days, PL(lang, "天", "days"));
+	buf_printf(&b, "</div>\n<p>%s %s %s%s%lld %s%s</p>\n", PL(lang,
+	    "有效期至", "Valid until"), t, PL(lang, "北京时间", "Beijing time"),
+	    PL(lang, "（", " ("), (long long)days, PL(lang, "天", "days"),
+	    PL(lang, "）", ")"));
 	buf_printf(&b, "<p class=\"noprint\"><a href=\"/s/%s/qr.png\" "
 	    "download>%s</a> · <a href=\"/my/share\">%s</a></p>\n"
 	    "</section>\n", code, PL(lang, "下载二维码图片（PNG）",
@@ -611,9 +634,12 @@ find_code(struct sreq *q, struct share_row *r, char code[CROCKFORD_CODE_LEN + 1]
 	return 0;
 }
 
+/* One check's line: what passed in the page's language, or why not (the
+ * library's words) when it did not. */
 static void
 check_line(struct buf *b, enum page_lang lang, const char *what,
-    enum sharereport_check c, const char *ok_text, const char *msg)
+    enum sharereport_check c, const char *ok_text, const char *ok_detail,
+    const char *msg)
 {
 	buf_printf(b, "<dt>%s</dt><dd class=\"%s\">", what,
 	    c == SR_OK ? "status-valid" : "status-bad");
@@ -621,8 +647,8 @@ check_line(struct buf *b, enum page_lang lang, const char *what,
 	buf_puts(b, c == SR_OK ? ok_text : c == SR_PENDING ? PL(lang,
 	    "尚未收录进已签名的检查点", "not yet in a signed checkpoint") :
 	    PL(lang, "核验失败", "FAILED"));
-	buf_puts(b, " <span class=\"hint mono\">");
-	page_esc(b, msg);
+	buf_puts(b, " <span class=\"hint\">");
+	page_esc(b, c == SR_OK ? ok_detail : msg);
 	buf_puts(b, "</span></dd>");
 }
 
@@ -641,7 +667,8 @@ cert_card(struct sreq *q, struct buf *b, const struct sharereport *rep,
 {
 	enum page_lang lang = q->lang;
 	bool ok = sharereport_cert_ok(c);
-	char h[HOURS_SIZE], h2[HOURS_SIZE], h3[HOURS_SIZE];
+	char h[HOURS_SIZE], h2[HOURS_SIZE], h3[HOURS_SIZE], d1[120], t[32];
+	time_t it;
 
 	buf_printf(b, "<section class=\"card cert %s\"><h2>", ok ? "ok" :
 	    "bad");
@@ -682,17 +709,23 @@ cert_card(struct sreq *q, struct buf *b, const struct sharereport *rep,
 			hours_format(c->req_total10, h);
 			hours_format(c->req_public10, h2);
 			hours_format(c->req_professional10, h3);
-			buf_printf(b, "<dt>%s</dt><dd>%s %s（%s %s，%s %s）</dd>"
+			buf_printf(b, "<dt>%s</dt><dd>%s %s%s%s %s%s%s %s%s</dd>"
 			    "<dt>%s</dt><dd class=\"%s\">%s</dd>",
 			    PL(lang, "年度要求", "Requirement"), h,
-			    PL(lang, "学时", "hours"), PL(lang, "公需", "public"),
-			    h2, PL(lang, "专业", "professional"), h3,
+			    PL(lang, "学时", "hours"), PL(lang, "（", " ("),
+			    PL(lang, "公需", "public"), h2, PL(lang, "，", ", "),
+			    PL(lang, "专业", "professional"), h3,
+			    PL(lang, "）", ")"),
 			    PL(lang, "结果", "Result"), c->met ? "met" : "unmet",
 			    c->met ? PL(lang, "达标", "met") : PL(lang, "未达标",
 			    "not met"));
 		}
-		buf_printf(b, "<dt>%s</dt><dd class=\"mono\">%s</dd>",
-		    PL(lang, "签发时间", "Issued"), c->issued);
+		if (time_parse_rfc3339(c->issued, &it) == 0) {
+			beijing((int64_t)it, t, true);
+			buf_printf(b, "<dt>%s</dt><dd>%s %s</dd>", PL(lang,
+			    "签发时间", "Issued"), t, PL(lang, "北京时间",
+			    "Beijing time"));
+		}
 	}
 	if (c->found) {
 		buf_printf(b, "<dt>%s</dt><dd class=\"%s\">", PL(lang,
@@ -712,16 +745,20 @@ cert_card(struct sreq *q, struct buf *b, const struct sharereport *rep,
 		}
 		buf_puts(b, "</dd>");
 	}
+	snprintf(d1, sizeof(d1), PL(lang, "账本第 %llu 项，检查点大小 %llu",
+	    "leaf %llu, checkpoint size %llu"),
+	    (unsigned long long)c->leaf_index,
+	    (unsigned long long)rep->checkpoint_size);
 	check_line(b, lang, PL(lang, "签名核验", "Signature"), c->sig,
-	    PL(lang, "签名有效（发证机构公钥）", "valid (issuer's key)"),
+	    PL(lang, "签名有效（发证机构公钥）", "valid (issuer's key)"), "",
 	    c->sig_msg);
 	check_line(b, lang, PL(lang, "账本收录", "In the ledger"), c->incl,
-	    PL(lang, "已收录，包含证明有效", "included, proof checked"),
+	    PL(lang, "已收录，包含证明有效", "included, proof checked"), d1,
 	    c->incl_msg);
 	if (c->revoked)
 		check_line(b, lang, PL(lang, "撤销记录", "Revocation"), c->rev,
 		    PL(lang, "账本中的撤销记录已核验", "revocation leaf checked"),
-		    c->rev_msg);
+		    "", c->rev_msg);
 	else if (c->found)
 		buf_printf(b, "<dt>%s</dt><dd>%s %llu</dd>", PL(lang, "撤销记录",
 		    "Revocation"), PL(lang, "截至检查点无撤销记录，大小",
@@ -798,11 +835,11 @@ serve_share_report(struct sreq *q)
 		buf_puts(&b, "</dd>");
 	}
 	beijing(r.expires, t, true);
-	buf_printf(&b, "<dt>%s</dt><dd>%s（%s %lld %s）</dd></dl>\n"
+	buf_printf(&b, "<dt>%s</dt><dd>%s%s%lld%s</dd></dl>\n"
 	    "<p class=\"hint\">%s</p></section>\n",
 	    PL(lang, "分享码有效期至", "Code valid until"), t,
-	    PL(lang, "剩余", ""), (long long)days_left(r.expires, q->now),
-	    PL(lang, "天", "days left"),
+	    PL(lang, "（剩余 ", " ("), (long long)days_left(r.expires, q->now),
+	    PL(lang, " 天）", " days left)"),
 	    PL(lang, "核验方式与独立核验服务相同：用发证机构公钥核验证书签名，用默克尔"
 	    "包含证明核验证书已收录于最新签名检查点，并从账本读取撤销状态。",
 	    "Checked as the verifier checks: the signature against the "
