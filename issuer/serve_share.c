@@ -77,6 +77,7 @@ const char share_css[] =
 "form.stack label.check{display:block;font-weight:400;margin:.35rem 0}\n"
 "form.stack label.check input{width:auto;display:inline;padding:0}\n"
 ".cert .verdict{font-weight:700;margin:.2rem 0 .6rem}\n"
+"table.list button{padding:.3rem .7rem;font-size:.85rem}\n"
 ".cert.bad{border-color:var(--bad)}\n"
 "@media print{header.bar,nav.console,h1.noprint{display:none}"
 ".sharecode .code{font-size:22pt}.shareqr{width:5cm;height:5cm}"

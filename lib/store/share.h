@@ -38,7 +38,7 @@ struct share_row {
 	int64_t withdrawn;         /* 0: not withdrawn */
 	int64_t views;
 	int64_t last_view;         /* 0: never viewed */
-	char serials[SHARE_MAX_CERTS][SERIAL_SIZE]; /* as listed, in order */
+	char serials[SHARE_MAX_CERTS][SERIAL_SIZE]; /* canonical, serial order */
 	size_t nserials;
 };
 

@@ -247,5 +247,25 @@ check "the 7-day code is 410" [ "$(rep "$C2")" = 410 ]
 check "  on a page saying it expired (Beijing time)" grep -q '过期' "$T/body"
 check "  with the date" grep -qE '已于 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}（北京时间）过期' "$T/body"
 check "  and that the holder can make a new one" grep -q '生成新的分享码' "$T/body"
-check "a miss there is 404 again (new window)" [ "$(rep ZZZZZZZZZZZZZZZZ)" = 404 ]
+check "a miss there is 404 (fresh counters)" [ "$(rep ZZZZZZZZZZZZZZZZ)" = 404 ]
 check "  saying 没有这个分享码" grep -q '没有这个分享码' "$T/body"
+
+# The limit across addresses (a fresh process: fresh counters; one miss
+# above): misses from five more loopback addresses, 20 each (each
+# address's own allowance), are 404 until the 100th miss of the minute;
+# from then on a miss from any address is 429, even from one that never
+# missed, while a code that is there still answers.
+from() { curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --interface "$1" "$AURL/s/$2"; }
+n404=0 n429=0
+for a in 2 3 4 5 6; do
+	for i in $(seq 1 20); do
+		case $(from 127.0.0.$a "$(printf 'Z%015d' "$((a * 100 + i))")") in
+		404) n404=$((n404 + 1)) ;; 429) n429=$((n429 + 1)) ;;
+		esac
+	done
+done
+check "five addresses: 99 misses 404, the 100th of the minute 429 ($n404, $n429)" \
+	[ "$n404" = 99 -a "$n429" = 1 ]
+check "then a miss from a sixth address is 429" [ "$(from 127.0.0.7 ZZZZZZZZZZZZZZZY)" = 429 ]
+check "  with Retry-After" grep -qi '^retry-after: [0-9]' "$T/headers"
+check "  a code that is there still answers it (410 withdrawn)" [ "$(from 127.0.0.7 "$C")" = 410 ]
