@@ -69,10 +69,87 @@ done
 command -v sqlite3 >/dev/null || die "sqlite3 is missing: scripts/deps.sh demo"
 case $PORT in ''|*[!0-9]*) die "PORT=$PORT is not a port number" ;; esac
 
-made="data keys pdf site weihai rejected.csv weihai-rejected.csv demo.env list.tsv invitations.txt serve.log"
+made="data keys pdf site weihai rejected.csv weihai-rejected.csv demo.env list.tsv invitations.txt serve.log activation.csv activation.txt practitioners.txt"
 if [ "${DEMO_RESET:-0}" = 1 ]; then
 	for f in $made; do rm -rf "${DEMO:?}/$f"; done
 fi
+
+# demo_practitioners YEAR SERIAL1 SERIAL2: the holders of the two
+# certificates are the sample practitioners. The first makes a 30-day
+# share code of their valid certificates as they would: the issuing
+# service runs for a moment, they activate with a one-time code
+# (a throwaway password), sign in and POST /my/share. Then both get a
+# fresh activation code (the first one's replaces that password when
+# used), written to activation.csv and shown; their full (fictional) ID
+# numbers go to practitioners.txt (0600), never on the screen. Sets SHARE.
+demo_practitioners() {
+	local y=$1 p1 p2 id1 id2 code st jar=$DEMO/.demo.jar pw spid url n
+	p1=$(sql "SELECT practitioner_id FROM certificates WHERE serial = '$2'")
+	# The second: another holder of a valid certificate, not the one
+	# invited as demo-person (step 7), else the holder of SERIAL2.
+	p2=$(sql "SELECT c.practitioner_id FROM certificates c JOIN practitioners p
+	    ON p.id = c.practitioner_id WHERE c.year = $y AND c.practitioner_id != $p1
+	    AND p.id_number != '$(sed -n 2p "$SAMPLE" | cut -d, -f1)'
+	    AND c.serial NOT IN (SELECT serial FROM revocations) ORDER BY c.serial LIMIT 1")
+	[ -n "$p2" ] || p2=$(sql "SELECT practitioner_id FROM certificates WHERE serial = '$3'")
+	[ -n "$p1" ] && [ -n "$p2" ] && [ "$p1" != "$p2" ] ||
+		die "could not find two practitioners with certificates"
+	id1=$(sql "SELECT id_number FROM practitioners WHERE id = $p1")
+	id2=$(sql "SELECT id_number FROM practitioners WHERE id = $p2")
+	command -v curl >/dev/null || die "curl is missing: scripts/deps.sh demo"
+	(umask 077; printf '%s\n' "$id1" >"$DEMO/.ids")
+	run "$ISSUER" --data "$DEMO/data" activation --id-file "$DEMO/.ids" \
+		--csv "$DEMO/activation.csv" --public-url "$SBASE"
+	code=$(awk -F, 'NR == 2 { print $4 }' "$DEMO/activation.csv")
+	"$ISSUER" --data "$DEMO/data" serve --listen "$HOST:$SERVE_PORT" \
+		2>"$DEMO/.serve.err" &
+	spid=$!
+	for _ in $(seq 1 100); do
+		grep -q 'listening on' "$DEMO/.serve.err" 2>/dev/null && break
+		sleep 0.05
+	done
+	rm -f "$jar"
+	form() { # PATH PAGE FIELD=VALUE...: POSTs a form with its page's CSRF token
+		local p=$1 page=$2 c args=(); shift 2
+		c=$(curl -s -b "$jar" -c "$jar" "$SBASE$page" |
+			sed -n 's/.*name="csrf" value="\([A-Za-z0-9_-]*\)".*/\1/p' | head -1)
+		args=(--data-urlencode "csrf=$c")
+		for kv in "$@"; do args+=(--data-urlencode "$kv"); done
+		curl -s -o "$DEMO/.body" -w '%{http_code}' -b "$jar" -c "$jar" \
+			"${args[@]}" "$SBASE$p"
+	}
+	pw="demo $(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+	printf '$ curl %s/my/activate (ID number, the code, a password)\n' "$SBASE"
+	st=$(form /my/activate /my/activate "id=$id1" "code=$code" \
+		"password=$pw" "again=$pw")
+	[ "$st" = 303 ] || { kill "$spid"; die "/my/activate answered $st"; }
+	args=(days=30 label=演示)
+	for n in $(sql "SELECT serial FROM certificates WHERE practitioner_id = $p1
+	    AND serial NOT IN (SELECT serial FROM revocations) ORDER BY year"); do
+		args+=("serial=$n")
+	done
+	printf '$ curl %s/my/share (certificates: %d; 30 days)\n' "$SBASE" $((${#args[@]} - 2))
+	st=$(form /my/share /my/share "${args[@]}")
+	SHARE=$(sed -n 's,.*href="/s/\([0-9A-Z]\{16\}\)/qr.png".*,\1,p' "$DEMO/.body" | head -1)
+	form /my/signout /my/ >/dev/null
+	kill "$spid"; wait "$spid" 2>/dev/null || true
+	rm -f "$jar" "$DEMO/.body" "$DEMO/.serve.err"
+	[ "$st" = 200 ] && [ -n "$SHARE" ] || die "/my/share answered $st, no code"
+	SHARE=$SBASE/s/$SHARE
+	echo "a share code: $SHARE"
+	# The codes to show: fresh ones for both.
+	(umask 077; printf '%s\n%s\n' "$id1" "$id2" >"$DEMO/.ids")
+	run "$ISSUER" --data "$DEMO/data" activation --id-file "$DEMO/.ids" \
+		--csv "$DEMO/activation.csv" --public-url "$SBASE"
+	rm -f "$DEMO/.ids"
+	(umask 077; {
+		echo "# The demo's sample practitioners (fictional): full ID numbers for /my/activate"
+		sql "SELECT name || '	' || id_number FROM practitioners WHERE id IN ($p1, $p2) ORDER BY id = $p2"
+	} >"$DEMO/practitioners.txt")
+	(umask 077; awk -F, 'NR > 1 { printf "    %-8s %s  code %s\n", $1, $2, $4 }' \
+		"$DEMO/activation.csv" >"$DEMO/activation.txt")
+	cat "$DEMO/activation.txt"
+}
 
 setup() {
 	local f
@@ -204,7 +281,11 @@ demo-person|practitioner|$id|个人
 ACCOUNTS
 	sed 's,/admin/invite/.*,/admin/invite/…,' "$DEMO/invitations.txt"
 
+	say "8. The practitioner's pages: a share code, then activation codes"
+	demo_practitioners "$y" "$valid" "$new"
+
 	cat >"$DEMO/demo.env.tmp" <<EOF
+SHARE=$SHARE
 MADE_PORT=$PORT
 YEAR=$y
 VALID=$valid
@@ -268,6 +349,17 @@ $(cat "$DEMO/invitations.txt")
       oathtool --totp -b SECRET
     Sign in again at $SBASE/admin/signin with name, password and code.
     Its log: $(rel "$DEMO/serve.log")
+
+  Practitioners' pages: $SBASE/my/
+    Activation codes (one-time, 30 days from the first run) for two sample
+    practitioners; their full, fictional ID numbers are in
+    $(rel "$DEMO/practitioners.txt"). Enter ID number and code, set a password:
+      $SBASE/my/activate
+$(cat "$DEMO/activation.txt")
+    New codes: $(rel "$ISSUER") --data $(rel "$DEMO/data") activation --unit UNIT --csv FILE
+    A share code (30 days) of the first one's certificates, as a committee
+    would open it:
+      share       $SHARE
 ================================================================
 EOF
 # The issuing service in the background: Ctrl-C reaches both (one

@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -484,13 +485,29 @@ fail:
 	return rc;
 }
 
+/*
+ * Before SQLite's first use: no memory statistics. With them on (the
+ * default), every allocation of every connection takes one global mutex,
+ * and the service's threads, each with its own connection, queue on it
+ * (a /my/ page prepares a few dozen statements). Nothing here reads
+ * sqlite3_memory_used(). Called before SQLite is initialised only; later
+ * it is a harmless SQLITE_MISUSE.
+ */
+static void
+sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum hs_err
 store_open(const char *path, enum store_mode mode, sqlite3 **db, char *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int flags;
 	enum hs_err rc;
 
 	*db = NULL;
+	pthread_once(&once, sqlite_setup);
 	switch (mode) {
 	case STORE_CREATE:
 		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;

@@ -98,6 +98,35 @@ chk=$(sed -n 's/^ *\(.*hourseal-verifier check .*\)$/\1/p' "$T/log" | head -1)
 check "it printed the offline check command" [ -n "$chk" ]
 # The printed paths are relative to where the demo ran ($T).
 check "the offline check command passes" eval "$chk >'$T/check.out' 2>&1"
+
+# The practitioner's pages (issue 14): two activation codes and a share
+# code, printed; the first code opens the holder's pages; no full ID
+# number on the screen.
+sbase=$(sed -n 's,^ *\(http://127.0.0.1:[0-9]*\)/my/activate$,\1,p' "$T/log" | head -1)
+check "it printed the /my/activate URL of the issuing service" [ -n "$sbase" ]
+mapfile -t codes < <(sed -n "/Practitioners' pages:/,\$p" "$T/log" | sed -n 's/^ .* code \([0-9A-Z]\{4\}-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}\)$/\1/p')
+check "it printed two activation codes (${#codes[@]})" [ "${#codes[@]}" = 2 ]
+mapfile -t ids < <(awk -F'\t' '!/^#/ { print $2 }' "$D/practitioners.txt")
+check "their full ID numbers are in practitioners.txt (0600), not on the screen" eval \
+	'[ "${#ids[@]}" = 2 ] && [ "$(stat -c %a "$D/practitioners.txt")" = 600 ] &&
+	 [ "$(stat -c %a "$D/activation.csv")" = 600 ] &&
+	 ! grep -qF -e "${ids[0]}" -e "${ids[1]}" "$T/log"'
+jar=$T/p.jar
+csrf=$(curl -s -c "$jar" -b "$jar" "$sbase/my/activate" | sed -n 's/.*name="csrf" value="\([A-Za-z0-9_-]*\)".*/\1/p' | head -1)
+st=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" \
+	--data-urlencode "id=${ids[0]}" --data-urlencode "code=${codes[0]}" \
+	--data-urlencode "password=demo test password 1" --data-urlencode "again=demo test password 1" \
+	"$sbase/my/activate")
+check "the first printed code activates the first practitioner (303)" [ "$st" = 303 ]
+name1=$(awk -F'\t' '!/^#/ { print $1; exit }' "$D/practitioners.txt")
+check "... whose /my/ page then shows their name" eval \
+	'curl -s -b "$jar" "$sbase/my/" | grep -qF "$name1"'
+share=$(sed -n 's/^ *share *\(http:[^ ]*\/s\/[0-9A-Z]\{16\}\)$/\1/p' "$T/log" | head -1)
+check "it printed a share-code URL" [ -n "$share" ]
+get "$share" >"$T/share.html"
+check "the share code's report names the first practitioner and says every check passed" eval \
+	'grep -qF "$name1" "$T/share.html" && grep -q "全部核验通过" "$T/share.html"'
+check "... with their valid certificate" grep -q "${valid##*/c/}" "$T/share.html"
 stop
 check "Ctrl-C (SIGINT) stops the verifier" eval "! kill -0 $pid 2>/dev/null"
 check_fails "nothing answers on port $port any more" curl -s --max-time 2 -o /dev/null "$valid"

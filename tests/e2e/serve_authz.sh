@@ -40,9 +40,10 @@ TOK_TITLE=$(tok title-system 35 t-title 职称系统)
 check "three API tokens" test -n "$TOK_HR" -a -n "$TOK_PROV" -a -n "$TOK_TITLE"
 
 # request CALLER METHOD PATH: one request as CALLER, without a CSRF token;
-# prints "status note" (note: the gate's access-log note, or "-").
+# prints "status note" (note: the gate's access-log note, or "-"); the
+# body in $T/body, the headers in $T/headers.
 request() {
-	local who=$1 m=$2 p=$3 st args=(-s -o "$T/body" -w '%{http_code}' -X "$m")
+	local who=$1 m=$2 p=$3 st args=(-s -o "$T/body" -D "$T/headers" -w '%{http_code}' -X "$m")
 	case $who in
 	nobody) ;;
 	token-hr) args+=(-H "Authorization: Bearer $TOK_HR") ;;
@@ -61,14 +62,72 @@ callers=(nobody hr industry provider employer auditor practitioner token-hr toke
 acct_of() { case $1 in hr) echo hr35 ;; industry) echo ind ;; provider) echo prov ;;
 	employer) echo emp ;; auditor) echo aud ;; practitioner) echo prac ;; *) echo "$1" ;; esac; }
 
-cells=0 bad=0
+# expect CALLER METHOD PATH STATUS [ROUTE]: one cell written down by hand,
+# independently of the table's code (skipped if ROUTE is not in the table).
+expect() {
+	local who=$1 m=$2 p=$3 w=$4 got
+	if [ -n "${5:-}" ] && ! grep -q "^$5	" "$T/routes"; then
+		echo "# skipped: $5 is not in this build's route table"
+		return
+	fi
+	got=$(request "$who" "$m" "$p")
+	check "$who $m $p -> $w" test "${got% *}" = "$w"
+}
+# /s/<code> first: a code that is not there counts against the address
+# (the share report's guessing limit), and the walk below makes misses.
+expect nobody GET /s/ABCDEFGHJKMNPQRS 404
+check "... a page saying so (HTML)" grep -qi '^content-type: text/html' "$T/headers"
+expect prac GET /s/ABCDEFGHJKMNPQRS 404
+
+# A practitioner signing in on the console's form gets the /my/ cookie
+# and goes to /my/; no console cookie. (Before the walk: its refused
+# /my/sso hand-offs count against this address on the shared sign-in
+# throttle.)
+rm -f "$T/pracsign.jar"
+st=$(signin "$T/pracsign.jar" prac "$PASSWORD" "")
+check "a practitioner signing in at /admin/signin: 303 to /my/ ($st)" eval \
+	'test "$st" = 303 && grep -qi "^location: /my/" "$T/headers"'
+check "... with the hs_my cookie (SameSite=Lax), no hs_session" eval \
+	'grep -qi "^set-cookie: hs_my=[A-Za-z0-9_-]\{43\}; Path=/; HttpOnly; SameSite=Lax" "$T/headers" &&
+	! grep -qi "^set-cookie: hs_session=[A-Za-z0-9_-]" "$T/headers"'
+check "... that session opens /my/" test "$(http_code "$T/pracsign.jar" GET /my/)" = 200
+check "... and not /admin/ (303 to /admin/signin)" eval \
+	'test "$(http_code "$T/pracsign.jar" GET /admin/)" = 303 && grep -qi "^location: /admin/signin" "$T/headers"'
+# The two portals (issue 14, service.md §5): the table's columns are the
+# gate's answer for a caller whose session counts; which session counts
+# follows from the route's path. /my and /my/... read only the
+# practitioner's cookie (hs_my), and only a practitioner's account counts
+# there; every other session route reads only the staff cookie
+# (hs_session), where a practitioner's account does not count; /s/...
+# reads no session at all. A session that does not count is "nobody".
+portal_of() {
+	case $1 in
+	/my | /my/*) echo my ;;
+	/s/*) echo share ;;
+	*) echo admin ;;
+	esac
+}
+# as_seen CALLER PATTERN: the column of the table that applies.
+as_seen() {
+	case $1:$(portal_of "$2") in
+	nobody:* | token-*:*) echo "$1" ;;
+	practitioner:my) echo practitioner ;;
+	practitioner:* | *:my | *:share) echo nobody ;;
+	*) echo "$1" ;;
+	esac
+}
+col_of() { local i; for i in "${!callers[@]}"; do [ "${callers[$i]}" = "$1" ] && echo "$i"; done; }
+
+cells=0 bad=0 asnobody=0
 while IFS=$'\t' read -r pattern methods action faces rest; do
 	[ "$pattern" = pattern ] && continue
 	path=${pattern/\*/nosuchthing}
 	m=${methods%%,*}
 	read -r -a want <<<"$rest"
 	for i in "${!callers[@]}"; do
-		c=${callers[$i]} w=${want[$i]}
+		c=${callers[$i]} seen=$(as_seen "${callers[$i]}" "$pattern")
+		w=${want[$(col_of "$seen")]}
+		[ "$seen" != "$c" ] && asnobody=$((asnobody + 1))
 		got=$(request "$(acct_of "$c")" "$m" "$path")
 		st=${got% *} note=${got#* }
 		cells=$((cells + 1))
@@ -79,23 +138,23 @@ while IFS=$'\t' read -r pattern methods action faces rest; do
 				bad=$((bad + 1)); echo "# $c $m $path: want handler, got $st $note"
 			fi
 		elif [ "$st" != "$w" ] || [ "$note" = - ]; then
-			bad=$((bad + 1)); echo "# $c $m $path: want $w (gate), got $st $note"
+			bad=$((bad + 1)); echo "# $c $m $path (as $seen): want $w (gate), got $st $note"
+		elif [ "$w" = 303 ]; then
+			# To the sign-in page of the route's own portal (every
+			# staff account here has enrolled TOTP).
+			loc=/admin/signin
+			[ "$(portal_of "$pattern")" = my ] && loc=/my/signin
+			if ! grep -qi "^location: $loc"$'\r'"\?\$" "$T/headers"; then
+				bad=$((bad + 1)); echo "# $c $m $path: 303 but not to $loc: $(grep -i '^location' "$T/headers")"
+			fi
 		fi
 	done
 done <"$T/routes"
 check "every route as every caller answers as the table says ($cells cells)" test "$bad" = 0
 check "the walk covered at least 16 routes x 10 callers" test "$cells" -ge 160
+check "... of which a session of the other portal, seen as nobody ($asnobody cells)" test "$asnobody" -ge 100
 
 # Cells written down by hand, independently of the table's code.
-expect() {
-	local who=$1 m=$2 p=$3 w=$4 got
-	if [ -n "${5:-}" ] && ! grep -q "^$5	" "$T/routes"; then
-		echo "# skipped: $5 is not in this build's route table"
-		return
-	fi
-	got=$(request "$who" "$m" "$p")
-	check "$who $m $p -> $w" test "${got% *}" = "$w"
-}
 expect nobody GET /admin/ 303
 expect nobody GET /admin/accounts 303
 expect nobody POST /admin/tokens 303
@@ -109,17 +168,64 @@ expect prov GET /admin/tokens 404
 expect emp POST /admin/accounts 404
 expect aud GET /admin/ 200
 expect aud GET /admin/accounts 404
-expect prac GET /admin/ 404
+# A practitioner's session is the /my/ cookie: on /admin/ it is nobody
+# (issue 14; before the portal split this cell was 404).
+expect prac GET /admin/ 303
 expect token-hr GET /admin/ 303
 expect token-title-system GET /admin/accounts 303
-expect nobody GET /my/ 404
-expect nobody GET /s/ABCDEFGH 404
+expect nobody GET /my/ 303
 expect nobody GET /healthz 200
 expect hr35 POST /admin/accounts 403   # the gate let it through; no CSRF
 expect aud GET /admin/audit 200 /admin/audit
 expect ind GET /admin/audit 404 /admin/audit
 expect prov GET /admin/records 200 /admin/records
-expect prac GET /admin/records 404 /admin/records
+expect prac GET /admin/records 303 /admin/records
+
+# The practitioner's portal (issue 14): only a practitioner's session
+# counts on /my/; a staff session there is nobody (303 to /my/signin);
+# sign-in, activation and the hand-off are public; /s/ reads no session.
+expect prac GET /my/ 200
+expect prac GET /my/records 200
+expect prac GET /my/certs 200
+expect prac GET /my/share 200
+expect prac GET /my/notices 200
+expect prac GET /my/account 200
+expect prac GET /my/data.json 200
+expect prac GET /my/certs/NOSUCH.pdf 404
+expect prac POST /my/share 403          # the gate let it through; no CSRF
+expect hr35 GET /my/ 303
+check "... to /my/signin" grep -qi '^location: /my/signin' "$T/headers"
+expect emp GET /my/ 303
+expect aud GET /my/records 303
+expect hr35 GET /my/data.json 303
+expect hr35 POST /my/share 303
+expect token-hr GET /my/ 303
+expect nobody GET /my/certs 303
+check "... to /my/signin" grep -qi '^location: /my/signin' "$T/headers"
+expect nobody GET /my/signin 200
+expect hr35 GET /my/signin 200
+expect nobody GET /my/activate 200
+expect hr35 GET /admin/activation 200
+expect emp GET /admin/activation 200
+expect prov GET /admin/activation 404
+expect aud GET /admin/activation 404
+expect ind GET /admin/activation 404
+expect prac GET /admin/activation 303
+expect emp GET /admin/staff 200
+expect emp GET /admin/staff.csv 200
+expect prov GET /admin/staff.csv 404
+expect prac POST /admin/accounts 303
+
+# A staff cookie carried to /my/ under the practitioner's cookie name is
+# still a staff account: nobody there.
+hrtok=$(awk '$6 == "hs_session" { print $7 }' "$T/hr35.jar" | tail -1)
+st=$(curl -s -o /dev/null -D "$T/headers" -w '%{http_code}' -b "hs_my=$hrtok" "$AURL/my/")
+check "a staff session token sent as hs_my on /my/: 303 to /my/signin" eval \
+	'test "$st" = 303 && grep -qi "^location: /my/signin" "$T/headers"'
+practok=$(awk '$6 == "hs_my" { print $7 }' "$T/prac.jar" | tail -1)
+st=$(curl -s -o /dev/null -D "$T/headers" -w '%{http_code}' -b "hs_session=$practok" "$AURL/admin/")
+check "a practitioner's session token sent as hs_session on /admin/: 303 to /admin/signin" eval \
+	'test -n "$practok" && test "$st" = 303 && grep -qi "^location: /admin/signin" "$T/headers"'
 expect nobody GET /api/v1/records 401 /api/v1/records
 expect token-title-system GET /api/v1/records 403 /api/v1/records
 expect token-provider POST /api/v1/hours 403 /api/v1/hours

@@ -15,11 +15,15 @@ q() { sqlite3 "$DB" "$@"; }
 export HOURSEAL_TODAY=2024-12-01
 "$ISSUER" init "$D" --keys "$T/keys" >/dev/null 2>&1
 "$ISSUER" --data "$D" keygen >/dev/null 2>&1
+"$ISSUER" --data "$D" import "$HS_TOP/tests/data/baseline.csv" >/dev/null 2>&1 # two practitioners
 serve_start "$D" || exit 1
 account "$D" hr35 hr 35 "福建省人社厅" || exit 1
 account "$D" hrb hr 3502 "厦门市人社局" || exit 1
 for v in victim vic2 vic3 vic4; do account "$D" $v auditor 35 "审计厅" || exit 1; done
 account "$D" prov provider 基地 基地 || exit 1
+# Two practitioners (issue 14): their session is the /my/ cookie.
+account "$D" prac practitioner 350102198001011233 个人 || exit 1
+account "$D" prac2 practitioner 11010519491231002X 个人 || exit 1
 cookie_of() { awk -v n="$2" '$6 == n { print $7 }' "$1" | tail -1; }
 CK=hs_session
 
@@ -63,7 +67,14 @@ check "every /admin page is Cache-Control: no-store" test $nostore = 1
 check "Referrer-Policy: no-referrer" grep -qi '^referrer-policy: no-referrer' "$T/h3"
 
 # ---- CSRF: missing or wrong on every POST form ----
-n0=$(q "SELECT count(*) FROM accounts"); t0=$(q "SELECT count(*) FROM api_tokens"); a0=$(q "SELECT count(*) FROM audit")
+state() {
+	q "SELECT (SELECT count(*) FROM accounts) || '/' || (SELECT count(*) FROM api_tokens) || '/' ||
+		(SELECT count(*) FROM audit) || '/' || (SELECT count(*) FROM share_codes) || '/' ||
+		(SELECT count(*) FROM activation_codes) || '/' ||
+		(SELECT count(*) FROM sessions WHERE ended IS NULL) || '/' ||
+		(SELECT group_concat(coalesce(pw_hash, '-')) FROM accounts)"
+}
+s0=$(state)
 bad=0 forms=0
 "$ISSUER" --data "$D" serve --routes | awk -F'\t' '$2 == "POST" { print $1 }' >"$T/posts"
 while read -r p; do
@@ -75,27 +86,45 @@ while read -r p; do
 	case $p in /api/*) want=401 ;; esac
 	# A route hr may not use at all answers hr 404 before any CSRF
 	# check: walk it as a role that may (the upload: a training base).
+	# On /my/ only a practitioner's session counts (a staff session
+	# there is nobody, 303 before the CSRF check): walk them signed in
+	# as a practitioner.
 	jar=$T/hr35.jar
-	case $p in /admin/records/upload) jar=$T/prov.jar ;; esac
+	case $p in /admin/records/upload) jar=$T/prov.jar ;; /my/*) jar=$T/prac.jar ;; esac
 	for c in "" "wrong" "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; do
 		st=$(http_code "$jar" POST "$p" --data-urlencode "csrf=$c" \
 			--data-urlencode name=csrfvictim --data-urlencode role=hr \
 			--data-urlencode scope=35 --data-urlencode org=x \
 			--data-urlencode label=csrftok --data-urlencode do=disable \
-			--data-urlencode password=x --data-urlencode code=000000)
+			--data-urlencode password=x --data-urlencode code=000000 \
+			--data-urlencode id=11010519491231002X --data-urlencode days=7 \
+			--data-urlencode "new=csrf new password 1" --data-urlencode "again=csrf new password 1" \
+			--data-urlencode current=x --data-urlencode cert=x --data-urlencode record=1)
 		[ "$st" = "$want" ] || { bad=$((bad + 1)); echo "# POST $p csrf='$c': $st"; }
 	done
 	st=$(http_code "$jar" POST "$p" --data-urlencode name=csrfvictim)
 	[ "$st" = "$want" ] || { bad=$((bad + 1)); echo "# POST $p without csrf field: $st"; }
 done <"$T/posts"
 check "every POST route ($forms) without or with a wrong CSRF token: 403 (the APIs: 401)" test "$bad" = 0
-check "... and nothing changed: no account, token or audit row" test \
-	"$(q "SELECT count(*) FROM accounts")/$(q "SELECT count(*) FROM api_tokens")/$(q "SELECT count(*) FROM audit")" = "$n0/$t0/$a0"
+check "... and nothing changed: no account, token, audit row, share or activation code, ended session or password" \
+	test "$(state)" = "$s0"
 check "... the session survived the sign-out without CSRF" test "$(http_code "$T/hr35.jar" GET /admin/)" = 200
+check "... the practitioner's session survived /my/signout without CSRF" test "$(http_code "$T/prac.jar" GET /my/signin)" = 200 -a \
+	"$(q "SELECT count(*) FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.name = 'prac' AND s.ended IS NULL")" -ge 1
 # Another session's token is not this session's.
 c_other=$(page_csrf "$T/hrb.jar" /admin/accounts)
 st=$(post_form_c "$T/hr35.jar" /admin/accounts "$c_other" name=csrf2 role=hr scope=35 org=x)
 check "another session's CSRF token: 403" test "$st" = 403
+# The same on /my/: another practitioner's token (from their signed-in
+# page), and a staff session's token, do not open this session's forms.
+c_other=$(page_csrf "$T/prac2.jar" /my/signin)
+c_staff=$(page_csrf "$T/hr35.jar" /admin/accounts)
+s1=$(state)
+st=$(post_form_c "$T/prac.jar" /my/share "$c_other" days=7)
+st2=$(post_form_c "$T/prac.jar" /my/signout "$c_staff")
+check "/my/: another practitioner's or a staff session's CSRF token: 403" eval \
+	'test -n "$c_other" -a "$c_other" != "$c_staff" -a "$st" = 403 -a "$st2" = 403'
+check "... nothing changed" test "$(state)" = "$s1"
 
 # ---- a stolen cookie after sign-out ----
 cp "$T/hr35.jar" "$T/stolen.jar"
