@@ -276,26 +276,6 @@ col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
 	snprintf(dst, cap, "%s", s != NULL ? (const char *)s : "");
 }
 
-/* Joins the caller's transaction or begins one; *own says which. */
-static enum hs_err
-tx_begin(sqlite3 *db, bool *own, char *err)
-{
-	*own = sqlite3_get_autocommit(db) != 0;
-	return *own ? store_begin(db, err) : HS_OK;
-}
-
-/* Commits an own transaction on success, rolls it back otherwise. */
-static enum hs_err
-tx_end(sqlite3 *db, bool own, enum hs_err rc, char *err)
-{
-	if (!own)
-		return rc;
-	if (rc == HS_OK)
-		return store_commit(db, err);
-	store_rollback(db);
-	return rc;
-}
-
 /* A fresh 256-bit token as base64url without padding (43 characters). */
 static enum hs_err
 new_token(char out[ACCT_TOKEN_LEN + 1], char *err)
@@ -718,7 +698,7 @@ accounts_add(sqlite3 *db, const struct actor *who, const struct account *by,
 	OPENSSL_cleanse(sc.id_number, sizeof sc.id_number);
 	if ((rc = accounts_can_create(db, by, role, &sc, err)) != HS_OK)
 		return rc;
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	if ((rc = name_free(db, name, err)) != HS_OK)
 		goto out;
@@ -740,7 +720,7 @@ accounts_add(sqlite3 *db, const struct actor *who, const struct account *by,
 	    scope_text);
 	rc = audit_append(db, who, "account.add", name, detail, NULL, err);
 out:
-	rc = tx_end(db, own, rc, err);
+	rc = store_leave(db, own, rc, err);
 	if (rc != HS_OK)
 		OPENSSL_cleanse(token, ACCT_TOKEN_LEN + 1);
 	return rc;
@@ -780,7 +760,7 @@ accounts_reset(sqlite3 *db, const struct actor *who,
 	token[0] = '\0';
 	if ((rc = managed(db, by, name, &a, err)) != HS_OK)
 		return rc;
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	if (exec_binds(db, "UPDATE accounts SET pw_hash = NULL, "
 	    "totp_secret = NULL, totp_enrolled = 0, failures = 0, "
@@ -796,7 +776,7 @@ accounts_reset(sqlite3 *db, const struct actor *who,
 	rc = audit_append(db, who, "account.reset", a.name, detail, NULL,
 	    err);
 out:
-	rc = tx_end(db, own, rc, err);
+	rc = store_leave(db, own, rc, err);
 	if (rc != HS_OK)
 		OPENSSL_cleanse(token, ACCT_TOKEN_LEN + 1);
 	return rc;
@@ -813,7 +793,7 @@ accounts_set_disabled(sqlite3 *db, const struct actor *who,
 
 	if ((rc = managed(db, by, name, &a, err)) != HS_OK)
 		return rc;
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	if (exec_binds(db, "UPDATE accounts SET disabled = ? WHERE id = ?",
 	    "accounts", NULL, "ii", (int64_t)disabled, a.id) != HS_OK) {
@@ -826,7 +806,7 @@ accounts_set_disabled(sqlite3 *db, const struct actor *who,
 	rc = audit_append(db, who, "account.disable", a.name,
 	    disabled ? "disabled" : "enabled", NULL, err);
 out:
-	return tx_end(db, own, rc, err);
+	return store_leave(db, own, rc, err);
 }
 
 enum hs_err
@@ -839,7 +819,7 @@ accounts_unlock(sqlite3 *db, const struct actor *who,
 
 	if ((rc = managed(db, by, name, &a, err)) != HS_OK)
 		return rc;
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	if (exec_binds(db, "UPDATE accounts SET locked = 0, failures = 0, "
 	    "next_try = 0 WHERE id = ?", "accounts", NULL, "i", a.id)
@@ -850,7 +830,7 @@ accounts_unlock(sqlite3 *db, const struct actor *who,
 	rc = audit_append(db, who, "account.unlock", a.name,
 	    a.locked ? "was locked" : "was not locked", NULL, err);
 out:
-	return tx_end(db, own, rc, err);
+	return store_leave(db, own, rc, err);
 }
 
 enum hs_err
@@ -981,7 +961,7 @@ accounts_invitation_use(sqlite3 *db, const char *token, const char *password,
 		return hs_fail(err, HS_ERR_NOMEM, "password: hashing failed "
 		    "(out of memory)");
 	token_hash(token, 0, h);
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		goto out;
 	/* used once: the row changes only if still open */
 	{
@@ -1017,7 +997,7 @@ accounts_invitation_use(sqlite3 *db, const char *token, const char *password,
 	rc = audit_append(db, &w, "account.password", a.name, "invitation",
 	    NULL, err);
 out:
-	rc = tx_end(db, own, rc, err);
+	rc = store_leave(db, own, rc, err);
 	sodium_memzero(hash, sizeof hash);
 	if (rc == HS_OK && out_a != NULL) {
 		*out_a = a;
@@ -1159,7 +1139,7 @@ accounts_totp_confirm(sqlite3 *db, const struct actor *who,
 		return rc;
 	if (a.totp_enrolled)
 		return hs_fail(err, HS_ERR_STATE, "totp: already enrolled");
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	if ((rc = totp_use(db, account_id, code, now, false, err)) != HS_OK)
 		goto out;
@@ -1171,7 +1151,7 @@ accounts_totp_confirm(sqlite3 *db, const struct actor *who,
 	rc = audit_append(db, who, "account.totp", a.name, "enrolled", NULL,
 	    err);
 out:
-	return tx_end(db, own, rc, err);
+	return store_leave(db, own, rc, err);
 }
 
 enum hs_err
@@ -1181,12 +1161,12 @@ accounts_totp_check(sqlite3 *db, int64_t account_id, const char *code,
 	bool own = false;
 	enum hs_err rc;
 
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	rc = totp_use(db, account_id, code, now, true, err);
 	/* a refused code changes nothing, but must not roll back a
 	 * caller's transaction: only an own one ends here */
-	return tx_end(db, own, rc, err);
+	return store_leave(db, own, rc, err);
 }
 
 /* ---- sign-in ---- */
@@ -1301,10 +1281,10 @@ accounts_signin(sqlite3 *db, const char *name, const char *password,
 	if (reason != NULL) {
 		/* refused without checking: audit the attempt only */
 		w = actor_of(&a, client);
-		if ((rc = tx_begin(db, &own, err)) == HS_OK)
+		if ((rc = store_join(db, &own, err)) == HS_OK)
 			rc = audit_append(db, &w, "session.signin_failed",
 			    a.name, reason, NULL, err);
-		rc = tx_end(db, own, rc, err);
+		rc = store_leave(db, own, rc, err);
 		if (rc == HS_OK)
 			rc = a.locked ? hs_fail(err, HS_ERR_STATE, "sign-in: "
 			    "the account is locked; an hr account can unlock "
@@ -1327,7 +1307,7 @@ accounts_signin(sqlite3 *db, const char *name, const char *password,
 		reason = "wrong password";
 	else if (a.disabled)
 		reason = "disabled";
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	if (reason == NULL && a.totp_enrolled) {
 		if (totp_code == NULL || totp_code[0] == '\0')
@@ -1357,7 +1337,7 @@ accounts_signin(sqlite3 *db, const char *name, const char *password,
 			rc = audit_append(db, &w, "session.signin", a.name,
 			    a.must_enrol ? "enrol only" : "", NULL, err);
 	}
-	rc = tx_end(db, own, rc, err);
+	rc = store_leave(db, own, rc, err);
 	if (rc != HS_OK)
 		return rc;
 	if (locked)
@@ -1504,7 +1484,7 @@ sessions_end(sqlite3 *db, const char *token, const char *client,
 
 	if (!token_hash(token, 0, h))
 		return hs_fail(err, HS_ERR_NOTFOUND, "session: unknown");
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	if (sqlite3_prepare_v2(db, "UPDATE sessions SET ended = ? WHERE "
 	    "hash = ? AND ended IS NULL RETURNING account_id", -1, &st, NULL)
@@ -1526,7 +1506,7 @@ sessions_end(sqlite3 *db, const char *token, const char *client,
 	w = actor_of(&a, client);
 	rc = audit_append(db, &w, "session.signout", a.name, "", NULL, err);
 out:
-	return tx_end(db, own, rc, err);
+	return store_leave(db, own, rc, err);
 }
 
 enum hs_err
@@ -1609,7 +1589,7 @@ tokens_add(sqlite3 *db, const struct actor *who, const struct account *by,
 	if ((rc = new_token(token + 4, err)) != HS_OK)
 		return rc;
 	sha256(token, ACCT_API_TOKEN_LEN, h);
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		goto out;
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM api_tokens WHERE label = ? "
 	    "AND revoked IS NULL AND expires > ?", -1, &st, NULL)
@@ -1652,7 +1632,7 @@ tokens_add(sqlite3 *db, const struct actor *who, const struct account *by,
 	    role_name(role), scope_text, days);
 	rc = audit_append(db, who, "token.add", label, detail, NULL, err);
 out:
-	rc = tx_end(db, own, rc, err);
+	rc = store_leave(db, own, rc, err);
 	if (rc != HS_OK) {
 		OPENSSL_cleanse(token, ACCT_API_TOKEN_LEN + 1);
 		token[0] = '\0';
@@ -1739,7 +1719,7 @@ tokens_revoke(sqlite3 *db, const struct actor *who, const struct account *by,
 	if (strnlen(label, 257) > 256)
 		return hs_fail(err, HS_ERR_INVALID, "label: longer than 256 "
 		    "bytes");
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	if (sqlite3_prepare_v2(db, "SELECT " TOKEN_COLS " FROM api_tokens "
 	    "WHERE label = ? AND revoked IS NULL AND expires > ? ORDER BY id "
@@ -1771,7 +1751,7 @@ tokens_revoke(sqlite3 *db, const struct actor *who, const struct account *by,
 	}
 	rc = audit_append(db, who, "token.revoke", t.label, "", NULL, err);
 out:
-	return tx_end(db, own, rc, err);
+	return store_leave(db, own, rc, err);
 }
 
 /* ---- password change (/my/account) ---- */
@@ -1810,10 +1790,10 @@ accounts_password_change(sqlite3 *db, int64_t account_id, const char *old,
 		    strlen(old)) == 0;
 		sodium_memzero(hash, sizeof hash);
 		if (!ok) {
-			if ((rc = tx_begin(db, &own, err)) == HS_OK)
+			if ((rc = store_join(db, &own, err)) == HS_OK)
 				rc = count_failure(db, &a, "wrong password "
 				    "(password change)", cl, now, &locked, err);
-			if ((rc = tx_end(db, own, rc, err)) != HS_OK)
+			if ((rc = store_leave(db, own, rc, err)) != HS_OK)
 				return rc;
 			return hs_fail(err, locked ? HS_ERR_STATE :
 			    HS_ERR_SIGNATURE, locked ? "password: too many "
@@ -1828,7 +1808,7 @@ accounts_password_change(sqlite3 *db, int64_t account_id, const char *old,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return hs_fail(err, HS_ERR_NOMEM, "password: hashing failed "
 		    "(out of memory)");
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		goto out;
 	if (exec_binds(db, "UPDATE accounts SET pw_hash = ?, failures = 0, "
 	    "next_try = 0 WHERE id = ?", "accounts", NULL, "ti", hash, a.id)
@@ -1842,7 +1822,7 @@ accounts_password_change(sqlite3 *db, int64_t account_id, const char *old,
 	rc = audit_append(db, &w, "account.password", a.name, a.has_password ?
 	    "changed" : "set", NULL, err);
 out:
-	rc = tx_end(db, own, rc, err);
+	rc = store_leave(db, own, rc, err);
 	sodium_memzero(hash, sizeof hash);
 	return rc;
 }

@@ -48,26 +48,6 @@ new_code(char code[ACT_CODE_LEN + 1], char *err)
 	return HS_OK;
 }
 
-/* ---- transactions (as accounts.c) ---- */
-
-static enum hs_err
-tx_begin(sqlite3 *db, bool *own, char *err)
-{
-	*own = sqlite3_get_autocommit(db) != 0;
-	return *own ? store_begin(db, err) : HS_OK;
-}
-
-static enum hs_err
-tx_end(sqlite3 *db, bool own, enum hs_err rc, char *err)
-{
-	if (!own)
-		return rc;
-	if (rc == HS_OK)
-		return store_commit(db, err);
-	store_rollback(db);
-	return rc;
-}
-
 static void
 col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
 {
@@ -273,12 +253,12 @@ activation_make(sqlite3 *db, const struct actor *who,
 	code[0] = '\0';
 	if ((rc = may_make(by, err)) != HS_OK)
 		return rc;
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	if ((rc = person_in_scope(db, by, practitioner_id, &l, acct,
 	    sizeof acct, err)) == HS_OK)
 		rc = make_one(db, who, by, &l, acct, now, code, expires, err);
-	rc = tx_end(db, own, rc, err);
+	rc = store_leave(db, own, rc, err);
 	if (rc != HS_OK)
 		OPENSSL_cleanse(code, ACT_CODE_LEN + 1);
 	return rc;
@@ -492,7 +472,7 @@ activation_batch(sqlite3 *db, const struct actor *who,
 
 	if ((rc = may_make(by, err)) != HS_OK)
 		return rc;
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		return rc;
 	if ((rc = select_people(db, by, sel, &p, err)) != HS_OK)
 		goto done;
@@ -507,7 +487,7 @@ activation_batch(sqlite3 *db, const struct actor *who,
 	if (rc == HS_OK)
 		rc = out(ctx, p.l, p.n, err);
 done:
-	rc = tx_end(db, own, rc, err);
+	rc = store_leave(db, own, rc, err);
 	if (p.l != NULL)
 		OPENSSL_cleanse(p.l, p.n * sizeof *p.l);
 	free(p.l);
@@ -750,7 +730,7 @@ activation_redeem(sqlite3 *db, const char *client, const char *id_number,
 	(void)act_code_normalise(code, norm, NULL);
 	sha256(norm, ACT_CODE_LEN, h);
 	OPENSSL_cleanse(norm, sizeof norm);
-	if ((rc = tx_begin(db, &own, err)) != HS_OK)
+	if ((rc = store_join(db, &own, err)) != HS_OK)
 		goto out;
 	/* used once: the row changes only while it is still open */
 	if (sqlite3_prepare_v2(db, "UPDATE activation_codes SET used = ?1 "
@@ -816,7 +796,7 @@ activation_redeem(sqlite3 *db, const char *client, const char *id_number,
 	rc = audit_append(db, &w, "account.password", a.name, "activation",
 	    NULL, err);
 out:
-	rc = tx_end(db, own, rc, err);
+	rc = store_leave(db, own, rc, err);
 	sodium_memzero(hash, sizeof hash);
 	OPENSSL_cleanse(h, sizeof h);
 	if (rc == HS_OK && out_a != NULL) {

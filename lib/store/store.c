@@ -413,6 +413,24 @@ store_err(sqlite3 *db, char *err, const char *what)
 }
 
 enum hs_err
+store_join(sqlite3 *db, bool *own, char *err)
+{
+	*own = sqlite3_get_autocommit(db) != 0;
+	return *own ? store_begin(db, err) : HS_OK;
+}
+
+enum hs_err
+store_leave(sqlite3 *db, bool own, enum hs_err rc, char *err)
+{
+	if (!own)
+		return rc;
+	if (rc == HS_OK)
+		return store_commit(db, err);
+	store_rollback(db);
+	return rc;
+}
+
+enum hs_err
 store_exec(sqlite3 *db, const char *sql, char *err)
 {
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)

@@ -8,6 +8,8 @@
 #ifndef HS_STORE_H
 #define HS_STORE_H
 
+#include <stdbool.h>
+
 #include <sqlite3.h>
 
 #include "core/hs.h"
@@ -33,6 +35,12 @@ void store_close(sqlite3 *db); /* accepts NULL */
 enum hs_err store_begin(sqlite3 *db, char *err);
 enum hs_err store_commit(sqlite3 *db, char *err);
 void store_rollback(sqlite3 *db); /* safe to call when no transaction */
+/* Joins the caller's transaction, or begins one (store_begin); *own says
+ * which. store_leave then commits an own transaction when rc is HS_OK
+ * and rolls it back otherwise, and returns rc (or the commit's error);
+ * a joined transaction is left to its owner. */
+enum hs_err store_join(sqlite3 *db, bool *own, char *err);
+enum hs_err store_leave(sqlite3 *db, bool own, enum hs_err rc, char *err);
 
 /* Runs SQL with no results (no user values: those go through binds). */
 enum hs_err store_exec(sqlite3 *db, const char *sql, char *err);
