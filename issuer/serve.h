@@ -236,6 +236,10 @@ void serve_session_end(struct sreq *q);
 int64_t serve_throttle_wait(const char *client, int64_t now);
 void serve_throttle_fail(const char *client, int64_t now);
 void serve_throttle_ok(const char *client);
+/* If the request's client must still wait: sets Retry-After, writes
+ * "too many failures ... try again in N s" (the page's language) to msg
+ * and returns true. */
+bool serve_throttled(struct sreq *q, char *msg, size_t cap);
 
 /* Starts the service (one or two listeners) and blocks until SIGINT or
  * SIGTERM. */

@@ -101,6 +101,22 @@ serve_throttle_fail(const char *client, int64_t now)
 	pthread_mutex_unlock(&thr_mu);
 }
 
+bool
+serve_throttled(struct sreq *q, char *msg, size_t cap)
+{
+	int64_t w = serve_throttle_wait(http_client(q->r), q->now);
+	char ra[24];
+
+	if (w <= 0)
+		return false;
+	snprintf(ra, sizeof(ra), "%lld", (long long)w);
+	serve_add_header(q, "Retry-After", ra);
+	snprintf(msg, cap, PL(q->lang, "此地址失败次数过多，请 %lld 秒后再试。",
+	    "Too many failures from this address; try again in %lld s."),
+	    (long long)w);
+	return true;
+}
+
 void
 serve_throttle_ok(const char *client)
 {
@@ -231,18 +247,9 @@ serve_signin_post(struct sreq *q)
 	const char *client = http_client(q->r);
 	struct account a;
 	char err[HS_ERRLEN], msg[HS_ERRLEN + 64];
-	int64_t w;
 	enum hs_err rc;
 
-	if ((w = serve_throttle_wait(client, q->now)) > 0) {
-		char ra[24];
-
-		snprintf(ra, sizeof(ra), "%lld", (long long)w);
-		serve_add_header(q, "Retry-After", ra);
-		snprintf(msg, sizeof(msg), PL(q->lang,
-		    "此地址登录失败次数过多，请 %lld 秒后再试。",
-		    "Too many failed sign-ins from this address; try again "
-		    "in %lld s."), (long long)w);
+	if (serve_throttled(q, msg, sizeof(msg))) {
 		signin_page(q, 429, msg);
 		return;
 	}

@@ -87,18 +87,9 @@ serve_my_signin_post(struct sreq *q)
 	char idn[IDNUM_SIZE], err[HS_ERRLEN], msg[HS_ERRLEN + 64];
 	char name[sizeof(((struct account *)0)->name)];
 	struct account a;
-	int64_t w;
 	enum hs_err rc;
 
-	if ((w = serve_throttle_wait(client, q->now)) > 0) {
-		char ra[24];
-
-		snprintf(ra, sizeof(ra), "%lld", (long long)w);
-		serve_add_header(q, "Retry-After", ra);
-		snprintf(msg, sizeof(msg), PL(q->lang,
-		    "此地址登录失败次数过多，请 %lld 秒后再试。",
-		    "Too many failed sign-ins from this address; try again "
-		    "in %lld s."), (long long)w);
+	if (serve_throttled(q, msg, sizeof(msg))) {
 		signin_page(q, 429, msg);
 		return;
 	}
@@ -157,23 +148,6 @@ serve_my_signout_post(struct sreq *q)
 
 /* ---- shared ---- */
 
-/* The "too many failures" answer of the shared throttle, if the client
- * must still wait: writes the message and returns true. */
-static bool
-throttled(struct sreq *q, char *msg, size_t cap)
-{
-	int64_t w = serve_throttle_wait(http_client(q->r), q->now);
-	char ra[24];
-
-	if (w <= 0)
-		return false;
-	snprintf(ra, sizeof(ra), "%lld", (long long)w);
-	serve_add_header(q, "Retry-After", ra);
-	snprintf(msg, cap, PL(q->lang, "此地址失败次数过多，请 %lld 秒后再试。",
-	    "Too many failures from this address; try again in %lld s."),
-	    (long long)w);
-	return true;
-}
 
 static void
 error_line(struct buf *b, const char *msg)
@@ -281,7 +255,7 @@ serve_my_activate_post(struct sreq *q)
 	struct account a;
 	enum hs_err rc;
 
-	if (throttled(q, msg, sizeof(msg))) {
+	if (serve_throttled(q, msg, sizeof(msg))) {
 		activate_page(q, 429, msg, NULL);
 		return;
 	}
@@ -451,7 +425,7 @@ serve_my_sso(struct sreq *q)
 		    HTTP_MEM_STATIC, NULL);
 		return;
 	}
-	if (throttled(q, msg, sizeof(msg))) {
+	if (serve_throttled(q, msg, sizeof(msg))) {
 		sso_refused_page(q, 429, SSO_OK, msg);
 		return;
 	}
@@ -653,7 +627,7 @@ serve_my_password_post(struct sreq *q)
 	struct account a;
 	enum hs_err rc;
 
-	if (throttled(q, msg, sizeof(msg))) {
+	if (serve_throttled(q, msg, sizeof(msg))) {
 		account_page(q, 429, msg, NULL, false);
 		return;
 	}
