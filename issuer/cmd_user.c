@@ -75,6 +75,31 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
  * The public URL invitations live under: http(s)://, no control
  * characters or spaces, without a trailing '/'.
  */
+/* Reads one line of at most cap - 1 bytes (a trailing CR/LF and
+ * surrounding spaces dropped) from stdin; 0, or -1 if there is none, it
+ * is too long or more follows. */
+static int
+read_scope_line(char *out, size_t cap)
+{
+	size_t n;
+	int c;
+
+	if (fgets(out, (int)cap, stdin) == NULL)
+		return -1;
+	n = strlen(out);
+	if (n > 0 && out[n - 1] != '\n' && !feof(stdin))
+		return -1;
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' ||
+	    out[n - 1] == ' '))
+		out[--n] = '\0';
+	while ((c = getchar()) != EOF)
+		if (c != '\n' && c != '\r' && c != ' ')
+			return -1;
+	n = strspn(out, " ");
+	memmove(out, out + n, strlen(out + n) + 1);
+	return out[0] != '\0' ? 0 : -1;
+}
+
 static int
 public_url(const struct cmd *x, const char *flag, char out[512])
 {
@@ -146,8 +171,27 @@ run(struct cmd *x, void *args)
 		return rc == HS_OK ? 0 : cmd_fail(x, rc, err);
 	}
 	if (strcmp(a->sub, "add") == 0) {
-		if ((rc = role_parse(a->role, &role, err)) != HS_OK ||
-		    (rc = scope_parse(role, a->scope, &sc, err)) != HS_OK)
+		char line[64];
+		const char *scope = a->scope;
+
+		if ((rc = role_parse(a->role, &role, err)) != HS_OK)
+			return cmd_fail(x, rc, err);
+		/* "--scope -": the practitioner's ID number from stdin, so it
+		 * is not in the process list. */
+		if (strcmp(scope, "-") == 0) {
+			if (role != ROLE_PRACTITIONER)
+				return cmd_fail(x, HS_ERR_INVALID, "scope: '-' "
+				    "(read from stdin) is for practitioner "
+				    "accounts only");
+			if (read_scope_line(line, sizeof line) != 0)
+				return cmd_fail(x, HS_ERR_INVALID, "scope: "
+				    "expected one ID number on stdin (one "
+				    "line, at most 18 characters)");
+			scope = line;
+		}
+		rc = scope_parse(role, scope, &sc, err);
+		memset(line, 0, sizeof line);
+		if (rc != HS_OK)
 			return cmd_fail(x, rc, err);
 		if (public_url(x, a->base_url, url) != 0)
 			return 1;

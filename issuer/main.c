@@ -78,7 +78,7 @@ static const struct {
 	    "tiles DIR" },
 	{ "user", &cmd_user_ops, CMD_RW,
 	    "user add NAME --role hr|industry|provider|employer|auditor|"
-	    "practitioner --scope SCOPE --org ORG [--base-url URL]\n"
+	    "practitioner --scope SCOPE|- --org ORG [--base-url URL]\n"
 	    "user list\n"
 	    "user disable|enable|unlock NAME\n"
 	    "user reset NAME [--base-url URL]" },

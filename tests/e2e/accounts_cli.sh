@@ -80,6 +80,20 @@ run user add pract --role practitioner --scope 350981199506020905 --org X
 check "a practitioner not in the database: exit 1, no number echoed" \
 	eval 'rc_is 1 && ! err_has 350981199506020905'
 check "nothing refused was stored" test "$(q "SELECT count(*) FROM accounts")" = 4
+# "--scope -": the ID number from stdin, out of the process list.
+run user add okname --role auditor --scope - --org X </dev/null
+check "scope '-' for a staff role: exit 1, 'for practitioner accounts only'" \
+	eval 'rc_is 1 && err_has "for practitioner accounts only"'
+printf '350981199506020905\n350981199506020905\n' >"$T/two"
+run user add pract --role practitioner --scope - --org X <"$T/two"
+check "scope '-' with two lines on stdin: exit 1" eval 'rc_is 1 && err_has "one ID number on stdin"'
+run user add pract --role practitioner --scope - --org X </dev/null
+check "scope '-' with nothing on stdin: exit 1" eval 'rc_is 1 && err_has "one ID number on stdin"'
+echo 350981199506020905 >"$T/one"
+run user add pract --role practitioner --scope - --org X <"$T/one"
+check "scope '-' reads the number: a person not in the database, exit 1, not echoed" \
+	eval 'rc_is 1 && err_has "no practitioner" && ! err_has 350981199506020905'
+check "still nothing refused was stored" test "$(q "SELECT count(*) FROM accounts")" = 4
 
 run user list
 check "user list: exit 0" rc_is 0
@@ -162,3 +176,15 @@ check "every row's actor is the operator of Test HR Bureau" test \
 	"$(q "SELECT count(*) FROM audit WHERE actor != 'cli' OR role != 'operator' OR org != 'Test HR Bureau'")" = 0
 check "no token in the audit log" eval '! q "SELECT * FROM audit" | grep -qF -e "$TOK" -e "$TOK2" -e "${API#hst_}"'
 check "the database file's mode is untouched ($mode0)" test "$(stat -c %a "$DB")" = "$mode0"
+
+# A practitioner's account with the ID number on stdin (--scope -): made,
+# listed by practitioner id, and the number is nowhere in the audit log.
+"$ISSUER" --data "$D" import "$HS_TOP/tests/data/baseline.csv" >/dev/null 2>&1
+echo 350102198001011233 >"$T/id"
+run user add zhang-san --role practitioner --scope - --org 张三 <"$T/id"
+check "user add --role practitioner --scope - < file: exit 0, an invitation" \
+	eval 'rc_is 0 && out_has "/admin/invite/"'
+check "... listed as practitioner:<id>, not the number" eval \
+	'"$ISSUER" --data "$D" user list | grep -q "^zhang-san	practitioner	practitioner:[0-9]*	" &&
+	! "$ISSUER" --data "$D" user list | grep -q 350102198001011233'
+check "... and the number is not in the audit log" eval '! q "SELECT * FROM audit" | grep -q 350102198001011233'
