@@ -69,20 +69,6 @@ state_name(enum page_lang lang, const char *state)
 }
 
 static const char *
-reason_name(enum page_lang lang, const char *reason)
-{
-	if (strcmp(reason, "superseded") == 0)
-		return PL(lang, "已被替换", "superseded");
-	if (strcmp(reason, "error") == 0)
-		return PL(lang, "信息有误", "error");
-	if (strcmp(reason, "fraud") == 0)
-		return PL(lang, "弄虚作假", "fraud");
-	if (strcmp(reason, "withdrawn") == 0)
-		return PL(lang, "撤回", "withdrawn");
-	return reason;
-}
-
-static const char *
 subject_name(enum page_lang lang, const char *subject, const char *type)
 {
 	if (strcmp(subject, "professional") == 0)
@@ -490,7 +476,7 @@ cert_status(struct sreq *q, struct buf *b, const struct mine_cert *c)
 	} else {
 		buf_printf(b, "<strong class=\"bad\">%s</strong>: ", PL(lang,
 		    "已撤销", "Revoked"));
-		page_esc(b, reason_name(lang, c->reason));
+		page_esc(b, page_revoke_reason(lang, c->reason));
 		if (c->revoke_note[0]) {
 			buf_puts(b, "（");
 			page_esc(b, c->revoke_note);
@@ -906,7 +892,7 @@ notice_item(void *ctx, const struct myview_notice *nt)
 		buf_printf(b, "%s <a href=\"/my/certs/%s%s\">%s</a> %s: ",
 		    PL(lang, "证书", "Certificate"), n->object, lq(p->q),
 		    n->object, PL(lang, "已被撤销，原因", "was revoked"));
-		page_esc(b, reason_name(lang, n->reason));
+		page_esc(b, page_revoke_reason(lang, n->reason));
 		if (n->note[0]) {
 			buf_puts(b, "（");
 			page_esc(b, n->note);

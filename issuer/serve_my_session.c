@@ -22,6 +22,22 @@
 #include "store/sso.h"
 #include "serve.h"
 
+/* The end of every way in (sign-in, activation, hand-off): the address's
+ * failures forgiven, a new session, and the holder's home page. */
+static void
+signed_in(struct sreq *q, const struct account *a)
+{
+	char err[HS_ERRLEN];
+	enum hs_err rc;
+
+	serve_throttle_ok(http_client(q->r));
+	if ((rc = serve_session_start(q, a, err)) != HS_OK) {
+		serve_error(q, serve_status(rc), err);
+		return;
+	}
+	serve_redirect(q, "/my/");
+}
+
 /* GET /my: the pages live under /my/. */
 void
 serve_my_root(struct sreq *q)
@@ -131,12 +147,7 @@ serve_my_signin_post(struct sreq *q)
 			signin_page(q, serve_status(rc), err);
 		return;
 	}
-	serve_throttle_ok(client);
-	if ((rc = serve_session_start(q, &a, err)) != HS_OK) {
-		serve_error(q, serve_status(rc), err);
-		return;
-	}
-	serve_redirect(q, "/my/");
+	signed_in(q, &a);
 }
 
 void
@@ -328,12 +339,7 @@ serve_my_activate_post(struct sreq *q)
 		serve_error(q, serve_status(rc), err);
 		return;
 	}
-	serve_throttle_ok(client);
-	if ((rc = serve_session_start(q, &a, err)) != HS_OK) {
-		serve_error(q, serve_status(rc), err);
-		return;
-	}
-	serve_redirect(q, "/my/");
+	signed_in(q, &a);
 }
 
 /* ---- the provincial platform's signed hand-off (app/sso.h) ---- */
@@ -441,12 +447,7 @@ serve_my_sso(struct sreq *q)
 		serve_error(q, serve_status(rc), err);
 		return;
 	}
-	serve_throttle_ok(client);
-	if ((rc = serve_session_start(q, &a, err)) != HS_OK) {
-		serve_error(q, serve_status(rc), err);
-		return;
-	}
-	serve_redirect(q, "/my/");
+	signed_in(q, &a);
 }
 
 /* ---- the account page ---- */

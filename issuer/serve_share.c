@@ -213,20 +213,6 @@ kind_name(enum page_lang lang, const char *kind)
 	return kind;
 }
 
-static const char *
-reason_name(enum page_lang lang, const char *r)
-{
-	if (strcmp(r, "superseded") == 0)
-		return PL(lang, "已被替换", "superseded");
-	if (strcmp(r, "error") == 0)
-		return PL(lang, "签发有误", "issued in error");
-	if (strcmp(r, "fraud") == 0)
-		return PL(lang, "弄虚作假", "fraud");
-	if (strcmp(r, "withdrawn") == 0)
-		return PL(lang, "已撤回", "withdrawn");
-	return r;
-}
-
 /* ---- /my/share ---- */
 
 struct list_ctx {
@@ -742,7 +728,7 @@ cert_card(struct sreq *q, struct buf *b, const struct sharereport *rep,
 			buf_puts(b, "</span>");
 		} else {
 			buf_printf(b, "%s：%s", PL(lang, "已撤销", "revoked"),
-			    reason_name(lang, c->reason));
+			    page_revoke_reason(lang, c->reason));
 		}
 		buf_puts(b, "</dd>");
 	}

@@ -116,20 +116,6 @@ upload_class(enum vdb_upload u)
 }
 
 static const char *
-reason_word(enum page_lang lang, const char *reason)
-{
-	if (strcmp(reason, "superseded") == 0)
-		return PL(lang, "已被新证书替换", "superseded by a new certificate");
-	if (strcmp(reason, "error") == 0)
-		return PL(lang, "信息有误", "issued in error");
-	if (strcmp(reason, "fraud") == 0)
-		return PL(lang, "存在舞弊", "fraud");
-	if (strcmp(reason, "withdrawn") == 0)
-		return PL(lang, "已撤回", "withdrawn");
-	return reason;
-}
-
-static const char *
 subject_word(enum page_lang lang, const char *s)
 {
 	if (strcmp(s, "public") == 0)
@@ -332,7 +318,7 @@ render_cert_page(struct buf *b, enum page_lang lang, const char *serial,
 		break;
 	case VDB_REVOKED:
 		buf_printf(b, "<p>%s: ", PL(lang, "撤销原因", "Reason"));
-		page_esc(b, reason_word(lang, r->reason));
+		page_esc(b, page_revoke_reason(lang, r->reason));
 		buf_printf(b, "</p>\n<p>%s: ", PL(lang, "撤销时间", "Revoked at"));
 		page_esc(b, r->revoked_at);
 		buf_puts(b, "</p>\n");

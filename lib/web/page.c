@@ -81,6 +81,20 @@ page_escn(struct buf *b, const char *s, size_t n)
 	buf_add(b, s + run, n - run);
 }
 
+const char *
+page_revoke_reason(enum page_lang lang, const char *reason)
+{
+	if (strcmp(reason, "superseded") == 0)
+		return PL(lang, "已被新证书替换", "superseded by a new certificate");
+	if (strcmp(reason, "error") == 0)
+		return PL(lang, "信息有误", "issued in error");
+	if (strcmp(reason, "fraud") == 0)
+		return PL(lang, "存在舞弊", "fraud");
+	if (strcmp(reason, "withdrawn") == 0)
+		return PL(lang, "已撤回", "withdrawn");
+	return reason;
+}
+
 void
 page_esc(struct buf *b, const char *s)
 {

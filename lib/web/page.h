@@ -29,6 +29,9 @@ enum page_lang page_lang(const char *query_lang, const char *accept_language);
 
 /* Appends s HTML-escaped (& < > " '); invalid UTF-8 bytes become U+FFFD. */
 void page_esc(struct buf *b, const char *s);
+/* A revocation reason (formats §4: superseded, error, fraud, withdrawn)
+ * as the pages word it; any other value is returned as it is. */
+const char *page_revoke_reason(enum page_lang lang, const char *reason);
 void page_escn(struct buf *b, const char *s, size_t n);
 
 /*
