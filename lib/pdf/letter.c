@@ -257,23 +257,9 @@ fill_page(struct letters *L, const struct pdf_letter *l)
 static void
 letters_free(struct letters *L)
 {
-	struct doc *d = &L->d;
 	size_t i;
 
-	for (i = 0; i < d->ninsts; i++)
-		pdf_dinst_free(&d->insts[i]);
-	free(d->ents);
-	pdf_map_free(&d->rolemap);
-	pdf_map_free(&d->facemap);
-	pdf_map_free(&d->conflict);
-	free(d->gl);
-	free(d->lines);
-	free(d->segs);
-	qr_free(d->qr);
-	libdeflate_free_compressor(d->zc);
-	buf_free(&d->ops);
-	if (d->pdf != NULL)
-		HPDF_Free(d->pdf);
+	pdf_doc_free(&L->d);
 	for (i = 0; i < T_COUNT; i++) {
 		if (L->text[i].data != NULL)
 			OPENSSL_cleanse(L->text[i].data, L->text[i].cap);

@@ -163,8 +163,8 @@ check_url(const char *u, char *err)
 	return HS_OK;
 }
 
-static void
-doc_free(struct doc *d)
+void
+pdf_doc_free(struct doc *d)
 {
 	size_t i;
 
@@ -295,6 +295,6 @@ out:
 		if (out->data != NULL)
 			out->data[old] = '\0';
 	}
-	doc_free(&d);
+	pdf_doc_free(&d);
 	return rc;
 }

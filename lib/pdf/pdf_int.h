@@ -331,6 +331,10 @@ struct doc {
 	float stroke;           /* text outline width, pt (0: none) */
 };
 
+/* Frees everything a document holds (not d itself); the certificate
+ * renderer and the letters both end with it. */
+void pdf_doc_free(struct doc *d);
+
 /* Points from millimetres, and the page's y (from the top) in PDF space. */
 static inline float
 px(double mm)
