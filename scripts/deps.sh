@@ -7,10 +7,13 @@ what=${1:-test}
 
 build="pkg-config gcc make libssl-dev libsqlite3-dev libjansson-dev libharfbuzz-dev
   libhpdf-dev libqrencode-dev libmicrohttpd-dev libqpdf-dev libdeflate-dev
-  libsodium-dev
+  libsodium-dev libzbar-dev libjpeg-dev libpng-dev libxlsxwriter-dev libzip-dev
+  libxml2-dev libp11-kit-dev gettext
   fonts-arphic-uming fonts-wqy-microhei fonts-hanazono fonts-dejavu-core"
 test="$build oathtool sqlite3 poppler-utils qpdf zbar-tools golang-go golang-golang-x-mod-dev
-  curl python3 imagemagick clang libclang-rt-14-dev chromium faketime strace"
+  curl python3 imagemagick clang libclang-rt-14-dev chromium faketime strace
+  softhsm2 opensc img2pdf default-jre-headless libpdfbox2-java libbcpkix-java
+  libbcprov-java golang-github-tjfoc-gmsm-dev"
 bench="$test wrk time"
 # The browser tests' driver (tests/browser: puppeteer-core from npm), unless
 # a node with npm is already there (NodeSource's nodejs conflicts with npm).
@@ -30,14 +33,19 @@ for p in $pkgs; do
     missing="$missing $p"
   fi
 done
-# puppeteer-core for the browser tests, exactly as tests/browser/
+# The npm packages of the tests (puppeteer-core for the browser tests;
+# exceljs, sm-crypto, pkijs for interop), exactly as tests/browser/
 # package-lock.json pins it; it drives Debian's chromium and downloads no
 # browser (PUPPETEER_SKIP_DOWNLOAD, --ignore-scripts). A failure here only
 # makes those tests skip, saying why.
 npm_deps() {
   case "$what" in test|bench) ;; *) return 0 ;; esac
   dir=$(cd "$(dirname "$0")/../tests/browser" && pwd)
-  [ -f "$dir/node_modules/puppeteer-core/package.json" ] && return 0
+  have=1
+  for m in puppeteer-core exceljs sm-crypto pkijs asn1js; do
+    [ -f "$dir/node_modules/$m/package.json" ] || have=0
+  done
+  [ "$have" = 1 ] && return 0
   if ! command -v npm >/dev/null 2>&1; then
     echo "deps.sh: npm is missing: the browser tests will skip" >&2
     return 0
