@@ -77,6 +77,9 @@ render_upload_name(enum vdb_upload u)
 	case VDB_UP_REVOKED: return "revoked";
 	case VDB_UP_NOT_OURS: return "not_issued_by_us";
 	case VDB_UP_NOT_CERT: return "not_a_certificate";
+	case VDB_UP_EDITED: return "edited";
+	case VDB_UP_RESAVED: return "resaved";
+	case VDB_UP_COPY: return "copy";
 	default: return "invalid";
 	}
 }

@@ -46,7 +46,7 @@
 
 /* Verification outcomes counted for /metrics. */
 enum { VM_VALID, VM_REVOKED, VM_NOTFOUND, VM_INVALID, VM_SERIAL_N };
-#define VM_UPLOAD_N 7
+#define VM_UPLOAD_N VDB_UP_COUNT
 
 /* Endpoints: [0] is "other" (404s), then the table's names in order. */
 #define SITE_EP_MAX 32

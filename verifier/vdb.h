@@ -217,7 +217,19 @@ enum vdb_upload {
 	VDB_UP_NOT_OURS,    /* not issued by us (signature, unknown serial) */
 	VDB_UP_NOT_CERT,    /* not a certificate at all */
 	VDB_UP_INVALID,     /* ours, but the ledger or key check failed */
+	/*
+	 * Issue 15 (values after the old ones, which keep their numbers):
+	 * EDITED: an authentic note, but the text the file shows differs from
+	 * it (differs says what); RESAVED: the file's bytes differ from what
+	 * was issued but its visible text is the signed note's; COPY: no
+	 * note, a QR code in an image (a scan or photo) named the serial, so
+	 * the answer is the ledger's, not the file's.
+	 */
+	VDB_UP_EDITED,
+	VDB_UP_RESAVED,
+	VDB_UP_COPY,
 };
+#define VDB_UP_COUNT (VDB_UP_COPY + 1)
 
 struct vdb_upload_result {
 	enum vdb_upload outcome;
@@ -226,6 +238,9 @@ struct vdb_upload_result {
 	bool consistent;          /* receipt checkpoint consistent with latest */
 	uint64_t receipt_size;
 	char sha256[65];          /* of the uploaded file */
+	/* EDITED: what the page shows against what is signed, in Chinese
+	 * ("页面显示 专业 91，签名内容为 61"); COPY: what was read (e.g. "第 1 页的图像") */
+	char differs[256];
 	struct vdb_result cert;   /* ledger status of the serial */
 };
 
