@@ -299,6 +299,35 @@ cert_body(struct buf *b, enum page_lang lang, const struct vdb_result *r)
 	buf_puts(b, "</dd>\n</dl>\n</section>\n");
 }
 
+/*
+ * Which trusted ledger answered, when the verifier has a trust file (a
+ * minimal line; the layout of the answer is render's to decide).
+ */
+static void
+ledger_line(struct buf *b, enum page_lang lang, const struct vdb_result *r)
+{
+	if (r->ledger_issuer == NULL || r->ledger_issuer[0] == '\0')
+		return;
+	buf_printf(b, "<p class=\"ledger\">%s", PL(lang, "核验账本：",
+	    "Verified in the ledger of: "));
+	page_esc(b, r->ledger_issuer);
+	buf_puts(b, lang == PAGE_EN ? " (" : "（");
+	page_esc(b, r->ledger_name ? r->ledger_name : "");
+	buf_puts(b, lang == PAGE_EN ? ")</p>\n" : "）</p>\n");
+}
+
+/* The same as a JSON field: "trusted_ledger": {name, issuer, origin}. */
+static void
+ledger_json(json_t *o, const struct vdb_result *r)
+{
+	if (o == NULL || r->ledger_issuer == NULL ||
+	    r->ledger_issuer[0] == '\0')
+		return;
+	json_object_set_new(o, "trusted_ledger", json_pack("{s:s,s:o,s:s}",
+	    "name", r->ledger_name ? r->ledger_name : "", "issuer",
+	    jstr(r->ledger_issuer), "origin", r->origin));
+}
+
 void
 render_cert_page(struct buf *b, enum page_lang lang, const char *serial,
     const struct vdb_result *r)
@@ -348,6 +377,7 @@ render_cert_page(struct buf *b, enum page_lang lang, const char *serial,
 		    "do not rely on it."));
 		break;
 	}
+	ledger_line(b, lang, r);
 	if (r->problem[0] != '\0' && r->status != VDB_VALID) {
 		buf_puts(b, "<p class=\"mono\">");
 		page_esc(b, r->problem);
@@ -439,6 +469,7 @@ render_cert_json(const char *serial, const struct vdb_result *r)
 		    (json_int_t)r->ckpt_size, "root", r->ckpt_root, "key",
 		    r->key_vkey));
 	}
+	ledger_json(o, r);
 	if (r->status == VDB_REVOKED) {
 		json_t *rv = json_pack("{s:s,s:s}", "reason", r->reason, "at",
 		    r->revoked_at);
@@ -466,6 +497,7 @@ render_upload_page(struct buf *b, enum page_lang lang, const char *filename,
 		page_esc(b, filename);
 		buf_puts(b, "</p>\n");
 	}
+	ledger_line(b, lang, &u->cert);
 	if (u->problem[0] != '\0') {
 		buf_puts(b, "<p class=\"mono\">");
 		page_esc(b, u->problem);
@@ -511,6 +543,7 @@ render_upload_json(const struct vdb_upload_result *u)
 		return NULL;
 	if (u->problem[0] != '\0')
 		json_object_set_new(o, "problem", jstr(u->problem));
+	ledger_json(o, &u->cert);
 	if (u->cert.have_cert || u->cert.status == VDB_REVOKED) {
 		char serial[SERIAL_SIZE];
 
@@ -565,6 +598,8 @@ render_row_cert(struct render_row *row, const struct vdb_result *r)
 	row->upload = 0;
 	row->st = r->status;
 	snprintf(row->problem, sizeof(row->problem), "%s", r->problem);
+	row->ledger_name = r->ledger_name;
+	row->ledger_issuer = r->ledger_issuer;
 	if (r->have_cert) {
 		snprintf(row->name, sizeof(row->name), "%s", r->cert.name);
 		snprintf(row->id_masked, sizeof(row->id_masked), "%s",
@@ -650,6 +685,12 @@ render_batch_json(const struct render_row *rows, size_t n)
 		}
 		if (r->problem[0] != '\0')
 			json_object_set_new(o, "problem", jstr(r->problem));
+		if (r->ledger_issuer != NULL && r->ledger_issuer[0] != '\0') {
+			json_object_set_new(o, "ledger", json_string(
+			    r->ledger_name ? r->ledger_name : ""));
+			json_object_set_new(o, "ledger_issuer",
+			    jstr(r->ledger_issuer));
+		}
 		json_array_append_new(arr, o);
 	}
 	return json_pack("{s:I,s:o}", "count", (json_int_t)n, "rows", arr);

@@ -43,6 +43,9 @@ struct render_row {
 	int year;
 	char hours[24];             /* total hours */
 	char problem[256];
+	/* The trusted ledger that answered (vdb_result's; NULL if none). */
+	const char *ledger_name;
+	const char *ledger_issuer;
 };
 
 /*

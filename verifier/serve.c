@@ -25,6 +25,15 @@ serve_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: hourseal-verifier serve --db FILE --key FILE [options]\n"
+	    "       hourseal-verifier serve --trust FILE [options]\n"
+	    "  --trust FILE         the ledgers this verifier accepts, each with its\n"
+	    "                       origin, issuer name, key(s), database and state\n"
+	    "                       file (docs/formats.md §7; not writable by group\n"
+	    "                       or others); instead of --db, --key, --state and\n"
+	    "                       --pepper. Each ledger is verified on its own and\n"
+	    "                       served at /ledger/NAME/{checkpoint,tile/...,keys,\n"
+	    "                       healthz,metrics}; /checkpoint and /tile/ serve\n"
+	    "                       the first\n"
 	    "  --db FILE            the database (DIR/verifier.db from publish, or\n"
 	    "                       the issuer's DIR/hourseal.db), opened read-only\n"
 	    "  --listen ADDR        HOST:PORT, [IPv6]:PORT or :PORT (127.0.0.1:8080)\n"
@@ -89,7 +98,7 @@ enum {
 	OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_KEY, OPT_PEPPER,
 	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_HTIMEOUT, OPT_RATE, OPT_BURST,
 	OPT_MRATE, OPT_MBURST, OPT_MCERT, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_NOSWEEP,
-	OPT_STATE, OPT_HELP,
+	OPT_STATE, OPT_TRUST, OPT_HELP,
 };
 
 static const struct option serve_opts[] = {
@@ -113,6 +122,7 @@ static const struct option serve_opts[] = {
 	{ "bench-fixed", no_argument, NULL, OPT_BENCH },
 	{ "no-sweep", no_argument, NULL, OPT_NOSWEEP },
 	{ "state", required_argument, NULL, OPT_STATE },
+	{ "trust", required_argument, NULL, OPT_TRUST },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -203,6 +213,7 @@ vcmd_serve(int argc, char **argv)
 		case OPT_BENCH: so.bench_fixed = 1; break;
 		case OPT_NOSWEEP: so.no_sweep = 1; break;
 		case OPT_STATE: so.state_path = optarg; break;
+		case OPT_TRUST: so.trust_path = optarg; break;
 		case OPT_HELP: serve_usage(stdout); return 0;
 		default: serve_usage(stderr); return 2;
 		}
@@ -220,9 +231,18 @@ vcmd_serve(int argc, char **argv)
 	 */
 	if (ho.trust_proxy && !perip_given)
 		ho.per_ip_conns = 0;
-	if (so.db_path == NULL && !so.bench_fixed) {
-		fprintf(stderr, "hourseal-verifier serve: --db FILE is "
-		    "required\n");
+	if (so.trust_path != NULL && (so.db_path != NULL || so.nkeys > 0 ||
+	    so.state_path != NULL || so.pepper_path != NULL)) {
+		fprintf(stderr, "hourseal-verifier serve: --trust FILE lists "
+		    "each ledger's database, keys, state file and pepper: "
+		    "give them there, not with --db, --key, --state or "
+		    "--pepper\n");
+		serve_usage(stderr);
+		return 2;
+	}
+	if (so.db_path == NULL && so.trust_path == NULL && !so.bench_fixed) {
+		fprintf(stderr, "hourseal-verifier serve: --db FILE (or "
+		    "--trust FILE) is required\n");
 		serve_usage(stderr);
 		return 2;
 	}

@@ -20,6 +20,7 @@
 #include "cert/pepper.h"
 #include "cert/serial.h"
 #include "site_int.h"
+#include "trust.h"
 
 static const char fixed_body[] = "hourseal-verifier fixed answer\n";
 
@@ -145,6 +146,10 @@ static const struct site_route routes[] = {
 	    HTTP_BUCKET_NONE, SITE_BODY_NONE, site_ledger_healthz },
 	{ "/metrics", SITE_EXACT, NULL, SITE_GET, "metrics",
 	    HTTP_BUCKET_NONE, SITE_BODY_NONE, site_ledger_metrics },
+	/* Each trusted ledger's own: /ledger/<name>/checkpoint, tile/...,
+	 * keys, healthz, metrics (the paths above serve the first). */
+	{ "/ledger/", SITE_PREFIX, NULL, SITE_GET, "ledger",
+	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, site_ledger_scoped },
 	{ "/", SITE_ANY, NULL, SITE_GET, "fixed",
 	    HTTP_BUCKET_GENERAL, SITE_BODY_NONE, bench_fixed },
 };
@@ -334,7 +339,7 @@ site_endpoints(struct site *s)
 	}
 }
 
-/* ---- per-thread state: the database ---- */
+/* ---- per-thread state: the databases ---- */
 
 #define POLL_MS 200
 
@@ -342,14 +347,16 @@ static void
 tstate_free(void *p)
 {
 	struct tstate *t = p;
+	size_t i;
 
 	if (t == NULL)
 		return;
-	vdb_close(t->v);
+	for (i = 0; i < TRUST_MAX; i++)
+		vdb_close(t->v[i]);
 	free(t);
 }
 
-/* The thread's state, made on first use (without the database). */
+/* The thread's state, made on first use (without the databases). */
 static struct tstate *
 tstate_get(struct site *s)
 {
@@ -363,6 +370,28 @@ tstate_get(struct site *s)
 	return t;
 }
 
+/* Opens ledger i's database in t if it is not open (or was replaced). */
+static enum hs_err
+tstate_open(struct site *s, struct tstate *t, size_t i, char *err)
+{
+	struct site_ledger *L = &s->led[i];
+	enum hs_err rc;
+
+	if (t->v[i] != NULL && vdb_stale(t->v[i])) {
+		/* publish replaced the file: read the new one. */
+		vdb_close(t->v[i]);
+		t->v[i] = NULL;
+	}
+	if (t->v[i] == NULL) {
+		if ((rc = vdb_open(L->tl->db, &L->pinned, L->vt, &t->v[i],
+		    err)) != HS_OK)
+			return rc;
+		vdb_set_poll(t->v[i], POLL_MS);
+		vdb_set_state(t->v[i], L->vs);
+	}
+	return HS_OK;
+}
+
 struct tstate *
 site_thread_state(struct site *s, char *err)
 {
@@ -372,19 +401,7 @@ site_thread_state(struct site *s, char *err)
 		hs_fail(err, HS_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (t->v != NULL && vdb_stale(t->v)) {
-		/* publish replaced the file: read the new one. */
-		vdb_close(t->v);
-		t->v = NULL;
-	}
-	if (t->v == NULL) {
-		if (vdb_open(s->o.db_path, &s->pinned, s->vt, &t->v, err) !=
-		    HS_OK)
-			return NULL;
-		vdb_set_poll(t->v, POLL_MS);
-		vdb_set_state(t->v, s->vs);
-	}
-	return t;
+	return s->nled > 0 && tstate_open(s, t, 0, err) == HS_OK ? t : NULL;
 }
 
 struct vdb *
@@ -392,7 +409,141 @@ site_thread_vdb(struct site *s, char *err)
 {
 	struct tstate *t = site_thread_state(s, err);
 
-	return t ? t->v : NULL;
+	return t ? t->v[0] : NULL;
+}
+
+struct vdb *
+site_ledger_vdb(struct site *s, size_t i, char *err)
+{
+	struct tstate *t = tstate_get(s);
+
+	if (t == NULL) {
+		hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (i >= s->nled) {
+		hs_fail(err, HS_ERR_INVALID, "no such ledger");
+		return NULL;
+	}
+	return tstate_open(s, t, i, err) == HS_OK ? t->v[i] : NULL;
+}
+
+void
+site_label(struct site *s, size_t i, struct vdb_result *res)
+{
+	if (i >= s->nled)
+		return;
+	res->ledger_name = s->led[i].tl->name;
+	res->ledger_issuer = s->led[i].tl->issuer;
+}
+
+/*
+ * Errors of a ledger that could not answer: the first one is kept, so
+ * that when no other ledger has the serial the answer says why (503).
+ */
+static void
+keep_err(char *err, int *down, const char *e2)
+{
+	if (!*down)
+		snprintf(err, HS_ERRLEN, "%s", e2);
+	*down = 1;
+}
+
+enum hs_err
+site_find_serial(struct site *s, const char *serial, struct vdb_result *res,
+    size_t *li, char *err)
+{
+	struct vdb *v;
+	char e2[HS_ERRLEN];
+	enum hs_err rc, down_rc = HS_OK;
+	int down = 0;
+	size_t i;
+
+	*li = SIZE_MAX;
+	memset(res, 0, sizeof(*res));
+	res->status = VDB_NOTFOUND;
+	for (i = 0; i < s->nled; i++) {
+		if ((v = site_ledger_vdb(s, i, e2)) == NULL) {
+			if (!down)
+				down_rc = HS_ERR_DB;
+			keep_err(err, &down, e2);
+			continue;
+		}
+		if ((rc = vdb_check_serial(v, serial, res, e2)) != HS_OK) {
+			if (!down)
+				down_rc = rc;
+			keep_err(err, &down, e2);
+			continue;
+		}
+		if (res->status != VDB_NOTFOUND) {
+			*li = i;
+			site_label(s, i, res);
+			return HS_OK;
+		}
+		vdb_result_free(res);
+		res->status = VDB_NOTFOUND;
+	}
+	if (down)
+		return down_rc;
+	if (s->nled == 1)
+		/* One ledger: its not-found answer, as before. */
+		snprintf(res->origin, sizeof(res->origin), "%s",
+		    s->led[0].pinned.origin);
+	return HS_OK;
+}
+
+enum hs_err
+site_check_upload(struct site *s, const void *data, size_t len,
+    struct pdfin_budget *budget, struct vdb_upload_result *u, char *err)
+{
+	struct vdb_upload_result first, cur;
+	struct vdb *v;
+	char e2[HS_ERRLEN];
+	enum hs_err rc, down_rc = HS_OK;
+	int down = 0, have_first = 0;
+	size_t i;
+
+	memset(u, 0, sizeof(*u));
+	memset(&first, 0, sizeof(first));
+	for (i = 0; i < s->nled; i++) {
+		if ((v = site_ledger_vdb(s, i, e2)) == NULL) {
+			if (!down)
+				down_rc = HS_ERR_DB;
+			keep_err(err, &down, e2);
+			continue;
+		}
+		if ((rc = vdb_check_upload_budget(v, data, len, budget, &cur,
+		    e2)) != HS_OK) {
+			if (!down)
+				down_rc = rc;
+			keep_err(err, &down, e2);
+			continue;
+		}
+		if (cur.outcome != VDB_UP_NOT_OURS) {
+			/* Ours, or no certificate at all: the answer. */
+			if (cur.outcome != VDB_UP_NOT_CERT)
+				site_label(s, i, &cur.cert);
+			vdb_upload_free(&first);
+			*u = cur;
+			return HS_OK;
+		}
+		if (!have_first) {
+			first = cur;
+			have_first = 1;
+		} else {
+			vdb_upload_free(&cur);
+		}
+	}
+	/*
+	 * No ledger knows it. If one could not answer, it might have: 503.
+	 * Else "not issued by us", as the first ledger said it.
+	 */
+	if (down) {
+		vdb_upload_free(&first);
+		return down_rc;
+	}
+	*u = first;
+	return HS_OK;
 }
 
 /*
@@ -468,63 +619,76 @@ bench_fixed(struct site *s, struct http_req *r)
 
 /* Reads a pepper file (cert/pepper.h): the issuer's DIR/pepper. */
 static enum hs_err
-load_pepper(struct site *s, const char *path, char *err)
+load_pepper(struct site_ledger *L, const char *path, char *err)
 {
-	enum hs_err rc = pepper_load(path, s->pepper, err);
+	enum hs_err rc = pepper_load(path, L->pepper, err);
 	size_t l;
 
 	if (rc == HS_ERR_FORMAT && err != NULL) {
 		l = strnlen(err, HS_ERRLEN - 1);
 		snprintf(err + l, HS_ERRLEN - l, " (the issuer's DIR/pepper)");
 	}
-	s->have_pepper = rc == HS_OK;
+	L->have_pepper = rc == HS_OK;
 	return rc;
 }
 
 /*
- * After start, one low-priority thread checks every stored note once
- * (vdb_sweep), so first looks need no Ed25519 check; failures are named
- * on stderr and counted in /metrics.
+ * After start, one low-priority thread checks every stored note of each
+ * ledger once (vdb_sweep), so first looks need no Ed25519 check;
+ * failures are named on stderr and counted in /metrics.
  */
 static void *
 sweep_main(void *arg)
 {
 	struct site *s = arg;
-	struct vdb *v = NULL;
+	struct vdb *v;
 	char err[HS_ERRLEN];
 	enum hs_err rc;
+	size_t i;
 
 	/* Linux: a thread's own nice value (serving threads come first). */
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
-	rc = vdb_open(s->o.db_path, &s->pinned, s->vt, &v, err);
-	if (rc == HS_OK) {
-		vdb_set_state(v, s->vs);
-		rc = vdb_sweep(v, &s->sweep_stop, &s->sweep, err);
+	for (i = 0; i < s->nled &&
+	    !__atomic_load_n(&s->sweep_stop, __ATOMIC_RELAXED); i++) {
+		struct site_ledger *L = &s->led[i];
+
+		v = NULL;
+		rc = vdb_open(L->tl->db, &L->pinned, L->vt, &v, err);
+		if (rc == HS_OK) {
+			vdb_set_state(v, L->vs);
+			rc = vdb_sweep(v, &s->sweep_stop, &L->sweep, err);
+		}
+		vdb_close(v);
+		if (rc != HS_OK)
+			fprintf(stderr, "hourseal-verifier: %s%s%ssweep stopped: "
+			    "%s\n", s->nled > 1 ? "ledger " : "", s->nled > 1 ?
+			    L->tl->name : "", s->nled > 1 ? ": " : "", err);
+		else if (__atomic_load_n(&L->sweep.finished, __ATOMIC_RELAXED))
+			fprintf(stderr, "hourseal-verifier: %s%s%ssweep: %llu "
+			    "certificates checked in %.1f s, %llu do not "
+			    "verify\n", s->nled > 1 ? "ledger " : "",
+			    s->nled > 1 ? L->tl->name : "", s->nled > 1 ?
+			    ": " : "", (unsigned long long)L->sweep.done,
+			    time_mono() - s->sweep_t0,
+			    (unsigned long long)L->sweep.bad);
 	}
-	vdb_close(v);
 	s->sweep_secs = time_mono() - s->sweep_t0;
-	if (rc != HS_OK)
-		fprintf(stderr, "hourseal-verifier: sweep stopped: %s\n", err);
-	else if (__atomic_load_n(&s->sweep.finished, __ATOMIC_RELAXED))
-		fprintf(stderr, "hourseal-verifier: sweep: %llu certificates "
-		    "checked in %.1f s, %llu do not verify\n",
-		    (unsigned long long)s->sweep.done, s->sweep_secs,
-		    (unsigned long long)s->sweep.bad);
 	return NULL;
 }
 
-/* Opens the state file: --state, or the database's path + ".state". */
+/* Opens the state file: state (--state), or the database's path +
+ * ".state". */
 static enum hs_err
-open_state(struct site *s, char *err)
+open_state(struct site_ledger *L, char *err)
 {
 	char path[PATH_MAX];
 
-	if (s->o.state_path != NULL)
-		snprintf(path, sizeof(path), "%s", s->o.state_path);
-	else if (snprintf(path, sizeof(path), "%s.state", s->o.db_path) >=
+	if (L->tl->state[0] != '\0')
+		snprintf(path, sizeof(path), "%s", L->tl->state);
+	else if (snprintf(path, sizeof(path), "%s.state", L->tl->db) >=
 	    (int)sizeof(path))
 		return hs_fail(err, HS_ERR_INVALID, "database path too long");
-	return vstate_open(path, &s->vs, err);
+	return vstate_open(path, &L->vs, err);
 }
 
 /*
@@ -537,7 +701,7 @@ open_state(struct site *s, char *err)
  * the state.
  */
 static enum hs_err
-remember(struct site *s, struct vdb *v, char *err)
+remember(struct site_ledger *L, struct vdb *v, char *err)
 {
 	struct checkpoint cp;
 	const char *note;
@@ -545,19 +709,129 @@ remember(struct site *s, struct vdb *v, char *err)
 	enum hs_err rc;
 	char e2[HS_ERRLEN];
 
-	if (vstate_file_note(s->vs, &note, &len)) {
-		if ((rc = vdb_verify_remembered(v, &s->pinned, note, len, &cp,
+	if (vstate_file_note(L->vs, &note, &len)) {
+		if ((rc = vdb_verify_remembered(v, &L->pinned, note, len, &cp,
 		    e2)) != HS_OK)
 			return hs_fail(err, rc == HS_ERR_NOMEM ? rc :
 			    HS_ERR_SIGNATURE, "%s: the remembered checkpoint "
 			    "does not verify: %s (move the file away only if "
 			    "the ledger or its keys changed on purpose)",
-			    vstate_path(s->vs), e2);
-		if ((rc = vstate_confirm(s->vs, &cp, err)) != HS_OK)
+			    vstate_path(L->vs), e2);
+		if ((rc = vstate_confirm(L->vs, &cp, err)) != HS_OK)
 			return rc;
-		vtree_set_floor(s->vt, cp.size, cp.root);
+		vtree_set_floor(L->vt, cp.size, cp.root);
 	}
-	vdb_set_state(v, s->vs);
+	vdb_set_state(v, L->vs);
+	return HS_OK;
+}
+
+/*
+ * --db, --key, --pepper and --state: a trust file of one ledger, named
+ * "default", whose origin is its keys' (set once they are loaded).
+ */
+static enum hs_err
+trust_of_options(const struct site_opts *o, struct trust **out, char *err)
+{
+	struct trust *t;
+	struct trust_ledger *l;
+	size_t i;
+	int bad = 0;
+
+	*out = NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	t->n = 1;
+	l = &t->l[0];
+	snprintf(l->name, sizeof(l->name), "default");
+	bad |= snprintf(l->db, sizeof(l->db), "%s", o->db_path) >=
+	    (int)sizeof(l->db);
+	if (o->state_path != NULL)
+		bad |= snprintf(l->state, sizeof(l->state), "%s",
+		    o->state_path) >= (int)sizeof(l->state);
+	if (o->pepper_path != NULL)
+		bad |= snprintf(l->pepper, sizeof(l->pepper), "%s",
+		    o->pepper_path) >= (int)sizeof(l->pepper);
+	for (i = 0; i < o->nkeys && i < TRUST_MAX_KEYS; i++)
+		bad |= snprintf(l->key[i], sizeof(l->key[i]), "%s",
+		    o->key_files[i]) >= (int)sizeof(l->key[i]);
+	l->nkeys = i;
+	if (bad) {
+		free(t);
+		return hs_fail(err, HS_ERR_INVALID, "a path is too long");
+	}
+	*out = t;
+	return HS_OK;
+}
+
+/*
+ * Opens ledger i: its anchors, pepper, tree, state file; opens its
+ * database once, and verifies the ledger up to its latest checkpoint
+ * (every leaf hashed into the tree, the root compared) before the first
+ * answer: a database that cannot be opened, or a remembered checkpoint
+ * that does not verify, stops the start.
+ */
+static enum hs_err
+ledger_open_one(struct site *s, size_t i, char *err)
+{
+	struct site_ledger *L = &s->led[i];
+	const struct trust_ledger *tl = &s->trust->l[i];
+	struct vdb *v = NULL;
+	struct vstate_info in;
+	char pfx[TRUST_NAME_MAX + 16] = "";
+	enum hs_err rc;
+	uint64_t gen, size;
+	double t0;
+	size_t k;
+
+	L->tl = tl;
+	verify_keys_init(&L->pinned);
+	if (s->trust->path[0] != '\0')
+		snprintf(pfx, sizeof(pfx), "ledger %s: ", tl->name);
+	for (k = 0; k < tl->nkeys; k++)
+		if ((rc = verify_keys_load(&L->pinned, tl->key[k], err)) !=
+		    HS_OK)
+			return rc;
+	if (s->trust->path[0] == '\0')
+		/* --key: the origin is the keys'. */
+		snprintf(s->trust->l[i].origin, sizeof(s->trust->l[i].origin),
+		    "%s", L->pinned.origin);
+	if (tl->pepper[0] != '\0' && (rc = load_pepper(L, tl->pepper, err)) !=
+	    HS_OK)
+		return rc;
+	if ((rc = vtree_new(&L->vt, err)) != HS_OK ||
+	    (rc = open_state(L, err)) != HS_OK ||
+	    (rc = vdb_open(tl->db, &L->pinned, L->vt, &v, err)) != HS_OK ||
+	    (rc = remember(L, v, err)) != HS_OK) {
+		vdb_close(v);
+		if (pfx[0] != '\0' && err != NULL) {
+			char e2[HS_ERRLEN];
+
+			snprintf(e2, sizeof(e2), "%s", err);
+			hs_fail(err, rc, "%s%s", pfx, e2);
+		}
+		return rc;
+	}
+	/*
+	 * A database that opens but cannot be read or trusted now is no
+	 * reason not to start: every answer is "cannot verify now" (503)
+	 * until a good file is in place, and /healthz says why.
+	 */
+	t0 = time_mono();
+	if (vdb_generation(v, &gen, err) != HS_OK ||
+	    vdb_health(v, &size, err, HS_ERRLEN) == VDB_UNAVAILABLE)
+		fprintf(stderr, "hourseal-verifier: %scannot verify now: %s\n",
+		    pfx, err);
+	vdb_close(v);
+	vstate_info(L->vs, &in);
+	if (in.write_errors > 0)
+		return hs_fail(err, HS_ERR_IO, "%s%s: cannot write the state "
+		    "file (%s puts it elsewhere)", pfx, vstate_path(L->vs),
+		    pfx[0] != '\0' ? "a state line in the trust file" :
+		    "serve --state FILE");
+	fprintf(stderr, "hourseal-verifier: %sledger verified: %llu leaves "
+	    "in %.2f s; remembered checkpoint: size %llu (%s)\n", pfx,
+	    (unsigned long long)vtree_size(L->vt), time_mono() - t0,
+	    (unsigned long long)in.remembered, vstate_path(L->vs));
 	return HS_OK;
 }
 
@@ -565,12 +839,8 @@ enum hs_err
 site_open(const struct site_opts *o, struct site **out, char *err)
 {
 	struct site *s;
-	struct vdb *v = NULL;
-	struct vstate_info in;
 	enum hs_err rc;
-	uint64_t gen, size;
-	double t0;
-	size_t i;
+	size_t i, peppers = 0;
 
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
@@ -578,7 +848,6 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	s->o = *o;
 	pthread_mutex_init(&s->log_mu, NULL);
-	verify_keys_init(&s->pinned);
 	if (pthread_key_create(&s->key, tstate_free) != 0) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "pthread_key_create failed");
 		goto fail;
@@ -588,51 +857,19 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 		*out = s;
 		return HS_OK;
 	}
-	for (i = 0; i < o->nkeys; i++)
-		if ((rc = verify_keys_load(&s->pinned, o->key_files[i],
-		    err)) != HS_OK)
-			goto fail;
-	if (o->pepper_path != NULL &&
-	    (rc = load_pepper(s, o->pepper_path, err)) != HS_OK)
+	if ((rc = o->trust_path != NULL ? trust_load(o->trust_path, 1,
+	    &s->trust, err) : trust_of_options(o, &s->trust, err)) != HS_OK ||
+	    (rc = memo_new(MEMO_SLOTS, MEMO_BUDGET, &s->memo, err)) != HS_OK)
 		goto fail;
-	if (o->pepper_path != NULL && o->match_per_cert > 0 &&
+	for (i = 0; i < s->trust->n; i++) {
+		s->nled = i + 1;
+		if ((rc = ledger_open_one(s, i, err)) != HS_OK)
+			goto fail;
+		peppers += s->led[i].have_pepper;
+	}
+	if (peppers > 0 && o->match_per_cert > 0 &&
 	    (rc = mlimit_new(o->match_per_cert, &s->ml, err)) != HS_OK)
 		goto fail;
-	/*
-	 * Open it once here, and verify the ledger up to its latest
-	 * checkpoint (every leaf hashed into the tree, the root compared)
-	 * before the first answer: a database that cannot be opened, or a
-	 * remembered checkpoint that does not verify, stops the start.
-	 */
-	if ((rc = vtree_new(&s->vt, err)) != HS_OK ||
-	    (rc = memo_new(MEMO_SLOTS, MEMO_BUDGET, &s->memo, err)) != HS_OK ||
-	    (rc = open_state(s, err)) != HS_OK ||
-	    (rc = vdb_open(o->db_path, &s->pinned, s->vt, &v, err)) != HS_OK ||
-	    (rc = remember(s, v, err)) != HS_OK)
-		goto fail;
-	/*
-	 * A database that opens but cannot be read or trusted now is no
-	 * reason not to start: every answer is "cannot verify now" (503)
-	 * until a good file is in place, and /healthz says why.
-	 */
-	t0 = time_mono();
-	if (vdb_generation(v, &gen, err) != HS_OK ||
-	    vdb_health(v, &size, err, HS_ERRLEN) == VDB_UNAVAILABLE)
-		fprintf(stderr, "hourseal-verifier: cannot verify now: %s\n",
-		    err);
-	vdb_close(v);
-	v = NULL;
-	vstate_info(s->vs, &in);
-	if (in.write_errors > 0) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: cannot write the state file "
-		    "(serve --state FILE puts it elsewhere)",
-		    vstate_path(s->vs));
-		goto fail;
-	}
-	fprintf(stderr, "hourseal-verifier: ledger verified: %llu leaves "
-	    "in %.2f s; remembered checkpoint: size %llu (%s)\n",
-	    (unsigned long long)vtree_size(s->vt), time_mono() - t0,
-	    (unsigned long long)in.remembered, vstate_path(s->vs));
 	if (!o->no_sweep) {
 		s->sweep_t0 = time_mono();
 		if (pthread_create(&s->sweeper, NULL, sweep_main, s) == 0)
@@ -641,7 +878,6 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	*out = s;
 	return HS_OK;
 fail:
-	vdb_close(v);
 	site_close(s);
 	return rc;
 }
@@ -649,6 +885,8 @@ fail:
 void
 site_close(struct site *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
 	if (s->sweep_started) {
@@ -660,13 +898,16 @@ site_close(struct site *s)
 		tstate_free(pthread_getspecific(s->key));
 		pthread_key_delete(s->key);
 	}
-	verify_keys_free(&s->pinned);
-	vstate_free(s->vs);
+	for (i = 0; i < s->nled; i++) {
+		verify_keys_free(&s->led[i].pinned);
+		vstate_free(s->led[i].vs);
+		pepper_wipe(s->led[i].pepper);
+		vtree_free(s->led[i].vt);
+	}
 	pthread_mutex_destroy(&s->log_mu);
-	pepper_wipe(s->pepper);
-	vtree_free(s->vt);
 	memo_free(s->memo);
 	mlimit_free(s->ml);
+	free(s->trust);
 	free(s);
 }
 
@@ -680,13 +921,16 @@ site_connection(void *ctx, bool opened)
 {
 	struct site *s = ctx;
 	struct tstate *t;
+	size_t i;
 
 	if (s->o.bench_fixed || (t = tstate_get(s)) == NULL)
 		return;
 	if (opened)
 		t->conns++;
-	else if (t->conns > 0 && --t->conns == 0 && t->v != NULL)
-		vdb_idle(t->v);
+	else if (t->conns > 0 && --t->conns == 0)
+		for (i = 0; i < s->nled; i++)
+			if (t->v[i] != NULL)
+				vdb_idle(t->v[i]);
 }
 
 void

@@ -18,6 +18,8 @@ struct site_opts {
 	size_t nkeys;
 	const char *pepper_path;      /* NULL: the match endpoint answers 503 */
 	const char *state_path;       /* NULL: db_path with ".state" */
+	const char *trust_path;       /* serve --trust: the ledgers (trust.h)
+	                               * instead of the four above */
 	unsigned match_per_cert;      /* ID-match attempts a day per
 	                               * certificate; 0: no such limit */
 	int bench_fixed;              /* answer every request with a constant */

@@ -35,7 +35,8 @@ answer_key(enum answer_kind kind, const char *serial,
 	size_t n = 0;
 	const char *const f[] = { serial, res->problem, res->key_vkey,
 		res->ckpt_root, res->origin, res->reason, res->revoked_at,
-		res->replaced_by };
+		res->replaced_by, res->ledger_name ? res->ledger_name : "",
+		res->ledger_issuer ? res->ledger_issuer : "" };
 	uint64_t nums[4] = { (uint64_t)kind, (uint64_t)res->status,
 		res->leaf_index, res->ckpt_size };
 	size_t i, l;
@@ -69,15 +70,17 @@ h_cert(struct site *s, struct http_req *r, int json)
 {
 	const char *p = http_path(r), *in, *q;
 	char serial[SERIAL_SIZE], err[HS_ERRLEN];
+	char e2[HS_ERRLEN];
 	struct vdb_result res;
-	struct tstate *t;
+	struct vdb *v;
 	enum answer_kind kind;
 	enum page_lang lang;
 	struct buf b;
 	uint8_t key[32];
 	char *body;
 	size_t len;
-	int status;
+	int status, down = 0, found = 0;
+	size_t i;
 	bool keep;
 	static const char *const nocache[] = {
 		"Cache-Control", "no-cache", NULL };
@@ -112,31 +115,56 @@ h_cert(struct site *s, struct http_req *r, int json)
 	 * Verified on every request; only the rendering is memoized. A valid
 	 * certificate this process has checked before is answered from the
 	 * verified ledger alone (vdb_quick) if its page is in the memo;
-	 * anything else reads the database and checks it all.
+	 * anything else reads the database and checks it all. Every trusted
+	 * ledger is asked in turn (trust-file order); the first that has the
+	 * serial answers. One that cannot answer now only matters when no
+	 * other has it (503).
 	 */
-	if ((t = site_thread_state(s, err)) == NULL) {
-		site_unavailable(s, r, err);
-		return;
-	}
 	lang = site_lang(r);
 	kind = json ? ANS_JSON : lang == PAGE_EN ? ANS_PAGE_EN : ANS_PAGE_ZH;
-	if (vdb_quick(t->v, serial, &res)) {
-		answer_key(kind, serial, &res, key);
-		if ((body = memo_get(s->memo, key, &len)) != NULL) {
-			site_count_serial(s, res.status);
-			http_set_log_note(r, render_status_name(res.status));
-			vdb_result_free(&res);
-			http_reply(r, 200, json ? "application/json" :
-			    "text/html; charset=utf-8", body, len,
-			    HTTP_MEM_FREE, nocache);
-			return;
+	memset(&res, 0, sizeof(res));
+	for (i = 0; i < s->nled; i++) {
+		if ((v = site_ledger_vdb(s, i, e2)) == NULL) {
+			if (!down)
+				snprintf(err, sizeof(err), "%s", e2);
+			down = 1;
+			continue;
+		}
+		vdb_result_free(&res);
+		if (vdb_quick(v, serial, &res)) {
+			site_label(s, i, &res);
+			answer_key(kind, serial, &res, key);
+			if ((body = memo_get(s->memo, key, &len)) != NULL) {
+				site_count_serial(s, res.status);
+				http_set_log_note(r,
+				    render_status_name(res.status));
+				vdb_result_free(&res);
+				http_reply(r, 200, json ? "application/json" :
+				    "text/html; charset=utf-8", body, len,
+				    HTTP_MEM_FREE, nocache);
+				return;
+			}
+		}
+		vdb_result_free(&res);
+		if (vdb_verify_serial(v, serial, &res, e2) != HS_OK) {
+			if (!down)
+				snprintf(err, sizeof(err), "%s", e2);
+			down = 1;
+			continue;
+		}
+		if (res.status != VDB_NOTFOUND) {
+			site_label(s, i, &res);
+			found = 1;
+			break;
 		}
 	}
-	vdb_result_free(&res);
-	if (vdb_verify_serial(t->v, serial, &res, err) != HS_OK) {
+	if (!found && down) {
+		vdb_result_free(&res);
 		site_unavailable(s, r, err);
 		return;
 	}
+	if (!found && s->nled > 1)
+		res.origin[0] = '\0'; /* not found in any of them */
 	status = res.status == VDB_NOTFOUND ? 404 : 200;
 	answer_key(kind, serial, &res, key);
 	if ((body = memo_get(s->memo, key, &len)) != NULL) {
@@ -290,13 +318,16 @@ site_id_match(struct site *s, struct http_req *r)
 {
 	const char *p = http_path(r) + 21;
 	char serial[SERIAL_SIZE], in[IDNUM_SIZE + 8], id[IDNUM_SIZE];
-	char stored[45], mine[45], err[HS_ERRLEN], when[32];
+	char stored[45], mine[45], err[HS_ERRLEN], e2[HS_ERRLEN], when[32];
 	struct vdb *v;
 	enum hs_err rc;
 	unsigned left = 0, reset = 0;
-	int match;
+	int match, down = 0;
+	size_t i;
 
-	if (!s->have_pepper) {
+	for (i = 0; i < s->nled && !s->led[i].have_pepper; i++)
+		;
+	if (i == s->nled) {
 		site_error(s, r, 503, "ID matching is not enabled on this "
 		    "server: it needs the issuer's pepper (serve --pepper "
 		    "FILE)", NULL);
@@ -319,13 +350,27 @@ site_id_match(struct site *s, struct http_req *r)
 		return;
 	}
 	OPENSSL_cleanse(in, sizeof(in));
-	if ((v = site_thread_vdb(s, err)) == NULL) {
-		OPENSSL_cleanse(id, sizeof(id));
-		site_unavailable(s, r, err);
-		return;
+	/* The ledger that has the serial, among those with a pepper. */
+	rc = HS_ERR_NOTFOUND;
+	for (i = 0; i < s->nled; i++) {
+		if (!s->led[i].have_pepper)
+			continue;
+		if ((v = site_ledger_vdb(s, i, e2)) == NULL) {
+			if (!down)
+				snprintf(err, sizeof(err), "%s", e2);
+			down = 1;
+			continue;
+		}
+		rc = vdb_id_digest(v, serial, stored, e2);
+		if (rc == HS_OK)
+			break;
+		if (rc != HS_ERR_NOTFOUND) {
+			if (!down)
+				snprintf(err, sizeof(err), "%s", e2);
+			down = 1;
+		}
 	}
-	rc = vdb_id_digest(v, serial, stored, err);
-	if (rc == HS_ERR_NOTFOUND) {
+	if (rc == HS_ERR_NOTFOUND && !down) {
 		OPENSSL_cleanse(id, sizeof(id));
 		site_error(s, r, 404, "no such certificate", NULL);
 		return;
@@ -344,7 +389,7 @@ site_id_match(struct site *s, struct http_req *r)
 		match_refused(s, r, serial, reset);
 		return;
 	}
-	pepper_id_digest(s->pepper, id, mine);
+	pepper_id_digest(s->led[i].pepper, id, mine);
 	OPENSSL_cleanse(id, sizeof(id));
 	match = strlen(stored) == strlen(mine) &&
 	    CRYPTO_memcmp(stored, mine, strlen(mine)) == 0;

@@ -23,6 +23,7 @@
 #include "mlimit.h"
 #include "web/page.h"
 #include "site.h"
+#include "trust.h"
 #include "vdb.h"
 #include "verify.h"
 #include "vstate.h"
@@ -51,11 +52,26 @@ enum { VM_VALID, VM_REVOKED, VM_NOTFOUND, VM_INVALID, VM_SERIAL_N };
 /* Endpoints: [0] is "other" (404s), then the table's names in order. */
 #define SITE_EP_MAX 32
 
+/*
+ * One trusted ledger (a trust file's block, or --db and --key): verified
+ * on its own, with its own tree, state file, refusals and sweep, so one
+ * ledger being refused never changes another's answers.
+ */
+struct site_ledger {
+	const struct trust_ledger *tl; /* name, origin, issuer, paths */
+	struct verify_keys pinned;  /* its trust anchors */
+	uint8_t pepper[PEPPER_SIZE]; /* the issuer's, for the ID match */
+	int have_pepper;            /* 0: the match endpoint answers 503 */
+	struct vtree *vt;           /* the verified ledger, for all threads */
+	struct vstate *vs;          /* the remembered checkpoint, refusals */
+	struct vdb_sweep sweep;
+};
+
 struct site {
 	struct site_opts o;
-	struct verify_keys pinned;
-	uint8_t pepper[PEPPER_SIZE]; /* the issuer's, for the ID match */
-	int have_pepper;           /* 0: the match endpoint answers 503 */
+	struct trust *trust;       /* the ledgers (a built one for --db) */
+	struct site_ledger led[TRUST_MAX];
+	size_t nled;               /* >= 1, unless bench_fixed */
 	pthread_key_t key;         /* the thread's struct vdb */
 	int key_made;
 	uint64_t vm_serial[VM_SERIAL_N];
@@ -63,15 +79,12 @@ struct site {
 	uint64_t vm_match[2];
 	uint64_t vm_match_limited;  /* refused by the per-certificate limit */
 	struct mlimit *ml;         /* NULL: no per-certificate limit */
-	struct vtree *vt;          /* the verified ledger, for all threads */
-	struct vstate *vs;         /* the remembered checkpoint, refusals */
 	pthread_mutex_t log_mu;    /* last_log */
 	char last_log[HS_ERRLEN];  /* the last "cannot verify" line said */
 	struct memo *memo;         /* rendered answers, for all threads */
-	pthread_t sweeper;         /* vdb_sweep, at low priority */
+	pthread_t sweeper;         /* vdb_sweep of each ledger, low priority */
 	int sweep_started;
 	int sweep_stop;
-	struct vdb_sweep sweep;
 	double sweep_t0, sweep_secs;
 	/* From the route table (site_app): endpoint names and handlers. */
 	const char *ep_names[SITE_EP_MAX];
@@ -80,9 +93,9 @@ struct site {
 	size_t nep;
 };
 
-/* A thread's state: its database connection. */
+/* A thread's state: its connection to each ledger's database. */
 struct tstate {
-	struct vdb *v;
+	struct vdb *v[TRUST_MAX];
 	unsigned conns;            /* connections open in this thread */
 };
 
@@ -102,9 +115,32 @@ void site_error(void *ctx, struct http_req *r, int status, const char *msg,
 void site_unavailable(struct site *s, struct http_req *r, const char *err);
 /* The serial in seg[0..n): 0, or -1 if it is not one. */
 int site_path_serial(const char *seg, size_t n, char out[SERIAL_SIZE]);
-/* The thread's state with its database open; NULL with err. */
+/* The thread's state with the first ledger's database open; NULL with
+ * err. */
 struct tstate *site_thread_state(struct site *s, char *err);
 struct vdb *site_thread_vdb(struct site *s, char *err);
+/* The thread's connection to ledger i's database; NULL with err. */
+struct vdb *site_ledger_vdb(struct site *s, size_t i, char *err);
+/* Says which ledger answered (res->ledger_name, ledger_issuer). */
+void site_label(struct site *s, size_t i, struct vdb_result *res);
+
+/*
+ * A serial in every ledger, in trust-file order: HS_OK with res from the
+ * first ledger that has it (*li its index; any status but NOTFOUND), or
+ * NOTFOUND (*li = SIZE_MAX) when none has it. A ledger that cannot
+ * answer now (503) matters only when no other has the serial: then its
+ * error is returned. Free res with vdb_result_free.
+ */
+enum hs_err site_find_serial(struct site *s, const char *serial,
+    struct vdb_result *res, size_t *li, char *err);
+/*
+ * An upload checked against every ledger in order: the first whose
+ * answer is not "not issued by us" (a file that is no certificate stops
+ * at the first). When every ledger says "not ours", the first ledger's
+ * answer. Errors as site_find_serial.
+ */
+enum hs_err site_check_upload(struct site *s, const void *data, size_t len,
+    struct pdfin_budget *budget, struct vdb_upload_result *u, char *err);
 
 /* ---- handlers (the route table's) ---- */
 
@@ -122,6 +158,8 @@ void site_ledger_tile(struct site *s, struct http_req *r);
 void site_ledger_keys(struct site *s, struct http_req *r);
 void site_ledger_healthz(struct site *s, struct http_req *r);
 void site_ledger_metrics(struct site *s, struct http_req *r);
+/* /ledger/<name>/...: checkpoint, tile/..., keys, healthz, metrics. */
+void site_ledger_scoped(struct site *s, struct http_req *r);
 /* The application's metrics (http_app.metrics). */
 void site_app_metrics(void *ctx, struct buf *out);
 

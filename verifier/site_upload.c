@@ -117,7 +117,6 @@ site_upload_one(struct site *s, struct http_req *r)
 	size_t len, n = 0, i;
 	char fmtv[16] = "", fname[256] = "", err[HS_ERRLEN];
 	struct vdb_upload_result u;
-	struct vdb *v;
 	enum fmt fmt;
 	int mp;
 
@@ -154,8 +153,7 @@ site_upload_one(struct site *s, struct http_req *r)
 		    NULL);
 		return;
 	}
-	if ((v = site_thread_vdb(s, err)) == NULL ||
-	    vdb_check_upload(v, data, len, &u, err) != HS_OK) {
+	if (site_check_upload(s, data, len, NULL, &u, err) != HS_OK) {
 		free(parts);
 		site_unavailable(s, r, err);
 		return;
@@ -252,8 +250,7 @@ site_upload_batch(struct site *s, struct http_req *r)
 	size_t np = 0, n = 0, i;
 	char fmtv[16] = "", err[HS_ERRLEN];
 	const char *body;
-	size_t blen;
-	struct vdb *v;
+	size_t blen, li;
 	enum fmt fmt;
 	int mp;
 
@@ -266,10 +263,6 @@ site_upload_batch(struct site *s, struct http_req *r)
 		free(parts);
 		site_error(s, r, 503, "out of memory", NULL);
 		return;
-	}
-	if ((v = site_thread_vdb(s, err)) == NULL) {
-		site_unavailable(s, r, err);
-		goto out;
 	}
 	if (mp > 0)
 		field_str(form_field(parts, np, "format"), fmtv, sizeof(fmtv));
@@ -301,8 +294,8 @@ site_upload_batch(struct site *s, struct http_req *r)
 					n++;
 					continue;
 				}
-				if (vdb_check_upload_budget(v, pt->data,
-				    pt->len, &budget, &u, err) != HS_OK) {
+				if (site_check_upload(s, pt->data, pt->len,
+				    &budget, &u, err) != HS_OK) {
 					site_unavailable(s, r, err);
 					goto out;
 				}
@@ -333,7 +326,8 @@ site_upload_batch(struct site *s, struct http_req *r)
 			    "not a certificate number");
 			continue;
 		}
-		if (vdb_check_serial(v, rows[i].serial, &res, err) != HS_OK) {
+		if (site_find_serial(s, rows[i].serial, &res, &li, err) !=
+		    HS_OK) {
 			site_unavailable(s, r, err);
 			goto out;
 		}

@@ -58,6 +58,11 @@ struct vdb_result {
 	uint8_t leaf_hash[32];
 	char *note;
 	size_t note_len;
+	/* Which trusted ledger answered: its name and the issuer people
+	 * read, from the trust file (set by the service, never by vdb; NULL
+	 * or "" when not said). They point into the service's trust file. */
+	const char *ledger_name;
+	const char *ledger_issuer;
 };
 
 /*
