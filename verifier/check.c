@@ -37,6 +37,7 @@
 #include "pdf/pdf.h"
 #include "pdfcmp.h"
 #include "pdfin.h"
+#include "trust.h"
 #include "vcmd.h"
 #include "verify.h"
 
@@ -48,9 +49,15 @@ check_usage(FILE *f)
 	fprintf(f,
 	    "usage: hourseal-verifier check FILE.pdf|FILE.note --key KEYFILE\n"
 	    "           [--proof FILE] [--checkpoint FILE] [--ledger DIR] [--json]\n"
+	    "       hourseal-verifier check FILE.pdf|FILE.note --trust FILE ...\n"
 	    "  --key FILE         verifier key(s) you trust: a LABEL.pub file, or\n"
 	    "                     the text of GET /keys (with validity times);\n"
 	    "                     repeatable\n"
+	    "  --trust FILE       instead of --key: the ledgers you trust (the\n"
+	    "                     verifier's trust file; its db lines are not\n"
+	    "                     read): the certificate is checked with the keys\n"
+	    "                     of the ledger whose key signed it, and the\n"
+	    "                     answer names that ledger and its issuer\n"
 	    "  --proof FILE       the receipt (certificate.proof) for a bare note\n"
 	    "  --checkpoint FILE  a newer checkpoint you trust: GET /checkpoint\n"
 	    "                     ?consistency-from=<receipt size> saved to a file\n"
@@ -115,6 +122,7 @@ struct outcome {
 	size_t keyidx;            /* the --key key that verified the note */
 	char newer_note[CHECKPOINT_NOTE_MAX + 1]; /* --checkpoint, verified */
 	size_t newer_len;
+	const struct trust_ledger *trusted; /* --trust: whose keys signed */
 };
 
 /* Records a failure. "Invalid" (1) outranks "could not check" (2),
@@ -535,6 +543,10 @@ print_human(const char *file, const struct outcome *o)
 	printf("%s: %s\n", file, status_word(o));
 	if (o->problem[0] != '\0')
 		printf("  problem:     %s\n", o->problem);
+	if (o->trusted != NULL)
+		printf("  trusted as:  %s (ledger %s, origin %s, from the trust "
+		    "file)\n", o->trusted->issuer, o->trusted->name,
+		    o->trusted->origin);
 	if (o->have_cert) {
 		const struct cert *c = &o->c;
 
@@ -640,6 +652,10 @@ print_json(const char *file, const struct outcome *o)
 	if (o->problem[0] != '\0' && utf8_valid(o->problem,
 	    strlen(o->problem)))
 		json_object_set_new(j, "problem", json_string(o->problem));
+	if (o->trusted != NULL)
+		json_object_set_new(j, "trusted_ledger", json_pack("{s:s,s:s,"
+		    "s:s}", "name", o->trusted->name, "issuer",
+		    o->trusted->issuer, "origin", o->trusted->origin));
 	if (o->have_cert) {
 		const struct cert *c = &o->c;
 
@@ -779,8 +795,41 @@ done:
 	pdf_renderer_free(pr);
 }
 
+/*
+ * --trust: the ledger whose keys verify the note, in the file's order;
+ * ks gets its keys (the anchors of everything checked after). A key of a
+ * ledger that signed it, but outside its validity, is that ledger's
+ * answer too. HS_ERR_SIGNATURE when no ledger's key signed it.
+ */
+static enum hs_err
+pick_ledger(const struct trust *t, const char *note, size_t nlen,
+    struct verify_keys *ks, struct outcome *o, char *err)
+{
+	enum hs_err rc;
+	size_t i, k;
+
+	for (i = 0; i < t->n; i++) {
+		verify_keys_free(ks);
+		verify_keys_init(ks);
+		for (k = 0; k < t->l[i].nkeys; k++)
+			if ((rc = verify_keys_load(ks, t->l[i].key[k], err)) !=
+			    HS_OK)
+				return rc;
+		rc = verify_cert_note(ks, note, nlen, &o->c, &o->keyidx, err);
+		if (rc == HS_ERR_FORMAT)
+			return rc;
+		if (rc != HS_ERR_SIGNATURE) {
+			o->trusted = &t->l[i];
+			return rc;
+		}
+	}
+	return hs_fail(err, HS_ERR_SIGNATURE, "not signed by a key of any "
+	    "ledger in %s (%zu ledger%s): not issued by an issuer this "
+	    "verifier trusts", t->path, t->n, t->n == 1 ? "" : "s");
+}
+
 enum { OPT_KEY = 256, OPT_PROOF, OPT_CKPT, OPT_JSON, OPT_HELP, OPT_BASE,
-	OPT_TDIR, OPT_LEDGER };
+	OPT_TDIR, OPT_LEDGER, OPT_TRUST };
 
 static const struct option check_opts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
@@ -790,6 +839,7 @@ static const struct option check_opts[] = {
 	{ "base-url", required_argument, NULL, OPT_BASE },
 	{ "templates", required_argument, NULL, OPT_TDIR },
 	{ "ledger", required_argument, NULL, OPT_LEDGER },
+	{ "trust", required_argument, NULL, OPT_TRUST },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -798,7 +848,8 @@ int
 vcmd_check(int argc, char **argv)
 {
 	const char *keyfiles[8], *proofpath = NULL, *ckptpath = NULL, *file;
-	const char *base_url = NULL, *tdir = NULL;
+	const char *base_url = NULL, *tdir = NULL, *trustpath = NULL;
+	struct trust *trust = NULL;
 	size_t nkeys = 0, i, len, plen = 0;
 	int c, json = 0;
 	struct verify_keys ks;
@@ -829,17 +880,26 @@ vcmd_check(int argc, char **argv)
 		case OPT_BASE: base_url = optarg; break;
 		case OPT_TDIR: tdir = optarg; break;
 		case OPT_LEDGER: o.ledger = optarg; break;
+		case OPT_TRUST: trustpath = optarg; break;
 		case OPT_HELP: check_usage(stdout); return 0;
 		default: check_usage(stderr); return 2;
 		}
 	}
-	if (optind + 1 != argc || nkeys == 0) {
-		fprintf(stderr, "hourseal-verifier check: %s\n", nkeys == 0 ?
-		    "--key KEYFILE is required" : "give exactly one FILE");
+	if (optind + 1 != argc || (nkeys == 0) == (trustpath == NULL)) {
+		fprintf(stderr, "hourseal-verifier check: %s\n",
+		    nkeys > 0 && trustpath != NULL ? "give --key KEYFILE or "
+		    "--trust FILE, not both" : nkeys == 0 && trustpath == NULL ?
+		    "--key KEYFILE (or --trust FILE) is required" :
+		    "give exactly one FILE");
 		check_usage(stderr);
 		return 2;
 	}
 	file = argv[optind];
+	if (trustpath != NULL &&
+	    trust_load(trustpath, 0, &trust, err) != HS_OK) {
+		fail(&o, 2, "%s", err);
+		goto done;
+	}
 	for (i = 0; i < nkeys; i++)
 		if (verify_keys_load(&ks, keyfiles[i], err) != HS_OK) {
 			fail(&o, 2, "%s", err);
@@ -882,7 +942,14 @@ vcmd_check(int argc, char **argv)
 			goto done;
 		}
 	}
-	rc = verify_cert_note(&ks, note, nlen, &o.c, &o.keyidx, err);
+	if (trust != NULL)
+		rc = pick_ledger(trust, note, nlen, &ks, &o, err);
+	else
+		rc = verify_cert_note(&ks, note, nlen, &o.c, &o.keyidx, err);
+	if (rc == HS_ERR_IO || rc == HS_ERR_NOMEM) {
+		fail(&o, 2, "%s", err);
+		goto done;
+	}
 	if (rc != HS_OK) {
 		fail(&o, 1, "%s%s", rc == HS_ERR_FORMAT ?
 		    "not a certificate: " : "", err);
@@ -924,5 +991,6 @@ done:
 	free(proof);
 	free(data);
 	verify_keys_free(&ks);
+	free(trust);
 	return o.code == INCONCLUSIVE ? 1 : o.code;
 }
