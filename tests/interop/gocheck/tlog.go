@@ -11,6 +11,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,7 +25,8 @@ func init() {
 	register("checkpoint", "[-key VKEY]... [-keyfile F]... [-origin O] CHECKPOINT: "+
 		"open a signed checkpoint; print origin, size and root", cmdCheckpoint)
 	register("tiles", "[-key VKEY]... [-keyfile F]... [-origin O] [-older CHECKPOINT]... "+
-		"[-every N] DIR: verify the tile tree under DIR against DIR/checkpoint: "+
+		"[-every N] DIR|URL: verify the tile tree under DIR (or served at URL, "+
+		"fetched over HTTP as a tile client does) against its checkpoint: "+
 		"tree hash, every entry bundle, inclusion of every Nth entry, and "+
 		"consistency with each older checkpoint", cmdTiles)
 	register("receipt", "[-key VKEY]... [-keyfile F]... [-origin O] RECEIPT ENTRY: "+
@@ -124,11 +127,33 @@ type dirTiles struct {
 
 func (d *dirTiles) Height() int { return 8 }
 
+// isURL: the tiles are served over HTTP(S), not in a directory.
+func isURL(base string) bool {
+	return strings.HasPrefix(base, "http://") || strings.HasPrefix(base, "https://")
+}
+
+// readAt reads the slash-separated path p below base: a directory, or the
+// URL of a tile server (c2sp.org/tlog-tiles over HTTP; at most 1 MiB).
+func readAt(base, p string) ([]byte, error) {
+	if !isURL(base) {
+		return os.ReadFile(filepath.Join(base, filepath.FromSlash(p)))
+	}
+	resp, err := http.Get(strings.TrimSuffix(base, "/") + "/" + p)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", p, resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+}
+
 func (d *dirTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 	out := make([][]byte, len(tiles))
 	for i, t := range tiles {
 		p := strings.Replace(t.Path(), "tile/8/", "tile/", 1)
-		b, err := os.ReadFile(filepath.Join(d.dir, filepath.FromSlash(p)))
+		b, err := readAt(d.dir, p)
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +204,25 @@ func cmdTiles(args []string) int {
 		return cannot("%v", err)
 	}
 	dir := f.fs.Arg(0)
-	cp, rc := openCheckpoint(keys, *f.origin, filepath.Join(dir, "checkpoint"))
+	cpath := filepath.Join(dir, "checkpoint")
+	if isURL(dir) {
+		// The served checkpoint, through a file as the others are.
+		b, err := readAt(dir, "checkpoint")
+		if err != nil {
+			return fail("%v", err)
+		}
+		tmp, err := os.CreateTemp("", "gocheck-checkpoint-")
+		if err != nil {
+			return cannot("%v", err)
+		}
+		defer os.Remove(tmp.Name())
+		if _, err := tmp.Write(b); err != nil {
+			return cannot("%v", err)
+		}
+		tmp.Close()
+		cpath = tmp.Name()
+	}
+	cp, rc := openCheckpoint(keys, *f.origin, cpath)
 	if rc != 0 {
 		return rc
 	}
@@ -202,7 +245,7 @@ func cmdTiles(args []string) int {
 			w = int(tree.N % 256)
 		}
 		p := bundlePath(n, w)
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		b, err := readAt(dir, p)
 		if err != nil {
 			return fail("%v", err)
 		}
