@@ -69,7 +69,7 @@ done
 command -v sqlite3 >/dev/null || die "sqlite3 is missing: scripts/deps.sh demo"
 case $PORT in ''|*[!0-9]*) die "PORT=$PORT is not a port number" ;; esac
 
-made="data keys pdf site weihai rejected.csv weihai-rejected.csv demo.env list.tsv invitations.txt serve.log activation.csv activation.txt practitioners.txt"
+made="data keys pdf site weihai rejected.csv weihai-rejected.csv demo.env list.tsv invitations.txt serve.log activation.csv activation.txt practitioners.txt trust.conf"
 if [ "${DEMO_RESET:-0}" = 1 ]; then
 	for f in $made; do rm -rf "${DEMO:?}/$f"; done
 fi
@@ -251,6 +251,27 @@ setup() {
 		echo "  ... (all of it in $(rel "$DEMO/weihai/summary-2025.txt"))"
 		run "$ISSUER" --data "$DEMO/weihai" issue --year 2025 --all \
 			--out "$DEMO/weihai/pdf" --quiet
+		run "$ISSUER" --data "$DEMO/weihai" publish "$DEMO/weihai/site"
+		# The demo's verifier trusts both ledgers: its trust file
+		# (docs/formats.md §7), 0600, paths relative to it.
+		(umask 077; cat >"$DEMO/trust.conf.tmp" <<TRUST
+hourseal-verifier-trust v1
+# The ledgers the demo's verifier accepts (hourseal-verifier serve --trust).
+ledger fj
+  origin $ORIGIN
+  issuer $ISSUER_NAME
+  key keys/demo.pub
+  db site/verifier.db
+
+ledger weihai
+  origin demo.hourseal.example/weihai
+  issuer 威海市专业技术人员继续教育服务平台（演示）
+  key keys/weihai.pub
+  db weihai/site/verifier.db
+TRUST
+		)
+		mv "$DEMO/trust.conf.tmp" "$DEMO/trust.conf"
+		echo "the verifier's trust file: $(rel "$DEMO/trust.conf") (both ledgers)"
 	fi
 
 	say "7. One account of each role for the issuing service"
@@ -314,6 +335,9 @@ cat <<EOF
 hourseal demo
   Certificates (PDF):  $(rel "$DEMO/pdf")/<year>/<serial>.pdf  (list: $(rel "$DEMO/pdf")/<year>/manifest.csv)
 $( [ -d "$DEMO/weihai/pdf" ] && echo "  Weihai issuer:       $(rel "$DEMO/weihai/pdf")/2025/  (key $(rel "$DEMO/keys/weihai.pub"))")
+$( [ -f "$DEMO/trust.conf" ] && echo "  The verifier trusts both ledgers ($(rel "$DEMO/trust.conf")): the Weihai
+  PDFs' QR codes answer here too; each ledger at $BASE/ledger/NAME/checkpoint
+  (fj, weihai), /checkpoint and /tile/ serve the first (fj)")
 
   Open these (or scan the QR codes in the PDFs):
     valid       $BASE/c/$VALID
@@ -329,6 +353,7 @@ $( [ -d "$DEMO/weihai/pdf" ] && echo "  Weihai issuer:       $(rel "$DEMO/weihai
 
   Offline check of a PDF (no network):
     $(rel "$VERIFIER") check $(pdf "$VALID") --key $(rel "$DEMO/keys/demo.pub")
+$( [ -f "$DEMO/trust.conf" ] && echo "    $(rel "$VERIFIER") check $(rel "$(find "$DEMO/weihai/pdf" -name '*.pdf' | sort | head -1)") --trust $(rel "$DEMO/trust.conf")")
 ================================================================
 EOF
 if [ "$PORT" != "$MADE_PORT" ]; then
@@ -373,5 +398,8 @@ done
 grep -q 'listening on' "$DEMO/serve.log" 2>/dev/null ||
 	echo "demo: the issuing service did not start: $(tail -3 "$DEMO/serve.log")"
 echo "Starting the verifier on $BASE (Ctrl-C stops it and the issuing service)"
+if [ -f "$DEMO/trust.conf" ]; then
+	exec "$VERIFIER" serve --trust "$DEMO/trust.conf" --listen "$HOST:$PORT"
+fi
 exec "$VERIFIER" serve --db "$DEMO/site/verifier.db" --listen "$HOST:$PORT" \
 	--key "$DEMO/keys/demo.pub"
