@@ -37,12 +37,12 @@ check "the demo wrote its trust file, 0600" [ "$(stat -c %a "$D/trust.conf" 2>/d
 check "the verifier runs with it" grep -q 'ledger weihai: ledger verified' "$T/log"
 check "it says the ledgers' paths" grep -q "$BASE/ledger/NAME/checkpoint" "$T/log"
 
-# qr URL of the first page of PDF
+# qr PDF: the URL in its QR code (on the last page of a long one)
 qr() {
 	local r u
 	for r in 100 150 200; do
 		rm -f "$T/qr"-*.png
-		pdftoppm -r $r -f 1 -l 1 -png "$1" "$T/qr" 2>/dev/null || return 1
+		pdftoppm -r $r -png "$1" "$T/qr" 2>/dev/null || return 1
 		u=$(zbarimg --raw -q "$T"/qr-*.png 2>/dev/null | head -1)
 		[ -n "$u" ] && { echo "$u"; return 0; }
 	done

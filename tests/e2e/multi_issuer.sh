@@ -20,12 +20,13 @@ d=json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."):
     d = d.get(k) if isinstance(d, dict) else None
 print("" if d is None else d)' "$T/body" "$1"; }
-# qr_path PDF: the path of the URL in the PDF's QR code (/c/SERIAL).
+# qr_path PDF: the path of the URL in its QR code (/c/SERIAL; the QR
+# code is on the last page of a long certificate).
 qr_path() {
 	local r u
 	for r in 100 150 200 300; do
 		rm -f "$T/qr"-*.png
-		pdftoppm -r $r -f 1 -l 1 -png "$1" "$T/qr" 2>/dev/null || return 1
+		pdftoppm -r $r -png "$1" "$T/qr" 2>/dev/null || return 1
 		u=$(zbarimg --raw -q "$T"/qr-*.png 2>/dev/null | sed -n "s,^$BASEURL,,p")
 		[ -n "$u" ] && { echo "$u"; return 0; }
 	done
