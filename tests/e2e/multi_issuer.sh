@@ -161,6 +161,16 @@ code "$URL/ledger/nope/checkpoint" >"$T/st"
 check "/ledger/nope/checkpoint: 404" [ "$(cat "$T/st")" = 404 ]
 code "$URL/ledger/wh/other" >"$T/st"
 check "/ledger/wh/other: 404" [ "$(cat "$T/st")" = 404 ]
+code "$URL/ledger/$(printf 'a%.0s' $(seq 1 300))/checkpoint" >"$T/st"
+check "/ledger/<300 letters>/checkpoint: 404" [ "$(cat "$T/st")" = 404 ]
+code "$URL/ledger//checkpoint" >"$T/st"
+check "/ledger//checkpoint: 404" [ "$(cat "$T/st")" = 404 ]
+code --path-as-is "$URL/ledger/wh/tile/../../../checkpoint" >"$T/st"
+check "/ledger/wh/tile/../../../checkpoint: 404" [ "$(cat "$T/st")" = 404 ]
+code "$URL/ledger/wh/tile/0/999" >"$T/st"
+check "/ledger/wh/tile/0/999 (beyond the tree): 404" [ "$(cat "$T/st")" = 404 ]
+code -X POST "$URL/ledger/wh/checkpoint" >"$T/st"
+check "POST /ledger/wh/checkpoint: 405" [ "$(cat "$T/st")" = 405 ]
 
 # Offline, with the same trust file.
 "$VERIFIER" check "$WPDF" --trust "$T/trust" >"$T/c" 2>&1; rc=$?
