@@ -106,6 +106,23 @@ check "hourseal-verifier check accepts a PDF signed in the token" quiet "$VERIFI
 HOURSEAL_PKCS11_PIN=123456 quiet "$ISSUER" --data "$D" issue --year 2025 --all --out "$T/pdfs"
 check "the PIN from \$HOURSEAL_PKCS11_PIN works too" [ $? = 0 ]
 
+# ---- hostile key reference files ----
+cp "$KD/t1.key" "$T/t1.key.good"
+printf '%s\n%s\n' "$URI" "$URI" >"$KD/t1.key"
+HOURSEAL_PKCS11_PIN_FILE=$T/pin run issue --year 2026 --all --out "$T/h1"
+check "a reference file of two lines is refused" has "must be one pkcs11: URI line"
+printf '%s&pin-value=123456\n' "$URI" >"$KD/t1.key"
+HOURSEAL_PKCS11_PIN_FILE=$T/pin run issue --year 2026 --all --out "$T/h2"
+check "a reference file with a pin-value is refused" has "pin-value"
+printf 'pkcs11:token=hourseal;object=other?module-path=%s\n' "$M" >"$KD/t1.key"
+HOURSEAL_PKCS11_PIN_FILE=$T/pin run issue --year 2026 --all --out "$T/h3"
+check "a reference to a key the token does not have: not found" has "no private key in the token"
+printf 'pkcs11:token=hourseal;object=note?module-path=/nonexistent/evil.so\n' >"$KD/t1.key"
+HOURSEAL_PKCS11_PIN_FILE=$T/pin run issue --year 2026 --all --out "$T/h4"
+check "a reference to a module that is not there: cannot load it" has "cannot load the PKCS#11 module"
+check "  none of these issued anything" test "$(q "SELECT count(*) FROM certificates WHERE year = 2026")" = 0
+cp "$T/t1.key.good" "$KD/t1.key"
+
 # ---- the serve signer process holds the token key ----
 if HOURSEAL_PKCS11_PIN_FILE=$T/pin start_issuer "$D"; then
 	for _ in $(seq 1 50); do grep -q 'hourseal-signer: pid' "$T/err" && break; sleep 0.1; done

@@ -13,13 +13,16 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
+#include "app/signer.h"
 #include "core/file.h"
 #include "core/util.h"
 #include "store/keys.h"
@@ -287,6 +290,90 @@ test_files(void)
 	(void)system(cmd);
 }
 
+/* The serve signer process with an SM2 key, and hellos that lie. */
+static void
+test_signer(void)
+{
+	static const char cp[] = NAME "\n3\n"
+	    "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n";
+	char err[HS_ERRLEN] = "", label[KEYS_LABEL_MAX + 1] = "", vkey[600];
+	struct note_signer *s = NULL, *remote = NULL;
+	struct note_verifier *v = NULL;
+	struct signer_remote *r = NULL;
+	struct note_verified got;
+	EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
+	uint8_t hello[300];
+	struct buf b;
+	int sp[2], status;
+	pid_t pid;
+	size_t i;
+
+	buf_init(&b);
+	if (pk == NULL || note_signer_new_pkey(NAME, pk, &s, err) != HS_OK)
+		return;
+	note_signer_vkey(s, vkey, sizeof(vkey));
+	note_verifier_parse(vkey, &v, err);
+	T_OK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) == 0, "a socketpair");
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(sp[0]);
+		signer_serve(sp[1], s, "sm2-key", NULL, stderr, err);
+		_exit(0);
+	}
+	close(sp[1]);
+	T_OK(signer_remote_open(sp[0], &remote, label, &r, err) == HS_OK,
+	    "the signer process announces an SM2 key (%s)", err);
+	T_STREQ(label, "sm2-key", "with its label");
+	if (remote != NULL) {
+		T_OK(note_signer_alg(remote) == NOTE_ALG_SM2 &&
+		    note_signer_keyid(remote) == note_signer_keyid(s),
+		    "the HTTP side's signer is SM2 with the same key ID");
+		T_OK(note_sign(remote, cp, strlen(cp), &b, err) == HS_OK &&
+		    note_open(b.data, b.len, &v, 1, &got, err) == HS_OK,
+		    "a checkpoint signed through the socket opens (%s)", err);
+	}
+	note_signer_free(remote);
+	signer_remote_free(r);
+	waitpid(pid, &status, 0);
+
+	/* Hellos that lie about their lengths. */
+	for (i = 0; i < 4; i++) {
+		size_t n;
+
+		memset(hello, 'a', sizeof(hello));
+		hello[0] = 'K';
+		n = 100;
+		if (i == 0)
+			hello[1] = 200;          /* key longer than any */
+		else if (i == 1) {
+			hello[1] = 76;           /* key runs past the end */
+			n = 50;
+		} else if (i == 2) {
+			hello[1] = 76;           /* not a key */
+			hello[2] = 0x07;
+			hello[78] = 0;
+		} else {
+			hello[1] = 33;           /* label runs past the end */
+			hello[2] = 0x01;
+			hello[35] = 250;
+		}
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp) != 0)
+			break;
+		(void)send(sp[1], hello, n, 0);
+		r = NULL;
+		remote = NULL;
+		T_OK(signer_remote_open(sp[0], &remote, label, &r, err) !=
+		    HS_OK && remote == NULL, "a lying hello (%zu) is refused "
+		    "(%s)", i, err);
+		close(sp[1]);
+		close(sp[0]);
+	}
+	note_signer_free(s);
+	note_verifier_free(v);
+	EVP_PKEY_free(pk);
+	buf_free(&b);
+}
+
 /* ---- helper modes ---- */
 
 static int
@@ -382,5 +469,6 @@ main(int argc, char **argv)
 		return mode_open(argv + 2);
 	test_format();
 	test_files();
+	test_signer();
 	return t_done();
 }
