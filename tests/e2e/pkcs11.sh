@@ -10,7 +10,8 @@
 # with pin-value is refused and nothing is made); a wrong PIN is a clear
 # error and nothing is issued (no ledger entry, no certificate, no file);
 # the serve signer process holds the token key; rotation from a key file
-# to a token key.
+# to a token key; a key made by OpenSC's pkcs11-tool is used as it is, an
+# extractable one is refused.
 . "$(dirname "$0")/../lib.sh"
 scratch
 M=/usr/lib/softhsm/libsofthsm2.so
@@ -71,6 +72,30 @@ VK=$(cat "$KD/t1.pub")
 check "Go parses the verifier key" quiet "$GOCHECK" vkey "$VK"
 q "SELECT writefile('$T/cp0', note) FROM checkpoints ORDER BY size DESC LIMIT 1" >/dev/null
 check "Go opens the checkpoint the token signed at keygen" quiet "$GOCHECK" checkpoint -key "$VK" -origin "$O" "$T/cp0"
+
+P11 --list-objects --type pubkey >"$T/pubs"
+pt=$(grep -A1 'Public Key Object; EC_EDWARDS' "$T/pubs" | sed -n 's/.*EC_POINT: *04 *20\([0-9a-f]*\).*/\1/p' | head -1)
+check "t1.pub holds the point pkcs11-tool reads from the token's public key object" \
+	test -n "$pt" -a "$pt" = "$(python3 -c "import base64,sys; print(base64.b64decode(sys.argv[1].split('+',2)[2])[1:].hex())" "$VK")"
+
+# ---- a key made by another tool (pkcs11-tool), used as it is ----
+D3=$T/data3
+check "init a third issuer" quiet "$ISSUER" init "$D3" --keys "$T/keys3" --origin "$O/3"
+check "pkcs11-tool --keypairgen EC:edwards25519 --sensitive" \
+	quiet pkcs11-tool --module "$M" --login --pin 123456 --keypairgen --key-type EC:edwards25519 \
+	--label opensc --id 0a --usage-sign --sensitive
+check "keygen o1 --pkcs11 URI (no --generate: the key already in the token)" quiet env \
+	HOURSEAL_PKCS11_PIN=123456 "$ISSUER" --data "$D3" keygen o1 --pkcs11 "pkcs11:token=hourseal;object=opensc?module-path=$M"
+sqlite3 "$D3/hourseal.db" "SELECT writefile('$T/cp3', note) FROM checkpoints ORDER BY size DESC LIMIT 1" >/dev/null
+check "Go opens the checkpoint it signed" quiet "$GOCHECK" checkpoint -keyfile "$T/keys3/o1.pub" "$T/cp3"
+check "pkcs11-tool --keypairgen an extractable Ed25519 key" \
+	quiet pkcs11-tool --module "$M" --login --pin 123456 --keypairgen --key-type EC:edwards25519 \
+	--label leaky --id 0b --usage-sign --extractable
+check_fails "key rotate refuses the extractable key" quiet env HOURSEAL_PKCS11_PIN=123456 \
+	"$ISSUER" --data "$D3" key rotate o2 --pkcs11 "pkcs11:token=hourseal;object=leaky?module-path=$M"
+check "  saying why" grep -q "extractable" "$T/o"
+check_fails "  and writes no key file" test -e "$T/keys3/o2.key"
+check "  o1 stays the active key" bash -c "'$ISSUER' --data '$D3' key list | grep -q '^o1	active'"
 
 # ---- a batch issued with the token key ----
 check "import" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
