@@ -9,7 +9,7 @@
 # tests/interop/sm2.js). A signature made with an empty ID -- OpenSSL's and
 # gmsm's high-level default -- is rejected.
 . "$(dirname "$0")/../lib.sh"
-scratch; [ -n "${KEEP:-}" ] && trap - EXIT && echo "# T=$T"
+scratch
 S=$HS_TOP/templates/samples
 D=$T/data
 KD=$T/keys
