@@ -1,6 +1,8 @@
 /*
  * hourseal-issuer key rotate [LABEL] [--passphrase-file F]
  *                              [--old-passphrase-file F]
+ *                              [--alg ed25519|sm2] [--pkcs11 URI
+ *                              [--generate]]
  * hourseal-issuer key retire LABEL [--at TIME] [--passphrase-file F]
  * hourseal-issuer key compromised LABEL --since TIME [--passphrase-file F]
  * hourseal-issuer key list
@@ -38,11 +40,16 @@
 #include "core/util.h"
 
 struct args {
-	const char *sub, *label, *passflag, *oldflag, *since, *at;
+	const char *sub, *label, *passflag, *oldflag, *since, *at, *alg, *uri;
+	bool generate;
 };
 
+/*
+ * The new key may be of another kind than the outgoing one (Ed25519 to
+ * SM2, a file to a token): the outgoing key vouches for it either way.
+ */
 static enum hs_err
-key_rotate(sqlite3 *db, const struct config *c,
+key_rotate(sqlite3 *db, const struct config *c, const struct keys_new *how,
     const char *want, const char *passfile, const char *oldpass, char *err)
 {
 	struct note_signer *old = NULL;
@@ -64,18 +71,14 @@ key_rotate(sqlite3 *db, const struct config *c,
 	}
 	if ((rc = keycmd_label(db, c, want, label, err)) != HS_OK)
 		goto out;
-	if ((rc = keycmd_make(db, c, label, passfile, oldlabel, old, vkey,
-	    &index, &size, err)) != HS_OK)
+	if ((rc = keycmd_make(db, c, label, passfile, how, oldlabel, old,
+	    vkey, &index, &size, err)) != HS_OK)
 		goto out;
-	printf("key %s replaces %s (retired now)\n  secret key: %s/%s.key "
-	    "(mode 0600, %s)\n  public key: %s/%s.pub\n  verifier key: %s\n"
-	    "  logged: key leaf %llu, checkpoint of size %llu signed by %s\n",
-	    label, oldlabel, c->keys_dir, label, passfile ?
-	    "passphrase-encrypted" : "NOT encrypted", c->keys_dir, label, vkey,
-	    (unsigned long long)index, (unsigned long long)size, oldlabel);
-	if (passfile == NULL)
-		fprintf(stderr, "warning: %s.key is not encrypted; use "
-		    "--passphrase-file to protect it\n", label);
+	printf("key %s replaces %s (retired now)\n", label, oldlabel);
+	keycmd_report(c, label, how, vkey, passfile != NULL);
+	printf("  logged: key leaf %llu, checkpoint of size %llu signed by "
+	    "%s\n", (unsigned long long)index, (unsigned long long)size,
+	    oldlabel);
 out:
 	note_signer_free(old);
 	return rc;
@@ -229,6 +232,9 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		{ "old-passphrase-file", required_argument, NULL, 'o' },
 		{ "since", required_argument, NULL, 's' },
 		{ "at", required_argument, NULL, 'a' },
+		{ "alg", required_argument, NULL, 'A' },
+		{ "pkcs11", required_argument, NULL, 'k' },
+		{ "generate", no_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct args *a = args;
@@ -246,6 +252,9 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		case 'o': a->oldflag = optarg; break;
 		case 's': a->since = optarg; break;
 		case 'a': a->at = optarg; break;
+		case 'A': a->alg = optarg; break;
+		case 'k': a->uri = optarg; break;
+		case 'g': a->generate = true; break;
 		default: return CMD_USAGE;
 		}
 	}
@@ -253,6 +262,8 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		return CMD_USAGE;
 	if (optind < argc)
 		a->label = argv[optind];
+	if (strcmp(sub, "rotate") != 0 && (a->alg || a->uri || a->generate))
+		return CMD_USAGE;
 	if (strcmp(sub, "rotate") == 0)
 		return a->since || a->at ? CMD_USAGE : 0;
 	if (strcmp(sub, "retire") == 0)
@@ -274,12 +285,16 @@ run(struct cmd *x, void *args)
 	const struct args *a = args;
 	const char *sub = a->sub, *pf = keys_passphrase_file(a->passflag);
 	char err[HS_ERRLEN] = "", now[21];
+	struct keys_new how;
 	enum hs_err rc;
 
 	time_now_rfc3339(now);
-	if (strcmp(sub, "rotate") == 0)
-		rc = key_rotate(x->db, &x->cfg, a->label, pf, a->oldflag ?
-		    a->oldflag : pf, err);
+	if (strcmp(sub, "rotate") == 0) {
+		rc = keycmd_how(a->alg, a->uri, a->generate, &how, err);
+		if (rc == HS_OK)
+			rc = key_rotate(x->db, &x->cfg, &how, a->label, pf,
+			    a->oldflag ? a->oldflag : pf, err);
+	}
 	else if (strcmp(sub, "retire") == 0)
 		rc = key_mark(x->db, &x->cfg, a->label, false, a->at ? a->at :
 		    now, pf, err);

@@ -1,9 +1,13 @@
 /*
  * hourseal-issuer keygen [LABEL] [--passphrase-file FILE]
+ *                        [--alg ed25519|sm2] [--pkcs11 URI [--generate]]
  *
- * Makes the issuer's first Ed25519 signing key (or a new one when no key
- * is active): KEYS_DIR/LABEL.key (PKCS#8 PEM, mode 0600, encrypted with
- * the passphrase when one is given) and KEYS_DIR/LABEL.pub (the verifier
+ * Makes the issuer's first signing key (or a new one when no key is
+ * active): KEYS_DIR/LABEL.key (PKCS#8 PEM, mode 0600, encrypted with
+ * the passphrase when one is given; Ed25519 by default, SM2 with --alg
+ * sm2; or, with --pkcs11, the URI of an Ed25519 key inside a token, made
+ * there with --generate, the PIN from --passphrase-file or the sources
+ * of core/p11.h) and KEYS_DIR/LABEL.pub (the verifier
  * key line, named after the ledger origin), registers it in the keys
  * table and announces it in the ledger with a key leaf
  * "hourseal/leaf/v1 key <vkey> <not-before>" and a new checkpoint signed
@@ -21,6 +25,7 @@
 #include "cmd.h"
 #include "keycmd.h"
 #include "cert/leaf.h"
+#include "core/p11.h"
 #include "store/audit.h"
 #include "store/ledger.h"
 #include "store/store.h"
@@ -89,8 +94,41 @@ log_retire(sqlite3 *db, struct ledger *l, const char *label,
 }
 
 enum hs_err
+keycmd_how(const char *alg, const char *uri, bool generate,
+    struct keys_new *how, char *err)
+{
+	enum hs_err rc;
+
+	how->alg = NOTE_ALG_ED25519;
+	how->uri = NULL;
+	how->generate = false;
+	if (alg != NULL && strcmp(alg, "sm2") == 0)
+		how->alg = NOTE_ALG_SM2;
+	else if (alg != NULL && strcmp(alg, "ed25519") != 0)
+		return hs_fail(err, HS_ERR_INVALID, "--alg must be ed25519 or "
+		    "sm2");
+	if (generate && uri == NULL)
+		return hs_fail(err, HS_ERR_INVALID, "--generate makes a key in a "
+		    "token: give --pkcs11 URI");
+	if (uri != NULL) {
+		if (how->alg != NOTE_ALG_ED25519)
+			return hs_fail(err, HS_ERR_INVALID, "a token key for notes "
+			    "is Ed25519; SM2 keys are key files");
+		/* A PIN typed on the command line ends up in ps and shell
+		 * history: refused (p11_uri_check). */
+		if ((rc = p11_uri_check(uri, err)) != HS_OK) {
+			hs_errprefix(err, "--pkcs11");
+			return rc;
+		}
+		how->uri = uri;
+		how->generate = generate;
+	}
+	return HS_OK;
+}
+
+enum hs_err
 keycmd_make(sqlite3 *db, const struct config *c, const char *label,
-    const char *passfile, const char *old_label,
+    const char *passfile, const struct keys_new *how, const char *old_label,
     const struct note_signer *cp_signer, char *vkey, uint64_t *leaf_index,
     uint64_t *cp_size, char *err)
 {
@@ -109,7 +147,9 @@ keycmd_make(sqlite3 *db, const struct config *c, const char *label,
 	if (passfile != NULL && (rc = keys_read_passphrase(passfile, pass,
 	    &passlen, err)) != HS_OK)
 		goto out;
-	rc = keys_create(c->keys_dir, label, c->origin, passfile ? pass : NULL,
+	rc = how != NULL ? keys_create_how(c->keys_dir, label, c->origin, how,
+	    passfile ? pass : NULL, passlen, &s, vkey, err) :
+	    keys_create(c->keys_dir, label, c->origin, passfile ? pass : NULL,
 	    passlen, &s, vkey, err);
 	if (rc != HS_OK)
 		goto out;
@@ -173,22 +213,29 @@ out:
 	return rc;
 }
 
-/* Prints what was made: the two files and the verifier key. */
-static void
-report(const struct config *c, const char *label, const char *vkey,
-    bool encrypted)
+void
+keycmd_report(const struct config *c, const char *label,
+    const struct keys_new *how, const char *vkey, bool encrypted)
 {
-	printf("key %s\n  secret key: %s/%s.key (mode 0600, %s)\n"
-	    "  public key: %s/%s.pub\n  verifier key: %s\n", label,
-	    c->keys_dir, label, encrypted ? "passphrase-encrypted" :
-	    "NOT encrypted", c->keys_dir, label, vkey);
-	if (!encrypted)
+	if (how != NULL && how->uri != NULL)
+		printf("key %s (Ed25519, in the token)\n  secret key: %s "
+		    "(never leaves the token)\n  reference: %s/%s.key\n"
+		    "  public key: %s/%s.pub\n  verifier key: %s\n", label,
+		    how->uri, c->keys_dir, label, c->keys_dir, label, vkey);
+	else
+		printf("key %s (%s)\n  secret key: %s/%s.key (mode 0600, %s)\n"
+		    "  public key: %s/%s.pub\n  verifier key: %s\n", label,
+		    note_alg_name(how ? how->alg : NOTE_ALG_ED25519),
+		    c->keys_dir, label, encrypted ? "passphrase-encrypted" :
+		    "NOT encrypted", c->keys_dir, label, vkey);
+	if (!encrypted && (how == NULL || how->uri == NULL))
 		fprintf(stderr, "warning: %s.key is not encrypted; use "
 		    "--passphrase-file to protect it\n", label);
 }
 
 struct args {
-	const char *passflag, *want;
+	const char *passflag, *want, *alg, *uri;
+	bool generate;
 };
 
 static int
@@ -196,15 +243,22 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ "passphrase-file", required_argument, NULL, 'p' },
+		{ "alg", required_argument, NULL, 'a' },
+		{ "pkcs11", required_argument, NULL, 'k' },
+		{ "generate", no_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct args *a = args;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'p')
-			return CMD_USAGE;
-		a->passflag = optarg;
+		switch (ch) {
+		case 'p': a->passflag = optarg; break;
+		case 'a': a->alg = optarg; break;
+		case 'k': a->uri = optarg; break;
+		case 'g': a->generate = true; break;
+		default: return CMD_USAGE;
+		}
 	}
 	if (argc - optind > 1)
 		return CMD_USAGE;
@@ -221,9 +275,12 @@ run(struct cmd *x, void *args)
 	char vkey[NOTE_VKEY_MAX];
 	const char *passfile = keys_passphrase_file(a->passflag);
 	struct keys_info active;
+	struct keys_new how;
 	uint64_t index = 0, size = 0;
 	enum hs_err rc;
 
+	if ((rc = keycmd_how(a->alg, a->uri, a->generate, &how, err)) != HS_OK)
+		goto out;
 	rc = keys_active(x->db, x->cfg.keys_dir, &active, err);
 	if (rc == HS_OK) {
 		rc = hs_fail(err, HS_ERR_STATE, "key %s is already active; "
@@ -235,10 +292,10 @@ run(struct cmd *x, void *args)
 		goto out;
 	if ((rc = keycmd_label(x->db, &x->cfg, a->want, label, err)) != HS_OK)
 		goto out;
-	if ((rc = keycmd_make(x->db, &x->cfg, label, passfile, NULL, NULL,
-	    vkey, &index, &size, err)) != HS_OK)
+	if ((rc = keycmd_make(x->db, &x->cfg, label, passfile, &how, NULL,
+	    NULL, vkey, &index, &size, err)) != HS_OK)
 		goto out;
-	report(&x->cfg, label, vkey, passfile != NULL);
+	keycmd_report(&x->cfg, label, &how, vkey, passfile != NULL);
 	printf("  logged: key leaf %llu, checkpoint of size %llu signed by %s\n",
 	    (unsigned long long)index, (unsigned long long)size, label);
 out:

@@ -22,8 +22,9 @@ enum hs_err keycmd_label(sqlite3 *db, const struct config *c,
     const char *want, char label[KEYS_LABEL_MAX + 1], char *err);
 
 /*
- * Creates LABEL.key / LABEL.pub (encrypted with the passphrase in
- * passfile, if not NULL) and, in one transaction, registers the key
+ * Creates LABEL.key / LABEL.pub as how says (NULL: an Ed25519 key file;
+ * store/keys.h), encrypted with the passphrase in passfile if not NULL
+ * (for a token key passfile holds the PIN) and, in one transaction, registers the key
  * (not-before = now), retires old_label (may be NULL) at that time, and
  * appends the key leaf "hourseal/leaf/v1 key <vkey> <now>" (and, with
  * old_label, "hourseal/leaf/v1 key-retire <old vkey> <now>") to the
@@ -34,8 +35,21 @@ enum hs_err keycmd_label(sqlite3 *db, const struct config *c,
  * and the new checkpoint's size.
  */
 enum hs_err keycmd_make(sqlite3 *db, const struct config *c,
-    const char *label, const char *passfile, const char *old_label,
+    const char *label, const char *passfile, const struct keys_new *how,
+    const char *old_label,
     const struct note_signer *cp_signer, char *vkey, uint64_t *leaf_index,
     uint64_t *cp_size, char *err);
+
+/*
+ * Parses keygen's and key rotate's key options into how: --alg
+ * ed25519|sm2 (alg may be NULL), --pkcs11 URI (uri may be NULL) and
+ * --generate. HS_ERR_INVALID with the reason for a bad combination.
+ */
+enum hs_err keycmd_how(const char *alg, const char *uri, bool generate,
+    struct keys_new *how, char *err);
+
+/* Prints where the new key lives (file or token) and its verifier key. */
+void keycmd_report(const struct config *c, const char *label,
+    const struct keys_new *how, const char *vkey, bool encrypted);
 
 #endif

@@ -44,10 +44,12 @@ static const struct {
 	{ "summary", &cmd_summary_ops, CMD_POLICY | CMD_RO,
 	    "summary --year Y [--id ID] [--json]" },
 	{ "keygen", &cmd_keygen_ops, CMD_RW,
-	    "keygen [LABEL] [--passphrase-file FILE]" },
+	    "keygen [LABEL] [--passphrase-file FILE] [--alg ed25519|sm2] "
+	    "[--pkcs11 URI [--generate]]" },
 	{ "key", &cmd_key_ops, CMD_RW,
 	    "key rotate [LABEL] [--passphrase-file FILE] "
-	    "[--old-passphrase-file FILE]\n"
+	    "[--old-passphrase-file FILE] [--alg ed25519|sm2] "
+	    "[--pkcs11 URI [--generate]]\n"
 	    "key retire LABEL [--at TIME] [--passphrase-file FILE]\n"
 	    "key compromised LABEL --since TIME [--passphrase-file FILE]\n"
 	    "key list" },

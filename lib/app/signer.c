@@ -108,10 +108,11 @@ signer_serve(int fd, const struct note_signer *s, const char *label,
     const char *load_err, FILE *log, char *err)
 {
 	char *req = NULL, what[128], e2[HS_ERRLEN];
-	uint8_t ans[1 + 64], hello[1 + 32 + 1 + KEYS_LABEL_MAX + NOTE_NAME_MAX];
+	uint8_t ans[1 + NOTE_SIG_LEN];
+	uint8_t hello[2 + NOTE_KEY_MAX + 1 + KEYS_LABEL_MAX + NOTE_NAME_MAX];
 	const char *name;
 	ssize_t n;
-	size_t nl, ll;
+	size_t nl, ll, kl;
 
 	if (s == NULL) {
 		send_err(fd, load_err ? load_err : "no key");
@@ -124,11 +125,12 @@ signer_serve(int fd, const struct note_signer *s, const char *label,
 	if (ll > KEYS_LABEL_MAX)
 		ll = KEYS_LABEL_MAX;
 	hello[0] = 'K';
-	note_signer_pub(s, hello + 1);
-	hello[33] = (uint8_t)ll;
-	memcpy(hello + 34, label, ll);
-	memcpy(hello + 34 + ll, name, nl);
-	if (send(fd, hello, 34 + ll + nl, MSG_NOSIGNAL) < 0)
+	note_signer_key(s, hello + 2, &kl);
+	hello[1] = (uint8_t)kl;
+	hello[2 + kl] = (uint8_t)ll;
+	memcpy(hello + 3 + kl, label, ll);
+	memcpy(hello + 3 + kl + ll, name, nl);
+	if (send(fd, hello, 3 + kl + ll + nl, MSG_NOSIGNAL) < 0)
 		return hs_fail(err, HS_ERR_IO, "signer: send: %s",
 		    strerror(errno));
 	if ((req = malloc(SIGNER_MSG_MAX + 1)) == NULL)
@@ -198,8 +200,8 @@ remote_sign(void *ctx, const char *text, size_t len, uint8_t sig[64],
 		rc = hs_fail(err, HS_ERR_IO, "the signer process is gone");
 		goto out;
 	}
-	if (r->buf[0] == 'S' && n == 65) {
-		memcpy(sig, r->buf + 1, 64);
+	if (r->buf[0] == 'S' && n == 1 + NOTE_SIG_LEN) {
+		memcpy(sig, r->buf + 1, NOTE_SIG_LEN);
 	} else if (r->buf[0] == 'E') {
 		rc = hs_fail(err, HS_ERR_STATE, "the signer refused: %.*s",
 		    (int)(n - 1 > 300 ? 300 : n - 1), (char *)r->buf + 1);
@@ -219,7 +221,7 @@ signer_remote_open(int fd, struct note_signer **s,
 	struct signer_remote *r;
 	char name[NOTE_NAME_MAX + 1];
 	ssize_t n;
-	size_t ll, nl;
+	size_t ll, nl, kl;
 	enum hs_err rc;
 
 	*s = NULL;
@@ -244,19 +246,21 @@ signer_remote_open(int fd, struct note_signer **s,
 		    (int)(n - 1 > 400 ? 400 : n - 1), (char *)r->buf + 1);
 		goto fail;
 	}
-	ll = n >= 34 ? r->buf[33] : 0;
-	if (r->buf[0] != 'K' || n < 35 || ll > KEYS_LABEL_MAX ||
-	    (size_t)n < 35 + ll || (nl = (size_t)n - 34 - ll) > NOTE_NAME_MAX) {
+	kl = n >= 2 ? r->buf[1] : 0;
+	ll = n >= 3 + (ssize_t)kl ? r->buf[2 + kl] : 0;
+	if (r->buf[0] != 'K' || kl > NOTE_KEY_MAX || n < 4 + (ssize_t)kl ||
+	    ll > KEYS_LABEL_MAX || (size_t)n < 4 + kl + ll ||
+	    (nl = (size_t)n - 3 - kl - ll) > NOTE_NAME_MAX) {
 		rc = hs_fail(err, HS_ERR_IO, "the signer process said "
 		    "something else");
 		goto fail;
 	}
-	memcpy(label, r->buf + 34, ll);
+	memcpy(label, r->buf + 3 + kl, ll);
 	label[ll] = '\0';
-	memcpy(name, r->buf + 34 + ll, nl);
+	memcpy(name, r->buf + 3 + kl + ll, nl);
 	name[nl] = '\0';
-	if ((rc = note_signer_new_remote(name, r->buf + 1, remote_sign, r, s,
-	    err)) != HS_OK)
+	if ((rc = note_signer_new_remote_key(name, r->buf + 2, kl,
+	    remote_sign, r, NULL, s, err)) != HS_OK)
 		goto fail;
 	*out = r;
 	return HS_OK;

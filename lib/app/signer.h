@@ -13,11 +13,12 @@
  * log (stderr): what was signed and its serial or tree size.
  *
  * Protocol. At start the signer sends one hello message:
- *   'K' pub[32] n label[n] name  (ready: the key's public half, its
- *                                label (n bytes) and its name)
+ *   'K' k K[k] n label[n] name  (ready: the key's encoded public key
+ *                                K (k bytes, note.h: Ed25519 or SM2),
+ *                                its label (n bytes) and its name)
  *   'E' message             (could not load the key; it then exits)
  * Then, per request (the text to sign, 1..SIGNER_MSG_MAX bytes):
- *   'S' sig[64]             (the Ed25519 signature of the text)
+ *   'S' sig[64]             (the signature of the text, of K's type)
  *   'E' message             (refused, with the reason)
  *
  * The HTTP process wraps the socket in a remote note_signer

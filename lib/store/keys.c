@@ -1,5 +1,6 @@
 /*
- * keys.c - Ed25519 key files and the keys table. See keys.h.
+ * keys.c - key files (Ed25519, SM2, or a reference to a key in a PKCS#11
+ * token) and the keys table. See keys.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 
 #include "store/keys.h"
 #include "store/store.h"
+#include "core/p11.h"
 #include "core/util.h"
 
 #define KEYFILE_MAX 16384 /* bytes in a .key file */
@@ -281,7 +283,7 @@ out:
 	return rc;
 }
 
-/* A note signer for the Ed25519 key pk. */
+/* A note signer for the Ed25519 or SM2 key pk. */
 static enum hs_err
 signer_from_pkey(EVP_PKEY *pk, const char *name, struct note_signer **s,
     char *err)
@@ -290,13 +292,60 @@ signer_from_pkey(EVP_PKEY *pk, const char *name, struct note_signer **s,
 	size_t n = sizeof(seed);
 	enum hs_err rc;
 
+	if (EVP_PKEY_is_a(pk, "SM2"))
+		return note_signer_new_pkey(name, pk, s, err);
 	if (EVP_PKEY_get_id(pk) != EVP_PKEY_ED25519)
-		return hs_fail(err, HS_ERR_FORMAT, "not an Ed25519 key");
+		return hs_fail(err, HS_ERR_FORMAT, "not an Ed25519 or SM2 key");
 	if (EVP_PKEY_get_raw_private_key(pk, seed, &n) != 1 || n != 32)
 		return hs_fail(err, HS_ERR_CRYPTO,
 		    "cannot read the Ed25519 private key");
 	rc = note_signer_new(name, seed, s, err);
 	OPENSSL_cleanse(seed, sizeof(seed));
+	return rc;
+}
+
+/* The note signing call of a token key. */
+static enum hs_err
+p11_note_sign(void *ctx, const char *text, size_t len, uint8_t sig[64],
+    char *err)
+{
+	return p11_sign_eddsa(ctx, (const uint8_t *)text, len, sig, err);
+}
+
+static void
+p11_note_free(void *ctx)
+{
+	p11_close(ctx);
+}
+
+/*
+ * A note signer for the Ed25519 key in a token that uri names, logged in
+ * with pass (NULL: the URI's pin-source or the environment). The signer
+ * owns the token session.
+ */
+static enum hs_err
+signer_from_token(const char *uri, const char *name, const char *pass,
+    size_t passlen, struct note_signer **s, char *err)
+{
+	struct p11_key *k = NULL;
+	uint8_t key[1 + 65];
+	size_t n = 0;
+	enum hs_err rc;
+
+	*s = NULL;
+	if ((rc = p11_open(uri, pass, passlen, &k, err)) != HS_OK)
+		return rc;
+	if (p11_key_type(k) != P11_ED25519) {
+		p11_close(k);
+		return hs_fail(err, HS_ERR_STATE, "the token key is not an "
+		    "Ed25519 key: notes and checkpoints need one");
+	}
+	key[0] = NOTE_ALG_ED25519;
+	p11_key_pub(k, key + 1, &n);
+	rc = note_signer_new_remote_key(name, key, 1 + n, p11_note_sign, k,
+	    p11_note_free, s, err);
+	if (rc != HS_OK)
+		p11_close(k);
 	return rc;
 }
 
@@ -316,6 +365,17 @@ enum hs_err
 keys_create(const char *dir, const char *label, const char *name,
     const char *pass, size_t passlen, struct note_signer **s, char *vkey,
     char *err)
+{
+	struct keys_new how = { NOTE_ALG_ED25519, NULL, false };
+
+	return keys_create_how(dir, label, name, &how, pass, passlen, s, vkey,
+	    err);
+}
+
+enum hs_err
+keys_create_how(const char *dir, const char *label, const char *name,
+    const struct keys_new *how, const char *pass, size_t passlen,
+    struct note_signer **s, char *vkey, char *err)
 {
 	char key[PATH_MAX], pub[PATH_MAX], vk[NOTE_VKEY_MAX + 1];
 	struct note_signer *sg = NULL;
@@ -337,6 +397,11 @@ keys_create(const char *dir, const char *label, const char *name,
 		    "spaces, '+' or control characters", name, NOTE_NAME_MAX);
 	if (pass != NULL && passlen == 0)
 		return hs_fail(err, HS_ERR_INVALID, "empty passphrase");
+	if (how->uri != NULL && (rc = p11_uri_check(how->uri, err)) != HS_OK)
+		return rc;
+	if (how->uri != NULL && how->alg != NOTE_ALG_ED25519)
+		return hs_fail(err, HS_ERR_INVALID, "a token key for notes is "
+		    "Ed25519 (SM2 keys are key files)");
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return hs_fail(err, HS_ERR_IO, "key directory %s: %s", dir,
 		    strerror(errno));
@@ -346,12 +411,25 @@ keys_create(const char *dir, const char *label, const char *name,
 		return hs_fail(err, HS_ERR_EXISTS, "%s already exists; "
 		    "refusing to overwrite it (pick another label)", pub);
 
-	if ((pk = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")) == NULL) {
-		rc = hs_fail(err, HS_ERR_CRYPTO, "Ed25519 key generation failed");
-		goto out;
+	if (how->uri != NULL) {
+		/* The key stays in the token: made there, or already there. */
+		if (how->generate && (rc = p11_generate(how->uri, pass, passlen,
+		    P11_ED25519, err)) != HS_OK)
+			goto out;
+		if ((rc = signer_from_token(how->uri, name, pass, passlen, &sg,
+		    err)) != HS_OK)
+			goto out;
+	} else {
+		pk = EVP_PKEY_Q_keygen(NULL, NULL, how->alg == NOTE_ALG_SM2 ?
+		    "SM2" : "ED25519");
+		if (pk == NULL) {
+			rc = hs_fail(err, HS_ERR_CRYPTO, "%s key generation "
+			    "failed", note_alg_name(how->alg));
+			goto out;
+		}
+		if ((rc = signer_from_pkey(pk, name, &sg, err)) != HS_OK)
+			goto out;
 	}
-	if ((rc = signer_from_pkey(pk, name, &sg, err)) != HS_OK)
-		goto out;
 	if ((rc = note_signer_vkey(sg, vk, NOTE_VKEY_MAX)) != HS_OK) {
 		hs_fail(err, rc, "verifier key too long");
 		goto out;
@@ -376,7 +454,16 @@ keys_create(const char *dir, const char *label, const char *name,
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = write_pem(bio, pk, pass, passlen, err)) != HS_OK)
+	if (how->uri != NULL) {
+		/* A reference, not a secret: the URI (no PIN in it) and a
+		 * newline. Still 0600: it says where the key is. */
+		if (write_all(fd, how->uri, strlen(how->uri)) != 0 ||
+		    write_all(fd, "\n", 1) != 0) {
+			rc = hs_fail(err, HS_ERR_IO, "%s: %s", key,
+			    strerror(errno));
+			goto out;
+		}
+	} else if ((rc = write_pem(bio, pk, pass, passlen, err)) != HS_OK)
 		goto out;
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
@@ -492,11 +579,12 @@ parse_pem(const char *label, const char *pem, size_t len, const char *pass,
 		    "can read", label);
 		goto out;
 	}
-	if (EVP_PKEY_get_id(*pk) != EVP_PKEY_ED25519) {
+	if (EVP_PKEY_get_id(*pk) != EVP_PKEY_ED25519 &&
+	    !EVP_PKEY_is_a(*pk, "SM2")) {
 		EVP_PKEY_free(*pk);
 		*pk = NULL;
-		rc = hs_fail(err, HS_ERR_FORMAT, "%s.key is not an Ed25519 key",
-		    label);
+		rc = hs_fail(err, HS_ERR_FORMAT, "%s.key is not an Ed25519 or "
+		    "SM2 key", label);
 		goto out;
 	}
 	rc = HS_OK;
@@ -518,8 +606,8 @@ check_pub(const char *pub, const char *label, const struct note_signer *s,
 {
 	char want[NOTE_VKEY_MAX], buf[PUBFILE_MAX + 1];
 	struct note_verifier *v = NULL;
-	uint8_t a[32];
-	size_t n = 0;
+	uint8_t a[NOTE_KEY_MAX];
+	size_t n = 0, alen = 0;
 	enum hs_err rc;
 	int fd;
 
@@ -544,14 +632,13 @@ check_pub(const char *pub, const char *label, const struct note_signer *s,
 		note_verifier_free(v);
 		return HS_OK;
 	}
-	note_verifier_pub(v, a);
+	note_verifier_key(v, a, &alen);
 	{
-		struct note_verifier *w = NULL;
-		uint8_t b[32];
+		uint8_t b[NOTE_KEY_MAX];
+		size_t blen = 0;
 
-		note_verifier_parse(want, &w, NULL);
-		note_verifier_pub(w, b);
-		if (memcmp(a, b, 32) != 0)
+		note_signer_key(s, b, &blen);
+		if (alen != blen || memcmp(a, b, alen) != 0)
 			rc = hs_fail(err, HS_ERR_SIGNATURE, "%s.pub does not "
 			    "match %s.key (a different public key)", label,
 			    label);
@@ -559,7 +646,6 @@ check_pub(const char *pub, const char *label, const struct note_signer *s,
 			rc = hs_fail(err, HS_ERR_SIGNATURE, "%s.pub names signer "
 			    "\"%s\" but the ledger origin is \"%s\"", label,
 			    note_verifier_name(v), note_signer_name(s));
-		note_verifier_free(w);
 	}
 	note_verifier_free(v);
 	return rc;
@@ -608,10 +694,28 @@ keys_load(const char *dir, const char *label, const char *name,
 	}
 	if ((rc = read_fd(fd, key, pem, KEYFILE_MAX, &n, err)) != HS_OK)
 		goto out;
-	if ((rc = parse_pem(label, pem, n, pass, passlen, &pk, err)) != HS_OK)
-		goto out;
-	if ((rc = signer_from_pkey(pk, name, s, err)) != HS_OK)
-		goto out;
+	pem[n] = '\0';
+	if (p11_is_uri(pem)) {
+		/* LABEL.key names a key in a token: one URI line. */
+		if (n == 0 || pem[n - 1] != '\n' || memchr(pem, '\n', n) !=
+		    pem + n - 1 || strlen(pem) != n) {
+			rc = hs_fail(err, HS_ERR_FORMAT, "%s must be one pkcs11: "
+			    "URI line ending in a newline", key);
+			goto out;
+		}
+		pem[n - 1] = '\0';
+		if ((rc = signer_from_token(pem, name, pass, passlen, s, err)) !=
+		    HS_OK) {
+			hs_errprefix(err, "%s.key (token key)", label);
+			goto out;
+		}
+	} else {
+		if ((rc = parse_pem(label, pem, n, pass, passlen, &pk, err)) !=
+		    HS_OK)
+			goto out;
+		if ((rc = signer_from_pkey(pk, name, s, err)) != HS_OK)
+			goto out;
+	}
 	if ((rc = check_pub(pub, label, *s, err)) != HS_OK) {
 		note_signer_free(*s);
 		*s = NULL;

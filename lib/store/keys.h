@@ -1,16 +1,21 @@
 /*
- * keys.h - the issuer's Ed25519 signing keys (docs/formats.md §5): key files
- * and the keys table.
+ * keys.h - the issuer's signing keys (docs/formats.md §5): Ed25519 or
+ * SM2 key files, or Ed25519 keys in a PKCS#11 token; the keys table.
  *
  * Files, in the key directory (config keys_dir, created mode 0700):
- *   LABEL.key  PKCS#8 PEM, mode 0600, created with O_CREAT|O_EXCL|
- *              O_NOFOLLOW; "ENCRYPTED PRIVATE KEY" (PBES2: scrypt with
+ *   LABEL.key  the key reference, mode 0600, created with O_CREAT|O_EXCL|
+ *              O_NOFOLLOW. Either a PKCS#8 PEM (Ed25519 or SM2)
+ *              "ENCRYPTED PRIVATE KEY" (PBES2: scrypt with
  *              N=16384 r=8 p=1, then AES-256-CBC; what `openssl pkcs8
  *              -scrypt` makes, readable by `openssl pkey`) when made with
- *              a passphrase, else "PRIVATE KEY".
- *   LABEL.pub  the verifier key line "origin+hex8(keyID)+base64(0x01||pub)"
- *              and a newline, mode 0644. The name in it is the ledger
- *              origin (it may contain '/'), not the label.
+ *              a passphrase, else "PRIVATE KEY"; or one line, a pkcs11:
+ *              URI (core/p11.h) naming an Ed25519 key inside a token,
+ *              never a PIN. For a token key the passphrase (file) is the
+ *              token's user PIN.
+ *   LABEL.pub  the verifier key line "origin+hex8(keyID)+base64(K)"
+ *              (tlog/note.h: K is 0x01||pub for Ed25519, 0xff||OID||point
+ *              for SM2) and a newline, mode 0644. The name in it is the
+ *              ledger origin (it may contain '/'), not the label.
  * Table keys(label, vkey, created, not_before, retired, compromised_since)
  * in the issuer database (schema in store.c, owned by this module).
  *
@@ -81,11 +86,32 @@ enum hs_err keys_create(const char *dir, const char *label, const char *name,
     const char *pass, size_t passlen, struct note_signer **s, char *vkey,
     char *err);
 
+/* What kind of key keys_create_how makes. */
+struct keys_new {
+	enum note_alg alg;  /* NOTE_ALG_ED25519 or NOTE_ALG_SM2 */
+	const char *uri;    /* not NULL: an Ed25519 key in this token */
+	bool generate;      /* with uri: make the key pair in the token first
+	                       (else use the one already there) */
+};
+
+/*
+ * keys_create for any kind of key (how). For a token key, pass is the
+ * user PIN (NULL: the URI's pin-source or the environment, core/p11.h)
+ * and LABEL.key gets the URI; the URI must hold no pin-value. A token
+ * key the token lets out (extractable, not sensitive) is refused.
+ */
+enum hs_err keys_create_how(const char *dir, const char *label,
+    const char *name, const struct keys_new *how, const char *pass,
+    size_t passlen, struct note_signer **s, char *vkey, char *err);
+
 /* Removes dir/LABEL.key and dir/LABEL.pub (to undo a keys_create). */
 void keys_remove_files(const char *dir, const char *label);
 
 /*
- * Loads dir/LABEL.key as a signer named name. Fails with a clear message
+ * Loads dir/LABEL.key as a signer named name (a token key: opens the
+ * token with pass as the PIN, or the PIN from the URI's pin-source or
+ * the environment when pass is NULL; HS_ERR_SIGNATURE for a wrong PIN).
+ * Fails with a clear message
  * (HS_ERR_STATE) if the file is readable by group or others or is not a
  * regular file, HS_ERR_FORMAT if it is not a complete PEM or not an
  * Ed25519 PKCS#8 key, HS_ERR_INVALID if it is encrypted and pass is NULL,

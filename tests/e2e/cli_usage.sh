@@ -97,6 +97,8 @@ usage_error "import without a file" import
 usage_error "keygen with two labels" keygen a b
 usage_error "key without a subcommand" key
 usage_error "key retire without a label" key retire
+usage_error "key retire with --alg (only keygen and rotate make keys)" key retire k1 --alg sm2
+usage_error "key list with --pkcs11" key list --pkcs11 pkcs11:object=x
 usage_error "init with two directories" init a b
 usage_error "--max-errors that is not a number" import f --max-errors x
 usage_error "activation without --unit, --region or --id-file" activation --pdf "$T/o"
