@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "keycmd.h"
 #include "cert/leaf.h"
 #include "store/audit.h"
@@ -178,13 +179,13 @@ static void
 report(const struct config *c, const char *label, const char *vkey,
     bool encrypted)
 {
-	printf("key %s\n  secret key: %s/%s.key (mode 0600, %s)\n"
-	    "  public key: %s/%s.pub\n  verifier key: %s\n", label,
-	    c->keys_dir, label, encrypted ? "passphrase-encrypted" :
-	    "NOT encrypted", c->keys_dir, label, vkey);
+	printf(_("key %s\n  secret key: %s/%s.key (mode 0600, %s)\n"
+	    "  public key: %s/%s.pub\n  verifier key: %s\n"), label,
+	    c->keys_dir, label, encrypted ? _("passphrase-encrypted") :
+	    _("NOT encrypted"), c->keys_dir, label, vkey);
 	if (!encrypted)
-		fprintf(stderr, "warning: %s.key is not encrypted; use "
-		    "--passphrase-file to protect it\n", label);
+		fprintf(stderr, _("warning: %s.key is not encrypted; use "
+		    "--passphrase-file to protect it\n"), label);
 }
 
 struct args {
@@ -239,7 +240,7 @@ run(struct cmd *x, void *args)
 	    vkey, &index, &size, err)) != HS_OK)
 		goto out;
 	report(&x->cfg, label, vkey, passfile != NULL);
-	printf("  logged: key leaf %llu, checkpoint of size %llu signed by %s\n",
+	printf(_("  logged: key leaf %llu, checkpoint of size %llu signed by %s\n"),
 	    (unsigned long long)index, (unsigned long long)size, label);
 out:
 	return rc == HS_OK ? 0 : cmd_fail(x, rc, err);
