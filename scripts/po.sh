@@ -2,8 +2,10 @@
 # scripts/po.sh - the operator's messages (lib/core/i18n.h, docs/i18n.md).
 #
 #   scripts/po.sh pot OUT          the template of every message in lib/ and
-#                                  issuer/ (the issuer's process; the
-#                                  verifier prints English only)
+#                                  issuer/ but the web service's (serve*.c:
+#                                  its pages pick zh/en per request, and it
+#                                  answers with messages off; the verifier
+#                                  prints English only)
 #   scripts/po.sh update LANG...   refreshes po/hourseal.pot and merges it
 #                                  into po/LANG.po (make po)
 #   scripts/po.sh check LANG...    fails unless po/LANG.po translates every
@@ -30,7 +32,7 @@ pot() {
 	    --keyword=jfail:3 --flag=jfail:3:c-format \
 	    --keyword=import_report:3 --flag=import_report:3:c-format \
 	    --keyword=cmd_fail:3 \
-	    -o "$1" $(ls lib/*/*.c issuer/*.c | LC_ALL=C sort)
+	    -o "$1" $(ls lib/*/*.c issuer/*.c | grep -v "^issuer/serve" | LC_ALL=C sort)
 }
 
 what=${1:-}

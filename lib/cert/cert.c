@@ -703,7 +703,7 @@ decode(const char *text, size_t len, struct cert *c, char *err)
 	if (!next_line(&l) || l.llen != strlen(CERT_MAGIC) ||
 	    memcmp(l.line, CERT_MAGIC, l.llen) != 0)
 		return hs_fail(err, HS_ERR_FORMAT,
-		    "line 1: the first line must be \"" CERT_MAGIC "\"");
+		    "line 1: the first line must be \"%s\"", CERT_MAGIC);
 
 	if ((rc = expect(&l, "serial", err)) != HS_OK)
 		return rc;
