@@ -325,7 +325,7 @@ line_message(const struct ids *s, const char *err, char *out, size_t cap)
 
 	if (sscanf(err, "id %lu: %n", &k, &used) == 1 && used > 0 && k >= 1 &&
 	    k <= s->n)
-		snprintf(out, cap, "--id-file line %zu: %s", s->line[k - 1],
+		snprintf(out, cap, _("--id-file line %zu: %s"), s->line[k - 1],
 		    err + used);
 	else
 		snprintf(out, cap, "%s", err);

@@ -60,7 +60,7 @@ acting_principal(struct cmd *x, const char *account, struct principal *p)
 void
 acting_who(const struct principal *p, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%s (account %s, %s)", p->org, p->name,
+	snprintf(out, outsz, _("%s (account %s, %s)"), p->org, p->name,
 	    principal_role_name(p->role));
 }
 

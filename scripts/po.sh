@@ -66,7 +66,7 @@ check)
 			msgattrib --untranslated --no-wrap "$t/$l.po" |
 			    grep '^msgid ' | sed -n '1,20p' | sed 's/^/  untranslated: /'
 			msgattrib --only-fuzzy --no-wrap "$t/$l.po" |
-			    grep '^msgid ' | sed -n '1,20p' | sed 's/^/  fuzzy: /'
+			    grep '^msgid ' | grep -v '^msgid ""$' | sed -n '1,20p' | sed 's/^/  fuzzy: /'
 			;;
 		esac
 	done
