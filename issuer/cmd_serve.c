@@ -171,13 +171,15 @@ signer_main(const struct cmd *c, int fd)
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	/* Ctrl-C stops the service: the parent ends, this sees EOF. */
 	signal(SIGINT, SIG_IGN);
+	/* What it refuses reaches API answers: in English, as the pages'. */
+	i18n_off();
 	rc = store_open(c->cfg.db_path, STORE_RO, &db, err);
 	if (rc == HS_OK)
 		rc = keys_load_active(db, c->cfg.keys_dir, c->cfg.origin,
 		    keys_passphrase_file(NULL), &s, label, err);
 	store_close(db);
 	if (rc == HS_OK)
-		fprintf(stderr, _("hourseal-signer: pid %ld holds key %s (%s)\n"),
+		fprintf(stderr, "hourseal-signer: pid %ld holds key %s (%s)\n",
 		    (long)getpid(), label, c->cfg.origin);
 	fflush(stderr);
 	(void)signer_serve(fd, rc == HS_OK ? s : NULL, label,
