@@ -121,6 +121,12 @@ i18n_init(void)
 	locale_dir(dir, sizeof(dir));
 	bindtextdomain(HS_TEXTDOMAIN, dir);
 	textdomain(HS_TEXTDOMAIN);
+	/*
+	 * Load the catalog now: gettext opens it at the first lookup, and
+	 * `serve` closes the filesystem to itself (Landlock) before it
+	 * prints its last lines.
+	 */
+	(void)_("usage: ");
 }
 
 void

@@ -245,5 +245,25 @@ fi
 run zh serve.zh "$ISSUER" --data "$D" serve --public-url ftp://x
 check "zh: serve's command-line errors in Chinese" \
 	has serve.zh.err "hourseal-issuer serve: --public-url “ftp://x”: 应为 http://... 或 https://..."
+# The service started in Chinese: its command-line lines in Chinese (the
+# catalog is loaded before Landlock closes the filesystem), its answers
+# as they always were (the pages pick their language per request).
+prov=$(sed -n 2p "$T/good.csv" | cut -d, -f9)
+tok=$("$ISSUER" --data "$D" token add --role provider --scope "$prov" \
+	--label i18n-test | tail -1)
+if LANG=zh_CN.UTF-8 LC_MESSAGES= start_issuer "$D" ||
+    LANG=zh_CN.UTF-8 LC_MESSAGES= start_issuer "$D" --no-sandbox; then
+	curl -s -X POST -H "Authorization: Bearer $tok" -H "Content-Type: text/csv" \
+		--data-binary @"$T/bad.csv" "$URL/api/v1/records" >"$T/api.zh"
+	stop_server
+	check "zh: serve's start-up lines in Chinese" eval \
+		'grep -q "Landlock ABI [0-9]*: HTTP 进程（pid [0-9]*）不能打开" "$T/err" ||
+		grep -q "不受 Landlock 限制" "$T/err"'
+	check "zh: the API's answers stay English" eval \
+		'grep -q "\"line\":3,\"field\":\"id_number\",\"reason\":\"the check character must be 0-9 or X\"" "$T/api.zh" &&
+		grep -q "\"message\":\"request: [0-9]* of 12 rows rejected" "$T/api.zh"'
+else
+	notok "serve did not start in Chinese: $(tail -3 "$T/err")"
+fi
 run zh v.zh "$VERIFIER" check "$T/o.zh/$Y/$serial.pdf"
 check "zh: the verifier stays English" has v.zh.err "--key KEYFILE is required"
