@@ -77,6 +77,14 @@ check "zh: init over a data directory is refused in Chinese (exit 2)" eval \
 	'rc init.zh 2 && has init.zh.err "hourseal-issuer init: $D 已有 hourseal 数据目录；拒绝覆盖"'
 check "en: init over a data directory, unchanged" \
 	has init.en.err "hourseal-issuer init: $D already holds an hourseal data directory; refusing to overwrite it"
+run zh url.zh "$ISSUER" init "$T/e1" --base-url ftp://x
+run en url.en "$ISSUER" init "$T/e1" --base-url ftp://x
+check "zh: init with a bad --base-url" eval '! rc url.zh 0 && has url.zh.err "hourseal-issuer init: base_url: 必须以 http:// 或 https:// 开头"'
+check "en: init with a bad --base-url, unchanged" has url.en.err \
+	"hourseal-issuer init: base_url: must start with http:// or https://"
+run zh origin.zh "$ISSUER" init "$T/e2" --origin "a b"
+check "zh: init with a bad --origin" has origin.zh.err \
+	"hourseal-issuer init: origin: 不能为空，不能含空格或“+”"
 run zh nodata.zh "$ISSUER" --data "$T/none" list
 run en nodata.en "$ISSUER" --data "$T/none" list
 check "zh: no data directory (exit 2)" eval 'rc nodata.zh 2 && has nodata.zh.err "$T/none 不是 hourseal 数据目录（没有 config.json）；请运行“hourseal-issuer init $T/none”或加 --data DIR"'
