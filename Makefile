@@ -63,8 +63,14 @@ TLIB_OBJ     = $(TLIB_SRC:%.c=$(B)/%.o)
 ISSUER   = $(B)/hourseal-issuer
 VERIFIER = $(B)/hourseal-verifier
 
-.PHONY: all deps test demo bench clean install uninstall fuzz layers
-all: $(ISSUER) $(VERIFIER) $(UNIT_BIN)
+# The operator's languages (lib/core/i18n.h): po/LANG.po, compiled into
+# the build tree's locale/, where the binaries beside it find them.
+LOCALEDIR ?= $(PREFIX)/share/locale
+LINGUAS   = zh_CN
+MO        = $(LINGUAS:%=$(B)/locale/%/LC_MESSAGES/hourseal.mo)
+
+.PHONY: all deps test demo bench clean install uninstall fuzz layers po
+all: $(ISSUER) $(VERIFIER) $(UNIT_BIN) $(MO)
 ifneq ($(SAN),1)
 	@ln -sf $(ISSUER) hourseal-issuer
 	@ln -sf $(VERIFIER) hourseal-verifier
@@ -82,6 +88,17 @@ $(B)/libhourseal.a: $(LIB_OBJ)
 $(B)/%.o: %.c build/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/lib/core/i18n.o: ALL_CFLAGS += -DHS_LOCALEDIR=\"$(LOCALEDIR)\"
+
+$(B)/locale/%/LC_MESSAGES/hourseal.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+# Refreshes po/hourseal.pot from the sources and merges it into each
+# po/LANG.po (then translate what is new; docs/i18n.md).
+po:
+	scripts/po.sh update $(LINGUAS)
 
 $(ISSUER): $(ISSUER_OBJ) $(B)/libhourseal.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(ISSUER_OBJ) $(B)/libhourseal.a $(LIBS)
@@ -136,11 +153,19 @@ install: all
 	install -m 0755 $(ISSUER) $(VERIFIER) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 templates/*.json templates/README.md $(SHARE)/templates/
 	install -m 0644 templates/policy/*.json $(SHARE)/templates/policy/
+	for l in $(LINGUAS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 0644 $(B)/locale/$$l/LC_MESSAGES/hourseal.mo \
+		    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/hourseal-issuer \
 		$(DESTDIR)$(PREFIX)/bin/hourseal-verifier
 	rm -rf $(SHARE)
+	for l in $(LINGUAS); do \
+		rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/hourseal.mo; \
+	done
 
 -include $(LIB_OBJ:.o=.d) $(ISSUER_OBJ:.o=.d) $(VERIFIER_OBJ:.o=.d) \
 	$(UNIT_OBJ:.o=.d) $(TLIB_OBJ:.o=.d)

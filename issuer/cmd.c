@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "core/util.h"
 #include "store/store.h"
 
@@ -65,8 +66,9 @@ cmd_say(const struct cmd *c, const char *fmt, ...)
 	va_list ap;
 
 	fprintf(stderr, "hourseal-issuer %s: ", c->name);
+	/* The format is the message: translated here (core/i18n.h). */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -108,7 +110,9 @@ cmd_one_operand(int argc, char **argv, const char **out)
 int
 cmd_fail(const struct cmd *c, enum hs_err rc, const char *err)
 {
-	cmd_say(c, "%s", err != NULL && *err != '\0' ? err : hs_strerror(rc));
+	/* A literal err is a message of ours: translated (core/i18n.h). */
+	cmd_say(c, "%s", err != NULL && *err != '\0' ? _(err) :
+	    hs_strerror(rc));
 	return cmd_exit(rc);
 }
 

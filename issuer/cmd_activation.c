@@ -29,6 +29,7 @@
 #include "app/activation.h"
 #include "cert/idnum.h"
 #include "core/file.h"
+#include "core/i18n.h"
 #include "core/util.h"
 #include "store/accounts.h"
 
@@ -281,7 +282,7 @@ public_url(const struct cmd *x, const char *flag, char out[512])
 
 	if (n >= 401) {
 		cmd_say(x, "%s: longer than 400 bytes", flag != NULL ?
-		    "--public-url" : "the config's base_url");
+		    "--public-url" : _("the config's base_url"));
 		return 1;
 	}
 	memcpy(out, u, n + 1);
@@ -324,7 +325,7 @@ line_message(const struct ids *s, const char *err, char *out, size_t cap)
 
 	if (sscanf(err, "id %lu: %n", &k, &used) == 1 && used > 0 && k >= 1 &&
 	    k <= s->n)
-		snprintf(out, cap, "--id-file line %zu: %s", s->line[k - 1],
+		snprintf(out, cap, _("--id-file line %zu: %s"), s->line[k - 1],
 		    err + used);
 	else
 		snprintf(out, cap, "%s", err);
@@ -391,9 +392,9 @@ run(struct cmd *x, void *args)
 		char until[11];
 
 		act_expiry_date(now + ACT_TTL, until);
-		printf("%zu activation code%s made; written:%s%s%s%s "
+		printf(_("%zu activation code%s made; written:%s%s%s%s "
 		    "(valid until %s, Beijing time; mode 0600: they hold the "
-		    "codes)\n", sk.n, sk.n == 1 ? "" : "s", a->pdf != NULL ? " " : "", a->pdf != NULL ?
+		    "codes)\n"), sk.n, sk.n == 1 ? "" : "s", a->pdf != NULL ? " " : "", a->pdf != NULL ?
 		    a->pdf : "", a->csv != NULL ? " " : "", a->csv != NULL ?
 		    a->csv : "", until);
 	}

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "store/audit.h"
 #include "store/keys.h"
 #include "store/ledger.h"
@@ -95,13 +96,13 @@ chain(struct cmd *x, struct ledger *l, char *err)
 	}
 	if (rc != HS_OK)
 		return 2;
-	printf("audit log: %lld rows, chain ok", (long long)ac.rows);
+	printf(_("audit log: %lld rows, chain ok"), (long long)ac.rows);
 	if (ac.anchors > 0)
-		printf(", anchored at row %lld in leaf %llu",
+		printf(_(", anchored at row %lld in leaf %llu"),
 		    (long long)ac.anchored, (unsigned long long)ac.anchor_leaf);
 	if (ac.rows > ac.anchored)
-		printf(ac.rows - ac.anchored == 1 ? "; row %lld not yet "
-		    "anchored" : "; rows %lld..%lld not yet anchored",
+		printf(ac.rows - ac.anchored == 1 ? _("; row %lld not yet "
+		    "anchored") : _("; rows %lld..%lld not yet anchored"),
 		    (long long)ac.anchored + 1, (long long)ac.rows);
 	printf("\n");
 	return 0;
@@ -123,15 +124,15 @@ run(struct cmd *x, void *args)
 		goto out;
 	rc = ledger_audit(l, vs, nvs, &res, err);
 	if (rc == HS_OK) {
-		printf("audit: ok: %llu leaves and %llu checkpoints of %s; "
+		printf(_("audit: ok: %llu leaves and %llu checkpoints of %s; "
 		    "every leaf and subtree hash recomputed, every checkpoint "
-		    "signature (keys: %zu) and consistency checked\n",
+		    "signature (keys: %zu) and consistency checked\n"),
 		    (unsigned long long)res.leaves,
 		    (unsigned long long)res.checkpoints, x->cfg.origin, nvs);
 		ret = chain(x, l, err);
 	} else if (rc == HS_ERR_SIGNATURE) {
 		cmd_say(x, "FAILED at %s %llu: %s", res.bad_checkpoint ?
-		    "checkpoint" : "leaf index", (unsigned long long)res.bad,
+		    _("checkpoint") : _("leaf index"), (unsigned long long)res.bad,
 		    err);
 		ret = 1;
 	}

@@ -11,6 +11,7 @@
 #include "acting.h"
 #include "cmd.h"
 #include "app/stamp.h"
+#include "core/i18n.h"
 
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
@@ -45,8 +46,8 @@ run(struct cmd *x, void *args)
 	free(row);
 	if (rc != HS_OK)
 		return cmd_fail(x, rc, err);
-	printf("%s corrected by %s (account %s): the new version waits for "
-	    "its stamp\n", a->ref, p.org, p.name);
+	printf(_("%s corrected by %s (account %s): the new version waits for "
+	    "its stamp\n"), a->ref, p.org, p.name);
 	return 0;
 }
 

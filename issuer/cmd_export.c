@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "store/report.h"
 
 struct args {
@@ -72,7 +73,7 @@ run(struct cmd *x, void *args)
 	rc = report_export(x->db, a->year, a->fmt, a->full, stdout, &n, err);
 	if (rc != HS_OK)
 		return cmd_fail(x, rc, err);
-	fprintf(stderr, "%ld practitioner%s with certificates for %d\n", n,
+	fprintf(stderr, _("%ld practitioner%s with certificates for %d\n"), n,
 	    n == 1 ? "" : "s", a->year);
 	return 0;
 }

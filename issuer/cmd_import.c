@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "app/import.h"
+#include "core/i18n.h"
 
 struct out {
 	bool quiet;
@@ -82,13 +83,13 @@ run(struct cmd *x, void *args)
 		return rc == HS_ERR_INVALID || rc == HS_ERR_FORMAT ||
 		    rc == HS_ERR_TOOBIG ? 1 : 2;
 	}
-	printf("%s: %zu rows: %zu imported, %zu already there, %zu rejected, "
+	printf(_("%s: %zu rows: %zu imported, %zu already there, %zu rejected, "
 	    "%zu warnings; %zu new practitioners, %zu changed; %zu stamped "
-	    "automatically\n", o.path, st.rows, st.inserted, st.duplicates,
+	    "automatically\n"), o.path, st.rows, st.inserted, st.duplicates,
 	    st.rejected, st.warnings, st.people_new, st.people_changed,
 	    st.auto_stamped);
 	if (st.rejected > 0)
-		printf("rejected rows, with their reasons: %s\n", o.rejects_path);
+		printf(_("rejected rows, with their reasons: %s\n"), o.rejects_path);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "store/config.h"
 #include "cert/policy.h"
 #include "core/util.h"
@@ -109,8 +110,8 @@ run(struct cmd *x, void *args)
 		rc = 2;
 		goto out;
 	}
-	printf("created %s: config.json, pepper (mode 0600), hourseal.db\n"
-	    "policy: %s (%s)\n", dir, policy_name(pol), path);
+	printf(_("created %s: config.json, pepper (mode 0600), hourseal.db\n"
+	    "policy: %s (%s)\n"), dir, policy_name(pol), path);
 	rc = 0;
 out:
 	policy_free(pol);

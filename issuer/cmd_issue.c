@@ -19,6 +19,7 @@
 
 #include "cmd.h"
 #include "app/issue.h"
+#include "core/i18n.h"
 
 struct args {
 	struct issue_opts o;
@@ -121,11 +122,11 @@ cmd_print_change(void *ctx, const struct issue_change *ch)
 {
 	(void)ctx;
 	if (ch->new_serial[0] == '\0')
-		printf("would supersede %s of %s %s (%d %s): %s\n",
+		printf(_("would supersede %s of %s %s (%d %s): %s\n"),
 		    ch->old_serial, ch->name, ch->id_masked, ch->year, ch->kind,
 		    ch->reason);
 	else
-		printf("superseded %s -> %s of %s %s (%d %s): %s\n",
+		printf(_("superseded %s -> %s of %s %s (%d %s): %s\n"),
 		    ch->old_serial, ch->new_serial, ch->name, ch->id_masked,
 		    ch->year, ch->kind, ch->reason);
 	fflush(stdout);
@@ -150,26 +151,26 @@ run(struct cmd *x, void *args)
 	if (o.dry_run) {
 		if (rc != HS_OK)
 			return cmd_fail(x, rc, err);
-		printf("dry run: %ld would be superseded, %ld new certificate%s "
+		printf(_("dry run: %ld would be superseded, %ld new certificate%s "
 		    "in all, %ld unchanged, %ld revoked and not reissued, %ld "
-		    "skipped as incomplete; nothing was written\n",
+		    "skipped as incomplete; nothing was written\n"),
 		    st.superseded, st.issued, st.issued == 1 ? "" : "s",
 		    st.unchanged, st.revoked, st.incomplete);
 		return 0;
 	}
 	if (st.repaired > 0)
-		fprintf(stderr, "repaired %ld PDF%s of certificates committed "
-		    "earlier\n", st.repaired, st.repaired == 1 ? "" : "s");
+		fprintf(stderr, _("repaired %ld PDF%s of certificates committed "
+		    "earlier\n"), st.repaired, st.repaired == 1 ? "" : "s");
 	if (st.holders > 0 || rc == HS_OK)
-		printf("%ld issued, %ld superseded, %ld unchanged, %ld "
+		printf(_("%ld issued, %ld superseded, %ld unchanged, %ld "
 		    "revoked and not reissued, %ld skipped as incomplete, "
-		    "%ld failed; %ld batch%s, ledger size %llu\n", st.issued,
+		    "%ld failed; %ld batch%s, ledger size %llu\n"), st.issued,
 		    st.superseded, st.unchanged, st.revoked, st.incomplete,
 		    st.failed, st.batches,
 		    st.batches == 1 ? "" : "es",
 		    (unsigned long long)st.ledger_size);
 	if (st.manifest[0] != '\0')
-		printf("manifest: %s\n", st.manifest);
+		printf(_("manifest: %s\n"), st.manifest);
 	if (rc != HS_OK)
 		return cmd_fail(x, rc, err);
 	return 0;

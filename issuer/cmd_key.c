@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "keycmd.h"
 #include "store/audit.h"
 #include "store/keys.h"
@@ -74,10 +75,10 @@ key_rotate(sqlite3 *db, const struct config *c, const struct keys_new *how,
 	if ((rc = keycmd_make(db, c, label, passfile, how, oldlabel, old,
 	    vkey, &index, &size, err)) != HS_OK)
 		goto out;
-	printf("key %s replaces %s (retired now)\n", label, oldlabel);
+	printf(_("key %s replaces %s (retired now)\n"), label, oldlabel);
 	keycmd_report(c, label, how, vkey, passfile != NULL);
-	printf("  logged: key leaf %llu, checkpoint of size %llu signed by "
-	    "%s\n", (unsigned long long)index, (unsigned long long)size,
+	printf(_("  logged: key leaf %llu, checkpoint of size %llu signed by "
+	    "%s\n"), (unsigned long long)index, (unsigned long long)size,
 	    oldlabel);
 out:
 	note_signer_free(old);
@@ -168,19 +169,19 @@ key_mark(sqlite3 *db, const struct config *c, const char *label,
 		goto out;
 	tx = false;
 	if (compromise)
-		printf("key %s marked compromised since %s: everything it "
-		    "signed from then on fails verification\n", label, t);
+		printf(_("key %s marked compromised since %s: everything it "
+		    "signed from then on fails verification\n"), label, t);
 	else
-		printf("key %s retired at %s: it signs nothing new; what it "
-		    "signed before stays valid\n", label, t);
-	printf("  logged: %s leaf %llu, checkpoint of size %llu signed by "
-	    "%s\n", compromise ? "key-compromise" : "key-retire",
+		printf(_("key %s retired at %s: it signs nothing new; what it "
+		    "signed before stays valid\n"), label, t);
+	printf(_("  logged: %s leaf %llu, checkpoint of size %llu signed by "
+	    "%s\n"), compromise ? "key-compromise" : "key-retire",
 	    (unsigned long long)index, (unsigned long long)size, signer);
 	if (!compromise && strcmp(signer, label) == 0)
-		fprintf(stderr, "note: %s was the active key and no key is "
+		fprintf(stderr, _("note: %s was the active key and no key is "
 		    "active now. A key made with keygen vouches only for "
 		    "itself: verifiers must be given it with --key. To hand "
-		    "over, 'key rotate' instead.\n", label);
+		    "over, 'key rotate' instead.\n"), label);
 out:
 	if (tx)
 		store_rollback(db);

@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "keycmd.h"
 #include "cert/leaf.h"
 #include "core/p11.h"
@@ -218,19 +219,19 @@ keycmd_report(const struct config *c, const char *label,
     const struct keys_new *how, const char *vkey, bool encrypted)
 {
 	if (how != NULL && how->uri != NULL)
-		printf("key %s (Ed25519, in the token)\n  secret key: %s "
+		printf(_("key %s (Ed25519, in the token)\n  secret key: %s "
 		    "(never leaves the token)\n  reference: %s/%s.key\n"
-		    "  public key: %s/%s.pub\n  verifier key: %s\n", label,
+		    "  public key: %s/%s.pub\n  verifier key: %s\n"), label,
 		    how->uri, c->keys_dir, label, c->keys_dir, label, vkey);
 	else
-		printf("key %s (%s)\n  secret key: %s/%s.key (mode 0600, %s)\n"
-		    "  public key: %s/%s.pub\n  verifier key: %s\n", label,
+		printf(_("key %s (%s)\n  secret key: %s/%s.key (mode 0600, %s)\n"
+		    "  public key: %s/%s.pub\n  verifier key: %s\n"), label,
 		    note_alg_name(how ? how->alg : NOTE_ALG_ED25519),
-		    c->keys_dir, label, encrypted ? "passphrase-encrypted" :
-		    "NOT encrypted", c->keys_dir, label, vkey);
+		    c->keys_dir, label, encrypted ? _("passphrase-encrypted") :
+		    _("NOT encrypted"), c->keys_dir, label, vkey);
 	if (!encrypted && (how == NULL || how->uri == NULL))
-		fprintf(stderr, "warning: %s.key is not encrypted; use "
-		    "--passphrase-file to protect it\n", label);
+		fprintf(stderr, _("warning: %s.key is not encrypted; use "
+		    "--passphrase-file to protect it\n"), label);
 }
 
 struct args {
@@ -296,7 +297,7 @@ run(struct cmd *x, void *args)
 	    NULL, vkey, &index, &size, err)) != HS_OK)
 		goto out;
 	keycmd_report(&x->cfg, label, &how, vkey, passfile != NULL);
-	printf("  logged: key leaf %llu, checkpoint of size %llu signed by %s\n",
+	printf(_("  logged: key leaf %llu, checkpoint of size %llu signed by %s\n"),
 	    (unsigned long long)index, (unsigned long long)size, label);
 out:
 	return rc == HS_OK ? 0 : cmd_fail(x, rc, err);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "store/certs.h"
 #include "core/util.h"
 
@@ -107,7 +108,7 @@ run(struct cmd *x, void *args)
 	if (rc == HS_ERR_NOTFOUND)
 		rc = HS_OK;
 	if (rc == HS_OK)
-		fprintf(stderr, "%ld certificate%s\n", n, n == 1 ? "" : "s");
+		fprintf(stderr, _("%ld certificate%s\n"), n, n == 1 ? "" : "s");
 out:
 	certs_iter_free(it);
 	if (rc != HS_OK)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "store/publish.h"
 
 struct args {
@@ -32,8 +33,8 @@ run(struct cmd *x, void *args)
 
 	if ((rc = publish_write(x->cfg.db_path, a->dir, &ps, err)) != HS_OK)
 		return cmd_fail(x, rc, err);
-	printf("%s/verifier.db: %lld certificates, %lld revocations, "
-	    "%lld ledger entries, %lld checkpoints, %lld keys\n", a->dir,
+	printf(_("%s/verifier.db: %lld certificates, %lld revocations, "
+	    "%lld ledger entries, %lld checkpoints, %lld keys\n"), a->dir,
 	    ps.certificates, ps.revocations, ps.leaves, ps.checkpoints,
 	    ps.keys);
 	return 0;

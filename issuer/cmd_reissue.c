@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "cert/serial.h"
+#include "core/i18n.h"
 
 struct args {
 	const char *out;
@@ -52,7 +53,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 static void
 remember(void *ctx, const struct issue_change *ch)
 {
-	buf_printf(ctx, "superseded %s -> %s of %s %s (%d %s): %s\n",
+	buf_printf(ctx, _("superseded %s -> %s of %s %s (%d %s): %s\n"),
 	    ch->old_serial, ch->new_serial, ch->name, ch->id_masked, ch->year,
 	    ch->kind, ch->reason);
 }
@@ -81,11 +82,11 @@ run(struct cmd *x, void *args)
 	}
 	if (a->dry_run) {
 		buf_free(&line);
-		printf("dry run: nothing was written\n");
+		printf(_("dry run: nothing was written\n"));
 		return 0;
 	}
 	/* The first line stays what scripts read: NEW replaces OLD. */
-	printf("%s replaces %s (revoked as superseded)\n", fresh, a->serial);
+	printf(_("%s replaces %s (revoked as superseded)\n"), fresh, a->serial);
 	if (line.len > 0)
 		fputs(line.data, stdout);
 	buf_free(&line);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "store/certs.h"
 #include "cert/serial.h"
 
@@ -61,7 +62,7 @@ run(struct cmd *x, void *args)
 	    err);
 	if (rc != HS_OK)
 		return cmd_fail(x, rc, err);
-	printf("revoked %s (%s): ledger index %llu, checkpoint size %llu\n",
+	printf(_("revoked %s (%s): ledger index %llu, checkpoint size %llu\n"),
 	    a->serial, a->reason, (unsigned long long)index,
 	    (unsigned long long)size);
 	return 0;

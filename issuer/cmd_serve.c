@@ -45,6 +45,7 @@
 
 #include "app/signer.h"
 #include "cmd.h"
+#include "core/i18n.h"
 #include "serve.h"
 #include "serve_api.h"
 #include "store/keys.h"
@@ -170,6 +171,8 @@ signer_main(const struct cmd *c, int fd)
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	/* Ctrl-C stops the service: the parent ends, this sees EOF. */
 	signal(SIGINT, SIG_IGN);
+	/* What it refuses reaches API answers: in English, as the pages'. */
+	i18n_off();
 	rc = store_open(c->cfg.db_path, STORE_RO, &db, err);
 	if (rc == HS_OK)
 		rc = keys_load_active(db, c->cfg.keys_dir, c->cfg.origin,
@@ -195,9 +198,9 @@ check_sandbox(const struct cmd *c, bool sandboxed)
 	char p[PATH_MAX];
 	int fd, bad = 0, n = 0;
 
-	printf("sandbox: %s\n", sandboxed ? "Landlock on" : "off");
+	printf(_("sandbox: %s\n"), sandboxed ? _("Landlock on") : _("off"));
 	fd = open(c->cfg.db_path, O_RDONLY | O_CLOEXEC);
-	printf("database %s: %s\n", c->cfg.db_path, fd >= 0 ? "opened" :
+	printf(_("database %s: %s\n"), c->cfg.db_path, fd >= 0 ? _("opened") :
 	    strerror(errno));
 	if (fd < 0)
 		bad = 1;
@@ -206,8 +209,8 @@ check_sandbox(const struct cmd *c, bool sandboxed)
 	/* Listing the directory is refused too, so try the usual names
 	 * the keys table knows, and whatever a listing shows. */
 	d = opendir(c->cfg.keys_dir);
-	printf("keys directory %s: listing %s\n", c->cfg.keys_dir,
-	    d ? "allowed" : strerror(errno));
+	printf(_("keys directory %s: listing %s\n"), c->cfg.keys_dir,
+	    d ? _("allowed") : strerror(errno));
 	if (d != NULL) {
 		bad = 1;
 		while ((e = readdir(d)) != NULL) {
@@ -217,7 +220,7 @@ check_sandbox(const struct cmd *c, bool sandboxed)
 			    e->d_name) >= (int)sizeof(p))
 				continue;
 			fd = open(p, O_RDONLY | O_CLOEXEC);
-			printf("key file %s: %s\n", p, fd >= 0 ? "OPENED" :
+			printf(_("key file %s: %s\n"), p, fd >= 0 ? _("OPENED") :
 			    strerror(errno));
 			if (fd >= 0)
 				close(fd);
@@ -240,8 +243,8 @@ check_sandbox(const struct cmd *c, bool sandboxed)
 				    (int)sizeof(p))
 					continue;
 				fd = open(p, O_RDONLY | O_CLOEXEC);
-				printf("key file %s: %s\n", p, fd >= 0 ?
-				    "OPENED" : strerror(errno));
+				printf(_("key file %s: %s\n"), p, fd >= 0 ?
+				    _("OPENED") : strerror(errno));
 				if (fd >= 0) {
 					bad = 1;
 					close(fd);
@@ -252,8 +255,8 @@ check_sandbox(const struct cmd *c, bool sandboxed)
 		sqlite3_finalize(st);
 		store_close(db);
 	}
-	printf("%s\n", bad ? "FAIL: the HTTP process can read the keys" :
-	    n ? "ok: every key file refused" : "ok: no key file to try");
+	printf("%s\n", bad ? _("FAIL: the HTTP process can read the keys") :
+	    n ? _("ok: every key file refused") : _("ok: no key file to try"));
 	return bad ? 1 : 0;
 }
 
@@ -385,12 +388,12 @@ serve_run_cmd(struct cmd *c, void *vargs)
 			cmd_say(c, "%s", err);
 			goto out;
 		}
-		fprintf(stderr, "hourseal-issuer serve: Landlock ABI %d: the "
-		    "HTTP process (pid %ld) may not open %s\n", abi,
+		fprintf(stderr, _("hourseal-issuer serve: Landlock ABI %d: the "
+		    "HTTP process (pid %ld) may not open %s\n"), abi,
 		    (long)getpid(), c->cfg.keys_dir);
 	} else {
-		fprintf(stderr, "hourseal-issuer serve: --no-sandbox: the "
-		    "HTTP process is not restricted by Landlock\n");
+		fprintf(stderr, _("hourseal-issuer serve: --no-sandbox: the "
+		    "HTTP process is not restricted by Landlock\n"));
 	}
 	if (a->check_sandbox) {
 		rc = check_sandbox(c, !a->no_sandbox);
@@ -430,6 +433,9 @@ serve_run_cmd(struct cmd *c, void *vargs)
 		rc = cmd_fail(c, rc, err);
 		goto out;
 	}
+	/* The pages choose their language per request (?lang=): the
+	 * library's messages in them stay English, as the verifier's. */
+	i18n_off();
 	rc = serve_run(&so, &pub, a->admin_listen ? &adm : NULL, signer);
 	api_limits_free(so.api_limits);
 out:

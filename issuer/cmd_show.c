@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "store/certs.h"
 #include "cert/serial.h"
 #include "core/util.h"
@@ -49,22 +50,22 @@ run(struct cmd *x, void *args)
 	    (rc = issue_receipt(x->is, (uint64_t)row.leaf_index, true,
 	    &receipt, &size, err)) != HS_OK)
 		goto out;
-	printf("serial: %s\n", row.serial);
+	printf(_("serial: %s\n"), row.serial);
 	if (row.revoked) {
-		printf("status: revoked (%s) at %s, ledger index %lld\n",
+		printf(_("status: revoked (%s) at %s, ledger index %lld\n"),
 		    row.reason, row.revoked_at, row.revoke_index);
 		if (row.replaced_by[0])
-			printf("replaced by: %s\n", row.replaced_by);
+			printf(_("replaced by: %s\n"), row.replaced_by);
 	} else
-		printf("status: valid\n");
+		printf(_("status: valid\n"));
 	if (row.replaces[0])
-		printf("replaces: %s\n", row.replaces);
-	printf("ledger index: %lld\n", row.leaf_index);
-	printf("key: %s\n", row.key_label);
-	printf("pdf: %s\npdf sha256: %s\n", row.pdf_file[0] ? row.pdf_file :
+		printf(_("replaces: %s\n"), row.replaces);
+	printf(_("ledger index: %lld\n"), row.leaf_index);
+	printf(_("key: %s\n"), row.key_label);
+	printf(_("pdf: %s\npdf sha256: %s\n"), row.pdf_file[0] ? row.pdf_file :
 	    "-", row.pdf_sha256[0] ? row.pdf_sha256 : "-");
-	printf("\n-- certificate.note\n%s", row.note);
-	printf("\n-- receipt (checkpoint size %llu, the latest)\n%s",
+	printf(_("\n-- certificate.note\n%s"), row.note);
+	printf(_("\n-- receipt (checkpoint size %llu, the latest)\n%s"),
 	    (unsigned long long)size, receipt.data ? receipt.data : "");
 out:
 	certs_row_free(&row);

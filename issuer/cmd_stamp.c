@@ -13,13 +13,14 @@
 #include "acting.h"
 #include "cmd.h"
 #include "app/stamp.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
-#define BY_GONE "--by is gone: stamp as an account (hourseal-issuer user add " \
-	"NAME --role hr|industry --scope ... --org ORG, then stamp --account " \
-	"NAME)"
-#define AS_GONE "--as is gone: the account's role decides (hourseal-issuer " \
-	"user add ...)"
+static const char by_gone[] = N_("--by is gone: stamp as an account "
+    "(hourseal-issuer user add NAME --role hr|industry --scope ... --org "
+    "ORG, then stamp --account NAME)");
+static const char as_gone[] = N_("--as is gone: the account's role "
+    "decides (hourseal-issuer user add ...)");
 
 struct args {
 	const char *account, *ref, *reject, *reason;
@@ -59,7 +60,7 @@ acting_principal(struct cmd *x, const char *account, struct principal *p)
 void
 acting_who(const struct principal *p, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%s (account %s, %s)", p->org, p->name,
+	snprintf(out, outsz, _("%s (account %s, %s)"), p->org, p->name,
 	    principal_role_name(p->role));
 }
 
@@ -71,12 +72,12 @@ acting_gone_flags(const struct cmd *x, int argc, char **argv)
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--by") == 0 ||
 		    strncmp(argv[i], "--by=", 5) == 0) {
-			cmd_say(x, "%s", BY_GONE);
+			cmd_say(x, "%s", _(by_gone));
 			return CMD_USAGE;
 		}
 		if (strcmp(argv[i], "--as") == 0 ||
 		    strncmp(argv[i], "--as=", 5) == 0) {
-			cmd_say(x, "%s", AS_GONE);
+			cmd_say(x, "%s", _(as_gone));
 			return CMD_USAGE;
 		}
 	}
@@ -153,7 +154,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		return CMD_USAGE;
 	if (!a->list && a->account == NULL) {
 		cmd_say(x, "--account NAME: stamp as an account (hourseal-issuer "
-		    "user add ...); %s", BY_GONE);
+		    "user add ...); %s", _(by_gone));
 		return CMD_USAGE;
 	}
 	if (a->reject != NULL && a->reason == NULL) {
@@ -194,26 +195,26 @@ run(struct cmd *x, void *args)
 			after = next;
 		} while (rc == HS_OK && next != 0);
 		if (rc == HS_OK)
-			fprintf(stderr, "%zu record%s waiting for a stamp%s%s\n",
-			    n, n == 1 ? "" : "s", a->account ? " in the scope of "
+			fprintf(stderr, _("%zu record%s waiting for a stamp%s%s\n"),
+			    n, n == 1 ? "" : "s", a->account ? _(" in the scope of ")
 			    : "", a->account ? a->account : "");
 	} else if (a->all) {
 		rc = stamp_all(x->db, &p, &f, (int64_t)time(NULL), &n, err);
 		if (rc == HS_OK)
-			printf("stamped %zu record%s as %s\n", n, n == 1 ? "" :
+			printf(_("stamped %zu record%s as %s\n"), n, n == 1 ? "" :
 			    "s", by);
 	} else if (a->ref != NULL) {
 		ref = a->ref;
 		rc = stamp_records(x->db, &p, &ref, 1, (int64_t)time(NULL),
 		    err);
 		if (rc == HS_OK)
-			printf("%s stamped by %s\n", ref, by);
+			printf(_("%s stamped by %s\n"), ref, by);
 	} else {
 		ref = a->reject;
 		rc = stamp_reject(x->db, &p, &ref, 1, a->reason,
 		    (int64_t)time(NULL), err);
 		if (rc == HS_OK)
-			printf("%s rejected by %s: %s\n", ref, by, a->reason);
+			printf(_("%s rejected by %s: %s\n"), ref, by, a->reason);
 	}
 	if (rc != HS_OK)
 		return cmd_fail(x, rc, err);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "core/util.h"
 #include "store/report.h"
 
@@ -28,11 +29,11 @@ missing_text(const struct policy_result *r, bool split, struct buf *b)
 		const char *name;
 		long v;
 	} parts[] = {
-		{ "public", r->missing_public10 },
-		{ "compulsory", split ? r->missing_compulsory10 : 0 },
-		{ "elective", split ? r->missing_elective10 : 0 },
-		{ "professional", r->missing_professional10 },
-		{ "total", r->missing_total10 },
+		{ N_("public"), r->missing_public10 },
+		{ N_("compulsory"), split ? r->missing_compulsory10 : 0 },
+		{ N_("elective"), split ? r->missing_elective10 : 0 },
+		{ N_("professional"), r->missing_professional10 },
+		{ N_("total"), r->missing_total10 },
 	};
 	size_t i;
 	bool first = true;
@@ -41,7 +42,8 @@ missing_text(const struct policy_result *r, bool split, struct buf *b)
 		if (parts[i].v <= 0)
 			continue;
 		hours_format(parts[i].v, h);
-		buf_printf(b, "%s%s %s", first ? "" : ", ", parts[i].name, h);
+		buf_printf(b, "%s%s %s", first ? "" : _(", "),
+		    _(parts[i].name), h);
 		first = false;
 	}
 }
@@ -67,8 +69,8 @@ line_text(void *ctx, const struct report_line *l)
 	if (split)
 		printf(" (%s/%s)", comp, elec);
 	printf("\t%s\t%s\t%s%s%s%s\t%zu\n", prof, tot,
-	    l->r.met ? "met" : "unmet", b.len ? " (short: " : "",
-	    b.len ? b.data : "", b.len ? ")" : "", l->pending);
+	    l->r.met ? _("met") : _("unmet"), b.len ? _(" (short: ") : "",
+	    b.len ? b.data : "", b.len ? _(")") : "", l->pending);
 	buf_free(&b);
 }
 
@@ -119,15 +121,15 @@ run(struct cmd *x, void *args)
 		hours_format(policy_req_total10(x->pol), t);
 		hours_format(policy_req_public10(x->pol), pu);
 		hours_format(policy_req_professional10(x->pol), pr);
-		printf("# %d, policy %s: %s hours a year, public %s, "
-		    "professional %s; stamped records only\n", a->year,
+		printf(_("# %d, policy %s: %s hours a year, public %s, "
+		    "professional %s; stamped records only\n"), a->year,
 		    policy_name(x->pol), t, pu, pr);
-		printf("id\tname\tunit\tpublic%s\tprofessional\ttotal\t"
-		    "status\tpending\n", split ? " (compulsory/elective)" : "");
+		printf(_("id\tname\tunit\tpublic%s\tprofessional\ttotal\t"
+		    "status\tpending\n"), split ? _(" (compulsory/elective)") : "");
 		rc = report_summary(x->db, x->pol, a->year, a->id, line_text,
 		    &split, &n, &met, err);
 		if (rc == HS_OK)
-			printf("# %zu practitioner%s: %zu met, %zu unmet\n", n,
+			printf(_("# %zu practitioner%s: %zu met, %zu unmet\n"), n,
 			    n == 1 ? "" : "s", met, n - met);
 	}
 	if (rc != HS_OK) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "store/ledger.h"
 #include "store/store.h"
 #include "tlog/tile.h"
@@ -128,8 +129,8 @@ run(struct cmd *x, void *args)
 	    file_write(path, note.data, note.len, 0644, FILE_SYNC | FILE_CLEAN,
 	    err) != HS_OK)
 		goto out;
-	printf("tiles: tree size %llu: wrote %lu tiles, kept %lu full tiles "
-	    "already there, and the checkpoint, in %s\n",
+	printf(_("tiles: tree size %llu: wrote %lu tiles, kept %lu full tiles "
+	    "already there, and the checkpoint, in %s\n"),
 	    (unsigned long long)r.size, r.written, r.kept, r.dir);
 	ret = 0;
 out:

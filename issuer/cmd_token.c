@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "core/util.h"
 #include "store/accounts.h"
 
@@ -108,7 +109,7 @@ run(struct cmd *x, void *args)
 		rc = tokens_revoke(x->db, &op, NULL, a->label, now, err);
 		if (rc != HS_OK)
 			return cmd_fail(x, rc, err);
-		printf("token %s revoked\n", a->label);
+		printf(_("token %s revoked\n"), a->label);
 		return 0;
 	}
 	if (a->days != NULL && cmd_number(x, "--days", a->days, 1,
@@ -124,7 +125,7 @@ run(struct cmd *x, void *args)
 	if (rc != HS_OK)
 		return cmd_fail(x, rc, err);
 	time_rfc3339((time_t)(now + days * 86400), until);
-	printf("token %s (%s, until %s); shown once, keep it secret:\n%s\n",
+	printf(_("token %s (%s, until %s); shown once, keep it secret:\n%s\n"),
 	    a->label, role_name(role), until, token);
 	memset(token, 0, sizeof token);
 	return 0;

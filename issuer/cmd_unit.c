@@ -10,6 +10,7 @@
 #include "acting.h"
 #include "cmd.h"
 #include "app/stamp.h"
+#include "core/i18n.h"
 
 struct args {
 	const char *account, *unit, *region;
@@ -64,7 +65,7 @@ run(struct cmd *x, void *args)
 		printf("unit\tregion\trecords\n");
 		if ((rc = unit_each(x->db, print_unit, &n, err)) != HS_OK)
 			return cmd_fail(x, rc, err);
-		fprintf(stderr, "%zu unit%s\n", n, n == 1 ? "" : "s");
+		fprintf(stderr, _("%zu unit%s\n"), n, n == 1 ? "" : "s");
 		return 0;
 	}
 	if ((ret = acting_principal(x, a->account, &p)) != 0)
@@ -72,7 +73,7 @@ run(struct cmd *x, void *args)
 	if ((rc = unit_set_region(x->db, &p, a->unit, a->region, &n, err)) !=
 	    HS_OK)
 		return cmd_fail(x, rc, err);
-	printf("unit %s is in region %s; %zu record%s updated\n", a->unit,
+	printf(_("unit %s is in region %s; %zu record%s updated\n"), a->unit,
 	    a->region, n, n == 1 ? "" : "s");
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 #include "core/util.h"
 #include "store/accounts.h"
 
@@ -110,7 +111,7 @@ public_url(const struct cmd *x, const char *flag, char out[512])
 	    strncmp(u, "http://", 7) != 0)) {
 		cmd_say(x, "%s: an http:// or https:// URL of at most 511 "
 		    "bytes is needed for the invitation", flag != NULL ?
-		    "--base-url" : "the config's base_url");
+		    "--base-url" : _("the config's base_url"));
 		return 1;
 	}
 	for (i = 0; i < n; i++)
@@ -134,7 +135,7 @@ print_invitation(const char *name, const char *url, const char *token,
 	char until[21];
 
 	time_rfc3339((time_t)(now + ACCT_INVITE_TTL), until);
-	printf("invitation for %s (once, until %s):\n%s/admin/invite/%s\n",
+	printf(_("invitation for %s (once, until %s):\n%s/admin/invite/%s\n"),
 	    name, until, url, token);
 }
 
@@ -200,7 +201,7 @@ run(struct cmd *x, void *args)
 		memset(sc.id_number, 0, sizeof sc.id_number);
 		if (rc != HS_OK)
 			return cmd_fail(x, rc, err);
-		printf("account %s added (%s)\n", a->name, role_name(role));
+		printf(_("account %s added (%s)\n"), a->name, role_name(role));
 		print_invitation(a->name, url, token, now);
 		return 0;
 	}
@@ -210,8 +211,8 @@ run(struct cmd *x, void *args)
 		rc = accounts_reset(x->db, &op, NULL, a->name, now, token, err);
 		if (rc != HS_OK)
 			return cmd_fail(x, rc, err);
-		printf("account %s reset: password cleared, sessions ended, "
-		    "TOTP to enrol again\n", a->name);
+		printf(_("account %s reset: password cleared, sessions ended, "
+		    "TOTP to enrol again\n"), a->name);
 		print_invitation(a->name, url, token, now);
 		return 0;
 	}
@@ -222,9 +223,9 @@ run(struct cmd *x, void *args)
 		    strcmp(a->sub, "disable") == 0, now, err);
 	if (rc != HS_OK)
 		return cmd_fail(x, rc, err);
-	printf("account %s %s\n", a->name, strcmp(a->sub, "unlock") == 0 ?
-	    "unlocked" : strcmp(a->sub, "disable") == 0 ? "disabled, "
-	    "sessions ended" : "enabled");
+	printf(_("account %s %s\n"), a->name, strcmp(a->sub, "unlock") == 0 ?
+	    _("unlocked") : strcmp(a->sub, "disable") == 0 ? _("disabled, "
+	    "sessions ended") : _("enabled"));
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "acting.h"
 #include "cmd.h"
 #include "app/stamp.h"
+#include "core/i18n.h"
 
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
@@ -31,7 +32,7 @@ run(struct cmd *x, void *args)
 	    (int64_t)time(NULL), err)) != HS_OK)
 		return cmd_fail(x, rc, err);
 	acting_who(&p, by, sizeof(by));
-	printf("%s withdrawn by %s: %s\n", a->ref, by, a->reason);
+	printf(_("%s withdrawn by %s: %s\n"), a->ref, by, a->reason);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "core/i18n.h"
 
 #define PROG "hourseal-issuer"
 
@@ -20,95 +21,109 @@ static const struct {
 	const char *name;
 	const struct cmd_ops *ops;
 	unsigned needs;
-	const char *usage; /* lines, each after "hourseal-issuer " */
+	const char *usage; /* lines, each after "hourseal-issuer "; N_() */
 } cmds[] = {
 	{ "init", &cmd_init_ops, 0,
-	    "init DIR [--issuer NAME] [--origin ORIGIN] [--base-url URL] "
-	    "[--policy NAME|FILE] [--keys DIR] [--templates DIR]" },
+	    N_("init DIR [--issuer NAME] [--origin ORIGIN] [--base-url URL] "
+	    "[--policy NAME|FILE] [--keys DIR] [--templates DIR]") },
 	{ "import", &cmd_import_ops, CMD_POLICY | CMD_RW,
-	    "import FILE [--encoding gbk] [--skip-invalid REJECTS_FILE] "
-	    "[--accept-renames] [--max-errors N] [--quiet]" },
+	    N_("import FILE [--encoding gbk] [--skip-invalid REJECTS_FILE] "
+	    "[--accept-renames] [--max-errors N] [--quiet]") },
 	{ "stamp", &cmd_stamp_ops, CMD_POLICY | CMD_RW,
-	    "stamp --list [--account NAME] [--year Y]\n"
+	    N_("stamp --list [--account NAME] [--year Y]\n"
 	    "stamp --all --account NAME [--year Y]\n"
 	    "stamp --ref REF --account NAME\n"
-	    "stamp --reject REF --reason TEXT --account NAME" },
+	    "stamp --reject REF --reason TEXT --account NAME") },
 	{ "withdraw", &cmd_withdraw_ops, CMD_POLICY | CMD_RW,
-	    "withdraw --account NAME --ref REF --reason TEXT" },
+	    N_("withdraw --account NAME --ref REF --reason TEXT") },
 	{ "correct", &cmd_correct_ops, CMD_POLICY | CMD_RW,
-	    "correct --account NAME --ref REF --reason TEXT FILE "
-	    "(FILE: one CSV or JSON Lines row in import's format)" },
+	    N_("correct --account NAME --ref REF --reason TEXT FILE "
+	    "(FILE: one CSV or JSON Lines row in import's format)") },
 	{ "unit", &cmd_unit_ops, CMD_CONFIG | CMD_RW,
-	    "unit set UNIT REGION [--account NAME]\n"
-	    "unit list" },
+	    N_("unit set UNIT REGION [--account NAME]\n"
+	    "unit list") },
 	{ "summary", &cmd_summary_ops, CMD_POLICY | CMD_RO,
-	    "summary --year Y [--id ID] [--json]" },
+	    N_("summary --year Y [--id ID] [--json]") },
 	{ "keygen", &cmd_keygen_ops, CMD_RW,
-	    "keygen [LABEL] [--passphrase-file FILE] [--alg ed25519|sm2] "
-	    "[--pkcs11 URI [--generate]]" },
+	    N_("keygen [LABEL] [--passphrase-file FILE] [--alg ed25519|sm2] "
+	    "[--pkcs11 URI [--generate]]") },
 	{ "key", &cmd_key_ops, CMD_RW,
-	    "key rotate [LABEL] [--passphrase-file FILE] "
+	    N_("key rotate [LABEL] [--passphrase-file FILE] "
 	    "[--old-passphrase-file FILE] [--alg ed25519|sm2] "
 	    "[--pkcs11 URI [--generate]]\n"
 	    "key retire LABEL [--at TIME] [--passphrase-file FILE]\n"
 	    "key compromised LABEL --since TIME [--passphrase-file FILE]\n"
-	    "key list" },
+	    "key list") },
 	{ "issue", &cmd_issue_ops, CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
-	    "issue --year Y (--id ID | --all) [--kind annual|course] "
+	    N_("issue --year Y (--id ID | --all) [--kind annual|course] "
 	    "(--out DIR | --dry-run) [--only-complete] [--reissue] [--quiet] "
-	    "[--batch N] [--workers N]" },
+	    "[--batch N] [--workers N]") },
 	{ "revoke", &cmd_revoke_ops, CMD_RW | CMD_ISSUE | CMD_SIGN,
-	    "revoke SERIAL --reason superseded|error|fraud|withdrawn "
-	    "[--note TEXT]" },
+	    N_("revoke SERIAL --reason superseded|error|fraud|withdrawn "
+	    "[--note TEXT]") },
 	{ "reissue", &cmd_reissue_ops,
 	    CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
-	    "reissue SERIAL (--out DIR | --dry-run)" },
+	    N_("reissue SERIAL (--out DIR | --dry-run)") },
 	{ "list", &cmd_list_ops, CMD_RO,
-	    "list [--year Y] [--id ID] [--status valid|revoked] "
-	    "[--kind annual|course]" },
+	    N_("list [--year Y] [--id ID] [--status valid|revoked] "
+	    "[--kind annual|course]") },
 	{ "show", &cmd_show_ops, CMD_RO | CMD_ISSUE,
-	    "show SERIAL" },
+	    N_("show SERIAL") },
 	{ "export", &cmd_export_ops, CMD_RO,
-	    "export --year Y --format csv|json [--full-id]" },
+	    N_("export --year Y --format csv|json [--full-id]") },
 	{ "publish", &cmd_publish_ops, CMD_CONFIG,
-	    "publish DIR" },
+	    N_("publish DIR") },
 	{ "audit", &cmd_audit_ops, CMD_RO,
-	    "audit" },
+	    N_("audit") },
 	{ "log", &cmd_log_ops, CMD_RO,
-	    "log [--since N] [--limit N]" },
+	    N_("log [--since N] [--limit N]") },
 	{ "tiles", &cmd_tiles_ops, CMD_RO,
-	    "tiles DIR" },
+	    N_("tiles DIR") },
 	{ "user", &cmd_user_ops, CMD_RW,
-	    "user add NAME --role hr|industry|provider|employer|auditor|"
+	    N_("user add NAME --role hr|industry|provider|employer|auditor|"
 	    "practitioner --scope SCOPE|- --org ORG [--base-url URL]\n"
 	    "user list\n"
 	    "user disable|enable|unlock NAME\n"
-	    "user reset NAME [--base-url URL]" },
+	    "user reset NAME [--base-url URL]") },
 	{ "token", &cmd_token_ops, CMD_RW,
-	    "token add --role provider|title-system|hr --scope SCOPE "
+	    N_("token add --role provider|title-system|hr --scope SCOPE "
 	    "--label LABEL [--days N] [--org ORG]\n"
 	    "token list\n"
-	    "token revoke LABEL" },
+	    "token revoke LABEL") },
 	{ "activation", &cmd_activation_ops, CMD_RW,
-	    "activation (--unit NAME | --region CODE | --id-file FILE|-) "
+	    N_("activation (--unit NAME | --region CODE | --id-file FILE|-) "
 	    "[--new-only] [--pdf OUT.pdf] [--csv OUT.csv] [--account NAME] "
-	    "[--public-url URL]" },
+	    "[--public-url URL]") },
 	{ "serve", &cmd_serve_ops, CMD_POLICY,
-	    "serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
+	    N_("serve [--listen ADDR] [--admin-listen ADDR] [--public-url URL] "
 	    "[--threads N] [--access-log FILE] [--trust-proxy] "
 	    "[--rate R] [--burst B] [--signin-rate R] [--signin-burst B] "
 	    "[--api-rate R] [--api-burst B] "
-	    "[--no-sandbox] [--check-sandbox] [--routes]" },
+	    "[--no-sandbox] [--check-sandbox] [--routes]") },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-/* Prints usage's lines, the first after head, the others aligned. */
+/* The columns s takes on a terminal: East Asian characters take two. */
+static size_t
+columns(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	for (; *p != '\0'; p++)
+		if ((*p & 0xC0) != 0x80)
+			n += *p >= 0xE1 ? 2 : 1;
+	return n;
+}
+
+/* Prints usage's lines (translated), the first after head, the others
+ * aligned. */
 static void
 print_usage(FILE *f, const char *head, const char *usage)
 {
-	const char *p = usage, *nl;
-	size_t pad = strlen(head);
+	const char *p = _(usage), *nl;
+	size_t pad = columns(head);
 
 	for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
 		fprintf(f, "%s" PROG " %.*s\n", head, (int)(nl - p), p);
@@ -123,10 +138,10 @@ usage_all(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: " PROG " [--data DIR] COMMAND [ARGS]\n"
-	    "       " PROG " COMMAND --help\n"
+	fprintf(f, _("usage: %s [--data DIR] COMMAND [ARGS]\n"
+	    "       %s COMMAND --help\n"
 	    "  --data DIR   the data directory (default $HOURSEAL_DATA, "
-	    "else ./data)\ncommands:\n");
+	    "else ./data)\ncommands:\n"), PROG, PROG);
 	for (i = 0; i < NCMDS; i++)
 		print_usage(f, "  ", cmds[i].usage);
 }
@@ -142,7 +157,7 @@ run(size_t k, const char *data, int argc, char **argv)
 
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0) {
-			print_usage(stdout, "usage: ", cmds[k].usage);
+			print_usage(stdout, _("usage: "), cmds[k].usage);
 			return 0;
 		}
 	memset(&c, 0, sizeof(c));
@@ -158,7 +173,7 @@ run(size_t k, const char *data, int argc, char **argv)
 	optind = 0;
 	ret = cmds[k].ops->parse(&c, argc, argv, args);
 	if (ret == CMD_USAGE) {
-		print_usage(stderr, "usage: ", cmds[k].usage);
+		print_usage(stderr, _("usage: "), cmds[k].usage);
 		ret = 2;
 	} else if (ret == 0 && (ret = cmd_open(&c, cmds[k].needs)) == 0)
 		ret = cmds[k].ops->run(&c, args);
@@ -175,12 +190,14 @@ main(int argc, char **argv)
 	int n = 0, i;
 	size_t k;
 
+	/* The operator's language: LANG=zh_CN.UTF-8 speaks Chinese. */
+	i18n_init();
 	/* --data may come before or after the command; take it out. */
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--data") == 0) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, PROG ": --data needs a "
-				    "directory\n");
+				fprintf(stderr, _("%s: --data needs a "
+				    "directory\n"), PROG);
 				return 2;
 			}
 			data = argv[++i];
@@ -189,7 +206,7 @@ main(int argc, char **argv)
 		else if (n < (int)(sizeof(args) / sizeof(args[0])) - 1)
 			args[n++] = argv[i];
 		else {
-			fprintf(stderr, PROG ": too many arguments\n");
+			fprintf(stderr, _("%s: too many arguments\n"), PROG);
 			return 2;
 		}
 	}
@@ -202,7 +219,7 @@ main(int argc, char **argv)
 	for (k = 0; k < NCMDS; k++)
 		if (strcmp(args[0], cmds[k].name) == 0)
 			return run(k, config_data_dir(data), n, args);
-	fprintf(stderr, PROG ": unknown command '%s'\n", args[0]);
+	fprintf(stderr, _("%s: unknown command '%s'\n"), PROG, args[0]);
 	usage_all(stderr);
 	return 2;
 }

@@ -10,7 +10,7 @@ build="pkg-config gcc make libssl-dev libsqlite3-dev libjansson-dev libharfbuzz-
   libsodium-dev libzbar-dev libjpeg-dev libpng-dev libxlsxwriter-dev libzip-dev
   libxml2-dev libp11-kit-dev gettext
   fonts-arphic-uming fonts-wqy-microhei fonts-hanazono fonts-dejavu-core"
-test="$build oathtool sqlite3 poppler-utils qpdf zbar-tools golang-go golang-golang-x-mod-dev
+test="$build locales oathtool sqlite3 poppler-utils qpdf zbar-tools golang-go golang-golang-x-mod-dev
   curl python3 imagemagick clang libclang-rt-14-dev chromium faketime strace
   softhsm2 opensc img2pdf default-jre-headless libpdfbox2-java libbcpkix-java
   libbcprov-java golang-github-tjfoc-gmsm-dev"
@@ -56,7 +56,34 @@ npm_deps() {
     echo "deps.sh: npm ci in tests/browser failed: the browser tests will skip" >&2
 }
 
-[ -z "$missing" ] && { npm_deps; exit 0; }
+# The Chinese locale the tests run the issuer in (e2e_i18n): generated
+# from the locales package. Without it LANG=zh_CN.UTF-8 still speaks
+# Chinese (lib/core/i18n.c keeps the language over C.UTF-8), but an
+# operator's machine has it, so the tests should too.
+zh_locale() {
+  case "$what" in test|demo|bench) ;; *) return 0 ;; esac
+  locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$' && return 0
+  if ! command -v locale-gen >/dev/null 2>&1; then
+    echo "deps.sh: no locale-gen: zh_CN.UTF-8 not generated" >&2
+    return 0
+  fi
+  if [ "$(id -u)" -eq 0 ]; then s=""
+  elif command -v sudo >/dev/null 2>&1; then s="sudo"
+  else
+    echo "deps.sh: need root or sudo to generate zh_CN.UTF-8" >&2
+    return 0
+  fi
+  echo "deps.sh: generating the zh_CN.UTF-8 locale" >&2
+  if grep -q '^# *zh_CN.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+    $s sed -i 's/^# *\(zh_CN.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+  elif ! grep -q '^zh_CN.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+    echo 'zh_CN.UTF-8 UTF-8' | $s tee -a /etc/locale.gen >/dev/null
+  fi
+  $s locale-gen >&2 ||
+    echo "deps.sh: locale-gen failed: zh_CN.UTF-8 not generated" >&2
+}
+
+[ -z "$missing" ] && { npm_deps; zh_locale; exit 0; }
 
 echo "deps.sh: installing:$missing" >&2
 if [ "$(id -u)" -eq 0 ]; then
@@ -72,3 +99,4 @@ $SUDO apt-get update -q >&2
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing >&2
 npm_deps
+zh_locale

@@ -7,6 +7,10 @@ set -u
 : "${HS_VERIFIER:=$HS_BUILD/hourseal-verifier}"
 ISSUER=$HS_ISSUER
 VERIFIER=$HS_VERIFIER
+# English messages whatever the developer's locale (as tests/run.sh).
+if [ -n "${LC_ALL:-}" ]; then export LANG=$LC_ALL; unset LC_ALL; fi
+unset LANGUAGE
+export LC_MESSAGES=C
 
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; }

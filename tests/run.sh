@@ -11,6 +11,12 @@ pat=${2:-${T:-}}
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "$B" && pwd)
 export HS_BUILD=$B HS_TOP=$top
+# The tests read the issuer's English messages: a developer's Chinese
+# locale must not change them (e2e_i18n sets a locale per command). Only
+# the messages are pinned; LC_ALL's other categories move to LANG.
+if [ -n "${LC_ALL:-}" ]; then export LANG=$LC_ALL; unset LC_ALL; fi
+unset LANGUAGE
+export LC_MESSAGES=C
 export HS_ISSUER=$B/hourseal-issuer HS_VERIFIER=$B/hourseal-verifier
 out=$top/tests/out
 mkdir -p "$out"

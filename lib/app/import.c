@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/i18n.h"
 #include "store/audit.h"
 #include "store/config.h"
 #include "cert/idnum.h"
@@ -34,7 +35,7 @@ import_report(struct importer *im, enum import_level level,
 	if (level == IMPORT_ERROR && im->reported++ >= max)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), _(fmt), ap);
 	va_end(ap);
 	im->o->report(im->o->ctx, level, msg);
 }

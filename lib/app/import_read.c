@@ -16,6 +16,7 @@
 
 #include "app/import.h"
 #include "app/import_int.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 /* The 1-based line of byte offset off. */
@@ -379,8 +380,8 @@ import_csv(struct importer *im, const char *text, size_t len, char *err)
 			if ((rc = import_count_row(im, err)) != HS_OK)
 				goto out;
 			rejected = true;
-			snprintf(rowerr, sizeof(rowerr), "%zu fields where the "
-			    "header has %zu", c.nf, ncols);
+			snprintf(rowerr, sizeof(rowerr), _("%zu fields where the "
+			    "header has %zu"), c.nf, ncols);
 			import_rejected(im, line, rowerr);
 		} else {
 			for (i = 0; i < ncols; i++)
@@ -448,8 +449,8 @@ json_row(struct importer *im, json_t *j, const char *why, size_t line,
 	for (k = 0; k < IMPORT_NFIELDS; k++)
 		f[k] = NULL;
 	if (j == NULL || !json_is_object(j)) {
-		snprintf(rowerr, sizeof(rowerr), "not a JSON object: %s",
-		    j == NULL ? why : "another JSON value");
+		snprintf(rowerr, sizeof(rowerr), _("not a JSON object: %s"),
+		    j == NULL ? why : _("another JSON value"));
 		goto bad;
 	}
 	if ((own = malloc(IMPORT_NFIELDS * sizeof(*own))) == NULL)
@@ -458,18 +459,18 @@ json_row(struct importer *im, json_t *j, const char *why, size_t line,
 		if ((k = import_field_parse(key)) == -2)
 			continue;
 		if (k == -1) {
-			snprintf(rowerr, sizeof(rowerr), "unknown field "
-			    "\"%.60s\"", key);
+			snprintf(rowerr, sizeof(rowerr), _("unknown field "
+			    "\"%.60s\""), key);
 			goto bad;
 		}
 		if (f[k] != NULL) {
-			snprintf(rowerr, sizeof(rowerr), "%s given twice",
+			snprintf(rowerr, sizeof(rowerr), _("%s given twice"),
 			    import_field_name(k));
 			goto bad;
 		}
 		if (json_text(v, own[k], sizeof(own[k])) != 0) {
-			snprintf(rowerr, sizeof(rowerr), "%s: must be a "
-			    "string or a number, at most %d bytes",
+			snprintf(rowerr, sizeof(rowerr), _("%s: must be a "
+			    "string or a number, at most %d bytes"),
 			    import_field_name(k), IMPORT_MAX_FIELD);
 			goto bad;
 		}

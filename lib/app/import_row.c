@@ -13,6 +13,7 @@
 #include "app/import_int.h"
 #include "cert/idnum.h"
 #include "cert/policy.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 /* Column names and their Chinese aliases (docs/formats.md §2b). */
@@ -408,8 +409,8 @@ import_check_row(const struct policy *pol, const char *const f[IMPORT_NFIELDS],
 		hours_format(cap10, h2);
 		hours_format(cap10 * days, h3);
 		if (ruled)
-			snprintf(tmp, sizeof(tmp), " in %d %s subjects",
-			    r->year, r->public ? "public" : "professional");
+			snprintf(tmp, sizeof(tmp), _(" in %d %s subjects"),
+			    r->year, r->public ? _("public") : _("professional"));
 		else
 			tmp[0] = '\0';
 		FAIL(IMPORT_HOURS, "%s hours in %ld day%s exceeds the cap for "

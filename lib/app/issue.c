@@ -28,6 +28,7 @@
 #include "store/ledger.h"
 #include "pdf/pdf.h"
 #include "cert/policy.h"
+#include "core/i18n.h"
 #include "core/progress.h"
 #include "store/records.h"
 #include "store/store.h"
@@ -1063,7 +1064,7 @@ issue_run(struct issue *is, const struct issue_opts *o_in,
 	}
 	i = 0;
 	if (o.progress != NULL)
-		R.prog = progress_new(o.progress, "practitioners", (long)nids,
+		R.prog = progress_new(o.progress, N_("practitioners"), (long)nids,
 		    o.tty, o.quiet, 1000);
 
 	/*

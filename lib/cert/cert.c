@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cert/cert.h"
+#include "core/i18n.h"
 
 #define CERT_MAGIC "hourseal/cert/v1"
 #define HOURS10_MAX 9999999L /* 999999.9 hours */
@@ -75,22 +76,22 @@ text_problem(const char *s, size_t n, size_t max)
 	uint32_t c = 0, first = 0;
 
 	if (n == 0)
-		return "is empty";
+		return N_("is empty");
 	if (n >= max)
-		return "is too long";
+		return N_("is too long");
 	while (i < n) {
 		if ((k = utf8_next(s + i, n - i, &c)) == 0)
-			return "is not valid UTF-8";
+			return N_("is not valid UTF-8");
 		if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
-			return "has a control character";
+			return N_("has a control character");
 		if (c == '|')
-			return "has a '|'";
+			return N_("has a '|'");
 		if (i == 0)
 			first = c;
 		i += k;
 	}
 	if (is_space(first) || is_space(c))
-		return "has a leading or trailing space";
+		return N_("has a leading or trailing space");
 	return NULL;
 }
 
@@ -110,7 +111,7 @@ stamped_by_problem(const char *s, size_t n, size_t max, char *buf,
 	if ((p = text_problem(s, n, max)) != NULL)
 		return p;
 	if (n >= sizeof(tmp))
-		return "is too long";
+		return N_("is too long");
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
 	if ((fc = utf8_format_char(tmp, &cp)) != NULL) {
@@ -220,11 +221,11 @@ serial_ok(const char *s, char *why, size_t whysz)
 	char canon[SERIAL_SIZE], e[HS_ERRLEN];
 
 	if (strlen(s) != SERIAL_LEN || serial_parse(s, canon, e) != HS_OK) {
-		snprintf(why, whysz, "is not a serial YYYY-XXXX-XXXX-XXXX-XXXX");
+		snprintf(why, whysz, _("is not a serial YYYY-XXXX-XXXX-XXXX-XXXX"));
 		return false;
 	}
 	if (strcmp(canon, s) != 0) {
-		snprintf(why, whysz, "is not in canonical form (%s)", canon);
+		snprintf(why, whysz, _("is not in canonical form (%s)"), canon);
 		return false;
 	}
 	return true;
@@ -259,49 +260,49 @@ record_ok(const struct cert_record *r, char *why, size_t whysz)
 	const char *p;
 
 	if (!is_subject(r->subject)) {
-		snprintf(why, whysz, "subject \"%.40s\" is not public, "
-		    "public/compulsory, public/elective or professional",
+		snprintf(why, whysz, _("subject \"%.40s\" is not public, "
+		    "public/compulsory, public/elective or professional"),
 		    r->subject);
 		return false;
 	}
 	if (cert_form_number(r->form) == 0) {
-		snprintf(why, whysz, "form \"%.40s\" is not a form name", r->form);
+		snprintf(why, whysz, _("form \"%.40s\" is not a form name"), r->form);
 		return false;
 	}
 	if (!date_ok(r->start)) {
-		snprintf(why, whysz, "start \"%.20s\" is not a date YYYY-MM-DD",
+		snprintf(why, whysz, _("start \"%.20s\" is not a date YYYY-MM-DD"),
 		    r->start);
 		return false;
 	}
 	if (!date_ok(r->end)) {
-		snprintf(why, whysz, "end \"%.20s\" is not a date YYYY-MM-DD",
+		snprintf(why, whysz, _("end \"%.20s\" is not a date YYYY-MM-DD"),
 		    r->end);
 		return false;
 	}
 	if (strcmp(r->start, r->end) > 0) {
-		snprintf(why, whysz, "start %s is after end %s", r->start,
+		snprintf(why, whysz, _("start %s is after end %s"), r->start,
 		    r->end);
 		return false;
 	}
 	if (!hours_ok(r->hours10, false)) {
-		snprintf(why, whysz, "hours must be more than 0 and at most "
-		    "999999.9");
+		snprintf(why, whysz, _("hours must be more than 0 and at most "
+		    "999999.9"));
 		return false;
 	}
 	if ((p = text_problem(r->title, strnlen(r->title, sizeof(r->title)),
 	    sizeof(r->title))) != NULL) {
-		snprintf(why, whysz, "title %s", p);
+		snprintf(why, whysz, _("title %s"), _(p));
 		return false;
 	}
 	if ((p = text_problem(r->provider, strnlen(r->provider,
 	    sizeof(r->provider)), sizeof(r->provider))) != NULL) {
-		snprintf(why, whysz, "provider %s", p);
+		snprintf(why, whysz, _("provider %s"), _(p));
 		return false;
 	}
 	if (r->stamped_by[0] != '\0' && (p = stamped_by_problem(r->stamped_by,
 	    strnlen(r->stamped_by, sizeof(r->stamped_by)),
 	    sizeof(r->stamped_by), fc, sizeof(fc))) != NULL) {
-		snprintf(why, whysz, "stamped by %s", p);
+		snprintf(why, whysz, _("stamped by %s"), _(p));
 		return false;
 	}
 	return true;
@@ -318,7 +319,7 @@ cert_has_stamped_by(const struct cert *c)
 #define TEXT_FIELD(c, f, name) do {					\
 	if ((p = text_problem((c)->f, strnlen((c)->f, sizeof((c)->f)),	\
 	    sizeof((c)->f))) != NULL)					\
-		return hs_fail(err, HS_ERR_INVALID, "%s %s", name, p);	\
+		return hs_fail(err, HS_ERR_INVALID, "%s %s", name, _(p));	\
 } while (0)
 
 /* Checks everything cert_encode writes. */
@@ -495,7 +496,7 @@ take_text(const struct lines *l, const char *field, char *dst, size_t dstsz,
 
 	if (p != NULL)
 		return hs_fail(err, HS_ERR_FORMAT, "line %zu (%s): value %s",
-		    l->no, field, p);
+		    l->no, field, _(p));
 	memcpy(dst, l->val, l->vlen);
 	dst[l->vlen] = '\0';
 	return HS_OK;
@@ -596,7 +597,7 @@ parse_record(const struct lines *l, struct cert_record *r, size_t nfields,
 		if ((p = text_problem(part[k], plen[k], 4096)) != NULL)
 			return hs_fail(err, HS_ERR_FORMAT,
 			    "line %zu (record %s): value %s", l->no, names[k],
-			    p);
+			    _(p));
 	if (!take_token(part[0], plen[0], r->subject, sizeof(r->subject)) ||
 	    !is_subject(r->subject))
 		return hs_fail(err, HS_ERR_FORMAT,
@@ -702,7 +703,7 @@ decode(const char *text, size_t len, struct cert *c, char *err)
 	if (!next_line(&l) || l.llen != strlen(CERT_MAGIC) ||
 	    memcmp(l.line, CERT_MAGIC, l.llen) != 0)
 		return hs_fail(err, HS_ERR_FORMAT,
-		    "line 1: the first line must be \"" CERT_MAGIC "\"");
+		    "line 1: the first line must be \"%s\"", CERT_MAGIC);
 
 	if ((rc = expect(&l, "serial", err)) != HS_OK)
 		return rc;

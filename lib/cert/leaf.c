@@ -255,7 +255,7 @@ leaf_parse(const char *entry, size_t len, struct leaf *lf, char *err)
 			    "empty field (double, leading or trailing space)");
 	if (strcmp(f[0], LEAF_PREFIX) != 0)
 		return hs_fail(err, HS_ERR_FORMAT, "leaf entry does not start "
-		    "with " LEAF_PREFIX);
+		    "with %s", LEAF_PREFIX);
 	if (nf == 4 && strcmp(f[1], "issue") == 0) {
 		lf->kind = LEAF_ISSUE;
 		if (canonical_serial(f[2], err) != HS_OK)

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "core/progress.h"
 #include "core/util.h"
 
@@ -40,10 +41,10 @@ progress_format(char *out, size_t outsz, const char *what, long done,
 
 	if (total > 0 && rate > 0 && done <= total) {
 		fmt_duration(left, sizeof(left), (double)(total - done) / rate);
-		snprintf(out, outsz, "%ld/%ld %s, %.0f/s, %s left", done,
-		    total, what, rate, left);
+		snprintf(out, outsz, _("%ld/%ld %s, %.0f/s, %s left"), done,
+		    total, _(what), rate, left);
 	} else
-		snprintf(out, outsz, "%ld %s, %.0f/s", done, what, rate);
+		snprintf(out, outsz, _("%ld %s, %.0f/s"), done, _(what), rate);
 }
 
 struct progress *
@@ -133,7 +134,7 @@ progress_end(struct progress *p)
 		if (p->tty && p->drawn)
 			fputs("\r\033[K", p->f);
 		fmt_duration(d, sizeof(d), el);
-		fprintf(p->f, "%ld %s in %s (%.0f/s)\n", p->done, p->what, d,
+		fprintf(p->f, _("%ld %s in %s (%.0f/s)\n"), p->done, _(p->what), d,
 		    el > 0 ? (double)p->done / el : 0.0);
 		fflush(p->f);
 	}

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "core/i18n.h"
 #include "pdf/pdf_int.h"
 
 /* ------------------------------------------------------------------ */
@@ -132,7 +133,7 @@ jfail(struct jctx *j, const char *path, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), _(fmt), ap);
 	va_end(ap);
 	return hs_fail(j->err, HS_ERR_FORMAT, "%s: %s: %s", j->t->file, path,
 	    msg);

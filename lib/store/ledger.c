@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cert/leaf.h"
+#include "core/i18n.h"
 #include "tlog/checkpoint.h"
 #include "store/audit.h"
 #include "store/ledger.h"
@@ -934,7 +935,7 @@ audit_fail(struct ledger_audit_result *res, uint64_t bad, int is_cp,
 	res->bad_checkpoint = is_cp;
 	if (err != NULL) {
 		va_start(ap, fmt);
-		vsnprintf(err, HS_ERRLEN, fmt, ap);
+		vsnprintf(err, HS_ERRLEN, _(fmt), ap);
 		va_end(ap);
 	}
 	return HS_ERR_SIGNATURE;

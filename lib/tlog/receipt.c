@@ -63,7 +63,7 @@ receipt_parse(const char *s, size_t len, struct receipt **rp, char *err)
 	line++;
 	if (nl == NULL || (size_t)(nl - p) != strlen(RECEIPT_HEADER) ||
 	    memcmp(p, RECEIPT_HEADER, strlen(RECEIPT_HEADER)) != 0) {
-		hs_fail(err, rc, "receipt line 1: not \"" RECEIPT_HEADER "\"");
+		hs_fail(err, rc, "receipt line 1: not \"%s\"", RECEIPT_HEADER);
 		goto out;
 	}
 	p = nl + 1;

@@ -19,6 +19,12 @@
 # seconds (300).
 #
 # One "ok"/"not ok" line per block, naming FILE:LINE of its fence.
+#
+# A translation NAME.zh-CN.md (README.zh-CN.md) is kept in step with
+# NAME.md: it must have the same ```sh/```bash blocks, marked or not, in
+# the same order and marked alike, the same commands but for comments
+# (whole-line comments and " # ..." tails may be translated); its marked
+# blocks run too, with LANG=zh_CN.UTF-8 (the issuer then speaks Chinese).
 . "$(dirname "$0")/../lib.sh"
 scratch
 
@@ -53,12 +59,86 @@ extract() {
 	}' "$1"
 }
 
+# blocks FILE: every ```sh/```bash block of FILE, one "@@ LINE marked|shown"
+# line before each, its commands without comments and blank lines.
+blocks() {
+	awk '
+	inblock {
+		if ($0 ~ /^```[ \t]*$/) { inblock = 0; next }
+		line = $0
+		if (line ~ /^[ \t]*#/) next
+		sub(/[ \t]+#.*$/, "", line)
+		sub(/[ \t]+$/, "", line)
+		if (line != "") print line
+		next
+	}
+	/^```(sh|bash)[ \t]*$/ {
+		inblock = 1
+		print "@@ " NR " " (marked ? "marked" : "shown")
+		marked = 0
+		next
+	}
+	{ marked = ($0 ~ /^[ \t]*<!--[ \t]*test[ \t]*-->[ \t]*$/) }
+	' "$1"
+}
+
+# same_blocks EN ZH: ok if ZH has EN's blocks (blocks above); else names
+# the first block that differs, by its line in each file.
+same_blocks() {
+	local en=$1 zh=$2 ne nz
+	blocks "$en" >"$T/b.en"
+	blocks "$zh" >"$T/b.zh"
+	ne=$(grep -c '^@@ ' "$T/b.en")
+	nz=$(grep -c '^@@ ' "$T/b.zh")
+	if diff <(sed 's/^@@ [0-9]* /@@ /' "$T/b.en") \
+	    <(sed 's/^@@ [0-9]* /@@ /' "$T/b.zh") >/dev/null; then
+		ok "$(basename "$zh") has the $ne command blocks of $(basename "$en"), in order"
+		return
+	fi
+	# The first block whose text differs, or the first one missing.
+	awk -v ne="$(basename "$en")" -v nz="$(basename "$zh")" '
+	{ f = FILENAME == ARGV[1] ? 1 : 2 }
+	/^@@ / { k[f]++; split($0, a, " "); at[f, k[f]] = a[2]; tag[f, k[f]] = a[3]; next }
+	{ body[f, k[f]] = body[f, k[f]] "\n" $0 }
+	END {
+		n = k[1] > k[2] ? k[1] : k[2]
+		for (i = 1; i <= n; i++) {
+			if (tag[1, i] == tag[2, i] && body[1, i] == body[2, i])
+				continue
+			printf "block %d (%s line %s, %s line %s)", i,
+			    ne, (i <= k[1] ? at[1, i] : "none"),
+			    nz, (i <= k[2] ? at[2, i] : "none")
+			if (i > k[1] || i > k[2])
+				printf ": missing in one"
+			else if (tag[1, i] != tag[2, i])
+				printf ": %s in %s, %s in %s", tag[1, i], ne,
+				    tag[2, i], nz
+			else
+				printf ": its commands differ"
+			exit
+		}
+	}' "$T/b.en" "$T/b.zh" >"$T/why"
+	notok "$(basename "$zh") is not in step with $(basename "$en") ($ne blocks, $nz): $(cat "$T/why")"
+}
+
 if [ -n "${READMETEST_FILES:-}" ]; then         # for tests of this script
 	read -r -a files <<<"$READMETEST_FILES"
 else
 	files=("$HS_TOP/README.md")
+	[ -f "$HS_TOP/README.zh-CN.md" ] && files+=("$HS_TOP/README.zh-CN.md")
 	for f in "$HS_TOP"/docs/*.md; do [ -f "$f" ] && files+=("$f"); done
 fi
+
+for f in "${files[@]}"; do
+	case $f in
+	*.zh-CN.md)
+		if [ -f "${f%.zh-CN.md}.md" ]; then
+			same_blocks "${f%.zh-CN.md}.md" "$f"
+		else
+			notok "$(basename "$f"): no $(basename "${f%.zh-CN.md}.md") beside it"
+		fi ;;
+	esac
+done
 
 for f in "${files[@]}"; do
 	name=${f#"$HS_TOP"/}
@@ -94,9 +174,12 @@ for f in "${files[@]}"; do
 		done <<<"$body"
 		echo 'kill $(jobs -p) 2>/dev/null || true'
 	} >"$dir/.readme-test.sh"
+	# A translation runs in its language.
+	loc=()
+	case $f in *.zh-CN.md) loc=(-u LC_MESSAGES -u LANGUAGE LANG=zh_CN.UTF-8) ;; esac
 	(
 		cd "$dir" || exit 1
-		env -u HOURSEAL_DATA PATH="$T/bin:$PATH" \
+		env -u HOURSEAL_DATA "${loc[@]}" PATH="$T/bin:$PATH" \
 			timeout -k 5 "${READMETEST_TIMEOUT:-300}" \
 			bash .readme-test.sh </dev/null 2>&1
 	) >"$T/out" 2>&1
