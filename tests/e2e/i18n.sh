@@ -36,7 +36,8 @@ rc() { test "$(cat "$T/$1.rc")" = "$2"; }
 # issuer/ (as they are now, not as po/hourseal.pot was) is translated.
 if command -v xgettext >/dev/null && command -v msgmerge >/dev/null; then
 	"$HS_TOP/scripts/po.sh" check zh_CN >"$T/po" 2>&1
-	check "po/zh_CN.po translates every message of the sources ($(head -1 "$T/po"))" test $? = 0
+	po_rc=$?
+	check "po/zh_CN.po translates every message of the sources ($(head -1 "$T/po"))" test "$po_rc" = 0
 	sed 's/^/# /' "$T/po" | sed -n '2,12p'
 else
 	ok "po/zh_CN.po complete # SKIP xgettext is missing (scripts/deps.sh build)"
@@ -274,4 +275,4 @@ else
 	notok "serve did not start in Chinese: $(tail -3 "$T/err")"
 fi
 run zh v.zh "$VERIFIER" check "$T/o.zh/$Y/$serial.pdf"
-check "zh: the verifier stays English" has v.zh.err "--key KEYFILE is required"
+check "zh: the verifier stays English" has v.zh.err "--key KEYFILE (or --trust FILE) is required"
