@@ -26,8 +26,11 @@ static const struct {
 	    "init DIR [--issuer NAME] [--origin ORIGIN] [--base-url URL] "
 	    "[--policy NAME|FILE] [--keys DIR] [--templates DIR]" },
 	{ "import", &cmd_import_ops, CMD_POLICY | CMD_RW,
-	    "import FILE [--encoding gbk] [--skip-invalid REJECTS_FILE] "
-	    "[--accept-renames] [--max-errors N] [--quiet]" },
+	    "import FILE [--encoding gbk] [--sheet NAME] "
+	    "[--skip-invalid REJECTS_FILE] [--accept-renames] [--max-errors N] "
+	    "[--quiet]\n"
+	    "(FILE: CSV, JSON Lines, or an .xlsx workbook: its first sheet "
+	    "unless --sheet)" },
 	{ "stamp", &cmd_stamp_ops, CMD_POLICY | CMD_RW,
 	    "stamp --list [--account NAME] [--year Y]\n"
 	    "stamp --all --account NAME [--year Y]\n"
