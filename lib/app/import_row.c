@@ -709,7 +709,8 @@ check_plain(const struct policy *pol, const char *const f[IMPORT_NFIELDS],
 		FAIL(IMPORT_HOURS, "give hours or minutes, not both");
 	if (present(f[IMPORT_HOURS])) {
 		s = f[IMPORT_HOURS];
-		if (ends_with(s, "小时", &i) || ends_with(s, "钟头", &i))
+		if ((ends_with(s, "小时", &i) || ends_with(s, "钟头", &i)) &&
+		    i > 0 && strspn(s, "0123456789.") == i)
 			FAIL(IMPORT_HOURS, "hours are 学时, not clock hours "
 			    "(got \"%.40s\"): write the 学时, or give the "
 			    "minutes (分钟)", s);
