@@ -69,8 +69,9 @@ static const struct {
 	    "[--kind annual|course]" },
 	{ "show", &cmd_show_ops, CMD_RO | CMD_ISSUE,
 	    "show SERIAL" },
-	{ "export", &cmd_export_ops, CMD_RO,
-	    "export --year Y --format csv|json [--full-id]" },
+	{ "export", &cmd_export_ops, CMD_RW,
+	    "export --year Y --format csv|json|xlsx [--output FILE]\n"
+	    "export --year Y --format csv|json|xlsx --full-id --output FILE" },
 	{ "publish", &cmd_publish_ops, CMD_CONFIG,
 	    "publish DIR" },
 	{ "audit", &cmd_audit_ops, CMD_RO,
