@@ -590,11 +590,13 @@ check_plain(const struct policy *pol, const char *const f[IMPORT_NFIELDS],
 	s = f[IMPORT_ID_NUMBER];
 	if (!present(s))
 		FAIL(IMPORT_ID_NUMBER, "required");
+	/* Shown as Excel shows it (3.50203E+17): never the digits kept. */
 	if (excel_scientific(s))
-		FAIL(IMPORT_ID_NUMBER, "%.20s is a number Excel made of the ID "
+		FAIL(IMPORT_ID_NUMBER, "%.5E is a number Excel made of the ID "
 		    "number, whose last digits are lost: format the column as "
 		    "Text (设置单元格格式 → 文本) or type an apostrophe (') "
-		    "before each number, enter them again, and save", s);
+		    "before each number, enter them again, and save",
+		    strtod(s, NULL));
 	if (idnum_validate(s, today, r->id_number, err) != HS_OK) {
 		/* 18 digits ending 000: Excel's 15 significant digits. */
 		if (strlen(s) == 18 && strspn(s, "0123456789") == 18 &&
