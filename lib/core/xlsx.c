@@ -198,18 +198,18 @@ next_node(struct xlsx *x, struct part *p, xmlTextReaderPtr r)
 	if (k == 0)
 		return 0;
 	if (xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE) {
-		hs_fail(x->err, HS_ERR_FORMAT, "%s: a DOCTYPE (DTD) is not "
-		    "allowed in a workbook", p->name);
+		p->failed = hs_fail(x->err, HS_ERR_FORMAT, "%s: a DOCTYPE "
+		    "(DTD) is not allowed in a workbook", p->name);
 		return -1;
 	}
 	if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ENTITY_REFERENCE) {
-		hs_fail(x->err, HS_ERR_FORMAT, "%s: entity references are not "
-		    "allowed", p->name);
+		p->failed = hs_fail(x->err, HS_ERR_FORMAT, "%s: entity "
+		    "references are not allowed", p->name);
 		return -1;
 	}
 	if (xmlTextReaderDepth(r) > XLSX_MAX_DEPTH) {
-		hs_fail(x->err, HS_ERR_TOOBIG, "%s: elements nested more than "
-		    "%d deep", p->name, XLSX_MAX_DEPTH);
+		p->failed = hs_fail(x->err, HS_ERR_TOOBIG, "%s: elements "
+		    "nested more than %d deep", p->name, XLSX_MAX_DEPTH);
 		return -1;
 	}
 	return 1;
