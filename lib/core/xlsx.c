@@ -52,7 +52,20 @@ struct part {
 	const char *name;
 	uint64_t bytes;
 	enum hs_err failed;           /* set by the read callback */
+	char xmlerr[160];             /* libxml2's first complaint */
 };
+
+/* libxml2's complaints: kept (the first) for the message, never printed. */
+static void
+part_xml_error(void *ctx, xmlErrorPtr e)
+{
+	struct part *p = ctx;
+
+	if (p->xmlerr[0] == '\0' && e != NULL && e->message != NULL) {
+		snprintf(p->xmlerr, sizeof(p->xmlerr), "%s", e->message);
+		p->xmlerr[strcspn(p->xmlerr, "\n")] = '\0';
+	}
+}
 
 bool
 xlsx_is_zip(const void *data, size_t len)
@@ -161,6 +174,7 @@ part_open(struct xlsx *x, const char *name, struct part *p,
 		p->zf = NULL;
 		return hs_fail(x->err, HS_ERR_NOMEM, "out of memory");
 	}
+	xmlTextReaderSetStructuredErrorHandler(*r, part_xml_error, p);
 	return HS_OK;
 }
 
@@ -186,13 +200,8 @@ next_node(struct xlsx *x, struct part *p, xmlTextReaderPtr r)
 	if (p->failed != HS_OK)
 		return -1;
 	if (k < 0) {
-		const xmlError *e = xmlGetLastError();
-
 		hs_fail(x->err, HS_ERR_FORMAT, "%s: not well-formed XML%s%.80s",
-		    p->name, e && e->message ? ": " : "",
-		    e && e->message ? e->message : "");
-		/* libxml2's messages end in a newline. */
-		x->err[strcspn(x->err, "\n")] = '\0';
+		    p->name, p->xmlerr[0] ? ": " : "", p->xmlerr);
 		return -1;
 	}
 	if (k == 0)
