@@ -99,6 +99,11 @@ import_decode(const char *file, char *in, size_t n, const char *encoding,
 	    ((uint8_t)in[0] == 0xFE && (uint8_t)in[1] == 0xFF)))
 		return hs_fail(err, HS_ERR_FORMAT, "%s: this is UTF-16 (Excel's "
 		    "\"Unicode text\"); save it as \"CSV UTF-8\" instead", file);
+	/* A UTF-8 BOM says what the file is, whatever --encoding says (a
+	 * rejects file, which starts with one, fixed and imported again
+	 * with the original's --encoding gbk). */
+	if (encoding != NULL && n >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0)
+		encoding = NULL;
 	if (encoding != NULL && strcasecmp(encoding, "utf-8") != 0 &&
 	    strcasecmp(encoding, "utf8") != 0) {
 		const char *from;

@@ -33,6 +33,7 @@ static sqlite3 *db;
 static struct policy *fujian;
 static long today;
 static char msgs[8192];
+static const char *encoding;      /* import()'s --encoding */
 
 /* ---- reading: every row as "ROW: cell|cell|..." ---------------------- */
 
@@ -162,6 +163,7 @@ import(const char *path, const char *sheet, bool skip,
 	memset(&o, 0, sizeof(o));
 	o.path = path;
 	o.sheet = sheet;
+	o.encoding = encoding;
 	o.today = today;
 	o.report = report;
 	snprintf(rej, sizeof(rej), "%s/rejects.csv", dir);
@@ -478,6 +480,20 @@ test_hostile(void)
 		rc = import(path, NULL, false, &st, err);
 		T_STREQ(err, "fake.xlsx: not an .xlsx workbook (not a zip "
 		    "archive)", "a text file named .xlsx");
+		/* A rejects file (UTF-8, a BOM) fixed and imported again
+		 * with the original's --encoding gbk: the BOM wins. */
+		static const char fixed[] = "\xef\xbb\xbf#line,#error,身份证号,"
+		    "姓名,年度,科目类别,学习形式,课程名称,施训机构,开始日期,"
+		    "结束日期,学时\n3,x,350203198405050556,陈静,2025,公需,1,网课,"
+		    "基地,2025-05-01,2025-05-01,2\n";
+
+		snprintf(path, sizeof(path), "%s/fixed.csv", dir);
+		file_write(path, fixed, sizeof(fixed) - 1, 0600, 0, err);
+		encoding = "gbk";
+		rc = import(path, NULL, false, &st, err);
+		encoding = NULL;
+		T_OK(rc == HS_OK && st.inserted == 1, "a UTF-8 rejects file "
+		    "imports with --encoding gbk (its BOM wins) %s", err);
 		snprintf(path, sizeof(path), "%s/xxe.xlsx", dir);
 		rc = import(path, NULL, false, &st, err);
 		T_STREQ(err, "xxe.xlsx: xl/worksheets/sheet1.xml: a DOCTYPE "
