@@ -319,7 +319,8 @@ report_export(sqlite3 *db, int year, enum report_format fmt, bool full_id,
 				    "out of memory");
 				goto out;
 			}
-			fwrite(line.data, 1, line.len, out);
+			if (line.len > 0)
+				fwrite(line.data, 1, line.len, out);
 			n++;
 			have = false;
 		}

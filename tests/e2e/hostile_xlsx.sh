@@ -99,7 +99,7 @@ check "ratio.xlsx: the compression ratio named" grep -q "ratio.xlsx: xl/workshee
 check "nothing stored" test "$(sqlite3 "$D/hourseal.db" 'SELECT count(*) FROM records')" = 0
 
 # The /admin upload: the same reader.
-NM=$HS_TOP/tests/browser/node_modules
+NM=${HS_NODE_MODULES:-$HS_TOP/tests/browser/node_modules}
 NODE_PATH=$NM node "$HS_TOP/tests/interop/messy_workbook.js" "$T/messy.xlsx" ||
 	notok "exceljs writes the workbook"
 check "the service starts" serve_start "$D"

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 scratch
 export HOURSEAL_TODAY=2026-11-23
-NM=$HS_TOP/tests/browser/node_modules
+NM=${HS_NODE_MODULES:-$HS_TOP/tests/browser/node_modules}
 if [ ! -d "$NM/exceljs" ] || ! command -v node >/dev/null ||
     ! command -v sqlite3 >/dev/null; then
 	notok "node, exceljs (scripts/deps.sh test) and sqlite3 are needed"

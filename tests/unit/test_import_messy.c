@@ -24,7 +24,8 @@ static enum hs_err
 check(const char *set, struct import_record *r, char *err)
 {
 	const char *f[IMPORT_NFIELDS] = { NULL };
-	char name[64], *val;
+	char name[64], *own[IMPORT_NFIELDS] = { NULL };
+	enum hs_err rc;
 	int k;
 
 	f[IMPORT_ID_NUMBER] = "350102198001011233";
@@ -43,12 +44,16 @@ check(const char *set, struct import_record *r, char *err)
 		semi = strstr(eq, ";;");
 		snprintf(name, sizeof(name), "%.*s", (int)(eq - set), set);
 		k = import_field_parse(name);
-		val = strndup(eq + 1, semi ? (size_t)(semi - eq - 1) :
+		free(own[k]);
+		own[k] = strndup(eq + 1, semi ? (size_t)(semi - eq - 1) :
 		    strlen(eq + 1));
-		f[k] = val;             /* leaked: a test */
+		f[k] = own[k];
 		set = semi ? semi + 2 : eq + 1 + strlen(eq + 1);
 	}
-	return import_check_row(fujian, f, today, r, NULL, err);
+	rc = import_check_row(fujian, f, today, r, NULL, err);
+	for (k = 0; k < IMPORT_NFIELDS; k++)
+		free(own[k]);
+	return rc;
 }
 
 struct ok_case {
