@@ -1,5 +1,6 @@
 /*
- * hourseal-issuer import FILE: hour records in (docs/formats.md §2b).
+ * hourseal-issuer import FILE: hour records in (docs/formats.md §2b):
+ * CSV, JSON Lines, or an .xlsx workbook (its first sheet, or --sheet).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 {
 	static const struct option opts[] = {
 		{ "encoding", required_argument, NULL, 'e' },
+		{ "sheet", required_argument, NULL, 'S' },
 		{ "skip-invalid", required_argument, NULL, 's' },
 		{ "accept-renames", no_argument, NULL, 'r' },
 		{ "max-errors", required_argument, NULL, 'm' },
@@ -46,6 +48,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'e': o->encoding = optarg; break;
+		case 'S': o->sheet = optarg; break;
 		case 's': o->rejects_path = optarg; break;
 		case 'r': o->accept_renames = true; break;
 		case 'm':

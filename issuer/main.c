@@ -27,8 +27,11 @@ static const struct {
 	    N_("init DIR [--issuer NAME] [--origin ORIGIN] [--base-url URL] "
 	    "[--policy NAME|FILE] [--keys DIR] [--templates DIR]") },
 	{ "import", &cmd_import_ops, CMD_POLICY | CMD_RW,
-	    N_("import FILE [--encoding gbk] [--skip-invalid REJECTS_FILE] "
-	    "[--accept-renames] [--max-errors N] [--quiet]") },
+	    N_("import FILE [--encoding gbk] [--sheet NAME] "
+	    "[--skip-invalid REJECTS_FILE] [--accept-renames] [--max-errors N] "
+	    "[--quiet]\n"
+	    "(FILE: CSV, JSON Lines, or an .xlsx workbook: its first sheet "
+	    "unless --sheet)") },
 	{ "stamp", &cmd_stamp_ops, CMD_POLICY | CMD_RW,
 	    N_("stamp --list [--account NAME] [--year Y]\n"
 	    "stamp --all --account NAME [--year Y]\n"
@@ -69,8 +72,9 @@ static const struct {
 	    "[--kind annual|course]") },
 	{ "show", &cmd_show_ops, CMD_RO | CMD_ISSUE,
 	    N_("show SERIAL") },
-	{ "export", &cmd_export_ops, CMD_RO,
-	    N_("export --year Y --format csv|json [--full-id]") },
+	{ "export", &cmd_export_ops, CMD_RW,
+	    N_("export --year Y --format csv|json|xlsx [--output FILE]\n"
+	    "export --year Y --format csv|json|xlsx --full-id --output FILE") },
 	{ "publish", &cmd_publish_ops, CMD_CONFIG,
 	    N_("publish DIR") },
 	{ "audit", &cmd_audit_ops, CMD_RO,

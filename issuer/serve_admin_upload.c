@@ -1,7 +1,7 @@
 /*
  * serve_admin_upload.c - a training base's console upload (issue 13):
  *
- *   GET  /admin/records/upload   the form: a CSV or JSON Lines file
+ *   GET  /admin/records/upload   the form: a CSV, JSON Lines or .xlsx file
  *   POST /admin/records/upload   multipart/form-data (web/mpart.h): the
  *                                CSRF token, the file, skip_invalid
  *
@@ -42,22 +42,41 @@ serve_upload_form(struct sreq *q)
 	    "class=\"card\">", PL(lang, "上传学时记录", "Upload records"));
 	serve_csrf_field(q, b);
 	buf_printf(b, "<label>%s <input type=\"file\" name=\"file\" accept=\""
-	    ".csv,.jsonl,.json,text/csv,application/x-ndjson\" required>"
+	    ".csv,.jsonl,.json,.xlsx,text/csv,application/x-ndjson,"
+	    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	    "\" required>"
 	    "</label> <label><input type=\"checkbox\" name=\"skip_invalid\" "
 	    "value=\"1\"> %s</label> <button>%s</button><p class=\"hint\">%s"
 	    "</p></form>\n", PL(lang, "文件", "File"), PL(lang,
 	    "跳过有误的行，导入其余", "skip the rows in error, import the rest"),
-	    PL(lang, "上传", "Upload"), PL(lang, "CSV（含表头）或 JSON Lines，"
-	    "UTF-8；每行的施训机构须为本机构；至多 20,000 行、8 MiB。",
-	    "CSV with a header row or JSON Lines, UTF-8; every row's provider "
-	    "must be yours; at most 20,000 rows and 8 MiB."));
+	    PL(lang, "上传", "Upload"), PL(lang, "Excel 工作簿（.xlsx，读第一个"
+	    "工作表）、CSV（含表头）或 JSON Lines，UTF-8；每行的施训机构须为"
+	    "本机构；至多 20,000 行、8 MiB。", "An Excel workbook (.xlsx, its "
+	    "first sheet), CSV with a header row or JSON Lines, UTF-8; every "
+	    "row's provider must be yours; at most 20,000 rows and 8 MiB."));
 	serve_page_end(q, b, 200);
 }
 
 struct upload_errs {
 	struct buf *b;
 	size_t n;
+	struct buf *warn;             /* the warnings, as <li> items */
+	size_t nwarn;
 };
+
+/* The importer's warnings (columns ignored, rows skipped) for the page. */
+static void
+upload_report(void *ctx, enum import_level level, const char *msg)
+{
+	struct upload_errs *e = ctx;
+
+	if (level != IMPORT_WARNING || e->nwarn++ >= 100)
+		return;
+	buf_puts(e->warn, "<li>");
+	page_esc(e->warn, utf8_valid(msg, strlen(msg)) ? msg :
+	    "(invalid text)");
+	buf_puts(e->warn, "</li>\n");
+}
 
 static void
 upload_row_error(void *ctx, size_t line, const char *field,
@@ -88,6 +107,8 @@ upload_format(const struct mpart *p)
 		return IMPORT_JSONL;
 	if (dot != NULL && strcasecmp(dot, ".json") == 0)
 		return IMPORT_JSON_ARRAY;
+	if (dot != NULL && strcasecmp(dot, ".xlsx") == 0)
+		return IMPORT_XLSX;
 	if (strcasecmp(p->ctype, "text/csv") == 0)
 		return IMPORT_CSV;
 	if (strcasecmp(p->ctype, "application/x-ndjson") == 0)
@@ -109,7 +130,7 @@ serve_upload_post(struct sreq *q)
 	struct import_options o;
 	struct import_stats st;
 	struct upload_errs e;
-	struct buf page, *b = &page, rows;
+	struct buf page, *b = &page, rows, warns;
 	struct actor who;
 	const void *body;
 	char *data;
@@ -149,7 +170,8 @@ serve_upload_post(struct sreq *q)
 		return;
 	}
 	if (file == NULL || file->len == 0) {
-		serve_error(q, 400, "file: required, a CSV or JSON Lines file");
+		serve_error(q, 400, "file: required, an .xlsx, CSV or JSON Lines "
+		    "file");
 		return;
 	}
 	/* import_buffer wants data[len] == '\0'. */
@@ -163,8 +185,11 @@ serve_upload_post(struct sreq *q)
 	memset(&o, 0, sizeof(o));
 	serve_actor(q, &who);
 	buf_init(&rows);
+	buf_init(&warns);
 	e.b = &rows;
 	e.n = 0;
+	e.warn = &warns;
+	e.nwarn = 0;
 	o.format = upload_format(file);
 	o.path = "upload";
 	o.today = (long)(q->now / 86400);
@@ -175,6 +200,7 @@ serve_upload_post(struct sreq *q)
 	o.who = &who;
 	o.max_rows = API_RECORDS_MAX_ROWS;
 	o.row_error = upload_row_error;
+	o.report = upload_report;
 	o.ctx = &e;
 	memset(&st, 0, sizeof(st));
 	rc = import_buffer(q->db, so->cfg, so->pol, &o, data, file->len, &st,
@@ -196,6 +222,7 @@ serve_upload_post(struct sreq *q)
 	}
 	if (rc != HS_OK && rc != HS_ERR_INVALID) {
 		buf_free(&rows);
+		buf_free(&warns);
 		serve_error(q, rc == HS_ERR_FORMAT ? 400 : serve_status(rc),
 		    rc == HS_ERR_TOOBIG ? "at most 20,000 rows and 8 MiB per "
 		    "upload; split the file" : err);
@@ -230,6 +257,13 @@ serve_upload_post(struct sreq *q)
 			    "are listed; rows in error:"), e.n);
 	}
 	buf_free(&rows);
+	if (e.nwarn > 0) {
+		buf_printf(b, "<h2>%s</h2>\n<ul class=\"warnings\">\n", PL(lang,
+		    "提示（已跳过或忽略）", "Warnings (skipped or ignored)"));
+		buf_add(b, warns.data, warns.len);
+		buf_puts(b, "</ul>\n");
+	}
+	buf_free(&warns);
 	buf_printf(b, "<p><a href=\"/admin/records/upload\">%s</a> · <a href="
 	    "\"/admin/records?state=any\">%s</a></p>\n", PL(lang, "再上传",
 	    "Upload another"), PL(lang, "本机构的记录", "Your records"));

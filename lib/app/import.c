@@ -21,6 +21,7 @@
 #include "store/records.h"
 #include "store/store.h"
 #include "core/util.h"
+#include "core/xlsx.h"
 
 void
 import_report(struct importer *im, enum import_level level,
@@ -371,7 +372,8 @@ import_run(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 		goto out;
 	if ((rc = records_writer_open(db, &im.w, err)) != HS_OK)
 		goto fail;
-	rc = fmt == IMPORT_JSONL ? import_jsonl(&im, text, len, err) :
+	rc = fmt == IMPORT_XLSX ? import_xlsx(&im, text, len, err) :
+	    fmt == IMPORT_JSONL ? import_jsonl(&im, text, len, err) :
 	    fmt == IMPORT_JSON_ARRAY ? import_json_array(&im, text, len, err) :
 	    import_csv(&im, text, len, err);
 	if (rc != HS_OK)
@@ -445,6 +447,32 @@ out:
 	return rc;
 }
 
+/*
+ * A workbook by its bytes: an .xlsx (a zip archive) sets *fmt to
+ * IMPORT_XLSX; an old binary .xls, or an .xlsx that is not one, fails
+ * saying what to save it as. Anything else leaves *fmt alone.
+ */
+static enum hs_err
+binary_format(const char *name, const char *data, size_t len,
+    enum import_format *fmt, char *err)
+{
+	const char *ext = strrchr(name, '.');
+
+	if (len >= 8 && memcmp(data, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8)
+	    == 0)
+		return hs_fail(err, HS_ERR_FORMAT, "%s: an old Excel 97-2003 "
+		    "workbook (.xls); save it as .xlsx (Excel 工作簿) or as "
+		    "\"CSV UTF-8\"", name);
+	if (xlsx_is_zip(data, len) && (*fmt == IMPORT_AUTO ||
+	    *fmt == IMPORT_XLSX))
+		*fmt = IMPORT_XLSX;
+	else if (*fmt == IMPORT_XLSX || (*fmt == IMPORT_AUTO && ext != NULL &&
+	    strcasecmp(ext, ".xlsx") == 0))
+		return hs_fail(err, HS_ERR_FORMAT, "%s: not an .xlsx workbook "
+		    "(not a zip archive)", name);
+	return HS_OK;
+}
+
 enum hs_err
 import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
     const struct import_options *o, struct import_stats *st, char *err)
@@ -461,10 +489,17 @@ import_file(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 	if ((rc = file_read(o->path, IMPORT_MAX_BYTES, &raw, &rawlen, err))
 	    != HS_OK)
 		goto out;
+	ext = strrchr(file, '.');
+	if ((rc = binary_format(file, raw, rawlen, &fmt, err)) != HS_OK)
+		goto out;
+	if (fmt == IMPORT_XLSX) {
+		rc = import_run(db, cfg, pol, o, file, raw, rawlen, fmt, st,
+		    err);
+		goto out;
+	}
 	if ((rc = import_decode(file, raw, rawlen, o->encoding, &text, &len,
 	    &owned, err)) != HS_OK)
 		goto out;
-	ext = strrchr(file, '.');
 	if (fmt == IMPORT_AUTO)
 		fmt = (ext != NULL && (strcasecmp(ext, ".jsonl") == 0 ||
 		    strcasecmp(ext, ".ndjson") == 0 ||
@@ -493,6 +528,11 @@ import_buffer(sqlite3 *db, const struct config *cfg, const struct policy *pol,
 	if (len > IMPORT_MAX_BYTES)
 		return hs_fail(err, HS_ERR_TOOBIG, "%s: more than %zu bytes",
 		    name, (size_t)IMPORT_MAX_BYTES);
+	if ((rc = binary_format(name, data, len, &fmt, err)) != HS_OK)
+		return rc;
+	if (fmt == IMPORT_XLSX)
+		return import_run(db, cfg, pol, o, name, data, len, fmt, st,
+		    err);
 	/* UTF-8 only (no encoding): import_decode only reads data then. */
 	if ((rc = import_decode(name, (char *)data, len, NULL, &text, &tlen,
 	    &owned, err)) != HS_OK)

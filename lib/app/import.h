@@ -10,7 +10,12 @@
  *   domain 专业技术领域, ref 外部编号, region 地区代码.
  * Columns whose name starts with '#' are ignored (the rejects file that
  * --skip-invalid writes adds "#line" and "#error", so it can be fixed and
- * imported again as it is).
+ * imported again as it is). In a CSV file or a workbook, other columns
+ * the format does not know (序号, 备注) are ignored with one warning;
+ * title rows above the header, blank rows and total rows (合计, 总计)
+ * are skipped with a warning naming the line; values are taken as
+ * spreadsheets write them (surrounding spaces, full-width digits, the
+ * dates and labels import_check_row lists). JSON keys stay strict.
  *
  * Every message names the file, the line, the field and the reason:
  *   records.csv:17: id_number: wrong check character (expected 3)
@@ -75,7 +80,16 @@ struct import_record {
 
 /*
  * Validates one row against the policy. f[i] is the text of field i, or
- * NULL / "" when absent. today is days since 1970-01-01 (dates after it
+ * NULL / "" when absent. Every value is taken without its surrounding
+ * spaces (ASCII, tab, U+3000, U+00A0); number-like and choice fields
+ * with full-width digits and letters read as ASCII (７, Ｘ). Dates:
+ * 2025-06-10, 2025/6/10, 2025.6.10, 2025-6-10, 2025年6月10日, 20250610,
+ * with or without a time after them, or an Excel date number (from
+ * 1990). Hours "7", "7.0", "7学时" (not 小时: clock hours are refused);
+ * minutes "90" or "90分钟"; year "2025" or "2025年(度)". Forms,
+ * subjects and author roles: also every label hourseal shows (网络学习,
+ * 公需科目（必修）, ...). An ID number Excel made a number (3.50203E+17)
+ * is refused saying so and how to keep the column as text. today is days since 1970-01-01 (dates after it
  * are refused). On success fills r; if minutes were left over, warn (an
  * HS_ERRLEN buffer, may be NULL) says so, else warn is "". On failure
  * returns HS_ERR_INVALID with "field: reason" in err.
@@ -91,6 +105,8 @@ enum import_format {
 	IMPORT_JSONL,       /* one JSON object a line */
 	IMPORT_JSON_ARRAY,  /* one JSON array of objects; "line" is the
 	                     * object's 1-based position in the array */
+	IMPORT_XLSX,        /* an .xlsx workbook: a sheet read as CSV is,
+	                     * "line" the sheet's row number */
 };
 
 /* How a message passed to import_options.report is meant. */
@@ -99,6 +115,7 @@ enum import_level { IMPORT_ERROR, IMPORT_WARNING, IMPORT_NOTE };
 struct import_options {
 	const char *path;           /* the input file */
 	const char *encoding;       /* NULL or "utf-8"; "gbk"/"gb18030" */
+	const char *sheet;          /* an .xlsx's sheet; NULL: the first */
 	const char *rejects_path;   /* --skip-invalid FILE, or NULL */
 	bool accept_renames;        /* a new name for a known ID is taken */
 	long today;                 /* days since epoch */

@@ -89,6 +89,41 @@ enum hs_err import_decode(const char *file, char *in, size_t n,
  * to im->rejects when there is a rejects file. HS_OK, or the error
  * that ends the import (a file-level problem or a database error).
  */
+/*
+ * Rows of cells (a CSV file's, a sheet's) read as a table: blank rows
+ * and title rows before the header skipped, the header (one row, or two
+ * where merged cells left the first blank) mapped to the fields, the
+ * columns hourseal does not know named in one warning, blank and total
+ * (合计) rows skipped with a warning naming the line, every other row
+ * to import_do_row and, rejected, to the rejects (a CSV file with a
+ * BOM). strict_count: a row must have as many cells as the header (CSV).
+ */
+enum table_state { TABLE_SEEK, TABLE_HEADER, TABLE_DATA };
+struct table {
+	struct importer *im;
+	enum table_state state;
+	bool strict_count;
+	int map[IMPORT_MAX_COLUMNS];         /* field, -1 unknown, -2 none */
+	char name[IMPORT_MAX_COLUMNS][128];  /* the header's text */
+	size_t ncols;
+	size_t header_line, first_line, skipped;
+};
+
+/* Spaces (ASCII, tab, U+3000, U+00A0) around s[0..n): the length
+ * without them, and in *start how many lead. */
+size_t import_trim(const char *s, size_t n, size_t *start);
+
+void table_init(struct table *t, struct importer *im, bool strict_count);
+/* One row (line, nf cells). HS_OK, or the error that ends the import. */
+enum hs_err table_row(struct table *t, size_t line, size_t nf,
+    const char *const *cells, char *err);
+/* The end of the rows: fails if there was no header. */
+enum hs_err table_end(struct table *t, char *err);
+
+/* Reads the workbook in data (o->sheet, or its first sheet) as a table. */
+enum hs_err import_xlsx(struct importer *im, const char *data, size_t len,
+    char *err);
+
 enum hs_err import_csv(struct importer *im, const char *text, size_t len,
     char *err);
 enum hs_err import_jsonl(struct importer *im, const char *text, size_t len,

@@ -100,6 +100,11 @@ import_decode(const char *file, char *in, size_t n, const char *encoding,
 	    ((uint8_t)in[0] == 0xFE && (uint8_t)in[1] == 0xFF)))
 		return hs_fail(err, HS_ERR_FORMAT, "%s: this is UTF-16 (Excel's "
 		    "\"Unicode text\"); save it as \"CSV UTF-8\" instead", file);
+	/* A UTF-8 BOM says what the file is, whatever --encoding says (a
+	 * rejects file, which starts with one, fixed and imported again
+	 * with the original's --encoding gbk). */
+	if (encoding != NULL && n >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0)
+		encoding = NULL;
 	if (encoding != NULL && strcasecmp(encoding, "utf-8") != 0 &&
 	    strcasecmp(encoding, "utf8") != 0) {
 		const char *from;
@@ -288,83 +293,317 @@ unguard(const char *s)
 	return s;
 }
 
+/* ---- tables: the rows of a CSV file or a sheet --------------------------- */
+
+/* The cell's text without surrounding spaces, as a length. */
+static size_t
+trimmed(const char *s, size_t *start)
+{
+	return import_trim(s, strlen(s), start);
+}
+
+static bool
+blank(const char *s)
+{
+	size_t st;
+
+	return trimmed(s, &st) == 0;
+}
+
+/* The field a header cell names (its surrounding spaces dropped). */
+static int
+header_field(const char *h)
+{
+	char t[128];
+	size_t st, n = trimmed(h, &st);
+
+	if (n >= sizeof(t))
+		return -1;
+	memcpy(t, h + st, n);
+	t[n] = '\0';
+	return import_field_parse(t);
+}
+
+/*
+ * Whether a row names the columns: it names the id_number column, or at
+ * least three known ones.
+ */
+static bool
+looks_like_header(size_t nf, const char *const *cells)
+{
+	size_t i, known = 0;
+	int k;
+
+	for (i = 0; i < nf; i++) {
+		if ((k = header_field(cells[i])) == IMPORT_ID_NUMBER)
+			return true;
+		if (k >= 0)
+			known++;
+	}
+	return known >= 3;
+}
+
+void
+table_init(struct table *t, struct importer *im, bool strict_count)
+{
+	memset(t, 0, sizeof(*t));
+	t->im = im;
+	t->strict_count = strict_count;
+}
+
+/* Takes a (first or second) header row into the column map. */
+static void
+table_header(struct table *t, size_t nf, const char *const *cells)
+{
+	size_t i, st, n;
+	int k;
+
+	if (t->state == TABLE_SEEK) {
+		t->ncols = nf < IMPORT_MAX_COLUMNS ? nf : IMPORT_MAX_COLUMNS;
+		for (i = 0; i < t->ncols; i++)
+			t->map[i] = -2;
+	} else if (nf > t->ncols) {
+		for (i = t->ncols; i < nf && i < IMPORT_MAX_COLUMNS; i++)
+			t->map[i] = -2;
+		t->ncols = nf < IMPORT_MAX_COLUMNS ? nf : IMPORT_MAX_COLUMNS;
+	}
+	for (i = 0; i < t->ncols && i < nf; i++) {
+		k = header_field(cells[i]);
+		if (k == -2 && t->map[i] != -2)
+			continue;       /* a blank below a named cell */
+		if (k == -1 && t->map[i] >= 0)
+			continue;       /* a known name above stays */
+		t->map[i] = k;
+		n = trimmed(cells[i], &st);
+		if (n > sizeof(t->name[i]) - 1)
+			n = sizeof(t->name[i]) - 1;
+		memcpy(t->name[i], cells[i] + st, n);
+		t->name[i][n] = '\0';
+	}
+}
+
+/*
+ * The header is complete: its columns checked (duplicates, required
+ * ones), the ignored ones named once, the rejects' header written.
+ */
+static enum hs_err
+table_columns(struct table *t, char *err)
+{
+	static const enum import_field req[] = { IMPORT_ID_NUMBER,
+		IMPORT_NAME, IMPORT_YEAR, IMPORT_SUBJECT, IMPORT_FORM,
+		IMPORT_TITLE, IMPORT_PROVIDER, IMPORT_START_DATE,
+		IMPORT_END_DATE };
+	struct importer *im = t->im;
+	bool seen[IMPORT_NFIELDS] = { false };
+	struct buf ignored;
+	size_t i;
+	int k;
+
+	for (i = 0; i < t->ncols; i++) {
+		if ((k = t->map[i]) < 0)
+			continue;
+		if (seen[k])
+			return hs_fail(err, HS_ERR_FORMAT, "%s:%zu: column %s "
+			    "appears twice", im->file, t->header_line,
+			    import_field_name(k));
+		seen[k] = true;
+	}
+	for (i = 0; i < sizeof(req) / sizeof(req[0]); i++)
+		if (!seen[req[i]])
+			return hs_fail(err, HS_ERR_FORMAT, "%s:%zu: missing "
+			    "column %s (%s)", im->file, t->header_line,
+			    import_field_name(req[i]),
+			    import_field_alias(req[i]));
+	if (!seen[IMPORT_HOURS] && !seen[IMPORT_MINUTES])
+		return hs_fail(err, HS_ERR_FORMAT, "%s:%zu: missing column "
+		    "hours (学时) or minutes (分钟)", im->file,
+		    t->header_line);
+	/* The columns hourseal does not read: named once. */
+	buf_init(&ignored);
+	for (i = 0; i < t->ncols; i++)
+		if (t->map[i] == -1) {
+			buf_puts(&ignored, ignored.len ? ", " : "");
+			buf_puts(&ignored, t->name[i]);
+		}
+	if (ignored.len > 0) {
+		im->st->warnings++;
+		import_report(im, IMPORT_WARNING, "%s:%zu: warning: columns "
+		    "ignored (not hourseal's): %s", im->file, t->header_line,
+		    ignored.data);
+	}
+	buf_free(&ignored);
+	/* The rejects: a CSV file Excel opens as UTF-8 (the BOM), with
+	 * the header as read, so it can be fixed and imported again. */
+	if (im->o->rejects_path != NULL) {
+		buf_puts(&im->rejects, "\xef\xbb\xbf#line,#error");
+		for (i = 0; i < t->ncols; i++) {
+			buf_putc(&im->rejects, ',');
+			buf_csv_field(&im->rejects, t->name[i], true);
+		}
+		buf_putc(&im->rejects, '\n');
+	}
+	t->state = TABLE_DATA;
+	return HS_OK;
+}
+
+/* A row that totals the ones above it: 合计, 总计 or 小计 and no ID. */
+static bool
+total_row(const struct table *t, size_t nf, const char *const *cells)
+{
+	static const char *const words[] = { "合计", "总计", "小计", NULL };
+	const char *const *w;
+	size_t i, st;
+
+	for (i = 0; i < t->ncols && i < nf; i++)
+		if (t->map[i] == IMPORT_ID_NUMBER && !blank(cells[i])) {
+			trimmed(cells[i], &st);
+			for (w = words; *w != NULL; w++)
+				if (strncmp(cells[i] + st, *w, strlen(*w)) == 0)
+					return true;
+			return false;
+		}
+	for (i = 0; i < nf; i++) {
+		trimmed(cells[i], &st);
+		for (w = words; *w != NULL; w++)
+			if (strncmp(cells[i] + st, *w, strlen(*w)) == 0)
+				return true;
+	}
+	return false;
+}
+
+enum hs_err
+table_row(struct table *t, size_t line, size_t nf, const char *const *cells,
+    char *err)
+{
+	struct importer *im = t->im;
+	const char *f[IMPORT_NFIELDS];
+	char rowerr[HS_ERRLEN];
+	bool rejected, empty = true;
+	enum hs_err rc;
+	size_t i;
+	int k;
+
+	for (i = 0; i < nf && empty; i++)
+		empty = blank(cells[i]);
+	if (t->state == TABLE_SEEK) {
+		if (empty)
+			return HS_OK;
+		if (!looks_like_header(nf, cells)) {
+			/* A title above the header ("2025年学时汇总"). */
+			if (t->skipped++ == 0)
+				t->first_line = line;
+			if (t->skipped > 10)
+				return hs_fail(err, HS_ERR_FORMAT, "%s:%zu: no "
+				    "header row naming the columns (id_number or "
+				    "身份证号, name or 姓名, ...) in the first "
+				    "rows", im->file, t->first_line);
+			im->st->warnings++;
+			import_report(im, IMPORT_WARNING, "%s:%zu: warning: "
+			    "skipped, above the header row", im->file, line);
+			return HS_OK;
+		}
+		table_header(t, nf, cells);
+		t->header_line = line;
+		t->state = TABLE_HEADER;
+		return HS_OK;
+	}
+	if (t->state == TABLE_HEADER) {
+		/* A second header row (under merged cells) names the
+		 * columns the first left blank or unknown. */
+		if (!empty && looks_like_header(nf, cells)) {
+			table_header(t, nf, cells);
+			return table_columns(t, err);
+		}
+		if ((rc = table_columns(t, err)) != HS_OK)
+			return rc;
+	}
+	if (empty) {
+		im->st->warnings++;
+		import_report(im, IMPORT_WARNING, "%s:%zu: warning: blank row "
+		    "skipped", im->file, line);
+		return HS_OK;
+	}
+	if (total_row(t, nf, cells)) {
+		im->st->warnings++;
+		import_report(im, IMPORT_WARNING, "%s:%zu: warning: a total "
+		    "row (合计) skipped", im->file, line);
+		return HS_OK;
+	}
+	for (k = 0; k < IMPORT_NFIELDS; k++)
+		f[k] = NULL;
+	if (t->strict_count && (nf < t->ncols || (nf > t->ncols &&
+	    strlen(cells[t->ncols]) > 0))) {
+		if ((rc = import_count_row(im, err)) != HS_OK)
+			return rc;
+		rejected = true;
+		snprintf(rowerr, sizeof(rowerr), "%zu fields where the "
+		    "header has %zu", nf, t->ncols);
+		import_rejected(im, line, rowerr);
+	} else {
+		for (i = 0; i < t->ncols; i++)
+			if (t->map[i] >= 0)
+				f[t->map[i]] = i < nf ? unguard(cells[i]) : "";
+		for (i = t->ncols; i < nf; i++)
+			if (!blank(cells[i])) {
+				if ((rc = import_count_row(im, err)) != HS_OK)
+					return rc;
+				rejected = true;
+				snprintf(rowerr, sizeof(rowerr), "a value in "
+				    "column %zu, which has no header", i + 1);
+				import_rejected(im, line, rowerr);
+				goto rej;
+			}
+		if ((rc = import_do_row(im, f, line, &rejected, rowerr, err))
+		    != HS_OK)
+			return rc;
+	}
+rej:
+	if (rejected && im->o->rejects_path != NULL) {
+		/* People open it in a spreadsheet: no formulas. */
+		buf_printf(&im->rejects, "%zu,", line);
+		buf_csv_field(&im->rejects, rowerr, true);
+		for (i = 0; i < nf && i < t->ncols; i++) {
+			buf_putc(&im->rejects, ',');
+			buf_csv_field(&im->rejects, cells[i], true);
+		}
+		for (; i < t->ncols; i++)
+			buf_putc(&im->rejects, ',');
+		buf_putc(&im->rejects, '\n');
+	}
+	return HS_OK;
+}
+
+enum hs_err
+table_end(struct table *t, char *err)
+{
+	if (t->state == TABLE_SEEK)
+		return t->skipped == 0 ? hs_fail(err, HS_ERR_FORMAT, "%s: empty "
+		    "file (no header row)", t->im->file) : hs_fail(err,
+		    HS_ERR_FORMAT, "%s:%zu: no header row naming the columns "
+		    "(id_number or 身份证号, name or 姓名, ...)", t->im->file,
+		    t->first_line);
+	if (t->state == TABLE_HEADER)
+		return table_columns(t, err);
+	return HS_OK;
+}
+
 enum hs_err
 import_csv(struct importer *im, const char *text, size_t len, char *err)
 {
 	struct csv c;
-	const char *f[IMPORT_NFIELDS];
-	int map[IMPORT_MAX_COLUMNS], k, r;
-	size_t ncols = 0, line = 0, i;
+	struct table t;
+	const char *cells[IMPORT_MAX_COLUMNS];
+	size_t line = 0, i;
 	char rowerr[HS_ERRLEN];
-	bool seen[IMPORT_NFIELDS] = { false }, rejected;
 	enum hs_err rc = HS_OK;
-	struct buf header;
+	int r;
 
 	memset(&c, 0, sizeof(c));
 	buf_init(&c.cell);
-	buf_init(&header);
+	table_init(&t, im, true);
 	c.s = text;
 	c.n = len;
 	c.line = 1;
-	if ((r = csv_next(&c, &line, err)) <= 0) {
-		if (r == 0)
-			rc = hs_fail(err, HS_ERR_FORMAT, "%s: empty file (no "
-			    "header row)", im->file);
-		else {
-			rc = HS_ERR_FORMAT;
-			hs_errprefix(err, "%s", im->file);
-		}
-		goto out;
-	}
-	/* The header names the columns. */
-	ncols = c.nf;
-	for (i = 0; i < ncols; i++) {
-		const char *h = csv_field(&c, i);
-
-		k = import_field_parse(h);
-		if (k == -1) {
-			rc = hs_fail(err, HS_ERR_FORMAT, "%s:%zu: unknown column "
-			    "\"%.60s\" (known: id_number, name, unit, year, "
-			    "subject, public_type, form, title, provider, "
-			    "start_date, end_date, hours, minutes, author_role, "
-			    "domain, ref, region, or their Chinese names)", im->file,
-			    line, h);
-			goto out;
-		}
-		if (k >= 0 && seen[k]) {
-			rc = hs_fail(err, HS_ERR_FORMAT, "%s:%zu: column %s "
-			    "appears twice", im->file, line, import_field_name(k));
-			goto out;
-		}
-		if (k >= 0)
-			seen[k] = true;
-		map[i] = k;
-		buf_puts(&header, i ? "," : "#line,#error,");
-		buf_csv_field(&header, h, true);
-	}
-	{
-		static const enum import_field req[] = { IMPORT_ID_NUMBER,
-			IMPORT_NAME, IMPORT_YEAR, IMPORT_SUBJECT, IMPORT_FORM,
-			IMPORT_TITLE, IMPORT_PROVIDER, IMPORT_START_DATE,
-			IMPORT_END_DATE };
-
-		for (i = 0; i < sizeof(req) / sizeof(req[0]); i++)
-			if (!seen[req[i]]) {
-				rc = hs_fail(err, HS_ERR_FORMAT, "%s:%zu: missing "
-				    "column %s (%s)", im->file, line,
-				    import_field_name(req[i]), import_field_alias(req[i]));
-				goto out;
-			}
-		if (!seen[IMPORT_HOURS] && !seen[IMPORT_MINUTES]) {
-			rc = hs_fail(err, HS_ERR_FORMAT, "%s:%zu: missing column "
-			    "hours (学时) or minutes (分钟)", im->file, line);
-			goto out;
-		}
-	}
-	buf_putc(&header, '\n');
-	if (im->o->rejects_path != NULL)
-		buf_add(&im->rejects, header.data, header.len);
-
 	while ((r = csv_next(&c, &line, rowerr)) != 0) {
 		if (r < 0) {
 			/* A broken row cannot be cut out safely: the rest of
@@ -373,41 +612,14 @@ import_csv(struct importer *im, const char *text, size_t len, char *err)
 			    rowerr);
 			goto out;
 		}
-		for (k = 0; k < IMPORT_NFIELDS; k++)
-			f[k] = NULL;
-		if (c.nf < ncols || (c.nf > ncols && strlen(csv_field(&c,
-		    ncols)) > 0)) {
-			if ((rc = import_count_row(im, err)) != HS_OK)
-				goto out;
-			rejected = true;
-			snprintf(rowerr, sizeof(rowerr), _("%zu fields where the "
-			    "header has %zu"), c.nf, ncols);
-			import_rejected(im, line, rowerr);
-		} else {
-			for (i = 0; i < ncols; i++)
-				if (map[i] >= 0)
-					f[map[i]] = unguard(csv_field(&c, i));
-			if ((rc = import_do_row(im, f, line, &rejected, rowerr, err))
-			    != HS_OK)
-				goto out;
-		}
-		if (rejected && im->o->rejects_path != NULL) {
-			/* People open it in a spreadsheet: no formulas. */
-			buf_printf(&im->rejects, "%zu,", line);
-			buf_csv_field(&im->rejects, rowerr, true);
-			for (i = 0; i < c.nf && i < ncols; i++) {
-				buf_putc(&im->rejects, ',');
-				buf_csv_field(&im->rejects, csv_field(&c, i),
-				    true);
-			}
-			for (; i < ncols; i++)
-				buf_putc(&im->rejects, ',');
-			buf_putc(&im->rejects, '\n');
-		}
+		for (i = 0; i < c.nf; i++)
+			cells[i] = csv_field(&c, i);
+		if ((rc = table_row(&t, line, c.nf, cells, err)) != HS_OK)
+			goto out;
 	}
+	rc = table_end(&t, err);
 out:
 	buf_free(&c.cell);
-	buf_free(&header);
 	return rc;
 }
 

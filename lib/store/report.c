@@ -1,12 +1,15 @@
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <jansson.h>
+#include <xlsxwriter.h>
 
 #include "cert/cert.h"
 #include "store/certs.h"
 #include "store/records.h"
 #include "store/report.h"
+#include "core/file.h"
 #include "core/util.h"
 
 /* What is known about one practitioner while their rows go by. */
@@ -158,10 +161,112 @@ emit(struct buf *b, const struct holder *h, int year, enum report_format fmt,
 	buf_putc(b, '}');
 }
 
+/*
+ * The workbook being written (REPORT_XLSX): libxlsxwriter writes to a
+ * file, so it goes to a file in a new private directory (0700) and is
+ * copied to the caller's stream when complete.
+ */
+struct xwb {
+	char dir[64], path[96];
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *bold, *text, *hours;
+};
+
+static const char *const xlsx_head[] = { "id", "name", "unit", "year",
+	"public", "professional", "total", "status", "serial",
+	"course_serials", "revoked_serials" };
+
+static enum hs_err
+xwb_open(struct xwb *x, int year, char *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char sheet[16];
+	size_t i;
+
+	memset(x, 0, sizeof(*x));
+	snprintf(x->dir, sizeof(x->dir), "%.40s/hourseal-xlsx-XXXXXX",
+	    tmp != NULL && tmp[0] == '/' && strlen(tmp) < 40 ? tmp : "/tmp");
+	if (mkdtemp(x->dir) == NULL)
+		return hs_fail(err, HS_ERR_IO, "cannot make a private "
+		    "directory for the workbook under %s", x->dir);
+	snprintf(x->path, sizeof(x->path), "%s/export.xlsx", x->dir);
+	if ((x->wb = workbook_new(x->path)) == NULL) {
+		rmdir(x->dir);
+		return hs_fail(err, HS_ERR_NOMEM, "cannot start the workbook");
+	}
+	snprintf(sheet, sizeof(sheet), "%d", year);
+	x->ws = workbook_add_worksheet(x->wb, sheet);
+	x->bold = workbook_add_format(x->wb);
+	x->text = workbook_add_format(x->wb);
+	x->hours = workbook_add_format(x->wb);
+	format_set_bold(x->bold);
+	format_set_num_format(x->text, "@");    /* ID numbers stay text */
+	format_set_num_format(x->hours, "0.0");
+	for (i = 0; i < sizeof(xlsx_head) / sizeof(xlsx_head[0]); i++)
+		worksheet_write_string(x->ws, 0, (lxw_col_t)i, xlsx_head[i],
+		    x->bold);
+	worksheet_set_column(x->ws, 0, 0, 22, x->text);
+	worksheet_set_column(x->ws, 1, 2, 18, NULL);
+	worksheet_set_column(x->ws, 8, 10, 28, NULL);
+	worksheet_freeze_panes(x->ws, 1, 0);
+	return HS_OK;
+}
+
+static void
+xwb_row(struct xwb *x, const struct holder *h, int year, long n)
+{
+	lxw_row_t r = (lxw_row_t)(n + 1);
+	long p10 = h->annual ? h->public10 : h->cpublic10;
+	long q10 = h->annual ? h->professional10 : h->cprofessional10;
+
+	worksheet_write_string(x->ws, r, 0, h->id, x->text);
+	worksheet_write_string(x->ws, r, 1, h->name, NULL);
+	worksheet_write_string(x->ws, r, 2, h->unit, NULL);
+	worksheet_write_number(x->ws, r, 3, year, NULL);
+	worksheet_write_number(x->ws, r, 4, (double)p10 / 10, x->hours);
+	worksheet_write_number(x->ws, r, 5, (double)q10 / 10, x->hours);
+	worksheet_write_number(x->ws, r, 6, (double)(p10 + q10) / 10,
+	    x->hours);
+	worksheet_write_string(x->ws, r, 7, h->annual ? h->status : "none",
+	    NULL);
+	worksheet_write_string(x->ws, r, 8, h->serial, NULL);
+	worksheet_write_string(x->ws, r, 9, h->courses.data ?
+	    h->courses.data : "", NULL);
+	worksheet_write_string(x->ws, r, 10, h->revoked.data ?
+	    h->revoked.data : "", NULL);
+}
+
+/* Closes the workbook (written to out if ok) and removes its files. */
+static enum hs_err
+xwb_close(struct xwb *x, bool ok, FILE *out, char *err)
+{
+	enum hs_err rc = HS_OK;
+	lxw_error le;
+	char *data = NULL;
+	size_t len = 0;
+
+	if (x->wb == NULL)
+		return HS_OK;
+	le = workbook_close(x->wb);
+	x->wb = NULL;
+	if (ok && le != LXW_NO_ERROR)
+		rc = hs_fail(err, HS_ERR_IO, "writing the workbook failed: %s",
+		    lxw_strerror(le));
+	else if (ok && (rc = file_read(x->path, (size_t)1 << 30, &data, &len,
+	    err)) == HS_OK && fwrite(data, 1, len, out) != len)
+		rc = hs_fail(err, HS_ERR_IO, "writing the export failed");
+	free(data);
+	unlink(x->path);
+	rmdir(x->dir);
+	return rc;
+}
+
 enum hs_err
 report_export(sqlite3 *db, int year, enum report_format fmt, bool full_id,
     FILE *out, long *rows, char *err)
 {
+	struct xwb xw;
 	struct certs_filter f;
 	struct certs_iter *it = NULL;
 	struct certs_row row;
@@ -181,9 +286,13 @@ report_export(sqlite3 *db, int year, enum report_format fmt, bool full_id,
 	memset(&f, 0, sizeof(f));
 	f.year = year;
 	f.by_holder = true;
+	memset(&xw, 0, sizeof(xw));
 	if ((rc = certs_iter_open(db, &f, &it, err)) != HS_OK)
 		goto out;
-	if (fmt == REPORT_CSV)
+	if (fmt == REPORT_XLSX) {
+		if ((rc = xwb_open(&xw, year, err)) != HS_OK)
+			goto out;
+	} else if (fmt == REPORT_CSV)
 		fputs("id,name,unit,year,public,professional,total,status,"
 		    "serial,course_serials,revoked_serials\n", out);
 	else
@@ -196,13 +305,22 @@ report_export(sqlite3 *db, int year, enum report_format fmt, bool full_id,
 		if (have && (rc == HS_ERR_NOTFOUND ||
 		    row.practitioner_id != h.pid)) {
 			buf_reset(&line);
-			emit(&line, &h, year, fmt, n);
+			if (fmt == REPORT_XLSX && n + 1 >= LXW_ROW_MAX) {
+				rc = hs_fail(err, HS_ERR_TOOBIG, "more than %ld "
+				    "practitioners for one sheet", n);
+				goto out;
+			}
+			if (fmt == REPORT_XLSX)
+				xwb_row(&xw, &h, year, n);
+			else
+				emit(&line, &h, year, fmt, n);
 			if (line.oom) {
 				rc = hs_fail(err, HS_ERR_NOMEM,
 				    "out of memory");
 				goto out;
 			}
-			fwrite(line.data, 1, line.len, out);
+			if (line.len > 0)
+				fwrite(line.data, 1, line.len, out);
 			n++;
 			have = false;
 		}
@@ -244,11 +362,15 @@ report_export(sqlite3 *db, int year, enum report_format fmt, bool full_id,
 	rc = HS_OK;
 	if (fmt == REPORT_JSON)
 		fputs(n > 0 ? "\n]\n" : "]\n", out);
+	if (fmt == REPORT_XLSX && (rc = xwb_close(&xw, true, out, err)) !=
+	    HS_OK)
+		goto out;
 	if (fflush(out) != 0 || ferror(out))
 		rc = hs_fail(err, HS_ERR_IO, "writing the export failed");
 	if (rows != NULL)
 		*rows = n;
 out:
+	xwb_close(&xw, false, out, NULL);
 	certs_iter_free(it);
 	buf_free(&h.courses);
 	buf_free(&h.revoked);

@@ -27,7 +27,9 @@
 #include "core/hs.h"
 #include "store/records.h"
 
-enum report_format { REPORT_CSV, REPORT_JSON };
+/* REPORT_XLSX: one sheet named for the year, the CSV's columns, a bold
+ * header row, the id column formatted as text, hours as numbers. */
+enum report_format { REPORT_CSV, REPORT_JSON, REPORT_XLSX };
 
 /*
  * Writes the export for year to out, streaming (one practitioner in

@@ -83,6 +83,8 @@ usage_error "issue with both --id and --all" issue --year 2024 --all \
 usage_error "issue with an extra argument" issue --year 2024 --all \
 	--out "$T/o" extra
 usage_error "export without --format" export --year 2024
+usage_error "export --output without a file" export --year 2024 --format xlsx --output
+usage_error "import --sheet without a name" import f.xlsx --sheet
 usage_error "list with an extra argument" list extra
 usage_error "revoke without --reason" revoke 2024-00000001
 usage_error "reissue without --out" reissue 2024-00000001

@@ -9,7 +9,7 @@
  * tests/fuzz/seeds/import/. 28,499 runs in 120 s found nothing (Nov 2026).
  * Build and run: tests/fuzz/run.sh 60 fuzz_import
  *
- * fuzz-sources: lib/app/import.c lib/app/import_row.c lib/app/import_read.c
+ * fuzz-sources: lib/app/import.c lib/app/import_row.c lib/app/import_read.c lib/app/import_xlsx.c
  */
 #include <stdio.h>
 #include <stdlib.h>

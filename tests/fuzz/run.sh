@@ -9,8 +9,9 @@ secs=${1:-60}
 [ $# -gt 0 ] && shift
 out=$top/build/fuzz
 mkdir -p "$out"
-cflags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I$top/lib $(pkg-config --cflags openssl sqlite3 jansson)"
-libs="$(pkg-config --libs openssl sqlite3 jansson libsodium) -lm"
+# core/xlsx.c needs libzip and libxml2, store/report.c libxlsxwriter.
+cflags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I$top/lib $(pkg-config --cflags openssl sqlite3 jansson libzip libxml-2.0 xlsxwriter)"
+libs="$(pkg-config --libs openssl sqlite3 jansson libsodium libzip libxml-2.0 xlsxwriter) -lm"
 targets=${*:-$(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
 for t in $targets; do
 	# The library layers a target links: the ones without the PDF
