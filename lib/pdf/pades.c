@@ -850,6 +850,22 @@ out:
 	return ok;
 }
 
+/* n bytes from 2n hex digits (not NUL-terminated); -1 if one is not. */
+static int
+unhex(const char *in, uint8_t *out, size_t n)
+{
+	size_t i;
+	int h, l;
+
+	for (i = 0; i < n; i++) {
+		if ((h = hex_digit(in[2 * i])) < 0 ||
+		    (l = hex_digit(in[2 * i + 1])) < 0)
+			return -1;
+		out[i] = (uint8_t)(h << 4 | l);
+	}
+	return 0;
+}
+
 static enum pades_state
 bad(struct pades_info *in, const char *why)
 {
@@ -917,7 +933,7 @@ pades_verify(const void *pdfv, size_t len, struct pades_info *in, char *err)
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (hex_decode(pdf + v[1] + 1, der, hexlen / 2) != 0) {
+	if (unhex(pdf + v[1] + 1, der, hexlen / 2) != 0) {
 		bad(in, "the signature's /Contents is not hexadecimal");
 		goto out;
 	}
