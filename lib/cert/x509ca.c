@@ -388,7 +388,7 @@ x509ca_import_p12(const char *keys_dir, const char *p12, const char *pass,
 	PKCS12 *p = NULL;
 	const unsigned char *q;
 	char *data = NULL;
-	size_t len, n = 0;
+	size_t len, n = 0, j;
 	enum hs_err rc;
 	int i;
 
@@ -414,7 +414,12 @@ x509ca_import_p12(const char *keys_dir, const char *p12, const char *pass,
 			    "certificates", p12, X509CA_CHAIN_MAX);
 			goto out;
 		}
-		c[n++] = sk_X509_value(ca, i);
+		c[n] = sk_X509_value(ca, i);
+		/* Not the same certificate twice (PKCS#12 files repeat them). */
+		for (j = 0; j < n && X509_cmp(c[j], c[n]) != 0; j++)
+			;
+		if (j == n)
+			n++;
 	}
 	rc = install(keys_dir, k, c, n, err);
 out:

@@ -412,9 +412,16 @@ build_cms(const struct pades_signer *s, const uint8_t digest[32],
 	if ((si = CMS_add1_signer(cms, s->chain[0], s->pub, EVP_sha256(),
 	    flags | CMS_CADES)) == NULL)
 		goto fail;
-	for (i = 1; i < s->nchain; i++)
-		if (!CMS_add1_cert(cms, s->chain[i]))
+	for (i = 1; i < s->nchain; i++) {
+		size_t k;
+
+		/* A chain file may name a certificate twice. */
+		for (k = 0; k < i && X509_cmp(s->chain[k], s->chain[i]) != 0;
+		    k++)
+			;
+		if (k == i && !CMS_add1_cert(cms, s->chain[i]))
 			goto fail;
+	}
 	if (!CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType,
 	    V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1) ||
 	    !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest,
@@ -652,7 +659,7 @@ tsa_token(const char *url, const uint8_t *sig, size_t siglen,
 		goto fail;
 	ans = OSSL_HTTP_transfer(NULL, host, port, path, 0, NULL, NULL, NULL,
 	    NULL, NULL, NULL, 0, NULL, "application/timestamp-query", rb,
-	    "application/timestamp-reply", 0, 256 * 1024, 20, 0);
+	    "application/timestamp-reply", 1, 256 * 1024, 20, 0);
 	if (ans == NULL) {
 		ERR_clear_error();
 		rc = hs_fail(err, HS_ERR_IO, "the TSA %s did not answer", url);
@@ -660,13 +667,18 @@ tsa_token(const char *url, const uint8_t *sig, size_t siglen,
 	}
 	blen = BIO_get_mem_data(ans, &body);
 	q = (const unsigned char *)body;
-	if (blen <= 0 || (resp = d2i_TS_RESP(NULL, &q, blen)) == NULL ||
-	    ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
+	if (blen <= 0 || (resp = d2i_TS_RESP(NULL, &q, blen)) == NULL) {
+		ERR_clear_error();
+		rc = hs_fail(err, HS_ERR_IO, "the TSA %s sent no timestamp "
+		    "reply (%ld bytes)", url, blen);
+		goto out;
+	}
+	if (ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
 	    TS_RESP_get_status_info(resp))) > 1 ||
 	    TS_RESP_get_token(resp) == NULL) {
-		ERR_clear_error();
-		rc = hs_fail(err, HS_ERR_IO, "the TSA %s refused or sent no "
-		    "token", url);
+		rc = hs_fail(err, HS_ERR_IO, "the TSA %s refused (status %ld)",
+		    url, ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
+		    TS_RESP_get_status_info(resp))));
 		goto out;
 	}
 	{
