@@ -68,8 +68,11 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		a->what = CA_ISSUE;
 	else if (strcmp(argv[1], "import") == 0)
 		a->what = CA_IMPORT;
-	else
+	else {
+		fprintf(stderr, "%s: unknown subcommand '%s' (init, issue or "
+		    "import)\n", argv[0], argv[1]);
 		return CMD_USAGE;
+	}
 	optind = 2;
 	a->days = -1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {

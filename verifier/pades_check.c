@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cert/leaf.h"
 #include "core/util.h"
 #include "pades_check.h"
+#include "pdfin.h"
 
 int
 vpades_check(const char *data, size_t len, struct vpades *vp, char *msg,
@@ -121,4 +124,22 @@ vpades_describe(const struct vpades *vp, char *out, size_t cap)
 		snprintf(out, cap, "INVALID: %s", vp->pi.why);
 		break;
 	}
+}
+
+void
+vpades_upload_json(struct json_t *j, const char *data, size_t len)
+{
+	struct vpades vp;
+	char msg[HS_ERRLEN];
+	json_t *o;
+
+	if (j == NULL || !pdfin_looks_like_pdf(data, len))
+		return;
+	if (vpades_check(data, len, &vp, msg, sizeof(msg)) == 2)
+		return;
+	if ((o = json_pack("{s:s}", "state", vpades_word(&vp))) == NULL)
+		return;
+	if (msg[0] != '\0' && utf8_valid(msg, strlen(msg)))
+		json_object_set_new(o, "detail", json_string(msg));
+	json_object_set_new(j, "pdf_signature", o);
 }

@@ -54,4 +54,13 @@ void vpades_describe(const struct vpades *vp, char *out, size_t cap);
 /* The state as a JSON word: none, valid, modified_after_signing, invalid. */
 const char *vpades_word(const struct vpades *vp);
 
+/*
+ * The service's upload answer: adds "pdf_signature": {"state": WORD,
+ * "detail": "..."} (vpades_word; detail for invalid and modified after
+ * signing) to j for a PDF upload data[0..len). Does nothing for a file
+ * that is not a PDF or when j is NULL.
+ */
+struct json_t;
+void vpades_upload_json(struct json_t *j, const char *data, size_t len);
+
 #endif
