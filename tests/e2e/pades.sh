@@ -177,6 +177,14 @@ import json; j=json.load(open('$T/j')); assert j['outcome']=='authentic', j"
 curl -s -H 'Content-Type: application/pdf' --data-binary "@$T/app.pdf" "$URL/api/v1/verify" >"$T/j"
 check "upload: an update appended after signing is not authentic" python3 -c "
 import json; j=json.load(open('$T/j')); assert j['outcome']!='authentic', j"
+check "upload: ... and its pdf_signature says modified after signing" python3 -c "
+import json; j=json.load(open('$T/j')); assert j['pdf_signature']['state']=='modified_after_signing', j"
+curl -s -H 'Content-Type: application/pdf' --data-binary "@$PDF" "$URL/api/v1/verify" >"$T/j"
+check "upload: the signed PDF's pdf_signature is valid" python3 -c "
+import json; j=json.load(open('$T/j')); assert j['pdf_signature']['state']=='valid', j"
+curl -s -H 'Content-Type: application/pdf' --data-binary "@$T/flip.pdf" "$URL/api/v1/verify" >"$T/j"
+check "upload: a flipped byte's pdf_signature is invalid" python3 -c "
+import json; j=json.load(open('$T/j')); assert j['outcome']!='authentic' and j['pdf_signature']['state']=='invalid', j"
 stop_server
 PID=
 
