@@ -85,7 +85,7 @@ state_of(const struct buf *b)
 int
 main(void)
 {
-	char dir[T_DIRMAX], path[256], err[HS_ERRLEN];
+	char dir[T_DIRMAX], path[256], err[HS_ERRLEN] = "";
 	struct pades_signer *s = NULL, *h = NULL;
 	struct pades_info pi;
 	struct buf pdf, two, upd, x;
