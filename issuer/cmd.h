@@ -64,7 +64,8 @@ extern const struct cmd_ops cmd_init_ops, cmd_import_ops, cmd_stamp_ops,
     cmd_revoke_ops, cmd_reissue_ops, cmd_list_ops, cmd_show_ops,
     cmd_export_ops, cmd_publish_ops, cmd_audit_ops, cmd_tiles_ops,
     cmd_withdraw_ops, cmd_correct_ops, cmd_unit_ops, cmd_user_ops,
-    cmd_token_ops, cmd_log_ops, cmd_serve_ops, cmd_activation_ops;
+    cmd_token_ops, cmd_log_ops, cmd_serve_ops, cmd_activation_ops,
+    cmd_ca_ops;
 
 struct issue_change;
 

@@ -13,7 +13,7 @@ build="pkg-config gcc make libssl-dev libsqlite3-dev libjansson-dev libharfbuzz-
 test="$build locales oathtool sqlite3 poppler-utils qpdf zbar-tools golang-go golang-golang-x-mod-dev
   curl python3 imagemagick clang libclang-rt-14-dev chromium faketime strace
   softhsm2 opensc img2pdf default-jre-headless libpdfbox2-java libbcpkix-java
-  libbcprov-java golang-github-tjfoc-gmsm-dev"
+  libbcprov-java golang-github-tjfoc-gmsm-dev libnss3-tools default-jdk-headless"
 bench="$test wrk time"
 # The browser tests' driver (tests/browser: puppeteer-core from npm), unless
 # a node with npm is already there (NodeSource's nodejs conflicts with npm).

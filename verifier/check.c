@@ -36,6 +36,7 @@
 #include "tlog/receipt.h"
 #include "pdf/pdf.h"
 #include "pdfcmp.h"
+#include "pades_check.h"
 #include "pdfin.h"
 #include "trust.h"
 #include "vcmd.h"
@@ -123,6 +124,7 @@ struct outcome {
 	char newer_note[CHECKPOINT_NOTE_MAX + 1]; /* --checkpoint, verified */
 	size_t newer_len;
 	const struct trust_ledger *trusted; /* --trust: whose keys signed */
+	struct vpades pades;      /* the PDF signature (PAdES) */
 };
 
 /* Records a failure. "Invalid" (1) outranks "could not check" (2),
@@ -257,6 +259,11 @@ ledger_entry(void *ctx, uint64_t index, const char *entry, size_t len,
 	feed_checkpoints(ls, index);
 	if ((rc = keylog_entry(ls->kl, entry, len, lh, err)) != HS_OK)
 		return rc;
+	if (!o->pades.in_ledger && vpades_entry_matches(&o->pades, entry,
+	    len)) {
+		o->pades.in_ledger = true;
+		o->pades.leaf = index;
+	}
 	/* Entries this version cannot read stay in the tree only. */
 	if (leaf_parse(entry, len, &lf, NULL) != HS_OK ||
 	    (lf.kind != LEAF_ISSUE && lf.kind != LEAF_REVOKE) ||
@@ -378,6 +385,13 @@ check_ledger(struct outcome *o, const struct verify_keys *ks, const char *dir,
 			goto done;
 		}
 	o->ledger_ok = true;
+	/* A PDF signature counts only by a certificate the ledger lists. */
+	o->pades.ledger_checked = o->pades.checked;
+	if (o->pades.checked && o->pades.pi.state == PADES_VALID &&
+	    !o->pades.in_ledger)
+		fail(o, 1, "the PDF is signed by %s, whose certificate is not "
+		    "in the ledger: the issuer did not sign this file",
+		    o->pades.pi.subject);
 	/* The certificate's key, as the verified log says it was then. */
 	o->key_checked = true;
 	if (time_parse_rfc3339(o->c.issued, &issued) != 0) {
@@ -581,6 +595,12 @@ print_human(const char *file, const struct outcome *o)
 	if (o->consistency_checked)
 		printf("  consistency: %s\n", o->consistency_ok ?
 		    "ok with the trusted checkpoint" : "not verified");
+	if (strcmp(o->what, "pdf") == 0 && o->pades.checked) {
+		char d[HS_ERRLEN + 300];
+
+		vpades_describe(&o->pades, d, sizeof(d));
+		printf("  pdf signature: %s\n", d);
+	}
 	if (strcmp(o->what, "pdf") == 0)
 		printf("  pdf pages:   %s%s%s%s\n", pages_text(o),
 		    o->url_from != NULL ? " (QR code URL from " : "",
@@ -687,6 +707,13 @@ print_json(const char *file, const struct outcome *o)
 		json_object_set_new(j, "pdf_pages_intact",
 		    json_boolean(o->pages_ok));
 		json_object_set_new(j, "pdf_pages", json_string(pages_json(o)));
+		if (o->pades.checked)
+			json_object_set_new(j, "pdf_signature", json_pack(
+			    "{s:s,s:b,s:b,s:b}", "state",
+			    vpades_word(&o->pades), "certificate_in_ledger",
+			    o->pades.in_ledger, "ledger_checked",
+			    o->pades.ledger_checked, "timestamped",
+			    o->pades.pi.timestamped));
 		if (o->pages_why[0] != '\0' && utf8_valid(o->pages_why,
 		    strlen(o->pages_why)))
 			json_object_set_new(j, "pdf_pages_difference",
@@ -752,7 +779,10 @@ check_pages(struct outcome *o, const char *tdir, const char *base_url,
 		    "out of memory" : err);
 		goto done;
 	}
-	if (out.len == len && memcmp(out.data, data, len) == 0) {
+	/* A signed file is the rendered one plus our signature update. */
+	if ((out.len == len && memcmp(out.data, data, len) == 0) ||
+	    vpades_render_plus_update(data, len, out.data, out.len,
+	    &o->pades.pi)) {
 		o->pages = PAGES_IDENTICAL;
 		goto done;
 	}
@@ -970,6 +1000,12 @@ vcmd_check(int argc, char **argv)
 		goto done;
 	}
 	o.receipt_ok = true;
+	if (strcmp(o.what, "pdf") == 0) {
+		int pc = vpades_check(data, len, &o.pades, err, sizeof(err));
+
+		if (pc != 0)
+			fail(&o, pc, "%s", err);
+	}
 	if (strcmp(o.what, "pdf") == 0 && !o.pages_ok)
 		fail(&o, 1, "the PDF's page content is damaged: this file was "
 		    "modified after it was issued");

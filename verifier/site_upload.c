@@ -12,6 +12,7 @@
 #include "cert/serial.h"
 #include "web/mpart.h"
 #include "pdfin.h"
+#include "pades_check.h"
 #include "render.h"
 #include "site_int.h"
 
@@ -172,7 +173,11 @@ site_upload_one(struct site *s, struct http_req *r)
 			site_reply_buf(r, status, "text/html; charset=utf-8", &b,
 			    NULL);
 		} else {
-			site_reply_json(r, status, render_upload_json(&u), NULL);
+			json_t *j = render_upload_json(&u);
+
+			/* The PDF signature's state (PAdES), beside. */
+			vpades_upload_json(j, data, len);
+			site_reply_json(r, status, j, NULL);
 		}
 	}
 	vdb_upload_free(&u);

@@ -26,7 +26,9 @@
 #include "store/keys.h"
 #include "cert/leaf.h"
 #include "store/ledger.h"
+#include "pdf/pades.h"
 #include "pdf/pdf.h"
+#include "cert/x509ca.h"
 #include "cert/policy.h"
 #include "core/i18n.h"
 #include "core/progress.h"
@@ -167,6 +169,18 @@ issue_open(const struct config *c, sqlite3 *db, unsigned flags,
 			hs_errprefix(err, "templates %s", c->templates_dir);
 			goto fail;
 		}
+		/* With a document key, every PDF is signed (PAdES). */
+		if (x509ca_have_doc(c->keys_dir)) {
+			if ((rc = pades_signer_load(c->keys_dir, &is->pades,
+			    err)) != HS_OK) {
+				hs_errprefix(err, "the PDF signing key");
+				goto fail;
+			}
+			if (c->pades_tsa_url[0] != '\0' &&
+			    (rc = pades_signer_set_tsa(is->pades,
+			    c->pades_tsa_url, err)) != HS_OK)
+				goto fail;
+		}
 	}
 	/*
 	 * A committed batch must survive a power cut too, not only a
@@ -219,6 +233,7 @@ issue_close(struct issue *is)
 	if (is == NULL)
 		return;
 	pdf_renderer_free(is->pdf);
+	pades_signer_free(is->pades);
 	if (!is->signer_borrowed)
 		note_signer_free(is->signer);
 	policy_free(is->policy);
@@ -529,6 +544,41 @@ issue_unlink_temps(struct run *R, struct batch *b, bool only_dropped)
 }
 
 /*
+ * In the batch's transaction, before its checkpoint: the doc-cert leaf
+ * of the PDF signing certificate, if the ledger does not hold it yet, so
+ * every signed PDF's certificate is in the checkpoint that covers it.
+ */
+static enum hs_err
+log_doc_cert(struct issue *is, char *err)
+{
+	uint8_t sha[32];
+	uint64_t idx;
+	struct buf e, got;
+	enum hs_err rc;
+
+	if (is->pades == NULL || is->pades_logged)
+		return HS_OK;
+	buf_init(&e);
+	buf_init(&got);
+	pades_signer_cert_sha(is->pades, sha);
+	if ((rc = leaf_doc_cert(sha, &e, err)) != HS_OK)
+		goto out;
+	rc = ledger_last_prefix(is->ledger, e.data, e.len, &idx, &got, err);
+	if (rc == HS_OK && got.len == e.len) {
+		/* Committed before this run: it stays. */
+		is->pades_logged = true;
+		goto out;
+	}
+	if (rc != HS_OK && rc != HS_ERR_NOTFOUND)
+		goto out;
+	rc = ledger_append(is->ledger, e.data, e.len, &idx, err);
+out:
+	buf_free(&e);
+	buf_free(&got);
+	return rc;
+}
+
+/*
  * Phase A: begins the transaction, appends the leaves, signs the batch's
  * checkpoint, computes receipts and hands the items to the renderers.
  */
@@ -605,6 +655,8 @@ batch_begin(struct run *R, struct batch *b, char *err)
 				goto fail;
 		}
 	}
+	if ((rc = log_doc_cert(is, err)) != HS_OK)
+		goto fail;
 	if ((rc = ledger_sign_checkpoint(is->ledger, is->signer, &cp, &size,
 	    err)) != HS_OK)
 		goto fail;
@@ -921,7 +973,7 @@ run_start(struct run *R, struct issue *is, const struct issue_opts *o,
 	}
 	if (nth > ISSUE_MAX_WORKERS)
 		nth = ISSUE_MAX_WORKERS;
-	if ((rc = pool_start(&R->pool, is->pdf, is->cfg.base_url, nth,
+	if ((rc = pool_start(&R->pool, is->pdf, is->pades, is->cfg.base_url, nth,
 	    batch + CERT_MAX_RECORDS + 1, err)) != HS_OK)
 		return rc;
 	R->pool_up = true;

@@ -30,6 +30,7 @@ struct ledger;
 struct policy;
 struct note_signer;
 struct pdf_renderer;
+struct pades_signer;
 
 /* Free space a batch needs per certificate before it starts (bytes). */
 #define PDF_SIZE_GUESS (96 * 1024)
@@ -85,6 +86,7 @@ struct pool {
 	pthread_t th[ISSUE_MAX_WORKERS];
 	int nth;
 	struct pdf_renderer *r;
+	const struct pades_signer *pades; /* signs each PDF, or NULL */
 	const char *base_url;
 	/*
 	 * Leftover temporary files (from a killed run or a rolled-back
@@ -106,6 +108,8 @@ struct issue {
 	bool signer_borrowed;  /* issue_open_signer: not ours to free */
 	char key_label[KEYS_LABEL_MAX + 1];
 	struct pdf_renderer *pdf;
+	struct pades_signer *pades;  /* the PDF signer, or NULL (no key) */
+	bool pades_logged;           /* its doc-cert leaf is committed */
 	/* The audit actor (issue_set_actor); its strings point below. */
 	struct actor who;
 	char who_name[256], who_role[32], who_org[256], who_client[64];
@@ -163,12 +167,14 @@ void issue_unlink_temps(struct run *R, struct batch *b, bool only_dropped);
 /* ---- issue_pool.c: the render threads ---- */
 
 /*
- * Starts nth render threads (at most ISSUE_MAX_WORKERS) with a queue of
+ * Starts nth render threads (each PDF is signed with pades after it is
+ * rendered, when pades is not NULL) (at most ISSUE_MAX_WORKERS) with a queue of
  * qcap items; if none start, pool_submit renders in the caller. HS_OK,
  * or HS_ERR_NOMEM. Stop it with pool_stop.
  */
 enum hs_err pool_start(struct pool *p, struct pdf_renderer *r,
-    const char *base_url, int nth, size_t qcap, char *err);
+    const struct pades_signer *pades, const char *base_url, int nth,
+    size_t qcap, char *err);
 
 /* Joins the threads and frees the queue and the spares' list. */
 void pool_stop(struct pool *p);

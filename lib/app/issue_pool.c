@@ -17,6 +17,7 @@
 #include "core/file.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "pdf/pades.h"
 #include "pdf/pdf.h"
 
 /*
@@ -78,10 +79,21 @@ render_item(struct pool *p, struct item *it, struct buf *pdf)
 	    it->c.verify_url : p->base_url, pdf, it->err);
 	if (it->rc == HS_OK && pdf->oom)
 		it->rc = hs_fail(it->err, HS_ERR_NOMEM, "out of memory");
+	/* Signed (PAdES) after rendering, dated when the note was issued. */
+	if (it->rc == HS_OK && p->pades != NULL) {
+		time_t when;
+
+		if (time_parse_rfc3339(it->c.issued, &when) != 0)
+			it->rc = hs_fail(it->err, HS_ERR_FORMAT, "bad issued "
+			    "time");
+		else
+			it->rc = pades_sign(p->pades, when, pdf, it->err);
+	}
 	if (it->rc != HS_OK) {
 		hs_errprefix(it->err, "%s", it->c.serial);
 		return;
 	}
+	/* The SHA-256 recorded is the signed file's. */
 	issue_sha_hex(pdf->data, pdf->len, it->sha);
 	it->pdf_len = pdf->len;
 	pool_reuse(p, it->dir, tmp);
@@ -121,13 +133,15 @@ worker(void *arg)
 }
 
 enum hs_err
-pool_start(struct pool *p, struct pdf_renderer *r, const char *base_url,
-    int nth, size_t qcap, char *err)
+pool_start(struct pool *p, struct pdf_renderer *r,
+    const struct pades_signer *pades, const char *base_url, int nth,
+    size_t qcap, char *err)
 {
 	int i;
 
 	memset(p, 0, sizeof(*p));
 	p->r = r;
+	p->pades = pades;
 	p->base_url = base_url;
 	p->qcap = qcap;
 	if ((p->q = calloc(qcap, sizeof(*p->q))) == NULL)

@@ -147,6 +147,16 @@ leaf_audit(int64_t count, const uint8_t head[32], struct buf *out, char *err)
 	return out->oom ? HS_ERR_NOMEM : HS_OK;
 }
 
+enum hs_err
+leaf_doc_cert(const uint8_t sha[32], struct buf *out, char *err)
+{
+	char b64[B64_LEN(32)];
+
+	b64_encode(sha, 32, b64, sizeof(b64));
+	buf_printf(out, LEAF_PREFIX " doc-cert %s", b64);
+	return out->oom ? hs_fail(err, HS_ERR_NOMEM, "out of memory") : HS_OK;
+}
+
 /* A count: decimal, no sign, no leading zero, 1..LEAF_AUDIT_MAX_COUNT. */
 static enum hs_err
 parse_count(const char *s, int64_t *out, char *err)
@@ -301,8 +311,17 @@ leaf_parse(const char *entry, size_t len, struct leaf *lf, char *err)
 		field(f, nf, 3, lf->digest, sizeof(lf->digest));
 		return HS_OK;
 	}
+	if (nf == 3 && strcmp(f[1], "doc-cert") == 0) {
+		lf->kind = LEAF_DOC_CERT;
+		if (parse_head(f[2], lf->head, err) != HS_OK) {
+			hs_errprefix(err, "doc-cert entry");
+			return HS_ERR_FORMAT;
+		}
+		field(f, nf, 2, lf->digest, sizeof(lf->digest));
+		return HS_OK;
+	}
 	return hs_fail(err, HS_ERR_FORMAT, "leaf entry kind \"%.16s\" with %zu "
 	    "fields is not issue (4), revoke (5), key, key-retire, "
-	    "key-compromise or audit (4)",
+	    "key-compromise or audit (4), or doc-cert (3)",
 	    nf > 1 ? f[1] : "", nf);
 }

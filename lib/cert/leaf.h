@@ -8,6 +8,7 @@
  *   hourseal/leaf/v1 key-retire <verifier key> <RFC 3339 time>
  *   hourseal/leaf/v1 key-compromise <verifier key> <RFC 3339 since>
  *   hourseal/leaf/v1 audit <audit row count> <base64 SHA-256 audit head>
+ *   hourseal/leaf/v1 doc-cert <base64 SHA-256 of a PAdES certificate>
  *
  * <reason> is superseded, error, fraud or withdrawn. key-retire: the key
  * signs nothing after that time (what it signed before stays valid);
@@ -34,7 +35,7 @@
 
 enum leaf_kind {
 	LEAF_ISSUE, LEAF_REVOKE, LEAF_KEY, LEAF_KEY_RETIRE, LEAF_KEY_COMPROMISE,
-	LEAF_AUDIT
+	LEAF_AUDIT, LEAF_DOC_CERT
 };
 
 /* The largest audit row count an audit entry may carry (SQLite's int64). */
@@ -44,13 +45,16 @@ struct leaf {
 	enum leaf_kind kind;
 	char serial[SERIAL_SIZE];  /* issue, revoke (canonical form) */
 	char digest[45];           /* issue: base64 SHA-256 of the note;
-	                              audit: base64 of the audit head */
+	                              audit: base64 of the audit head;
+	                              doc-cert: base64 of the certificate's
+	                              SHA-256 */
 	char reason[16];           /* revoke */
 	char time[21];             /* revoke: when; key: not-before;
 	                              key-retire: when; key-compromise: since */
 	char vkey[NOTE_VKEY_MAX];  /* key, key-retire, key-compromise */
 	int64_t count;             /* audit: rows in the audit log */
-	uint8_t head[32];          /* audit: the last row's hash */
+	uint8_t head[32];          /* audit: the last row's hash;
+	                              doc-cert: the certificate's SHA-256 */
 };
 
 /* Appends the issue entry for the whole signed note[0..len) to out. */
@@ -72,6 +76,14 @@ enum hs_err leaf_key_compromise(const char *vkey, const char *since,
 /* Appends an audit entry: count (>= 1) rows, the last one's hash head. */
 enum hs_err leaf_audit(int64_t count, const uint8_t head[32], struct buf *out,
     char *err);
+
+/*
+ * Appends a doc-cert entry: the SHA-256 of the DER of the certificate
+ * that signs the certificate PDFs (PAdES, pdf/pades.h), logged before the
+ * first certificate it signs, so a verifier ties a PDF signature to the
+ * ledger.
+ */
+enum hs_err leaf_doc_cert(const uint8_t sha[32], struct buf *out, char *err);
 
 /*
  * True if entry[0..len) claims to be a key, key-retire or key-compromise

@@ -267,6 +267,14 @@ load_sso(json_t *j, struct config *c, char *err)
 		memcpy(c->sso_ed25519, raw, 32);
 		c->sso_has_ed25519 = true;
 	}
+	/* The RFC 3161 TSA of PAdES signatures (pdf/pades.h), optional. */
+	if ((rc = get_str(j, "pades_tsa_url", c->pades_tsa_url,
+	    sizeof(c->pades_tsa_url), false, err)) != HS_OK)
+		return rc;
+	if (c->pades_tsa_url[0] != '\0' && (strncmp(c->pades_tsa_url,
+	    "http://", 7) != 0 || has_control(c->pades_tsa_url)))
+		return hs_fail(err, HS_ERR_FORMAT, "config.json: "
+		    "\"pades_tsa_url\" must be an http:// URL");
 	return HS_OK;
 }
 

@@ -16,6 +16,9 @@
  *       config_load refuses it otherwise;
  *   "sso_ed25519_public_key": the platform's Ed25519 public key, standard
  *       base64 of its 32 bytes (the platform keeps the private key).
+ *
+ * Optional "pades_tsa_url": an http:// RFC 3161 timestamp authority;
+ * when set, every PDF signature carries its token (PAdES B-T).
  */
 #ifndef HS_CONFIG_H
 #define HS_CONFIG_H
@@ -46,6 +49,7 @@ struct config {
 	size_t sso_hmac_len;         /* 0: none configured */
 	uint8_t sso_ed25519[32];     /* the platform's Ed25519 public key */
 	bool sso_has_ed25519;
+	char pades_tsa_url[512];     /* "" for none */
 };
 
 /* The data directory: flag if given, else $HOURSEAL_DATA, else "./data". */

@@ -4,7 +4,9 @@
 # leaves, one checkpoint per batch of 1,000, receipts, render PDFs in the
 # render threads, write, hash, commit, rename, manifest); certificates per
 # second (wall and per CPU second, as the machine may be shared) and peak
-# memory from /usr/bin/time. Then the same command again (nothing to do).
+# memory from /usr/bin/time. Then the same command again (nothing to do),
+# and the same issuance in a second data directory whose PDFs are all
+# signed (PAdES, ECDSA P-256 document key from `ca issue`; issue 16).
 # Prints markdown table rows.
 # bench-weight: 3
 set -u
@@ -53,4 +55,26 @@ awk -v n="$N" -v w="$wall" -v u="$user" -v s="$sys" -v rss="$rss" \
 read -r wall user sys rss <"$T/time2"
 awk -v n="$N" -v w="$wall" -v u="$user" -v s="$sys" 'BEGIN {
 	printf "| rerun with nothing to do (%d unchanged) | %.0f practitioners/s | %.1f s wall, %.1f s CPU: each holder'"'"'s records read and compared by record_set digest |\n", n, n / w, w, u + s
+}'
+
+# The same issuance with every PDF signed (PAdES B-B).
+D2=$T/data2
+"$I" init "$D2" --keys "$T/keys2" >/dev/null &&
+	"$I" --data "$D2" keygen bench >/dev/null 2>&1 &&
+	"$I" --data "$D2" import "$T/bulk.csv" --quiet >/dev/null &&
+	"$I" --data "$D2" user add hr35 --role hr --scope 35 \
+		--org 福建省人力资源和社会保障厅 >/dev/null &&
+	"$I" --data "$D2" stamp --all --account hr35 >/dev/null &&
+	"$I" --data "$D2" ca init >/dev/null &&
+	"$I" --data "$D2" ca issue >/dev/null ||
+	{ echo "bench_issue: PAdES setup failed" >&2; exit 2; }
+/usr/bin/time -f '%e %U %S %M' -o "$T/time3" "$I" --data "$D2" issue \
+	--year 2024 --all --out "$T/out3" --quiet >"$T/out3.txt" 2>&1 ||
+	{ cat "$T/out3.txt" >&2; exit 2; }
+grep -q "^$N issued" "$T/out3.txt" || { cat "$T/out3.txt" >&2; exit 2; }
+bytes3=$(du -sb "$T/out3/2024" | cut -f1)
+read -r wall user sys rss <"$T/time3"
+awk -v n="$N" -v w="$wall" -v u="$user" -v s="$sys" -v b="$bytes3" \
+    -v b1="$bytes" -v th="$threads" 'BEGIN {
+	printf "| issue %d certificates with PAdES signatures | %.0f certificates/s (%.0f per CPU second) | %.1f s wall, %.1f s CPU; %d render threads + main; every PDF signed (ECDSA P-256, CMS built per PDF); %.2f KB added per PDF on average |\n", n, n / w, n / (u + s), w, u + s, th, (b - b1) / n / 1024
 }'

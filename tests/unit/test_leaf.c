@@ -129,6 +129,39 @@ main(void)
 			T_OK(leaf_is_key_kind(rows[i].e, strlen(rows[i].e)) ==
 			    rows[i].want, "leaf_is_key_kind(\"%s\")", rows[i].e);
 	}
+	/* doc-cert (issue 16): the PAdES certificate's SHA-256. */
+	{
+		static const struct {
+			const char *e;
+			enum hs_err want;
+		} rows[] = {
+			{ "hourseal/leaf/v1 doc-cert "
+			    "2KqJSNu246IgvCIDP4zHnbGBdUJAt31hqVVWiQjYK1w=", HS_OK },
+			{ "hourseal/leaf/v1 doc-cert "
+			    "2KqJSNu246IgvCIDP4zHnbGBdUJAt31hqVVWiQjYK1x=",
+			    HS_ERR_FORMAT },  /* not canonical */
+			{ "hourseal/leaf/v1 doc-cert "
+			    "2KqJSNu246IgvCIDP4zHnbGBdUJAt31hqVVWiQjYK1w",
+			    HS_ERR_FORMAT },  /* no padding */
+			{ "hourseal/leaf/v1 doc-cert", HS_ERR_FORMAT },
+			{ "hourseal/leaf/v1 doc-cert "
+			    "2KqJSNu246IgvCIDP4zHnbGBdUJAt31hqVVWiQjYK1w= x",
+			    HS_ERR_FORMAT },
+		};
+		uint8_t sha[32];
+
+		for (i = 0; i < 32; i++)
+			sha[i] = (uint8_t)i;
+		buf_reset(&b);
+		T_OK(leaf_doc_cert(sha, &b, err) == HS_OK &&
+		    leaf_parse(b.data, b.len, &lf, err) == HS_OK &&
+		    lf.kind == LEAF_DOC_CERT && memcmp(lf.head, sha, 32) == 0 &&
+		    !leaf_is_key_kind(b.data, b.len),
+		    "doc-cert round trip, not a key kind");
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+			T_OK(leaf_parse(rows[i].e, strlen(rows[i].e), &lf,
+			    err) == rows[i].want, "doc-cert row %zu", i);
+	}
 	note_signer_free(sg);
 	buf_free(&b);
 	return t_done();

@@ -1,0 +1,215 @@
+/*
+ * test_pades.c - PAdES signatures (pdf/pades.h) on a small classic PDF:
+ * the signer goes through the one sign callback, a signed file verifies,
+ * the update is what pades_layout rebuilds, a flipped byte is invalid,
+ * an appended update is "appended", a PDF already updated is refused,
+ * and hostile signature dictionaries never verify; the CA's files
+ * (cert/x509ca.h) are 0600 for keys and refuse a second CA.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "cert/x509ca.h"
+#include "core/util.h"
+#include "pdf/pades.h"
+#include "t.h"
+#include "tlib.h"
+
+/* A classic one-page PDF as libharu writes it (one xref section). */
+static void
+tiny_pdf(struct buf *b)
+{
+	static const char *obj[] = {
+		"<<\n/Type /Catalog\n/Pages 2 0 R\n>>",
+		"<<\n/Type /Pages\n/Kids [ 3 0 R ]\n/Count 1\n>>",
+		"<<\n/Type /Page\n/MediaBox [ 0 0 595 842 ]\n/Parent 2 0 R\n>>",
+		"<<\n/Producer (test)\n>>",
+	};
+	size_t off[4], i, x;
+
+	buf_puts(b, "%PDF-1.4\n");
+	for (i = 0; i < 4; i++) {
+		off[i] = b->len;
+		buf_printf(b, "%zu 0 obj\n%s\nendobj\n", i + 1, obj[i]);
+	}
+	x = b->len;
+	buf_puts(b, "xref\n0 5\n0000000000 65535 f\r\n");
+	for (i = 0; i < 4; i++)
+		buf_printf(b, "%010zu 00000 n\r\n", off[i]);
+	buf_printf(b, "trailer\n<<\n/Root 1 0 R\n/Info 4 0 R\n/Size 5\n>>\n"
+	    "startxref\n%zu\n%%%%EOF\n", x);
+}
+
+/* The hardware-style backend: a callback that counts its calls. */
+struct cb {
+	EVP_PKEY *k;
+	int calls;
+};
+
+static enum hs_err
+cb_sign(void *ctx, const uint8_t *tbs, size_t len, uint8_t *sig,
+    size_t *siglen, char *err)
+{
+	struct cb *c = ctx;
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	int ok;
+
+	c->calls++;
+	/* tbs is the DER SET OF the signed attributes. */
+	if (len < 2 || tbs[0] != 0x31) {
+		EVP_MD_CTX_free(m);
+		return hs_fail(err, HS_ERR_INVALID, "tbs is not a SET");
+	}
+	ok = m != NULL && EVP_DigestSignInit_ex(m, NULL, "SHA256", NULL, NULL,
+	    c->k, NULL) == 1 && EVP_DigestSign(m, sig, siglen, tbs, len) == 1;
+	EVP_MD_CTX_free(m);
+	return ok ? HS_OK : hs_fail(err, HS_ERR_CRYPTO, "sign");
+}
+
+static enum pades_state
+state_of(const struct buf *b)
+{
+	struct pades_info pi;
+	char err[HS_ERRLEN];
+
+	if (pades_verify(b->data, b->len, &pi, err) != HS_OK)
+		return (enum pades_state)-1;
+	return pi.state;
+}
+
+int
+main(void)
+{
+	char dir[T_DIRMAX], path[256], err[HS_ERRLEN] = "";
+	struct pades_signer *s = NULL, *h = NULL;
+	struct pades_info pi;
+	struct buf pdf, two, upd, x;
+	struct stat st;
+	struct cb cb = { NULL, 0 };
+	size_t n0, hole;
+	uint8_t sha[32];
+	FILE *f;
+
+	buf_init(&pdf);
+	buf_init(&two);
+	buf_init(&upd);
+	buf_init(&x);
+	if (t_tmpdir("pades", dir, sizeof(dir)) != 0)
+		return 2;
+	T_OK(x509ca_init(dir, "测试 CA", 30, err) == HS_OK, "ca init: %s", err);
+	T_OK(x509ca_init(dir, "again", 30, err) == HS_ERR_EXISTS,
+	    "a second ca init is refused");
+	snprintf(path, sizeof(path), "%s/%s", dir, X509CA_CA_KEY);
+	T_OK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
+	    "the CA key is 0600");
+	T_OK(!x509ca_have_doc(dir), "no document key yet");
+	T_OK(pades_signer_load(dir, &s, err) == HS_ERR_NOTFOUND,
+	    "no document key: NOTFOUND");
+	T_OK(x509ca_issue(dir, "证书签发", "机构", X509CA_P256, 30, err) ==
+	    HS_OK, "ca issue: %s", err);
+	snprintf(path, sizeof(path), "%s/%s", dir, X509CA_DOC_KEY);
+	T_OK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
+	    "the document key is 0600");
+	T_OK(x509ca_issue(dir, "bad\nname", NULL, X509CA_P256, 30, err) ==
+	    HS_ERR_INVALID, "a name with a control character is refused");
+	T_OK(pades_signer_load(dir, &s, err) == HS_OK, "load: %s", err);
+
+	/* Software backend. */
+	tiny_pdf(&pdf);
+	n0 = pdf.len;
+	T_OK(pades_sign(s, 1735689600, &pdf, err) == HS_OK, "sign: %s", err);
+	T_OK(state_of(&pdf) == PADES_VALID, "the signed PDF verifies");
+	T_OK(pades_verify(pdf.data, pdf.len, &pi, err) == HS_OK &&
+	    pi.when == 1735689600, "/M is the time given");
+	pades_signer_cert_sha(s, sha);
+	T_OK(memcmp(pi.cert_sha, sha, 32) == 0, "the signer's certificate "
+	    "hash is the verifier's");
+	T_OK(strcmp(pi.subject, "证书签发") == 0, "subject CN (%s)",
+	    pi.subject);
+	T_OK(pdf.len - n0 <= 4096, "at most 4 KB added (%zu)", pdf.len - n0);
+	/* The update is exactly what pades_layout makes, /Contents aside. */
+	T_OK(pades_layout(pdf.data, n0, pi.when, pi.hexlen, &upd, &hole,
+	    err) == HS_OK && upd.len == pdf.len - n0 && hole == pi.hole &&
+	    memcmp(upd.data, pdf.data + n0, hole + 1 - n0) == 0,
+	    "pades_layout rebuilds the update");
+	T_OK(pades_layout(pdf.data, pdf.len, 0, 100, &x, &hole, err) ==
+	    HS_ERR_FORMAT, "an updated PDF is not signed again (%s)", err);
+
+	/* One flipped byte, anywhere signed. */
+	buf_reset(&two);
+	buf_add(&two, pdf.data, pdf.len);
+	two.data[20] ^= 1;
+	T_OK(state_of(&two) == PADES_INVALID, "a flipped byte: invalid");
+	buf_reset(&two);
+	buf_add(&two, pdf.data, pdf.len);
+	two.data[two.len - 3] ^= 1;
+	T_OK(state_of(&two) == PADES_INVALID, "a flipped byte in the trailer: "
+	    "invalid");
+	buf_reset(&two);
+	buf_add(&two, pdf.data, pdf.len);
+	buf_puts(&two, "9 0 obj\n(x)\nendobj\n");
+	T_OK(state_of(&two) == PADES_APPENDED, "appended: modified after "
+	    "signing");
+	buf_reset(&two);
+	tiny_pdf(&two);
+	T_OK(state_of(&two) == PADES_NONE, "an unsigned PDF: none");
+
+	/* Hostile: truncated files, a lone /ByteRange, huge numbers. */
+	{
+		static const char *hostile[] = {
+			"/ByteRange [",
+			"/ByteRange [0 5 6 7]",
+			"/ByteRange [0 999999999999 999999999999 1]/Contents <>",
+			"%PDF-1.4 /ByteRange [0 12 14 0] /Contents <zz>",
+			"/ByteRange [0 20 22 0]/Contents <>",
+		};
+		size_t i, k;
+		int bad = 0;
+
+		for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
+			if (state_of(&(struct buf){ .data = (char *)hostile[i],
+			    .len = strlen(hostile[i]) }) == PADES_VALID)
+				bad++;
+		/* Every prefix of the signed file. */
+		for (k = 1; k < pdf.len; k += 97)
+			if (state_of(&(struct buf){ .data = pdf.data,
+			    .len = k }) == PADES_VALID)
+				bad++;
+		T_OK(bad == 0, "hostile and truncated signatures never verify");
+	}
+
+	/* The callback backend: one call per signature, same result. */
+	snprintf(path, sizeof(path), "%s/%s", dir, X509CA_DOC_KEY);
+	if ((f = fopen(path, "r")) != NULL) {
+		cb.k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, X509CA_DOC_CRT);
+	T_OK(cb.k != NULL && pades_signer_new(path, cb_sign, &cb, 72, &h,
+	    err) == HS_OK, "a callback signer: %s", err);
+	buf_reset(&two);
+	tiny_pdf(&two);
+	cb.calls = 0;
+	T_OK(h != NULL && pades_sign(h, 1735689600, &two, err) == HS_OK &&
+	    cb.calls == 1, "signing calls the callback once (%d)", cb.calls);
+	T_OK(state_of(&two) == PADES_VALID, "the callback's signature "
+	    "verifies");
+	T_OK(pades_signer_set_tsa(h, "https://x/", err) == HS_ERR_INVALID &&
+	    pades_signer_set_tsa(h, "http://a\nb/", err) == HS_ERR_INVALID,
+	    "a TSA URL must be http:// without control characters");
+
+	EVP_PKEY_free(cb.k);
+	pades_signer_free(s);
+	pades_signer_free(h);
+	buf_free(&pdf);
+	buf_free(&two);
+	buf_free(&upd);
+	buf_free(&x);
+	t_rmtree(dir);
+	return t_done();
+}
