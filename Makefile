@@ -11,7 +11,7 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PKGS     = openssl sqlite3 jansson harfbuzz harfbuzz-subset libqrencode \
-	   libmicrohttpd libqpdf zlib libdeflate
+	   libmicrohttpd libqpdf zlib libdeflate xlsxwriter
 
 ifeq ($(SAN),1)
 VARIANT  = san

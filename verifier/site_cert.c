@@ -27,17 +27,24 @@ enum answer_kind { ANS_PAGE_ZH, ANS_PAGE_EN, ANS_JSON };
  * pages and JSON do not show pdf_sha256 or replaces). The note itself
  * enters through its leaf hash (which binds its SHA-256).
  */
+/*
+ * A page also shows the minute it was checked and the verifier's address
+ * (render_cert_page): both are keyed, so a kept page is at most a minute
+ * old.
+ */
 static void
 answer_key(enum answer_kind kind, const char *serial,
-    const struct vdb_result *res, uint8_t key[32])
+    const struct vdb_result *res, const struct render_ctx *cx,
+    uint8_t key[32])
 {
-	char a[2048];
+	char a[2560];
 	size_t n = 0;
 	const char *const f[] = { serial, res->problem, res->key_vkey,
 		res->ckpt_root, res->origin, res->reason, res->revoked_at,
-		res->replaced_by };
-	uint64_t nums[4] = { (uint64_t)kind, (uint64_t)res->status,
-		res->leaf_index, res->ckpt_size };
+		res->replaced_by, kind == ANS_JSON ? "" : cx->base_url };
+	uint64_t nums[5] = { (uint64_t)kind, (uint64_t)res->status,
+		res->leaf_index, res->ckpt_size, kind == ANS_JSON ? 0 :
+		(uint64_t)(cx->now / 60) };
 	size_t i, l;
 
 	memcpy(a, nums, sizeof(nums));
@@ -68,8 +75,9 @@ static void
 h_cert(struct site *s, struct http_req *r, int json)
 {
 	const char *p = http_path(r), *in, *q;
-	char serial[SERIAL_SIZE], err[HS_ERRLEN];
+	char serial[SERIAL_SIZE], err[HS_ERRLEN], base[256];
 	struct vdb_result res;
+	struct render_ctx cx;
 	struct tstate *t;
 	enum answer_kind kind;
 	enum page_lang lang;
@@ -119,9 +127,10 @@ h_cert(struct site *s, struct http_req *r, int json)
 		return;
 	}
 	lang = site_lang(r);
+	site_render_ctx(s, r, &cx, base, sizeof(base));
 	kind = json ? ANS_JSON : lang == PAGE_EN ? ANS_PAGE_EN : ANS_PAGE_ZH;
 	if (vdb_quick(t->v, serial, &res)) {
-		answer_key(kind, serial, &res, key);
+		answer_key(kind, serial, &res, &cx, key);
 		if ((body = memo_get(s->memo, key, &len)) != NULL) {
 			site_count_serial(s, res.status);
 			http_set_log_note(r, render_status_name(res.status));
@@ -138,7 +147,7 @@ h_cert(struct site *s, struct http_req *r, int json)
 		return;
 	}
 	status = res.status == VDB_NOTFOUND ? 404 : 200;
-	answer_key(kind, serial, &res, key);
+	answer_key(kind, serial, &res, &cx, key);
 	if ((body = memo_get(s->memo, key, &len)) != NULL) {
 		site_count_serial(s, res.status);
 		http_set_log_note(r, render_status_name(res.status));
@@ -166,7 +175,7 @@ h_cert(struct site *s, struct http_req *r, int json)
 			b.oom = true;
 		}
 	} else {
-		render_cert_page(&b, lang, serial, &res);
+		render_cert_page(&b, lang, serial, &res, &cx);
 	}
 	vdb_result_free(&res);
 	if (b.oom) {
