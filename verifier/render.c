@@ -858,7 +858,9 @@ render_row_cells(const struct render_row *r, size_t i, enum page_lang lang,
 	    verdict_name(r->v.kind));
 	snprintf(cells[COL_STATUS], RENDER_CELL_MAX, "%s",
 	    render_row_status(r, lang, true));
-	snprintf(cells[COL_TECH], RENDER_CELL_MAX, "%s", r->problem);
+	/* The service's own words, unless the note already says them. */
+	snprintf(cells[COL_TECH], RENDER_CELL_MAX, "%s",
+	    render_msg_zh(r->problem) != NULL ? "" : r->problem);
 }
 
 const char *
