@@ -127,6 +127,19 @@ form_word(enum page_lang lang, const char *f)
 	return f;
 }
 
+/* Who stamped a record, in lang: "auto (policy NAME)" (stamped by the
+ * region's policy on import, formats §3) in words; else as signed. */
+static const char *
+stamp_word(enum page_lang lang, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (lang == PAGE_ZH && n > 14 && strncmp(s, "auto (policy ", 13) == 0 &&
+	    s[n - 1] == ')')
+		return "依地区政策自动验印";
+	return s;
+}
+
 /* A dt/dd pair with an escaped value. */
 static void
 dl_row(struct buf *b, const char *k, const char *v)
@@ -249,7 +262,7 @@ cert_body(struct buf *b, enum page_lang lang, const struct vdb_result *r)
 		page_esc(b, rec->provider);
 		if (rec->stamped_by[0] != '\0') {
 			buf_printf(b, "</td><td data-label=\"%s\">", L_STAMP);
-			page_esc(b, rec->stamped_by);
+			page_esc(b, stamp_word(lang, rec->stamped_by));
 		}
 		buf_puts(b, "</td></tr>\n");
 	}
