@@ -1048,8 +1048,10 @@ batch_table(struct buf *b, enum page_lang lang, const struct render_batch *bt,
 		    "status-unmet" : strcmp(verdict_class(r->v.kind),
 		    "grey") == 0 ? "status-grey" : "status-bad";
 
-		buf_printf(b, "<tr data-verdict=\"%s\"><td class=\"num\">%zu"
-		    "</td><td class=\"mono\">", verdict_name(r->v.kind), i + 1);
+		buf_printf(b, "<tr data-verdict=\"%s\"><td class=\"num\" "
+		    "data-label=\"#\">%zu</td><td class=\"mono\" "
+		    "data-label=\"%s\">", verdict_name(r->v.kind), i + 1,
+		    PL(lang, "证书编号", "Serial"));
 		if (r->serial[0] != '\0' && links) {
 			buf_puts(b, "<a href=\"/c/");
 			page_esc(b, r->serial);
@@ -1063,7 +1065,8 @@ batch_table(struct buf *b, enum page_lang lang, const struct render_batch *bt,
 			page_esc(b, r->item);
 		}
 		verdict_text(&r->v, lang, text, sizeof(text));
-		buf_printf(b, "</td><td class=\"%s\">", cls);
+		buf_printf(b, "</td><td class=\"%s\" data-label=\"%s\">", cls,
+		    PL(lang, "核验结论", "Verdict"));
 		if (r->v.kind == VERDICT_SUPERSEDED &&
 		    r->v.replaced_by[0] != '\0' && links) {
 			buf_printf(b, "%s → <a href=\"/c/",
@@ -1076,17 +1079,23 @@ batch_table(struct buf *b, enum page_lang lang, const struct render_batch *bt,
 		} else {
 			page_esc(b, text);
 		}
-		buf_puts(b, "</td><td>");
+		buf_printf(b, "</td><td data-label=\"%s\">",
+		    PL(lang, "姓名", "Name"));
 		page_esc(b, r->name);
-		buf_puts(b, "</td><td class=\"mono\">");
+		buf_printf(b, "</td><td class=\"mono\" data-label=\"%s\">",
+		    PL(lang, "身份证号", "ID"));
 		page_esc(b, r->id_masked);
-		buf_puts(b, "</td><td>");
+		buf_printf(b, "</td><td data-label=\"%s\">",
+		    PL(lang, "签发机构", "Issuer"));
 		page_esc(b, r->issuer);
 		snprintf(y, sizeof(y), "%d", r->year);
-		buf_printf(b, "</td><td class=\"num\">%s</td><td class=\"num\">",
-		    r->year ? y : "");
+		buf_printf(b, "</td><td class=\"num\" data-label=\"%s\">%s</td>"
+		    "<td class=\"num\" data-label=\"%s\">",
+		    PL(lang, "年度", "Year"), r->year ? y : "",
+		    PL(lang, "学时", "Hours"));
 		page_esc(b, r->hours);
-		buf_puts(b, "</td><td>");
+		buf_printf(b, "</td><td data-label=\"%s\">",
+		    PL(lang, "说明", "Notes"));
 		render_row_note(r, lang, note, sizeof(note));
 		page_esc(b, note);
 		if (r->problem[0] != '\0' && lang == PAGE_ZH &&

@@ -92,7 +92,7 @@ import json; j=json.load(open('$T/out.json'))
 assert j['count']==300
 assert sum(r['status']=='valid' for r in j['rows'])==240"
 curl -s -F "list=@$T/batch" -F format=html "$URL/api/v1/verify/batch" >"$T/out.html"
-check "batch as an HTML table" [ "$(grep -c '<tr data-verdict="[a-z_]*"><td class="num">' "$T/out.html")" = 300 ]
+check "batch as an HTML table" [ "$(grep -c '<tr data-verdict="[a-z_]*"><td class="num" ' "$T/out.html")" = 300 ]
 seq 1 1001 | sed 's/^/2024-0000-0000-0000-/' >"$T/toomany"
 code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary "@$T/toomany" \
 	-H 'Content-Type: text/plain' "$URL/api/v1/verify/batch")
