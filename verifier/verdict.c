@@ -24,11 +24,11 @@ verdict_make(struct verdict *v, enum vdb_status st, const struct cert *c,
 		    replaced_by);
 	switch (st) {
 	case VDB_VALID:
+		/* Every caller passes the decoded note of a valid answer
+		 * (pages and rows are rendered from it); without one there
+		 * is no requirement to judge, as for a course certificate. */
 		if (c == NULL || c->kind != CERT_ANNUAL) {
-			v->kind = c == NULL ? VERDICT_VALID_MET :
-			    VERDICT_VALID_COURSE;
-			/* No note decoded: the quick answer of a page that
-			 * is rendered from a decoded note anyway. */
+			v->kind = VERDICT_VALID_COURSE;
 		} else if (c->met) {
 			v->kind = VERDICT_VALID_MET;
 		} else {

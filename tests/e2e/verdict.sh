@@ -188,7 +188,7 @@ h = open(sys.argv[1]).read()
 h = re.sub(r'<details.*?</details>', '', h, flags=re.S)
 h = re.sub(r'<(script|style|head).*?</\1>', '', h, flags=re.S)
 h = re.sub(r'<[^>]*>', ' ', h)
-h = re.sub(r"\S*[./:-]\S*", " ", h)   # addresses, serials, ledger names, times
+h = re.sub(r"\S*[./:=+-]\S*", " ", h)   # addresses, serials, ledger names, times, hashes
 words = set(re.findall(r'[A-Za-z]{3,}', h)) - {'PDF', 'SHA', 'UTC', 'CSV', 'XLSX', 'Excel', 'English'}
 assert not words, sorted(words)
 PY
