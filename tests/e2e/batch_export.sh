@@ -109,6 +109,7 @@ const ExcelJS = require('exceljs');
 })().catch((e) => { console.error(e); process.exit(1); });
 JS
 NODE_PATH=$HS_TOP/tests/browser/node_modules node "$T/x.js" "$T/b.xlsx" >"$T/x.json" 2>"$T/x.err"
+[ -s "$T/x.json" ] || sed 's/^/# /' "$T/x.err" | head -5
 check "XLSX opens with exceljs" [ -s "$T/x.json" ]
 check "XLSX: the preamble, the headers, 9 rows, every cell a string (no formula)" python3 - "$T/x.json" "${SER[1]}" "$PUB" "$n" <<'PY'
 import json, sys
