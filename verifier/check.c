@@ -40,6 +40,7 @@
 #include "pdfin.h"
 #include "trust.h"
 #include "vcmd.h"
+#include "verdict.h"
 #include "verify.h"
 
 #define CHECK_FILE_MAX (16u * 1024 * 1024)
@@ -549,11 +550,46 @@ pages_json(const struct outcome *o)
 	}
 }
 
+/*
+ * The headline (verdict.h) of an offline check: the note's own answer
+ * when it verified (met or not), revoked or superseded when the ledger
+ * copy says so (a revoke leaf does not name the replacement), a changed
+ * file when the pages are not the note's, else a bad signature, not a
+ * certificate, or "cannot verify" when something could not be checked.
+ */
+static void
+check_verdict(const struct outcome *o, struct verdict *v)
+{
+	if (o->ledger_ok && o->revoked)
+		verdict_make(v, VDB_REVOKED, &o->c, o->reason, NULL);
+	else if (o->code == 0)
+		verdict_make(v, VDB_VALID, &o->c, NULL, NULL);
+	else if (o->sig_ok && o->receipt_ok && strcmp(o->what, "pdf") == 0 &&
+	    (!o->pages_ok || o->pages == PAGES_DIFFERENT ||
+	    o->pages == PAGES_UNKNOWN)) {
+		verdict_make(v, VDB_VALID, &o->c, NULL, NULL);
+		v->kind = !o->pages_ok || o->pages == PAGES_DIFFERENT ?
+		    VERDICT_EDITED : VERDICT_MODIFIED;
+	} else if (o->code == 1 && !o->sig_ok && strncmp(o->problem,
+	    "not a certificate", 17) == 0) {
+		verdict_make(v, VDB_NOTFOUND, NULL, NULL, NULL);
+		v->kind = VERDICT_NOT_CERT;
+	} else if (o->code == 1)
+		verdict_make(v, VDB_BADSIG, NULL, NULL, NULL);
+	else
+		verdict_unavailable(v);
+}
+
 static void
 print_human(const char *file, const struct outcome *o)
 {
-	char h[HOURS_SIZE], root[MERKLE_B64_SIZE];
+	char h[HOURS_SIZE], root[MERKLE_B64_SIZE], text[256];
+	struct verdict v;
 
+	/* The headline first: what a decision needs. */
+	check_verdict(o, &v);
+	verdict_text(&v, PAGE_ZH, text, sizeof(text));
+	printf("%s [%s]\n", text, verdict_name(v.kind));
 	printf("%s: %s\n", file, status_word(o));
 	if (o->problem[0] != '\0')
 		printf("  problem:     %s\n", o->problem);
@@ -659,9 +695,13 @@ print_json(const char *file, const struct outcome *o)
 {
 	json_t *j;
 	char *s;
-	char h[3][HOURS_SIZE], root[MERKLE_B64_SIZE];
+	char h[3][HOURS_SIZE], root[MERKLE_B64_SIZE], text[256];
+	struct verdict v;
 
-	j = json_pack("{s:s,s:s,s:b,s:i,s:b,s:b}", "file", file,
+	check_verdict(o, &v);
+	verdict_text(&v, PAGE_ZH, text, sizeof(text));
+	j = json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:b,s:b}", "verdict",
+	    verdict_name(v.kind), "verdict_text", text, "file", file,
 	    "status", o->word != NULL ? "revoked" : o->code == 0 ? "valid" :
 	    o->code == 1 ? "invalid" : o->code == 2 ? "could_not_check" :
 	    "inconclusive", "valid", o->code == 0, "exit",

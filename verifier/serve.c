@@ -74,7 +74,14 @@ serve_usage(FILE *f)
 	    "                       the peer is a loopback reverse proxy\n"
 	    "  --access-log FILE    access log (\"-\": standard output; default none)\n"
 	    "  --no-sweep           do not check every stored note's signature in the\n"
-	    "                       background after start (first looks then pay it)\n");
+	    "                       background after start (first looks then pay it)\n"
+	    "  --operator-name TEXT whose service this is: shown in every page's\n"
+	    "                       footer and in printed pages and exports\n"
+	    "  --operator-contact TEXT  how to reach the operator (footer)\n"
+	    "  --public-url URL     the address people reach this verifier at\n"
+	    "                       (https://verify.example.cn), stated on printed\n"
+	    "                       pages and exports (default: http:// and the\n"
+	    "                       request's Host)\n");
 }
 
 static int
@@ -98,7 +105,7 @@ enum {
 	OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_KEY, OPT_PEPPER,
 	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_HTIMEOUT, OPT_RATE, OPT_BURST,
 	OPT_MRATE, OPT_MBURST, OPT_MCERT, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_NOSWEEP,
-	OPT_STATE, OPT_TRUST, OPT_HELP,
+	OPT_STATE, OPT_TRUST, OPT_OPNAME, OPT_OPCONTACT, OPT_PUBURL, OPT_HELP,
 };
 
 static const struct option serve_opts[] = {
@@ -123,6 +130,9 @@ static const struct option serve_opts[] = {
 	{ "no-sweep", no_argument, NULL, OPT_NOSWEEP },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "trust", required_argument, NULL, OPT_TRUST },
+	{ "operator-name", required_argument, NULL, OPT_OPNAME },
+	{ "operator-contact", required_argument, NULL, OPT_OPCONTACT },
+	{ "public-url", required_argument, NULL, OPT_PUBURL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -214,6 +224,27 @@ vcmd_serve(int argc, char **argv)
 		case OPT_NOSWEEP: so.no_sweep = 1; break;
 		case OPT_STATE: so.state_path = optarg; break;
 		case OPT_TRUST: so.trust_path = optarg; break;
+		case OPT_OPNAME:
+		case OPT_OPCONTACT:
+			if (site_check_operator(optarg, err) != 0) {
+				fprintf(stderr, "hourseal-verifier serve: %s: "
+				    "%s\n", c == OPT_OPNAME ? "--operator-name" :
+				    "--operator-contact", err);
+				return 2;
+			}
+			if (c == OPT_OPNAME)
+				so.operator_name = optarg;
+			else
+				so.operator_contact = optarg;
+			break;
+		case OPT_PUBURL:
+			if (site_check_public_url(optarg, err) != 0) {
+				fprintf(stderr, "hourseal-verifier serve: "
+				    "--public-url: %s\n", err);
+				return 2;
+			}
+			so.public_url = optarg;
+			break;
 		case OPT_HELP: serve_usage(stdout); return 0;
 		default: serve_usage(stderr); return 2;
 		}

@@ -32,6 +32,84 @@ wants_json(struct http_req *r)
 	return strncmp(http_path(r), "/api/", 5) == 0;
 }
 
+int
+site_check_operator(const char *v, char *err)
+{
+	size_t n = strlen(v), i;
+
+	if (n == 0 || n > 200) {
+		hs_fail(err, HS_ERR_INVALID, "must be 1 to 200 bytes");
+		return -1;
+	}
+	if (!utf8_valid(v, n)) {
+		hs_fail(err, HS_ERR_INVALID, "must be UTF-8");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
+			hs_fail(err, HS_ERR_INVALID, "must not hold control "
+			    "characters");
+			return -1;
+		}
+	return 0;
+}
+
+int
+site_check_public_url(const char *v, char *err)
+{
+	size_t n = strlen(v), i;
+
+	if ((strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+	    || n > 200 || n <= 8 || v[n - 1] == '/') {
+		hs_fail(err, HS_ERR_INVALID, "must be http:// or https:// and "
+		    "a host, at most 200 bytes, without a trailing /");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] >= 0x7f || v[i] == '"' ||
+		    v[i] == '\'' || v[i] == '<' || v[i] == '>' ||
+		    v[i] == '\\' || v[i] == '?' || v[i] == '#') {
+			hs_fail(err, HS_ERR_INVALID, "must be printable ASCII "
+			    "without spaces, quotes, <, >, \\, ? or #");
+			return -1;
+		}
+	return 0;
+}
+
+/* A Host header that is a plain host name (and port): else NULL. */
+static const char *
+plain_host(const char *h)
+{
+	size_t n, i;
+
+	if (h == NULL || (n = strlen(h)) == 0 || n > 100)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' &&
+		    h[i] <= 'Z') || (h[i] >= '0' && h[i] <= '9') ||
+		    h[i] == '.' || h[i] == '-' || h[i] == ':' ||
+		    h[i] == '[' || h[i] == ']'))
+			return NULL;
+	return h;
+}
+
+void
+site_render_ctx(struct site *s, struct http_req *r, struct render_ctx *cx,
+    char *base, size_t n)
+{
+	const char *h;
+
+	cx->op = &s->op;
+	cx->now = time(NULL);
+	if (s->o.public_url != NULL)
+		snprintf(base, n, "%s", s->o.public_url);
+	else if ((h = plain_host(http_header(r, "Host"))) != NULL)
+		snprintf(base, n, "http://%s", h);
+	else if (n > 0)
+		base[0] = '\0';
+	cx->base_url = base;
+}
+
 enum page_lang
 site_lang(struct http_req *r)
 {
@@ -91,14 +169,26 @@ site_error(void *ctx, struct http_req *r, int status, const char *msg,
 {
 	struct buf b;
 
-	(void)ctx;
+	struct site *s = ctx;
+	enum page_lang lang;
+	const char *zh;
+
 	if (wants_json(r)) {
 		site_reply_json(r, status, json_pack("{s:i,s:s}", "status", status,
 		    "error", msg), headers);
 		return;
 	}
 	buf_init(&b);
-	page_error(&b, site_lang(r), status, msg);
+	lang = site_lang(r);
+	/* Chinese pages say it in Chinese; the original, folded. */
+	zh = render_msg_zh(msg);
+	if (lang == PAGE_ZH)
+		page_error_op(&b, lang, status, zh != NULL ? zh :
+		    "请求未能完成。", zh != NULL ? NULL : msg,
+		    s != NULL ? &s->op : NULL);
+	else
+		page_error_op(&b, lang, status, msg, NULL,
+		    s != NULL ? &s->op : NULL);
 	site_reply_buf(r, status, "text/html; charset=utf-8", &b, headers);
 }
 
@@ -132,6 +222,11 @@ static const struct site_route routes[] = {
 	{ "/api/v1/verify/batch", SITE_EXACT, NULL, SITE_POST,
 	    "verify_batch", HTTP_BUCKET_GENERAL, SITE_BODY_BATCH,
 	    site_upload_batch },
+	/* A kept batch answer (results.h): /api/v1/verify/batch/result/
+	 * TOKEN?format=csv|xlsx|print. */
+	{ "/api/v1/verify/batch/result/", SITE_PREFIX, NULL, SITE_GET,
+	    "batch_result", HTTP_BUCKET_GENERAL, SITE_BODY_NONE,
+	    site_batch_result },
 	{ "/api/v1/certificates/", SITE_SERIAL, "/match", SITE_POST, "match",
 	    HTTP_BUCKET_STRICT, SITE_BODY_ID, site_id_match },
 	{ "/checkpoint", SITE_EXACT, NULL, SITE_GET, "checkpoint",
@@ -578,7 +673,7 @@ site_unavailable(struct site *s, struct http_req *r, const char *err)
 		return;
 	}
 	buf_init(&b);
-	page_unavailable(&b, site_lang(r), reason);
+	page_unavailable_op(&b, site_lang(r), reason, &s->op);
 	site_reply_buf(r, 503, "text/html; charset=utf-8", &b, h);
 }
 
@@ -589,9 +684,8 @@ page_root(struct site *s, struct http_req *r)
 {
 	struct buf b;
 
-	(void)s;
 	buf_init(&b);
-	page_index(&b, site_lang(r));
+	page_index_op(&b, site_lang(r), &s->op);
 	site_reply_buf(r, 200, "text/html; charset=utf-8", &b, NULL);
 }
 
@@ -847,6 +941,9 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	if (s == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	s->o = *o;
+	s->op.name = o->operator_name;
+	s->op.contact = o->operator_contact;
+	s->op.url = o->public_url;
 	pthread_mutex_init(&s->log_mu, NULL);
 	if (pthread_key_create(&s->key, tstate_free) != 0) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "pthread_key_create failed");
@@ -859,7 +956,8 @@ site_open(const struct site_opts *o, struct site **out, char *err)
 	}
 	if ((rc = o->trust_path != NULL ? trust_load(o->trust_path, 1,
 	    &s->trust, err) : trust_of_options(o, &s->trust, err)) != HS_OK ||
-	    (rc = memo_new(MEMO_SLOTS, MEMO_BUDGET, &s->memo, err)) != HS_OK)
+	    (rc = memo_new(MEMO_SLOTS, MEMO_BUDGET, &s->memo, err)) != HS_OK ||
+	    (rc = results_new(&s->results, err)) != HS_OK)
 		goto fail;
 	for (i = 0; i < s->trust->n; i++) {
 		s->nled = i + 1;
@@ -906,6 +1004,7 @@ site_close(struct site *s)
 	}
 	pthread_mutex_destroy(&s->log_mu);
 	memo_free(s->memo);
+	results_free(s->results);
 	mlimit_free(s->ml);
 	free(s->trust);
 	free(s);

@@ -24,7 +24,22 @@ struct site_opts {
 	                               * certificate; 0: no such limit */
 	int bench_fixed;              /* answer every request with a constant */
 	int no_sweep;                 /* do not check every note after start */
+	/* Whose service it is, on every page (serve --operator-name,
+	 * --operator-contact), and its address as people reach it
+	 * (--public-url: the printed pages and exports state it; without
+	 * it, "http://" and the request's Host if that is a plain host
+	 * name). NULL: not shown. */
+	const char *operator_name;
+	const char *operator_contact;
+	const char *public_url;
 };
+
+/* Checks an --operator-name/--operator-contact value (1..200 bytes of
+ * UTF-8, no control characters) or a --public-url (http:// or https://,
+ * at most 200 bytes of printable ASCII without quotes, spaces, <, >, or
+ * a trailing "/"). 0 if good, else -1 with err saying why. */
+int site_check_operator(const char *v, char *err);
+int site_check_public_url(const char *v, char *err);
 
 struct site;
 

@@ -27,18 +27,26 @@ enum answer_kind { ANS_PAGE_ZH, ANS_PAGE_EN, ANS_JSON };
  * pages and JSON do not show pdf_sha256 or replaces). The note itself
  * enters through its leaf hash (which binds its SHA-256).
  */
+/*
+ * A page also shows the minute it was checked and the verifier's address
+ * (render_cert_page): both are keyed, so a kept page is at most a minute
+ * old.
+ */
 static void
 answer_key(enum answer_kind kind, const char *serial,
-    const struct vdb_result *res, uint8_t key[32])
+    const struct vdb_result *res, const struct render_ctx *cx,
+    uint8_t key[32])
 {
-	char a[2048];
+	char a[2560];
 	size_t n = 0;
 	const char *const f[] = { serial, res->problem, res->key_vkey,
 		res->ckpt_root, res->origin, res->reason, res->revoked_at,
 		res->replaced_by, res->ledger_name ? res->ledger_name : "",
-		res->ledger_issuer ? res->ledger_issuer : "" };
-	uint64_t nums[4] = { (uint64_t)kind, (uint64_t)res->status,
-		res->leaf_index, res->ckpt_size };
+		res->ledger_issuer ? res->ledger_issuer : "",
+		kind == ANS_JSON ? "" : cx->base_url };
+	uint64_t nums[5] = { (uint64_t)kind, (uint64_t)res->status,
+		res->leaf_index, res->ckpt_size, kind == ANS_JSON ? 0 :
+		(uint64_t)(cx->now / 60) };
 	size_t i, l;
 
 	memcpy(a, nums, sizeof(nums));
@@ -69,9 +77,10 @@ static void
 h_cert(struct site *s, struct http_req *r, int json)
 {
 	const char *p = http_path(r), *in, *q;
-	char serial[SERIAL_SIZE], err[HS_ERRLEN];
+	char serial[SERIAL_SIZE], err[HS_ERRLEN], base[256];
 	char e2[HS_ERRLEN];
 	struct vdb_result res;
+	struct render_ctx cx;
 	struct vdb *v;
 	enum answer_kind kind;
 	enum page_lang lang;
@@ -121,6 +130,7 @@ h_cert(struct site *s, struct http_req *r, int json)
 	 * other has it (503).
 	 */
 	lang = site_lang(r);
+	site_render_ctx(s, r, &cx, base, sizeof(base));
 	kind = json ? ANS_JSON : lang == PAGE_EN ? ANS_PAGE_EN : ANS_PAGE_ZH;
 	memset(&res, 0, sizeof(res));
 	for (i = 0; i < s->nled; i++) {
@@ -133,7 +143,7 @@ h_cert(struct site *s, struct http_req *r, int json)
 		vdb_result_free(&res);
 		if (vdb_quick(v, serial, &res)) {
 			site_label(s, i, &res);
-			answer_key(kind, serial, &res, key);
+			answer_key(kind, serial, &res, &cx, key);
 			if ((body = memo_get(s->memo, key, &len)) != NULL) {
 				site_count_serial(s, res.status);
 				http_set_log_note(r,
@@ -166,7 +176,7 @@ h_cert(struct site *s, struct http_req *r, int json)
 	if (!found && s->nled > 1)
 		res.origin[0] = '\0'; /* not found in any of them */
 	status = res.status == VDB_NOTFOUND ? 404 : 200;
-	answer_key(kind, serial, &res, key);
+	answer_key(kind, serial, &res, &cx, key);
 	if ((body = memo_get(s->memo, key, &len)) != NULL) {
 		site_count_serial(s, res.status);
 		http_set_log_note(r, render_status_name(res.status));
@@ -194,7 +204,7 @@ h_cert(struct site *s, struct http_req *r, int json)
 			b.oom = true;
 		}
 	} else {
-		render_cert_page(&b, lang, serial, &res);
+		render_cert_page(&b, lang, serial, &res, &cx);
 	}
 	vdb_result_free(&res);
 	if (b.oom) {

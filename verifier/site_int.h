@@ -21,6 +21,8 @@
 #include "web/http.h"
 #include "memo.h"
 #include "mlimit.h"
+#include "render.h"
+#include "results.h"
 #include "web/page.h"
 #include "site.h"
 #include "trust.h"
@@ -82,6 +84,8 @@ struct site {
 	pthread_mutex_t log_mu;    /* last_log */
 	char last_log[HS_ERRLEN];  /* the last "cannot verify" line said */
 	struct memo *memo;         /* rendered answers, for all threads */
+	struct results *results;   /* batch answers kept for downloads */
+	struct page_operator op;   /* whose service it is (the footer) */
 	pthread_t sweeper;         /* vdb_sweep of each ledger, low priority */
 	int sweep_started;
 	int sweep_stop;
@@ -115,6 +119,9 @@ void site_error(void *ctx, struct http_req *r, int status, const char *msg,
 void site_unavailable(struct site *s, struct http_req *r, const char *err);
 /* The serial in seg[0..n): 0, or -1 if it is not one. */
 int site_path_serial(const char *seg, size_t n, char out[SERIAL_SIZE]);
+/* What a page says about where and when (cx->op, base_url in buf). */
+void site_render_ctx(struct site *s, struct http_req *r,
+    struct render_ctx *cx, char *base, size_t n);
 /* The thread's state with the first ledger's database open; NULL with
  * err. */
 struct tstate *site_thread_state(struct site *s, char *err);
@@ -152,6 +159,7 @@ void site_count_serial(struct site *s, enum vdb_status st);
 /* site_upload.c */
 void site_upload_one(struct site *s, struct http_req *r);
 void site_upload_batch(struct site *s, struct http_req *r);
+void site_batch_result(struct site *s, struct http_req *r);
 /* site_ledger.c */
 void site_ledger_checkpoint(struct site *s, struct http_req *r);
 void site_ledger_tile(struct site *s, struct http_req *r);

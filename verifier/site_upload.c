@@ -2,7 +2,9 @@
  * site_upload.c - this module answers uploads: one certificate PDF
  * (POST /api/v1/verify, raw or as a form) and a batch (POST
  * /api/v1/verify/batch: serials, QR addresses, CSV rows and PDFs, at most
- * BATCH_MAX items) as JSON, HTML or CSV.
+ * BATCH_MAX items) as JSON, HTML, CSV, XLSX or a printable report; the
+ * batch's HTML answer is kept (results.h) for its downloads at
+ * /api/v1/verify/batch/result/TOKEN.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +12,9 @@
 #include <strings.h>
 
 #include "cert/serial.h"
+#include "tlog/checkpoint.h"
 #include "web/mpart.h"
+#include "export.h"
 #include "pdfin.h"
 #include "pades_check.h"
 #include "render.h"
@@ -18,7 +22,7 @@
 
 /* ---- output format ---- */
 
-enum fmt { FMT_JSON, FMT_HTML, FMT_CSV };
+enum fmt { FMT_JSON, FMT_HTML, FMT_CSV, FMT_XLSX, FMT_PRINT };
 
 static enum fmt
 pick_format(struct http_req *r, const char *form_value, enum fmt dflt)
@@ -34,6 +38,10 @@ pick_format(struct http_req *r, const char *form_value, enum fmt dflt)
 			return FMT_CSV;
 		if (strcasecmp(f, "json") == 0)
 			return FMT_JSON;
+		if (strcasecmp(f, "xlsx") == 0)
+			return FMT_XLSX;
+		if (strcasecmp(f, "print") == 0)
+			return FMT_PRINT;
 	}
 	acc = http_header(r, "Accept");
 	if (acc != NULL) {
@@ -116,8 +124,9 @@ site_upload_one(struct site *s, struct http_req *r)
 	const struct mpart *f = NULL;
 	const char *data;
 	size_t len, n = 0, i;
-	char fmtv[16] = "", fname[256] = "", err[HS_ERRLEN];
+	char fmtv[16] = "", fname[256] = "", err[HS_ERRLEN], base[256];
 	struct vdb_upload_result u;
+	struct render_ctx cx;
 	enum fmt fmt;
 	int mp;
 
@@ -169,7 +178,8 @@ site_upload_one(struct site *s, struct http_req *r)
 			struct buf b;
 
 			buf_init(&b);
-			render_upload_page(&b, site_lang(r), fname, &u);
+			site_render_ctx(s, r, &cx, base, sizeof(base));
+			render_upload_page(&b, site_lang(r), fname, &u, &cx);
 			site_reply_buf(r, status, "text/html; charset=utf-8", &b,
 			    NULL);
 		} else {
@@ -244,6 +254,127 @@ batch_list(const char *text, size_t len, struct render_row *rows, size_t *n,
 		p = nl + 1;
 	}
 	return 0;
+}
+
+/* What a batch answer rests on: when, where, which checkpoint. */
+static void
+batch_basis(struct site *s, struct render_batch *bt)
+{
+	struct checkpoint cp;
+	struct buf nb;
+	uint64_t size = 0;
+	char err[HS_ERRLEN];
+	struct vdb *v;
+
+	render_rfc3339(time(NULL), bt->checked_at);
+	/* With a trust file: the first ledger's (a known limit). */
+	if ((v = site_thread_vdb(s, err)) == NULL)
+		return;
+	buf_init(&nb);
+	if (vdb_checkpoint(v, &nb, &size, err) == HS_OK && !nb.oom &&
+	    checkpoint_parse_note(nb.data, nb.len, &cp, err) == HS_OK) {
+		bt->ckpt_size = cp.size;
+		merkle_hash_encode(cp.root, bt->ckpt_root);
+		snprintf(bt->origin, sizeof(bt->origin), "%s", cp.origin);
+	}
+	buf_free(&nb);
+}
+
+/* A batch answer in fmt (kept for its downloads when it is the page). */
+static void
+batch_reply(struct site *s, struct http_req *r, struct render_batch *bt,
+    enum fmt fmt, enum page_lang lang)
+{
+	struct render_ctx cx;
+	struct buf b;
+	char err[HS_ERRLEN], base[256];
+
+	site_render_ctx(s, r, &cx, base, sizeof(base));
+	if (bt->base_url[0] == '\0')
+		snprintf(bt->base_url, sizeof(bt->base_url), "%s", base);
+	buf_init(&b);
+	if (fmt == FMT_CSV) {
+		static const char *const h[] = {
+			"Content-Disposition",
+			"attachment; filename=\"verification.csv\"", NULL };
+
+		render_batch_csv(&b, bt, &cx);
+		site_reply_buf(r, 200, "text/csv; charset=utf-8", &b, h);
+	} else if (fmt == FMT_XLSX) {
+		static const char *const h[] = {
+			"Content-Disposition",
+			"attachment; filename=\"verification.xlsx\"", NULL };
+
+		if (export_xlsx(bt, &cx, &b, err) != HS_OK) {
+			buf_free(&b);
+			site_error(s, r, 503, err, NULL);
+			return;
+		}
+		site_reply_buf(r, 200, "application/vnd.openxmlformats-"
+		    "officedocument.spreadsheetml.sheet", &b, h);
+	} else if (fmt == FMT_PRINT) {
+		render_batch_report(&b, lang, bt, &cx);
+		site_reply_buf(r, 200, "text/html; charset=utf-8", &b, NULL);
+	} else if (fmt == FMT_HTML) {
+		/* Kept, so that the downloads need no second upload; if it
+		 * cannot be kept the page has no download links. */
+		if (bt->token[0] == '\0' && results_put(s->results, bt,
+		    time(NULL), err) != HS_OK)
+			bt->token[0] = '\0';
+		render_batch_page(&b, lang, bt, &cx);
+		site_reply_buf(r, 200, "text/html; charset=utf-8", &b, NULL);
+	} else {
+		buf_free(&b);
+		site_reply_json(r, 200, render_batch_json(bt), NULL);
+	}
+}
+
+/*
+ * GET /api/v1/verify/batch/result/TOKEN?format=csv|xlsx|print|json: a
+ * kept batch answer (results.h), as it was checked then.
+ */
+void
+site_batch_result(struct site *s, struct http_req *r)
+{
+	const char *token = http_path(r) + strlen("/api/v1/verify/batch/"
+	    "result/");
+	const char *f = http_query(r, "format");
+	struct render_batch *bt;
+	enum fmt fmt = FMT_PRINT;
+
+	if (f != NULL) {
+		if (strcmp(f, "csv") == 0)
+			fmt = FMT_CSV;
+		else if (strcmp(f, "xlsx") == 0)
+			fmt = FMT_XLSX;
+		else if (strcmp(f, "json") == 0)
+			fmt = FMT_JSON;
+		else if (strcmp(f, "html") == 0)
+			fmt = FMT_HTML;
+		else if (strcmp(f, "print") != 0) {
+			site_error(s, r, 400, "format: csv, xlsx, print, html "
+			    "or json", NULL);
+			return;
+		}
+	}
+	bt = results_get(s->results, token, time(NULL));
+	if (bt == NULL) {
+		struct buf b;
+		enum page_lang lang = site_lang(r);
+
+		if (fmt == FMT_JSON) {
+			site_error(s, r, 404, "no such result", NULL);
+			return;
+		}
+		buf_init(&b);
+		page_error_op(&b, lang, 404, PL(lang, render_msg_zh("no such "
+		    "result"), "No such result, or it has expired (results are "
+		    "kept for one hour): verify again."), NULL, &s->op);
+		site_reply_buf(r, 404, "text/html; charset=utf-8", &b, NULL);
+		return;
+	}
+	batch_reply(s, r, bt, fmt, site_lang(r));
+	results_release(bt);
 }
 
 void
@@ -341,24 +472,13 @@ site_upload_batch(struct site *s, struct http_req *r)
 		vdb_result_free(&res);
 	}
 	{
-		struct buf b;
+		struct render_batch bt;
 
-		buf_init(&b);
-		if (fmt == FMT_CSV) {
-			static const char *const h[] = {
-				"Content-Disposition",
-				"attachment; filename=\"verification.csv\"",
-				NULL };
-
-			render_batch_csv(&b, rows, n);
-			site_reply_buf(r, 200, "text/csv; charset=utf-8", &b, h);
-		} else if (fmt == FMT_HTML) {
-			render_batch_page(&b, site_lang(r), rows, n);
-			site_reply_buf(r, 200, "text/html; charset=utf-8", &b, NULL);
-		} else {
-			buf_free(&b);
-			site_reply_json(r, 200, render_batch_json(rows, n), NULL);
-		}
+		memset(&bt, 0, sizeof(bt));
+		bt.rows = rows;
+		bt.n = n;
+		batch_basis(s, &bt);
+		batch_reply(s, r, &bt, fmt, site_lang(r));
 	}
 	goto out;
 toomany:

@@ -130,11 +130,35 @@ page_head(struct buf *b, enum page_lang lang, const char *title)
 void
 page_foot(struct buf *b, enum page_lang lang, const char *path)
 {
+	page_foot_op(b, lang, path, NULL);
+}
+
+void
+page_foot_op(struct buf *b, enum page_lang lang, const char *path,
+    const struct page_operator *op)
+{
 	buf_puts(b, "</main>\n<footer>\n<p>");
 	buf_puts(b, PL(lang, "本页面根据公开、防篡改的账本重新核验证书签名后生成。",
 	    "This page is produced after re-verifying the certificate's "
 	    "signature against a public, tamper-evident ledger."));
-	buf_puts(b, "</p>\n<p class=\"lang\">");
+	buf_puts(b, "</p>\n");
+	if (op != NULL && op->name != NULL && op->name[0] != '\0') {
+		buf_printf(b, "<p class=\"operator\">%s",
+		    PL(lang, "本核验服务由 ", "This verification service is "
+		    "run by "));
+		page_esc(b, op->name);
+		buf_puts(b, PL(lang, " 提供", ""));
+		if (op->contact != NULL && op->contact[0] != '\0') {
+			buf_puts(b, PL(lang, " · 联系方式：", " · contact: "));
+			page_esc(b, op->contact);
+		}
+		if (op->url != NULL && op->url[0] != '\0') {
+			buf_puts(b, " · ");
+			page_esc(b, op->url);
+		}
+		buf_puts(b, "</p>\n");
+	}
+	buf_puts(b, "<p class=\"lang\">");
 	if (lang == PAGE_EN) {
 		buf_puts(b, "<a href=\"");
 		page_esc(b, path);
@@ -149,6 +173,17 @@ page_foot(struct buf *b, enum page_lang lang, const char *path)
 	buf_puts(b, "</a> · <a href=\"/checkpoint\">");
 	buf_puts(b, PL(lang, "账本检查点", "Ledger checkpoint"));
 	buf_puts(b, "</a></p>\n</footer>\n</body>\n</html>\n");
+}
+
+void
+page_tech(struct buf *b, enum page_lang lang, const char *text)
+{
+	if (text == NULL || text[0] == '\0')
+		return;
+	buf_printf(b, "<details class=\"tech\"><summary>%s</summary>"
+	    "<p class=\"mono\">", PL(lang, "技术信息", "Technical details"));
+	page_esc(b, text);
+	buf_puts(b, "</p></details>\n");
 }
 
 /*
@@ -205,21 +240,38 @@ const char page_css[] =
 "footer a{color:var(--mute)}\n"
 ".status-valid{color:var(--ok);font-weight:600}\n"
 ".status-bad{color:var(--bad);font-weight:600}\n"
-"@media (max-width:40rem){table.records thead{display:none}"
-"table.records,table.records tbody,table.records tr,table.records td"
+".warn{background:var(--warn)}\n"
+".grey{background:var(--mute)}\n"
+".status-unmet{color:var(--warn);font-weight:600}\n"
+".status-grey{color:var(--mute);font-weight:600}\n"
+"details.tech{margin:.5rem 0;color:var(--mute)}\n"
+"details.tech summary{cursor:pointer}\n"
+".banner details.tech{color:#fff}\n"
+".printonly{display:none}\n"
+".counts{display:flex;flex-wrap:wrap;gap:.4rem 1rem;padding:0;"
+"list-style:none}\n"
+".downloads{display:flex;flex-wrap:wrap;gap:.6rem}\n"
+".downloads a{font-weight:600}\n"
+"@media (max-width:40rem){table.records thead,table.batch thead"
+"{display:none}"
+"table.records,table.records tbody,table.records tr,table.records td,"
+"table.batch,table.batch tbody,table.batch tr,table.batch td"
 "{display:block;width:100%}"
-"table.records tr{border:1px solid var(--line);border-radius:8px;"
-"margin:0 0 .6rem;padding:.3rem .5rem}"
-"table.records td{border:0;padding:.15rem 0;text-align:left;"
-"white-space:normal}"
-"table.records td::before{content:attr(data-label) \"：\";"
-"color:var(--mute);margin-right:.3rem}}\n"
+"table.records tr,table.batch tr{border:1px solid var(--line);"
+"border-radius:8px;margin:0 0 .6rem;padding:.3rem .5rem}"
+"table.records td,table.batch td{border:0;padding:.15rem 0;"
+"text-align:left;white-space:normal}"
+"table.records td::before,table.batch td::before"
+"{content:attr(data-label) \"：\";color:var(--mute);margin-right:.3rem}}\n"
 "@media (min-width:48rem){main{padding:2rem 1rem}h1{font-size:1.6rem}}\n"
 "@media print{body{background:#fff;font-size:11pt}.bar,footer .lang,"
-"form,.noprint{display:none}.card{border:0;padding:0}"
+"form,.noprint,details.tech{display:none}.printonly{display:block}"
+".card{border:0;padding:0}"
 ".banner{color:#000;border:3px solid #000;background:#fff!important}"
 ".banner a{color:#000}main{max-width:none;padding:0}"
-"table{font-size:9pt}}\n";
+"table{font-size:9pt}.tablewrap{overflow:visible}"
+"table.batch{font-size:7.5pt}table.batch td{overflow-wrap:anywhere}"
+".card.checked{border:1px solid #000;padding:.5rem}}\n";
 
 size_t
 page_css_len(void)
@@ -229,6 +281,13 @@ page_css_len(void)
 
 void
 page_index(struct buf *b, enum page_lang lang)
+{
+	page_index_op(b, lang, NULL);
+}
+
+void
+page_index_op(struct buf *b, enum page_lang lang,
+    const struct page_operator *op)
 {
 	const char *lq = lang == PAGE_EN ? "?lang=en" : "";
 	char batch_hint[128], num[16];
@@ -302,7 +361,7 @@ page_index(struct buf *b, enum page_lang lang)
 	    "or upload several PDF / CSV files"),
 	    batch_hint,
 	    PL(lang, "批量核验", "Verify all"));
-	page_foot(b, lang, "/");
+	page_foot_op(b, lang, "/", op);
 }
 
 static const char *
@@ -328,19 +387,35 @@ status_text(enum page_lang lang, int status)
 void
 page_error(struct buf *b, enum page_lang lang, int status, const char *msg)
 {
+	page_error_op(b, lang, status, msg, NULL, NULL);
+}
+
+void
+page_error_op(struct buf *b, enum page_lang lang, int status,
+    const char *msg, const char *detail, const struct page_operator *op)
+{
 	page_head(b, lang, status_text(lang, status));
 	buf_printf(b, "<h1>%d · ", status);
 	page_esc(b, status_text(lang, status));
 	buf_puts(b, "</h1>\n<section class=\"card\"><p>");
 	page_esc(b, msg);
-	buf_printf(b, "</p><p><a href=\"/%s\">%s</a></p></section>\n",
+	buf_puts(b, "</p>\n");
+	page_tech(b, lang, detail);
+	buf_printf(b, "<p><a href=\"/%s\">%s</a></p></section>\n",
 	    lang == PAGE_EN ? "?lang=en" : "",
 	    PL(lang, "返回核验首页", "Back to verification"));
-	page_foot(b, lang, "/");
+	page_foot_op(b, lang, "/", op);
 }
 
 void
 page_unavailable(struct buf *b, enum page_lang lang, const char *reason)
+{
+	page_unavailable_op(b, lang, reason, NULL);
+}
+
+void
+page_unavailable_op(struct buf *b, enum page_lang lang, const char *reason,
+    const struct page_operator *op)
 {
 	page_head(b, lang, PL(lang, "暂时无法核验", "Cannot verify now"));
 	buf_printf(b, "<div class=\"banner notfound\" role=\"status\">"
@@ -351,13 +426,10 @@ page_unavailable(struct buf *b, enum page_lang lang, const char *reason)
 	    "This verification service cannot read or trust its ledger data "
 	    "right now, so it gives no verdict. This does not mean the "
 	    "certificate is invalid; please try again later."));
-	if (reason != NULL && reason[0] != '\0') {
-		buf_puts(b, "<p class=\"mono\">");
-		page_esc(b, reason);
-		buf_puts(b, "</p>\n");
-	}
+	/* The reason is the service's own words (English): folded. */
+	page_tech(b, lang, reason);
 	buf_printf(b, "</div>\n<p><a href=\"/%s\">%s</a></p>\n",
 	    lang == PAGE_EN ? "?lang=en" : "",
 	    PL(lang, "返回核验首页", "Back to verification"));
-	page_foot(b, lang, "/");
+	page_foot_op(b, lang, "/", op);
 }

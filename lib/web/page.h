@@ -44,8 +44,24 @@ void page_open(struct buf *b, enum page_lang lang, const char *title,
 
 /* Opens a page: doctype, head with title, header bar, <main>. */
 void page_head(struct buf *b, enum page_lang lang, const char *title);
-/* Closes <main>, adds the footer and language switch for path. */
+
+/*
+ * Whose verification service it is (serve --operator-name,
+ * --operator-contact, --public-url): shown in every page's footer. Any
+ * field may be NULL or "" (not shown); all are escaped.
+ */
+struct page_operator {
+	const char *name;
+	const char *contact;
+	const char *url;
+};
+
+/* Closes <main>, adds the footer (the operator, if op and its name are
+ * set) and language switch for path. page_foot is page_foot_op without
+ * an operator. */
 void page_foot(struct buf *b, enum page_lang lang, const char *path);
+void page_foot_op(struct buf *b, enum page_lang lang, const char *path,
+    const struct page_operator *op);
 
 /* The style sheet served at /style.css, and its length. */
 extern const char page_css[];
@@ -53,15 +69,27 @@ size_t page_css_len(void);
 
 /* GET /: serial form, PDF upload, batch upload. */
 void page_index(struct buf *b, enum page_lang lang);
+void page_index_op(struct buf *b, enum page_lang lang,
+    const struct page_operator *op);
 
 /* A whole error page: status line in both words and msg (escaped). */
 void page_error(struct buf *b, enum page_lang lang, int status,
     const char *msg);
+/* The same with the operator's footer; detail (may be NULL: none), in
+ * the folded 技术信息 section, is the original message when msg is its
+ * translation. */
+void page_error_op(struct buf *b, enum page_lang lang, int status,
+    const char *msg, const char *detail, const struct page_operator *op);
 
 /*
  * The 503 page of a verifier that cannot verify now (暂时无法核验): its
  * database cannot be read or trusted. reason (may be NULL) is escaped.
  */
 void page_unavailable(struct buf *b, enum page_lang lang, const char *reason);
+void page_unavailable_op(struct buf *b, enum page_lang lang,
+    const char *reason, const struct page_operator *op);
+
+/* A folded "技术信息" section holding text (escaped); nothing if empty. */
+void page_tech(struct buf *b, enum page_lang lang, const char *text);
 
 #endif

@@ -92,7 +92,7 @@ check "publish" quiet "$ISSUER" --data "$D" publish "$T/site"
 check "server starts" start_server --db "$T/site/verifier.db" --key "$KD/k1.pub" --rate 0
 SB=$(basename "${PDFS[1]}" .pdf)
 curl -s "$URL/c/$SB" >"$T/b.html"
-check "a certificate in a ledger with audit leaves: 有效" grep -q '<span class="big">有效</span>' "$T/b.html"
+check "a certificate in a ledger with audit leaves: 有效" grep -q '<span class="big">有效·' "$T/b.html"
 curl -s "$URL/c/$SA" >"$T/a.html"
 check "the revoked one: 已撤销" grep -q '已撤销' "$T/a.html"
 stop_server

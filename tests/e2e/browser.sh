@@ -35,7 +35,7 @@ browse() {
 
 browse browser_valid "$URL/c/$S"
 check "screenshot of the valid page" [ -s "$OUT/browser_valid.png" ]
-check "rendered page says 有效" grep -q '<span class="big">有效</span>' "$T/browser_valid.html"
+check "rendered page says 有效" grep -q '<span class="big">有效·' "$T/browser_valid.html"
 check "rendered page shows the holder" grep -q '测试0' "$T/browser_valid.html"
 check "rendered page shows 达标" grep -q '达标' "$T/browser_valid.html"
 browse browser_revoked "$URL/c/$REV"

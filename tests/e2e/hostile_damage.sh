@@ -56,7 +56,7 @@ every_unavailable() {
 all_valid() {
 	local s bad=0
 	for s in "${SER[@]}"; do
-		curl -s -m 5 "$URL/c/$s" | grep -q '<span class="big">有效</span>' || bad=1
+		curl -s -m 5 "$URL/c/$s" | grep -q '<span class="big">有效·' || bad=1
 	done
 	check "$1" [ $bad = 0 ]
 }
@@ -97,7 +97,7 @@ check "  that certificate: 503 ($c)" [ "$c" = 503 ]
 check "  暂时无法核验, not 签名无效" sh -c "grep -q 暂时无法核验 '$T/body' && ! grep -q 签名无效 '$T/body'"
 check "  saying the database's copy is damaged" grep -q 'damaged' "$T/body"
 s2=${SER[1]}
-check "  another certificate: 有效" sh -c "curl -s '$URL/c/$s2' | grep -q '<span class=\"big\">有效</span>'"
+check "  another certificate: 有效" sh -c "curl -s '$URL/c/$s2' | grep -q '<span class=\"big\">有效·'"
 c=$(code "$URL/healthz")
 check "  /healthz 200: the ledger itself verifies ($c)" [ "$c" = 200 ]
 stop_server

@@ -99,11 +99,11 @@ check "and says --key is required" grep -q -- "--key FILE is required" "$T/nokey
 check "server starts with --key k1.pub only" start_server --db "$T/site/verifier.db" --key "$KD/k1.pub" --rate 0
 curl -s "$URL/c/$SA" >"$T/a.html"
 curl -s "$URL/c/$SB" >"$T/b.html"
-check "the certificate signed before T: 有效" grep -q '<span class="big">有效</span>' "$T/a.html"
+check "the certificate signed before T: 有效" grep -q '<span class="big">有效·' "$T/a.html"
 check "the certificate signed after T: 签名无效" grep -q '<span class="big">签名无效</span>' "$T/b.html"
 check "with the key reason" grep -q 'compromised' "$T/b.html"
 curl -s "$URL/c/$SC" >"$T/c.html"
-check "the certificate signed by k2 (known only from the log): 有效" grep -q '<span class="big">有效</span>' "$T/c.html"
+check "the certificate signed by k2 (known only from the log): 有效" grep -q '<span class="big">有效·' "$T/c.html"
 curl -s -F "file=@$OUT/$Y/$SA.pdf" -F format=json "$URL/api/v1/verify" >"$T/ua.json"
 check "A's PDF uploaded: authentic (its receipt's checkpoint is k1's, vouched by the verified ledger)" \
 	python3 -c "import json; j=json.load(open('$T/ua.json')); assert j['outcome'] == 'authentic', j"
@@ -151,7 +151,7 @@ check "publish the rogue database" quiet "$ISSUER" --data "$R" publish "$T/rsite
 check "server on the rogue database starts" start_server --db "$T/rsite/verifier.db" --key "$KD/k1.pub" --rate 0
 RS=$(basename "$RPDF" .pdf)
 curl -s "$URL/c/$RS" >"$T/r.html"
-check_fails "its certificate is not 有效" grep -q '<span class="big">有效</span>' "$T/r.html"
+check_fails "its certificate is not 有效" grep -q '<span class="big">有效·' "$T/r.html"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/checkpoint")
 check_fails "its checkpoint (signed by r1) is not served as verified" test "$code" = 200
 stop_server

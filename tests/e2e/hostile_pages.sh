@@ -33,8 +33,8 @@ K=$T/keys/k1.pub
 
 # chk FILE ARGS...: the offline check; RC and the output in $T/o.
 chk() { local f=$1; shift; "$VERIFIER" check "$f" --key "$K" "$@" >"$T/o" 2>&1; RC=$?; }
-# verdict WORD: the first line ends in WORD.
-verdict() { head -1 "$T/o" | grep -q ": $1\$" || { sed 's/^/# /' "$T/o" | head -3; return 1; }; }
+# verdict WORD: the status line (after the headline) ends in WORD.
+verdict() { sed -n 2p "$T/o" | grep -q ": $1\$" || { sed 's/^/# /' "$T/o" | head -3; return 1; }; }
 invalid() { [ "$RC" = 1 ] && verdict INVALID; }
 inconclusive() { [ "$RC" = 1 ] && verdict INCONCLUSIVE; }
 says() { grep -q -- "$1" "$T/o" || { sed 's/^/# /' "$T/o" | head -3; return 1; }; }

@@ -43,7 +43,7 @@ pdftoppm -r 200 -png "$PDF" "$T/page"
 URL=$(zbarimg --raw -q "$T"/page*.png 2>/dev/null | head -1)
 check "QR code decodes to the verifier URL ($URL)" [ "$URL" = "$BASE/c/$SER" ]
 curl -s "$URL" >"$T/p"
-check "the QR page says 有效" grep -q '<span class="big">有效</span>' "$T/p"
+check "the QR page says 有效" grep -q '<span class="big">有效·' "$T/p"
 name=$(q "SELECT name FROM certificates WHERE serial = '$SER'")
 check "the page shows the holder ($name)" grep -qF "$name" "$T/p"
 
@@ -53,7 +53,7 @@ check "upload: authentic" python3 -c "
 import json; j=json.load(open('$T/j')); assert j['outcome']=='authentic', j
 assert j['receipt_valid'] and j['consistent_with_latest'], j"
 curl -s -F "file=@$PDF;type=application/pdf" -F format=html "$BASE/api/v1/verify" >"$T/h"
-check "form upload: HTML says authentic" grep -q '真实有效，文件未被修改' "$T/h"
+check "form upload: HTML says authentic" grep -q '文件与签发时逐字节一致，未被修改' "$T/h"
 
 # One changed byte inside the page's (compressed) content stream.
 python3 - "$PDF" "$T/mod.pdf" <<'PY'
@@ -157,20 +157,21 @@ curl -s -F "list=@$T/batch" -F format=csv "$BASE/api/v1/verify/batch" >"$T/out.c
 check "every batch row is right" python3 - "$T/batch" "$T/out.csv" "$T/valid" "$T/revoked" <<'PY'
 import csv, sys
 items = [l.strip() for l in open(sys.argv[1])]
-rows = list(csv.DictReader(open(sys.argv[2], encoding='utf-8')))
+lines = open(sys.argv[2], encoding='utf-8-sig', newline='').read().split('\r\n')
+rows = list(csv.DictReader([l for l in lines[[i for i, l in enumerate(lines) if l.startswith('序号,')][0]:] if l]))
 valid = set(l.strip() for l in open(sys.argv[3]))
 revoked = set(l.strip() for l in open(sys.argv[4]))
 assert len(rows) == 300, len(rows)
 for item, row in zip(items, rows):
     serial = item.rsplit('/', 1)[-1]
-    assert row['serial'] == serial, (item, row)
+    assert row['证书编号'] == serial, (item, row)
     if serial in valid:
-        assert row['status'] == 'valid' and row['name'] and row['year'] == '2024' \
-            and '**********' in row['id_masked'] and row['hours'], row
+        assert row['状态代码'] == 'valid' and row['姓名'] and row['年度'] == '2024' \
+            and '**********' in row['身份证号（部分隐藏）'] and row['总学时'], row
     elif serial in revoked:
-        assert row['status'] == 'revoked' and row['problem'], row
+        assert row['状态代码'] == 'revoked' and row['说明'], row
     else:
-        assert row['status'] == 'not_found', row
+        assert row['状态代码'] == 'not_found', row
 PY
 # Several PDFs in one multipart body.
 args=()
