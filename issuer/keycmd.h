@@ -38,4 +38,10 @@ enum hs_err keycmd_make(sqlite3 *db, const struct config *c,
     const struct note_signer *cp_signer, char *vkey, uint64_t *leaf_index,
     uint64_t *cp_size, char *err);
 
+/* The same with the passphrase itself (pass NULL: not encrypted). */
+enum hs_err keycmd_make_pass(sqlite3 *db, const struct config *c,
+    const char *label, const char *pass, size_t passlen,
+    const char *old_label, const struct note_signer *cp_signer, char *vkey,
+    uint64_t *leaf_index, uint64_t *cp_size, char *err);
+
 #endif

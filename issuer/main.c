@@ -23,8 +23,8 @@ static const struct {
 	const char *usage; /* lines, each after "hourseal-issuer " */
 } cmds[] = {
 	{ "init", &cmd_init_ops, 0,
-	    "init DIR [--issuer NAME] [--origin ORIGIN] [--base-url URL] "
-	    "[--policy NAME|FILE] [--keys DIR] [--templates DIR]" },
+	    "init DIR --issuer NAME --base-url URL --policy NAME|FILE "
+	    "[--origin ORIGIN] [--tz ZONE] [--keys DIR] [--templates DIR]" },
 	{ "import", &cmd_import_ops, CMD_POLICY | CMD_RW,
 	    "import FILE [--encoding gbk] [--skip-invalid REJECTS_FILE] "
 	    "[--accept-renames] [--max-errors N] [--quiet]" },
@@ -44,7 +44,7 @@ static const struct {
 	{ "summary", &cmd_summary_ops, CMD_POLICY | CMD_RO,
 	    "summary --year Y [--id ID] [--json]" },
 	{ "keygen", &cmd_keygen_ops, CMD_RW,
-	    "keygen [LABEL] [--passphrase-file FILE]" },
+	    "keygen [LABEL] [--passphrase-file FILE | --no-passphrase]" },
 	{ "key", &cmd_key_ops, CMD_RW,
 	    "key rotate [LABEL] [--passphrase-file FILE] "
 	    "[--old-passphrase-file FILE]\n"
