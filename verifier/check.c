@@ -37,6 +37,7 @@
 #include "pdf/pdf.h"
 #include "pdfcmp.h"
 #include "pdfin.h"
+#include "core/tz.h"
 #include "vcmd.h"
 #include "verify.h"
 
@@ -67,6 +68,8 @@ check_usage(FILE *f)
 	    "                     up to its checkpoint and check the signing\n"
 	    "                     key's state from its key entries (without it,\n"
 	    "                     revocation and key status are NOT checked)\n"
+	    "  --tz ZONE          the time zone times are shown in (default\n"
+	    "                     Asia/Shanghai); --json keeps RFC 3339 UTC\n"
 	    "  --json             machine-readable output\n"
 	    "A PDF is VALID only if it is exactly the certificate rendered again\n"
 	    "from its signed note and receipt.\n"
@@ -530,7 +533,7 @@ pages_json(const struct outcome *o)
 static void
 print_human(const char *file, const struct outcome *o)
 {
-	char h[HOURS_SIZE], root[MERKLE_B64_SIZE];
+	char h[HOURS_SIZE], root[MERKLE_B64_SIZE], when[HS_TIME_SHOW_MAX];
 
 	printf("%s: %s\n", file, status_word(o));
 	if (o->problem[0] != '\0')
@@ -555,7 +558,8 @@ print_human(const char *file, const struct outcome *o)
 			printf(" (%s)", c->met ? "requirement met" :
 			    "requirement NOT met");
 		printf("\n  issuer:      %s\n", c->issuer);
-		printf("  issued:      %s\n", c->issued);
+		hs_time_show_str(c->issued, true, when);
+		printf("  issued:      %s = %s\n", when, c->issued);
 	}
 	printf("  signature:   %s\n", o->sig_ok ? "ok" : "not verified");
 	if (o->receipt_ok) {
@@ -780,7 +784,7 @@ done:
 }
 
 enum { OPT_KEY = 256, OPT_PROOF, OPT_CKPT, OPT_JSON, OPT_HELP, OPT_BASE,
-	OPT_TDIR, OPT_LEDGER };
+	OPT_TDIR, OPT_LEDGER, OPT_TZ };
 
 static const struct option check_opts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
@@ -790,6 +794,7 @@ static const struct option check_opts[] = {
 	{ "base-url", required_argument, NULL, OPT_BASE },
 	{ "templates", required_argument, NULL, OPT_TDIR },
 	{ "ledger", required_argument, NULL, OPT_LEDGER },
+	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -829,6 +834,13 @@ vcmd_check(int argc, char **argv)
 		case OPT_BASE: base_url = optarg; break;
 		case OPT_TDIR: tdir = optarg; break;
 		case OPT_LEDGER: o.ledger = optarg; break;
+		case OPT_TZ:
+			if (hs_tz_set(optarg, err) != HS_OK) {
+				fprintf(stderr, "hourseal-verifier check: --tz: "
+				    "%s\n", err);
+				return 2;
+			}
+			break;
 		case OPT_HELP: check_usage(stdout); return 0;
 		default: check_usage(stderr); return 2;
 		}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "core/tz.h"
 
 /* A JSON string of s; invalid UTF-8 bytes become U+FFFD (jansson
  * refuses invalid UTF-8, and error texts can quote input). */
@@ -198,6 +199,7 @@ cert_body(struct buf *b, enum page_lang lang, const struct vdb_result *r)
 {
 	const struct cert *c = &r->cert;
 	char year[16], hrs[HOURS_SIZE], idx[32], size[32];
+	char when[HS_TIME_SHOW_MAX];
 	size_t i;
 	int annual = c->kind == CERT_ANNUAL;
 
@@ -286,7 +288,8 @@ cert_body(struct buf *b, enum page_lang lang, const struct vdb_result *r)
 	buf_printf(b, "<section class=\"card\">\n<h2>%s</h2>\n<dl>\n",
 	    PL(lang, "签发与账本", "Issuer and ledger"));
 	dl_row(b, PL(lang, "签发机构", "Issuer"), c->issuer);
-	dl_row(b, PL(lang, "签发时间", "Issued"), c->issued);
+	hs_time_show_str(c->issued, lang == PAGE_EN, when);
+	dl_row(b, PL(lang, "签发时间", "Issued"), when);
 	dl_row(b, PL(lang, "账本", "Ledger"), r->origin);
 	dl_row(b, PL(lang, "账本序号", "Ledger index"), idx);
 	buf_printf(b, "<dt>%s</dt><dd class=\"mono\">%s %s<br>",
@@ -303,7 +306,7 @@ void
 render_cert_page(struct buf *b, enum page_lang lang, const char *serial,
     const struct vdb_result *r)
 {
-	char title[96];
+	char title[96], when[HS_TIME_SHOW_MAX];
 	const char *lq = lang == PAGE_EN ? "?lang=en" : "";
 
 	snprintf(title, sizeof(title), "%s · %s", status_word(lang, r->status),
@@ -323,7 +326,8 @@ render_cert_page(struct buf *b, enum page_lang lang, const char *serial,
 		buf_printf(b, "<p>%s: ", PL(lang, "撤销原因", "Reason"));
 		page_esc(b, page_revoke_reason(lang, r->reason));
 		buf_printf(b, "</p>\n<p>%s: ", PL(lang, "撤销时间", "Revoked at"));
-		page_esc(b, r->revoked_at);
+		hs_time_show_str(r->revoked_at, lang == PAGE_EN, when);
+		page_esc(b, when);
 		buf_puts(b, "</p>\n");
 		if (r->replaced_by[0] != '\0') {
 			buf_printf(b, "<p>%s: <a href=\"/c/", PL(lang,

@@ -125,6 +125,12 @@ local(time_t t, struct tm *tm)
 	}
 }
 
+void
+hs_time_local(time_t t, struct tm *tm)
+{
+	local(t, tm);
+}
+
 long
 hs_tz_offset(time_t t)
 {

@@ -59,6 +59,9 @@ void hs_time_show(time_t t, bool en, char out[HS_TIME_SHOW_MAX]);
 void hs_time_show_str(const char *rfc3339, bool en,
     char out[HS_TIME_SHOW_MAX]);
 
+/* t broken down in the zone in use (localtime_r after the zone is set). */
+void hs_time_local(time_t t, struct tm *tm);
+
 /* The date alone, "2026-12-06", in the zone in use. */
 void hs_date_show(time_t t, char out[11]);
 
