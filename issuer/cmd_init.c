@@ -51,6 +51,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 	};
 	struct config *cp = &a->c;
 	int ch, bad = 0;
+	bool tz_given = false;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -60,12 +61,16 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		case 'p': bad |= SET(policy); break;
 		case 'k': bad |= SET(keys_dir); break;
 		case 't': bad |= SET(templates_dir); break;
-		case 'z': bad |= SET(time_zone); break;
+		case 'z': bad |= SET(time_zone); tz_given = true; break;
 		default: return CMD_USAGE;
 		}
 	}
 	if (bad) {
 		cmd_say(x, "an option is too long");
+		return 2;
+	}
+	if (tz_given && cp->time_zone[0] == '\0') {
+		cmd_say(x, "--tz: empty; give a zone such as Asia/Shanghai");
 		return 2;
 	}
 	if (optind + 1 == argc)
