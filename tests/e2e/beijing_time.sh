@@ -124,3 +124,13 @@ for z in ../../etc/passwd Asia/../../../etc/shadow '' -x 'Asia/Shang hai' Mars/O
 	check "init --tz '${z:0:20}': refused (exit $rc), nothing made" \
 		[ $rc = 2 -a ! -e "$T/bad$n/config.json" ]
 done
+
+# A certificate issued before the utc-offset line, at 16:30 UTC: its PDF
+# was drawn with the UTC date and must still be identical to its re-render.
+OLD=$HS_TOP/tests/data/oldcert-utc
+"$VERIFIER" check "$OLD/2026-X5KS-4NX2-8RNM-VQ88.pdf" --key "$OLD/old.pub" >"$T/old" 2>&1
+rc=$?
+check "an old certificate issued at 16:30 UTC: still VALID (exit $rc)" [ $rc = 0 ]
+check "  its pages identical to the re-render (dated in UTC, as drawn)" \
+	grep -q '^  pdf pages:   identical' "$T/old"
+check "  its PDF says 2026年12月5日" bash -c "pdftotext '$OLD/2026-X5KS-4NX2-8RNM-VQ88.pdf' - | grep -q '2026年12月5日'"
