@@ -79,6 +79,22 @@ else
 	notok "the verifier did not start"
 fi
 
+# The issuing service's console: the certificate's page, in Beijing time.
+. "$HS_TOP/tests/serve_lib.sh"
+if command -v oathtool >/dev/null; then
+	check "the issuing service starts" serve_start "$D"
+	check "a province-level hr account signs in" account "$D" fjhr hr 35 福建省人力资源和社会保障厅
+	http_code "$T/fjhr.jar" GET "/admin/certs/$SERIAL" >"$T/code"
+	check "/admin/certs/SERIAL answers 200 ($(cat "$T/code"))" [ "$(cat "$T/code")" = 200 ]
+	check "  签发 2026-12-06 00:30 (北京时间)" grep -q '2026-12-06 00:30 (北京时间)' "$T/body"
+	check_fails "  and no RFC 3339 time" grep -q '2026-12-05T16:30' "$T/body"
+	http_code "$T/fjhr.jar" GET "/admin/certs/$SERIAL?lang=en" >/dev/null
+	check "  in English: 2026-12-06 00:30 (Beijing time)" grep -q '2026-12-06 00:30 (Beijing time)' "$T/body"
+	serve_stop
+else
+	notok "oathtool is installed (scripts/deps.sh test)"
+fi
+
 # A certificate issued at 10:00 UTC has the same date either way.
 D2=$T/d2
 check "init a second issuer" quiet "$ISSUER" init "$D2" --issuer 测试中心 \
