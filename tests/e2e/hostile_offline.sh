@@ -184,8 +184,8 @@ sleep 1.1 # E is signed a second after C
 E0=${PDFS[3]}
 check "reissue a fourth certificate (E, signed later)" quiet "$ISSUER" --data "$D" reissue "$(basename "$E0" .pdf)" --out "$T/out3"
 E=$(find "$T/out3" -name '*.pdf' | head -1)
-TE=$(sed -n 's/^  issued: *//p' <("$VERIFIER" check "$E" --key "$K"))
-TC=$(sed -n 's/^  issued: *//p' <("$VERIFIER" check "$C" --key "$K"))
+TE=$(sed -n 's/^  issued: .* = \(.*Z\)$/\1/p' <("$VERIFIER" check "$E" --key "$K"))
+TC=$(sed -n 's/^  issued: .* = \(.*Z\)$/\1/p' <("$VERIFIER" check "$C" --key "$K"))
 later() { [ -n "$1" ] && [[ "$1" > "$2" ]]; }
 check "E ($TE) was signed after C ($TC)" later "$TE" "$TC"
 check "key rotate (k1 retired, k2 announced under k1's checkpoint)" quiet "$ISSUER" --data "$D" key rotate k2
