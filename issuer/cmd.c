@@ -26,6 +26,9 @@ cmd_open(struct cmd *c, unsigned needs)
 		return 0;
 	if ((rc = config_load(c->data_dir, &c->cfg, err)) != HS_OK)
 		goto fail;
+	/* Times shown to people, before any thread starts (core/tz.h). */
+	if ((rc = hs_tz_set(c->cfg.time_zone, err)) != HS_OK)
+		goto fail;
 	if ((needs & CMD_POLICY) && (rc = policy_load(c->cfg.policy_path,
 	    &c->pol, err)) != HS_OK) {
 		hs_errprefix(err, "policy");

@@ -1,6 +1,12 @@
 /*
- * hourseal-issuer keygen [LABEL] [--passphrase-file FILE]
+ * hourseal-issuer keygen [LABEL] [--passphrase-file FILE | --no-passphrase]
  *                        [--alg ed25519|sm2] [--pkcs11 URI [--generate]]
+ *
+ * No silent default (issue 17): the key is encrypted with the passphrase
+ * of --passphrase-file (or $HOURSEAL_PASSPHRASE_FILE), else one typed
+ * twice on the terminal; without a terminal an unencrypted key needs
+ * --no-passphrase, and keygen refuses otherwise. A key in a PKCS#11
+ * token (--pkcs11) is guarded by the token's PIN instead.
  *
  * Makes the issuer's first signing key (or a new one when no key is
  * active): KEYS_DIR/LABEL.key (PKCS#8 PEM, mode 0600, encrypted with
@@ -19,6 +25,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -133,25 +141,43 @@ keycmd_make(sqlite3 *db, const struct config *c, const char *label,
     const struct note_signer *cp_signer, char *vkey, uint64_t *leaf_index,
     uint64_t *cp_size, char *err)
 {
-	char pass[KEYS_PASS_MAX + 1], now[21], detail[KEYS_LABEL_MAX + 64];
+	char pass[KEYS_PASS_MAX + 1];
+	size_t passlen = 0;
+	enum hs_err rc;
+
+	if (passfile != NULL && (rc = keys_read_passphrase(passfile, pass,
+	    &passlen, err)) != HS_OK) {
+		OPENSSL_cleanse(pass, sizeof(pass));
+		return rc;
+	}
+	rc = keycmd_make_pass(db, c, label, passfile ? pass : NULL, passlen,
+	    how, old_label, cp_signer, vkey, leaf_index, cp_size, err);
+	OPENSSL_cleanse(pass, sizeof(pass));
+	return rc;
+}
+
+enum hs_err
+keycmd_make_pass(sqlite3 *db, const struct config *c, const char *label,
+    const char *pass, size_t passlen, const struct keys_new *how,
+    const char *old_label,
+    const struct note_signer *cp_signer, char *vkey, uint64_t *leaf_index,
+    uint64_t *cp_size, char *err)
+{
+	char now[21], detail[KEYS_LABEL_MAX + 64];
 	struct actor op = audit_operator(c->issuer);
 	struct note_signer *s = NULL;
 	struct ledger *l = NULL;
 	struct buf entry;
 	uint64_t index = 0, size = 0;
-	size_t passlen = 0;
 	bool made = false, tx = false;
 	enum hs_err rc;
 
 	buf_init(&entry);
 
-	if (passfile != NULL && (rc = keys_read_passphrase(passfile, pass,
-	    &passlen, err)) != HS_OK)
-		goto out;
 	rc = how != NULL ? keys_create_how(c->keys_dir, label, c->origin, how,
-	    passfile ? pass : NULL, passlen, &s, vkey, err) :
-	    keys_create(c->keys_dir, label, c->origin, passfile ? pass : NULL,
-	    passlen, &s, vkey, err);
+	    pass, passlen, &s, vkey, err) :
+	    keys_create(c->keys_dir, label, c->origin, pass, passlen, &s,
+	    vkey, err);
 	if (rc != HS_OK)
 		goto out;
 	made = true;
@@ -210,7 +236,6 @@ out:
 	if (rc != HS_OK && made)
 		keys_remove_files(c->keys_dir, label);
 	note_signer_free(s);
-	OPENSSL_cleanse(pass, sizeof(pass));
 	return rc;
 }
 
@@ -230,14 +255,69 @@ keycmd_report(const struct config *c, const char *label,
 		    c->keys_dir, label, encrypted ? _("passphrase-encrypted") :
 		    _("NOT encrypted"), c->keys_dir, label, vkey);
 	if (!encrypted && (how == NULL || how->uri == NULL))
-		fprintf(stderr, _("warning: %s.key is not encrypted; use "
-		    "--passphrase-file to protect it\n"), label);
+		fprintf(stderr, _("warning: %s.key is not encrypted "
+		    "(--no-passphrase): anyone who can read it can sign "
+		    "certificates\n"), label);
 }
 
 struct args {
 	const char *passflag, *want, *alg, *uri;
-	bool generate;
+	bool generate, nopass;
 };
+
+/*
+ * Asks for a new passphrase twice on the terminal on stdin, without echo.
+ * Returns 0 with pass/len set, or -1 with why (printed by the caller).
+ */
+static int
+ask_pass(char *pass, size_t *len, const char **why)
+{
+	char again[KEYS_PASS_MAX + 2];
+	struct termios old, quiet;
+	size_t n;
+	int rc = -1, i;
+	char *bufs[2] = { pass, again };
+
+	*len = 0;
+	if (tcgetattr(STDIN_FILENO, &old) != 0) {
+		*why = N_("cannot read the terminal's settings");
+		return -1;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	quiet.c_lflag |= ECHONL;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
+		*why = N_("cannot turn the terminal's echo off");
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		fprintf(stderr, i == 0 ? "passphrase for the new key: " :
+		    "the same passphrase again: ");
+		fflush(stderr);
+		if (fgets(bufs[i], KEYS_PASS_MAX + 2, stdin) == NULL) {
+			*why = N_("no passphrase was typed");
+			goto out;
+		}
+		n = strlen(bufs[i]);
+		if (n == 0 || bufs[i][n - 1] != '\n') {
+			*why = N_("the passphrase is too long (at most 1024 bytes)");
+			goto out;
+		}
+		bufs[i][n - 1] = '\0';
+	}
+	if (strcmp(pass, again) != 0)
+		*why = N_("the two passphrases differ");
+	else if (strlen(pass) < 8)
+		*why = N_("the passphrase is shorter than 8 characters");
+	else {
+		*len = strlen(pass);
+		rc = 0;
+	}
+out:
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	OPENSSL_cleanse(again, sizeof(again));
+	return rc;
+}
 
 static int
 parse(const struct cmd *x, int argc, char **argv, void *args)
@@ -247,6 +327,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		{ "alg", required_argument, NULL, 'a' },
 		{ "pkcs11", required_argument, NULL, 'k' },
 		{ "generate", no_argument, NULL, 'g' },
+		{ "no-passphrase", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct args *a = args;
@@ -255,11 +336,17 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': a->passflag = optarg; break;
+		case 'n': a->nopass = true; break;
 		case 'a': a->alg = optarg; break;
 		case 'k': a->uri = optarg; break;
 		case 'g': a->generate = true; break;
 		default: return CMD_USAGE;
 		}
+	}
+	if (a->passflag != NULL && a->nopass) {
+		cmd_say(x, _("--passphrase-file and --no-passphrase contradict "
+		    "each other"));
+		return 2;
 	}
 	if (argc - optind > 1)
 		return CMD_USAGE;
@@ -273,15 +360,35 @@ run(struct cmd *x, void *args)
 {
 	const struct args *a = args;
 	char err[HS_ERRLEN] = "", label[KEYS_LABEL_MAX + 1];
-	char vkey[NOTE_VKEY_MAX];
-	const char *passfile = keys_passphrase_file(a->passflag);
+	char vkey[NOTE_VKEY_MAX], pass[KEYS_PASS_MAX + 2];
+	const char *passfile = a->nopass ? NULL :
+	    keys_passphrase_file(a->passflag), *why = "";
 	struct keys_info active;
 	struct keys_new how;
 	uint64_t index = 0, size = 0;
+	size_t passlen = 0;
+	bool typed = false;
 	enum hs_err rc;
 
 	if ((rc = keycmd_how(a->alg, a->uri, a->generate, &how, err)) != HS_OK)
 		goto out;
+	/* No silent default: an unencrypted key is asked for by name. */
+	if (passfile == NULL && !a->nopass && how.uri == NULL) {
+		if (!isatty(STDIN_FILENO)) {
+			cmd_say(x, _("no passphrase for the new key: give "
+			    "--passphrase-file FILE (or set %s), run keygen on "
+			    "a terminal to type one, or pass --no-passphrase "
+			    "for an unencrypted key"), KEYS_PASSPHRASE_ENV);
+			return 2;
+		}
+		if (ask_pass(pass, &passlen, &why) != 0) {
+			OPENSSL_cleanse(pass, sizeof(pass));
+			cmd_say(x, _("%s; no key was made"), _(why));
+			return 2;
+		}
+		typed = true;
+	}
+
 	rc = keys_active(x->db, x->cfg.keys_dir, &active, err);
 	if (rc == HS_OK) {
 		rc = hs_fail(err, HS_ERR_STATE, "key %s is already active; "
@@ -293,13 +400,23 @@ run(struct cmd *x, void *args)
 		goto out;
 	if ((rc = keycmd_label(x->db, &x->cfg, a->want, label, err)) != HS_OK)
 		goto out;
-	if ((rc = keycmd_make(x->db, &x->cfg, label, passfile, &how, NULL,
-	    NULL, vkey, &index, &size, err)) != HS_OK)
+	if (typed)
+		rc = keycmd_make_pass(x->db, &x->cfg, label, pass, passlen,
+		    &how, NULL, NULL, vkey, &index, &size, err);
+	else
+		rc = keycmd_make(x->db, &x->cfg, label, passfile, &how, NULL,
+		    NULL, vkey, &index, &size, err);
+	if (rc != HS_OK)
 		goto out;
-	keycmd_report(&x->cfg, label, &how, vkey, passfile != NULL);
+	keycmd_report(&x->cfg, label, &how, vkey, passfile != NULL || typed);
+	if (typed)
+		printf(_("  to sign, put the passphrase in a file only you can "
+		    "read (chmod 600) and pass --passphrase-file FILE or set "
+		    "%s\n"), KEYS_PASSPHRASE_ENV);
 	printf(_("  logged: key leaf %llu, checkpoint of size %llu signed by %s\n"),
 	    (unsigned long long)index, (unsigned long long)size, label);
 out:
+	OPENSSL_cleanse(pass, sizeof(pass));
 	return rc == HS_OK ? 0 : cmd_fail(x, rc, err);
 }
 

@@ -3,6 +3,9 @@
  * stamped hours against the policy's yearly requirement. The evaluation
  * and the JSON are the report module's (lib/store/report.h); this file
  * reads the command line and prints. The database is opened read-only.
+ * Each practitioner's records that stand rejected (退回) are counted in
+ * the last column and listed under the line with their reasons
+ * ("#   rejected REF "TITLE": REASON (by ORG, TIME)").
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 
 #include "cmd.h"
 #include "core/i18n.h"
+#include "core/tz.h"
 #include "core/util.h"
 #include "store/report.h"
 
@@ -55,7 +59,9 @@ line_text(void *ctx, const struct report_line *l)
 	char pub[HOURS_SIZE], comp[HOURS_SIZE], elec[HOURS_SIZE],
 	    prof[HOURS_SIZE], tot[HOURS_SIZE];
 	bool split = *(const bool *)ctx;
+	char when[HS_TIME_SHOW_MAX];
 	struct buf b;
+	size_t i;
 
 	buf_init(&b);
 	hours_format(l->r.public10, pub);
@@ -68,10 +74,21 @@ line_text(void *ctx, const struct report_line *l)
 	    l->p.unit[0] ? l->p.unit : "-", pub);
 	if (split)
 		printf(" (%s/%s)", comp, elec);
-	printf("\t%s\t%s\t%s%s%s%s\t%zu\n", prof, tot,
+	printf("\t%s\t%s\t%s%s%s%s\t%zu\t%zu\n", prof, tot,
 	    l->r.met ? _("met") : _("unmet"), b.len ? _(" (short: ") : "",
-	    b.len ? b.data : "", b.len ? _(")") : "", l->pending);
+	    b.len ? b.data : "", b.len ? _(")") : "", l->pending, l->nrejected);
 	buf_free(&b);
+	/* Under the person: each record standing rejected and why. */
+	for (i = 0; i < l->nrejected; i++) {
+		hs_time_show_str(l->rejected[i].at, true, when);
+		printf("#   rejected %s \"%s\": %s (by %s, %s)\n",
+		    l->rejected[i].ref, l->rejected[i].title,
+		    l->rejected[i].reason[0] ? l->rejected[i].reason :
+		    "no reason given", l->rejected[i].authority, when);
+	}
+	if (l->rejected_more)
+		printf("#   ... and more rejected records (see hourseal-issuer "
+		    "summary --json or the console)\n");
 }
 
 static int
@@ -125,7 +142,7 @@ run(struct cmd *x, void *args)
 		    "professional %s; stamped records only\n"), a->year,
 		    policy_name(x->pol), t, pu, pr);
 		printf(_("id\tname\tunit\tpublic%s\tprofessional\ttotal\t"
-		    "status\tpending\n"), split ? _(" (compulsory/elective)") : "");
+		    "status\tpending\trejected\n"), split ? _(" (compulsory/elective)") : "");
 		rc = report_summary(x->db, x->pol, a->year, a->id, line_text,
 		    &split, &n, &met, err);
 		if (rc == HS_OK)

@@ -51,5 +51,11 @@ enum hs_err keycmd_how(const char *alg, const char *uri, bool generate,
 /* Prints where the new key lives (file or token) and its verifier key. */
 void keycmd_report(const struct config *c, const char *label,
     const struct keys_new *how, const char *vkey, bool encrypted);
+/* The same with the passphrase itself (pass NULL: not encrypted). */
+enum hs_err keycmd_make_pass(sqlite3 *db, const struct config *c,
+    const char *label, const char *pass, size_t passlen,
+    const struct keys_new *how,
+    const char *old_label, const struct note_signer *cp_signer, char *vkey,
+    uint64_t *leaf_index, uint64_t *cp_size, char *err);
 
 #endif

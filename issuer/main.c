@@ -24,8 +24,8 @@ static const struct {
 	const char *usage; /* lines, each after "hourseal-issuer "; N_() */
 } cmds[] = {
 	{ "init", &cmd_init_ops, 0,
-	    N_("init DIR [--issuer NAME] [--origin ORIGIN] [--base-url URL] "
-	    "[--policy NAME|FILE] [--keys DIR] [--templates DIR]") },
+	    N_("init DIR --issuer NAME --base-url URL --policy NAME|FILE "
+	    "[--origin ORIGIN] [--tz ZONE] [--keys DIR] [--templates DIR]") },
 	{ "import", &cmd_import_ops, CMD_POLICY | CMD_RW,
 	    N_("import FILE [--encoding gbk] [--sheet NAME] "
 	    "[--skip-invalid REJECTS_FILE] [--accept-renames] [--max-errors N] "
@@ -48,8 +48,8 @@ static const struct {
 	{ "summary", &cmd_summary_ops, CMD_POLICY | CMD_RO,
 	    N_("summary --year Y [--id ID] [--json]") },
 	{ "keygen", &cmd_keygen_ops, CMD_RW,
-	    N_("keygen [LABEL] [--passphrase-file FILE] [--alg ed25519|sm2] "
-	    "[--pkcs11 URI [--generate]]") },
+	    N_("keygen [LABEL] [--passphrase-file FILE | --no-passphrase] "
+	    "[--alg ed25519|sm2] [--pkcs11 URI [--generate]]") },
 	{ "key", &cmd_key_ops, CMD_RW,
 	    N_("key rotate [LABEL] [--passphrase-file FILE] "
 	    "[--old-passphrase-file FILE] [--alg ed25519|sm2] "

@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/tz.h"
 #include "serve.h"
 
 static const enum role staff_roles[] = {
@@ -304,17 +305,18 @@ list_token(void *ctx, const struct api_token *t)
 	struct sreq *q = c->q;
 	struct buf *b = c->b;
 	enum page_lang lang = q->lang;
-	char err[HS_ERRLEN], sc[600], created[21], expires[21], used[21];
+	char err[HS_ERRLEN], sc[600], created[HS_TIME_SHOW_MAX];
+	char expires[HS_TIME_SHOW_MAX], used[HS_TIME_SHOW_MAX];
 
 	if (accounts_can_create(q->db, &q->acct, t->role, &t->scope, err) !=
 	    HS_OK)
 		return 0;
 	c->n++;
 	scope_format(t->role, &t->scope, sc, sizeof(sc));
-	time_rfc3339((time_t)t->created, created);
-	time_rfc3339((time_t)t->expires, expires);
+	hs_time_show((time_t)t->created, lang == PAGE_EN, created);
+	hs_time_show((time_t)t->expires, lang == PAGE_EN, expires);
 	if (t->last_used)
-		time_rfc3339((time_t)t->last_used, used);
+		hs_time_show((time_t)t->last_used, lang == PAGE_EN, used);
 	else
 		snprintf(used, sizeof(used), "-");
 	buf_printf(b, "<tr><td data-label=\"%s\">", PL(lang, "标签", "Label"));

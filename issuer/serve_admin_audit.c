@@ -82,7 +82,7 @@ audit_row(void *vctx, const struct auditview_row *r)
 	cell(b, PL(lang, "序号", "Seq"), "num");
 	buf_printf(b, "%" PRId64 "</td>", r->seq);
 	cell(b, PL(lang, "时间", "When"), "mono");
-	page_esc(b, r->at);
+	page_time(b, lang, r->at);
 	buf_puts(b, "</td>");
 	cell(b, PL(lang, "操作人", "Who"), NULL);
 	page_esc(b, r->actor);

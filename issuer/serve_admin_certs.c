@@ -296,7 +296,7 @@ rec_row(void *vctx, const struct certview_record *r)
 		buf_puts(b, " <span class=\"hint\">(");
 		page_esc(b, r->kind);
 		buf_puts(b, ") ");
-		page_esc(b, r->at);
+		page_time(b, lang, r->at);
 		buf_puts(b, "</span>");
 	}
 	buf_printf(b, "</td><td data-label=\"%s\">", PL(lang, "现状",
@@ -339,7 +339,7 @@ serve_cert_show(struct sreq *q)
 		buf_printf(b, "%s: ", PL(lang, "已撤销", "revoked"));
 		page_esc(b, row.reason);
 		buf_puts(b, " · ");
-		page_esc(b, row.revoked_at);
+		page_time(b, lang, row.revoked_at);
 		if (row.replaced_by[0] != '\0') {
 			buf_printf(b, " · %s <a class=\"mono\" href=\""
 			    "/admin/certs/", PL(lang, "替换为", "replaced by"));
@@ -366,7 +366,7 @@ serve_cert_show(struct sreq *q)
 		buf_puts(b, ")");
 	}
 	buf_printf(b, "</dd><dt>%s</dt><dd>", PL(lang, "签发", "Issued"));
-	page_esc(b, row.issued);
+	page_time(b, lang, row.issued);
 	buf_printf(b, " · %s %" PRId64 "</dd>", PL(lang, "账本序号",
 	    "ledger index"), row.leaf_index);
 	if (row.replaces[0] != '\0') {

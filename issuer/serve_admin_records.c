@@ -1006,7 +1006,7 @@ hist_render(struct buf *b, enum page_lang lang, const struct hist_ctx *c,
 
 		buf_puts(b, "<tr>");
 		td_open(b, PL(lang, "时间", "When"), "mono");
-		page_esc(b, e->at);
+		page_time(b, lang, e->at);
 		buf_puts(b, "</td>");
 		snprintf(v, sizeof v, "%d", e->version);
 		td_open(b, PL(lang, "版本", "Version"), "num");
@@ -1252,7 +1252,7 @@ serve_record_show(struct sreq *q)
 		    "Decided by"));
 		decision_cell(b, lang, r);
 		buf_puts(b, "<br><span class=\"hint mono\">");
-		page_esc(b, r->at);
+		page_time(b, lang, r->at);
 		buf_puts(b, "</span></dd>\n");
 	}
 	buf_puts(b, "</dl>\n</section>\n");

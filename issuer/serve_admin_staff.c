@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/tz.h"
 #include "serve.h"
 #include "app/hours.h"
 #include "store/certview.h"
@@ -153,7 +154,7 @@ staff_args(struct sreq *q, bool own_unit_only, struct staff_args *sa)
 	size_t i;
 
 	memset(sa, 0, sizeof(*sa));
-	gmtime_r(&now, &tm);
+	hs_time_local(now, &tm); /* the year it is for people */
 	sa->year = tm.tm_year + 1900;
 	if (vy != NULL && vy[0] != '\0' && ((sa->year = serve_decimal(vy,
 	    2100)) < 1990)) {
@@ -465,7 +466,7 @@ serve_staff_export(struct sreq *q)
 		    "in your scope." : "此范围内没有该单位的人员。");
 		return;
 	}
-	gmtime_r(&now, &tm);
+	hs_time_local(now, &tm);
 	strftime(ymd, sizeof(ymd), "%Y%m%d", &tm);
 	buf_init(&disp);
 	staff_csv_disposition(&disp, sa.unit, sc.year, ymd);

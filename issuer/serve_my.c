@@ -337,7 +337,7 @@ record_row(void *ctx, const struct mine_record *r)
 		buf_puts(b, "<br>");
 		page_esc(b, r->authority);
 		buf_puts(b, " · ");
-		page_esc(b, r->at);
+		page_time(b, lang, r->at);
 	} else if (strcmp(r->state, "rejected") == 0 ||
 	    strcmp(r->state, "withdrawn") == 0) {
 		buf_printf(b, "<br><span class=\"reason\">%s", PL(lang,
@@ -347,7 +347,7 @@ record_row(void *ctx, const struct mine_record *r)
 		    "By: "));
 		page_esc(b, r->authority);
 		buf_puts(b, " · ");
-		page_esc(b, r->at);
+		page_time(b, lang, r->at);
 		if (strcmp(r->state, "rejected") == 0) {
 			buf_printf(b, "<br>%s", PL(lang, "请联系提交记录的施训"
 			    "机构更正后重新提交：", "Ask the provider who "
@@ -485,7 +485,7 @@ cert_status(struct sreq *q, struct buf *b, const struct mine_cert *c)
 	}
 	if (c->revoked && c->revoked_at[0]) {
 		buf_puts(b, " · ");
-		page_esc(b, c->revoked_at);
+		page_time(b, lang, c->revoked_at);
 	}
 }
 
@@ -506,7 +506,7 @@ cert_row(void *ctx, const struct mine_cert *c)
 	    PL(lang, "学时", "Hours"));
 	hours(b, c->total10);
 	buf_printf(b, "</td><td data-label=\"%s\">", PL(lang, "签发", "Issued"));
-	page_esc(b, c->issued);
+	page_time(b, lang, c->issued);
 	buf_printf(b, "</td><td data-label=\"%s\" class=\"status\">",
 	    PL(lang, "状态", "Status"));
 	cert_status(p->q, b, c);
@@ -690,7 +690,7 @@ serve_my_cert_show(struct sreq *q)
 		    PL(lang, "未达到要求", "requirement not met"));
 	buf_printf(&b, "</dd>\n<dt>%s</dt><dd>", PL(lang, "签发时间",
 	    "Issued"));
-	page_esc(&b, c->issued);
+	page_time(&b, lang, c->issued);
 	buf_puts(&b, "</dd>\n");
 	if (c->replaces[0])
 		buf_printf(&b, "<dt>%s</dt><dd><a href=\"/my/certs/%s%s\">%s"
@@ -876,7 +876,7 @@ notice_item(void *ctx, const struct myview_notice *nt)
 	if (nt->fresh)
 		buf_printf(b, "<strong class=\"new\">%s</strong> ",
 		    PL(lang, "新", "New"));
-	page_esc(b, n->at);
+	page_time(b, lang, n->at);
 	buf_puts(b, " · ");
 	switch (n->kind) {
 	case MINE_SUPERSEDED:

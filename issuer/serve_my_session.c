@@ -531,17 +531,10 @@ signins_card(struct sreq *q, struct buf *b)
 		    PL(lang, "密码", "password") : PL(lang, "失败",
 		    "failed");
 
-		time_t t;
-		struct tm tm;
-		char when[32];
+		char when[HS_TIME_SHOW_MAX];
 
-		/* the audit row's UTC time as Beijing time (UTC+8) */
-		if (time_parse_rfc3339(rows[i].at, &t) == 0) {
-			t += 8 * 3600;
-			gmtime_r(&t, &tm);
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-		} else
-			snprintf(when, sizeof(when), "%s", rows[i].at);
+		/* the audit row's UTC time as people read it (core/tz.h) */
+		hs_time_show_str(rows[i].at, lang == PAGE_EN, when);
 		buf_puts(b, "<tr><td>");
 		page_esc(b, when);
 		buf_puts(b, "</td><td>");

@@ -36,14 +36,14 @@
 #define SHARE_MISS_SLOTS 512   /* client addresses remembered */
 #define QR_SCALE 8             /* PNG pixels a module */
 
-/* Beijing time (UTC+8, no daylight saving) of t: "YYYY-MM-DD HH:MM". */
+/* t in the issuer's zone (core/tz.h, Beijing time by default):
+ * "YYYY-MM-DD HH:MM". */
 static void
 beijing(int64_t t, char out[32], bool with_time)
 {
-	time_t bt = (time_t)(t + 8 * 3600);
 	struct tm tm;
 
-	gmtime_r(&bt, &tm);
+	hs_time_local((time_t)t, &tm);
 	if (with_time)
 		strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
 	else

@@ -167,7 +167,7 @@ setup() {
 	run "$ISSUER" init "$DEMO/data" --issuer "$ISSUER_NAME" \
 		--origin "$ORIGIN" --base-url "$BASE" --policy fujian \
 		--keys "$DEMO/keys"
-	run "$ISSUER" --data "$DEMO/data" keygen demo
+	run "$ISSUER" --data "$DEMO/data" keygen --no-passphrase demo
 
 	say "2. Import the sample records ($(($(wc -l <"$SAMPLE") - 1)) rows)"
 	run "$ISSUER" --data "$DEMO/data" import "$SAMPLE" \
@@ -223,7 +223,7 @@ setup() {
 			--issuer 威海市专业技术人员继续教育服务平台（演示） \
 			--origin demo.hourseal.example/weihai \
 			--base-url "$BASE" --policy weihai --keys "$DEMO/keys"
-		run "$ISSUER" --data "$DEMO/weihai" keygen weihai
+		run "$ISSUER" --data "$DEMO/weihai" keygen --no-passphrase weihai
 		: >"$DEMO/weihai-rejected.csv"
 		for f in weihai-platform.csv weihai-declared.csv; do
 			# The platform export is in minutes: leftover minutes are

@@ -39,6 +39,7 @@
 #include "pades_check.h"
 #include "pdfin.h"
 #include "trust.h"
+#include "core/tz.h"
 #include "vcmd.h"
 #include "verdict.h"
 #include "verify.h"
@@ -76,6 +77,8 @@ check_usage(FILE *f)
 	    "                     up to its checkpoint and check the signing\n"
 	    "                     key's state from its key entries (without it,\n"
 	    "                     revocation and key status are NOT checked)\n"
+	    "  --tz ZONE          the time zone times are shown in (default\n"
+	    "                     Asia/Shanghai); --json keeps RFC 3339 UTC\n"
 	    "  --json             machine-readable output\n"
 	    "A PDF is VALID only if it is exactly the certificate rendered again\n"
 	    "from its signed note and receipt.\n"
@@ -584,6 +587,7 @@ static void
 print_human(const char *file, const struct outcome *o)
 {
 	char h[HOURS_SIZE], root[MERKLE_B64_SIZE], text[256];
+	char when[HS_TIME_SHOW_MAX];
 	struct verdict v;
 
 	/* The headline first: what a decision needs. */
@@ -617,7 +621,8 @@ print_human(const char *file, const struct outcome *o)
 			printf(" (%s)", c->met ? "requirement met" :
 			    "requirement NOT met");
 		printf("\n  issuer:      %s\n", c->issuer);
-		printf("  issued:      %s\n", c->issued);
+		hs_time_show_str(c->issued, true, when);
+		printf("  issued:      %s = %s\n", when, c->issued);
 	}
 	printf("  signature:   %s\n", o->sig_ok ? "ok" : "not verified");
 	if (o->receipt_ok) {
@@ -899,7 +904,7 @@ pick_ledger(const struct trust *t, const char *note, size_t nlen,
 }
 
 enum { OPT_KEY = 256, OPT_PROOF, OPT_CKPT, OPT_JSON, OPT_HELP, OPT_BASE,
-	OPT_TDIR, OPT_LEDGER, OPT_TRUST };
+	OPT_TDIR, OPT_LEDGER, OPT_TRUST, OPT_TZ };
 
 static const struct option check_opts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
@@ -910,6 +915,7 @@ static const struct option check_opts[] = {
 	{ "templates", required_argument, NULL, OPT_TDIR },
 	{ "ledger", required_argument, NULL, OPT_LEDGER },
 	{ "trust", required_argument, NULL, OPT_TRUST },
+	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -951,6 +957,13 @@ vcmd_check(int argc, char **argv)
 		case OPT_TDIR: tdir = optarg; break;
 		case OPT_LEDGER: o.ledger = optarg; break;
 		case OPT_TRUST: trustpath = optarg; break;
+		case OPT_TZ:
+			if (hs_tz_set(optarg, err) != HS_OK) {
+				fprintf(stderr, "hourseal-verifier check: --tz: "
+				    "%s\n", err);
+				return 2;
+			}
+			break;
 		case OPT_HELP: check_usage(stdout); return 0;
 		default: check_usage(stderr); return 2;
 		}

@@ -6,23 +6,16 @@
 #include <time.h>
 
 #include "render.h"
+#include "core/tz.h"
 
 /*
- * The one place times are worded for people (render.h). Until the
- * issuer's time zone is configured here, it is UTC, said as such.
+ * The one place times are worded for people (render.h): in the zone the
+ * service was given (core/tz.h, serve --tz, default Asia/Shanghai).
  */
 void
-render_time(const char *rfc3339, char *out)
+render_time(const char *rfc3339, bool en, char *out)
 {
-	int y, mo, d, h, mi;
-
-	if (rfc3339 != NULL && strlen(rfc3339) >= 16 &&
-	    sscanf(rfc3339, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) == 5)
-		snprintf(out, RENDER_TIME_SIZE, "%04d-%02d-%02d %02d:%02d UTC",
-		    y, mo, d, h, mi);
-	else
-		snprintf(out, RENDER_TIME_SIZE, "%.39s",
-		    rfc3339 != NULL ? rfc3339 : "");
+	hs_time_show_str(rfc3339 != NULL ? rfc3339 : "", en, out);
 }
 
 void
@@ -270,7 +263,7 @@ cert_body(struct buf *b, enum page_lang lang, const struct vdb_result *r)
 
 	snprintf(idx, sizeof(idx), "%llu", (unsigned long long)r->leaf_index);
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)r->ckpt_size);
-	render_time(c->issued, when);
+	render_time(c->issued, lang == PAGE_EN, when);
 	buf_printf(b, "<section class=\"card\">\n<h2>%s</h2>\n<dl>\n",
 	    PL(lang, "签发", "Issuer"));
 	dl_row(b, PL(lang, "签发机构", "Issuer"), c->issuer);
@@ -334,7 +327,7 @@ checked_card(struct buf *b, enum page_lang lang, const char *path,
 	char now[21], when[RENDER_TIME_SIZE], size[32];
 
 	render_rfc3339(cx->now, now);
-	render_time(now, when);
+	render_time(now, lang == PAGE_EN, when);
 	buf_printf(b, "<section class=\"card checked\">\n<h2>%s</h2>\n<dl>\n",
 	    PL(lang, "核验记录", "Verification record"));
 	dl_row(b, PL(lang, "核验时间", "Checked at"), when);
@@ -395,7 +388,7 @@ verdict_banner(struct buf *b, enum page_lang lang, const struct verdict *v,
 		page_esc(b, v->reason[0] != '\0' ?
 		    page_revoke_reason(lang, v->reason) :
 		    PL(lang, "未说明", "not given"));
-		render_time(revoked_at, when);
+		render_time(revoked_at, lang == PAGE_EN, when);
 		buf_printf(b, "</p>\n<p>%s：", PL(lang, "撤销时间", "Revoked at"));
 		page_esc(b, when);
 		buf_puts(b, "</p>\n");
@@ -821,7 +814,7 @@ render_row_note(const struct render_row *row, enum page_lang lang,
 		return;
 	out[0] = '\0';
 	if (v->ledger == VERDICT_REVOKED || v->ledger == VERDICT_SUPERSEDED) {
-		render_time(row->revoked_at, when);
+		render_time(row->revoked_at, lang == PAGE_EN, when);
 		ADD("%s%s%s%s", PL(lang, "撤销原因：", "reason: "),
 		    v->reason[0] != '\0' ? page_revoke_reason(lang, v->reason) :
 		    PL(lang, "未说明", "not given"),
@@ -932,7 +925,7 @@ render_batch_meta(const struct render_batch *bt, const struct render_ctx *cx,
 
 	if (max < 6)
 		return 0;
-	render_time(bt->checked_at, when);
+	render_time(bt->checked_at, false, when);
 	snprintf(pairs[k][0], RENDER_CELL_MAX, "核验时间");
 	snprintf(pairs[k++][1], RENDER_CELL_MAX, "%s", when);
 	snprintf(pairs[k][0], RENDER_CELL_MAX, "核验服务");
@@ -1161,7 +1154,7 @@ batch_meta_html(struct buf *b, enum page_lang lang,
 	size_t counts[VERDICT_COUNT], i;
 	char when[RENDER_TIME_SIZE], size[32];
 
-	render_time(bt->checked_at, when);
+	render_time(bt->checked_at, lang == PAGE_EN, when);
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)bt->ckpt_size);
 	buf_printf(b, "<section class=\"card checked\">\n<dl>\n");
 	dl_row(b, PL(lang, "核验时间", "Checked at"), when);

@@ -26,12 +26,13 @@ struct render_ctx {
 
 /*
  * A time as people read it, from RFC 3339 UTC ("2026-12-06T01:20:50Z"):
- * "2026-12-06 01:20 UTC". The one function every page, export and
- * report of the verifier shows times through; anything else is copied
- * as it is. out has at least RENDER_TIME_SIZE bytes.
+ * "2026-12-06 09:20 (北京时间)" in the service's zone (hs_time_show_str;
+ * en: the English zone words). The one function every page, export and
+ * report of the verifier shows times through. out has at least
+ * RENDER_TIME_SIZE bytes.
  */
-#define RENDER_TIME_SIZE 40
-void render_time(const char *rfc3339, char *out);
+#define RENDER_TIME_SIZE 64
+void render_time(const char *rfc3339, bool en, char *out);
 /* t as RFC 3339 UTC (machine form), 21 bytes with the NUL. */
 void render_rfc3339(time_t t, char out[21]);
 

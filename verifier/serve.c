@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/file.h"
+#include "core/tz.h"
 #include "web/http.h"
 #include "web/page.h"
 #include "cert/serial.h"
@@ -38,6 +39,8 @@ serve_usage(FILE *f)
 	    "                       the issuer's DIR/hourseal.db), opened read-only\n"
 	    "  --listen ADDR        HOST:PORT, [IPv6]:PORT or :PORT (127.0.0.1:8080)\n"
 	    "  --threads N          worker threads (2)\n"
+	    "  --tz ZONE            the time zone pages show times in\n"
+	    "                       (Asia/Shanghai); JSON keeps RFC 3339 UTC\n"
 	    "  --key FILE           required: the issuer's verifier key(s) (a .pub or\n"
 	    "                       a /keys file; repeatable). The trust anchor: other\n"
 	    "                       keys, retirements and compromises are taken only\n"
@@ -105,7 +108,8 @@ enum {
 	OPT_DB = 256, OPT_LISTEN, OPT_THREADS, OPT_KEY, OPT_PEPPER,
 	OPT_MAXCONNS, OPT_PERIP, OPT_TIMEOUT, OPT_HTIMEOUT, OPT_RATE, OPT_BURST,
 	OPT_MRATE, OPT_MBURST, OPT_MCERT, OPT_PROXY, OPT_LOG, OPT_BENCH, OPT_NOSWEEP,
-	OPT_STATE, OPT_TRUST, OPT_OPNAME, OPT_OPCONTACT, OPT_PUBURL, OPT_HELP,
+	OPT_STATE, OPT_TRUST, OPT_OPNAME, OPT_OPCONTACT, OPT_PUBURL, OPT_TZ,
+	OPT_HELP,
 };
 
 static const struct option serve_opts[] = {
@@ -133,6 +137,7 @@ static const struct option serve_opts[] = {
 	{ "operator-name", required_argument, NULL, OPT_OPNAME },
 	{ "operator-contact", required_argument, NULL, OPT_OPCONTACT },
 	{ "public-url", required_argument, NULL, OPT_PUBURL },
+	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -244,6 +249,13 @@ vcmd_serve(int argc, char **argv)
 				return 2;
 			}
 			so.public_url = optarg;
+			break;
+		case OPT_TZ: /* before any thread starts (core/tz.h) */
+			if (hs_tz_set(optarg, err) != HS_OK) {
+				fprintf(stderr, "hourseal-verifier serve: --tz: "
+				    "%s\n", err);
+				return 2;
+			}
 			break;
 		case OPT_HELP: serve_usage(stdout); return 0;
 		default: serve_usage(stderr); return 2;

@@ -10,21 +10,14 @@
 #include <openssl/crypto.h>
 
 #include "app/activation.h"
+#include "core/tz.h"
 #include "pdf/pdf.h"
 
 void
 act_expiry_date(int64_t expires, char out[11])
 {
-	time_t t = (time_t)(expires - 1 + 8 * 3600);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL) {
-		snprintf(out, 11, "?");
-		return;
-	}
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) %
-	    10000u, (unsigned)(tm.tm_mon + 1) % 100u,
-	    (unsigned)tm.tm_mday % 100u);
+	/* the last valid second's date, in the issuer's zone (core/tz.h) */
+	hs_date_show((time_t)(expires - 1), out);
 }
 
 void

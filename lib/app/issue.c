@@ -32,6 +32,7 @@
 #include "cert/policy.h"
 #include "core/i18n.h"
 #include "core/progress.h"
+#include "core/tz.h"
 #include "store/records.h"
 #include "store/store.h"
 
@@ -285,6 +286,7 @@ build_item(struct run *R, struct item *it, const struct records_person *p,
 	struct policy_result pr;
 	struct buf text;
 	enum hs_err rc;
+	time_t now;
 	size_t i;
 
 	buf_init(&text);
@@ -319,6 +321,12 @@ build_item(struct run *R, struct item *it, const struct records_person *p,
 		it->c.total10 = it->c.public10 + it->c.professional10;
 	}
 	time_now_rfc3339(it->c.issued);
+	/* The offset of the issuer's zone now, signed, so the PDF's date of
+	 * issue is the local one and an offline check draws it the same. */
+	if (time_parse_rfc3339(it->c.issued, &now) == 0) {
+		it->c.has_utc_offset = true;
+		it->c.utc_offset = hs_tz_offset(now);
+	}
 	/* Signed, so an offline check can render the QR code again. */
 	snprintf(it->c.verify_url, sizeof(it->c.verify_url), "%s",
 	    is->cfg.base_url);

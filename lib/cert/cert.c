@@ -11,6 +11,7 @@
 
 #include "cert/cert.h"
 #include "core/i18n.h"
+#include "core/tz.h"
 
 #define CERT_MAGIC "hourseal/cert/v1"
 #define HOURS10_MAX 9999999L /* 999999.9 hours */
@@ -326,8 +327,9 @@ cert_has_stamped_by(const struct cert *c)
 static enum hs_err
 cert_check(const struct cert *c, char *err)
 {
-	char why[HS_ERRLEN];
+	char why[HS_ERRLEN], off[7];
 	const char *p;
+	long secs;
 	size_t i;
 
 	if (!serial_ok(c->serial, why, sizeof(why)))
@@ -385,6 +387,14 @@ cert_check(const struct cert *c, char *err)
 	if (!time_ok(c->issued))
 		return hs_fail(err, HS_ERR_INVALID,
 		    "issued is not an RFC 3339 UTC time YYYY-MM-DDTHH:MM:SSZ");
+	if (c->has_utc_offset) {
+		hs_offset_format(c->utc_offset, off);
+		if (hs_offset_parse(off, 6, &secs) != 0 ||
+		    secs != c->utc_offset)
+			return hs_fail(err, HS_ERR_INVALID, "utc-offset: %ld "
+			    "seconds is not a whole quarter hour within 14 "
+			    "hours of UTC", c->utc_offset);
+	}
 	if (c->verify_url[0] != '\0' && !cert_url_ok(c->verify_url,
 	    strnlen(c->verify_url, sizeof(c->verify_url))))
 		return hs_fail(err, HS_ERR_INVALID, "verify URL is not "
@@ -397,7 +407,7 @@ cert_check(const struct cert *c, char *err)
 enum hs_err
 cert_encode(const struct cert *c, struct buf *out, char *err)
 {
-	char h1[HOURS_SIZE], h2[HOURS_SIZE], h3[HOURS_SIZE];
+	char h1[HOURS_SIZE], h2[HOURS_SIZE], h3[HOURS_SIZE], off[7];
 	const struct cert_record *r;
 	enum hs_err rc;
 	size_t i;
@@ -439,6 +449,10 @@ cert_encode(const struct cert *c, struct buf *out, char *err)
 		buf_putc(out, '\n');
 	}
 	buf_printf(out, "issued: %s\n", c->issued);
+	if (c->has_utc_offset) {
+		hs_offset_format(c->utc_offset, off);
+		buf_printf(out, "utc-offset: %s\n", off);
+	}
 	if (c->verify_url[0] != '\0')
 		buf_printf(out, "verify: %s\n", c->verify_url);
 	if (out->oom)
@@ -682,6 +696,7 @@ decode(const char *text, size_t len, struct cert *c, char *err)
 	const char *p;
 	long a, b, d;
 	enum hs_err rc;
+	bool more;
 
 	if (len == 0 || text[len - 1] != '\n')
 		return hs_fail(err, HS_ERR_FORMAT,
@@ -883,11 +898,24 @@ decode(const char *text, size_t len, struct cert *c, char *err)
 		    "YYYY-MM-DDTHH:MM:SSZ", err);
 		goto fail;
 	}
-	/* verify is optional and last: notes from before it stay valid. */
-	if (next_line(&l)) {
+	/* utc-offset and verify are optional, in this order: notes from
+	 * before them stay valid. */
+	more = next_line(&l);
+	if (more && strcmp(l.key, "utc-offset") == 0) {
+		if (hs_offset_parse(l.val, l.vlen, &c->utc_offset) != 0) {
+			rc = hs_fail(err, HS_ERR_FORMAT, "line %zu (utc-offset): "
+			    "must be +HH:MM or -HH:MM, minutes a multiple of 15, "
+			    "at most 14 hours (UTC is +00:00)", l.no);
+			goto fail;
+		}
+		c->has_utc_offset = true;
+		more = next_line(&l);
+	}
+	if (more) {
 		if (strcmp(l.key, "verify") != 0) {
 			rc = hs_fail(err, HS_ERR_FORMAT, "line %zu: only "
-			    "\"verify: ...\" may follow \"issued\"", l.no);
+			    "\"utc-offset: ...\" and \"verify: ...\" may "
+			    "follow \"issued\"", l.no);
 			goto fail;
 		}
 		if (!cert_url_ok(l.val, l.vlen)) {
@@ -903,7 +931,7 @@ decode(const char *text, size_t len, struct cert *c, char *err)
 	if (next_line(&l)) {
 		rc = hs_fail(err, HS_ERR_FORMAT, "line %zu: nothing may "
 		    "follow \"%s\"", l.no, c->verify_url[0] != '\0' ?
-		    "verify" : "issued");
+		    "verify" : c->has_utc_offset ? "utc-offset" : "issued");
 		goto fail;
 	}
 	c->records = recs;

@@ -18,6 +18,7 @@
  *   status: met|unmet              (annual only)
  *   record: <subject> | <form> | <start> | <end> | <hours> | <title> | <provider>[ | <stamped by>]
  *   issued: 2024-12-31T10:00:00Z
+ *   utc-offset: +08:00             (optional; see below)
  *   verify: https://verify.example.cn (optional; see below)
  *
  * <subject> is "public" or "professional"; where the policy splits public
@@ -32,6 +33,13 @@
  * fields) or none does (7 fields, every note issued before it); a note
  * mixing both is refused. Its value follows the text rules of the other
  * values and also refuses invisible and direction-changing characters.
+ *
+ * utc-offset (an extension of docs/formats.md §3, issue 15): the issuer's
+ * offset from UTC at the issue time (its configured zone, core/tz.h); the
+ * PDF's date of issue is the issued time in that offset, so a certificate
+ * issued at 00:30 Beijing time shows that day. "+HH:MM" or "-HH:MM",
+ * minutes a multiple of 15, at most 14 hours, UTC only as "+00:00".
+ * Notes without it (every note before it) render their date in UTC.
  *
  * verify (an extension of docs/formats.md §3): the issuer's public
  * verifier URL, the prefix of the QR code's "<verify>/c/<serial>", so an
@@ -84,6 +92,8 @@ struct cert {
 	struct cert_record *records; /* caller-owned array (cert_free frees) */
 	size_t nrecords;
 	char issued[21];         /* RFC 3339 UTC */
+	bool has_utc_offset;     /* the note has "utc-offset: +08:00" */
+	long utc_offset;         /* its seconds east of UTC (core/tz.h) */
 	char verify_url[CERT_URL_MAX + 1]; /* "" if the note has none */
 };
 

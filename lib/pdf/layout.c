@@ -124,6 +124,8 @@ pdf_set_values(struct doc *d, const char *base_url)
 	const struct tpl *t = d->t;
 	long mt, mp, mr;
 	int y, mo, dd;
+	char local[21];
+	time_t it;
 	size_t i;
 	enum hs_err rc;
 
@@ -181,7 +183,15 @@ pdf_set_values(struct doc *d, const char *base_url)
 	hours_format(mr > 0 ? mr : 0, d->miss[2]);
 	snprintf(d->year, sizeof(d->year), "%d", c->year);
 	snprintf(d->nrec, sizeof(d->nrec), "%zu", c->nrecords);
-	if (sscanf(c->issued, "%4d-%2d-%2d", &y, &mo, &dd) != 3 ||
+	/* The date of issue as the issuer's people read it: in the note's
+	 * signed utc-offset; notes without one in UTC, as they were drawn. */
+	if (time_parse_rfc3339(c->issued, &it) != 0)
+		return hs_fail(d->err, HS_ERR_INVALID, "issued: \"%s\" is not "
+		    "an RFC 3339 time", c->issued);
+	if (c->has_utc_offset)
+		it += (time_t)c->utc_offset;
+	time_rfc3339(it, local);
+	if (sscanf(local, "%4d-%2d-%2d", &y, &mo, &dd) != 3 ||
 	    !date_valid(y, mo, dd))
 		return hs_fail(d->err, HS_ERR_INVALID, "issued: \"%s\" is not "
 		    "an RFC 3339 time", c->issued);

@@ -14,6 +14,7 @@
 #include <hpdf.h>
 #include <openssl/crypto.h>
 
+#include "core/tz.h"
 #include "pdf/pdf_int.h"
 
 /* The texts of one page, owned here. */
@@ -179,17 +180,13 @@ build_elements(struct letters *L)
 	    ink);
 }
 
-/* "2027年1月5日": the Beijing date of the last second the code is valid. */
+/* "2027年1月5日": the date (issuer's zone, core/tz.h; Beijing by default) of the last second the code is valid. */
 static void
 date_zh(int64_t expires, char out[40])
 {
-	time_t t = (time_t)(expires - 1 + 8 * 3600);
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL) {
-		snprintf(out, 40, "?");
-		return;
-	}
+	hs_time_local((time_t)(expires - 1), &tm);
 	snprintf(out, 40, "%d\xe5\xb9\xb4%d\xe6\x9c\x88%d\xe6\x97\xa5",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }

@@ -91,6 +91,10 @@ config_init(const char *dir, const struct config *in, char *err)
 	    in->base_url[0] ? in->base_url : "http://127.0.0.1:8080");
 	snprintf(c.policy, sizeof(c.policy), "%s",
 	    in->policy[0] ? in->policy : "fujian");
+	snprintf(c.time_zone, sizeof(c.time_zone), "%s",
+	    in->time_zone[0] ? in->time_zone : HS_TZ_DEFAULT);
+	if ((rc = hs_tz_check(c.time_zone, err)) != HS_OK)
+		return rc;
 	if ((rc = absolute(NULL, in->keys_dir[0] ? in->keys_dir : "keys",
 	    c.keys_dir, err)) != HS_OK)
 		return rc;
@@ -113,9 +117,10 @@ config_init(const char *dir, const struct config *in, char *err)
 		return hs_fail(err, HS_ERR_INVALID,
 		    "base_url: must start with http:// or https://");
 
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "issuer", c.issuer,
-	    "origin", c.origin, "base_url", c.base_url, "policy", c.policy,
-	    "keys_dir", c.keys_dir, "templates_dir", c.templates_dir);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "issuer",
+	    c.issuer, "origin", c.origin, "base_url", c.base_url, "policy",
+	    c.policy, "keys_dir", c.keys_dir, "templates_dir",
+	    c.templates_dir, "time_zone", c.time_zone);
 	if (j == NULL || (text = json_dumps(j, JSON_INDENT(2) |
 	    JSON_PRESERVE_ORDER)) == NULL) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
@@ -327,6 +332,16 @@ config_load(const char *dir, struct config *c, char *err)
 		goto out;
 	if (c->policy[0] == '\0')
 		snprintf(c->policy, sizeof(c->policy), "fujian");
+	if ((rc = get_str(j, "time_zone", c->time_zone, sizeof(c->time_zone),
+	    false, err)) != HS_OK)
+		goto out;
+	if (c->time_zone[0] == '\0')
+		snprintf(c->time_zone, sizeof(c->time_zone), "%s",
+		    HS_TZ_DEFAULT);
+	if ((rc = hs_tz_check(c->time_zone, err)) != HS_OK) {
+		hs_errprefix(err, "config.json");
+		goto out;
+	}
 	if ((rc = resolve_policy(c, err)) != HS_OK)
 		goto out;
 	if ((rc = path_join(c->db_path, sizeof(c->db_path), c->data_dir,

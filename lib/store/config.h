@@ -5,7 +5,12 @@
  * config.json (written by `hourseal-issuer init`):
  *   {"issuer": "...", "origin": "ledger.example.cn/fj",
  *    "base_url": "https://verify.example.cn", "policy": "fujian",
- *    "keys_dir": "/abs/path/keys", "templates_dir": "/abs/path/templates"}
+ *    "keys_dir": "/abs/path/keys", "templates_dir": "/abs/path/templates",
+ *    "time_zone": "Asia/Shanghai"}
+ * time_zone (issue 15): the zone dates and times are shown to people in
+ * (pages, the PDF's date of issue via the note's utc-offset); an IANA
+ * name under /usr/share/zoneinfo. Absent (directories made before it):
+ * Asia/Shanghai. config_load checks it; cmd_open makes it the process's.
  * Relative paths in it are taken relative to the data directory.
  *
  * Optional keys of the provincial platform's signed hand-off (app/sso.h,
@@ -30,6 +35,7 @@
 
 #include "cert/pepper.h"
 #include "core/hs.h"
+#include "core/tz.h"
 
 #define CONFIG_SSO_KEY_MIN 32   /* bytes of the hand-off's HMAC key */
 #define CONFIG_SSO_KEY_MAX 256
@@ -44,6 +50,7 @@ struct config {
 	char policy_path[PATH_MAX];  /* resolved path of the policy file */
 	char keys_dir[PATH_MAX];
 	char templates_dir[PATH_MAX];
+	char time_zone[HS_TZ_NAME_MAX + 1]; /* "Asia/Shanghai" (core/tz.h) */
 	uint8_t pepper[PEPPER_SIZE]; /* secret key of id-digest (cert/pepper.h) */
 	uint8_t sso_hmac_key[CONFIG_SSO_KEY_MAX]; /* the hand-off's HMAC key */
 	size_t sso_hmac_len;         /* 0: none configured */
@@ -58,8 +65,9 @@ const char *config_data_dir(const char *flag);
 
 /*
  * Creates DIR (which must not hold a config yet) with config.json from c's
- * issuer, origin, base_url, policy, keys_dir and templates_dir (empty ones
- * get defaults), a fresh random pepper (mode 0600) and an empty database.
+ * issuer, origin, base_url, policy, keys_dir, templates_dir and time_zone
+ * (empty ones get defaults; `hourseal-issuer init` requires issuer,
+ * base_url and policy from the person, so only programs get these), a fresh random pepper (mode 0600) and an empty database.
  */
 enum hs_err config_init(const char *dir, const struct config *c, char *err);
 

@@ -581,6 +581,61 @@ records_pending_count(sqlite3 *db, int64_t practitioner, int year,
 	return rc;
 }
 
+enum hs_err
+records_rejected_list(sqlite3 *db, int64_t practitioner, int year,
+    struct records_rejected **out, size_t *n, bool *more, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct records_rejected *v = NULL, *nv;
+	size_t cap = 0;
+	enum hs_err rc = HS_OK;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	*more = false;
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(r.ref, '#' || r.id), "
+	    "r.title, coalesce(s.reason, ''), s.authority, s.at FROM records r "
+	    "JOIN stamps s ON s.id = r.stamp_id WHERE r.practitioner_id = ? "
+	    "AND r.year = ? AND r.state = 'rejected' AND s.decision = "
+	    "'rejected' ORDER BY r.id LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+		return store_err(db, err, "reading rejected records");
+	sqlite3_bind_int64(st, 1, practitioner);
+	sqlite3_bind_int(st, 2, year);
+	sqlite3_bind_int(st, 3, RECORDS_REJECTED_MAX + 1);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == RECORDS_REJECTED_MAX) {
+			*more = true;
+			break;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			v = nv;
+		}
+		col_text(st, 0, v[*n].ref, sizeof(v[*n].ref));
+		col_text(st, 1, v[*n].title, sizeof(v[*n].title));
+		col_text(st, 2, v[*n].reason, sizeof(v[*n].reason));
+		col_text(st, 3, v[*n].authority, sizeof(v[*n].authority));
+		col_text(st, 4, v[*n].at, sizeof(v[*n].at));
+		(*n)++;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = store_err(db, err, "reading rejected records");
+out:
+	sqlite3_finalize(st);
+	if (rc != HS_OK) {
+		free(v);
+		*n = 0;
+		return rc;
+	}
+	*out = v;
+	return HS_OK;
+}
+
 /* ---- writing (the importer) ---- */
 
 struct records_writer {

@@ -45,6 +45,29 @@ enum hs_err records_holders(sqlite3 *db, int year, int64_t **ids, size_t *n,
 enum hs_err records_people(sqlite3 *db, int year, int64_t **ids, size_t *n,
     char *err);
 
+/*
+ * A record of a practitioner whose current decision is a rejection (退回,
+ * docs/formats.md §2b "Record states"): what it was, why, by whom, when.
+ */
+struct records_rejected {
+	char ref[256];        /* the record's ref, or "#<id>" */
+	char title[512];
+	char reason[512];
+	char authority[256];  /* the organisation that rejected it */
+	char at[32];          /* RFC 3339 UTC */
+};
+
+#define RECORDS_REJECTED_MAX 1000 /* listed per practitioner and year */
+
+/*
+ * The records of one practitioner in `year` that stand rejected, oldest
+ * record first, at most RECORDS_REJECTED_MAX (*more set if there are
+ * more). *out is allocated (caller frees; NULL when *n is 0).
+ */
+enum hs_err records_rejected_list(sqlite3 *db, int64_t practitioner,
+    int year, struct records_rejected **out, size_t *n, bool *more,
+    char *err);
+
 /* How many records of one practitioner in `year` wait for a stamp. */
 enum hs_err records_pending_count(sqlite3 *db, int64_t practitioner,
     int year, size_t *n, char *err);

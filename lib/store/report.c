@@ -395,7 +395,12 @@ summary_line(sqlite3 *db, const struct policy *pol, int64_t pid, int year,
 		return rc;
 	policy_evaluate(pol, recs, l->nrecords, &l->r);
 	free(recs);
-	return records_pending_count(db, pid, year, &l->pending, err);
+	if ((rc = records_pending_count(db, pid, year, &l->pending, err)) !=
+	    HS_OK)
+		return rc;
+	/* Why some records do not count: the rejections standing. */
+	return records_rejected_list(db, pid, year, &l->rejected,
+	    &l->nrejected, &l->rejected_more, err);
 }
 
 enum hs_err
@@ -424,10 +429,13 @@ report_summary(sqlite3 *db, const struct policy *pol, int year,
 		return rc;
 	for (i = 0; i < count; i++) {
 		if ((rc = summary_line(db, pol, ids[i], year, &l, err)) !=
-		    HS_OK)
+		    HS_OK) {
+			free(l.rejected);
 			goto out;
+		}
 		m += l.r.met;
 		fn(ctx, &l);
+		free(l.rejected);
 	}
 	if (n != NULL)
 		*n = count;
@@ -457,7 +465,8 @@ static void
 line_json(void *ctx, const struct report_line *l)
 {
 	struct summary_json *sj = ctx;
-	json_t *o = json_object(), *m = json_object();
+	json_t *o = json_object(), *m = json_object(), *rj;
+	size_t i;
 
 	json_object_set_new(o, "id", json_string(l->p.id_masked));
 	json_object_set_new(o, "name", json_string(l->p.name));
@@ -486,6 +495,15 @@ line_json(void *ctx, const struct report_line *l)
 	    l->nrecords));
 	json_object_set_new(o, "pending", json_integer((json_int_t)
 	    l->pending));
+	rj = json_array();
+	for (i = 0; i < l->nrejected; i++)
+		json_array_append_new(rj, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+		    "ref", l->rejected[i].ref, "title", l->rejected[i].title,
+		    "reason", l->rejected[i].reason, "by",
+		    l->rejected[i].authority, "at", l->rejected[i].at));
+	json_object_set_new(o, "rejected", rj);
+	if (l->rejected_more)
+		json_object_set_new(o, "rejected_more", json_true());
 	json_array_append_new(sj->arr, o);
 }
 

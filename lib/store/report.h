@@ -49,6 +49,9 @@ struct report_line {
 	struct policy_result r;   /* hours, met, what is missing */
 	size_t nrecords;          /* stamped records counted */
 	size_t pending;           /* records still waiting for a stamp */
+	struct records_rejected *rejected; /* records standing rejected */
+	size_t nrejected;
+	bool rejected_more;       /* more than RECORDS_REJECTED_MAX */
 };
 
 /*
@@ -69,7 +72,8 @@ enum hs_err report_summary(sqlite3 *db, const struct policy *pol, int year,
  *     ["compulsory", "elective",] "professional" }, "practitioners": [
  *     { "id" (masked), "name", "unit", "public", ["compulsory",
  *       "elective",] "professional", "total", "status": "met"|"unmet",
- *       "missing": { same hour keys }, "records", "pending" } ],
+ *       "missing": { same hour keys }, "records", "pending",
+ *       "rejected": [ { "ref", "title", "reason", "by", "at" } ] } ],
  *     "met", "unmet" }
  * Hours are numbers (30 or 12.5); the compulsory/elective keys appear
  * when the policy splits public hours.

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "web/page.h"
+#include "core/tz.h"
 
 enum page_lang
 page_lang(const char *q, const char *al)
@@ -432,4 +433,22 @@ page_unavailable_op(struct buf *b, enum page_lang lang, const char *reason,
 	    lang == PAGE_EN ? "?lang=en" : "",
 	    PL(lang, "返回核验首页", "Back to verification"));
 	page_foot_op(b, lang, "/", op);
+}
+
+void
+page_time(struct buf *b, enum page_lang lang, const char *rfc3339)
+{
+	char when[HS_TIME_SHOW_MAX];
+
+	hs_time_show_str(rfc3339, lang == PAGE_EN, when);
+	page_esc(b, when);
+}
+
+void
+page_time_t(struct buf *b, enum page_lang lang, long long t)
+{
+	char when[HS_TIME_SHOW_MAX];
+
+	hs_time_show((time_t)t, lang == PAGE_EN, when);
+	page_esc(b, when);
 }

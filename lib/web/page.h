@@ -33,6 +33,13 @@ void page_esc(struct buf *b, const char *s);
  * as the pages word it; any other value is returned as it is. */
 const char *page_revoke_reason(enum page_lang lang, const char *reason);
 void page_escn(struct buf *b, const char *s, size_t n);
+/*
+ * An RFC 3339 UTC time as people read it, escaped: "2026-12-06 09:20
+ * (北京时间)" in the process's zone (core/tz.h); anything else as it is.
+ * page_time_t does the same for seconds since the epoch.
+ */
+void page_time(struct buf *b, enum page_lang lang, const char *rfc3339);
+void page_time_t(struct buf *b, enum page_lang lang, long long t);
 
 /*
  * Opens a document: doctype, head with title (escaped), <body> and the

@@ -24,8 +24,8 @@ conns=${BENCH_API_CONNS:-16}
 export HOURSEAL_TODAY=2026-11-23
 D=$T/data
 
-"$HS_ISSUER" init "$D" --keys "$T/keys" >/dev/null 2>&1 || exit 2
-"$HS_ISSUER" --data "$D" keygen k1 >/dev/null 2>&1 || exit 2
+"$HS_ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" >/dev/null 2>&1 || exit 2
+"$HS_ISSUER" --data "$D" keygen --no-passphrase k1 >/dev/null 2>&1 || exit 2
 PROV=$("$HS_ISSUER" --data "$D" token add --role provider \
 	--scope 福建省继续教育基地 --label bench-lms | grep '^hst_')
 TS=$("$HS_ISSUER" --data "$D" token add --role title-system --scope 35 \
@@ -74,7 +74,7 @@ done
 t1=$(date +%s.%N)
 c1=$(cpu)
 # The same rows through the command line, on the same machine now.
-"$HS_ISSUER" init "$T/cli" >/dev/null 2>&1 || exit 2
+"$HS_ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$T/cli" >/dev/null 2>&1 || exit 2
 l0=$(date +%s.%N)
 "$HS_ISSUER" --data "$T/cli" import "$T/all.csv" --quiet >/dev/null 2>&1 ||
 	{ echo "CLI import failed" >&2; exit 2; }

@@ -23,7 +23,7 @@ dur=${BENCH_CONSOLE_SECONDS:-$dur}
 D=$T/data
 ISSUER=$HS_ISSUER
 
-"$ISSUER" init "$D" --keys "$T/keys" >/dev/null 2>&1 || exit 2
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" >/dev/null 2>&1 || exit 2
 # Face-to-face courses (form 2) over 20 days: none is stamped
 # automatically, every record waits in the queue.
 python3 "$HS_TOP/tests/data/gen_bulk.py" "$N" 2024 |

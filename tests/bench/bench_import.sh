@@ -11,7 +11,7 @@ N=${BENCH_IMPORT_ROWS:-100000}
 export HOURSEAL_TODAY=2026-11-23
 
 python3 "$HS_TOP/tests/bench/gen_records.py" "$N" > "$T/records.csv" || exit 2
-"$HS_ISSUER" init "$T/data" >/dev/null || exit 2
+"$HS_ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$T/data" >/dev/null || exit 2
 # Wall time, and the CPU time of the import itself (the machine may be busy).
 TIMEFORMAT='%R %U %S'
 run() { { time "$HS_ISSUER" --data "$T/data" import "$T/records.csv" --quiet >"$1" 2>&1; } 2>"$1.time"; }

@@ -24,8 +24,8 @@ fi
 I=$HS_ISSUER
 D=$T/data
 
-"$I" init "$D" --keys "$T/keys" >/dev/null &&
-	"$I" --data "$D" keygen bench >/dev/null 2>&1 &&
+"$I" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" >/dev/null &&
+	"$I" --data "$D" keygen --no-passphrase bench >/dev/null 2>&1 &&
 	python3 "$HS_TOP/tests/data/gen_bulk.py" "$N" 2024 >"$T/bulk.csv" &&
 	"$I" --data "$D" import "$T/bulk.csv" --quiet >/dev/null &&
 	"$I" --data "$D" user add hr35 --role hr --scope 35 \

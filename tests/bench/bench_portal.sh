@@ -29,8 +29,8 @@ ISSUER=$HS_ISSUER
 export HOURSEAL_TODAY=2025-03-01
 ID=350102198001011233
 
-"$ISSUER" init "$D" --keys "$T/keys" >/dev/null 2>&1 || exit 2
-"$ISSUER" --data "$D" keygen >/dev/null 2>&1 || exit 2
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" >/dev/null 2>&1 || exit 2
+"$ISSUER" --data "$D" keygen --no-passphrase >/dev/null 2>&1 || exit 2
 # N others, and the holder with three years of records (public 30,
 # professional 60 each year).
 {

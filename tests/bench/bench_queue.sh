@@ -32,7 +32,7 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$HS_TOP/lib" $cfla
 
 # The schema from the program itself (init migrates), the rows from SQL.
 D=$T/data
-HOURSEAL_TODAY=2026-11-23 "$HS_ISSUER" init "$D" >/dev/null || exit 2
+HOURSEAL_TODAY=2026-11-23 "$HS_ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" >/dev/null || exit 2
 P=$((N / 10))
 t0=$(date +%s.%N)
 sqlite3 "$D/hourseal.db" <<SQL || exit 2

@@ -23,7 +23,7 @@ err_has() { grep -q -- "$1" "$T/err"; }
 db_has() { cat "$DB" "$DB-wal" 2>/dev/null | grep -qaF -- "$1"; }
 url_re='^https://verify\.example\.cn/admin/invite/[A-Za-z0-9_-]\{43\}$'
 
-"$ISSUER" init "$D" --issuer "Test HR Bureau" --base-url https://verify.example.cn >/dev/null 2>&1
+"$ISSUER" init --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --issuer "Test HR Bureau" --base-url https://verify.example.cn >/dev/null 2>&1
 chmod 600 "$DB"
 mode0=$(stat -c %a "$DB")
 

@@ -19,7 +19,7 @@ D=$T/data
 DB=$D/hourseal.db
 I() { "$ISSUER" --data "$D" "$@"; }
 ncodes() { sqlite3 "$DB" 'SELECT count(*) FROM activation_codes'; }
-I init "$D" --keys "$T/keys" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" \
+I init --policy fujian "$D" --keys "$T/keys" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" \
 	--base-url https://verify.example.cn >/dev/null 2>&1
 {
 	echo "身份证号,姓名,工作单位,地区代码,年度,科目类别,学习形式,课程名称,施训机构,开始日期,结束日期,学时,专业技术领域,外部编号"

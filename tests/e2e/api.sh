@@ -39,8 +39,8 @@ expect() {
 }
 body() { printf '%s' "$2" >"$T/$1"; }
 
-$ISSUER init "$D" --keys "$T/keys" >/dev/null 2>&1 &&
-    $ISSUER --data "$D" keygen k1 >/dev/null 2>&1
+$ISSUER init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" >/dev/null 2>&1 &&
+    $ISSUER --data "$D" keygen --no-passphrase k1 >/dev/null 2>&1
 check "init and keygen" test -f "$D/hourseal.db"
 PROV=$(tok provider 基地 lms)
 PROV2=$(tok provider 别家 other)

@@ -12,7 +12,7 @@ D=$T/data
 DB=$D/hourseal.db
 O=ledger.hourseal.example.cn/fj
 
-check "init a data directory" "$ISSUER" init "$D" --origin "$O" --issuer 测试中心
+check "init a data directory" "$ISSUER" init --base-url http://127.0.0.1:8080 --policy fujian "$D" --origin "$O" --issuer 测试中心
 check "fill the ledger: 1000 leaves, 10 checkpoints" "$TL" --fill "$DB" "$O" 1000 100
 "$ISSUER" --data "$D" audit >"$T/out" 2>"$T/err"; rc=$?
 check "audit of the untouched ledger exits 0" [ "$rc" -eq 0 ]
@@ -91,7 +91,7 @@ check "a second run keeps the 6 full tiles, rewrites the 3 partial ones" grep -q
 # checkpoints (the second by the new key); audit checks them with the keys
 # table; one changed byte of the first key leaf is named.
 D2=$T/data2
-"$ISSUER" init "$D2" --origin "$O" --keys "$D2/keys" >/dev/null 2>&1 || notok "init $D2"
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian "$D2" --origin "$O" --keys "$D2/keys" >/dev/null 2>&1 || notok "init $D2"
 printf 'correct horse battery\n' >"$T/pass"
 chmod 600 "$T/pass"
 check "keygen k1" "$ISSUER" --data "$D2" keygen k1 --passphrase-file "$T/pass"

@@ -30,8 +30,8 @@ anchor_of() {
 	   ORDER BY idx LIMIT 1"
 }
 
-check "init" quiet "$ISSUER" init "$D" --keys "$KD" --origin "$O" --issuer 测试发证中心
-check "keygen k1" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init --base-url http://127.0.0.1:8080 --policy fujian "$D" --keys "$KD" --origin "$O" --issuer 测试发证中心
+check "keygen k1" quiet "$ISSUER" --data "$D" keygen --no-passphrase k1
 check "import small.csv" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
 # Stamping as the workflow branch does it (an hr account) where lib.sh has
 # hr_stamp, else the older `stamp --by --as hr`.

@@ -27,8 +27,8 @@ fi
 
 D=$T/data
 I() { "$ISSUER" --data "$D" "$@"; }
-I init "$D" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null
-I keygen >/dev/null 2>&1
+I init --base-url http://127.0.0.1:8080 --policy fujian "$D" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null
+I keygen --no-passphrase >/dev/null 2>&1
 # 厦门 (3502) records waiting, and one of 福州 (3501) the account must not see.
 cat >"$T/r.csv" <<'CSV'
 身份证号,姓名,工作单位,地区代码,年度,科目类别,学习形式,课程名称,施训机构,开始日期,结束日期,学时,专业技术领域,外部编号

@@ -34,8 +34,8 @@ D=$T/data
 DB=$D/hourseal.db
 I() { "$ISSUER" --data "$D" "$@"; }
 q() { sqlite3 "$DB" "$1"; }
-I init "$D" --keys "$T/keys" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null 2>&1
-I keygen k1 >/dev/null 2>&1
+I init --base-url http://127.0.0.1:8080 --policy fujian "$D" --keys "$T/keys" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null 2>&1
+I keygen --no-passphrase k1 >/dev/null 2>&1
 {
 	echo "身份证号,姓名,工作单位,地区代码,年度,科目类别,学习形式,课程名称,施训机构,开始日期,结束日期,学时,专业技术领域,外部编号"
 	for i in 1 2 3 4 5; do

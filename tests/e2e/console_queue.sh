@@ -14,7 +14,7 @@ command -v oathtool >/dev/null || { notok "oathtool is installed (scripts/deps.s
 D=$T/data
 DB=$D/hourseal.db
 I() { "$ISSUER" --data "$D" "$@"; }
-I init "$D" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null
+I init --base-url http://127.0.0.1:8080 --policy fujian "$D" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null
 # 130 records of one person in 3502: 2023 and 2024, two units, two
 # providers, public and professional (卫生), forms 2 and 7.
 {

@@ -14,7 +14,7 @@ command -v oathtool >/dev/null || { notok "oathtool is installed (scripts/deps.s
 D=$T/data
 DB=$D/hourseal.db
 I() { "$ISSUER" --data "$D" "$@"; }
-I init "$D" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null
+I init --base-url http://127.0.0.1:8080 --policy fujian "$D" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null
 cat >"$T/r.csv" <<'CSV'
 身份证号,姓名,工作单位,地区代码,年度,科目类别,学习形式,课程名称,施训机构,开始日期,结束日期,学时,专业技术领域,外部编号
 11010519491231002X,李四,厦门市第一医院,350203,2024,公需,面授,职业道德与法治,厦门继续教育基地,2024-05-06,2024-05-09,30,,PUB

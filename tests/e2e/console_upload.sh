@@ -15,7 +15,7 @@ command -v oathtool >/dev/null || { notok "oathtool is installed (scripts/deps.s
 D=$T/data
 DB=$D/hourseal.db
 I() { "$ISSUER" --data "$D" "$@"; }
-I init "$D" --keys "$T/keys" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null 2>&1
+I init --base-url http://127.0.0.1:8080 --policy fujian "$D" --keys "$T/keys" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null 2>&1
 check "the service starts" serve_start "$D"
 check "a provider signs in" account "$D" jidi provider 基地 基地
 check "hr signs in" account "$D" xmhr hr 3502 厦门市人力资源和社会保障局

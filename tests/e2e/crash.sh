@@ -14,8 +14,8 @@ OUT=$T/out
 Y=2024
 RANDOM=20240611   # the same sequence of delays and batch sizes every run
 
-$ISSUER init "$D" --keys "$T/keys" >"$T/log" 2>&1 &&
-	$ISSUER --data "$D" keygen k1 >>"$T/log" 2>&1 &&
+$ISSUER init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" >"$T/log" 2>&1 &&
+	$ISSUER --data "$D" keygen --no-passphrase k1 >>"$T/log" 2>&1 &&
 	python3 "$HS_TOP/tests/data/gen_bulk.py" "$N" $Y >"$T/bulk.csv" &&
 	$ISSUER --data "$D" import "$T/bulk.csv" --quiet >>"$T/log" 2>&1 &&
 	hr_stamp "$D" 福建省人力资源和社会保障厅 --all >>"$T/log" 2>&1

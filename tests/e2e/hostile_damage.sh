@@ -17,8 +17,8 @@ q() { sqlite3 "$1" "$2"; }
 quiet() { "$@" >"$T/o" 2>&1 || { sed 's/^/# /' "$T/o" | tail -5; return 1; }; }
 code() { curl -s -m 5 -o "$T/body" -w '%{http_code}' "$@"; }
 
-check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --base-url http://127.0.0.1:1
-quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" --base-url http://127.0.0.1:1
+quiet "$ISSUER" --data "$D" keygen --no-passphrase k1
 quiet "$ISSUER" --data "$D" import "$HS_TOP/templates/samples/small.csv" --skip-invalid "$T/rej.csv" --quiet
 quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$D" issue --year 2024 --all --out "$T/pdfs"

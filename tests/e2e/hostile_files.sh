@@ -18,8 +18,8 @@ id_number,name,unit,year,subject,public_type,form,title,provider,start_date,end_
 350102198001011233,张三,福州市第一医院,2024,public,,1,新时代政绩观树立,福建省继续教育基地,2024-03-01,2024-03-01,10,,,F-1
 350102198001011233,=SUM(1+1),@unit,2024,professional,,2,+title,福建省继续教育基地,2024-03-02,2024-03-02,-5,,,F-2
 EOF
-"$ISSUER" init "$D" --keys "$T/keys" >/dev/null 2>&1 &&
-	"$ISSUER" --data "$D" keygen k1 >/dev/null 2>&1 ||
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" >/dev/null 2>&1 &&
+	"$ISSUER" --data "$D" keygen --no-passphrase k1 >/dev/null 2>&1 ||
 	{ notok "init and keygen"; exit 0; }
 
 # No temporary file (".x.tmp.<pid>", "x.tmp.<pid>") left in directory $1.

@@ -11,7 +11,7 @@ export HOURSEAL_TODAY=2026-11-23
 D=$T/d
 K=$T/keys
 
-"$ISSUER" init "$D" --keys "$K" >/dev/null 2>&1 || { notok "init"; exit 0; }
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$K" >/dev/null 2>&1 || { notok "init"; exit 0; }
 
 # 1. Item 13: the passphrase file.
 umask 022
@@ -54,8 +54,8 @@ chmod 700 "$K"
 # certificate.
 unset HOURSEAL_PASSPHRASE_FILE
 D=$T/d2
-"$ISSUER" init "$D" --keys "$T/keys2" >/dev/null 2>&1 &&
-	"$ISSUER" --data "$D" keygen k1 >/dev/null 2>&1 &&
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys2" >/dev/null 2>&1 &&
+	"$ISSUER" --data "$D" keygen --no-passphrase k1 >/dev/null 2>&1 &&
 	"$ISSUER" --data "$D" import "$HS_TOP/tests/data/baseline.csv" \
 	--quiet >/dev/null 2>&1 && hr_stamp "$D" X --all \
 	>/dev/null 2>&1 || notok "a second data directory"

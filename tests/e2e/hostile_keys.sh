@@ -28,8 +28,8 @@ has() { grep -q -- "$1" "$T/run.out" "$T/run.err"; }
 leaves() { q "SELECT count(*) FROM leaves"; }
 newpdf() { comm -13 "$T/before" <(ls "$OUT/$Y" | sort) | head -1; }
 
-check "init" quiet "$ISSUER" init "$D" --keys "$KD"
-check "keygen k1" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$KD"
+check "keygen k1" quiet "$ISSUER" --data "$D" keygen --no-passphrase k1
 check "import" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 mkdir -p "$OUT/$Y"
@@ -121,8 +121,8 @@ stop_server
 # compromise is taken back and a key of their own is added. A rogue issuer
 # of the same origin signs a certificate with that key.
 R=$T/rogue
-check "a rogue issuer, same origin" quiet "$ISSUER" init "$R" --keys "$T/rkeys"
-check "with its own key r1" quiet "$ISSUER" --data "$R" keygen r1
+check "a rogue issuer, same origin" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$R" --keys "$T/rkeys"
+check "with its own key r1" quiet "$ISSUER" --data "$R" keygen --no-passphrase r1
 quiet "$ISSUER" --data "$R" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
 quiet hr_stamp "$R" 福建省人力资源和社会保障厅 --all
 check "signs a certificate" quiet "$ISSUER" --data "$R" issue --year $Y --id $A --out "$T/rout"

@@ -21,8 +21,8 @@ chk() { local out=$1; shift; timeout 20 "$VERIFIER" check "$@" >"$out" 2>&1; rc=
 # json FILE EXPR: evaluates a Python expression over the JSON in FILE (j).
 json() { python3 -c "import json,sys; j=json.load(open('$1')); sys.exit(0 if ($2) else 1)" 2>/dev/null; }
 
-check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --origin "$O"
-check "keygen" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian "$D" --keys "$T/keys" --origin "$O"
+check "keygen" quiet "$ISSUER" --data "$D" keygen --no-passphrase k1
 check "import" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "tiles before any certificate" quiet "$ISSUER" --data "$D" tiles "$T/t0"
@@ -157,8 +157,8 @@ fresh; rm "$T/h/$level0"; mkdir "$T/h/$level0"
 never_valid "a directory where a tile belongs" 2
 
 # Another issuer's checkpoint over these tiles.
-check "another issuer" quiet "$ISSUER" init "$T/other" --keys "$T/okeys" --origin "$O"
-quiet "$ISSUER" --data "$T/other" keygen o1
+check "another issuer" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian "$T/other" --keys "$T/okeys" --origin "$O"
+quiet "$ISSUER" --data "$T/other" keygen --no-passphrase o1
 quiet "$ISSUER" --data "$T/other" tiles "$T/ot"
 fresh; cp "$T/ot/checkpoint" "$T/h/checkpoint"
 never_valid "a checkpoint signed by another key of the same name" 2
@@ -184,8 +184,8 @@ sleep 1.1 # E is signed a second after C
 E0=${PDFS[3]}
 check "reissue a fourth certificate (E, signed later)" quiet "$ISSUER" --data "$D" reissue "$(basename "$E0" .pdf)" --out "$T/out3"
 E=$(find "$T/out3" -name '*.pdf' | head -1)
-TE=$(sed -n 's/^  issued: *//p' <("$VERIFIER" check "$E" --key "$K"))
-TC=$(sed -n 's/^  issued: *//p' <("$VERIFIER" check "$C" --key "$K"))
+TE=$(sed -n 's/^  issued: .* = \(.*Z\)$/\1/p' <("$VERIFIER" check "$E" --key "$K"))
+TC=$(sed -n 's/^  issued: .* = \(.*Z\)$/\1/p' <("$VERIFIER" check "$C" --key "$K"))
 later() { [ -n "$1" ] && [[ "$1" > "$2" ]]; }
 check "E ($TE) was signed after C ($TC)" later "$TE" "$TC"
 check "key rotate (k1 retired, k2 announced under k1's checkpoint)" quiet "$ISSUER" --data "$D" key rotate k2
@@ -217,8 +217,8 @@ check "  it says to pass the issuer's keys" grep -q 'GET /keys' "$T/o"
 # tile) as `hourseal-issuer tiles` writes it, certificates on top.
 TL=$HS_BUILD/tests/test_ledger
 G=$T/big
-check "big: init" quiet "$ISSUER" init "$G" --keys "$T/bkeys" --origin "$O"
-check "big: keygen" quiet "$ISSUER" --data "$G" keygen b1
+check "big: init" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian "$G" --keys "$T/bkeys" --origin "$O"
+check "big: keygen" quiet "$ISSUER" --data "$G" keygen --no-passphrase b1
 "$TL" --fill "$G/hourseal.db" "$O" 65600 65600 >"$T/fill.pub" 2>"$T/q" || notok "big: fill 65,600 leaves"
 check "big: import" quiet "$ISSUER" --data "$G" import "$S/small.csv" --skip-invalid "$T/rejb.csv" --quiet
 check "big: stamp" quiet hr_stamp "$G" 福建省人力资源和社会保障厅 --all

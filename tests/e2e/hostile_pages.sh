@@ -16,8 +16,8 @@ OLD=$HS_TOP/tests/data/oldcert
 BASE=https://verify.example.cn
 quiet() { "$@" >"$T/q" 2>&1 || { sed 's/^/# /' "$T/q" | tail -5; return 1; }; }
 
-check "init" quiet "$ISSUER" init "$T/fj" --keys "$T/keys" --base-url "$BASE"
-check "keygen" quiet "$ISSUER" --data "$T/fj" keygen k1
+check "init" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj "$T/fj" --keys "$T/keys" --base-url "$BASE"
+check "keygen" quiet "$ISSUER" --data "$T/fj" keygen --no-passphrase k1
 check "import" quiet "$ISSUER" --data "$T/fj" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$T/fj" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$T/fj" issue --year 2024 --all --out "$T/out"

@@ -13,7 +13,7 @@ if ! command -v sqlite3 >/dev/null; then
 	exit 0
 fi
 for p in fujian weihai; do
-	"$ISSUER" init "$T/$p" --policy "$p" >/dev/null ||
+	"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --origin ledger.hourseal.example.cn/fj "$T/$p" --policy "$p" >/dev/null ||
 		notok "init $p"
 	# The baseline holds a ref and a person the corpus conflicts with.
 	if [ "$p" = weihai ]; then

@@ -13,7 +13,7 @@ D=$T/data
 DB=$D/hourseal.db
 O=ledger.hourseal.example.cn/fj
 
-"$ISSUER" init "$D" --origin "$O" >/dev/null 2>&1 || notok "init"
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian "$D" --origin "$O" >/dev/null 2>&1 || notok "init"
 vkey=$("$TL" --fill "$DB" "$O" 70000 5000) || notok "fill 70000 leaves"
 check "we signed a verifier key named for the origin" [ "${vkey%%+*}" = "$O" ]
 check "tiles for 70000 leaves" "$ISSUER" --data "$D" tiles "$T/log"

@@ -28,8 +28,8 @@ run() {
 has() { grep -q -- "$1" "$T/o"; }
 
 # 1-3: init, import, stamp.
-run "init" 0 $ISSUER init "$D" --keys "$T/keys"
-run "keygen" 0 $ISSUER --data "$D" keygen k1
+run "init" 0 $ISSUER init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys"
+run "keygen" 0 $ISSUER --data "$D" keygen --no-passphrase k1
 run "import the Fujian sample" 0 $ISSUER --data "$D" import "$S/fujian.csv" \
 	--skip-invalid "$T/rejects.csv" --quiet
 np=$(q "SELECT count(*) FROM practitioners")
@@ -285,10 +285,10 @@ run "audit" 0 $ISSUER --data "$D" audit
 
 # Weihai-style: compulsory and elective public hours.
 W=$T/wh
-run "init a Weihai issuer" 0 $ISSUER init "$W" --keys "$T/wkeys" \
+run "init a Weihai issuer" 0 $ISSUER init --base-url http://127.0.0.1:8080 "$W" --keys "$T/wkeys" \
 	--policy weihai --issuer 威海市专业技术人员继续教育服务平台 \
 	--origin ledger.hourseal.example.cn/wh
-run "keygen" 0 $ISSUER --data "$W" keygen w1
+run "keygen" 0 $ISSUER --data "$W" keygen --no-passphrase w1
 run "import the Weihai platform export" 0 $ISSUER --data "$W" import \
 	"$S/weihai-platform.csv" --skip-invalid "$T/wrej1.csv" --quiet
 run "import the Weihai declared hours" 0 $ISSUER --data "$W" import \

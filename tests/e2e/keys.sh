@@ -13,7 +13,7 @@ mkdata() {
 	if "$ISSUER" init 2>&1 | grep -q 'not built'; then
 		"$HS_BUILD/tests/test_keys" --init "$1" "$2" "$3"
 	else
-		"$ISSUER" init "$1" --origin "$2" --keys "$3" >/dev/null
+		"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian "$1" --origin "$2" --keys "$3" >/dev/null
 	fi
 }
 GOCHECK=$("$HS_TOP/tests/interop/build.sh" "$HS_BUILD/interop" 2>/dev/null) || GOCHECK=
@@ -145,7 +145,7 @@ check "keygen k3 works again" run keygen k3 --passphrase-file "$T/pass"
 check "k3 is active" bash -c "'$ISSUER' --data '$D' key list | grep -q \$'^k3\tactive\t'"
 latest "$T/cp3"
 check "k3 (no active key before it) signed its own checkpoint" "$GOCHECK" note -keyfile "$KD/k3.pub" "$T/cp3"
-check_fails "a bad label is refused" run keygen ../x
+check_fails "a bad label is refused" run keygen --no-passphrase ../x
 check "unencrypted key gets a warning" bash -c "'$ISSUER' --data '$D' key rotate k4 --old-passphrase-file '$T/pass' 2>&1 | grep -q 'NOT encrypted'"
 check "k4.key is an unencrypted PKCS#8 PEM" grep -q '^-----BEGIN PRIVATE KEY-----$' "$KD/k4.key"
 check "k4 active without a passphrase" bash -c "'$ISSUER' --data '$D' key list | grep -q \$'^k4\tactive\t'"

@@ -43,9 +43,9 @@ mkdir -p "$T/elsewhere"
 (
 	cd "$T/elsewhere" || exit 1
 	unset HOURSEAL_TEMPLATES HOURSEAL_DATA
-	"$bin/hourseal-issuer" init d --issuer 测试中心 --origin ledger.example.cn/t \
+	"$bin/hourseal-issuer" init --policy fujian d --issuer 测试中心 --origin ledger.example.cn/t \
 	    --base-url https://v.example.cn --keys d/keys &&
-	"$bin/hourseal-issuer" --data d keygen &&
+	"$bin/hourseal-issuer" --data d keygen --no-passphrase &&
 	"$bin/hourseal-issuer" --data d import "$top/templates/samples/small.csv" \
 	    --skip-invalid rej.csv &&
 	make_account d hr35 hr 35 福州市人社局 &&

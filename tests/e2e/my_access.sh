@@ -28,7 +28,7 @@ ID2=11010519491231002X     # 李四: comes in through the hand-off
 ID3=110105194912310038     # nobody here
 I() { "$ISSUER" --data "$D" "$@"; }
 q() { sqlite3 "$DB" "$@"; }
-I init "$D" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null
+I init --base-url http://127.0.0.1:8080 --policy fujian "$D" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null
 {
 	echo "身份证号,姓名,工作单位,地区代码,年度,科目类别,学习形式,课程名称,施训机构,开始日期,结束日期,学时,专业技术领域,外部编号"
 	echo "$ID,张三,厦门市第一医院,350203,2024,公需,面授,课程一,厦门继续教育基地,2024-03-01,2024-03-01,6,,A1"

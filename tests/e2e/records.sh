@@ -11,12 +11,12 @@ D=$T/data
 I() { "$ISSUER" --data "$D" "$@"; }
 
 # init
-check "init creates the data directory" "$ISSUER" init "$D" \
+check "init creates the data directory" "$ISSUER" init --base-url http://127.0.0.1:8080 --policy fujian "$D" \
 	--issuer "测试继续教育中心" --origin "ledger.example.cn/test" >/dev/null
 check "pepper is mode 0600" test "$(stat -c %a "$D/pepper")" = 600
 check "config names the policy" grep -q '"policy": "fujian"' "$D/config.json"
-check_fails "init refuses an existing data directory" "$ISSUER" init "$D"
-check_fails "init refuses an unknown policy" "$ISSUER" init "$T/x" --policy nowhere
+check_fails "init refuses an existing data directory" "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D"
+check_fails "init refuses an unknown policy" "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --origin ledger.hourseal.example.cn/fj "$T/x" --policy nowhere
 check "nothing left behind by a refused init" test ! -e "$T/x/config.json"
 
 cat >"$T/r.csv" <<'CSV'
@@ -102,7 +102,7 @@ check "--skip-invalid writes the reason" grep -q '^3,"hours: 9 hours in 1 day ex
 
 # Weihai: public hours split into compulsory and elective.
 W=$T/weihai
-"$ISSUER" init "$W" --policy weihai >/dev/null
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --origin ledger.hourseal.example.cn/fj "$W" --policy weihai >/dev/null
 cat >"$T/w.csv" <<'CSV'
 id_number,name,year,subject,public_type,form,title,provider,start_date,end_date,minutes
 371002199001014569,王五,2024,public,必修,online,职业道德,威海平台,2024-03-01,2024-03-02,900
@@ -114,7 +114,7 @@ CSV
 check "weihai summary: public 30 = compulsory 20 + elective 10, met" grep -qP \
 	'^3710\*{10}4569\t王五\t-\t30 \(20/10\)\t60\t90\tmet\t0$' "$T/wsum"
 sed 's/,450$/,400/' "$T/w.csv" | sed 's/数字技术/数字技术二/' >"$T/w2.csv"
-"$ISSUER" init "$T/w2" --policy weihai >/dev/null
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --origin ledger.hourseal.example.cn/fj "$T/w2" --policy weihai >/dev/null
 "$ISSUER" --data "$T/w2" import "$T/w2.csv" >/dev/null 2>&1
 "$ISSUER" --data "$T/w2" summary --year 2024 --json >"$T/w2.json"
 check "weihai: 8 elective hours leave the year unmet, 2 elective short" python3 -c '
@@ -137,7 +137,9 @@ for key, pol, files in [("small", "fujian", ["small.csv"]),
                         ("fujian", "fujian", ["fujian.csv"]),
                         ("weihai", "weihai", ["weihai-platform.csv", "weihai-declared.csv"])]:
     d = "%s/s-%s" % (T, key)
-    subprocess.run([I, "init", d, "--policy", pol], check=True, capture_output=True)
+    subprocess.run([I, "init", d, "--policy", pol, "--issuer", "福建省专业技术人员继续教育中心",
+                    "--base-url", "http://127.0.0.1:8080",
+                    "--origin", "ledger.hourseal.example.cn/fj"], check=True, capture_output=True)
     for f in files:
         p = subprocess.run([I, "--data", d, "import", S + "/" + f, "--skip-invalid",
                             d + "/rej.csv"], capture_output=True, text=True)

@@ -38,8 +38,8 @@ for r in rows[1:]:
 w = csv.writer(open(sys.argv[2], 'w', encoding='utf-8', newline=''))
 w.writerow(head); w.writerows(keep)
 PY
-check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --base-url https://verify.example.cn
-check "keygen" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" --base-url https://verify.example.cn
+check "keygen" quiet "$ISSUER" --data "$D" keygen --no-passphrase k1
 check "import 20 holders" quiet "$ISSUER" --data "$D" import "$T/twenty.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$D" issue --year $Y --all --out "$OUT"

@@ -37,7 +37,7 @@ check "English page" grep -q '>Valid · ' "$T/en"
 code=$(curl -s -o "$T/rev" -w '%{http_code}' "$URL/c/$REV")
 check "revoked page says 已撤销" grep -q '已撤销' "$T/rev"
 check "revoked page gives the reason" grep -q '信息有误' "$T/rev"
-check "revoked page gives the date" grep -q '2025-01-05 08:00' "$T/rev"
+check "revoked page gives the date (Beijing time, issue 15)" grep -q '2025-01-05 16:00 (北京时间)' "$T/rev"
 code=$(curl -s -o "$T/nf" -w '%{http_code}' "$URL/c/2024-0000-0000-0000-0000")
 check "unknown serial 404" [ "$code" = 404 ]
 check "unknown serial says 未找到" grep -q '未找到' "$T/nf"

@@ -18,8 +18,8 @@
 scratch
 D=$T/data
 export HOURSEAL_TODAY=2024-12-01
-"$ISSUER" init "$D" --keys "$T/keys" >/dev/null 2>&1
-"$ISSUER" --data "$D" keygen >/dev/null 2>&1
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" >/dev/null 2>&1
+"$ISSUER" --data "$D" keygen --no-passphrase >/dev/null 2>&1
 "$ISSUER" --data "$D" import "$HS_TOP/tests/data/baseline.csv" >/dev/null 2>&1
 check "serve --routes prints the table" eval '"$ISSUER" --data "$D" serve --routes >"$T/routes"'
 # The walk asks fast: the general per-address rate is not what it tests.

@@ -31,8 +31,8 @@ ORG=福建省人力资源和社会保障厅
 face() { awk -F, -v OFS=, 'NR > 1 { $7 = 2; $10 = "2024-05-01"; $11 = "2024-05-20" } { print }'; }
 q() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
 
-"$ISSUER" init "$D" --keys "$T/keys" >"$T/log" 2>&1 &&
-	"$ISSUER" --data "$D" keygen k1 >>"$T/log" 2>&1 &&
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" >"$T/log" 2>&1 &&
+	"$ISSUER" --data "$D" keygen --no-passphrase k1 >>"$T/log" 2>&1 &&
 	python3 "$HS_TOP/tests/data/gen_bulk.py" "$N" $Y | face >"$T/bulk.csv" &&
 	"$ISSUER" --data "$D" import "$T/bulk.csv" --quiet >>"$T/log" 2>&1 &&
 	# Every unit in 350203 (the title system's scope does not cover '').

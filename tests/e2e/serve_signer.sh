@@ -14,8 +14,8 @@
 . "$(dirname "$0")/../serve_lib.sh"
 scratch
 D=$T/data
-"$ISSUER" init "$D" --keys "$T/keys" >/dev/null 2>&1
-"$ISSUER" --data "$D" keygen >/dev/null 2>&1
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" >/dev/null 2>&1
+"$ISSUER" --data "$D" keygen --no-passphrase >/dev/null 2>&1
 KEY=$(ls "$T"/keys/*.key)
 check "a key file" test -f "$KEY"
 openssl pkey -in "$KEY" -outform DER 2>/dev/null | tail -c 32 >"$T/seed"

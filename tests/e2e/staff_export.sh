@@ -15,8 +15,8 @@ command -v oathtool >/dev/null || { notok "oathtool is installed (scripts/deps.s
 D=$T/data
 DB=$D/hourseal.db
 I() { "$ISSUER" --data "$D" "$@"; }
-I init "$D" --keys "$T/keys" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null 2>&1
-I keygen k1 >/dev/null 2>&1
+I init --base-url http://127.0.0.1:8080 --policy fujian "$D" --keys "$T/keys" --issuer "福建省继续教育中心" --origin "ledger.example.cn/fj" >/dev/null 2>&1
+I keygen --no-passphrase k1 >/dev/null 2>&1
 XM=厦门市第一医院 FZ=福州市第一医院
 XMQ=%E5%8E%A6%E9%97%A8%E5%B8%82%E7%AC%AC%E4%B8%80%E5%8C%BB%E9%99%A2
 FZQ=%E7%A6%8F%E5%B7%9E%E5%B8%82%E7%AC%AC%E4%B8%80%E5%8C%BB%E9%99%A2

@@ -14,7 +14,7 @@ D=$T/data
 I() { "$ISSUER" --data "$D" "$@"; }
 q() { sqlite3 "$D/hourseal.db" "$@"; }
 
-"$ISSUER" init "$D" --issuer 测试中心 --origin ledger.example.cn/t >/dev/null ||
+"$ISSUER" init --base-url http://127.0.0.1:8080 --policy fujian "$D" --issuer 测试中心 --origin ledger.example.cn/t >/dev/null ||
 	{ notok "init"; exit 0; }
 cat >"$T/r.csv" <<'CSV'
 身份证号,姓名,工作单位,年度,科目类别,公需类型,学习形式,课程名称,施训机构,开始日期,结束日期,学时,专业技术领域,外部编号,地区代码

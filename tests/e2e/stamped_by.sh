@@ -18,8 +18,8 @@ BASE=https://verify.example.cn
 sq() { sqlite3 "$D/hourseal.db" "$@"; }
 quiet() { "$@" >"$T/o" 2>&1 || { sed 's/^/# /' "$T/o" | tail -5; return 1; }; }
 
-check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --base-url "$BASE"
-check "keygen" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" --base-url "$BASE"
+check "keygen" quiet "$ISSUER" --data "$D" keygen --no-passphrase k1
 check "import" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
 
 # An account acting for an organisation a note could not carry may not

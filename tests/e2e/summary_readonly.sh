@@ -15,7 +15,7 @@ if ! command -v sqlite3 >/dev/null; then
 	notok "sqlite3 is needed (scripts/deps.sh test)"
 	exit 0
 fi
-"$ISSUER" init "$D" >/dev/null 2>&1 &&
+"$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" >/dev/null 2>&1 &&
 	"$ISSUER" --data "$D" import "$HS_TOP/tests/data/baseline.csv" \
 	--quiet >/dev/null 2>&1 &&
 	hr_stamp "$D" X --all >/dev/null 2>&1 ||

@@ -180,13 +180,16 @@ check "footer of the upload answer" grep -q "本核验服务由 $OPNAME" "$T/u.h
 curl -s -F "file=@$T/mod.pdf;type=application/pdf" -F format=html "$URL/api/v1/verify" >"$T/m.html"
 curl -s -F "file=@$T/junk.note;type=application/pdf" -F format=html "$URL/api/v1/verify" >"$T/j.html"
 # Chinese pages: no English word outside the folded 技术信息, tags, URLs,
-# and the names of things (PDF, SHA-256, UTC, CSV, XLSX, Excel, English).
+# the titles and providers the signed records carry, and the names of
+# things (PDF, SHA-256, UTC, CSV, XLSX, Excel, English).
 for f in MET UNMET REV SUP NF b u m j f; do
 	check "no English on the Chinese page $f.html outside 技术信息" python3 - "$T/$f.html" <<'PY'
 import re, sys
 h = open(sys.argv[1]).read()
 h = re.sub(r'<details.*?</details>', '', h, flags=re.S)
 h = re.sub(r'<(script|style|head).*?</\1>', '', h, flags=re.S)
+# the signed record's own words (course titles such as "BIM", providers)
+h = re.sub(r'<td data-label="(课程名称|施训机构)">.*?</td>', '', h, flags=re.S)
 h = re.sub(r'<[^>]*>', ' ', h)
 h = re.sub(r"\S*[./:=+-]\S*", " ", h)   # addresses, serials, ledger names, times, hashes
 words = set(re.findall(r'[A-Za-z]{3,}', h)) - {'PDF', 'SHA', 'UTC', 'CSV', 'XLSX', 'Excel', 'English'}

@@ -18,8 +18,8 @@ BASE=http://127.0.0.1:$PORT
 q() { sqlite3 "$D/hourseal.db" "$@"; }
 quiet() { "$@" >"$T/o" 2>&1 || { sed 's/^/# /' "$T/o" | tail -5; return 1; }; }
 
-check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --base-url "$BASE"
-check "keygen" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj "$D" --keys "$T/keys" --base-url "$BASE"
+check "keygen" quiet "$ISSUER" --data "$D" keygen --no-passphrase k1
 check "import" quiet "$ISSUER" --data "$D" import "$S/fujian.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue (batches of 40)" quiet "$ISSUER" --data "$D" issue --year $Y --all --out "$OUT" --batch 40
@@ -103,8 +103,8 @@ curl -s -H 'Content-Type: application/pdf' --data-binary "@$T/other.pdf" "$BASE/
 check "a PDF without our attachments: not a certificate" python3 -c "
 import json; j=json.load(open('$T/j')); assert j['outcome']=='not_a_certificate', j"
 # Another issuer's certificate: same software, another key.
-check "another issuer" quiet "$ISSUER" init "$T/other" --keys "$T/okeys" --base-url "$BASE"
-quiet "$ISSUER" --data "$T/other" keygen o1
+check "another issuer" quiet "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj "$T/other" --keys "$T/okeys" --base-url "$BASE"
+quiet "$ISSUER" --data "$T/other" keygen --no-passphrase o1
 quiet "$ISSUER" --data "$T/other" import "$S/small.csv" --skip-invalid "$T/rej2.csv" --quiet
 quiet hr_stamp "$T/other" 某厅 --all
 quiet "$ISSUER" --data "$T/other" issue --year $Y --all --out "$T/oout"

@@ -594,7 +594,7 @@ test_verify(void)
 		{ "DEL", "verify: https://v.example\x7f\n", "line 20 (verify)" },
 		{ "CR", "verify: https://v.example\r\n", "line 20 (verify)" },
 		{ "twice", "verify: https://v.example\nverify: https://w.example\n", "line 21: nothing may follow \"verify\"" },
-		{ "another key", "unit: x\n", "line 20: only \"verify: ...\"" },
+		{ "another key", "unit: x\n", "line 20: only \"utc-offset: ...\" and \"verify: ...\" may follow" },
 		{ "a blank line", "\n", "line 20: only" },
 		{ "verify before issued", NULL, "line 19: expected \"record: ...\" or \"issued: ...\"" },
 	};
