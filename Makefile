@@ -11,6 +11,7 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PKGS     = openssl sqlite3 jansson harfbuzz harfbuzz-subset libqrencode \
+	   zbar libpng libjpeg \
 	   libmicrohttpd libqpdf zlib libdeflate
 
 ifeq ($(SAN),1)

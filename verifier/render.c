@@ -511,6 +511,8 @@ render_upload_json(const struct vdb_upload_result *u)
 		return NULL;
 	if (u->problem[0] != '\0')
 		json_object_set_new(o, "problem", jstr(u->problem));
+	if (u->differs[0] != '\0')
+		json_object_set_new(o, "differs", jstr(u->differs));
 	if (u->cert.have_cert || u->cert.status == VDB_REVOKED) {
 		char serial[SERIAL_SIZE];
 

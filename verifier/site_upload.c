@@ -13,6 +13,7 @@
 #include "web/mpart.h"
 #include "pdfin.h"
 #include "render.h"
+#include "scan.h"
 #include "site_int.h"
 
 /* ---- output format ---- */
@@ -284,7 +285,8 @@ site_upload_batch(struct site *s, struct http_req *r)
 
 			if (strcmp(pt->name, "format") == 0 || pt->len == 0)
 				continue;
-			if (pdfin_looks_like_pdf(pt->data, pt->len)) {
+			if (pdfin_looks_like_pdf(pt->data, pt->len) ||
+			    scan_kind(pt->data, pt->len) != SCAN_NONE) {
 				struct vdb_upload_result u;
 
 				if (n >= BATCH_MAX)
