@@ -2,8 +2,9 @@
 """pdf_edit.py IN.qdf OUT.qdf LABEL NEW: a visible edit of a certificate
 PDF expanded by `qpdf --qdf`: the text run drawn right after the run that
 reads LABEL is replaced by NEW, written with glyphs of its font through
-the font's ToUnicode map (as a forger editing the page would). Prints the
-old and the new text. Run `fix-qdf` on OUT afterwards."""
+the font's ToUnicode map (as a forger editing the page would). NEW "9x"
+puts a 9 (an 8 if it was a 9) in place of the first character. Prints
+"OLD NEW". Run `fix-qdf` on OUT afterwards."""
 import re
 import sys
 
@@ -57,9 +58,11 @@ for i, (f, m) in enumerate(runs[:-1]):
         continue
     f2, m2 = runs[i + 1]
     old = decode(f2, m2.group(2).decode())
+    if new == '9x':
+        new = ('8' if old[0] == '9' else '9') + old[1:]
     rev = {v: k for k, v in fonts[f2].items()}
     enc = ''.join(rev[c] for c in new)
     open(dst, 'wb').write(data[:m2.start(2)] + enc.encode() + data[m2.end(2):])
-    print(old, '->', new)
+    print(old, new)
     sys.exit(0)
 sys.exit('no run reads ' + label)
