@@ -1024,6 +1024,48 @@ png_unpredict(unsigned char *d, size_t len, size_t stride, size_t rows,
 	return true;
 }
 
+/* True if a 1-bit image's /Decode is [1 0] (ones are black). */
+static bool
+decode_inverted(qpdf_data q, qpdf_oh dict)
+{
+	qpdf_oh d = qpdf_oh_get_key(q, dict, "/Decode");
+
+	return qpdf_oh_is_array(q, d) && qpdf_oh_get_array_n_items(q, d) == 2 &&
+	    qpdf_oh_is_number(q, qpdf_oh_get_array_item(q, d, 0)) &&
+	    qpdf_oh_get_numeric_value(q, qpdf_oh_get_array_item(q, d, 0)) > 0.5;
+}
+
+/*
+ * 1-bit rows (stride bytes each) to 8-bit gray, w x h bytes, charged to
+ * the budget. Frees bits; NULL if out of budget (w->rc set) or memory.
+ */
+static char *
+expand_bits(struct walk *w, char *bits, size_t wd, size_t ht, size_t stride,
+    bool inverted)
+{
+	unsigned char *out, *b = (unsigned char *)bits;
+	size_t x, y;
+	int v;
+
+	if (spend(w, wd * ht) != HS_OK) {
+		w->rc = HS_ERR_TOOBIG;
+		free(bits);
+		return NULL;
+	}
+	if ((out = malloc(wd * ht)) == NULL) {
+		free(bits);
+		return NULL;
+	}
+	for (y = 0; y < ht; y++)
+		for (x = 0; x < wd; x++) {
+			v = b[y * stride + x / 8] >> (7 - x % 8) & 1;
+			out[y * wd + x] = (unsigned char)((v ^ inverted) ? 255 :
+			    0);
+		}
+	free(bits);
+	return (char *)out;
+}
+
 /* One image XObject: handed to fn if it is one we read. 1: stop. */
 static int
 one_image(struct walk *w, qpdf_oh x, int page, pdfin_image_fn fn, void *ctx,
@@ -1036,7 +1078,7 @@ one_image(struct walk *w, qpdf_oh x, int page, pdfin_image_fn fn, void *ctx,
 	unsigned char *raw = NULL;
 	char *data = NULL;
 	size_t rlen = 0, dlen = 0, stride;
-	long long wd, ht, pred;
+	long long wd, ht, pred, bpc;
 	int stop = 0;
 
 	memset(&img, 0, sizeof(img));
@@ -1066,10 +1108,12 @@ one_image(struct walk *w, qpdf_oh x, int page, pdfin_image_fn fn, void *ctx,
 		img.data = raw;
 		img.len = rlen;
 	} else {
-		if (img.ncomp == 0 || dict_int(q, dict, "/BitsPerComponent",
-		    0) != 8)
+		bpc = dict_int(q, dict, "/BitsPerComponent", 0);
+		if (img.ncomp == 0 || (bpc != 8 && !(bpc == 1 &&
+		    img.ncomp == 1)))
 			return 0;
-		stride = (size_t)wd * (size_t)img.ncomp;
+		stride = bpc == 8 ? (size_t)wd * (size_t)img.ncomp :
+		    ((size_t)wd + 7) / 8;
 		parms = qpdf_oh_get_key(q, dict, "/DecodeParms");
 		if (qpdf_oh_is_array(q, parms) &&
 		    qpdf_oh_get_array_n_items(q, parms) == 1)
@@ -1077,7 +1121,7 @@ one_image(struct walk *w, qpdf_oh x, int page, pdfin_image_fn fn, void *ctx,
 		pred = dict_int(q, parms, "/Predictor", 1);
 		if (pred != 1 && (pred < 10 || pred > 15 ||
 		    dict_int(q, parms, "/Colors", 1) != img.ncomp ||
-		    dict_int(q, parms, "/BitsPerComponent", 8) != 8 ||
+		    dict_int(q, parms, "/BitsPerComponent", 8) != bpc ||
 		    dict_int(q, parms, "/Columns", 1) != wd))
 			return 0;
 		if (stream_inflate(w, x, "image", 1, 1, (pred == 1 ? stride :
@@ -1091,7 +1135,7 @@ one_image(struct walk *w, qpdf_oh x, int page, pdfin_image_fn fn, void *ctx,
 			return 0;
 		}
 		if (pred != 1 && !png_unpredict((unsigned char *)data, dlen,
-		    stride, (size_t)ht, img.ncomp)) {
+		    stride, (size_t)ht, bpc == 8 ? img.ncomp : 1)) {
 			free(data);
 			return 0;
 		}
@@ -1101,8 +1145,11 @@ one_image(struct walk *w, qpdf_oh x, int page, pdfin_image_fn fn, void *ctx,
 			free(data);
 			return 0;
 		}
+		if (bpc == 1 && (data = expand_bits(w, data, (size_t)wd,
+		    (size_t)ht, stride, decode_inverted(q, dict))) == NULL)
+			return w->rc != HS_OK ? 1 : 0;
 		img.data = (const unsigned char *)data;
-		img.len = dlen;
+		img.len = bpc == 1 ? (size_t)wd * (size_t)ht : dlen;
 	}
 	(*seen)++;
 	stop = fn(ctx, &img);

@@ -102,6 +102,15 @@ upload_word(enum page_lang lang, enum vdb_upload u)
 		return PL(lang, "非本机构签发", "Not issued by us");
 	case VDB_UP_NOT_CERT:
 		return PL(lang, "不是学时证明文件", "Not a certificate");
+	case VDB_UP_EDITED:
+		return PL(lang, "文件显示的内容与签名内容不同（已被改动）",
+		    "The file shows other content than was signed (edited)");
+	case VDB_UP_RESAVED:
+		return PL(lang, "内容一致，文件已被改存",
+		    "Same content, file saved again by another program");
+	case VDB_UP_COPY:
+		return PL(lang, "复印件或照片：结论来自账本",
+		    "A copy or photo: the answer is the ledger's");
 	default:
 		return PL(lang, "签名无效", "Invalid");
 	}
@@ -112,7 +121,8 @@ upload_class(enum vdb_upload u)
 {
 	switch (u) {
 	case VDB_UP_AUTHENTIC: case VDB_UP_NOTE_OK: return "valid";
-	case VDB_UP_MODIFIED: return "modified";
+	case VDB_UP_MODIFIED: case VDB_UP_RESAVED: case VDB_UP_COPY:
+		return "modified";
 	case VDB_UP_NOT_CERT: return "notfound";
 	default: return "revoked";
 	}

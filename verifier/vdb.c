@@ -1243,6 +1243,9 @@ copy_answer(struct vdb *v, struct copy_scan *cs,
 		setp(res->problem, sizeof(res->problem), "%s中的二维码指向 "
 		    "%.200s，不是证书 %s 签名时登记的核验地址", cs->where, base,
 		    serial);
+		/* Not an answer for that certificate. */
+		vdb_result_free(&res->cert);
+		memset(&res->cert, 0, sizeof(res->cert));
 		return HS_OK;
 	}
 	res->outcome = VDB_UP_COPY;
