@@ -6,7 +6,7 @@
  * one decoding step), the shared budget never more than its limit (plus
  * one step), and attachments stay within their cap.
  *
- * fuzz-sources: verifier/pdfin.c
+ * fuzz-sources: verifier/pdfin.c verifier/pdftext.c
  * fuzz-pkgs: libqpdf zlib
  */
 #include <stdlib.h>
