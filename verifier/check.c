@@ -759,11 +759,14 @@ check_pages(struct outcome *o, const char *tdir, const char *base_url,
 	}
 	if (pv.result == PDFVIS_EDITED) {
 		o->pages = PAGES_DIFFERENT;
-		snprintf(o->pages_why, sizeof(o->pages_why), "%s", pv.differs);
+		snprintf(o->pages_why, sizeof(o->pages_why), "%s%s%.200s%s",
+		    pv.differs, pv.have_cmp && pv.cmp.what[0] != '\0' ? " (" :
+		    "", pv.have_cmp ? pv.cmp.what : "", pv.have_cmp &&
+		    pv.cmp.what[0] != '\0' ? ")" : "");
 		fail(o, 1, "this PDF shows other text than its signed note "
 		    "(it was edited%s): %s", o->c.verify_url[0] == '\0' ?
 		    ", or --base-url is not the URL it was issued with" : "",
-		    pv.differs);
+		    o->pages_why);
 		goto done;
 	}
 	if (pv.result == PDFVIS_RESAVED) {
@@ -772,7 +775,9 @@ check_pages(struct outcome *o, const char *tdir, const char *base_url,
 		    "被改存");
 		goto done;
 	}
-	if (pdfcmp_compare(data, len, out.data, out.len, &cmp, err) !=
+	if (pv.have_cmp) {
+		cmp = pv.cmp;
+	} else if (pdfcmp_compare(data, len, out.data, out.len, &cmp, err) !=
 	    HS_OK) {
 		fail(o, INCONCLUSIVE, "the PDF is not the certificate rendered "
 		    "again from its note, and the two cannot be compared: %s",

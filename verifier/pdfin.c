@@ -898,7 +898,7 @@ pdfin_text(const void *pdf, size_t len, struct pdfin_budget *shared,
 		(void)qpdf_get_error(q);
 		out->complete = false;
 	}
-	if (out->text.oom || out->ops.oom) {
+	if (out->text.oom) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
 		goto out;
 	}

@@ -72,7 +72,8 @@ void pdfin_free(struct pdfin *p); /* accepts NULL */
  */
 struct pdfin_text {
 	struct buf text;
-	struct buf ops;    /* the drawing operations (pdftext_page) */
+	struct buf ops;    /* the drawing operations (pdftext_page; oom:
+	                    * too many to compare) */
 	int npages;
 	bool complete;
 	uint64_t decoded;  /* bytes spent of the budget */

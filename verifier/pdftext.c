@@ -526,8 +526,14 @@ op_token(struct buf *ops, const char *pre, const void *p, size_t n, bool hex)
 	const unsigned char *b = p;
 	size_t i;
 
-	if (ops == NULL || ops->len > 2 * PDFTEXT_MAX)
+	if (ops == NULL || ops->oom)
 		return;
+	if (ops->len > 2 * PDFTEXT_MAX) {
+		/* Too much to compare: marked so that it never compares
+		 * equal (a prefix could). */
+		ops->oom = true;
+		return;
+	}
 	buf_puts(ops, pre);
 	if (hex) {
 		buf_putc(ops, '<');
@@ -567,7 +573,7 @@ pdftext_page(const char *content, size_t len, const struct pdftext_res *res,
 	}
 	for (;;) {
 		if (out->len > PDFTEXT_MAX || out->oom || arr.oom ||
-		    (ops != NULL && (ops->oom || ops->len > 2 * PDFTEXT_MAX))) {
+		    (ops != NULL && ops->oom)) {
 			*complete = false;
 			break;
 		}

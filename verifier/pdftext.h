@@ -64,7 +64,8 @@ struct pdftext_res {
  * text-showing operator, and (ops not NULL) every token of the content to
  * ops in a canonical form (single spaces, strings in hex), so that two
  * contents that differ only in white space and comments give the same
- * ops. Sets *complete false (leaves it otherwise) when
+ * ops. Past 2 * PDFTEXT_MAX bytes of ops, ops->oom is set: such ops must
+ * not be compared. Sets *complete false (leaves it otherwise) when
  * some text cannot be read: a code a font does not map, a font without a
  * map, a form XObject drawn, an unknown font, or the PDFTEXT_MAX bound.
  * Never fails on malformed content: it reads what it can.

@@ -14,7 +14,6 @@ pdfvis_compare(const void *file, size_t flen, const void *ref, size_t rlen,
     struct pdfin_budget *budget, struct pdfvis *out, char *err)
 {
 	struct pdfin_text ft, rt;
-	struct pdfcmp cmp;
 	char e2[HS_ERRLEN];
 	enum hs_err rc;
 
@@ -40,6 +39,12 @@ pdfvis_compare(const void *file, size_t flen, const void *ref, size_t rlen,
 		rc = HS_OK;
 		goto out;
 	}
+	/* pdfin_text read the file: what qpdf decodes in it is bounded. */
+	if ((rc = pdfcmp_compare(file, flen, ref, rlen, &out->cmp, e2)) ==
+	    HS_OK)
+		out->have_cmp = true;
+	else if (rc == HS_ERR_NOMEM)
+		goto fail;
 	rc = HS_OK;
 	if (ft.npages != rt.npages) {
 		out->result = PDFVIS_EDITED;
@@ -58,26 +63,24 @@ pdfvis_compare(const void *file, size_t flen, const void *ref, size_t rlen,
 		goto out;
 	}
 	out->differs[0] = '\0';
+	if (ft.ops.oom || rt.ops.oom) {
+		snprintf(out->why, sizeof(out->why), "页面文字与签名内容一致，"
+		    "但页面内容过大，未能比对绘制");
+		goto out;
+	}
 	if (ft.ops.len != rt.ops.len || memcmp(ft.ops.data, rt.ops.data,
 	    rt.ops.len) != 0) {
 		snprintf(out->why, sizeof(out->why), "页面文字与签名内容一致，"
 		    "但页面的绘制与签发的证书不同");
 		goto out;
 	}
-	/* pdfin_text read the file: what qpdf decodes in it is bounded. */
-	if ((rc = pdfcmp_compare(file, flen, ref, rlen, &cmp, e2)) != HS_OK) {
-		if (rc == HS_ERR_NOMEM)
-			goto fail;
-		snprintf(out->why, sizeof(out->why), "未能与签发的证书比对");
-		rc = HS_OK;
-		goto out;
-	}
-	if (cmp.foreign || cmp.font_conflict ||
-	    cmp.result == PDFCMP_UNCOMPARABLE) {
+	if (!out->have_cmp || out->cmp.result != PDFCMP_SAME) {
 		snprintf(out->why, sizeof(out->why), "页面文字与签名内容一致，"
-		    "但文件%s", cmp.foreign ? "含有签发的证书没有的内容（批注、"
-		    "表单或动作）" : cmp.font_conflict ? "的字体与签发的证书不同" :
-		    "无法完整比对");
+		    "但文件%s%.200s", !out->have_cmp ? "未能与签发的证书比对" :
+		    out->cmp.foreign ? "含有签发的证书没有的内容（批注、表单或"
+		    "动作）：" : out->cmp.font_conflict ? "的字体与签发的证书"
+		    "不同：" : "与签发的证书不同：", out->have_cmp ?
+		    out->cmp.what : "");
 		goto out;
 	}
 	out->result = PDFVIS_RESAVED;

@@ -8,18 +8,21 @@
  *               number of pages): differs names the first difference as
  *               the page shows it and as signed.
  *   RESAVED     the same text, the same drawing operations (white space
- *               aside), the same font programs and nothing added (no
- *               annotations, forms, actions): saved again by another
- *               program, showing exactly what was signed.
+ *               aside), and pdfcmp finds nothing else different (fonts
+ *               and their programs, resources, boxes, annotations,
+ *               actions, attachments): saved again by another program,
+ *               showing exactly what was signed.
  *   UNREADABLE  neither could be shown: some text cannot be read, or the
  *               text is the same but the drawing is not (why says which).
  */
 #ifndef HS_PDFVIS_H
 #define HS_PDFVIS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/hs.h"
+#include "pdfcmp.h"
 #include "pdfin.h"
 
 enum pdfvis_result { PDFVIS_UNREADABLE, PDFVIS_EDITED, PDFVIS_RESAVED };
@@ -28,6 +31,9 @@ struct pdfvis {
 	enum pdfvis_result result;
 	char differs[256];       /* EDITED, in Chinese */
 	char why[HS_ERRLEN];     /* UNREADABLE, in Chinese */
+	bool have_cmp;           /* cmp holds pdfcmp_compare's answer (run
+	                          * once the file's text could be read) */
+	struct pdfcmp cmp;
 };
 
 /*
