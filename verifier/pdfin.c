@@ -664,8 +664,16 @@ open_doc(struct walk *w, qpdf_data *qp, const void *pdf, size_t len)
 	if (memmem(pdf, len, "/ObjStm", 7) == NULL &&
 	    memmem(pdf, len, "/XRef", 5) == NULL)
 		return hs_fail(w->err, HS_ERR_FORMAT, "not a readable PDF file");
-	if ((rc = objstm_bounded(w, pdf, len)) != HS_OK)
-		return rc;
+	if ((rc = objstm_bounded(w, pdf, len)) != HS_OK) {
+		char e2[HS_ERRLEN];
+
+		if (rc != HS_ERR_TOOBIG)
+			return rc;
+		snprintf(e2, sizeof(e2), "%s", w->err);
+		return hs_fail(w->err, rc, "not a readable PDF file (its "
+		    "cross-reference or object streams would decode beyond "
+		    "the budget: %.200s)", e2);
+	}
 	if ((*qp = new_qpdf(true)) == NULL)
 		return hs_fail(w->err, HS_ERR_NOMEM, "out of memory");
 	if (qpdf_read_memory(*qp, "upload", pdf, len, NULL) & QPDF_ERRORS) {

@@ -49,7 +49,7 @@ check "  and says what the page shows against what was signed" \
 	grep -q "it was edited.*页面显示 专业科目 $NEW，签名内容为 $OLD" "$T/c1"
 "$VERIFIER" check "$T/edited.pdf" --key "$K" --json >"$T/c1.json"
 check "  JSON: pdf_pages different, pdf_pages_difference names it first" \
-	[ "$(js "$T/c1.json" pdf_pages)|$(js "$T/c1.json" pdf_pages_difference | cut -d' ' -f1-3)" = "different|页面显示 专业科目 $NEW，签名内容为 $OLD" ]
+	[ "$(js "$T/c1.json" pdf_pages)|$(js "$T/c1.json" pdf_pages_difference | cut -d' ' -f1-4)" = "different|页面显示 专业科目 $NEW，签名内容为 $OLD" ]
 for f in objstm q; do
 	"$VERIFIER" check "$T/$f.pdf" --key "$K" --json >"$T/c-$f.json"
 	rc=$?
