@@ -8,6 +8,7 @@
  * content's second half yields a NUL-terminated, bounded message.
  *
  * fuzz-sources: verifier/pdftext.c
+ * fuzz-pkgs: zlib
  */
 #include <stdlib.h>
 #include <string.h>
