@@ -115,4 +115,6 @@ check "an object stream naming /LZW#44ecode: refused as unreadable" \
 	grep -q 'encodings this verifier does not read' "$T/h2.json"
 "$VERIFIER" check "$T/bomb.pdf" --key "$K" >"$T/c4" 2>&1
 check "check: the bomb is refused too" grep -q 'exceeds' "$T/c4"
+check_fails "the server reported no sanitizer error or crash" \
+	grep -qiE 'sanitizer|runtime error|segmentation' "$T/err"
 stop_server
