@@ -11,7 +11,7 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PKGS     = openssl sqlite3 jansson harfbuzz harfbuzz-subset libqrencode \
-	   libzip libxml-2.0 xlsxwriter \
+	   libzip libxml-2.0 xlsxwriter zbar libpng libjpeg \
 	   libmicrohttpd libqpdf zlib libdeflate p11-kit-1
 
 ifeq ($(SAN),1)

@@ -40,6 +40,7 @@
 #include "pdfin.h"
 #include "trust.h"
 #include "core/tz.h"
+#include "pdfvis.h"
 #include "vcmd.h"
 #include "verdict.h"
 #include "verify.h"
@@ -81,7 +82,9 @@ check_usage(FILE *f)
 	    "                     Asia/Shanghai); --json keeps RFC 3339 UTC\n"
 	    "  --json             machine-readable output\n"
 	    "A PDF is VALID only if it is exactly the certificate rendered again\n"
-	    "from its signed note and receipt.\n"
+	    "from its signed note and receipt, or a re-save of it that shows the\n"
+	    "same text with the same drawing and fonts (pdf pages: re-saved); a\n"
+	    "PDF whose text differs is INVALID, naming the first difference.\n"
 	    "exit status: 0 valid, 1 invalid, revoked or inconclusive, 2 could not\n"
 	    "check\n");
 }
@@ -92,6 +95,8 @@ enum pages {
 	PAGES_IDENTICAL,          /* the file is the re-render, byte for byte */
 	PAGES_DIFFERENT,          /* shows something the note does not say */
 	PAGES_UNKNOWN,            /* compared, but no conclusion */
+	PAGES_RESAVED,            /* not the same bytes, but the same text,
+	                           * drawing and fonts (pdfvis.h) */
 };
 
 /* Outcome codes; INCONCLUSIVE exits 1 like INVALID. */
@@ -533,6 +538,10 @@ pages_text(const struct outcome *o)
 		return "NOT what the signed note says";
 	case PAGES_UNKNOWN:
 		return "not shown to be what the signed note says";
+	case PAGES_RESAVED:
+		return "re-saved by another program: not the issued file byte "
+		    "for byte, but the same text, drawing and fonts as the "
+		    "certificate rendered again from its signed note";
 	default:
 		return "not compared with the signed note";
 	}
@@ -549,6 +558,7 @@ pages_json(const struct outcome *o)
 	case PAGES_IDENTICAL: return "identical";
 	case PAGES_DIFFERENT: return "different";
 	case PAGES_UNKNOWN: return "inconclusive";
+	case PAGES_RESAVED: return "resaved";
 	default: return "not_compared";
 	}
 }
@@ -791,6 +801,7 @@ check_pages(struct outcome *o, const char *tdir, const char *base_url,
 {
 	struct pdf_renderer *pr = NULL;
 	struct pdfcmp cmp;
+	struct pdfvis pv;
 	struct buf out;
 	const char *url;
 	char err[HS_ERRLEN];
@@ -831,7 +842,33 @@ check_pages(struct outcome *o, const char *tdir, const char *base_url,
 		o->pages = PAGES_IDENTICAL;
 		goto done;
 	}
-	if (pdfcmp_compare(data, len, out.data, out.len, &cmp, err) !=
+	/* The text it shows, and its drawing, against the note's. */
+	if (pdfvis_compare(data, len, out.data, out.len, NULL, &pv, err) !=
+	    HS_OK) {
+		fail(o, 2, "%s", err);
+		goto done;
+	}
+	if (pv.result == PDFVIS_EDITED) {
+		o->pages = PAGES_DIFFERENT;
+		snprintf(o->pages_why, sizeof(o->pages_why), "%s%s%.200s%s",
+		    pv.differs, pv.have_cmp && pv.cmp.what[0] != '\0' ? " (" :
+		    "", pv.have_cmp ? pv.cmp.what : "", pv.have_cmp &&
+		    pv.cmp.what[0] != '\0' ? ")" : "");
+		fail(o, 1, "this PDF shows other text than its signed note "
+		    "(it was edited%s): %s", o->c.verify_url[0] == '\0' ?
+		    ", or --base-url is not the URL it was issued with" : "",
+		    o->pages_why);
+		goto done;
+	}
+	if (pv.result == PDFVIS_RESAVED) {
+		o->pages = PAGES_RESAVED;
+		snprintf(o->pages_why, sizeof(o->pages_why), "内容一致，文件已"
+		    "被改存");
+		goto done;
+	}
+	if (pv.have_cmp) {
+		cmp = pv.cmp;
+	} else if (pdfcmp_compare(data, len, out.data, out.len, &cmp, err) !=
 	    HS_OK) {
 		fail(o, INCONCLUSIVE, "the PDF is not the certificate rendered "
 		    "again from its note, and the two cannot be compared: %s",

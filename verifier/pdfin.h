@@ -12,10 +12,12 @@
 #ifndef HS_PDFIN_H
 #define HS_PDFIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/hs.h"
+#include "core/util.h"
 
 #define PDFIN_ATTACH_MAX (1u << 20)    /* decoded bytes per attachment */
 #define PDFIN_DECODE_MAX (16u << 20)   /* decoded bytes per PDF file */
@@ -60,6 +62,60 @@ enum hs_err pdfin_read(const void *pdf, size_t len, struct pdfin *out,
 enum hs_err pdfin_read_budget(const void *pdf, size_t len,
     struct pdfin_budget *shared, struct pdfin *out, char *err);
 void pdfin_free(struct pdfin *p); /* accepts NULL */
+
+/*
+ * The text the pages show (pdftext.h), pages ending in '\f'. complete is
+ * false when some of it could not be read (a font without a Unicode map,
+ * a form XObject, a stream that does not decode). A file saved with
+ * cross-reference or object streams is read too, when every compressed
+ * stream in it fits the budget (qpdf decodes those itself).
+ */
+struct pdfin_text {
+	struct buf text;
+	struct buf ops;    /* the drawing operations (pdftext_page; oom:
+	                    * too many to compare) */
+	int npages;
+	bool complete;
+	uint64_t decoded;  /* bytes spent of the budget */
+};
+
+/*
+ * Reads the text of pdf[0..len) under a budget as pdfin_read_budget.
+ * HS_OK with *out (free with pdfin_text_free), HS_ERR_FORMAT if it is not
+ * a readable PDF, HS_ERR_TOOBIG over the budget, HS_ERR_NOMEM.
+ */
+enum hs_err pdfin_text(const void *pdf, size_t len,
+    struct pdfin_budget *shared, struct pdfin_text *out, char *err);
+void pdfin_text_free(struct pdfin_text *t); /* accepts NULL */
+
+#define PDFIN_IMAGE_PIXELS_MAX (40u * 1000 * 1000) /* per image */
+#define PDFIN_IMAGES_MAX 32                        /* looked at per file */
+
+/* An image XObject of a page, as pdfin_images hands it over. */
+struct pdfin_image {
+	int page;                   /* 1-based */
+	int width, height;
+	int ncomp;                  /* 1 (gray) or 3 (RGB); DCT: from the
+	                             * dictionary, the JPEG decides */
+	bool dct;                   /* data is a JPEG file (/DCTDecode) */
+	const unsigned char *data;  /* DCT: the JPEG; else width * height *
+	                             * ncomp bytes, 8 bits each */
+	size_t len;
+};
+
+/*
+ * Calls fn for the image XObjects of the pages (at most PDFIN_IMAGES_MAX,
+ * each at most PDFIN_IMAGE_PIXELS_MAX pixels): /DCTDecode ones as their
+ * JPEG bytes, /FlateDecode ones (with or without PNG predictors) of 8-bit
+ * gray or RGB as pixels; others are skipped. Every byte taken out counts
+ * against the budget. fn returns nonzero to stop. HS_OK (also when it
+ * stopped), HS_ERR_FORMAT if the file cannot be read, HS_ERR_TOOBIG over
+ * the budget, HS_ERR_NOMEM. *seen counts the images handed over.
+ */
+typedef int (*pdfin_image_fn)(void *ctx, const struct pdfin_image *img);
+enum hs_err pdfin_images(const void *pdf, size_t len,
+    struct pdfin_budget *shared, pdfin_image_fn fn, void *ctx, int *seen,
+    char *err);
 
 /* True if data starts like a PDF ("%PDF-" within the first 1024 bytes). */
 int pdfin_looks_like_pdf(const void *data, size_t len);

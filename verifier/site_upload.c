@@ -18,6 +18,7 @@
 #include "pdfin.h"
 #include "pades_check.h"
 #include "render.h"
+#include "scan.h"
 #include "site_int.h"
 
 /* ---- output format ---- */
@@ -413,7 +414,8 @@ site_upload_batch(struct site *s, struct http_req *r)
 
 			if (strcmp(pt->name, "format") == 0 || pt->len == 0)
 				continue;
-			if (pdfin_looks_like_pdf(pt->data, pt->len)) {
+			if (pdfin_looks_like_pdf(pt->data, pt->len) ||
+			    scan_kind(pt->data, pt->len) != SCAN_NONE) {
 				struct vdb_upload_result u;
 
 				if (n >= BATCH_MAX)

@@ -13,7 +13,10 @@
 #include "cert/leaf.h"
 #include "store/ledger.h"
 #include "tlog/merkle.h"
+#include "pdf/pdf.h"
 #include "pdfin.h"
+#include "pdfvis.h"
+#include "scan.h"
 #include "tlog/receipt.h"
 #include "store/store.h"
 #include "tlog/tile.h"
@@ -55,6 +58,10 @@ struct vdb {
 	unsigned poll_ms;
 	double polled;            /* monotonic seconds of the last look */
 	bool in_read;             /* inside our read transaction */
+	/* the renderer for comparing an uploaded PDF with its note (made
+	 * on first use; pr_failed: it could not be) */
+	struct pdf_renderer *pr;
+	bool pr_failed;
 };
 
 /* Writes a problem line; truncation is fine (it is for people). */
@@ -193,6 +200,7 @@ vdb_close(struct vdb *v)
 	sqlite3_finalize(v->st_digest);
 	store_close(v->db);
 	verify_keys_free(&v->keys);
+	pdf_renderer_free(v->pr);
 	free(v->ckpt_note);
 	free(v->ret_note);
 	if (v->own_vt)
@@ -1042,6 +1050,289 @@ out:
 	return ok;
 }
 
+/*
+ * A PDF whose bytes are not the issued file's: rendered again from its
+ * note and compared as a reader sees it (pdfvis.h). EDITED or RESAVED
+ * when that settles it; otherwise it stays MODIFIED with why.
+ */
+static enum hs_err
+upload_compare(struct vdb *v, const void *data, size_t len,
+    const struct cert *c, const char *note, size_t nlen, const char *proof,
+    size_t plen, struct pdfin_budget *budget, struct vdb_upload_result *res,
+    char *err)
+{
+	struct pdfvis pv;
+	struct buf ref;
+	char e2[HS_ERRLEN];
+	enum hs_err rc;
+
+	if (c->verify_url[0] == '\0') {
+		setp(res->problem, sizeof(res->problem), "文件与签发的 PDF 不同；"
+		    "该证书的签名内容不含核验地址，页面无法重新生成比对");
+		return HS_OK;
+	}
+	if (v->pr == NULL && !v->pr_failed &&
+	    pdf_renderer_new(NULL, &v->pr, e2) != HS_OK) {
+		v->pr = NULL;
+		v->pr_failed = true;
+	}
+	if (v->pr == NULL) {
+		setp(res->problem, sizeof(res->problem), "文件与签发的 PDF 不同；"
+		    "本服务无法重新生成证书页面以比对");
+		return HS_OK;
+	}
+	buf_init(&ref);
+	if (pdf_render(v->pr, NULL, c, note, nlen, proof, plen,
+	    c->verify_url, &ref, e2) != HS_OK || ref.oom) {
+		setp(res->problem, sizeof(res->problem), "文件与签发的 PDF 不同；"
+		    "证书页面无法重新生成以比对");
+		buf_free(&ref);
+		return HS_OK;
+	}
+	rc = pdfvis_compare(data, len, ref.data, ref.len, budget, &pv, err);
+	buf_free(&ref);
+	if (rc != HS_OK)
+		return rc;
+	switch (pv.result) {
+	case PDFVIS_EDITED:
+		res->outcome = VDB_UP_EDITED;
+		setp(res->differs, sizeof(res->differs), "%s", pv.differs);
+		setp(res->problem, sizeof(res->problem), "文件显示的内容与签名"
+		    "内容不同：%s", pv.differs);
+		break;
+	case PDFVIS_RESAVED:
+		res->outcome = VDB_UP_RESAVED;
+		setp(res->problem, sizeof(res->problem), "内容一致，文件已被改存"
+		    "（与签发的 PDF 字节不同，页面显示的正是签名内容）");
+		break;
+	default:
+		setp(res->problem, sizeof(res->problem), "文件与签发的 PDF 不同："
+		    "%s", pv.why);
+		break;
+	}
+	return HS_OK;
+}
+
+/*
+ * The serial a QR code names: the text after "/c/" of a URL (up to '?',
+ * '#' or '/'), or the whole text. *base gets the URL's part before "/c/"
+ * ("" for a bare serial). False if it names none.
+ */
+static bool
+qr_serial(const char *line, size_t n, char serial[SERIAL_SIZE], char *base,
+    size_t bn)
+{
+	char tmp[128], e2[HS_ERRLEN];
+	const char *c = NULL, *p, *end = line + n;
+	size_t k;
+
+	for (p = line; p + 3 <= end; p++)
+		if (memcmp(p, "/c/", 3) == 0)
+			c = p;
+	base[0] = '\0';
+	if (c != NULL) {
+		if ((size_t)(c - line) >= bn)
+			return false;
+		memcpy(base, line, (size_t)(c - line));
+		base[c - line] = '\0';
+		p = c + 3;
+	} else {
+		p = line;
+	}
+	for (k = 0; p + k < end && p[k] != '?' && p[k] != '#' && p[k] != '/';
+	    k++)
+		;
+	if (k == 0 || k >= sizeof(tmp))
+		return false;
+	memcpy(tmp, p, k);
+	tmp[k] = '\0';
+	return serial_parse(tmp, serial, e2) == HS_OK;
+}
+
+/* What a scan found, as vdb_copy reads it. */
+struct copy_scan {
+	struct pdfin_budget *budget;
+	char text[SCAN_TEXT_MAX];  /* the QR texts, one per line */
+	char where[64];            /* "第 1 页的图像" */
+	enum hs_err rc;            /* budget or memory ran out */
+	char err[HS_ERRLEN];
+	int unreadable;            /* images that did not decode */
+	char why[HS_ERRLEN];       /* the first one's reason */
+};
+
+static int
+copy_image(void *ctx, const struct pdfin_image *img)
+{
+	struct copy_scan *cs = ctx;
+	enum hs_err rc;
+
+	cs->text[0] = '\0';
+	rc = img->dct ? scan_image(img->data, img->len, cs->budget, cs->text,
+	    sizeof(cs->text), cs->err) : scan_pixels(img->data, img->width,
+	    img->height, img->ncomp, cs->budget, cs->text, sizeof(cs->text),
+	    cs->err);
+	if (rc == HS_ERR_NOMEM || (rc == HS_ERR_TOOBIG && cs->budget != NULL &&
+	    cs->budget->used > cs->budget->limit)) {
+		cs->rc = rc;
+		return 1;
+	}
+	if (rc != HS_OK) {
+		if (cs->unreadable++ == 0)
+			setp(cs->why, sizeof(cs->why), "%s", cs->err);
+		return 0;
+	}
+	if (cs->text[0] == '\0')
+		return 0;
+	setp(cs->where, sizeof(cs->where), "第 %d 页的图像", img->page);
+	return 1;
+}
+
+/*
+ * A copy (a scan or a photo): the QR code names a serial, and the answer
+ * is the ledger's for it, not the file's. A QR code whose URL is not the
+ * one signed in that certificate's note, or naming a serial the ledger
+ * does not have, is not ours.
+ */
+static enum hs_err
+copy_answer(struct vdb *v, struct copy_scan *cs,
+    struct vdb_upload_result *res, char *err)
+{
+	char serial[SERIAL_SIZE], base[512];
+	const char *line, *nl;
+	bool found = false;
+	enum hs_err rc;
+
+	for (line = cs->text; *line != '\0'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (nl == NULL)
+			break;
+		if (qr_serial(line, (size_t)(nl - line), serial, base,
+		    sizeof(base))) {
+			found = true;
+			break;
+		}
+	}
+	if (!found) {
+		res->outcome = VDB_UP_NOT_OURS;
+		nl = strchr(cs->text, '\n');
+		setp(res->problem, sizeof(res->problem), "%s中的二维码不是本服务"
+		    "签发的证书的核验链接（内容：%.*s）", cs->where,
+		    nl != NULL && nl - cs->text < 120 ? (int)(nl - cs->text) : 120,
+		    cs->text);
+		return HS_OK;
+	}
+	if ((rc = vdb_check_serial(v, serial, &res->cert, err)) != HS_OK)
+		return rc;
+	switch (res->cert.status) {
+	case VDB_NOTFOUND:
+		res->outcome = VDB_UP_NOT_OURS;
+		setp(res->problem, sizeof(res->problem), "%s中的二维码指向证书 "
+		    "%s，本账本中没有这张证书", cs->where, serial);
+		return HS_OK;
+	case VDB_BADSIG:
+		res->outcome = VDB_UP_INVALID;
+		setp(res->problem, sizeof(res->problem), "%s", res->cert.problem);
+		return HS_OK;
+	default:
+		break;
+	}
+	if (base[0] != '\0' && res->cert.have_cert &&
+	    res->cert.cert.verify_url[0] != '\0' &&
+	    strcmp(base, res->cert.cert.verify_url) != 0) {
+		res->outcome = VDB_UP_NOT_OURS;
+		setp(res->problem, sizeof(res->problem), "%s中的二维码指向 "
+		    "%.200s，不是证书 %s 签名时登记的核验地址", cs->where, base,
+		    serial);
+		/* Not an answer for that certificate. */
+		vdb_result_free(&res->cert);
+		memset(&res->cert, 0, sizeof(res->cert));
+		return HS_OK;
+	}
+	res->outcome = VDB_UP_COPY;
+	setp(res->differs, sizeof(res->differs), "%s", cs->where);
+	setp(res->problem, sizeof(res->problem), "这是证书的复印件或照片（%s"
+	    "中的二维码指向证书 %s）：以下结论来自账本中该编号的记录，不是对这份"
+	    "文件本身的核验", cs->where, serial);
+	return HS_OK;
+}
+
+/*
+ * An upload without a certificate note: a JPEG or PNG file, or a PDF
+ * whose images may hold the QR code (a scan). why: why the PDF is not a
+ * certificate (NULL for an image).
+ */
+static enum hs_err
+upload_copy(struct vdb *v, const void *data, size_t len,
+    struct pdfin_budget *budget, const char *why,
+    struct vdb_upload_result *res, char *err)
+{
+	struct copy_scan *cs;
+	struct pdfin_budget own;
+	enum hs_err rc = HS_OK;
+	int seen = 0;
+
+	if ((cs = calloc(1, sizeof(*cs))) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	if (budget == NULL) {
+		pdfin_budget_init(&own, PDFIN_DECODE_MAX);
+		budget = &own;
+	}
+	cs->budget = budget;
+	if (why == NULL) {
+		setp(cs->where, sizeof(cs->where), "图像");
+		rc = scan_image(data, len, budget, cs->text, sizeof(cs->text),
+		    cs->err);
+		if (rc == HS_ERR_NOMEM) {
+			rc = hs_fail(err, rc, "%s", cs->err);
+			goto out;
+		}
+		if (rc != HS_OK) {
+			res->outcome = VDB_UP_NOT_CERT;
+			setp(res->problem, sizeof(res->problem), "不是学时证明："
+			    "%s", cs->err);
+			rc = HS_OK;
+			goto out;
+		}
+		seen = 1;
+	} else {
+		rc = pdfin_images(data, len, budget, copy_image, cs, &seen,
+		    cs->err);
+		if (rc == HS_OK)
+			rc = cs->rc;
+		if (rc == HS_ERR_NOMEM) {
+			rc = hs_fail(err, rc, "%s", cs->err);
+			goto out;
+		}
+		if (rc != HS_OK) {
+			res->outcome = VDB_UP_NOT_CERT;
+			setp(res->problem, sizeof(res->problem), "不是学时证明："
+			    "%s", cs->err);
+			rc = HS_OK;
+			goto out;
+		}
+	}
+	if (cs->text[0] == '\0') {
+		res->outcome = VDB_UP_NOT_CERT;
+		if (why == NULL)
+			setp(res->problem, sizeof(res->problem), "不是学时证明："
+			    "图像中没有找到二维码");
+		else if (seen == 0 && cs->unreadable == 0)
+			setp(res->problem, sizeof(res->problem), "不是学时证明："
+			    "PDF 中没有签名的证书附件（%s），也没有可识别二维码的"
+			    "图像", why);
+		else
+			setp(res->problem, sizeof(res->problem), "不是学时证明："
+			    "PDF 中没有签名的证书附件，其中的 %d 幅图像里没有找到"
+			    "二维码%s%s", seen + cs->unreadable,
+			    cs->unreadable ? "；" : "", cs->why);
+		goto out;
+	}
+	rc = copy_answer(v, cs, res, err);
+out:
+	free(cs);
+	return rc;
+}
+
 enum hs_err
 vdb_check_upload(struct vdb *v, const void *data, size_t len,
     struct vdb_upload_result *res, char *err)
@@ -1073,10 +1364,14 @@ vdb_check_upload_budget(struct vdb *v, const void *data, size_t len,
 		return rc;
 	if (!v->have_ckpt)
 		return cannot_verify(v, err);
+	if (!is_pdf && scan_kind(data, len) != SCAN_NONE)
+		return upload_copy(v, data, len, budget, NULL, res, err);
 	if (is_pdf) {
 		rc = pdfin_read_budget(data, len, budget, &pf, e2);
 		if (rc == HS_ERR_NOMEM)
 			return hs_fail(err, rc, "%s", e2);
+		if (rc == HS_ERR_NOTFOUND)
+			return upload_copy(v, data, len, budget, e2, res, err);
 		if (rc != HS_OK) {
 			res->outcome = VDB_UP_NOT_CERT;
 			setp(res->problem, sizeof(res->problem), "%s", e2);
@@ -1201,6 +1496,13 @@ vdb_check_upload_budget(struct vdb *v, const void *data, size_t len,
 		else
 			setp(res->problem, sizeof(res->problem), "the file's "
 			    "SHA-256 differs from the issued PDF's");
+		if (!pf.pages_ok) {
+			setp(res->problem, sizeof(res->problem), "文件与签发的 "
+			    "PDF 不同，且页面内容已损坏");
+		} else {
+			rc = upload_compare(v, data, len, &c, note, nlen,
+			    pf.proof, pf.proof_len, budget, res, err);
+		}
 	}
 out:
 	cert_free(&c);

@@ -331,7 +331,7 @@ page_index_op(struct buf *b, enum page_lang lang,
 	    "enctype=\"multipart/form-data\">\n"
 	    "<label for=\"f\">%s</label>\n"
 	    "<input type=\"file\" id=\"f\" name=\"file\" "
-	    "accept=\"application/pdf,.pdf,.note\" required>\n"
+	    "accept=\"application/pdf,.pdf,.note,image/jpeg,image/png,.jpg,.jpeg,.png\" required>\n"
 	    "<input type=\"hidden\" name=\"format\" value=\"html\">\n"
 	    "<p class=\"hint\">%s</p>\n"
 	    "<button type=\"submit\">%s</button>\n</form>\n</section>\n",
@@ -350,7 +350,7 @@ page_index_op(struct buf *b, enum page_lang lang,
 	    "spellcheck=\"false\"></textarea>\n"
 	    "<label for=\"files\">%s</label>\n"
 	    "<input type=\"file\" id=\"files\" name=\"files\" multiple "
-	    "accept=\"application/pdf,.pdf,.csv,.txt\">\n"
+	    "accept=\"application/pdf,.pdf,.csv,.txt,image/jpeg,image/png,.jpg,.jpeg,.png\">\n"
 	    "<input type=\"hidden\" name=\"format\" value=\"html\">\n"
 	    "<p class=\"hint\">%s</p>\n"
 	    "<button type=\"submit\">%s</button>\n</form>\n</section>\n",

@@ -83,8 +83,8 @@ b[i] = ord('1') if b[i] != ord('1') else ord('2')
 open(sys.argv[2], 'wb').write(b)
 PY
 curl -s -H 'Content-Type: application/pdf' --data-binary "@$T/vis.pdf" "$BASE/api/v1/verify" >"$T/j"
-check "upload with a changed glyph: modified" python3 -c "
-import json; j=json.load(open('$T/j')); assert j['outcome']=='modified', j"
+check "upload with a changed glyph: edited, naming what the page shows (issue 15)" python3 -c "
+import json; j=json.load(open('$T/j')); assert j['outcome']=='edited' and j['differs'].startswith('页面显示 '), j"
 
 # A PDF hourseal did not issue (made by qpdf from nothing of ours).
 python3 - "$T/other.pdf" <<'PY'
@@ -120,7 +120,7 @@ check "check accepts the untouched PDF" quiet "$VERIFIER" check "$PDF" --key "$T
 check "check rejects the one-byte change (exit 1)" [ $? = 1 ]
 "$VERIFIER" check "$T/vis.pdf" --key "$T/key.pub" --base-url "$BASE" >"$T/o" 2>&1
 check "check --base-url rejects the changed glyph (exit 1)" [ $? = 1 ]
-check "  saying it was modified" grep -q 'modified' "$T/o"
+check "  saying it was edited (issue 15)" grep -q 'it was edited' "$T/o"
 "$VERIFIER" check "$OPDF" --key "$T/key.pub" >"$T/o" 2>&1
 check "check rejects another issuer's PDF (exit 1)" [ $? = 1 ]
 # An older receipt against the latest checkpoint, with the proof from the service.

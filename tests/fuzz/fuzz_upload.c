@@ -6,7 +6,7 @@
  * form read by `check --checkpoint`. Any input must be handled without a
  * crash, a leak or unbounded memory.
  *
- * fuzz-sources: lib/web/mpart.c verifier/pdfin.c verifier/verify.c
+ * fuzz-sources: lib/web/mpart.c verifier/pdfin.c verifier/pdftext.c verifier/verify.c
  * fuzz-pkgs: libqpdf zlib
  */
 #include <stdlib.h>
