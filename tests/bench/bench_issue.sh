@@ -59,8 +59,8 @@ awk -v n="$N" -v w="$wall" -v u="$user" -v s="$sys" 'BEGIN {
 
 # The same issuance with every PDF signed (PAdES B-B).
 D2=$T/data2
-"$I" init "$D2" --keys "$T/keys2" >/dev/null &&
-	"$I" --data "$D2" keygen bench >/dev/null 2>&1 &&
+"$I" init "$D2" --issuer 福建省专业技术人员继续教育中心 --policy fujian --base-url http://127.0.0.1:8080 --origin ledger.hourseal.example.cn/fj --keys "$T/keys2" >/dev/null &&
+	"$I" --data "$D2" keygen bench --no-passphrase >/dev/null 2>&1 &&
 	"$I" --data "$D2" import "$T/bulk.csv" --quiet >/dev/null &&
 	"$I" --data "$D2" user add hr35 --role hr --scope 35 \
 		--org 福建省人力资源和社会保障厅 >/dev/null &&

@@ -18,8 +18,8 @@ json() { python3 -c "import json,sys; j=json.load(open('$1')); sys.exit(0 if ($2
 OPNAME='核验中心 <b>&"测试"</b>'
 PUB=https://verify.example.cn
 
-check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --base-url "$PUB"
-check "keygen" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init "$D" --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj --keys "$T/keys" --base-url "$PUB"
+check "keygen" quiet "$ISSUER" --data "$D" keygen k1 --no-passphrase
 check "import" quiet "$ISSUER" --data "$D" import "$HS_TOP/templates/samples/small.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$D" issue --year $Y --all --out "$T/pdfs"

@@ -12,13 +12,13 @@ quiet() { "$@" >"$T/o" 2>&1 || { sed 's/^/# /' "$T/o" | tail -5; return 1; }; }
 
 # One small issuer for a real database and key; a second key of another
 # origin.
-quiet "$ISSUER" init "$T/d" --keys "$T/keys" --origin h.example/a --base-url http://127.0.0.1:1 ||
+quiet "$ISSUER" init "$T/d" --issuer 福建省专业技术人员继续教育中心 --policy fujian --keys "$T/keys" --origin h.example/a --base-url http://127.0.0.1:1 ||
 	notok "init"
-quiet "$ISSUER" --data "$T/d" keygen a || notok "keygen"
+quiet "$ISSUER" --data "$T/d" keygen a --no-passphrase || notok "keygen"
 quiet "$ISSUER" --data "$T/d" publish "$T/pub" || notok "publish"
-quiet "$ISSUER" init "$T/d2" --keys "$T/keys" --origin h.example/b --base-url http://127.0.0.1:1 ||
+quiet "$ISSUER" init "$T/d2" --issuer 福建省专业技术人员继续教育中心 --policy fujian --keys "$T/keys" --origin h.example/b --base-url http://127.0.0.1:1 ||
 	notok "init 2"
-quiet "$ISSUER" --data "$T/d2" keygen b || notok "keygen 2"
+quiet "$ISSUER" --data "$T/d2" keygen b --no-passphrase || notok "keygen 2"
 quiet "$ISSUER" --data "$T/d2" publish "$T/pub2" || notok "publish 2"
 
 good() {

@@ -13,7 +13,7 @@ for t in python3 /usr/bin/time sqlite3 oathtool node; do
 done
 D=$T/data
 I() { "$ISSUER" --data "$D" "$@"; }
-I init "$D" --keys "$T/keys" >/dev/null 2>&1
+I init "$D" --issuer 福建省专业技术人员继续教育中心 --policy fujian --base-url http://127.0.0.1:8080 --origin ledger.hourseal.example.cn/fj --keys "$T/keys" >/dev/null 2>&1
 
 # bomb.xlsx: a real workbook whose sheet inflates to 1 GiB of spaces
 # (about 1 MB on disk); liar.xlsx: the same with its sizes rewritten to

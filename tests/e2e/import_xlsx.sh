@@ -22,7 +22,7 @@ check "the committed CSV is the generator's" cmp -s "$T/messy-gen.csv" \
 cp "$HS_TOP/tests/data/messy.csv" "$T/messy.csv"
 
 D=$T/d
-"$ISSUER" init "$D" --keys "$T/keys" >/dev/null 2>&1 || notok "init"
+"$ISSUER" init "$D" --issuer 福建省专业技术人员继续教育中心 --policy fujian --base-url http://127.0.0.1:8080 --origin ledger.hourseal.example.cn/fj --keys "$T/keys" >/dev/null 2>&1 || notok "init"
 q() { sqlite3 "$D/hourseal.db" "$1"; }
 
 # The same lines for both files, but the CSV has one header row (its
@@ -116,7 +116,7 @@ check "--sheet 汇总: exit 1, the sheets named" eval \
 # export --format xlsx, read back by exceljs, cell for cell the CSV's.
 make_account "$D" hr1 hr 35 福建省人力资源和社会保障厅 >/dev/null 2>&1
 "$ISSUER" --data "$D" stamp --account hr1 --all >/dev/null 2>&1
-"$ISSUER" --data "$D" keygen k1 >/dev/null 2>&1
+"$ISSUER" --data "$D" keygen k1 --no-passphrase >/dev/null 2>&1
 "$ISSUER" --data "$D" issue --year 2025 --all --out "$T/pdf" >/dev/null 2>&1 ||
 	notok "issue 2025"
 "$ISSUER" --data "$D" export --year 2025 --format csv >"$T/e.csv" 2>/dev/null

@@ -23,9 +23,9 @@ q() { sqlite3 "$D/hourseal.db" "$@"; }
 quiet() { "$@" >"$T/o" 2>&1 || { sed 's/^/# /' "$T/o" | tail -5; return 1; }; }
 
 # ---- the issuer with SM2 keys ----
-check "init" quiet "$ISSUER" init "$D" --keys "$KD" --origin "$O"
-check_fails "keygen --alg with an unknown algorithm is refused" quiet "$ISSUER" --data "$D" keygen k0 --alg rsa
-check "keygen k1 (Ed25519)" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init "$D" --issuer 福建省专业技术人员继续教育中心 --policy fujian --base-url http://127.0.0.1:8080 --keys "$KD" --origin "$O"
+check_fails "keygen --alg with an unknown algorithm is refused" quiet "$ISSUER" --data "$D" keygen k0 --no-passphrase --alg rsa
+check "keygen k1 (Ed25519)" quiet "$ISSUER" --data "$D" keygen k1 --no-passphrase
 check "import the small sample" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue a batch with k1 (2024)" quiet "$ISSUER" --data "$D" issue --year 2024 --all --out "$T/o1"

@@ -38,7 +38,7 @@ qr_path() {
 issuer() {
 	quiet "$ISSUER" init "$T/$1" --keys "$T/keys" --origin "$2" --issuer "$3" \
 		--base-url "$BASEURL" --policy "$4" &&
-	quiet "$ISSUER" --data "$T/$1" keygen "$1" &&
+	quiet "$ISSUER" --data "$T/$1" keygen "$1" --no-passphrase &&
 	quiet "$ISSUER" --data "$T/$1" import "$SAMPLE" --skip-invalid "$T/$1.rej" --quiet &&
 	quiet hr_stamp "$T/$1" "$5" --all &&
 	quiet "$ISSUER" --data "$T/$1" issue --year 2024 --all --out "$T/$1.pdf" &&

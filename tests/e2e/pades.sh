@@ -26,8 +26,8 @@ quiet() { "$@" >"$T/o" 2>&1 || { sed 's/^/# /' "$T/o" | tail -5; return 1; }; }
 has() { grep -qF -- "$1" "$2" || { echo "# no '$1' in:"; sed 's/^/# /' "$2" | head -20; return 1; }; }
 hasnt() { ! grep -qF -- "$1" "$2"; }
 
-check "init" quiet "$ISSUER" init "$D" --keys "$K" --base-url http://127.0.0.1:1
-check "keygen" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init "$D" --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj --keys "$K" --base-url http://127.0.0.1:1
+check "keygen" quiet "$ISSUER" --data "$D" keygen k1 --no-passphrase
 check "import" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 
@@ -274,8 +274,8 @@ check "a TSA that does not answer fails the issue, saying so" has "TSA" "$T/o"
 
 # ---- crash safety with signing: kills mid-run, a rerun, a lost PDF ----
 C=$T/crash
-"$ISSUER" init "$C" --keys "$T/ckeys" >/dev/null 2>&1 &&
-	"$ISSUER" --data "$C" keygen k1 >/dev/null 2>&1 &&
+"$ISSUER" init "$C" --issuer 福建省专业技术人员继续教育中心 --policy fujian --base-url http://127.0.0.1:8080 --origin ledger.hourseal.example.cn/fj --keys "$T/ckeys" >/dev/null 2>&1 &&
+	"$ISSUER" --data "$C" keygen k1 --no-passphrase >/dev/null 2>&1 &&
 	python3 "$HS_TOP/tests/data/gen_bulk.py" 300 $Y >"$T/bulk.csv" &&
 	"$ISSUER" --data "$C" import "$T/bulk.csv" --quiet >/dev/null 2>&1 &&
 	hr_stamp "$C" 福建省人力资源和社会保障厅 --all >/dev/null 2>&1 &&

@@ -42,7 +42,7 @@ printf '123456\n' >"$T/pin"; printf '000000\n' >"$T/badpin"; chmod 600 "$T/pin" 
 URI="pkcs11:token=hourseal;object=note?module-path=$M"
 P11() { pkcs11-tool --module "$M" --login --pin 123456 "$@" 2>/dev/null; }
 
-check "init" quiet "$ISSUER" init "$D" --keys "$KD" --origin "$O"
+check "init" quiet "$ISSUER" init "$D" --issuer 福建省专业技术人员继续教育中心 --policy fujian --base-url http://127.0.0.1:8080 --keys "$KD" --origin "$O"
 check_fails "keygen refuses a URI with pin-value (a PIN on the command line)" \
 	run keygen t0 --pkcs11 "pkcs11:token=hourseal;object=note?module-path=$M&pin-value=123456" --generate
 check "  saying why" has "pin-value"
@@ -80,7 +80,7 @@ check "t1.pub holds the point pkcs11-tool reads from the token's public key obje
 
 # ---- a key made by another tool (pkcs11-tool), used as it is ----
 D3=$T/data3
-check "init a third issuer" quiet "$ISSUER" init "$D3" --keys "$T/keys3" --origin "$O/3"
+check "init a third issuer" quiet "$ISSUER" init "$D3" --issuer 福建省专业技术人员继续教育中心 --policy fujian --base-url http://127.0.0.1:8080 --keys "$T/keys3" --origin "$O/3"
 check "pkcs11-tool --keypairgen EC:edwards25519 --sensitive" \
 	quiet pkcs11-tool --module "$M" --login --pin 123456 --keypairgen --key-type EC:edwards25519 \
 	--label opensc --id 0a --usage-sign --sensitive
@@ -170,8 +170,8 @@ fi
 
 # ---- rotation: a key file hands over to another token key ----
 D2=$T/data2
-check "init a second issuer" quiet "$ISSUER" init "$D2" --keys "$T/keys2" --origin "$O/2"
-check "keygen f1 (a key file)" quiet "$ISSUER" --data "$D2" keygen f1
+check "init a second issuer" quiet "$ISSUER" init "$D2" --issuer 福建省专业技术人员继续教育中心 --policy fujian --base-url http://127.0.0.1:8080 --keys "$T/keys2" --origin "$O/2"
+check "keygen f1 (a key file)" quiet "$ISSUER" --data "$D2" keygen f1 --no-passphrase
 check "key rotate t2 --pkcs11 URI --generate (f1 vouches for it)" quiet "$ISSUER" --data "$D2" key rotate t2 \
 	--pkcs11 "pkcs11:token=hourseal;object=note2?module-path=$M" --generate --passphrase-file "$T/pin"
 check "  f1 is retired, t2 is active" bash -c "'$ISSUER' --data '$D2' key list | grep -q '^f1	retired' &&

@@ -20,8 +20,8 @@ js() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."): d = d.get(k, "") if isinstance(d, dict) else (d[int(k)] if isinstance(d, list) else "")
 print(d)' "$@"; }
 
-check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --base-url http://127.0.0.1:1
-quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init "$D" --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj --keys "$T/keys" --base-url http://127.0.0.1:1
+quiet "$ISSUER" --data "$D" keygen k1 --no-passphrase
 quiet "$ISSUER" --data "$D" import "$HS_TOP/templates/samples/small.csv" --skip-invalid "$T/rej.csv" --quiet
 quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$D" issue --year 2024 --all --out "$T/pdfs"

@@ -22,8 +22,8 @@ OPNAME='福建省继续教育核验中心'
 OPCONTACT='0591-12345678'
 PUB=https://verify.example.cn
 
-check "init" quiet "$ISSUER" init "$D" --keys "$T/keys" --base-url "$PUB"
-check "keygen" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init "$D" --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj --keys "$T/keys" --base-url "$PUB"
+check "keygen" quiet "$ISSUER" --data "$D" keygen k1 --no-passphrase
 check "import" quiet "$ISSUER" --data "$D" import "$S/fujian.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$D" issue --year $Y --all --out "$T/pdfs"
