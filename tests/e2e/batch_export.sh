@@ -72,7 +72,7 @@ text = open(sys.argv[1], encoding='utf-8-sig', newline='').read()
 lines = text.split('\r\n')
 i = [k for k, l in enumerate(lines) if l.startswith('序号,')][0]
 meta = dict(r for r in csv.reader(lines[:i]) if len(r) == 2)
-assert re.fullmatch(r'\d{4}-\d\d-\d\d \d\d:\d\d UTC', meta['核验时间']), meta
+assert re.fullmatch(r'\d{4}-\d\d-\d\d \d\d:\d\d \(北京时间\)', meta['核验时间']), meta
 assert meta['核验服务'] == '核验中心 <b>&"测试"</b>' and meta['核验网址'] == sys.argv[2], meta
 assert meta['联系方式'] == 'a@b.cn', meta
 assert '大小 %s ·' % sys.argv[3] in meta['账本检查点'], meta
@@ -134,7 +134,7 @@ curl -s -o "$T/r.html" "$URL/api/v1/verify/batch/result/$TOK?format=print"
 check "report: when, who, where, checkpoint, counts, and every row" python3 - "$T/r.html" "$PUB" "$n" <<'PY'
 import re, sys
 h = open(sys.argv[1]).read()
-assert re.search(r'<dt>核验时间</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC</dd>', h)
+assert re.search(r'<dt>核验时间</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d \(北京时间\)</dd>', h)
 assert '<dd>%s</dd>' % sys.argv[2] in h and '大小 %s ·' % sys.argv[3] in h
 assert '<li data-verdict="revoked">已撤销 1</li>' in h and '<li data-verdict="not_found">未找到 6</li>' in h, h
 assert len(re.findall(r'<tr data-verdict=', h)) == 9

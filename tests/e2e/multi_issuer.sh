@@ -12,7 +12,7 @@
 . "$(dirname "$0")/../lib.sh"
 scratch
 SAMPLE=$HS_TOP/templates/samples/small.csv
-BASEURL=http://verifier.example
+BASEURL=https://verifier.example
 quiet() { "$@" >"$T/o" 2>&1 || { sed 's/^/# /' "$T/o" | tail -5; return 1; }; }
 code() { curl -s -m 10 -o "$T/body" -w '%{http_code}' "$@"; }
 jget() { python3 -c 'import json,sys

@@ -83,7 +83,7 @@ check "the page's record: time, address, operator, issuer, checkpoint (size $n)"
 import re, sys
 h = open(sys.argv[1]).read()
 card = re.search(r'<section class="card checked">(.*?)</section>', h, re.S).group(1)
-assert re.search(r'<dt>核验时间</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC</dd>', card), card
+assert re.search(r'<dt>核验时间</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d \(北京时间\)</dd>', card), card
 assert sys.argv[2] in card and sys.argv[3] in card and '签发机构' in card, card
 assert '大小 %s ·' % sys.argv[4] in card, card
 PY
