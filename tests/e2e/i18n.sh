@@ -72,8 +72,8 @@ run en init "$ISSUER" init "$D" --issuer 厦门市人力资源和社会保障局
 	--origin example.org/hs --base-url https://verify.example.org --policy fujian \
 	--keys "$T/keys"
 check "init" rc init 0
-run zh init.zh "$ISSUER" init "$D"
-run en init.en "$ISSUER" init "$D"
+run zh init.zh "$ISSUER" init "$D" --issuer X --policy fujian --base-url https://a.b --origin a.b/c
+run en init.en "$ISSUER" init "$D" --issuer X --policy fujian --base-url https://a.b --origin a.b/c
 check "zh: init over a data directory is refused in Chinese (exit 2)" eval \
 	'rc init.zh 2 && has init.zh.err "hourseal-issuer init: $D 已有 hourseal 数据目录；拒绝覆盖"'
 check "en: init over a data directory, unchanged" \
@@ -205,7 +205,7 @@ run en sum.en "$ISSUER" --data "$D" summary --year $Y
 check "zh: summary's heading in Chinese" has sum.zh.out \
 	"# $Y 年度，政策 fujian: 每年 90 学时，公需科目 30，专业科目 60；只计已验印的记录"
 check "zh: summary's columns in Chinese" has sum.zh.out \
-	"身份证号	姓名	单位	公需科目	专业科目	合计	状态	待验印"
+	"身份证号	姓名	单位	公需科目	专业科目	合计	状态	待验印	"
 check "zh: 未达标 with what is short" grep -q '	未达标（尚缺: 公需科目 30，' "$T/sum.zh.out"
 check "en: summary unchanged" eval 'has sum.en.out "# $Y, policy fujian: 90 hours a year, public 30, professional 60; stamped records only" &&
 	grep -q "	unmet (short: public 30, " "$T/sum.en.out"'

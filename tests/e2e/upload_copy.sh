@@ -112,7 +112,7 @@ check "batch: photo and scan are copies of $S, the others not certificates" \
 	  "copy $S,copy $S,not_a_certificate,not_a_certificate" ]
 curl -s -m 60 -F "a=@$T/photo.jpg;type=image/jpeg;filename=photo.jpg" -F format=html \
 	"$URL/api/v1/verify/batch" >"$T/b.html"
-check "  the HTML batch row says it is a copy" grep -q '复印件或照片：结论来自账本' "$T/b.html"
+check "  the HTML batch row says it is a copy" grep -q '副本（扫描件/照片）：以账本为准' "$T/b.html"
 check_fails "the server reported no sanitizer error or crash" \
 	grep -qiE 'sanitizer|runtime error|segmentation' "$T/err"
 stop_server
