@@ -23,6 +23,7 @@
 
 #include "cmd.h"
 #include "cert/x509ca.h"
+#include "core/i18n.h"
 #include "store/keys.h"
 
 #define CA_PASSWORD_ENV "HOURSEAL_PADES_PASSWORD_FILE"
@@ -69,8 +70,8 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 	else if (strcmp(argv[1], "import") == 0)
 		a->what = CA_IMPORT;
 	else {
-		fprintf(stderr, "%s: unknown subcommand '%s' (init, issue or "
-		    "import)\n", argv[0], argv[1]);
+		fprintf(stderr, _("%s: unknown subcommand '%s' (init, issue or "
+		    "import)\n"), argv[0], argv[1]);
 		return CMD_USAGE;
 	}
 	optind = 2;
@@ -126,7 +127,7 @@ run(struct cmd *x, void *args)
 		rc = x509ca_init(x->cfg.keys_dir, a->name ? a->name :
 		    x->cfg.issuer, a->days > 0 ? a->days : 3650, err);
 		if (rc == HS_OK)
-			printf("ca: made %s/%s (0600) and %s/%s\n",
+			printf(_("ca: made %s/%s (0600) and %s/%s\n"),
 			    x->cfg.keys_dir, X509CA_CA_KEY, x->cfg.keys_dir,
 			    X509CA_CA_CRT);
 		break;
@@ -135,8 +136,8 @@ run(struct cmd *x, void *args)
 		    x->cfg.issuer, a->org ? a->org : x->cfg.issuer, a->alg,
 		    a->days > 0 ? a->days : 825, err);
 		if (rc == HS_OK)
-			printf("ca: issued %s/%s (%s, 0600) and %s/%s; issue "
-			    "now signs every PDF with it\n", x->cfg.keys_dir,
+			printf(_("ca: issued %s/%s (%s, 0600) and %s/%s; issue "
+			    "now signs every PDF with it\n"), x->cfg.keys_dir,
 			    X509CA_DOC_KEY, a->alg == X509CA_RSA3072 ?
 			    "RSA-3072" : "ECDSA P-256", x->cfg.keys_dir,
 			    X509CA_DOC_CRT);
@@ -151,8 +152,8 @@ run(struct cmd *x, void *args)
 		    x->cfg.keys_dir, a->chain, a->key, plen ? pass : NULL, err);
 		OPENSSL_cleanse(pass, sizeof(pass));
 		if (rc == HS_OK)
-			printf("ca: imported the document-signing key and "
-			    "chain into %s/%s (0600) and %s/%s\n",
+			printf(_("ca: imported the document-signing key and "
+			    "chain into %s/%s (0600) and %s/%s\n"),
 			    x->cfg.keys_dir, X509CA_DOC_KEY, x->cfg.keys_dir,
 			    X509CA_DOC_CRT);
 		break;

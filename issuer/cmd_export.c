@@ -108,8 +108,8 @@ run(struct cmd *x, void *args)
 		    O_CLOEXEC, 0600);
 		if (fd < 0) {
 			cmd_say(x, "%s: %s%s", a->output, strerror(errno),
-			    errno == EEXIST ? " (export writes only a new "
-			    "file; remove it or choose another name)" : "");
+			    errno == EEXIST ? _(" (export writes only a new "
+			    "file; remove it or choose another name)") : "");
 			return 1;
 		}
 		if (fchmod(fd, 0600) != 0 || (out = fdopen(fd, "w")) == NULL) {

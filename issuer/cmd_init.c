@@ -119,19 +119,19 @@ url_problem(const char *u, bool *local)
 	else if (strncmp(u, "http://", 7) == 0)
 		h = u + 7;
 	else
-		return "must start with https:// (the address people's phones "
-		    "open from the QR code)";
+		return N_("must start with https:// (the address people's "
+		    "phones open from the QR code)");
 	for (e = u; *e; e++)
 		if ((unsigned char)*e <= ' ' || (unsigned char)*e >= 0x7f ||
 		    *e == '"' || *e == '<' || *e == '>' || *e == '\\' ||
 		    *e == '?' || *e == '#')
-			return "must be printable ASCII without spaces, quotes, "
-			    "'?' or '#'";
+			return N_("must be printable ASCII without spaces, "
+			    "quotes, '?' or '#'");
 	hl = strcspn(h, "/");
 	if (hl == 0)
-		return "has no host name";
+		return N_("has no host name");
 	if (strchr(u, '@') != NULL)
-		return "must not hold a user name or password ('@')";
+		return N_("must not hold a user name or password ('@')");
 	if ((hl == 9 && strncmp(h, "localhost", 9) == 0) ||
 	    (hl >= 10 && strncmp(h, "localhost:", 10) == 0) ||
 	    (hl >= 9 && strncmp(h, "127.0.0.1", 9) == 0 &&
@@ -140,8 +140,8 @@ url_problem(const char *u, bool *local)
 	    (hl == 5 || h[5] == ':')))
 		*local = true;
 	if (strncmp(u, "http://", 7) == 0 && !*local)
-		return "must use https:// (http:// only for localhost, for "
-		    "trying hourseal out)";
+		return N_("must use https:// (http:// only for localhost, for "
+		    "trying hourseal out)");
 	return NULL;
 }
 
@@ -172,17 +172,17 @@ run(struct cmd *x, void *args)
 
 	/* No silent defaults: ask a person at a terminal, else refuse. */
 	if (tty && c.issuer[0] == '\0' &&
-	    (ask("issuing authority's name, printed on every certificate "
-	    "(e.g. 厦门市人力资源和社会保障局)", c.issuer,
+	    (ask(_("issuing authority's name, printed on every certificate "
+	    "(e.g. 厦门市人力资源和社会保障局)"), c.issuer,
 	    sizeof(c.issuer)) != 0 || c.issuer[0] == '\0'))
 		goto missing;
 	if (tty && c.base_url[0] == '\0' &&
-	    (ask("public verification URL the QR codes open "
-	    "(e.g. https://verify.hr.xiamen.gov.cn)", c.base_url,
+	    (ask(_("public verification URL the QR codes open "
+	    "(e.g. https://verify.hr.xiamen.gov.cn)"), c.base_url,
 	    sizeof(c.base_url)) != 0 || c.base_url[0] == '\0'))
 		goto missing;
 	if (tty && c.policy[0] == '\0' &&
-	    (ask("policy: fujian, weihai, or a policy file", c.policy,
+	    (ask(_("policy: fujian, weihai, or a policy file"), c.policy,
 	    sizeof(c.policy)) != 0 || c.policy[0] == '\0'))
 		goto missing;
 	if (c.issuer[0] == '\0' || c.base_url[0] == '\0' ||
@@ -192,13 +192,13 @@ run(struct cmd *x, void *args)
 	    == '/')
 		c.base_url[strlen(c.base_url) - 1] = '\0';
 	if ((why = url_problem(c.base_url, &local)) != NULL) {
-		cmd_say(x, "--base-url %s: %s", c.base_url, why);
+		cmd_say(x, "--base-url %s: %s", c.base_url, _(why));
 		return 2;
 	}
 	if (local)
-		fprintf(stderr, "warning: --base-url %s is this machine: the QR "
-		    "codes will not open on anyone else's phone; use the "
-		    "public https:// address for real certificates\n",
+		fprintf(stderr, _("warning: --base-url %s is this machine: "
+		    "the QR codes will not open on anyone else's phone; use "
+		    "the public https:// address for real certificates\n"),
 		    c.base_url);
 	if (c.time_zone[0] == '\0')
 		snprintf(c.time_zone, sizeof(c.time_zone), "%s", HS_TZ_DEFAULT);
@@ -208,9 +208,9 @@ run(struct cmd *x, void *args)
 	}
 	if (c.origin[0] == '\0') {
 		origin_from(c.base_url, c.origin, sizeof(c.origin));
-		fprintf(stderr, "origin: %s (from --base-url; it names the "
+		fprintf(stderr, _("origin: %s (from --base-url; it names the "
 		    "ledger and its keys for good: give --origin to choose "
-		    "another now, it cannot change later)\n", c.origin);
+		    "another now, it cannot change later)\n"), c.origin);
 	}
 	/* Check the policy before anything is created: a typo in its name
 	 * should not leave a data directory behind. A policy given as a

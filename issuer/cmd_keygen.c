@@ -291,8 +291,8 @@ ask_pass(char *pass, size_t *len, const char **why)
 		return -1;
 	}
 	for (i = 0; i < 2; i++) {
-		fprintf(stderr, i == 0 ? "passphrase for the new key: " :
-		    "the same passphrase again: ");
+		fputs(i == 0 ? _("passphrase for the new key: ") :
+		    _("the same passphrase again: "), stderr);
 		fflush(stderr);
 		if (fgets(bufs[i], KEYS_PASS_MAX + 2, stdin) == NULL) {
 			*why = N_("no passphrase was typed");

@@ -81,14 +81,14 @@ line_text(void *ctx, const struct report_line *l)
 	/* Under the person: each record standing rejected and why. */
 	for (i = 0; i < l->nrejected; i++) {
 		hs_time_show_str(l->rejected[i].at, true, when);
-		printf("#   rejected %s \"%s\": %s (by %s, %s)\n",
+		printf(_("#   rejected %s \"%s\": %s (by %s, %s)\n"),
 		    l->rejected[i].ref, l->rejected[i].title,
 		    l->rejected[i].reason[0] ? l->rejected[i].reason :
-		    "no reason given", l->rejected[i].authority, when);
+		    _("no reason given"), l->rejected[i].authority, when);
 	}
 	if (l->rejected_more)
-		printf("#   ... and more rejected records (see hourseal-issuer "
-		    "summary --json or the console)\n");
+		printf(_("#   ... and more rejected records (see "
+		    "hourseal-issuer summary --json or the console)\n"));
 }
 
 static int

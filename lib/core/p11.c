@@ -25,6 +25,7 @@
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
 
+#include "core/i18n.h"
 #include "core/p11.h"
 #include "core/util.h"
 
@@ -515,9 +516,10 @@ p11_open(const char *uri, const char *pin, size_t pinlen,
 	    &n, err)) != HS_OK)
 		goto out;
 	if (n != 1) {
-		rc = hs_fail(err, n == 0 ? HS_ERR_NOTFOUND : HS_ERR_INVALID,
-		    "PKCS#11: %s private key in the token matches the URI",
-		    n == 0 ? "no" : "more than one");
+		rc = n == 0 ? hs_fail(err, HS_ERR_NOTFOUND, "PKCS#11: no "
+		    "private key in the token matches the URI") :
+		    hs_fail(err, HS_ERR_INVALID, "PKCS#11: more than one "
+		    "private key in the token matches the URI");
 		goto out;
 	}
 	k->priv = h[0];
@@ -532,7 +534,7 @@ p11_open(const char *uri, const char *pin, size_t pinlen,
 		rc = hs_fail(err, HS_ERR_STATE, "PKCS#11: the private key is "
 		    "%s; refusing a key that can leave the token (make it "
 		    "with CKA_SENSITIVE true and CKA_EXTRACTABLE false)",
-		    k->extractable ? "extractable" : "not sensitive");
+		    k->extractable ? _("extractable") : _("not sensitive"));
 		goto out;
 	}
 	/* Its public key: the public key object with the same ID (or
@@ -554,9 +556,12 @@ p11_open(const char *uri, const char *pin, size_t pinlen,
 	    ph, &n, err)) != HS_OK)
 		goto out;
 	if (n != 1) {
-		rc = hs_fail(err, HS_ERR_NOTFOUND, "PKCS#11: %s public key "
-		    "object has the private key's %s", n == 0 ? "no" :
-		    "more than one", match.type == CKA_ID ? "ID" : "label");
+		rc = n == 0 ? hs_fail(err, HS_ERR_NOTFOUND, "PKCS#11: no "
+		    "public key object has the private key's %s",
+		    match.type == CKA_ID ? "ID" : "label") :
+		    hs_fail(err, HS_ERR_NOTFOUND, "PKCS#11: more than one "
+		    "public key object has the private key's %s",
+		    match.type == CKA_ID ? "ID" : "label");
 		goto out;
 	}
 	if (!get_attr(k->mod, k->sess, ph[0], CKA_EC_POINT, pt, sizeof(pt),

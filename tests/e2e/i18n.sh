@@ -69,21 +69,27 @@ check "zh: a bad --year (exit 1)" eval 'rc year.zh 1 && has year.zh.err "hoursea
 
 # 3. init and the data directory.
 run en init "$ISSUER" init "$D" --issuer 厦门市人力资源和社会保障局 \
-	--origin example.org/hs --base-url https://verify.example.org --policy fujian \
-	--keys "$T/keys"
+	--origin example.org/hs --base-url https://verify.example.org \
+	--policy fujian --keys "$T/keys"
 check "init" rc init 0
-run zh init.zh "$ISSUER" init "$D" --issuer X --policy fujian --base-url https://a.b --origin a.b/c
-run en init.en "$ISSUER" init "$D" --issuer X --policy fujian --base-url https://a.b --origin a.b/c
+run zh init.zh "$ISSUER" init "$D" --issuer X --policy fujian \
+	--base-url https://verify.example.org
+run en init.en "$ISSUER" init "$D" --issuer X --policy fujian \
+	--base-url https://verify.example.org
 check "zh: init over a data directory is refused in Chinese (exit 2)" eval \
 	'rc init.zh 2 && has init.zh.err "hourseal-issuer init: $D 已有 hourseal 数据目录；拒绝覆盖"'
 check "en: init over a data directory, unchanged" \
 	has init.en.err "hourseal-issuer init: $D already holds an hourseal data directory; refusing to overwrite it"
-run zh url.zh "$ISSUER" init "$T/e1" --issuer X --policy fujian --origin a.b/c --base-url ftp://x
-run en url.en "$ISSUER" init "$T/e1" --issuer X --policy fujian --origin a.b/c --base-url ftp://x
-check "zh: init with a bad --base-url, in Chinese" eval '! rc url.zh 0 && has url.zh.err "hourseal-issuer init: --base-url ftp://x" && ! has url.zh.err "must start with"'
-check "en: init with a bad --base-url" has url.en.err \
+run zh url.zh "$ISSUER" init "$T/e1" --issuer X --policy fujian --base-url ftp://x
+run en url.en "$ISSUER" init "$T/e1" --issuer X --policy fujian --base-url ftp://x
+check "zh: init with a bad --base-url" eval '! rc url.zh 0 && has url.zh.err "hourseal-issuer init: --base-url ftp://x: 必须以 https:// 开头（这是手机扫描二维码后打开的地址）"'
+check "en: init with a bad --base-url, unchanged" has url.en.err \
 	"hourseal-issuer init: --base-url ftp://x: must start with https:// (the address people's phones open from the QR code)"
-run zh origin.zh "$ISSUER" init "$T/e2" --issuer X --policy fujian --base-url https://a.b --origin "a b"
+run zh miss.zh "$ISSUER" init "$T/e3" --base-url https://verify.example.org </dev/null
+check "zh: init without --issuer and --policy names them in Chinese" \
+	has miss.zh.err "hourseal-issuer init: 缺少 --issuer, --policy: init 需要签发机构名称"
+run zh origin.zh "$ISSUER" init "$T/e2" --issuer X --policy fujian \
+	--base-url https://verify.example.org --origin "a b"
 check "zh: init with a bad --origin" has origin.zh.err \
 	"hourseal-issuer init: origin: 不能为空，不能含空格或“+”"
 run zh nodata.zh "$ISSUER" --data "$T/none" list
