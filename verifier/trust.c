@@ -284,63 +284,11 @@ trust_parse(const char *data, size_t len, const char *name, const char *dir,
 static enum hs_err
 read_trust(const char *path, char **out, size_t *len, char *err)
 {
-	struct stat sb;
-	char *data = NULL;
-	size_t n = 0;
-	ssize_t r;
-	int fd;
-	enum hs_err rc = HS_OK;
+	enum hs_err rc = file_read_guarded(path, TRUST_FILE_MAX,
+	    "whoever can write it chooses whom this verifier trusts; chmod "
+	    "go-w it", out, len, err);
 
-	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) <
-	    0)
-		return hs_fail(err, HS_ERR_IO, "%s: %s", path, errno == ELOOP ?
-		    "is a symbolic link" : strerror(errno));
-	if (fstat(fd, &sb) != 0) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		rc = hs_fail(err, HS_ERR_STATE, "%s: not a regular file", path);
-		goto out;
-	}
-	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
-		rc = hs_fail(err, HS_ERR_STATE, "%s: writable by group or "
-		    "others (mode %03o): whoever can write it chooses whom "
-		    "this verifier trusts; chmod go-w it", path,
-		    (unsigned)(sb.st_mode & 0777));
-		goto out;
-	}
-	if ((data = malloc(TRUST_FILE_MAX + 1)) == NULL) {
-		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	while (n <= TRUST_FILE_MAX) {
-		r = read(fd, data + n, TRUST_FILE_MAX + 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = hs_fail(err, HS_ERR_IO, "%s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > TRUST_FILE_MAX) {
-		rc = hs_fail(err, HS_ERR_TOOBIG, "%s: over %d bytes", path,
-		    TRUST_FILE_MAX);
-		goto out;
-	}
-	data[n] = '\0';
-	*out = data;
-	*len = n;
-	data = NULL;
-out:
-	free(data);
-	close(fd);
-	return rc;
+	return rc == HS_ERR_NOTFOUND ? HS_ERR_IO : rc;
 }
 
 /* Every key file of l loads and names l's origin. */

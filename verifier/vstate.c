@@ -155,65 +155,8 @@ vstate_parse(const char *data, size_t len, struct checkpoint *hdr,
 static enum hs_err
 state_read(const char *path, char **out, size_t *len, char *err)
 {
-	struct stat sb;
-	char *data = NULL;
-	size_t n = 0;
-	ssize_t r;
-	int fd;
-	enum hs_err rc = HS_OK;
-
-	*out = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
-			return HS_ERR_NOTFOUND;
-		return hs_fail(err, HS_ERR_IO, "%s: %s", path,
-		    errno == ELOOP ? "is a symbolic link" : strerror(errno));
-	}
-	if (fstat(fd, &sb) != 0) {
-		rc = hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		rc = hs_fail(err, HS_ERR_STATE, "%s: not a regular file", path);
-		goto out;
-	}
-	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
-		rc = hs_fail(err, HS_ERR_STATE, "%s: writable by group or "
-		    "others (mode %03o); it must be 0600", path,
-		    (unsigned)(sb.st_mode & 0777));
-		goto out;
-	}
-	if ((data = malloc(VSTATE_FILE_MAX + 1)) == NULL) {
-		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	while (n <= VSTATE_FILE_MAX) {
-		r = read(fd, data + n, VSTATE_FILE_MAX + 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = hs_fail(err, HS_ERR_IO, "%s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > VSTATE_FILE_MAX) {
-		rc = hs_fail(err, HS_ERR_TOOBIG, "%s: over %d bytes", path,
-		    VSTATE_FILE_MAX);
-		goto out;
-	}
-	data[n] = '\0';
-	*out = data;
-	*len = n;
-	data = NULL;
-out:
-	free(data);
-	close(fd);
-	return rc;
+	return file_read_guarded(path, VSTATE_FILE_MAX, "it must be 0600",
+	    out, len, err);
 }
 
 enum hs_err

@@ -204,6 +204,71 @@ out:
 }
 
 enum hs_err
+file_read_guarded(const char *path, size_t max, const char *fix, char **out,
+    size_t *len, char *err)
+{
+	struct stat sb;
+	char *data = NULL;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+	enum hs_err rc = HS_OK;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) <
+	    0)
+		return hs_fail(err, errno == ENOENT ? HS_ERR_NOTFOUND :
+		    HS_ERR_IO, "%s: %s", path, errno == ELOOP ?
+		    "is a symbolic link" : strerror(errno));
+	if (fstat(fd, &sb) != 0) {
+		rc = hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = hs_fail(err, HS_ERR_STATE, "%s: not a regular file", path);
+		goto out;
+	}
+	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+		rc = hs_fail(err, HS_ERR_STATE, "%s: writable by group or "
+		    "others (mode %03o)%s%s", path,
+		    (unsigned)(sb.st_mode & 0777), fix ? "; " : "",
+		    fix ? fix : "");
+		goto out;
+	}
+	if ((data = malloc(max + 1)) == NULL) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	while (n <= max) {
+		r = read(fd, data + n, max + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = hs_fail(err, HS_ERR_IO, "%s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		rc = hs_fail(err, HS_ERR_TOOBIG, "%s: over %zu bytes", path,
+		    max);
+		goto out;
+	}
+	data[n] = '\0';
+	*out = data;
+	*len = n;
+	data = NULL;
+out:
+	free(data);
+	close(fd);
+	return rc;
+}
+
+enum hs_err
 file_mkdirs(const char *path, int mode, char *err)
 {
 	char tmp[PATH_MAX];

@@ -42,6 +42,18 @@ enum hs_err file_read(const char *path, size_t max, char **out, size_t *len,
     char *err);
 
 /*
+ * Reads a file whose content decides what is trusted (a verifier's trust
+ * file, its remembered checkpoint): a regular file reached without a
+ * symbolic link (a FIFO or device is refused without blocking), not
+ * writable by group or others, at most max bytes. Caller frees *out
+ * (NUL-terminated). HS_ERR_NOTFOUND if there is none; HS_ERR_STATE for a
+ * file that is not regular or is writable by others (err then ends with
+ * fix, e.g. "chmod go-w it"); HS_ERR_TOOBIG past max.
+ */
+enum hs_err file_read_guarded(const char *path, size_t max, const char *fix,
+    char **out, size_t *len, char *err);
+
+/*
  * Creates directory path and any missing parents (mode, less the umask),
  * like mkdir -p. A component that exists and is not a directory fails.
  */
