@@ -1,9 +1,10 @@
 /*
  * hourseal-issuer ca init [--name NAME] [--days N]
  * hourseal-issuer ca issue [--cn NAME] [--org ORG] [--alg p256|rsa3072]
- *                          [--days N]
- * hourseal-issuer ca import (--chain PEM --key PEM | --p12 FILE)
- *                          [--password-file FILE]
+ *                          [--days N] [--pkcs11 URI [--generate]
+ *                          [--password-file PINFILE]]
+ * hourseal-issuer ca import (--chain PEM (--key PEM | --pkcs11 URI) |
+ *                          --p12 FILE) [--password-file FILE]
  *
  * The PAdES document-signing key and certificate (cert/x509ca.h) in the
  * keys directory. `ca init` makes the issuer's own small CA (ECDSA P-256;
@@ -11,6 +12,12 @@
  * `ca import` takes one from another CA. The password of an encrypted
  * key or PKCS#12 file comes from --password-file or the file named by
  * $HOURSEAL_PADES_PASSWORD_FILE (mode 0600), never the command line.
+ * With --pkcs11 the document key is an ECDSA P-256 key in a PKCS#11
+ * token (core/p11.h; --generate makes it there, never extractable):
+ * pades.key then holds its URI, `ca issue` certifies its public key and
+ * `ca import --chain` takes a chain whose first certificate is its; the
+ * token PIN comes from --password-file, else the URI's pin-source or
+ * the environment ($HOURSEAL_PKCS11_PIN_FILE, $HOURSEAL_PKCS11_PIN).
  * Once pades.key and pades.crt exist, `issue` signs every PDF.
  * Exit 0 done, 1 refused input, 2 could not run.
  */
@@ -32,13 +39,14 @@ enum { CA_INIT, CA_ISSUE, CA_IMPORT };
 
 struct args {
 	int what;
-	const char *name, *cn, *org, *chain, *key, *p12, *passfile;
+	const char *name, *cn, *org, *chain, *key, *p12, *passfile, *uri;
+	bool generate, alg_set;
 	enum x509ca_alg alg;
 	int days;
 };
 
 enum { O_NAME = 256, O_DAYS, O_CN, O_ORG, O_ALG, O_CHAIN, O_KEY, O_P12,
-	O_PASS };
+	O_PASS, O_PKCS11, O_GENERATE };
 
 static const struct option opts[] = {
 	{ "name", required_argument, NULL, O_NAME },
@@ -50,6 +58,8 @@ static const struct option opts[] = {
 	{ "key", required_argument, NULL, O_KEY },
 	{ "p12", required_argument, NULL, O_P12 },
 	{ "password-file", required_argument, NULL, O_PASS },
+	{ "pkcs11", required_argument, NULL, O_PKCS11 },
+	{ "generate", no_argument, NULL, O_GENERATE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -85,6 +95,8 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		case O_KEY: a->key = optarg; break;
 		case O_P12: a->p12 = optarg; break;
 		case O_PASS: a->passfile = optarg; break;
+		case O_PKCS11: a->uri = optarg; break;
+		case O_GENERATE: a->generate = true; break;
 		case O_DAYS:
 			d = strtol(optarg, &end, 10);
 			if (*end != '\0' || d < 1 || d > 36500)
@@ -92,6 +104,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 			a->days = (int)d;
 			break;
 		case O_ALG:
+			a->alg_set = true;
 			if (strcmp(optarg, "p256") == 0)
 				a->alg = X509CA_P256;
 			else if (strcmp(optarg, "rsa3072") == 0)
@@ -104,11 +117,15 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 	}
 	if (optind != argc)
 		return CMD_USAGE;
-	if (a->what == CA_IMPORT && !((a->chain && a->key && !a->p12) ||
-	    (a->p12 && !a->chain && !a->key)))
+	if (a->what == CA_IMPORT && !((a->chain && !a->key != !a->uri &&
+	    !a->p12) || (a->p12 && !a->chain && !a->key && !a->uri)))
 		return CMD_USAGE;
 	if (a->what != CA_IMPORT && (a->chain || a->key || a->p12 ||
-	    a->passfile))
+	    (a->passfile && !a->uri)))
+		return CMD_USAGE;
+	/* A token key is ECDSA P-256; --generate only makes one to issue. */
+	if ((a->uri && (a->what == CA_INIT || a->alg_set)) ||
+	    (a->generate && (!a->uri || a->what != CA_ISSUE)))
 		return CMD_USAGE;
 	return 0;
 }
@@ -132,6 +149,23 @@ run(struct cmd *x, void *args)
 			    X509CA_CA_CRT);
 		break;
 	case CA_ISSUE:
+		if (a->uri != NULL) {
+			if (a->passfile != NULL && (rc = keys_read_passphrase(
+			    a->passfile, pass, &plen, err)) != HS_OK)
+				break;
+			rc = x509ca_issue_pkcs11(x->cfg.keys_dir, a->uri,
+			    plen ? pass : NULL, plen, a->generate, a->cn ? a->cn :
+			    x->cfg.issuer, a->org ? a->org : x->cfg.issuer,
+			    a->days > 0 ? a->days : 825, err);
+			OPENSSL_cleanse(pass, sizeof(pass));
+			if (rc == HS_OK)
+				printf("ca: issued %s/%s for the ECDSA P-256 key "
+				    "in the token (%s/%s holds its URI); issue "
+				    "now signs every PDF with it\n",
+				    x->cfg.keys_dir, X509CA_DOC_CRT,
+				    x->cfg.keys_dir, X509CA_DOC_KEY);
+			break;
+		}
 		rc = x509ca_issue(x->cfg.keys_dir, a->cn ? a->cn :
 		    x->cfg.issuer, a->org ? a->org : x->cfg.issuer, a->alg,
 		    a->days > 0 ? a->days : 825, err);
@@ -147,6 +181,17 @@ run(struct cmd *x, void *args)
 		if (pf != NULL && pf[0] != '\0' && (rc =
 		    keys_read_passphrase(pf, pass, &plen, err)) != HS_OK)
 			break;
+		if (a->uri != NULL) {
+			rc = x509ca_import_pkcs11(x->cfg.keys_dir, a->chain,
+			    a->uri, plen ? pass : NULL, plen, err);
+			OPENSSL_cleanse(pass, sizeof(pass));
+			if (rc == HS_OK)
+				printf("ca: imported the chain into %s/%s for "
+				    "the key in the token (%s/%s holds its "
+				    "URI)\n", x->cfg.keys_dir, X509CA_DOC_CRT,
+				    x->cfg.keys_dir, X509CA_DOC_KEY);
+			break;
+		}
 		rc = a->p12 ? x509ca_import_p12(x->cfg.keys_dir, a->p12,
 		    plen ? pass : NULL, err) : x509ca_import_pem(
 		    x->cfg.keys_dir, a->chain, a->key, plen ? pass : NULL, err);
@@ -161,7 +206,8 @@ run(struct cmd *x, void *args)
 	if (rc != HS_OK) {
 		cmd_say(x, "%s", err);
 		return rc == HS_ERR_INVALID || rc == HS_ERR_FORMAT ||
-		    rc == HS_ERR_EXISTS || rc == HS_ERR_NOTFOUND ? 1 : 2;
+		    rc == HS_ERR_EXISTS || rc == HS_ERR_NOTFOUND ||
+		    rc == HS_ERR_SIGNATURE ? 1 : 2;
 	}
 	return 0;
 }

@@ -44,8 +44,10 @@
 #include <unistd.h>
 
 #include "app/signer.h"
+#include "cert/x509ca.h"
 #include "cmd.h"
 #include "core/i18n.h"
+#include "pdf/pades.h"
 #include "serve.h"
 #include "serve_api.h"
 #include "store/keys.h"
@@ -162,6 +164,7 @@ static void __attribute__((noreturn))
 signer_main(const struct cmd *c, int fd)
 {
 	struct note_signer *s = NULL;
+	struct pades_signer *pades = NULL;
 	char err[HS_ERRLEN], label[KEYS_LABEL_MAX + 1] = "";
 	sqlite3 *db = NULL;
 	enum hs_err rc;
@@ -178,12 +181,19 @@ signer_main(const struct cmd *c, int fd)
 		rc = keys_load_active(db, c->cfg.keys_dir, c->cfg.origin,
 		    keys_passphrase_file(NULL), &s, label, err);
 	store_close(db);
+	/* The PDF document key, if there is one: here too, never in the
+	 * HTTP process. Unusable, the service issues nothing. */
+	if (rc == HS_OK && x509ca_have_doc(c->cfg.keys_dir) &&
+	    (rc = pades_signer_load(c->cfg.keys_dir, &pades, err)) != HS_OK)
+		hs_errprefix(err, "the PDF signing key");
 	if (rc == HS_OK)
-		fprintf(stderr, "hourseal-signer: pid %ld holds key %s (%s)\n",
-		    (long)getpid(), label, c->cfg.origin);
+		fprintf(stderr, "hourseal-signer: pid %ld holds key %s (%s)%s\n",
+		    (long)getpid(), label, c->cfg.origin, pades != NULL ?
+		    " and the PDF document key" : "");
 	fflush(stderr);
-	(void)signer_serve(fd, rc == HS_OK ? s : NULL, label,
+	(void)signer_serve_pades(fd, rc == HS_OK ? s : NULL, pades, label,
 	    rc == HS_OK ? NULL : err, stderr, err);
+	pades_signer_free(pades);
 	note_signer_free(s);
 	_exit(0);
 }
@@ -347,6 +357,12 @@ serve_run_cmd(struct cmd *c, void *vargs)
 		cmd_say(c, "no signing key: the service runs, but issuing and "
 		    "revoking through it answer 503 (%s)", err);
 		close(sp[0]);
+	} else if (signer_remote_pades(remote) != NULL &&
+	    c->cfg.pades_tsa_url[0] != '\0' &&
+	    pades_signer_set_tsa(signer_remote_pades(remote),
+	    c->cfg.pades_tsa_url, err) != HS_OK) {
+		cmd_say(c, "%s", err);
+		goto out;
 	}
 
 	/* 2. The database: one connection held for the process's life, so
@@ -428,6 +444,7 @@ serve_run_cmd(struct cmd *c, void *vargs)
 	so.https = strncmp(purl, "https://", 8) == 0;
 	so.log = stderr;
 	so.key_label = label;
+	so.pades = signer_remote_pades(remote);
 	if ((rc = api_limits_new(a->api_rate, a->api_burst, &so.api_limits,
 	    err)) != HS_OK) {
 		rc = cmd_fail(c, rc, err);

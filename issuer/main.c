@@ -59,8 +59,9 @@ static const struct {
 	    "key list") },
 	{ "ca", &cmd_ca_ops, CMD_CONFIG,
 	    N_("ca init [--name NAME] [--days N]\n"
-	    "ca issue [--cn NAME] [--org ORG] [--alg p256|rsa3072] [--days N]\n"
-	    "ca import (--chain PEM --key PEM | --p12 FILE) "
+	    "ca issue [--cn NAME] [--org ORG] [--alg p256|rsa3072] [--days N] "
+	    "[--pkcs11 URI [--generate] [--password-file PINFILE]]\n"
+	    "ca import (--chain PEM (--key PEM | --pkcs11 URI) | --p12 FILE) "
 	    "[--password-file FILE]") },
 	{ "issue", &cmd_issue_ops, CMD_RW | CMD_ISSUE | CMD_SIGN | CMD_RENDER,
 	    N_("issue --year Y (--id ID | --all) [--kind annual|course] "

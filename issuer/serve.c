@@ -196,7 +196,7 @@ serve_issue_open(struct sreq *q, unsigned flags, struct issue **is,
 		    "started without one (see its log)");
 	return issue_open_signer(q->sv->o.cfg, q->db, flags & ~ISSUE_SIGN,
 	    q->sv->signer, q->sv->o.key_label ? q->sv->o.key_label : "",
-	    is, err);
+	    q->sv->o.pades, is, err);
 }
 
 void

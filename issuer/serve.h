@@ -33,6 +33,7 @@
 
 struct api_limits;
 struct note_signer;
+struct pades_signer;
 struct serve;
 struct sreq;
 
@@ -110,6 +111,8 @@ struct serve_opts {
 	                           * serve_run fills it */
 	bool https;               /* public_url is https */
 	const char *key_label;    /* the signer's key label ("" if none) */
+	const struct pades_signer *pades; /* PDF signatures through the
+	                           * signer process, or NULL (none) */
 	FILE *log;                /* messages (stderr) */
 	struct api_limits *api_limits; /* per-token limits (serve_api.h) */
 };

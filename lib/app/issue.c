@@ -130,6 +130,10 @@ issue_record_set(const struct cert_record *recs, const int64_t *rids,
 
 /* ---- opening ---- */
 
+/* issue_open's flag for issue_open_signer: the PDF signer is the
+ * caller's, never loaded from the keys directory. */
+#define ISSUE_PADES_GIVEN 0x100
+
 enum hs_err
 issue_open(const struct config *c, sqlite3 *db, unsigned flags,
     struct issue **out, char *err)
@@ -171,7 +175,8 @@ issue_open(const struct config *c, sqlite3 *db, unsigned flags,
 			goto fail;
 		}
 		/* With a document key, every PDF is signed (PAdES). */
-		if (x509ca_have_doc(c->keys_dir)) {
+		if (!(flags & ISSUE_PADES_GIVEN) &&
+		    x509ca_have_doc(c->keys_dir)) {
 			if ((rc = pades_signer_load(c->keys_dir, &is->pades,
 			    err)) != HS_OK) {
 				hs_errprefix(err, "the PDF signing key");
@@ -199,16 +204,21 @@ fail:
 
 enum hs_err
 issue_open_signer(const struct config *c, sqlite3 *db, unsigned flags,
-    const struct note_signer *signer, const char *label, struct issue **out,
-    char *err)
+    const struct note_signer *signer, const char *label,
+    const struct pades_signer *pades, struct issue **out, char *err)
 {
 	enum hs_err rc;
 
-	if (flags & ISSUE_SIGN)
+	if (flags & (ISSUE_SIGN | ISSUE_PADES_GIVEN))
 		return hs_fail(err, HS_ERR_INVALID, "issue_open_signer: "
 		    "ISSUE_SIGN");
-	if ((rc = issue_open(c, db, flags, out, err)) != HS_OK)
+	if ((rc = issue_open(c, db, flags | ISSUE_PADES_GIVEN, out, err)) !=
+	    HS_OK)
 		return rc;
+	if (flags & ISSUE_RENDER) {
+		(*out)->pades = (struct pades_signer *)pades;
+		(*out)->pades_borrowed = true;
+	}
 	if (strcmp(note_signer_name(signer), c->origin) != 0) {
 		rc = hs_fail(err, HS_ERR_STATE, "the signing key is named "
 		    "'%s' but the ledger origin is '%s'",
@@ -234,7 +244,8 @@ issue_close(struct issue *is)
 	if (is == NULL)
 		return;
 	pdf_renderer_free(is->pdf);
-	pades_signer_free(is->pades);
+	if (!is->pades_borrowed)
+		pades_signer_free(is->pades);
 	if (!is->signer_borrowed)
 		note_signer_free(is->signer);
 	policy_free(is->policy);

@@ -138,11 +138,15 @@ enum hs_err issue_set_actor(struct issue *is, const struct actor *who,
  * As issue_open, but signs with signer (borrowed: it must outlive the
  * session) whose key is labelled label, instead of loading the key:
  * the issuing service's HTTP process passes the signer process's remote
- * signer (app/signer.h) here. flags must not hold ISSUE_SIGN.
+ * signer (app/signer.h) here. flags must not hold ISSUE_SIGN. The PDFs
+ * are signed with pades (borrowed too; NULL: not signed), never with a
+ * document key from the keys directory: the service's is the signer
+ * process's (signer_remote_pades).
  */
+struct pades_signer;
 enum hs_err issue_open_signer(const struct config *c, sqlite3 *db,
     unsigned flags, const struct note_signer *signer, const char *label,
-    struct issue **is, char *err);
+    const struct pades_signer *pades, struct issue **is, char *err);
 
 /*
  * Issues certificates for o->year as described above. st (may be NULL)

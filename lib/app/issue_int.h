@@ -110,6 +110,7 @@ struct issue {
 	struct pdf_renderer *pdf;
 	struct pades_signer *pades;  /* the PDF signer, or NULL (no key) */
 	bool pades_logged;           /* its doc-cert leaf is committed */
+	bool pades_borrowed;         /* issue_open_signer: not ours to free */
 	/* The audit actor (issue_set_actor); its strings point below. */
 	struct actor who;
 	char who_name[256], who_role[32], who_org[256], who_client[64];

@@ -12,6 +12,7 @@
 #include "app/signer.h"
 #include "cert/cert.h"
 #include "core/util.h"
+#include "pdf/pades.h"
 #include "tlog/note.h"
 
 #define CERT_PREFIX "hourseal/cert/v1\n"
@@ -20,6 +21,7 @@ struct signer_remote {
 	int fd;
 	pthread_mutex_t mu;
 	uint8_t *buf;   /* SIGNER_MSG_MAX: the answer */
+	struct pades_signer *pades; /* signs through this process, or NULL */
 };
 
 /* A checkpoint: "<origin>\n<size>\n<base64 32 bytes>\n" and nothing else. */
@@ -107,6 +109,76 @@ enum hs_err
 signer_serve(int fd, const struct note_signer *s, const char *label,
     const char *load_err, FILE *log, char *err)
 {
+	return signer_serve_pades(fd, s, NULL, label, load_err, log, err);
+}
+
+/* The second hello message: 'C' sigmax[2] PEM, or 'N'. */
+static enum hs_err
+send_chain(int fd, const struct pades_signer *pades, char *err)
+{
+	const char *pem;
+	uint8_t *m;
+	size_t len, sm;
+	ssize_t n;
+
+	if (pades == NULL)
+		n = send(fd, "N", 1, MSG_NOSIGNAL);
+	else {
+		pem = pades_signer_chain(pades, &len);
+		sm = pades_signer_sigmax(pades);
+		if (len + 3 > SIGNER_MSG_MAX)
+			return hs_fail(err, HS_ERR_TOOBIG, "signer: the "
+			    "document certificate chain is too long");
+		if ((m = malloc(len + 3)) == NULL)
+			return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		m[0] = 'C';
+		m[1] = (uint8_t)(sm >> 8);
+		m[2] = (uint8_t)sm;
+		memcpy(m + 3, pem, len);
+		n = send(fd, m, len + 3, MSG_NOSIGNAL);
+		free(m);
+	}
+	if (n < 0)
+		return hs_fail(err, HS_ERR_IO, "signer: send: %s",
+		    strerror(errno));
+	return HS_OK;
+}
+
+/* A PAdES request: "\0P" and the DER signed attributes. */
+static void
+serve_pades(int fd, const struct pades_signer *pades, const char *req,
+    size_t n, FILE *log)
+{
+	uint8_t ans[1 + PADES_SIG_MAX];
+	size_t sl = PADES_SIG_MAX;
+	char e2[HS_ERRLEN];
+
+	if (pades == NULL) {
+		fprintf(log, "hourseal-signer: refused: a PDF signature, but "
+		    "there is no document key\n");
+		fflush(log);
+		send_err(fd, "refused: no document key");
+		return;
+	}
+	if (pades_sign_attrs(pades, (const uint8_t *)req + 2, n - 2,
+	    ans + 1, &sl, e2) != HS_OK) {
+		fprintf(log, "hourseal-signer: PDF signature: %s\n", e2);
+		fflush(log);
+		send_err(fd, e2);
+		return;
+	}
+	ans[0] = 'D';
+	fprintf(log, "hourseal-signer: signed PDF signed attributes (%zu "
+	    "bytes)\n", n - 2);
+	fflush(log);
+	(void)send(fd, ans, 1 + sl, MSG_NOSIGNAL);
+}
+
+enum hs_err
+signer_serve_pades(int fd, const struct note_signer *s,
+    const struct pades_signer *pades, const char *label,
+    const char *load_err, FILE *log, char *err)
+{
 	char *req = NULL, what[128], e2[HS_ERRLEN];
 	uint8_t ans[1 + NOTE_SIG_LEN];
 	uint8_t hello[2 + NOTE_KEY_MAX + 1 + KEYS_LABEL_MAX + NOTE_NAME_MAX];
@@ -133,6 +205,8 @@ signer_serve(int fd, const struct note_signer *s, const char *label,
 	if (send(fd, hello, 3 + kl + ll + nl, MSG_NOSIGNAL) < 0)
 		return hs_fail(err, HS_ERR_IO, "signer: send: %s",
 		    strerror(errno));
+	if (send_chain(fd, pades, err) != HS_OK)
+		return HS_ERR_IO;
 	if ((req = malloc(SIGNER_MSG_MAX + 1)) == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	for (;;) {
@@ -150,6 +224,11 @@ signer_serve(int fd, const struct note_signer *s, const char *label,
 			fprintf(log, "hourseal-signer: refused: a request of "
 			    "%zd bytes (at most %d)\n", n, SIGNER_MSG_MAX);
 			send_err(fd, "refused: request too large");
+			continue;
+		}
+		/* Text never holds a NUL: "\0P" cannot be a note. */
+		if (n >= 2 && req[0] == '\0' && req[1] == 'P') {
+			serve_pades(fd, pades, req, (size_t)n, log);
 			continue;
 		}
 		if (signer_check(name, req, (size_t)n, what, sizeof(what),
@@ -214,6 +293,80 @@ out:
 	return rc;
 }
 
+/* The PDF signer's signing call: "\0P" tbs, answered 'D' sig. */
+static enum hs_err
+remote_pades_sign(void *ctx, const uint8_t *tbs, size_t len, uint8_t *sig,
+    size_t *siglen, char *err)
+{
+	struct signer_remote *r = ctx;
+	uint8_t req[2 + PADES_ATTRS_MAX];
+	ssize_t n;
+	enum hs_err rc = HS_OK;
+
+	if (len == 0 || len > PADES_ATTRS_MAX)
+		return hs_fail(err, HS_ERR_TOOBIG, "signer: %zu bytes of "
+		    "signed attributes", len);
+	req[0] = '\0';
+	req[1] = 'P';
+	memcpy(req + 2, tbs, len);
+	pthread_mutex_lock(&r->mu);
+	if (send(r->fd, req, 2 + len, MSG_NOSIGNAL) != (ssize_t)(2 + len)) {
+		rc = hs_fail(err, HS_ERR_IO, "the signer process is gone (%s)",
+		    strerror(errno));
+		goto out;
+	}
+	do
+		n = recv(r->fd, r->buf, SIGNER_MSG_MAX, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		rc = hs_fail(err, HS_ERR_IO, "the signer process is gone");
+		goto out;
+	}
+	if (r->buf[0] == 'D' && n >= 2 && (size_t)(n - 1) <= *siglen) {
+		memcpy(sig, r->buf + 1, (size_t)n - 1);
+		*siglen = (size_t)n - 1;
+	} else if (r->buf[0] == 'E') {
+		rc = hs_fail(err, HS_ERR_STATE, "the signer refused: %.*s",
+		    (int)(n - 1 > 300 ? 300 : n - 1), (char *)r->buf + 1);
+	} else {
+		rc = hs_fail(err, HS_ERR_IO, "the signer process answered "
+		    "something else");
+	}
+out:
+	pthread_mutex_unlock(&r->mu);
+	return rc;
+}
+
+/* The second hello message: the document chain ('C') or none ('N'). */
+static enum hs_err
+read_chain(struct signer_remote *r, char *err)
+{
+	ssize_t n;
+	size_t sm;
+	enum hs_err rc;
+
+	do
+		n = recv(r->fd, r->buf, SIGNER_MSG_MAX, 0);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 && r->buf[0] == 'N')
+		return HS_OK;
+	if (n < 4 || r->buf[0] != 'C')
+		return hs_fail(err, HS_ERR_IO, "the signer process said "
+		    "something else");
+	sm = (size_t)r->buf[1] << 8 | r->buf[2];
+	if ((rc = pades_signer_new_pem((char *)r->buf + 3, (size_t)n - 3,
+	    "the signer's document certificate", remote_pades_sign, r, sm,
+	    &r->pades, err)) != HS_OK)
+		return rc;
+	return HS_OK;
+}
+
+struct pades_signer *
+signer_remote_pades(const struct signer_remote *r)
+{
+	return r == NULL ? NULL : r->pades;
+}
+
 enum hs_err
 signer_remote_open(int fd, struct note_signer **s,
     char label[KEYS_LABEL_MAX + 1], struct signer_remote **out, char *err)
@@ -262,6 +415,12 @@ signer_remote_open(int fd, struct note_signer **s,
 	if ((rc = note_signer_new_remote_key(name, r->buf + 2, kl,
 	    remote_sign, r, NULL, s, err)) != HS_OK)
 		goto fail;
+	/* r->buf held the key; the chain comes next. */
+	if ((rc = read_chain(r, err)) != HS_OK) {
+		note_signer_free(*s);
+		*s = NULL;
+		goto fail;
+	}
 	*out = r;
 	return HS_OK;
 fail:
@@ -277,6 +436,7 @@ signer_remote_free(struct signer_remote *r)
 		return;
 	if (r->fd >= 0)
 		close(r->fd);
+	pades_signer_free(r->pades);
 	pthread_mutex_destroy(&r->mu);
 	free(r->buf);
 	free(r);

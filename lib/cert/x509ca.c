@@ -10,6 +10,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -22,6 +23,7 @@
 
 #include "cert/x509ca.h"
 #include "core/file.h"
+#include "core/p11.h"
 #include "core/util.h"
 
 static enum hs_err
@@ -428,6 +430,158 @@ out:
 	PKCS12_free(p);
 	X509_free(leaf);
 	sk_X509_pop_free(ca, X509_free);
+	EVP_PKEY_free(k);
+	return rc;
+}
+
+/* ---- a document key in a PKCS#11 token ---- */
+
+/* The public EVP_PKEY of the token's P-256 key k. */
+static EVP_PKEY *
+token_pub(struct p11_key *k)
+{
+	uint8_t pt[65];
+	size_t n = 0;
+	OSSL_PARAM pr[3];
+	EVP_PKEY_CTX *c;
+	EVP_PKEY *pk = NULL;
+
+	p11_key_pub(k, pt, &n);
+	if (n != 65 || (c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) ==
+	    NULL)
+		return NULL;
+	pr[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+	    (char *)"prime256v1", 0);
+	pr[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pt,
+	    n);
+	pr[2] = OSSL_PARAM_construct_end();
+	if (EVP_PKEY_fromdata_init(c) != 1 || EVP_PKEY_fromdata(c, &pk,
+	    EVP_PKEY_PUBLIC_KEY, pr) != 1)
+		pk = NULL;
+	EVP_PKEY_CTX_free(c);
+	ERR_clear_error();
+	return pk;
+}
+
+/*
+ * Opens (or, with generate, first makes) the ECDSA P-256 key uri names:
+ * its public key in *pub. Nothing is written.
+ */
+static enum hs_err
+token_key(const char *uri, const char *pin, size_t pinlen, bool generate,
+    EVP_PKEY **pub, char *err)
+{
+	struct p11_key *k = NULL;
+	enum hs_err rc;
+
+	*pub = NULL;
+	if ((rc = p11_uri_check(uri, err)) != HS_OK)
+		return rc;
+	if (generate && (rc = p11_generate(uri, pin, pinlen, P11_P256, err)) !=
+	    HS_OK)
+		return rc;
+	if ((rc = p11_open(uri, pin, pinlen, &k, err)) != HS_OK)
+		return rc;
+	if (p11_key_type(k) != P11_P256)
+		rc = hs_fail(err, HS_ERR_STATE, "the token key is not an ECDSA "
+		    "P-256 key: PDF signatures need one");
+	else if ((*pub = token_pub(k)) == NULL)
+		rc = hs_fail(err, HS_ERR_CRYPTO, "the token's public key is "
+		    "not a P-256 point");
+	p11_close(k);
+	return rc;
+}
+
+/* pades.key as one URI line (0600), pades.crt the chain. */
+static enum hs_err
+install_token(const char *keys_dir, const char *uri, X509 *const *c,
+    size_t n, char *err)
+{
+	char dk[PATH_MAX], dc[PATH_MAX], line[P11_URI_MAX + 2];
+	int m;
+	enum hs_err rc;
+
+	if ((rc = path_in(dk, keys_dir, X509CA_DOC_KEY, err)) != HS_OK ||
+	    (rc = path_in(dc, keys_dir, X509CA_DOC_CRT, err)) != HS_OK)
+		return rc;
+	m = snprintf(line, sizeof(line), "%s\n", uri);
+	if (m < 0 || (size_t)m >= sizeof(line))
+		return hs_fail(err, HS_ERR_INVALID, "the pkcs11: URI is too "
+		    "long");
+	if ((rc = file_write(dk, line, (size_t)m, 0600, FILE_SYNC, err)) !=
+	    HS_OK)
+		return rc;
+	return write_certs(dc, c, n, err);
+}
+
+enum hs_err
+x509ca_issue_pkcs11(const char *keys_dir, const char *uri, const char *pin,
+    size_t pinlen, bool generate, const char *cn, const char *org,
+    int days, char *err)
+{
+	char kp[PATH_MAX], cp[PATH_MAX];
+	EVP_PKEY *ck = NULL, *k = NULL;
+	X509 *chain[2] = { NULL, NULL }, *ca[X509CA_CHAIN_MAX];
+	size_t nca = 0;
+	enum hs_err rc;
+
+	if ((rc = path_in(kp, keys_dir, X509CA_CA_KEY, err)) != HS_OK ||
+	    (rc = path_in(cp, keys_dir, X509CA_CA_CRT, err)) != HS_OK)
+		return rc;
+	if (cn == NULL || cn[0] == '\0' || !utf8_valid(cn, strlen(cn)) ||
+	    has_control(cn) || strlen(cn) > 64 || (org != NULL &&
+	    (!utf8_valid(org, strlen(org)) || has_control(org) ||
+	    strlen(org) > 64)))
+		return hs_fail(err, HS_ERR_INVALID, "the certificate's name "
+		    "and organisation must be 1 to 64 bytes of printable UTF-8");
+	if (!exists(kp))
+		return hs_fail(err, HS_ERR_NOTFOUND, "%s: no CA (make one with "
+		    "'hourseal-issuer ca init')", kp);
+	if ((rc = read_key(kp, NULL, &ck, err)) != HS_OK ||
+	    (rc = read_pem_certs(cp, ca, &nca, err)) != HS_OK ||
+	    (rc = token_key(uri, pin, pinlen, generate, &k, err)) != HS_OK)
+		goto out;
+	chain[1] = ca[0];
+	if ((chain[0] = make_cert(k, cn, org, ca[0], ck, days, false)) ==
+	    NULL) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "cannot make the document "
+		    "certificate");
+		goto out;
+	}
+	rc = install_token(keys_dir, uri, chain, 2, err);
+out:
+	while (nca > 0)
+		X509_free(ca[--nca]);
+	X509_free(chain[0]);
+	EVP_PKEY_free(ck);
+	EVP_PKEY_free(k);
+	return rc;
+}
+
+enum hs_err
+x509ca_import_pkcs11(const char *keys_dir, const char *pem_chain,
+    const char *uri, const char *pin, size_t pinlen, char *err)
+{
+	X509 *c[X509CA_CHAIN_MAX];
+	EVP_PKEY *k = NULL, *cpub = NULL;
+	size_t n = 0;
+	enum hs_err rc;
+
+	if ((rc = read_pem_certs(pem_chain, c, &n, err)) != HS_OK ||
+	    (rc = token_key(uri, pin, pinlen, false, &k, err)) != HS_OK)
+		goto out;
+	if ((cpub = X509_get_pubkey(c[0])) == NULL ||
+	    EVP_PKEY_eq(cpub, k) != 1) {
+		ERR_clear_error();
+		rc = hs_fail(err, HS_ERR_INVALID, "the token key does not "
+		    "belong to the first certificate of the chain");
+		goto out;
+	}
+	rc = install_token(keys_dir, uri, c, n, err);
+out:
+	while (n > 0)
+		X509_free(c[--n]);
+	EVP_PKEY_free(cpub);
 	EVP_PKEY_free(k);
 	return rc;
 }

@@ -5,7 +5,8 @@
  *   KEYS/pades-ca.key   the issuer's own small CA: ECDSA P-256, PKCS#8 PEM,
  *                       mode 0600 (x509ca_init)
  *   KEYS/pades-ca.crt   its self-signed certificate (PEM)
- *   KEYS/pades.key      the document-signing key, PKCS#8 PEM, mode 0600
+ *   KEYS/pades.key      the document-signing key, PKCS#8 PEM, mode 0600,
+ *                       or one line: the pkcs11: URI of a token key
  *   KEYS/pades.crt      its certificate first, then the rest of its chain
  *                       (PEM), made by x509ca_issue or imported
  *
@@ -61,6 +62,22 @@ enum hs_err x509ca_import_pem(const char *keys_dir, const char *pem_chain,
     const char *pem_key, const char *pass, char *err);
 enum hs_err x509ca_import_p12(const char *keys_dir, const char *p12,
     const char *pass, char *err);
+
+/*
+ * The document key in a PKCS#11 token (core/p11.h): pades.key then holds
+ * one line, the key's pkcs11: URI (0600), and pades.crt its chain.
+ * x509ca_issue_pkcs11 has the CA of keys_dir certify the public key of
+ * the token's ECDSA P-256 key uri names (with generate, made first in
+ * the token: sensitive, never extractable); x509ca_import_pkcs11 takes
+ * the chain pem_chain from another CA, whose first certificate must be
+ * the token key's. The PIN is pin[0..pinlen) (NULL: the URI's pin-source
+ * or the environment). A wrong PIN (HS_ERR_SIGNATURE) writes nothing.
+ */
+enum hs_err x509ca_issue_pkcs11(const char *keys_dir, const char *uri,
+    const char *pin, size_t pinlen, bool generate, const char *cn,
+    const char *org, int days, char *err);
+enum hs_err x509ca_import_pkcs11(const char *keys_dir, const char *pem_chain,
+    const char *uri, const char *pin, size_t pinlen, char *err);
 
 /* True if keys_dir holds a document-signing key and certificate. */
 bool x509ca_have_doc(const char *keys_dir);

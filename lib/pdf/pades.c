@@ -25,6 +25,7 @@
 
 #include "cert/x509ca.h"
 #include "core/file.h"
+#include "core/p11.h"
 #include "pdf/pades.h"
 
 #define CHAIN_MAX X509CA_CHAIN_MAX
@@ -37,6 +38,10 @@ struct pades_signer {
 	size_t nchain;
 	EVP_PKEY *pub;          /* the certificate's public key */
 	EVP_PKEY *soft;         /* the software backend's key, or NULL */
+	struct p11_key *p11;    /* the token backend's key, or NULL */
+	size_t sigmax;          /* the longest signature sign makes */
+	char *pem;              /* the chain as read (PEM), NUL-ended */
+	size_t pemlen;
 	uint8_t cert_sha[32];
 	size_t hexlen;          /* /Contents placeholder, hex digits */
 	char tsa[TSA_URL_MAX];  /* "" for none */
@@ -384,24 +389,22 @@ static enum hs_err tsa_token(const char *url, const uint8_t *sig,
     size_t siglen, unsigned char **tok, int *toklen, char *err);
 
 /*
- * The CMS over digest: signed with s (or, with fake_sig, a signature of
- * fake_sig bytes, to measure the largest size), into der (caller frees).
+ * A CMS SignedData (detached, partial) for s over digest, with its one
+ * SignerInfo's signed attributes exactly content-type id-data,
+ * message-digest and ESS signing-certificate-v2 of s's certificate, and
+ * s's chain; not signed yet. Caller frees *cms.
  */
 static enum hs_err
-build_cms(const struct pades_signer *s, const uint8_t digest[32],
-    size_t fake_sig, unsigned char **der, int *dlen, char *err)
+start_cms(const struct pades_signer *s, const uint8_t digest[32],
+    CMS_ContentInfo **cmsp, CMS_SignerInfo **sip, char *err)
 {
 	const unsigned flags = CMS_PARTIAL | CMS_DETACHED | CMS_BINARY |
 	    CMS_NOSMIMECAP;
-	CMS_ContentInfo *cms = NULL;
+	CMS_ContentInfo *cms;
 	CMS_SignerInfo *si;
-	unsigned char *tbs = NULL, *tok = NULL;
-	uint8_t sig[PADES_SIG_MAX];
-	size_t siglen = sizeof(sig), i;
-	int tlen = 0, toklen = 0;
-	enum hs_err rc = HS_ERR_CRYPTO;
+	size_t i;
 
-	*der = NULL;
+	*cmsp = NULL;
 	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL)
 		goto fail;
 	/*
@@ -428,9 +431,37 @@ build_cms(const struct pades_signer *s, const uint8_t digest[32],
 	    V_ASN1_OCTET_STRING, digest, 32))
 		goto fail;
 	if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0) {
-		rc = hs_fail(err, HS_ERR_CRYPTO, "OpenSSL added signing-time");
-		goto out;
+		CMS_ContentInfo_free(cms);
+		return hs_fail(err, HS_ERR_CRYPTO, "OpenSSL added signing-time");
 	}
+	*cmsp = cms;
+	*sip = si;
+	return HS_OK;
+fail:
+	ERR_clear_error();
+	CMS_ContentInfo_free(cms);
+	return hs_fail(err, HS_ERR_CRYPTO, "cannot build the CMS signature");
+}
+
+/*
+ * The CMS over digest: signed with s (or, with fake_sig, a signature of
+ * fake_sig bytes, to measure the largest size), into der (caller frees).
+ */
+static enum hs_err
+build_cms(const struct pades_signer *s, const uint8_t digest[32],
+    size_t fake_sig, unsigned char **der, int *dlen, char *err)
+{
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si;
+	unsigned char *tbs = NULL, *tok = NULL;
+	uint8_t sig[PADES_SIG_MAX];
+	size_t siglen = sizeof(sig);
+	int tlen = 0, toklen = 0;
+	enum hs_err rc = HS_ERR_CRYPTO;
+
+	*der = NULL;
+	if ((rc = start_cms(s, digest, &cms, &si, err)) != HS_OK)
+		goto out;
 	if ((rc = signed_attrs_der(si, &tbs, &tlen, err)) != HS_OK)
 		goto out;
 	if (fake_sig > 0) {
@@ -481,6 +512,8 @@ pades_signer_free(struct pades_signer *s)
 		X509_free(s->chain[i]);
 	EVP_PKEY_free(s->pub);
 	EVP_PKEY_free(s->soft);
+	p11_close(s->p11);
+	free(s->pem);
 	free(s);
 }
 
@@ -488,11 +521,28 @@ enum hs_err
 pades_signer_new(const char *chain_path, pades_sign_fn sign, void *ctx,
     size_t sigmax, struct pades_signer **out, char *err)
 {
+	char *data = NULL;
+	size_t len;
+	enum hs_err rc;
+
+	*out = NULL;
+	if ((rc = file_read(chain_path, X509CA_FILE_MAX, &data, &len, err)) !=
+	    HS_OK)
+		return rc;
+	rc = pades_signer_new_pem(data, len, chain_path, sign, ctx, sigmax,
+	    out, err);
+	free(data);
+	return rc;
+}
+
+enum hs_err
+pades_signer_new_pem(const char *pem, size_t len, const char *chain_path,
+    pades_sign_fn sign, void *ctx, size_t sigmax, struct pades_signer **out,
+    char *err)
+{
 	struct pades_signer *s;
 	unsigned char *der = NULL, *cd = NULL;
 	uint8_t dg[32] = { 0 };
-	char *data = NULL;
-	size_t len;
 	int dlen, cl;
 	X509 *c;
 	BIO *b = NULL;
@@ -505,10 +555,20 @@ pades_signer_new(const char *chain_path, pades_sign_fn sign, void *ctx,
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	s->sign = sign;
 	s->ctx = ctx;
-	if ((rc = file_read(chain_path, X509CA_FILE_MAX, &data, &len, err)) !=
-	    HS_OK)
+	s->sigmax = sigmax;
+	if (len == 0 || len > X509CA_FILE_MAX) {
+		rc = hs_fail(err, HS_ERR_FORMAT, "%s: no PEM certificate",
+		    chain_path);
 		goto fail;
-	if ((b = BIO_new_mem_buf(data, (int)len)) == NULL) {
+	}
+	if ((s->pem = malloc(len + 1)) == NULL) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	memcpy(s->pem, pem, len);
+	s->pem[len] = '\0';
+	s->pemlen = len;
+	if ((b = BIO_new_mem_buf(s->pem, (int)len)) == NULL) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
@@ -539,9 +599,59 @@ fail:
 	OPENSSL_free(der);
 	OPENSSL_free(cd);
 	BIO_free(b);
-	free(data);
 	pades_signer_free(s);
 	return rc;
+}
+
+/*
+ * pades.key names an ECDSA P-256 key in a PKCS#11 token: one pkcs11: URI
+ * line (as keys/LABEL.key does for note keys). The PIN comes from the
+ * URI's pin-source or the environment (core/p11.h); the token's public
+ * key must be the certificate's.
+ */
+static enum hs_err
+load_token(const char *kp, char *data, size_t len, const char *cp,
+    struct pades_signer **out, char *err)
+{
+	struct p11_key *k = NULL;
+	uint8_t pub[65], cpub[65];
+	size_t n = 0;
+	enum hs_err rc;
+
+	if (len == 0 || data[len - 1] != '\n' || memchr(data, '\n', len) !=
+	    data + len - 1 || strlen(data) != len)
+		return hs_fail(err, HS_ERR_FORMAT, "%s must be one pkcs11: URI "
+		    "line ending in a newline", kp);
+	data[len - 1] = '\0';
+	if ((rc = p11_uri_check(data, err)) != HS_OK ||
+	    (rc = p11_open(data, NULL, 0, &k, err)) != HS_OK) {
+		hs_errprefix(err, "%s (token key)", kp);
+		return rc;
+	}
+	if (p11_key_type(k) != P11_P256) {
+		p11_close(k);
+		return hs_fail(err, HS_ERR_STATE, "%s: the token key is not an "
+		    "ECDSA P-256 key", kp);
+	}
+	p11_key_pub(k, pub, &n);
+	if ((rc = pades_signer_new(cp, p11_sign_ecdsa, k, P11_ECDSA_DER_MAX,
+	    out, err)) != HS_OK) {
+		p11_close(k);
+		return rc;
+	}
+	if (n != 65 || EVP_PKEY_get_base_id((*out)->pub) != EVP_PKEY_EC ||
+	    EVP_PKEY_get_octet_string_param((*out)->pub, "encoded-pub-key",
+	    cpub, sizeof(cpub), &len) != 1 || len != 65 ||
+	    memcmp(pub, cpub, 65) != 0) {
+		ERR_clear_error();
+		pades_signer_free(*out);
+		*out = NULL;
+		p11_close(k);
+		return hs_fail(err, HS_ERR_STATE, "the token key %s names does "
+		    "not belong to the certificate in %s", kp, cp);
+	}
+	(*out)->p11 = k;
+	return HS_OK;
 }
 
 enum hs_err
@@ -567,6 +677,11 @@ pades_signer_load(const char *keys_dir, struct pades_signer **out, char *err)
 		    "(chmod 600 %s)", kp, kp);
 	if ((rc = file_read(kp, X509CA_FILE_MAX, &data, &len, err)) != HS_OK)
 		return rc;
+	if (p11_is_uri(data)) {
+		rc = load_token(kp, data, len, cp, out, err);
+		free(data);
+		return rc;
+	}
 	if ((b = BIO_new_mem_buf(data, (int)len)) != NULL)
 		k = PEM_read_bio_PrivateKey(b, NULL, NULL, (void *)"");
 	BIO_free(b);
@@ -594,6 +709,91 @@ pades_signer_load(const char *keys_dir, struct pades_signer **out, char *err)
 	}
 	(*out)->soft = k;
 	return HS_OK;
+}
+
+const char *
+pades_signer_chain(const struct pades_signer *s, size_t *len)
+{
+	*len = s->pemlen;
+	return s->pem;
+}
+
+size_t
+pades_signer_sigmax(const struct pades_signer *s)
+{
+	return s->sigmax;
+}
+
+enum hs_err
+pades_sign_attrs(const struct pades_signer *s, const uint8_t *tbs,
+    size_t len, uint8_t *sig, size_t *siglen, char *err)
+{
+	STACK_OF(X509_ATTRIBUTE) *sk;
+	const unsigned char *p = tbs;
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si;
+	X509_ATTRIBUTE *a;
+	ASN1_TYPE *t;
+	unsigned char *want = NULL;
+	uint8_t digest[32];
+	int i, n, wl = 0, found = 0;
+	enum hs_err rc;
+
+	if (len == 0 || len > PADES_ATTRS_MAX || len > LONG_MAX)
+		return hs_fail(err, HS_ERR_STATE, "refused: %zu bytes of signed "
+		    "attributes (1..%d)", len, PADES_ATTRS_MAX);
+	sk = (STACK_OF(X509_ATTRIBUTE) *)ASN1_item_d2i(NULL, &p, (long)len,
+	    ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
+	if (sk == NULL || p != tbs + len) {
+		ERR_clear_error();
+		sk_X509_ATTRIBUTE_pop_free(sk, X509_ATTRIBUTE_free);
+		return hs_fail(err, HS_ERR_STATE, "refused: not a DER SET OF "
+		    "attributes");
+	}
+	/* The message digest: one value, an OCTET STRING of 32 bytes. */
+	n = sk_X509_ATTRIBUTE_num(sk);
+	for (i = 0; i < n; i++) {
+		a = sk_X509_ATTRIBUTE_value(sk, i);
+		if (OBJ_obj2nid(X509_ATTRIBUTE_get0_object(a)) !=
+		    NID_pkcs9_messageDigest)
+			continue;
+		found++;
+		t = X509_ATTRIBUTE_get0_type(a, 0);
+		if (X509_ATTRIBUTE_count(a) != 1 || t == NULL ||
+		    t->type != V_ASN1_OCTET_STRING ||
+		    ASN1_STRING_length(t->value.octet_string) != 32) {
+			found = -1;
+			break;
+		}
+		memcpy(digest, ASN1_STRING_get0_data(t->value.octet_string),
+		    32);
+	}
+	sk_X509_ATTRIBUTE_pop_free(sk, X509_ATTRIBUTE_free);
+	if (found != 1)
+		return hs_fail(err, HS_ERR_STATE, "refused: the attributes need "
+		    "one message-digest of 32 bytes");
+	/*
+	 * Everything else is what this signer itself would put there:
+	 * content-type id-data and the ESS signing-certificate-v2 of its
+	 * certificate, nothing more, in the same DER.
+	 */
+	if ((rc = start_cms(s, digest, &cms, &si, err)) != HS_OK)
+		return rc;
+	rc = signed_attrs_der(si, &want, &wl, err);
+	CMS_ContentInfo_free(cms);
+	if (rc != HS_OK)
+		return rc;
+	if ((size_t)wl != len || memcmp(want, tbs, len) != 0) {
+		OPENSSL_free(want);
+		return hs_fail(err, HS_ERR_STATE, "refused: the attributes are "
+		    "not content-type id-data, a message digest and this "
+		    "certificate's ESS signing-certificate-v2");
+	}
+	OPENSSL_free(want);
+	if (*siglen < s->sigmax)
+		return hs_fail(err, HS_ERR_INVALID, "signature buffer too "
+		    "small");
+	return s->sign(s->ctx, tbs, len, sig, siglen, err);
 }
 
 void

@@ -55,14 +55,43 @@ struct pades_signer;
 enum hs_err pades_signer_new(const char *chain_path, pades_sign_fn sign,
     void *ctx, size_t sigmax, struct pades_signer **out, char *err);
 
+/* As pades_signer_new, with the chain's PEM pem[0..len) (what names it
+ * in messages). */
+enum hs_err pades_signer_new_pem(const char *pem, size_t len,
+    const char *what, pades_sign_fn sign, void *ctx, size_t sigmax,
+    struct pades_signer **out, char *err);
+
 /*
- * The software backend: keys_dir's pades.key (refused if group or others
+ * The backends: keys_dir's pades.key (refused if group or others may
+ * read it) is either the software key (PEM) or one line, the pkcs11: URI
+ * of an ECDSA P-256 key in a token (core/p11.h: the PIN from the URI's
+ * pin-source or the environment; the token's public key must be the
+ * certificate's). The software backend: keys_dir's pades.key (refused if group or others
  * may read it) and pades.crt (cert/x509ca.h). HS_ERR_NOTFOUND if there
  * is no document key.
  */
 enum hs_err pades_signer_load(const char *keys_dir, struct pades_signer **out,
     char *err);
 void pades_signer_free(struct pades_signer *s); /* accepts NULL */
+
+/* The chain's PEM as read (the signing certificate first). */
+const char *pades_signer_chain(const struct pades_signer *s, size_t *len);
+/* The longest signature s makes (its sigmax). */
+size_t pades_signer_sigmax(const struct pades_signer *s);
+
+#define PADES_ATTRS_MAX 4096 /* bytes of signed attributes pades_sign_attrs takes */
+
+/*
+ * Signs tbs[0..len) with s's key, but only if it is the DER signed
+ * attributes s itself would make for some digest: a SET OF exactly
+ * content-type id-data, message-digest (one OCTET STRING of 32 bytes)
+ * and the ESS signing-certificate-v2 of s's certificate, in DER order.
+ * HS_ERR_STATE "refused: ..." otherwise. *siglen as for pades_sign_fn.
+ * (The signer process signs PAdES requests through this.)
+ */
+enum hs_err pades_sign_attrs(const struct pades_signer *s,
+    const uint8_t *tbs, size_t len, uint8_t *sig, size_t *siglen,
+    char *err);
 
 /* The SHA-256 of the signing certificate's DER. */
 void pades_signer_cert_sha(const struct pades_signer *s, uint8_t out[32]);
