@@ -79,7 +79,7 @@ check_fails "the valid certificate's page does not say 已撤销" grep -q '已�
 get "$revoked" >"$T/revoked.html"
 check "the revoked certificate's page says 已撤销" grep -q '已撤销' "$T/revoked.html"
 get "$old" >"$T/old.html"
-check "the superseded certificate's page says 已撤销" grep -q '已撤销' "$T/old.html"
+check "the superseded certificate's page says 已被替换 (the headline, issue 15)" grep -q '已被替换' "$T/old.html"
 check "the superseded certificate's page links its replacement" grep -q "${new##*/c/}" "$T/old.html"
 get "$new" >"$T/new.html"
 check "the replacement's page says 有效" grep -q '有效' "$T/new.html"
