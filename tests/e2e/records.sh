@@ -64,9 +64,9 @@ check_fails "stamps cannot be deleted" sqlite3 "$D/hourseal.db" "DELETE FROM sta
 # summary
 I summary --year 2024 >"$T/sum"
 check "summary: 张三 has 30 + 100 = 130, met" grep -qP \
-	'^3501\*{10}1233\t张三\t福州市第一医院\t30\t100\t130\tmet\t0$' "$T/sum"
+	'^3501\*{10}1233\t张三\t福州市第一医院\t30\t100\t130\tmet\t0\t0$' "$T/sum"
 check "summary: 李四's rejected record does not count" grep -qP \
-	'^1101\*{10}002X\t李四\t厦门大学\t0\t0\t0\tunmet \(short: public 30, professional 60, total 90\)\t0$' "$T/sum"
+	'^1101\*{10}002X\t李四\t厦门大学\t0\t0\t0\tunmet \(short: public 30, professional 60, total 90\)\t0\t1$' "$T/sum"
 I summary --year 2024 --id 350102198001011233 --json >"$T/sum.json"
 check "summary --json" python3 -c '
 import json, sys
@@ -112,7 +112,7 @@ CSV
 "$ISSUER" --data "$W" import "$T/w.csv" >/dev/null 2>&1
 "$ISSUER" --data "$W" summary --year 2024 >"$T/wsum"
 check "weihai summary: public 30 = compulsory 20 + elective 10, met" grep -qP \
-	'^3710\*{10}4569\t王五\t-\t30 \(20/10\)\t60\t90\tmet\t0$' "$T/wsum"
+	'^3710\*{10}4569\t王五\t-\t30 \(20/10\)\t60\t90\tmet\t0\t0$' "$T/wsum"
 sed 's/,450$/,400/' "$T/w.csv" | sed 's/数字技术/数字技术二/' >"$T/w2.csv"
 "$ISSUER" init --issuer 福建省专业技术人员继续教育中心 --base-url http://127.0.0.1:8080 --origin ledger.hourseal.example.cn/fj "$T/w2" --policy weihai >/dev/null
 "$ISSUER" --data "$T/w2" import "$T/w2.csv" >/dev/null 2>&1
