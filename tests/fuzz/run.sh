@@ -9,9 +9,10 @@ secs=${1:-60}
 [ $# -gt 0 ] && shift
 out=$top/build/fuzz
 mkdir -p "$out"
-# core/xlsx.c needs libzip and libxml2, store/report.c libxlsxwriter.
-cflags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I$top/lib $(pkg-config --cflags openssl sqlite3 jansson libzip libxml-2.0 xlsxwriter)"
-libs="$(pkg-config --libs openssl sqlite3 jansson libsodium libzip libxml-2.0 xlsxwriter) -lm"
+# core/xlsx.c needs libzip and libxml2, core/p11.c p11-kit, store/report.c
+# libxlsxwriter.
+cflags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I$top/lib $(pkg-config --cflags openssl sqlite3 jansson libzip libxml-2.0 xlsxwriter p11-kit-1)"
+libs="$(pkg-config --libs openssl sqlite3 jansson libsodium libzip libxml-2.0 xlsxwriter p11-kit-1) -lm"
 targets=${*:-$(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
 for t in $targets; do
 	# The library layers a target links: the ones without the PDF
