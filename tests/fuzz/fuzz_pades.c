@@ -3,6 +3,7 @@
  * pades_layout: any input is handled without a crash; pades_verify
  * answers one of its states, and a VALID one's byte ranges lie inside
  * the input.
+ * fuzz-sources: lib/pdf/pades.c
  */
 #include <stdlib.h>
 #include <string.h>
