@@ -27,8 +27,8 @@ issue_call() {
 		--data-binary "@$T/i.json"
 }
 
-check "init" quiet "$ISSUER" init "$D" --keys "$K" --base-url http://127.0.0.1:1
-check "keygen" quiet "$ISSUER" --data "$D" keygen k1
+check "init" quiet "$ISSUER" init "$D" --issuer 福建省专业技术人员继续教育中心 --policy fujian --origin ledger.hourseal.example.cn/fj --keys "$K" --base-url http://127.0.0.1:1
+check "keygen" quiet "$ISSUER" --data "$D" keygen k1 --no-passphrase
 check "import" quiet "$ISSUER" --data "$D" import "$S/small.csv" --skip-invalid "$T/rej.csv" --quiet
 check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "ca init" quiet "$ISSUER" --data "$D" ca init

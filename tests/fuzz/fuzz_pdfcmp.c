@@ -5,7 +5,7 @@
  * be handled without a crash, a leak or unbounded memory, and a result
  * says why exactly when it is not "the same".
  *
- * fuzz-sources: verifier/pdfcmp.c
+ * fuzz-sources: verifier/pdfcmp.c verifier/pdftext.c
  * fuzz-pkgs: libqpdf zlib
  */
 #include <stdio.h>
