@@ -42,6 +42,17 @@ else
 	say() { printf '\n== %s\n' "$*"; }
 fi
 die() { echo "demo: $*" >&2; exit 1; }
+# wait_listening PID LOG: until LOG says 'listening on' (at most 60 s, as a
+# loaded machine may need); fails at once if PID has ended.
+wait_listening() {
+	local i
+	for i in $(seq 1 600); do
+		grep -q 'listening on' "$2" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
 # rel PATH: PATH relative to the current directory when it is below it.
 rel() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
 # run CMD...: shows the command (paths shortened), runs it, stops the demo
@@ -104,10 +115,8 @@ demo_practitioners() {
 	"$ISSUER" --data "$DEMO/data" serve --listen "$HOST:$SERVE_PORT" \
 		2>"$DEMO/.serve.err" &
 	spid=$!
-	for _ in $(seq 1 100); do
-		grep -q 'listening on' "$DEMO/.serve.err" 2>/dev/null && break
-		sleep 0.05
-	done
+	wait_listening "$spid" "$DEMO/.serve.err" ||
+		die "the issuing service did not start: $(tail -3 "$DEMO/.serve.err")"
 	rm -f "$jar"
 	form() { # PATH PAGE FIELD=VALUE...: POSTs a form with its page's CSRF token
 		local p=$1 page=$2 c args=(); shift 2
@@ -391,11 +400,7 @@ EOF
 # process group); the signer process ends with it.
 "$ISSUER" --data "$DEMO/data" serve --listen "$HOST:$SERVE_PORT" \
 	--access-log "$DEMO/serve.log" 2>>"$DEMO/serve.log" &
-for _ in $(seq 1 50); do
-	grep -q 'listening on' "$DEMO/serve.log" 2>/dev/null && break
-	sleep 0.1
-done
-grep -q 'listening on' "$DEMO/serve.log" 2>/dev/null ||
+wait_listening $! "$DEMO/serve.log" ||
 	echo "demo: the issuing service did not start: $(tail -3 "$DEMO/serve.log")"
 echo "Starting the verifier on $BASE (Ctrl-C stops it and the issuing service)"
 if [ -f "$DEMO/trust.conf" ]; then

@@ -19,6 +19,15 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 # check_fails DESCRIPTION COMMAND...: ok if the command fails.
 check_fails() { local d=$1; shift; if "$@"; then notok "$d"; else ok "$d"; fi; }
 # A fresh scratch directory, removed on exit.
+# free_ports N: N distinct free TCP ports on 127.0.0.1, one per line (all
+# bound at once, so no two are the same).
+free_ports() {
+	python3 -c '
+import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in ss))' "$1"
+}
 scratch() { T=$(mktemp -d "${TMPDIR:-/tmp}/hs-test.XXXXXX"); trap 'rm -rf "$T"' EXIT; }
 # start_server ARGS...: the verifier on a free loopback port with ARGS
 # (output in $T/out and $T/err); sets URL and PID. Fails, saying why, if it

@@ -32,7 +32,11 @@ run_one() {
 	t1=$(date +%s%N)
 	np=$(grep -c '^ok - ' "$log")
 	nf=$(grep -c '^not ok - ' "$log")
-	grep '^not ok - ' "$log" | sed 's/^/   /'
+	# Each failure with the diagnostics ("# ...") its test printed after
+	# it, at most 20 lines each: CI shows only this summary.
+	awk '/^not ok - /{ print "   " $0; d = 1; n = 0; next }
+	    /^ok - /{ d = 0; next }
+	    d && /^# / && n < 20 { print "   " $0; n++ }' "$log"
 	if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
 		echo "   not ok - $name exited with status $rc (see $log)"
 		tail -5 "$log" | sed 's/^/   # /'

@@ -29,17 +29,17 @@ for t in curl python3 sqlite3; do
 	command -v $t >/dev/null || { notok "demo: $t missing"; exit 0; }
 done
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+{ read -r port; read -r sport; } < <(free_ports 2)
 D=$T/demo
 demo() {
-	PORT=$port DEMO_DIR=$D DEMO_YEARS="${DEMO_TEST_YEARS:-2026}" \
+	PORT=$port SERVE_PORT=$sport DEMO_DIR=$D DEMO_YEARS="${DEMO_TEST_YEARS:-2026}" \
 		bash "$HS_TOP/tests/demo.sh" "$HS_BUILD" "$@"
 }
 cd "$T" || exit 1
 t0=$(date +%s)
 # Its own process group (setsid execs bash, which execs the verifier once
 # set up), so stopping it stops whatever step is running too.
-PORT=$port DEMO_DIR=$D DEMO_YEARS="${DEMO_TEST_YEARS:-2026}" \
+PORT=$port SERVE_PORT=$sport DEMO_DIR=$D DEMO_YEARS="${DEMO_TEST_YEARS:-2026}" \
 	setsid bash "$HS_TOP/tests/demo.sh" "$HS_BUILD" >"$T/log" 2>&1 &
 pid=$!
 stop() { kill -INT -- "-$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }

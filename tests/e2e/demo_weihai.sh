@@ -11,10 +11,10 @@ scratch
 for t in curl python3 sqlite3 pdftoppm zbarimg; do
 	command -v $t >/dev/null || { notok "demo_weihai: $t missing"; exit 0; }
 done
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+{ read -r port; read -r sport; } < <(free_ports 2)
 D=$T/demo
 cd "$T" || exit 1
-PORT=$port SERVE_PORT=$((port + 1)) DEMO_DIR=$D DEMO_YEARS="${DEMO_TEST_YEARS:-2026}" \
+PORT=$port SERVE_PORT=$sport DEMO_DIR=$D DEMO_YEARS="${DEMO_TEST_YEARS:-2026}" \
 	setsid bash "$HS_TOP/tests/demo.sh" "$HS_BUILD" >"$T/log" 2>&1 &
 pid=$!
 stop() { kill -INT -- "-$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
