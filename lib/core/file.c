@@ -449,7 +449,12 @@ file_put(const char *tmp, const void *data, size_t n, int mode,
 		close(fd);
 		return hs_fail(err, HS_ERR_IO, "%s: not a regular file", tmp);
 	}
-	if (ftruncate(fd, 0) != 0 || fchmod(fd, (mode_t)mode) != 0 ||
+	/*
+	 * Truncating an empty file is not a no-op on ext4: it marks the file
+	 * to be flushed when closed (auto_da_alloc), one write per PDF.
+	 */
+	if ((st.st_size != 0 && ftruncate(fd, 0) != 0) ||
+	    fchmod(fd, (mode_t)mode) != 0 ||
 	    write_all(fd, data, n) != 0 ||
 	    ((flags & FILE_SYNC) && fsync(fd) != 0)) {
 		hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));

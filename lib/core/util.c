@@ -77,6 +77,16 @@ buf_add(struct buf *b, const void *p, size_t n)
 }
 
 void
+buf_fill(struct buf *b, char c, size_t n)
+{
+	if (!buf_grow(b, n))
+		return;
+	memset(b->data + b->len, c, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
 buf_puts(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));

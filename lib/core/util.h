@@ -27,6 +27,7 @@ void buf_reset(struct buf *b);           /* len = 0, keeps memory */
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
+void buf_fill(struct buf *b, char c, size_t n); /* n copies of c */
 /*
  * Appends s as one RFC 4180 CSV field, quoted only when it must be. With
  * guard, a field a spreadsheet would run as a formula (one starting with

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,29 @@ struct pades_signer {
 	uint8_t cert_sha[32];
 	size_t hexlen;          /* /Contents placeholder, hex digits */
 	char tsa[TSA_URL_MAX];  /* "" for none */
+	/*
+	 * What the CMS API makes, once: the signed attributes (the same for
+	 * every digest but its 32 bytes at adg) and, per signature length,
+	 * the whole ContentInfo (see cms_tmpl). Built under lock.
+	 */
+	unsigned char *attrs;
+	size_t alen, adg;
+	pthread_mutex_t lock;
+	struct cms_tmpl *tmpl[PADES_SIG_MAX + 1];
+	bool no_tmpl;           /* pades_signer_use_templates(s, false) */
+};
+
+/*
+ * The ContentInfo for one signature length: every byte of it but the
+ * message digest (32 at dg) and the signature value (siglen at sig) is
+ * the same for every PDF, since DER fixes each length by the lengths of
+ * what is inside. bad: this length could not be made a template (its
+ * markers were not unique, or the check failed): sign the slow way.
+ */
+struct cms_tmpl {
+	unsigned char *der;
+	size_t len, dg, sig;
+	bool bad;
 };
 
 /* ---- the incremental update ---- */
@@ -297,8 +321,7 @@ pades_layout(const void *pdfv, size_t len, time_t when, size_t hexlen,
 	brlen = out->len - brpos;
 	buf_puts(out, "\n/Contents <");
 	*hole = OFF() - 1;
-	for (i = 0; i < hexlen; i++)
-		buf_putc(out, '0');
+	buf_fill(out, '0', hexlen);
 	buf_puts(out, ">\n>>\nendobj\n");
 	qsort(o, 4, sizeof(o[0]), cmp_obj);
 	{
@@ -444,12 +467,15 @@ fail:
 }
 
 /*
- * The CMS over digest: signed with s (or, with fake_sig, a signature of
- * fake_sig bytes, to measure the largest size), into der (caller frees).
+ * The CMS over digest, into der (caller frees): with given, that
+ * signature value (givenlen bytes: a stand-in to measure or to make a
+ * template, or one already made over these attributes) and no
+ * timestamp; without, signed with s (and timestamped if s has a TSA).
  */
 static enum hs_err
 build_cms(const struct pades_signer *s, const uint8_t digest[32],
-    size_t fake_sig, unsigned char **der, int *dlen, char *err)
+    const uint8_t *given, size_t givenlen, unsigned char **der, int *dlen,
+    char *err)
 {
 	CMS_ContentInfo *cms = NULL;
 	CMS_SignerInfo *si;
@@ -464,9 +490,13 @@ build_cms(const struct pades_signer *s, const uint8_t digest[32],
 		goto out;
 	if ((rc = signed_attrs_der(si, &tbs, &tlen, err)) != HS_OK)
 		goto out;
-	if (fake_sig > 0) {
-		memset(sig, 0x7f, fake_sig);
-		siglen = fake_sig;
+	if (given != NULL) {
+		if (givenlen == 0 || givenlen > sizeof(sig)) {
+			rc = hs_fail(err, HS_ERR_INVALID, "bad signature size");
+			goto out;
+		}
+		memcpy(sig, given, givenlen);
+		siglen = givenlen;
 	} else if ((rc = s->sign(s->ctx, tbs, (size_t)tlen, sig, &siglen,
 	    err)) != HS_OK) {
 		goto out;
@@ -475,7 +505,7 @@ build_cms(const struct pades_signer *s, const uint8_t digest[32],
 	if (!ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig,
 	    (int)siglen))
 		goto fail;
-	if (fake_sig == 0 && s->tsa[0] != '\0') {
+	if (given == NULL && s->tsa[0] != '\0') {
 		if ((rc = tsa_token(s->tsa, sig, siglen, &tok, &toklen, err)) !=
 		    HS_OK)
 			goto out;
@@ -499,6 +529,134 @@ out:
 	return rc;
 }
 
+/* ---- the CMS made once ---- */
+
+/* The one offset of needle (k bytes) in h[0..n); -1 if absent or twice. */
+static long
+once_at(const unsigned char *h, size_t n, const uint8_t *needle, size_t k)
+{
+	const unsigned char *p = memmem(h, n, needle, k);
+
+	if (p == NULL || memmem(p + 1, n - (size_t)(p - h) - 1, needle, k))
+		return -1;
+	return (long)(p - h);
+}
+
+/*
+ * s's signed attributes for a marker digest, and where the digest sits
+ * in them; checked against a second digest (the SET OF's order must not
+ * depend on it).
+ */
+static enum hs_err
+make_attrs(struct pades_signer *s, char *err)
+{
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si;
+	unsigned char *a = NULL, *b = NULL;
+	uint8_t m[2][32];
+	int al = 0, bl = 0;
+	long at;
+	enum hs_err rc;
+
+	if (RAND_bytes(m[0], 64) != 1) {
+		ERR_clear_error();
+		return hs_fail(err, HS_ERR_CRYPTO, "no random bytes");
+	}
+	if ((rc = start_cms(s, m[0], &cms, &si, err)) != HS_OK ||
+	    (rc = signed_attrs_der(si, &a, &al, err)) != HS_OK)
+		goto out;
+	CMS_ContentInfo_free(cms);
+	cms = NULL;
+	if ((rc = start_cms(s, m[1], &cms, &si, err)) != HS_OK ||
+	    (rc = signed_attrs_der(si, &b, &bl, err)) != HS_OK)
+		goto out;
+	at = once_at(a, (size_t)al, m[0], 32);
+	if (at >= 0 && al == bl)
+		memcpy(a + at, m[1], 32);
+	if (at < 0 || al != bl || memcmp(a, b, (size_t)al) != 0) {
+		rc = hs_fail(err, HS_ERR_CRYPTO, "the signed attributes do "
+		    "not have one fixed place for the digest");
+		goto out;
+	}
+	if ((s->attrs = malloc((size_t)al)) == NULL) {
+		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(s->attrs, a, (size_t)al);
+	s->alen = (size_t)al;
+	s->adg = (size_t)at;
+out:
+	CMS_ContentInfo_free(cms);
+	OPENSSL_free(a);
+	OPENSSL_free(b);
+	return rc;
+}
+
+/*
+ * The template for signatures of siglen bytes: the CMS API's DER for a
+ * marker digest and a marker signature, the markers found once each, and
+ * the template checked by filling in a second pair and comparing with
+ * what the CMS API makes for it. NULL only for lack of memory.
+ */
+static struct cms_tmpl *
+make_tmpl(const struct pades_signer *s, size_t siglen)
+{
+	struct cms_tmpl *t = calloc(1, sizeof(*t));
+	unsigned char *a = NULL, *b = NULL;
+	uint8_t dg[2][32], sig[2][PADES_SIG_MAX];
+	int al = 0, bl = 0;
+	long d, g;
+	char e[HS_ERRLEN];
+
+	if (t == NULL)
+		return NULL;
+	t->bad = true;
+	if (RAND_bytes(dg[0], sizeof(dg)) != 1 ||
+	    RAND_bytes(sig[0], sizeof(sig)) != 1) {
+		ERR_clear_error();
+		return t;
+	}
+	if (build_cms(s, dg[0], sig[0], siglen, &a, &al, e) != HS_OK ||
+	    build_cms(s, dg[1], sig[1], siglen, &b, &bl, e) != HS_OK ||
+	    al != bl)
+		goto out;
+	d = once_at(a, (size_t)al, dg[0], 32);
+	g = once_at(a, (size_t)al, sig[0], siglen);
+	if (d < 0 || g < 0 || (d < g + (long)siglen && g < d + 32))
+		goto out;
+	memcpy(a + d, dg[1], 32);
+	memcpy(a + g, sig[1], siglen);
+	if (memcmp(a, b, (size_t)al) != 0)
+		goto out;
+	t->der = a;
+	a = NULL;
+	t->len = (size_t)al;
+	t->dg = (size_t)d;
+	t->sig = (size_t)g;
+	t->bad = false;
+out:
+	OPENSSL_free(a);
+	OPENSSL_free(b);
+	return t;
+}
+
+/* s's template for siglen (made on first use); NULL: build the CMS. */
+static const struct cms_tmpl *
+tmpl_for(const struct pades_signer *cs, size_t siglen)
+{
+	/* Only the lazily made templates are written, under lock. */
+	struct pades_signer *s = (struct pades_signer *)cs;
+	struct cms_tmpl *t;
+
+	if (siglen == 0 || siglen > PADES_SIG_MAX || s->tsa[0] != '\0')
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	if ((t = s->tmpl[siglen]) == NULL)
+		t = s->tmpl[siglen] = make_tmpl(s, siglen);
+	pthread_mutex_unlock(&s->lock);
+	return t != NULL && !t->bad ? t : NULL;
+}
+
 /* ---- signers ---- */
 
 void
@@ -510,6 +668,13 @@ pades_signer_free(struct pades_signer *s)
 		return;
 	for (i = 0; i < s->nchain; i++)
 		X509_free(s->chain[i]);
+	for (i = 0; i <= PADES_SIG_MAX; i++)
+		if (s->tmpl[i] != NULL) {
+			OPENSSL_free(s->tmpl[i]->der);
+			free(s->tmpl[i]);
+		}
+	pthread_mutex_destroy(&s->lock);
+	free(s->attrs);
 	EVP_PKEY_free(s->pub);
 	EVP_PKEY_free(s->soft);
 	p11_close(s->p11);
@@ -542,7 +707,7 @@ pades_signer_new_pem(const char *pem, size_t len, const char *chain_path,
 {
 	struct pades_signer *s;
 	unsigned char *der = NULL, *cd = NULL;
-	uint8_t dg[32] = { 0 };
+	uint8_t dg[32] = { 0 }, fake[PADES_SIG_MAX];
 	int dlen, cl;
 	X509 *c;
 	BIO *b = NULL;
@@ -553,6 +718,7 @@ pades_signer_new_pem(const char *pem, size_t len, const char *chain_path,
 		return hs_fail(err, HS_ERR_INVALID, "bad signature size");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&s->lock, NULL);
 	s->sign = sign;
 	s->ctx = ctx;
 	s->sigmax = sigmax;
@@ -590,7 +756,9 @@ pades_signer_new_pem(const char *pem, size_t len, const char *chain_path,
 	}
 	sha256(cd, (size_t)cl, s->cert_sha);
 	/* The placeholder fits the largest CMS this chain and key make. */
-	if ((rc = build_cms(s, dg, sigmax, &der, &dlen, err)) != HS_OK)
+	memset(fake, 0x7f, sigmax);
+	if ((rc = build_cms(s, dg, fake, sigmax, &der, &dlen, err)) !=
+	    HS_OK || (rc = make_attrs(s, err)) != HS_OK)
 		goto fail;
 	s->hexlen = 2 * ((size_t)dlen + 16);
 	*out = s;
@@ -742,6 +910,16 @@ pades_sign_attrs(const struct pades_signer *s, const uint8_t *tbs,
 	if (len == 0 || len > PADES_ATTRS_MAX || len > LONG_MAX)
 		return hs_fail(err, HS_ERR_STATE, "refused: %zu bytes of signed "
 		    "attributes (1..%d)", len, PADES_ATTRS_MAX);
+	/* What this signer makes, but for the digest: sign it. */
+	if (len == s->alen && memcmp(tbs, s->attrs, s->adg) == 0 &&
+	    memcmp(tbs + s->adg + 32, s->attrs + s->adg + 32,
+	    len - s->adg - 32) == 0) {
+		if (*siglen < s->sigmax)
+			return hs_fail(err, HS_ERR_INVALID, "signature buffer "
+			    "too small");
+		return s->sign(s->ctx, tbs, len, sig, siglen, err);
+	}
+	/* Anything else is refused, with the reason found the long way. */
 	sk = (STACK_OF(X509_ATTRIBUTE) *)ASN1_item_d2i(NULL, &p, (long)len,
 	    ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
 	if (sk == NULL || p != tbs + len) {
@@ -794,6 +972,12 @@ pades_sign_attrs(const struct pades_signer *s, const uint8_t *tbs,
 		return hs_fail(err, HS_ERR_INVALID, "signature buffer too "
 		    "small");
 	return s->sign(s->ctx, tbs, len, sig, siglen, err);
+}
+
+void
+pades_signer_use_templates(struct pades_signer *s, bool on)
+{
+	s->no_tmpl = !on;
 }
 
 void
@@ -928,6 +1112,43 @@ out:
 
 static const char hexd[] = "0123456789ABCDEF";
 
+/*
+ * The signed CMS over digest dg into *der (caller frees with
+ * OPENSSL_free): the signed attributes are s's with dg in place, and,
+ * without a TSA, the ContentInfo is the template for the signature's
+ * length with dg and the signature in place. The CMS API builds it only
+ * for a timestamp or a length that has no template.
+ */
+static enum hs_err
+sign_cms(const struct pades_signer *s, const uint8_t dg[32],
+    unsigned char **der, int *dlen, char *err)
+{
+	const struct cms_tmpl *t;
+	uint8_t tbs[PADES_ATTRS_MAX], sig[PADES_SIG_MAX];
+	size_t siglen = sizeof(sig);
+	enum hs_err rc;
+
+	*der = NULL;
+	if (s->tsa[0] != '\0' || s->no_tmpl || s->alen > sizeof(tbs))
+		return build_cms(s, dg, NULL, 0, der, dlen, err);
+	memcpy(tbs, s->attrs, s->alen);
+	memcpy(tbs + s->adg, dg, 32);
+	if ((rc = s->sign(s->ctx, tbs, s->alen, sig, &siglen, err)) != HS_OK)
+		return rc;
+	if (siglen == 0 || siglen > sizeof(sig))
+		return hs_fail(err, HS_ERR_CRYPTO, "the document key made a "
+		    "signature of %zu bytes", siglen);
+	if ((t = tmpl_for(s, siglen)) == NULL)
+		return build_cms(s, dg, sig, siglen, der, dlen, err);
+	if ((*der = OPENSSL_malloc(t->len)) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	memcpy(*der, t->der, t->len);
+	memcpy(*der + t->dg, dg, 32);
+	memcpy(*der + t->sig, sig, siglen);
+	*dlen = (int)t->len;
+	return HS_OK;
+}
+
 enum hs_err
 pades_sign(const struct pades_signer *s, time_t when, struct buf *pdf,
     char *err)
@@ -958,7 +1179,7 @@ pades_sign(const struct pades_signer *s, time_t when, struct buf *pdf,
 		rc = hs_fail(err, HS_ERR_CRYPTO, "SHA-256 failed");
 		goto out;
 	}
-	if ((rc = build_cms(s, dg, 0, &der, &dlen, err)) != HS_OK)
+	if ((rc = sign_cms(s, dg, &der, &dlen, err)) != HS_OK)
 		goto out;
 	if ((size_t)dlen * 2 > s->hexlen) {
 		rc = hs_fail(err, HS_ERR_TOOBIG, "the signature (%d bytes) "

@@ -93,6 +93,15 @@ enum hs_err pades_sign_attrs(const struct pades_signer *s,
     const uint8_t *tbs, size_t len, uint8_t *sig, size_t *siglen,
     char *err);
 
+/*
+ * Each signature's CMS is, by default, a template the CMS API made once
+ * for s and that signature length, with the digest and the signature
+ * value filled in (the CMS API builds it again only with a TSA). Off:
+ * the CMS API builds every one (for tests, which compare the two, and
+ * for measurements).
+ */
+void pades_signer_use_templates(struct pades_signer *s, bool on);
+
 /* The SHA-256 of the signing certificate's DER. */
 void pades_signer_cert_sha(const struct pades_signer *s, uint8_t out[32]);
 

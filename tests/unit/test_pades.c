@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
+#include <openssl/cms.h>
 #include <openssl/pem.h>
 
 #include "cert/x509ca.h"
@@ -202,6 +203,95 @@ main(void)
 	T_OK(pades_signer_set_tsa(h, "https://x/", err) == HS_ERR_INVALID &&
 	    pades_signer_set_tsa(h, "http://a\nb/", err) == HS_ERR_INVALID,
 	    "a TSA URL must be http:// without control characters");
+
+	/*
+	 * The CMS filled in from templates: ECDSA's signatures are 70 to 72
+	 * bytes (a template each); every one verifies and is DER that
+	 * OpenSSL reads and writes back the same.
+	 */
+	{
+		int bad = 0, seen[PADES_SIG_MAX + 1] = { 0 }, lens = 0, i;
+
+		for (i = 0; i < 64; i++) {
+			struct pades_info qi;
+			static unsigned char der[PADES_CONTENTS_MAX / 2];
+			const unsigned char *p = der;
+			unsigned char *re = NULL;
+			CMS_ContentInfo *cms = NULL;
+			size_t k, n = 0;
+			int rl = 0, sl;
+
+			buf_reset(&two);
+			tiny_pdf(&two);
+			if (pades_sign(s, 1735689600 + i, &two, err) != HS_OK ||
+			    pades_verify(two.data, two.len, &qi, err) != HS_OK ||
+			    qi.state != PADES_VALID ||
+			    qi.hexlen / 2 > sizeof(der)) {
+				bad++;
+				continue;
+			}
+			for (k = 0; k + 1 < qi.hexlen; k += 2) {
+				unsigned v;
+
+				sscanf(two.data + qi.hole + 1 + k, "%2x", &v);
+				der[n++] = (unsigned char)v;
+			}
+			cms = d2i_CMS_ContentInfo(NULL, &p, (long)n);
+			if (cms != NULL)
+				rl = i2d_CMS_ContentInfo(cms, &re);
+			if (cms == NULL || rl <= 0 || p != der + rl ||
+			    memcmp(re, der, (size_t)rl) != 0) {
+				bad++;
+			} else {
+				sl = ASN1_STRING_length(
+				    CMS_SignerInfo_get0_signature(
+				    sk_CMS_SignerInfo_value(
+				    CMS_get0_SignerInfos(cms), 0)));
+				if (sl > 0 && sl <= PADES_SIG_MAX &&
+				    !seen[sl]++)
+					lens++;
+			}
+			OPENSSL_free(re);
+			CMS_ContentInfo_free(cms);
+		}
+		T_OK(bad == 0, "64 signatures from templates verify and are "
+		    "DER (%d bad)", bad);
+		T_OK(lens >= 2, "with signatures of %d lengths", lens);
+	}
+
+	/*
+	 * RSA PKCS#1 v1.5 is deterministic: the template's CMS and the one
+	 * the CMS API builds for the same file are the same bytes.
+	 */
+	{
+		char d2[T_DIRMAX];
+		struct pades_signer *r = NULL;
+		struct buf a, b;
+
+		buf_init(&a);
+		buf_init(&b);
+		T_OK(t_tmpdir("pades-rsa", d2, sizeof(d2)) == 0 &&
+		    x509ca_init(d2, "测试 CA", 30, err) == HS_OK &&
+		    x509ca_issue(d2, "证书签发", NULL, X509CA_RSA3072, 30,
+		    err) == HS_OK && pades_signer_load(d2, &r, err) == HS_OK,
+		    "an RSA-3072 document key: %s", err);
+		tiny_pdf(&a);
+		tiny_pdf(&b);
+		T_OK(r != NULL && pades_sign(r, 1735689600, &a, err) == HS_OK,
+		    "RSA, from the template: %s", err);
+		if (r != NULL)
+			pades_signer_use_templates(r, false);
+		T_OK(r != NULL && pades_sign(r, 1735689600, &b, err) == HS_OK,
+		    "RSA, built by the CMS API: %s", err);
+		T_OK(a.len == b.len && a.len > 0 &&
+		    memcmp(a.data, b.data, a.len) == 0,
+		    "the two signed files are the same bytes");
+		T_OK(state_of(&a) == PADES_VALID, "and verify");
+		pades_signer_free(r);
+		buf_free(&a);
+		buf_free(&b);
+		t_rmtree(d2);
+	}
 
 	EVP_PKEY_free(cb.k);
 	pades_signer_free(s);
