@@ -22,12 +22,21 @@ out=$top/tests/out
 mkdir -p "$out"
 passed=0 failed=0
 
+# What is in the checkout besides what git tracks, build output and test
+# logs: a test must leave it as it found it (a data directory or keys
+# made with a relative default land in the working directory).
+leftovers() {
+	git -C "$top" status --porcelain --ignored --untracked-files=all 2>/dev/null |
+		grep -vE '^.. (build/|tests/out/|tests/browser/node_modules)' | sort
+}
+before=$(leftovers)
+
 run_one() {
-	local name=$1; shift
+	local name=$1 dir=$2; shift 2
 	local log=$out/$name.log rc np nf t0 t1
 	echo "== $name"
 	t0=$(date +%s%N)
-	(cd "$top" && "$@") >"$log" 2>&1
+	(cd "$dir" && "$@") >"$log" 2>&1
 	rc=$?
 	t1=$(date +%s%N)
 	np=$(grep -c '^ok - ' "$log")
@@ -51,13 +60,23 @@ for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	[ -n "$pat" ] && [[ $name != *$pat* ]] && continue
-	run_one "$name" "$t"
+	run_one "$name" "$top" "$t"
 done
 for t in "$top"/tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	name=e2e_$(basename "$t" .sh)
 	[ -n "$pat" ] && [[ $name != *$pat* ]] && continue
-	run_one "$name" bash "$t"
+	# Each script runs in an empty directory of its own.
+	wd=$(mktemp -d "${TMPDIR:-/tmp}/hs-cwd.XXXXXX")
+	run_one "$name" "$wd" bash "$t"
+	rm -rf "$wd"
 done
+after=$(leftovers)
+if [ "$after" != "$before" ]; then
+	echo "== the checkout afterwards"
+	echo "   not ok - the tests left files in the checkout:"
+	comm -13 <(echo "$before") <(echo "$after") | head -20 | sed 's/^/   # /'
+	failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

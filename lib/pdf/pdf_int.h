@@ -70,9 +70,10 @@
 #define MAX_TPL_BYTES   (256 * 1024)
 #define MAX_TEXT        2048            /* bytes of one template text */
 #define MAX_INSTS       64              /* font subsets in one document */
-#define STATIC_MIN      16              /* glyphs worth a static subset (the
-					   default template: 2 KB smaller PDFs
-					   and 3% less CPU than at 48) */
+#define STATIC_MIN      48              /* glyphs worth a static subset;
+					   part of the bytes a verifier
+					   renders again (check.c): changing
+					   it changes every PDF */
 #define Z_STATIC        12              /* libdeflate levels: once per */
 #define Z_DOC           1               /* template, and per document */
 
