@@ -72,8 +72,6 @@ config_init(const char *dir, const struct config *in, char *err)
 	enum hs_err rc;
 
 	memset(&c, 0, sizeof(c));
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return hs_fail(err, HS_ERR_IO, "%s: %s", dir, strerror(errno));
 	if ((rc = absolute(NULL, dir, c.data_dir, err)) != HS_OK)
 		return rc;
 	if ((rc = path_join(path, sizeof(path), c.data_dir, "config.json",
@@ -116,6 +114,9 @@ config_init(const char *dir, const struct config *in, char *err)
 	    strncmp(c.base_url, "https://", 8) != 0)
 		return hs_fail(err, HS_ERR_INVALID,
 		    "base_url: must start with http:// or https://");
+	/* Every value checked first: a refused init leaves nothing. */
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return hs_fail(err, HS_ERR_IO, "%s: %s", dir, strerror(errno));
 
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "issuer",
 	    c.issuer, "origin", c.origin, "base_url", c.base_url, "policy",

@@ -28,6 +28,19 @@ check "init without --issuer: refused, naming only it" \
 	grep -q 'missing --issuer:' "$T/e"
 check "  nothing was made" test ! -e "$T/a/config.json"
 
+# A value refused after the questions (origin, issuer) leaves no
+# directory behind either: every value is checked before mkdir.
+I init "$T/b1" --issuer 厦门市人社局 --base-url https://v.example.cn \
+	--policy fujian --origin 'a b' </dev/null
+rc=$?
+check "init with a bad --origin: refused (exit $rc), no directory made" \
+	eval '[ $rc = 2 ] && has "origin: must be" && [ ! -e "$T/b1" ]'
+I init "$T/b2" --issuer '人社局|x' --base-url https://v.example.cn \
+	--policy fujian </dev/null
+rc=$?
+check "init with '|' in --issuer: refused (exit $rc), no directory made" \
+	eval '[ $rc = 2 ] && has "issuer: control characters" && [ ! -e "$T/b2" ]'
+
 # The URL: https, or http only for this machine (with a warning).
 n=0
 for u in http://verify.example.cn ftp://verify.example.cn verify.example.cn \
