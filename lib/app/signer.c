@@ -255,19 +255,21 @@ signer_serve_pades(int fd, const struct note_signer *s,
 
 /* ---- the HTTP process's side ---- */
 
+/*
+ * One exchange with the signer process: sends req[0..len) and, for the
+ * answer byte want ('S' a note signature, 'D' a PDF signature), puts
+ * the answer's payload at out (at most *outlen bytes; *outlen becomes
+ * its length). 'E' is the signer's refusal; anything else is an error.
+ */
 static enum hs_err
-remote_sign(void *ctx, const char *text, size_t len, uint8_t sig[64],
-    char *err)
+remote_ask(struct signer_remote *r, const void *req, size_t len, char want,
+    uint8_t *out, size_t *outlen, char *err)
 {
-	struct signer_remote *r = ctx;
 	ssize_t n;
 	enum hs_err rc = HS_OK;
 
-	if (len == 0 || len > SIGNER_MSG_MAX)
-		return hs_fail(err, HS_ERR_TOOBIG, "signer: a message of %zu "
-		    "bytes (at most %d)", len, SIGNER_MSG_MAX);
 	pthread_mutex_lock(&r->mu);
-	if (send(r->fd, text, len, MSG_NOSIGNAL) != (ssize_t)len) {
+	if (send(r->fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
 		rc = hs_fail(err, HS_ERR_IO, "the signer process is gone (%s)",
 		    strerror(errno));
 		goto out;
@@ -279,8 +281,9 @@ remote_sign(void *ctx, const char *text, size_t len, uint8_t sig[64],
 		rc = hs_fail(err, HS_ERR_IO, "the signer process is gone");
 		goto out;
 	}
-	if (r->buf[0] == 'S' && n == 1 + NOTE_SIG_LEN) {
-		memcpy(sig, r->buf + 1, NOTE_SIG_LEN);
+	if (r->buf[0] == want && n >= 2 && (size_t)(n - 1) <= *outlen) {
+		memcpy(out, r->buf + 1, (size_t)n - 1);
+		*outlen = (size_t)n - 1;
 	} else if (r->buf[0] == 'E') {
 		rc = hs_fail(err, HS_ERR_STATE, "the signer refused: %.*s",
 		    (int)(n - 1 > 300 ? 300 : n - 1), (char *)r->buf + 1);
@@ -293,15 +296,29 @@ out:
 	return rc;
 }
 
+static enum hs_err
+remote_sign(void *ctx, const char *text, size_t len, uint8_t sig[64],
+    char *err)
+{
+	size_t got = NOTE_SIG_LEN;
+	enum hs_err rc;
+
+	if (len == 0 || len > SIGNER_MSG_MAX)
+		return hs_fail(err, HS_ERR_TOOBIG, "signer: a message of %zu "
+		    "bytes (at most %d)", len, SIGNER_MSG_MAX);
+	rc = remote_ask(ctx, text, len, 'S', sig, &got, err);
+	if (rc == HS_OK && got != NOTE_SIG_LEN)
+		rc = hs_fail(err, HS_ERR_IO, "the signer process answered "
+		    "something else");
+	return rc;
+}
+
 /* The PDF signer's signing call: "\0P" tbs, answered 'D' sig. */
 static enum hs_err
 remote_pades_sign(void *ctx, const uint8_t *tbs, size_t len, uint8_t *sig,
     size_t *siglen, char *err)
 {
-	struct signer_remote *r = ctx;
 	uint8_t req[2 + PADES_ATTRS_MAX];
-	ssize_t n;
-	enum hs_err rc = HS_OK;
 
 	if (len == 0 || len > PADES_ATTRS_MAX)
 		return hs_fail(err, HS_ERR_TOOBIG, "signer: %zu bytes of "
@@ -309,32 +326,7 @@ remote_pades_sign(void *ctx, const uint8_t *tbs, size_t len, uint8_t *sig,
 	req[0] = '\0';
 	req[1] = 'P';
 	memcpy(req + 2, tbs, len);
-	pthread_mutex_lock(&r->mu);
-	if (send(r->fd, req, 2 + len, MSG_NOSIGNAL) != (ssize_t)(2 + len)) {
-		rc = hs_fail(err, HS_ERR_IO, "the signer process is gone (%s)",
-		    strerror(errno));
-		goto out;
-	}
-	do
-		n = recv(r->fd, r->buf, SIGNER_MSG_MAX, 0);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0) {
-		rc = hs_fail(err, HS_ERR_IO, "the signer process is gone");
-		goto out;
-	}
-	if (r->buf[0] == 'D' && n >= 2 && (size_t)(n - 1) <= *siglen) {
-		memcpy(sig, r->buf + 1, (size_t)n - 1);
-		*siglen = (size_t)n - 1;
-	} else if (r->buf[0] == 'E') {
-		rc = hs_fail(err, HS_ERR_STATE, "the signer refused: %.*s",
-		    (int)(n - 1 > 300 ? 300 : n - 1), (char *)r->buf + 1);
-	} else {
-		rc = hs_fail(err, HS_ERR_IO, "the signer process answered "
-		    "something else");
-	}
-out:
-	pthread_mutex_unlock(&r->mu);
-	return rc;
+	return remote_ask(ctx, req, 2 + len, 'D', sig, siglen, err);
 }
 
 /* The second hello message: the document chain ('C') or none ('N'). */
