@@ -270,6 +270,25 @@ read_key(const char *path, const char *pass, EVP_PKEY **k, char *err)
 	return HS_OK;
 }
 
+/*
+ * A document certificate's name and organisation (org may be NULL) are
+ * 1 to 64 bytes of printable UTF-8, and the CA's key kp exists.
+ */
+static enum hs_err
+subject_check(const char *cn, const char *org, const char *kp, char *err)
+{
+	if (cn == NULL || cn[0] == '\0' || !utf8_valid(cn, strlen(cn)) ||
+	    has_control(cn) || strlen(cn) > 64 || (org != NULL &&
+	    (!utf8_valid(org, strlen(org)) || has_control(org) ||
+	    strlen(org) > 64)))
+		return hs_fail(err, HS_ERR_INVALID, "the certificate's name "
+		    "and organisation must be 1 to 64 bytes of printable UTF-8");
+	if (!exists(kp))
+		return hs_fail(err, HS_ERR_NOTFOUND, "%s: no CA (make one with "
+		    "'hourseal-issuer ca init')", kp);
+	return HS_OK;
+}
+
 enum hs_err
 x509ca_issue(const char *keys_dir, const char *cn, const char *org,
     enum x509ca_alg alg, int days, char *err)
@@ -285,15 +304,8 @@ x509ca_issue(const char *keys_dir, const char *cn, const char *org,
 	    (rc = path_in(dk, keys_dir, X509CA_DOC_KEY, err)) != HS_OK ||
 	    (rc = path_in(dc, keys_dir, X509CA_DOC_CRT, err)) != HS_OK)
 		return rc;
-	if (cn == NULL || cn[0] == '\0' || !utf8_valid(cn, strlen(cn)) ||
-	    has_control(cn) || strlen(cn) > 64 || (org != NULL &&
-	    (!utf8_valid(org, strlen(org)) || has_control(org) ||
-	    strlen(org) > 64)))
-		return hs_fail(err, HS_ERR_INVALID, "the certificate's name "
-		    "and organisation must be 1 to 64 bytes of printable UTF-8");
-	if (!exists(kp))
-		return hs_fail(err, HS_ERR_NOTFOUND, "%s: no CA (make one with "
-		    "'hourseal-issuer ca init')", kp);
+	if ((rc = subject_check(cn, org, kp, err)) != HS_OK)
+		return rc;
 	if ((rc = read_key(kp, NULL, &ck, err)) != HS_OK ||
 	    (rc = read_pem_certs(cp, ca, &nca, err)) != HS_OK)
 		goto out;
@@ -528,15 +540,8 @@ x509ca_issue_pkcs11(const char *keys_dir, const char *uri, const char *pin,
 	if ((rc = path_in(kp, keys_dir, X509CA_CA_KEY, err)) != HS_OK ||
 	    (rc = path_in(cp, keys_dir, X509CA_CA_CRT, err)) != HS_OK)
 		return rc;
-	if (cn == NULL || cn[0] == '\0' || !utf8_valid(cn, strlen(cn)) ||
-	    has_control(cn) || strlen(cn) > 64 || (org != NULL &&
-	    (!utf8_valid(org, strlen(org)) || has_control(org) ||
-	    strlen(org) > 64)))
-		return hs_fail(err, HS_ERR_INVALID, "the certificate's name "
-		    "and organisation must be 1 to 64 bytes of printable UTF-8");
-	if (!exists(kp))
-		return hs_fail(err, HS_ERR_NOTFOUND, "%s: no CA (make one with "
-		    "'hourseal-issuer ca init')", kp);
+	if ((rc = subject_check(cn, org, kp, err)) != HS_OK)
+		return rc;
 	if ((rc = read_key(kp, NULL, &ck, err)) != HS_OK ||
 	    (rc = read_pem_certs(cp, ca, &nca, err)) != HS_OK ||
 	    (rc = token_key(uri, pin, pinlen, generate, &k, err)) != HS_OK)
