@@ -1,5 +1,5 @@
 /*
- * hourseal-issuer key rotate [LABEL] [--passphrase-file F]
+ * hourseal-issuer key rotate [LABEL] [--passphrase-file F | --no-passphrase]
  *                              [--old-passphrase-file F]
  *                              [--alg ed25519|sm2] [--pkcs11 URI
  *                              [--generate]]
@@ -24,6 +24,10 @@
  * marking the active key compromised is refused: `key rotate` first (the
  * outgoing key vouches for the new one and is retired), then mark it
  * compromised; the new key signs that checkpoint.
+ *
+ * No silent default (as keygen): a new key file is encrypted with the
+ * passphrase of --passphrase-file (or $HOURSEAL_PASSPHRASE_FILE); an
+ * unencrypted one needs --no-passphrase, and rotate refuses otherwise.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -42,7 +46,7 @@
 
 struct args {
 	const char *sub, *label, *passflag, *oldflag, *since, *at, *alg, *uri;
-	bool generate;
+	bool generate, nopass;
 };
 
 /*
@@ -236,6 +240,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		{ "alg", required_argument, NULL, 'A' },
 		{ "pkcs11", required_argument, NULL, 'k' },
 		{ "generate", no_argument, NULL, 'g' },
+		{ "no-passphrase", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct args *a = args;
@@ -256,6 +261,7 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		case 'A': a->alg = optarg; break;
 		case 'k': a->uri = optarg; break;
 		case 'g': a->generate = true; break;
+		case 'n': a->nopass = true; break;
 		default: return CMD_USAGE;
 		}
 	}
@@ -263,7 +269,8 @@ parse(const struct cmd *x, int argc, char **argv, void *args)
 		return CMD_USAGE;
 	if (optind < argc)
 		a->label = argv[optind];
-	if (strcmp(sub, "rotate") != 0 && (a->alg || a->uri || a->generate))
+	if (strcmp(sub, "rotate") != 0 && (a->alg || a->uri || a->generate ||
+	    a->nopass))
 		return CMD_USAGE;
 	if (strcmp(sub, "rotate") == 0)
 		return a->since || a->at ? CMD_USAGE : 0;
@@ -291,10 +298,24 @@ run(struct cmd *x, void *args)
 
 	time_now_rfc3339(now);
 	if (strcmp(sub, "rotate") == 0) {
+		if (a->nopass && (a->passflag != NULL || a->uri != NULL)) {
+			cmd_say(x, _("--no-passphrase contradicts %s"),
+			    a->uri != NULL ? "--pkcs11" : "--passphrase-file");
+			return 2;
+		}
+		/* A key file: encrypted, or unencrypted only when asked. */
+		if (a->uri == NULL && pf == NULL && !a->nopass) {
+			cmd_say(x, _("no passphrase for the new key: give "
+			    "--passphrase-file FILE (or set %s), or pass "
+			    "--no-passphrase to store it unencrypted"),
+			    "HOURSEAL_PASSPHRASE_FILE");
+			return 2;
+		}
 		rc = keycmd_how(a->alg, a->uri, a->generate, &how, err);
 		if (rc == HS_OK)
-			rc = key_rotate(x->db, &x->cfg, &how, a->label, pf,
-			    a->oldflag ? a->oldflag : pf, err);
+			rc = key_rotate(x->db, &x->cfg, &how, a->label,
+			    a->nopass ? NULL : pf, a->oldflag ? a->oldflag :
+			    pf, err);
 	}
 	else if (strcmp(sub, "retire") == 0)
 		rc = key_mark(x->db, &x->cfg, a->label, false, a->at ? a->at :

@@ -51,7 +51,7 @@ static const struct {
 	    N_("keygen [LABEL] [--passphrase-file FILE | --no-passphrase] "
 	    "[--alg ed25519|sm2] [--pkcs11 URI [--generate]]") },
 	{ "key", &cmd_key_ops, CMD_RW,
-	    N_("key rotate [LABEL] [--passphrase-file FILE] "
+	    N_("key rotate [LABEL] [--passphrase-file FILE | --no-passphrase] "
 	    "[--old-passphrase-file FILE] [--alg ed25519|sm2] "
 	    "[--pkcs11 URI [--generate]]\n"
 	    "key retire LABEL [--at TIME] [--passphrase-file FILE]\n"

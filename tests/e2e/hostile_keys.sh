@@ -54,7 +54,7 @@ check "and says to rotate first" has "key rotate"
 check "nothing was logged" test "$(leaves)" = "$n0"
 check "nor written to the keys table" test -z "$(q "SELECT compromised_since FROM keys WHERE label = 'k1'")"
 
-check "rotate to k2 (announced under a checkpoint signed by k1)" run key rotate k2
+check "rotate to k2 (announced under a checkpoint signed by k1)" run key rotate k2 --no-passphrase
 check "the rotation logged k1's retirement as a key-retire leaf" test \
 	"$(q "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = $((n0 + 1))")" = \
 	"hourseal/leaf/v1 key-retire $K1 $(q "SELECT retired FROM keys WHERE label = 'k1'")"

@@ -188,7 +188,7 @@ TE=$(sed -n 's/^  issued: .* = \(.*Z\)$/\1/p' <("$VERIFIER" check "$E" --key "$K
 TC=$(sed -n 's/^  issued: .* = \(.*Z\)$/\1/p' <("$VERIFIER" check "$C" --key "$K"))
 later() { [ -n "$1" ] && [[ "$1" > "$2" ]]; }
 check "E ($TE) was signed after C ($TC)" later "$TE" "$TC"
-check "key rotate (k1 retired, k2 announced under k1's checkpoint)" quiet "$ISSUER" --data "$D" key rotate k2
+check "key rotate (k1 retired, k2 announced under k1's checkpoint)" quiet "$ISSUER" --data "$D" key rotate k2 --no-passphrase
 check "tiles after the rotation" quiet "$ISSUER" --data "$D" tiles "$T/t3"
 chk "$T/o" "$C" --key "$K" --ledger "$T/t3"
 check "C, signed before k1 retired, with k1.pub and the new tiles: VALID ($rc)" [ $rc = 0 ]

@@ -31,7 +31,7 @@ check "stamp" quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue a batch with k1 (2024)" quiet "$ISSUER" --data "$D" issue --year 2024 --all --out "$T/o1"
 n1=$(q "SELECT count(*) FROM certificates WHERE key_label = 'k1'")
 check "k1 signed $n1 certificates" test "$n1" -gt 0
-check "key rotate k2 --alg sm2 (k1 vouches for it)" quiet "$ISSUER" --data "$D" key rotate k2 --alg sm2
+check "key rotate k2 --alg sm2 (k1 vouches for it)" quiet "$ISSUER" --data "$D" key rotate k2 --alg sm2 --no-passphrase
 check "  and says it is SM2" grep -q '^key k2 (SM2)' "$T/o"
 VK2=$(cat "$KD/k2.pub")
 check "k2.pub is an SM2 verifier key: type 0xff then the OID of SM2-with-SM3" python3 -c "
@@ -44,7 +44,7 @@ check "the ledger logged k2 under a checkpoint" test "$(q "SELECT count(*) FROM 
 check "issue a batch with k2 (SM2, 2025)" quiet "$ISSUER" --data "$D" issue --year 2025 --all --out "$T/o2"
 n2=$(q "SELECT count(*) FROM certificates WHERE key_label = 'k2'")
 check "k2 signed $n2 certificates" test "$n2" -gt 0
-check "key rotate k3 back to Ed25519 (the SM2 key vouches for it)" quiet "$ISSUER" --data "$D" key rotate k3 --alg ed25519
+check "key rotate k3 back to Ed25519 (the SM2 key vouches for it)" quiet "$ISSUER" --data "$D" key rotate k3 --alg ed25519 --no-passphrase
 check "issue a batch with k3 (2026)" quiet "$ISSUER" --data "$D" issue --year 2026 --all --out "$T/o3"
 check "key list shows all three" bash -c "'$ISSUER' --data '$D' key list | grep -c '^k[123]	' | grep -qx 3"
 

@@ -57,7 +57,7 @@ latest() { sqlite3 "$DB" "SELECT note FROM latest_checkpoint" | head -c -1 >"$1"
 check "keygen logged one key leaf and the audit leaf anchoring its key.add row" test "$(sqlite3 "$DB" "SELECT count(*) FROM leaves")" = 2
 check "leaf 1 anchors audit row 1 (key.add k1) with its hash" test \
 	"$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 1")" = \
-	"hourseal/leaf/v1 audit 1 $(sqlite3 "$DB" "SELECT hash FROM audit WHERE seq = 1 AND action = 'key.add' AND object = 'k1'" | head -c -1 | base64 -w0)"
+	"hourseal/leaf/v1 audit 1 $(sqlite3 "$DB" "SELECT hex(hash) FROM audit WHERE seq = 1 AND action = 'key.add' AND object = 'k1'" | xxd -r -p | base64 -w0)"
 entry=$(sqlite3 "$DB" "SELECT CAST(entry AS TEXT) FROM leaves WHERE idx = 0")
 check "the leaf is 'hourseal/leaf/v1 key <vkey> <not-before>'" \
 	bash -c "[[ '$entry' =~ ^hourseal/leaf/v1\ key\ ${VK//+/\\+}\ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\$ ]]"
@@ -86,7 +86,14 @@ rm -rf "$D2"
 check_fails "rotate with the wrong old passphrase" run key rotate --passphrase-file "$T/pass" --old-passphrase-file "$T/wrong"
 check "says wrong passphrase" has "wrong passphrase"
 check_fails "rotate with no passphrase at all" run key rotate
+check "says it needs one for the new key, naming both ways" \
+	has "no passphrase for the new key: give --passphrase-file FILE (or set HOURSEAL_PASSPHRASE_FILE), or pass --no-passphrase"
+check_fails "rotate --no-passphrase without the old key's passphrase" \
+	run key rotate --no-passphrase
 check "says the key is encrypted" has "encrypted"
+check_fails "--no-passphrase with --passphrase-file contradict" \
+	run key rotate --no-passphrase --passphrase-file "$T/pass"
+check "says so" has "contradicts --passphrase-file"
 chmod 640 "$KD/k1.key"
 check_fails "rotate with k1.key group-readable" run key rotate --passphrase-file "$T/pass"
 check "says the mode is wrong" has "0640"
@@ -146,10 +153,13 @@ check "k3 is active" bash -c "'$ISSUER' --data '$D' key list | grep -q \$'^k3\ta
 latest "$T/cp3"
 check "k3 (no active key before it) signed its own checkpoint" "$GOCHECK" note -keyfile "$KD/k3.pub" "$T/cp3"
 check_fails "a bad label is refused" run keygen --no-passphrase ../x
-check "unencrypted key gets a warning" bash -c "'$ISSUER' --data '$D' key rotate k4 --old-passphrase-file '$T/pass' 2>&1 | grep -q 'NOT encrypted'"
+check_fails "key rotate k4 with no passphrase for the new key: refused" \
+	run key rotate k4 --old-passphrase-file "$T/pass"
+check "  and made no k4.key" test ! -e "$KD/k4.key"
+check "unencrypted key (--no-passphrase) gets a warning" bash -c "'$ISSUER' --data '$D' key rotate k4 --no-passphrase --old-passphrase-file '$T/pass' 2>&1 | grep -q 'NOT encrypted'"
 check "k4.key is an unencrypted PKCS#8 PEM" grep -q '^-----BEGIN PRIVATE KEY-----$' "$KD/k4.key"
 check "k4 active without a passphrase" bash -c "'$ISSUER' --data '$D' key list | grep -q \$'^k4\tactive\t'"
-check "default label is the date" bash -c "'$ISSUER' --data '$D' key rotate 2>/dev/null | grep -q \"^key \$(date -u +%Y-%m-%d) \""
-check "the next default label gets -2" bash -c "'$ISSUER' --data '$D' key rotate 2>/dev/null | grep -q \"^key \$(date -u +%Y-%m-%d)-2 \""
+check "default label is the date" bash -c "'$ISSUER' --data '$D' key rotate --no-passphrase 2>/dev/null | grep -q \"^key \$(date -u +%Y-%m-%d) \""
+check "the next default label gets -2" bash -c "'$ISSUER' --data '$D' key rotate --no-passphrase 2>/dev/null | grep -q \"^key \$(date -u +%Y-%m-%d)-2 \""
 check "one key leaf per key" test "$(sqlite3 "$DB" "SELECT count(*) FROM leaves WHERE CAST(entry AS TEXT) LIKE 'hourseal/leaf/v1 key %'")" = "$(sqlite3 "$DB" "SELECT count(*) FROM keys")"
 check "audit passes at the end" "$ISSUER" --data "$D" audit
