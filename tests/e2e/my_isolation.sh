@@ -96,12 +96,14 @@ check "B's live code opens its report" eval '[ "$(curl -s -o /dev/null -w "%{htt
 
 # Everything of B's that must never show in A's answers.
 leaks=(李四 "$BMASK" "$B" 厦门市第一医院 李四公需课 李四被退回课 李四给评委会 李四撤回的 "$CODEB" "${SB[@]}")
-leak() { # FILE: prints what of B's is in it
-	local s
+leak() { # FILE...: prints what of B's is in them (one grep for all)
+	local s pats=()
 	for s in "${leaks[@]}"; do
 		case ${ASKED:-} in *"$s"*) continue ;; esac
-		grep -qF -- "$s" "$1" && echo "$s"
+		pats+=("$s")
 	done
+	[ ${#pats[@]} -gt 0 ] || return 0
+	grep -ohF -f <(printf '%s\n' "${pats[@]}") -- "$@" | sort -u
 }
 bstate() {
 	q "SELECT (SELECT group_concat(serial) FROM certificates WHERE practitioner_id = $PB) || '|' ||
@@ -128,7 +130,7 @@ try() {
 	[ "$w" = any ] || [ "$st" = "$w" ] || bad "$m $p: $st, want $w"
 	# What A typed may be echoed back (a prefilled form): only what the
 	# request did not carry counts as B's.
-	l=$(ASKED="$p $*" leak "$T/body"; ASKED="$p $*" leak "$T/headers")
+	l=$(ASKED="$p $*" leak "$T/body" "$T/headers")
 	[ -z "$l" ] || bad "$m $p ($st): shows B's $(echo $l)"
 	case $st in 5*) bad "$m $p: $st" ;; esac
 	# A is still signed in as A (nothing here may end or switch it).
