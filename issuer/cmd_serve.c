@@ -360,7 +360,7 @@ serve_run_cmd(struct cmd *c, void *vargs)
 	} else if (signer_remote_pades(remote) != NULL &&
 	    c->cfg.pades_tsa_url[0] != '\0' &&
 	    pades_signer_set_tsa(signer_remote_pades(remote),
-	    c->cfg.pades_tsa_url, err) != HS_OK) {
+	    c->cfg.pades_tsa_url, c->cfg.pades_tsa_timeout, err) != HS_OK) {
 		cmd_say(c, "%s", err);
 		goto out;
 	}

@@ -184,7 +184,8 @@ issue_open(const struct config *c, sqlite3 *db, unsigned flags,
 			}
 			if (c->pades_tsa_url[0] != '\0' &&
 			    (rc = pades_signer_set_tsa(is->pades,
-			    c->pades_tsa_url, err)) != HS_OK)
+			    c->pades_tsa_url, c->pades_tsa_timeout, err)) !=
+			    HS_OK)
 				goto fail;
 		}
 	}

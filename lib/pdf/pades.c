@@ -46,6 +46,7 @@ struct pades_signer {
 	uint8_t cert_sha[32];
 	size_t hexlen;          /* /Contents placeholder, hex digits */
 	char tsa[TSA_URL_MAX];  /* "" for none */
+	int tsa_timeout;        /* seconds */
 	/*
 	 * What the CMS API makes, once: the signed attributes (the same for
 	 * every digest but its 32 bytes at adg) and, per signature length,
@@ -408,8 +409,9 @@ signed_attrs_der(CMS_SignerInfo *si, unsigned char **der, int *dlen,
 	return HS_OK;
 }
 
-static enum hs_err tsa_token(const char *url, const uint8_t *sig,
-    size_t siglen, unsigned char **tok, int *toklen, char *err);
+static enum hs_err tsa_token(const char *url, int timeout,
+    const uint8_t *sig, size_t siglen, unsigned char **tok, int *toklen,
+    char *err);
 
 /*
  * A CMS SignedData (detached, partial) for s over digest, with its one
@@ -506,8 +508,8 @@ build_cms(const struct pades_signer *s, const uint8_t digest[32],
 	    (int)siglen))
 		goto fail;
 	if (given == NULL && s->tsa[0] != '\0') {
-		if ((rc = tsa_token(s->tsa, sig, siglen, &tok, &toklen, err)) !=
-		    HS_OK)
+		if ((rc = tsa_token(s->tsa, s->tsa_timeout, sig, siglen, &tok,
+		    &toklen, err)) != HS_OK)
 			goto out;
 		rc = HS_ERR_CRYPTO;
 		if (!CMS_unsigned_add1_attr_by_NID(si,
@@ -987,12 +989,17 @@ pades_signer_cert_sha(const struct pades_signer *s, uint8_t out[32])
 }
 
 enum hs_err
-pades_signer_set_tsa(struct pades_signer *s, const char *url, char *err)
+pades_signer_set_tsa(struct pades_signer *s, const char *url, int timeout,
+    char *err)
 {
 	if (url == NULL || strncmp(url, "http://", 7) != 0 ||
 	    strlen(url) >= sizeof(s->tsa) || has_control(url))
 		return hs_fail(err, HS_ERR_INVALID, "the TSA URL must be "
 		    "http://host[:port]/path");
+	if (timeout < 0 || timeout > 120)
+		return hs_fail(err, HS_ERR_INVALID, "the TSA timeout must be "
+		    "1 to 120 seconds");
+	s->tsa_timeout = timeout > 0 ? timeout : PADES_TSA_TIMEOUT;
 	snprintf(s->tsa, sizeof(s->tsa), "%s", url);
 	s->hexlen += 2 * PADES_TSA_RESERVE;
 	return HS_OK;
@@ -1001,7 +1008,7 @@ pades_signer_set_tsa(struct pades_signer *s, const char *url, char *err)
 /* ---- RFC 3161 ---- */
 
 static enum hs_err
-tsa_token(const char *url, const uint8_t *sig, size_t siglen,
+tsa_token(const char *url, int timeout, const uint8_t *sig, size_t siglen,
     unsigned char **tok, int *toklen, char *err)
 {
 	char *host = NULL, *port = NULL, *path = NULL;
@@ -1043,10 +1050,11 @@ tsa_token(const char *url, const uint8_t *sig, size_t siglen,
 		goto fail;
 	ans = OSSL_HTTP_transfer(NULL, host, port, path, 0, NULL, NULL, NULL,
 	    NULL, NULL, NULL, 0, NULL, "application/timestamp-query", rb,
-	    "application/timestamp-reply", 1, 256 * 1024, 20, 0);
+	    "application/timestamp-reply", 1, 256 * 1024, timeout, 0);
 	if (ans == NULL) {
 		ERR_clear_error();
-		rc = hs_fail(err, HS_ERR_IO, "the TSA %s did not answer", url);
+		rc = hs_fail(err, HS_ERR_IO, "the TSA %s did not answer "
+		    "within %d s", url, timeout);
 		goto out;
 	}
 	blen = BIO_get_mem_data(ans, &body);

@@ -105,12 +105,16 @@ void pades_signer_use_templates(struct pades_signer *s, bool on);
 /* The SHA-256 of the signing certificate's DER. */
 void pades_signer_cert_sha(const struct pades_signer *s, uint8_t out[32]);
 
+#define PADES_TSA_TIMEOUT 20 /* seconds, by default */
+
 /*
  * Asks the RFC 3161 TSA at url ("http://host[:port]/path") for a token on
- * every signature from now on (B-T). HS_ERR_INVALID for a bad URL.
+ * every signature from now on (B-T), waiting at most timeout seconds
+ * (1..120; 0: PADES_TSA_TIMEOUT) for each: a TSA that refuses connections
+ * is retried until then. HS_ERR_INVALID for a bad URL or timeout.
  */
 enum hs_err pades_signer_set_tsa(struct pades_signer *s, const char *url,
-    char *err);
+    int timeout, char *err);
 
 /*
  * Appends the signature update to the rendered PDF in *pdf, dated when

@@ -251,6 +251,7 @@ load_sso(json_t *j, struct config *c, char *err)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	uint8_t raw[33];
+	json_t *v;
 	enum hs_err rc;
 
 	if ((rc = get_str(j, "sso_hmac_key_file", tmp, sizeof(tmp), false,
@@ -281,6 +282,14 @@ load_sso(json_t *j, struct config *c, char *err)
 	    "http://", 7) != 0 || has_control(c->pades_tsa_url)))
 		return hs_fail(err, HS_ERR_FORMAT, "config.json: "
 		    "\"pades_tsa_url\" must be an http:// URL");
+	if ((v = json_object_get(j, "pades_tsa_timeout")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 120)
+			return hs_fail(err, HS_ERR_FORMAT, "config.json: "
+			    "\"pades_tsa_timeout\" must be a whole number of "
+			    "seconds from 1 to 120");
+		c->pades_tsa_timeout = (int)json_integer_value(v);
+	}
 	return HS_OK;
 }
 

@@ -24,6 +24,8 @@
  *
  * Optional "pades_tsa_url": an http:// RFC 3161 timestamp authority;
  * when set, every PDF signature carries its token (PAdES B-T).
+ * "pades_tsa_timeout": seconds to wait for it, 1-120 (default 20; a TSA
+ * that refuses connections is retried until then).
  */
 #ifndef HS_CONFIG_H
 #define HS_CONFIG_H
@@ -57,6 +59,7 @@ struct config {
 	uint8_t sso_ed25519[32];     /* the platform's Ed25519 public key */
 	bool sso_has_ed25519;
 	char pades_tsa_url[512];     /* "" for none */
+	int pades_tsa_timeout;       /* seconds; 0 for the default */
 };
 
 /* The data directory: flag if given, else $HOURSEAL_DATA, else "./data". */

@@ -269,8 +269,29 @@ check "check: VALID, with an RFC 3161 timestamp" sh -c "grep -q ': VALID' '$T/c'
 kill "$TSAPID" 2>/dev/null
 wait "$TSAPID" 2>/dev/null
 TSAPID=
+# pades_tsa_timeout: how long a TSA that refuses connections is retried.
+for v in 0 121 '"5"'; do
+	python3 - "$D/config.json" "$v" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["pades_tsa_timeout"] = json.loads(sys.argv[2])
+json.dump(c, open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+	"$ISSUER" --data "$D" reissue "$(basename "$TPDF" .pdf)" --out "$T/tsd2" >"$T/o" 2>&1
+	check "pades_tsa_timeout $v: refused, naming it" has '"pades_tsa_timeout" must be a whole number of seconds from 1 to 120' "$T/o"
+done
+python3 - "$D/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["pades_tsa_timeout"] = 3
+json.dump(c, open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+t0=$(date +%s)
 "$ISSUER" --data "$D" reissue "$(basename "$TPDF" .pdf)" --out "$T/tsd2" >"$T/o" 2>&1
-check "a TSA that does not answer fails the issue, saying so" has "TSA" "$T/o"
+rc=$? t1=$(date +%s)
+check "a TSA that does not answer fails the issue (exit $rc), saying so" \
+	eval '[ $rc != 0 ] && has "did not answer within 3 s" "$T/o"'
+check "  after pades_tsa_timeout (3 s), not the default 20 ($((t1 - t0)) s)" \
+	[ $((t1 - t0)) -ge 2 -a $((t1 - t0)) -le 12 ]
+check "  and nothing was issued" [ -z "$(find "$T/tsd2" -name '*.pdf' 2>/dev/null)" ]
 
 # ---- crash safety with signing: kills mid-run, a rerun, a lost PDF ----
 C=$T/crash

@@ -200,9 +200,12 @@ main(void)
 	    cb.calls == 1, "signing calls the callback once (%d)", cb.calls);
 	T_OK(state_of(&two) == PADES_VALID, "the callback's signature "
 	    "verifies");
-	T_OK(pades_signer_set_tsa(h, "https://x/", err) == HS_ERR_INVALID &&
-	    pades_signer_set_tsa(h, "http://a\nb/", err) == HS_ERR_INVALID,
-	    "a TSA URL must be http:// without control characters");
+	T_OK(pades_signer_set_tsa(h, "https://x/", 0, err) == HS_ERR_INVALID &&
+	    pades_signer_set_tsa(h, "http://a\nb/", 0, err) == HS_ERR_INVALID &&
+	    pades_signer_set_tsa(h, "http://x/", 121, err) == HS_ERR_INVALID &&
+	    pades_signer_set_tsa(h, "http://x/", -1, err) == HS_ERR_INVALID,
+	    "a TSA URL must be http:// without control characters, "
+	    "its timeout 1 to 120 s");
 
 	/*
 	 * The CMS filled in from templates: ECDSA's signatures are 70 to 72
