@@ -55,7 +55,8 @@ S1=$(sqlite3 "$DB" "SELECT serial FROM certificates LIMIT 1")
 check "a certificate for 李四 ($S1)" [ -n "$S1" ]
 
 J=$T/yiyuan.jar
-today=$(date -u +%Y%m%d)
+# The service dates the file in its zone (Asia/Shanghai, init's default).
+today=$(TZ=Asia/Shanghai date +%Y%m%d)
 check "the employer's export answers 200" [ "$(http_code "$J" GET "/admin/staff.csv?year=2024")" = 200 ]
 cp "$T/body" "$T/xm.csv"
 check "text/csv; charset=utf-8" grep -qi '^content-type: text/csv; charset=utf-8' "$T/headers"
@@ -128,7 +129,7 @@ check "?year=2023: 200" [ "$(http_code "$J" GET "/admin/staff.csv?year=2023")" =
 check "... 李四 with nothing counted and no certificate" \
 	grep -Fqx "李四,1101**********002X,$XM,2023,0,30,30,0,60,60,0,90,90,未达标,"$'\r' "$T/body"
 http_code "$J" GET "/admin/staff.csv" >/dev/null
-check "no ?year=: this year (as the page)" grep -q ",$XM,$(date -u +%Y),0," "$T/body"
+check "no ?year=: this year (as the page)" grep -q ",$XM,$(TZ=Asia/Shanghai date +%Y),0," "$T/body"
 
 # Scope: another unit is 404, whoever names it.
 check "the employer naming another unit: 404" [ "$(http_code "$J" GET "/admin/staff.csv?year=2024&unit=$FZQ")" = 404 ]
