@@ -37,10 +37,12 @@ check "Go proved 5000 -> 70000" grep -qx 'consistent 5000 -> 70000' "$T/tiles.ou
 
 # Tampered tiles and checkpoints are rejected.
 cp -a "$T/log" "$T/bad"
-printf '\001' | dd of="$T/bad/tile/0/100" bs=1 seek=4000 conv=notrunc status=none
+# Flip every bit of one byte (writing a fixed value changed nothing when
+# the byte already had it, one run in 256).
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(4000); b = f.read(1); f.seek(4000); f.write(bytes([b[0] ^ 0xff]))' "$T/bad/tile/0/100"
 check_fails "Go rejects a tile with a changed byte" "$GOCHECK" tiles -key "$vkey" -every 1000 "$T/bad"
 cp "$T/log/tile/0/100" "$T/bad/tile/0/100"
-printf 'X' | dd of="$T/bad/tile/entries/005" bs=1 seek=20 conv=notrunc status=none
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(20); b = f.read(1); f.seek(20); f.write(bytes([b[0] ^ 0xff]))' "$T/bad/tile/entries/005"
 check_fails "Go rejects an entry bundle with a changed byte" "$GOCHECK" tiles -key "$vkey" -every 1000 "$T/bad"
 cp "$T/log/tile/entries/005" "$T/bad/tile/entries/005"
 sed -i '2s/70000/70001/' "$T/bad/checkpoint"
