@@ -1186,7 +1186,7 @@ pdfin_images(const void *pdf, size_t len, struct pdfin_budget *shared,
 	w->rc = HS_OK;
 	w->err = err;
 	w->shared = shared;
-	pdfin_budget_init(&w->file, PDFIN_DECODE_MAX);
+	pdfin_budget_init(&w->file, PDFIN_SCAN_DECODE_MAX);
 	if ((rc = open_doc(w, &q, pdf, len)) != HS_OK)
 		goto out;
 	w->q = q;

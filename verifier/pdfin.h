@@ -21,6 +21,13 @@
 
 #define PDFIN_ATTACH_MAX (1u << 20)    /* decoded bytes per attachment */
 #define PDFIN_DECODE_MAX (16u << 20)   /* decoded bytes per PDF file */
+/*
+ * Decoded bytes per scanned PDF (pdfin_images, and the QR reading of its
+ * images): a 300 dpi A4 colour page inflates to 26 MB (35 MB with its
+ * gray copy), two pages at 150 dpi to 18 MB. An image is inflated whole,
+ * so this also bounds the memory one upload holds.
+ */
+#define PDFIN_SCAN_DECODE_MAX (48u << 20)
 #define PDFIN_FILTERS_MAX 4            /* chained /FlateDecode filters */
 
 /*

@@ -1274,7 +1274,7 @@ upload_copy(struct vdb *v, const void *data, size_t len,
 	if ((cs = calloc(1, sizeof(*cs))) == NULL)
 		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
 	if (budget == NULL) {
-		pdfin_budget_init(&own, PDFIN_DECODE_MAX);
+		pdfin_budget_init(&own, PDFIN_SCAN_DECODE_MAX);
 		budget = &own;
 	}
 	cs->budget = budget;

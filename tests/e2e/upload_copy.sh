@@ -25,30 +25,39 @@ quiet "$ISSUER" --data "$D" import "$HS_TOP/templates/samples/small.csv" --skip-
 quiet hr_stamp "$D" 福建省人力资源和社会保障厅 --all
 check "issue" quiet "$ISSUER" --data "$D" issue --year 2024 --all --out "$T/pdfs"
 check "publish" quiet "$ISSUER" --data "$D" publish "$T/pub"
+# A certificate of two pages if there is one (its QR code on page 2).
 P=$(ls "$T"/pdfs/2024/*.pdf | head -1)
+for f in "$T"/pdfs/2024/*.pdf; do
+	if [ "$(pdfinfo "$f" 2>/dev/null | awk '/^Pages:/ { print $2 }')" -ge 2 ]; then P=$f; break; fi
+done
 S=$(basename "$P" .pdf)
 K=$T/keys/k1.pub
 
 # The scans, the photo, and images without our QR code.
 pdftoppm -r 150 -png "$P" "$T/scan"
 pdftoppm -r 150 -jpeg "$P" "$T/scanj"
-img2pdf "$T/scan-1.png" -o "$T/scan_png.pdf"
-img2pdf "$T/scanj-1.jpg" -o "$T/scan_jpg.pdf"
-convert "$T/scanj-1.jpg" -rotate 6 -attenuate 0.4 +noise Gaussian -quality 80 "$T/photo.jpg"
+# A certificate may have two pages; its QR code is on the last. The scan
+# PDFs hold every page (in order), the photo and the PNG are of the last.
+mapfile -t PNGS < <(ls "$T"/scan-*.png | sort -V)
+mapfile -t JPGS < <(ls "$T"/scanj-*.jpg | sort -V)
+img2pdf "${PNGS[@]}" -o "$T/scan_png.pdf"
+img2pdf "${JPGS[@]}" -o "$T/scan_jpg.pdf"
+cp "${PNGS[-1]}" "$T/scan.png"
+convert "${JPGS[-1]}" -rotate 6 -attenuate 0.4 +noise Gaussian -quality 80 "$T/photo.jpg"
 convert -size 900x600 xc:white -fill black -draw 'rectangle 100,100 300,300' "$T/noqr.png"
 img2pdf "$T/noqr.png" -o "$T/noqr.pdf"
 "$HS_BUILD/tests/test_scan" --qr-png "https://evil.example/c/$S" "$T/foreign.png"
 img2pdf "$T/foreign.png" -o "$T/foreign.pdf"
 "$HS_BUILD/tests/test_scan" --qr-png "http://127.0.0.1:1/c/2024-0000-0000-0000-0000" "$T/unknown.png"
 "$HS_BUILD/tests/test_scan" --qr-png "hello, world" "$T/other.png"
-check "the scans were made" test -s "$T/scan_png.pdf" -a -s "$T/scan_jpg.pdf" -a -s "$T/photo.jpg"
+check "the scans were made (${#PNGS[@]} page(s))" test -s "$T/scan_png.pdf" -a -s "$T/scan_jpg.pdf" -a -s "$T/photo.jpg"
 
 start_server --db "$T/pub/verifier.db" --key "$K" --rate 0 || { notok "server starts"; exit 1; }
 trap 'kill -TERM $PID 2>/dev/null; rm -rf "$T"' EXIT
 # up FILE OUT TYPE: the single upload; prints the HTTP status.
 up() { curl -s -m 30 -o "$2" -w '%{http_code}' -H "Content-Type: $3" --data-binary "@$1" "$URL/api/v1/verify"; }
 
-for f in scan_png.pdf:application/pdf scan_jpg.pdf:application/pdf photo.jpg:image/jpeg scan-1.png:image/png; do
+for f in scan_png.pdf:application/pdf scan_jpg.pdf:application/pdf photo.jpg:image/jpeg scan.png:image/png; do
 	n=${f%%:*}
 	code=$(up "$T/$n" "$T/u.json" "${f#*:}")
 	check "$n: 200, outcome copy ($code $(js "$T/u.json" outcome))" \
@@ -101,6 +110,45 @@ for f in bomb.png:image/png bomb.jpg:image/jpeg; do
 		[ "$code|$(js "$T/u.json" outcome)" = "422|not_a_certificate" -a "$ms" -lt 3000 ]
 	check "  图像过大" grep -q '图像过大（60000×60000 像素' "$T/u.json"
 done
+
+# A 300 dpi colour scan (the scanner's usual setting): its page inflates
+# to 26 MB, within the scan budget (48 MB).
+pdftoppm -r 300 -png -f "${#PNGS[@]}" -l "${#PNGS[@]}" "$P" "$T/hi"
+img2pdf "$T"/hi-*.png -o "$T/scan300.pdf"
+code=$(up "$T/scan300.pdf" "$T/u.json" application/pdf)
+check "a 300 dpi colour scan: 200, a copy of $S ($code $(js "$T/u.json" outcome))" \
+	[ "$code|$(js "$T/u.json" outcome)|$(js "$T/u.json" certificate_status.serial)" = "200|copy|$S" ]
+# An image bomb in a PDF: 7000x5000 RGB (105 MB) of zeros in 100 KB of
+# Flate. Refused at the budget, not inflated in full.
+python3 - "$T/ibomb.pdf" <<'PY'
+import sys, zlib
+w, h = 7000, 5000
+z = zlib.compressobj(9)
+data = b"".join(z.compress(b"\0" * (w * 3 * 500)) for _ in range(h // 500)) + z.flush()
+objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (w, h, len(data)) + data + b"\nendstream",
+        b"<< /Length 34 >>\nstream\nq 595 0 0 842 0 0 cm /Im0 Do Q\n\nendstream"]
+out = bytearray(b"%PDF-1.4\n")
+offs = []
+for i, o in enumerate(objs):
+    offs.append(len(out))
+    out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+x = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+for o in offs:
+    out += b"%010d 00000 n \n" % o
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
+open(sys.argv[1], "wb").write(out)
+PY
+s0=$(date +%s%N)
+code=$(up "$T/ibomb.pdf" "$T/u.json" application/pdf)
+ms=$(( ($(date +%s%N) - s0) / 1000000 ))
+check "an image bomb in a PDF ($(stat -c %s "$T/ibomb.pdf") bytes): 422 not a certificate in ${ms} ms" \
+	[ "$code|$(js "$T/u.json" outcome)" = "422|not_a_certificate" -a "$ms" -lt 5000 ]
+check "  over the budget, saying so" grep -qE '上限|exceeds' "$T/u.json"
+sed 's/^/# /' "$T/u.json" | head -c 400; echo
 
 # The batch takes images too.
 curl -s -m 60 -F "a=@$T/photo.jpg;type=image/jpeg;filename=photo.jpg" \
