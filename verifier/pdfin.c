@@ -685,6 +685,34 @@ open_doc(struct walk *w, qpdf_data *qp, const void *pdf, size_t len)
 	return HS_OK;
 }
 
+/*
+ * Starts a walk over pdf[0..len): the file's budget of limit bytes and
+ * the request's shared one (NULL: none), the document opened. *wp and *qp
+ * are the caller's to free (free, qpdf_cleanup) whatever the result.
+ */
+static enum hs_err
+walk_open(const void *pdf, size_t len, struct pdfin_budget *shared,
+    uint64_t limit, struct walk **wp, qpdf_data *qp, char *err)
+{
+	struct walk *w;
+	enum hs_err rc;
+
+	*wp = NULL;
+	*qp = NULL;
+	if (!pdfin_looks_like_pdf(pdf, len))
+		return hs_fail(err, HS_ERR_FORMAT, "not a PDF file");
+	if ((w = *wp = calloc(1, sizeof(*w))) == NULL)
+		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	w->rc = HS_OK;
+	w->err = err;
+	w->shared = shared;
+	pdfin_budget_init(&w->file, limit);
+	if ((rc = open_doc(w, qp, pdf, len)) != HS_OK)
+		return rc;
+	w->q = *qp;
+	return HS_OK;
+}
+
 /* ---- the text of the pages ---- */
 
 #define FONTS_MAX 64     /* fonts per page whose maps are kept */
@@ -860,18 +888,13 @@ pdfin_text(const void *pdf, size_t len, struct pdfin_budget *shared,
 	out->complete = true;
 	if (!pdfin_looks_like_pdf(pdf, len))
 		return hs_fail(err, HS_ERR_FORMAT, "not a PDF file");
-	if ((w = calloc(1, sizeof(*w))) == NULL ||
-	    (pt = calloc(1, sizeof(*pt))) == NULL) {
+	if ((pt = calloc(1, sizeof(*pt))) == NULL) {
 		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	w->rc = HS_OK;
-	w->err = err;
-	w->shared = shared;
-	pdfin_budget_init(&w->file, PDFIN_DECODE_MAX);
-	if ((rc = open_doc(w, &q, pdf, len)) != HS_OK)
+	if ((rc = walk_open(pdf, len, shared, PDFIN_DECODE_MAX, &w, &q,
+	    err)) != HS_OK)
 		goto out;
-	w->q = q;
 	out->npages = qpdf_get_num_pages(q);
 	if (out->npages <= 0 || out->npages > PAGES_MAX) {
 		rc = hs_fail(err, HS_ERR_FORMAT, "the PDF has %d pages",
@@ -1177,19 +1200,9 @@ pdfin_images(const void *pdf, size_t len, struct pdfin_budget *shared,
 	int i, k, n, npages, looked = 0, stop = 0;
 
 	*seen = 0;
-	if (!pdfin_looks_like_pdf(pdf, len))
-		return hs_fail(err, HS_ERR_FORMAT, "not a PDF file");
-	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		rc = hs_fail(err, HS_ERR_NOMEM, "out of memory");
+	if ((rc = walk_open(pdf, len, shared, PDFIN_SCAN_DECODE_MAX, &w, &q,
+	    err)) != HS_OK)
 		goto out;
-	}
-	w->rc = HS_OK;
-	w->err = err;
-	w->shared = shared;
-	pdfin_budget_init(&w->file, PDFIN_SCAN_DECODE_MAX);
-	if ((rc = open_doc(w, &q, pdf, len)) != HS_OK)
-		goto out;
-	w->q = q;
 	npages = qpdf_get_num_pages(q);
 	if (npages > PAGES_MAX)
 		npages = PAGES_MAX;
@@ -1247,18 +1260,10 @@ pdfin_read_budget(const void *pdf, size_t len, struct pdfin_budget *shared,
 	enum hs_err rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!pdfin_looks_like_pdf(pdf, len))
-		return hs_fail(err, HS_ERR_FORMAT, "not a PDF file");
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		return hs_fail(err, HS_ERR_NOMEM, "out of memory");
-	w->out = out;
-	w->rc = HS_OK;
-	w->err = err;
-	w->shared = shared;
-	pdfin_budget_init(&w->file, PDFIN_DECODE_MAX);
-	if ((rc = open_doc(w, &q, pdf, len)) != HS_OK)
+	if ((rc = walk_open(pdf, len, shared, PDFIN_DECODE_MAX, &w, &q,
+	    err)) != HS_OK)
 		goto out;
-	w->q = q;
+	w->out = out;
 	root = qpdf_get_root(q);
 	names = qpdf_oh_get_key(q, root, "/Names");
 	ef = qpdf_oh_get_key(q, names, "/EmbeddedFiles");

@@ -650,7 +650,7 @@ tmpl_for(const struct pades_signer *cs, size_t siglen)
 	struct pades_signer *s = (struct pades_signer *)cs;
 	struct cms_tmpl *t;
 
-	if (siglen == 0 || siglen > PADES_SIG_MAX || s->tsa[0] != '\0')
+	if (siglen == 0 || siglen > PADES_SIG_MAX)
 		return NULL;
 	pthread_mutex_lock(&s->lock);
 	if ((t = s->tmpl[siglen]) == NULL)
@@ -900,14 +900,9 @@ pades_sign_attrs(const struct pades_signer *s, const uint8_t *tbs,
 {
 	STACK_OF(X509_ATTRIBUTE) *sk;
 	const unsigned char *p = tbs;
-	CMS_ContentInfo *cms = NULL;
-	CMS_SignerInfo *si;
 	X509_ATTRIBUTE *a;
 	ASN1_TYPE *t;
-	unsigned char *want = NULL;
-	uint8_t digest[32];
-	int i, n, wl = 0, found = 0;
-	enum hs_err rc;
+	int i, n, found = 0;
 
 	if (len == 0 || len > PADES_ATTRS_MAX || len > LONG_MAX)
 		return hs_fail(err, HS_ERR_STATE, "refused: %zu bytes of signed "
@@ -945,35 +940,19 @@ pades_sign_attrs(const struct pades_signer *s, const uint8_t *tbs,
 			found = -1;
 			break;
 		}
-		memcpy(digest, ASN1_STRING_get0_data(t->value.octet_string),
-		    32);
 	}
 	sk_X509_ATTRIBUTE_pop_free(sk, X509_ATTRIBUTE_free);
 	if (found != 1)
 		return hs_fail(err, HS_ERR_STATE, "refused: the attributes need "
 		    "one message-digest of 32 bytes");
 	/*
-	 * Everything else is what this signer itself would put there:
+	 * Everything else must be what this signer itself puts there:
 	 * content-type id-data and the ESS signing-certificate-v2 of its
-	 * certificate, nothing more, in the same DER.
+	 * certificate, nothing more, in the same DER (s->attrs).
 	 */
-	if ((rc = start_cms(s, digest, &cms, &si, err)) != HS_OK)
-		return rc;
-	rc = signed_attrs_der(si, &want, &wl, err);
-	CMS_ContentInfo_free(cms);
-	if (rc != HS_OK)
-		return rc;
-	if ((size_t)wl != len || memcmp(want, tbs, len) != 0) {
-		OPENSSL_free(want);
-		return hs_fail(err, HS_ERR_STATE, "refused: the attributes are "
-		    "not content-type id-data, a message digest and this "
-		    "certificate's ESS signing-certificate-v2");
-	}
-	OPENSSL_free(want);
-	if (*siglen < s->sigmax)
-		return hs_fail(err, HS_ERR_INVALID, "signature buffer too "
-		    "small");
-	return s->sign(s->ctx, tbs, len, sig, siglen, err);
+	return hs_fail(err, HS_ERR_STATE, "refused: the attributes are not "
+	    "content-type id-data, a message digest and this certificate's "
+	    "ESS signing-certificate-v2");
 }
 
 void

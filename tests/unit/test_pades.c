@@ -21,31 +21,6 @@
 #include "t.h"
 #include "tlib.h"
 
-/* A classic one-page PDF as libharu writes it (one xref section). */
-static void
-tiny_pdf(struct buf *b)
-{
-	static const char *obj[] = {
-		"<<\n/Type /Catalog\n/Pages 2 0 R\n>>",
-		"<<\n/Type /Pages\n/Kids [ 3 0 R ]\n/Count 1\n>>",
-		"<<\n/Type /Page\n/MediaBox [ 0 0 595 842 ]\n/Parent 2 0 R\n>>",
-		"<<\n/Producer (test)\n>>",
-	};
-	size_t off[4], i, x;
-
-	buf_puts(b, "%PDF-1.4\n");
-	for (i = 0; i < 4; i++) {
-		off[i] = b->len;
-		buf_printf(b, "%zu 0 obj\n%s\nendobj\n", i + 1, obj[i]);
-	}
-	x = b->len;
-	buf_puts(b, "xref\n0 5\n0000000000 65535 f\r\n");
-	for (i = 0; i < 4; i++)
-		buf_printf(b, "%010zu 00000 n\r\n", off[i]);
-	buf_printf(b, "trailer\n<<\n/Root 1 0 R\n/Info 4 0 R\n/Size 5\n>>\n"
-	    "startxref\n%zu\n%%%%EOF\n", x);
-}
-
 /* The hardware-style backend: a callback that counts its calls. */
 struct cb {
 	EVP_PKEY *k;
@@ -121,7 +96,7 @@ main(void)
 	T_OK(pades_signer_load(dir, &s, err) == HS_OK, "load: %s", err);
 
 	/* Software backend. */
-	tiny_pdf(&pdf);
+	t_tiny_pdf(&pdf);
 	n0 = pdf.len;
 	T_OK(pades_sign(s, 1735689600, &pdf, err) == HS_OK, "sign: %s", err);
 	T_OK(state_of(&pdf) == PADES_VALID, "the signed PDF verifies");
@@ -157,7 +132,7 @@ main(void)
 	T_OK(state_of(&two) == PADES_APPENDED, "appended: modified after "
 	    "signing");
 	buf_reset(&two);
-	tiny_pdf(&two);
+	t_tiny_pdf(&two);
 	T_OK(state_of(&two) == PADES_NONE, "an unsigned PDF: none");
 
 	/* Hostile: truncated files, a lone /ByteRange, huge numbers. */
@@ -194,7 +169,7 @@ main(void)
 	T_OK(cb.k != NULL && pades_signer_new(path, cb_sign, &cb, 72, &h,
 	    err) == HS_OK, "a callback signer: %s", err);
 	buf_reset(&two);
-	tiny_pdf(&two);
+	t_tiny_pdf(&two);
 	cb.calls = 0;
 	T_OK(h != NULL && pades_sign(h, 1735689600, &two, err) == HS_OK &&
 	    cb.calls == 1, "signing calls the callback once (%d)", cb.calls);
@@ -225,7 +200,7 @@ main(void)
 			int rl = 0, sl;
 
 			buf_reset(&two);
-			tiny_pdf(&two);
+			t_tiny_pdf(&two);
 			if (pades_sign(s, 1735689600 + i, &two, err) != HS_OK ||
 			    pades_verify(two.data, two.len, &qi, err) != HS_OK ||
 			    qi.state != PADES_VALID ||
@@ -278,8 +253,8 @@ main(void)
 		    x509ca_issue(d2, "证书签发", NULL, X509CA_RSA3072, 30,
 		    err) == HS_OK && pades_signer_load(d2, &r, err) == HS_OK,
 		    "an RSA-3072 document key: %s", err);
-		tiny_pdf(&a);
-		tiny_pdf(&b);
+		t_tiny_pdf(&a);
+		t_tiny_pdf(&b);
 		T_OK(r != NULL && pades_sign(r, 1735689600, &a, err) == HS_OK,
 		    "RSA, from the template: %s", err);
 		if (r != NULL)

@@ -33,30 +33,6 @@
 
 #define ORIGIN "hourseal.test/log"
 
-static void
-tiny_pdf(struct buf *b)
-{
-	static const char *obj[] = {
-		"<<\n/Type /Catalog\n/Pages 2 0 R\n>>",
-		"<<\n/Type /Pages\n/Kids [ 3 0 R ]\n/Count 1\n>>",
-		"<<\n/Type /Page\n/MediaBox [ 0 0 595 842 ]\n/Parent 2 0 R\n>>",
-		"<<\n/Producer (test)\n>>",
-	};
-	size_t off[4], i, x;
-
-	buf_puts(b, "%PDF-1.4\n");
-	for (i = 0; i < 4; i++) {
-		off[i] = b->len;
-		buf_printf(b, "%zu 0 obj\n%s\nendobj\n", i + 1, obj[i]);
-	}
-	x = b->len;
-	buf_puts(b, "xref\n0 5\n0000000000 65535 f\r\n");
-	for (i = 0; i < 4; i++)
-		buf_printf(b, "%010zu 00000 n\r\n", off[i]);
-	buf_printf(b, "trailer\n<<\n/Root 1 0 R\n/Info 4 0 R\n/Size 5\n>>\n"
-	    "startxref\n%zu\n%%%%EOF\n", x);
-}
-
 /*
  * Signed attributes made here with OpenSSL's CMS API, independently of
  * pades.c: for cert, a digest of dlen bytes, content type ct, and
@@ -270,7 +246,7 @@ test_socket(const char *da, int with_doc)
 	T_OK(signer_remote_pades(r) != NULL, "the hello's chain makes a "
 	    "remote PDF signer");
 	buf_init(&pdf);
-	tiny_pdf(&pdf);
+	t_tiny_pdf(&pdf);
 	T_OK(pades_sign(signer_remote_pades(r), 1735689600, &pdf, err) ==
 	    HS_OK, "a PDF signed through the socket (%s)", err);
 	T_OK(pades_verify(pdf.data, pdf.len, &pi, err) == HS_OK &&

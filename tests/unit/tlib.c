@@ -15,6 +15,7 @@
 #include "cert/policy.h"
 #include "store/config.h"
 #include "store/store.h"
+#include "core/util.h"
 #include "tlib.h"
 
 #ifndef HS_TEMPLATES_DIR
@@ -141,4 +142,28 @@ t_qs(sqlite3 *db, const char *sql)
 		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	return out;
+}
+
+void
+t_tiny_pdf(struct buf *b)
+{
+	static const char *obj[] = {
+		"<<\n/Type /Catalog\n/Pages 2 0 R\n>>",
+		"<<\n/Type /Pages\n/Kids [ 3 0 R ]\n/Count 1\n>>",
+		"<<\n/Type /Page\n/MediaBox [ 0 0 595 842 ]\n/Parent 2 0 R\n>>",
+		"<<\n/Producer (test)\n>>",
+	};
+	size_t off[4], i, x;
+
+	buf_puts(b, "%PDF-1.4\n");
+	for (i = 0; i < 4; i++) {
+		off[i] = b->len;
+		buf_printf(b, "%zu 0 obj\n%s\nendobj\n", i + 1, obj[i]);
+	}
+	x = b->len;
+	buf_puts(b, "xref\n0 5\n0000000000 65535 f\r\n");
+	for (i = 0; i < 4; i++)
+		buf_printf(b, "%010zu 00000 n\r\n", off[i]);
+	buf_printf(b, "trailer\n<<\n/Root 1 0 R\n/Info 4 0 R\n/Size 5\n>>\n"
+	    "startxref\n%zu\n%%%%EOF\n", x);
 }

@@ -64,4 +64,9 @@ long long t_q(sqlite3 *db, const char *sql);
  */
 const char *t_qs(sqlite3 *db, const char *sql);
 
+/* Appends a classic one-page PDF as libharu writes it (one xref
+ * section), the smallest file pades_sign takes. */
+struct buf;
+void t_tiny_pdf(struct buf *b);
+
 #endif
